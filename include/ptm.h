@@ -1,0 +1,145 @@
+/*
+ * ptm.h: the public interface of profiletometrics.
+ *
+ * profiletometrics turns OpenTelemetry profiles (an OTLP
+ * ExportProfilesServiceRequest, profiles/v1development, as protobuf, OTLP/JSON
+ * or JSON Lines of requests) into OpenTelemetry metrics (an OTLP
+ * ExportMetricsServiceRequest as protobuf or OTLP/JSON, or the Prometheus text
+ * exposition format).
+ *
+ * Design:
+ *  - One opaque object, ptm_converter, built once from a JSON configuration
+ *    and reused for any number of inputs. There is no global state: two
+ *    converters never share anything, and one converter may be used by one
+ *    thread at a time.
+ *  - Every allocation goes through the converter's allocator (ptm_allocator,
+ *    libc's malloc/free by default). Each conversion works in an arena that is
+ *    released whole when the conversion ends.
+ *  - Output bytes are owned by the converter: they stay valid until the next
+ *    ptm_convert() or ptm_converter_free() on that converter.
+ *  - Every function returns a ptm_result; on failure a one-line message naming
+ *    what is wrong is available from ptm_converter_last_error().
+ *
+ * The metrics, their units and attributes, and the configuration keys are
+ * documented in README.md and docs/semantics.md.
+ */
+#ifndef PTM_H
+#define PTM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PTM_VERSION_STRING "0.1.0"
+
+/* The result of every call. */
+typedef enum ptm_result {
+    /* Success. */
+    PTM_OK = 0,
+    /* The input is not a valid request: truncated, wrong wire types, malformed
+     * JSON, garbage. Nothing was converted. */
+    PTM_ERR_INPUT = 1,
+    /* The configuration was refused (unknown key, wrong type, bad regex);
+     * the message names the key path. */
+    PTM_ERR_CONFIG = 2,
+    /* The allocator returned NULL. The converter is still usable. */
+    PTM_ERR_NOMEM = 3,
+    /* The input exceeds a limit of the converter (size, nesting, table
+     * size); the message names the limit. Nothing was converted. */
+    PTM_ERR_LIMIT = 4,
+    /* A caller error: a NULL pointer where one is required, or an unknown
+     * output format. */
+    PTM_ERR_ARGUMENT = 5
+} ptm_result;
+
+/* Output formats. */
+typedef enum ptm_format {
+    /* ExportMetricsServiceRequest, protobuf. JSON Lines input with several
+     * requests gives one message holding the resources of all of them
+     * (protobuf messages concatenate). */
+    PTM_FORMAT_OTLP_PROTOBUF = 0,
+    /* ExportMetricsServiceRequest as OTLP/JSON, one line per input request,
+     * each ending in '\n'. */
+    PTM_FORMAT_OTLP_JSON = 1,
+    /* Prometheus text exposition format 0.0.4. */
+    PTM_FORMAT_PROMETHEUS = 2
+} ptm_format;
+
+/* Counts for one ptm_convert() call. Every sample is counted exactly once in
+ * kept, filtered, invalid or skipped. */
+typedef struct ptm_stats {
+    uint64_t requests;          /* requests in the input (JSON Lines: lines) */
+    uint64_t resources;         /* ResourceProfiles read */
+    uint64_t profiles;          /* Profiles read */
+    uint64_t samples_total;     /* Samples read */
+    uint64_t samples_kept;      /* fed at least one metric */
+    uint64_t samples_filtered;  /* dropped by a process, thread or pattern filter */
+    uint64_t samples_invalid;   /* an index outside its table, a negative value,
+                                   values/timestamps length mismatch, or a
+                                   profile that cannot be converted */
+    uint64_t samples_skipped;   /* their sample type has no (enabled) metric */
+    uint64_t series;            /* data points written */
+    uint64_t overflowed;        /* values added to an overflow point */
+} ptm_stats;
+
+/* A custom allocator. malloc_fn returns NULL on failure; free_fn accepts NULL.
+ * The context pointer is passed back unchanged. */
+typedef struct ptm_allocator {
+    void *(*malloc_fn)(void *context, size_t size);
+    void (*free_fn)(void *context, void *pointer);
+    void *context;
+} ptm_allocator;
+
+typedef struct ptm_converter ptm_converter;
+
+/*
+ * Builds a converter from a JSON configuration (config, config_size bytes; not
+ * NUL-terminated necessarily). config may be NULL or empty for the defaults.
+ * allocator may be NULL for malloc/free; it is copied.
+ *
+ * On success returns PTM_OK and stores the converter in *converter_out; the
+ * caller owns it and releases it with ptm_converter_free().
+ * On failure stores NULL in *converter_out and, when error_buffer is not NULL,
+ * a NUL-terminated one-line message of at most error_buffer_size bytes
+ * (e.g. "process_filter.patterns[0]: missing ) at offset 3").
+ */
+ptm_result ptm_converter_create(const char *config, size_t config_size,
+                                const ptm_allocator *allocator,
+                                ptm_converter **converter_out,
+                                char *error_buffer, size_t error_buffer_size);
+
+/* Releases a converter and its last output. Accepts NULL. */
+void ptm_converter_free(ptm_converter *converter);
+
+/*
+ * Converts input (input_size bytes: protobuf, OTLP/JSON or JSON Lines,
+ * detected) to the format asked for.
+ *
+ * On PTM_OK, *output and *output_size describe bytes owned by the converter,
+ * valid until the next ptm_convert() or ptm_converter_free(). stats may be
+ * NULL; when given it is filled on success and failure alike.
+ * On failure *output is NULL, *output_size is 0 and
+ * ptm_converter_last_error() says why. The input is only read, and never
+ * referenced after the call returns.
+ */
+ptm_result ptm_convert(ptm_converter *converter,
+                       const uint8_t *input, size_t input_size,
+                       ptm_format format,
+                       const uint8_t **output, size_t *output_size,
+                       ptm_stats *stats);
+
+/* The one-line message of the last failed call on this converter, or "" after
+ * a success. Owned by the converter; valid until its next call. */
+const char *ptm_converter_last_error(const ptm_converter *converter);
+
+/* A static, human-readable name for a result ("input", "config", ...). */
+const char *ptm_result_name(ptm_result result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PTM_H */

@@ -1,0 +1,202 @@
+/*
+ * aggregate.c: the series hash table, cardinality limit, top-N and ordering.
+ */
+#include "aggregate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "intern.h"
+
+static uint64_t key_hash(const series_key *key)
+{
+    return hash_bytes(key, sizeof *key, 0x5eed);
+}
+
+static bool key_equals(const series_key *a, const series_key *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+bool aggregator_init(series_aggregator *aggregator, arena *a, uint32_t metric_count, uint32_t limit)
+{
+    memset(aggregator, 0, sizeof *aggregator);
+    aggregator->arena = a;
+    aggregator->limit = limit;
+    aggregator->slot_mask = 1023;
+    aggregator->slots = arena_calloc(a, aggregator->slot_mask + 1, sizeof(uint32_t));
+    aggregator->metric_series = arena_calloc(a, metric_count + 1, sizeof(uint32_t));
+    aggregator->metric_count = metric_count;
+    return aggregator->slots != NULL && aggregator->metric_series != NULL;
+}
+
+static bool grow(series_aggregator *aggregator)
+{
+    uint32_t slot_count = (aggregator->slot_mask + 1) * 2;
+    uint32_t *slots = arena_calloc(aggregator->arena, slot_count, sizeof(uint32_t));
+    if (slots == NULL)
+        return false;
+    const series *items = aggregator->series.items;
+    for (uint32_t i = 0; i < aggregator->series.count; i++) {
+        uint32_t slot = (uint32_t)key_hash(&items[i].key) & (slot_count - 1);
+        while (slots[slot] != 0)
+            slot = (slot + 1) & (slot_count - 1);
+        slots[slot] = i + 1;
+    }
+    aggregator->slots = slots;
+    aggregator->slot_mask = slot_count - 1;
+    return true;
+}
+
+/* The slot holding key, or the empty slot where it would go. */
+static uint32_t find_slot(const series_aggregator *aggregator, const series_key *key)
+{
+    const series *items = aggregator->series.items;
+    uint32_t slot = (uint32_t)key_hash(key) & aggregator->slot_mask;
+    while (aggregator->slots[slot] != 0 && !key_equals(&items[aggregator->slots[slot] - 1].key, key))
+        slot = (slot + 1) & aggregator->slot_mask;
+    return slot;
+}
+
+static void accumulate(series *s, int64_t value, uint64_t start, uint64_t end)
+{
+    if (__builtin_add_overflow(s->value, value, &s->value))
+        s->value = INT64_MAX;
+    if (start < s->start)
+        s->start = start;
+    if (end > s->end)
+        s->end = end;
+}
+
+/* Finds or creates the series of key; NULL when memory ran out. */
+static series *series_for(series_aggregator *aggregator, const series_key *key, bool *created)
+{
+    uint32_t slot = find_slot(aggregator, key);
+    *created = aggregator->slots[slot] == 0;
+    if (!*created)
+        return &((series *)aggregator->series.items)[aggregator->slots[slot] - 1];
+    series *s = vector_push(aggregator->arena, &aggregator->series, sizeof(series));
+    if (s == NULL)
+        return NULL;
+    s->key = *key;
+    s->start = UINT64_MAX;
+    s->order = aggregator->series.count - 1;
+    aggregator->slots[slot] = aggregator->series.count;
+    if ((uint64_t)aggregator->series.count * 2 > (uint64_t)aggregator->slot_mask + 1 &&
+        !grow(aggregator))
+        return NULL;
+    return &((series *)aggregator->series.items)[aggregator->series.count - 1];
+}
+
+static series_key overflow_key(const series_key *key)
+{
+    series_key overflow = {.metric = key->metric, .resource = key->resource,
+                           .snapshot = key->snapshot, .overflow = 1};
+    return overflow;
+}
+
+bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t value,
+                   uint64_t start, uint64_t end)
+{
+    uint32_t slot = find_slot(aggregator, key);
+    if (aggregator->slots[slot] != 0) {
+        accumulate(&((series *)aggregator->series.items)[aggregator->slots[slot] - 1], value, start, end);
+        return true;
+    }
+    bool created;
+    series_key target = *key;
+    if (!key->overflow && aggregator->metric_series[key->metric] >= aggregator->limit) {
+        target = overflow_key(key);
+        aggregator->overflowed++;
+    }
+    series *s = series_for(aggregator, &target, &created);
+    if (s == NULL)
+        return false;
+    if (created && !target.overflow)
+        aggregator->metric_series[target.metric]++;
+    accumulate(s, value, start, end);
+    return true;
+}
+
+/* qsort comparators over series pointers. */
+static int by_value_descending(const void *a, const void *b)
+{
+    const series *x = *(series *const *)a, *y = *(series *const *)b;
+    if (x->value != y->value)
+        return x->value > y->value ? -1 : 1;
+    return x->order < y->order ? -1 : (x->order > y->order);
+}
+
+static int by_output_order(const void *a, const void *b)
+{
+    const series *x = *(series *const *)a, *y = *(series *const *)b;
+    if (x->key.resource != y->key.resource)
+        return x->key.resource < y->key.resource ? -1 : 1;
+    if (x->key.metric != y->key.metric)
+        return x->key.metric < y->key.metric ? -1 : 1;
+    return x->order < y->order ? -1 : (x->order > y->order);
+}
+
+/* Folds the series of one function metric beyond top_n into overflow. */
+static bool fold_beyond_top(series_aggregator *aggregator, uint32_t metric, uint32_t top_n)
+{
+    uint32_t count = 0;
+    series *items = aggregator->series.items;
+    uint32_t total = aggregator->series.count;
+    for (uint32_t i = 0; i < total; i++)
+        count += items[i].key.metric == metric && !items[i].key.overflow && items[i].value >= 0;
+    if (count <= top_n)
+        return true;
+    series **ranked = arena_alloc(aggregator->arena, (size_t)count * sizeof(series *));
+    if (ranked == NULL)
+        return false;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < total; i++) {
+        if (items[i].key.metric == metric && !items[i].key.overflow && items[i].value >= 0)
+            ranked[n++] = &items[i];
+    }
+    qsort(ranked, n, sizeof *ranked, by_value_descending);
+    for (uint32_t i = top_n; i < n; i++) {
+        series folded = *ranked[i];
+        ranked[i]->value = -1; /* marks a folded series; real values are >= 0 */
+        series_key key = overflow_key(&folded.key);
+        bool created;
+        series *target = series_for(aggregator, &key, &created);
+        if (target == NULL)
+            return false;
+        accumulate(target, folded.value, folded.start, folded.end);
+        aggregator->overflowed++;
+        if (aggregator->series.items != items) {
+            /* series_for moved the array: point ranked[] at the new copy. */
+            items = aggregator->series.items;
+            for (uint32_t j = i + 1; j < n; j++)
+                ranked[j] = &items[ranked[j]->order];
+        }
+    }
+    return true;
+}
+
+bool aggregate_finish(series_aggregator *aggregator, uint32_t top_n, const bool *is_function_metric,
+                      series ***ordered, uint32_t *count)
+{
+    if (top_n > 0) {
+        for (uint32_t metric = 0; metric < aggregator->metric_count; metric++) {
+            if (is_function_metric[metric] && !fold_beyond_top(aggregator, metric, top_n))
+                return false;
+        }
+    }
+    series *items = aggregator->series.items;
+    uint32_t total = aggregator->series.count;
+    series **list = arena_alloc(aggregator->arena, ((size_t)total + 1) * sizeof(series *));
+    if (list == NULL)
+        return false;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < total; i++) {
+        if (items[i].value >= 0)
+            list[n++] = &items[i];
+    }
+    qsort(list, n, sizeof *list, by_output_order);
+    *ordered = list;
+    *count = n;
+    return true;
+}

@@ -1,0 +1,65 @@
+/*
+ * aggregate.h: series accumulation with a cardinality limit per metric.
+ *
+ * A series is one data point to be: a metric, a resource, and the interned
+ * ids of its attribute values. Series live in an open-addressing hash table
+ * keyed by the whole key; values are exact integers (ns, bytes, counts),
+ * divided only when written out. Invariant: the table is at most half full.
+ *
+ * Cardinality: each metric may have at most `limit` distinct attribute sets
+ * over one conversion; a value whose series would exceed it is added to the
+ * overflow series of its (metric, resource[, snapshot]) instead, so totals
+ * stay exact. aggregate_finish() applies top_n to function metrics the same
+ * way, then orders series for the encoders: by resource, metric, first sight.
+ */
+#ifndef PTM_AGGREGATE_H
+#define PTM_AGGREGATE_H
+
+#include "arena.h"
+
+typedef struct series_key {
+    uint32_t metric;
+    uint32_t resource;
+    uint32_t snapshot;   /* gauges: the profile's serial number + 1; sums: 0 */
+    uint32_t thread;     /* interned thread.name, or INTERN_NONE */
+    uint32_t process;    /* interned process.executable.name, or INTERN_NONE */
+    uint32_t function;   /* interned code.function.name, or INTERN_NONE */
+    uint32_t overflow;   /* 1 for the overflow series */
+} series_key;
+
+typedef struct series {
+    series_key key;
+    int64_t value;       /* saturates at INT64_MAX */
+    uint64_t start;      /* earliest start of what fed it */
+    uint64_t end;        /* latest end */
+    uint32_t order;      /* first-seen order */
+} series;
+
+typedef struct series_aggregator {
+    arena *arena;
+    uint32_t limit;            /* distinct attribute sets per metric */
+    uint32_t *slots;           /* index+1 into series, 0 = empty */
+    uint32_t slot_mask;
+    arena_vector series;       /* series */
+    uint32_t *metric_series;   /* non-overflow series per metric */
+    uint32_t metric_count;
+    uint64_t overflowed;       /* values added to an overflow series */
+} series_aggregator;
+
+bool aggregator_init(series_aggregator *aggregator, arena *a, uint32_t metric_count, uint32_t limit);
+
+/* Adds value to the series of key (or to its overflow series). False when
+ * memory ran out. */
+bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t value,
+                   uint64_t start, uint64_t end);
+
+/*
+ * Folds all but the top_n largest series of each metric flagged in
+ * is_function_metric into overflow series (top_n 0: none), and returns the
+ * series ordered by (resource, metric, first sight) in *ordered. False when
+ * memory ran out.
+ */
+bool aggregate_finish(series_aggregator *aggregator, uint32_t top_n, const bool *is_function_metric,
+                      series ***ordered, uint32_t *count);
+
+#endif /* PTM_AGGREGATE_H */

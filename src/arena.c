@@ -1,0 +1,203 @@
+/*
+ * arena.c: bump allocation in chained blocks, growable arrays, byte buffers.
+ * See arena.h for the design.
+ */
+#include "arena.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { ARENA_FIRST_BLOCK = 16 * 1024, ARENA_MAX_BLOCK = 8 * 1024 * 1024 };
+
+struct arena_block {
+    arena_block *next;
+    size_t size; /* of the usable bytes that follow the header */
+};
+
+#define ARENA_ALIGN 8
+#define ALIGN_UP(n) (((n) + (ARENA_ALIGN - 1)) & ~(size_t)(ARENA_ALIGN - 1))
+
+void arena_init(arena *a, const ptm_allocator *allocator)
+{
+    a->allocator = *allocator;
+    a->blocks = NULL;
+    a->cursor = NULL;
+    a->limit = NULL;
+    a->next_block_size = ARENA_FIRST_BLOCK;
+    a->failed = false;
+}
+
+void arena_free(arena *a)
+{
+    arena_block *block = a->blocks;
+    while (block != NULL) {
+        arena_block *next = block->next;
+        a->allocator.free_fn(a->allocator.context, block);
+        block = next;
+    }
+    a->blocks = NULL;
+    a->cursor = NULL;
+    a->limit = NULL;
+}
+
+static bool arena_grow(arena *a, size_t size)
+{
+    size_t block_size = a->next_block_size;
+    if (block_size < size)
+        block_size = size;
+    if (block_size > SIZE_MAX - sizeof(arena_block) - ARENA_ALIGN)
+        return false;
+    arena_block *block = a->allocator.malloc_fn(a->allocator.context,
+                                                sizeof(arena_block) + ALIGN_UP(block_size));
+    if (block == NULL)
+        return false;
+    block->next = a->blocks;
+    block->size = block_size;
+    a->blocks = block;
+    a->cursor = (uint8_t *)(block + 1);
+    a->limit = a->cursor + block_size;
+    if (a->next_block_size < ARENA_MAX_BLOCK)
+        a->next_block_size *= 2;
+    return true;
+}
+
+void *arena_alloc(arena *a, size_t size)
+{
+    if (size > SIZE_MAX - ARENA_ALIGN) {
+        a->failed = true;
+        return NULL;
+    }
+    size = ALIGN_UP(size == 0 ? 1 : size);
+    if ((size_t)(a->limit - a->cursor) < size || a->cursor == NULL) {
+        if (!arena_grow(a, size)) {
+            a->failed = true;
+            return NULL;
+        }
+    }
+    void *result = a->cursor;
+    a->cursor += size;
+    return result;
+}
+
+void *arena_calloc(arena *a, size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size) {
+        a->failed = true;
+        return NULL;
+    }
+    void *result = arena_alloc(a, count * size);
+    if (result != NULL)
+        memset(result, 0, count * size);
+    return result;
+}
+
+void *arena_dup(arena *a, const void *data, size_t size)
+{
+    void *result = arena_alloc(a, size);
+    if (result != NULL && size > 0)
+        memcpy(result, data, size);
+    return result;
+}
+
+bool slice_equals(byte_slice a, byte_slice b)
+{
+    return a.size == b.size && (a.size == 0 || memcmp(a.data, b.data, a.size) == 0);
+}
+
+bool slice_equals_cstr(byte_slice a, const char *text)
+{
+    size_t length = strlen(text);
+    return a.size == length && (length == 0 || memcmp(a.data, text, length) == 0);
+}
+
+void *vector_push(arena *a, arena_vector *v, size_t item_size)
+{
+    if (v->count == v->capacity) {
+        if (v->capacity >= UINT32_MAX / 2) {
+            a->failed = true;
+            return NULL;
+        }
+        uint32_t capacity = v->capacity == 0 ? 8 : v->capacity * 2;
+        void *items = arena_alloc(a, (size_t)capacity * item_size);
+        if (items == NULL)
+            return NULL;
+        if (v->count > 0)
+            memcpy(items, v->items, (size_t)v->count * item_size);
+        v->items = items;
+        v->capacity = capacity;
+    }
+    uint8_t *item = (uint8_t *)v->items + (size_t)v->count * item_size;
+    v->count++;
+    memset(item, 0, item_size);
+    return item;
+}
+
+void buffer_init(byte_buffer *b, arena *a)
+{
+    b->arena = a;
+    b->data = NULL;
+    b->size = 0;
+    b->capacity = 0;
+}
+
+static bool buffer_reserve(byte_buffer *b, size_t extra)
+{
+    if (b->capacity - b->size >= extra && b->data != NULL)
+        return true;
+    if (extra > SIZE_MAX / 2 - b->size) {
+        b->arena->failed = true;
+        return false;
+    }
+    size_t capacity = b->capacity == 0 ? 4096 : b->capacity * 2;
+    while (capacity - b->size < extra)
+        capacity *= 2;
+    uint8_t *data = arena_alloc(b->arena, capacity);
+    if (data == NULL)
+        return false;
+    if (b->size > 0)
+        memcpy(data, b->data, b->size);
+    b->data = data;
+    b->capacity = capacity;
+    return true;
+}
+
+bool buffer_append(byte_buffer *b, const void *data, size_t size)
+{
+    if (!buffer_reserve(b, size))
+        return false;
+    if (size > 0)
+        memcpy(b->data + b->size, data, size);
+    b->size += size;
+    return true;
+}
+
+bool buffer_append_cstr(byte_buffer *b, const char *text)
+{
+    return buffer_append(b, text, strlen(text));
+}
+
+bool buffer_append_char(byte_buffer *b, char c)
+{
+    return buffer_append(b, &c, 1);
+}
+
+bool buffer_printf(byte_buffer *b, const char *format, ...)
+{
+    char small[128];
+    va_list args;
+    va_start(args, format);
+    int length = vsnprintf(small, sizeof small, format, args);
+    va_end(args);
+    if (length < 0)
+        return false;
+    if ((size_t)length < sizeof small)
+        return buffer_append(b, small, (size_t)length);
+    if (!buffer_reserve(b, (size_t)length + 1))
+        return false;
+    va_start(args, format);
+    vsnprintf((char *)b->data + b->size, (size_t)length + 1, format, args);
+    va_end(args);
+    b->size += (size_t)length;
+    return true;
+}

@@ -1,0 +1,47 @@
+/*
+ * attributes.c: rule extraction per request and attribute-role scans.
+ */
+#include "attributes.h"
+
+#include <string.h>
+
+static bool extract_regex(const attribute_rule *rule, const profile_dictionary *dictionary,
+                          byte_slice *value)
+{
+    const byte_slice *strings = dictionary->strings.items;
+    for (uint32_t i = 1; i < dictionary->strings.count; i++) {
+        if (pattern_search(rule->regex, strings[i], value))
+            return true;
+    }
+    return false;
+}
+
+bool attributes_extract(const ptm_config *config, const profile_dictionary *dictionary,
+                        arena *a, arena_vector *out)
+{
+    *out = (arena_vector){0};
+    for (uint32_t i = 0; i < config->attribute_count; i++) {
+        const attribute_rule *rule = &config->attributes[i];
+        byte_slice value = {(const uint8_t *)rule->value, strlen(rule->value)};
+        if (rule->regex != NULL && !extract_regex(rule, dictionary, &value))
+            continue; /* no match, no attribute */
+        extracted_attribute *slot = vector_push(a, out, sizeof *slot);
+        if (slot == NULL)
+            return false;
+        slot->key = rule->key;
+        slot->value = value;
+    }
+    return true;
+}
+
+void attributes_scan_indices(profile_dictionary *dictionary, const int32_t *indices,
+                             uint32_t count, attribute_scan *scan)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        const attribute_info *info = dictionary_attribute_info(dictionary, indices[i]);
+        if (info->role == ROLE_THREAD_NAME && scan->thread == INTERN_NONE)
+            scan->thread = info->value_id;
+        else if (info->role == ROLE_PROCESS_NAME && scan->process == INTERN_NONE)
+            scan->process = info->value_id;
+    }
+}

@@ -1,0 +1,40 @@
+/*
+ * attributes.h: the attributes a point carries beyond its series key.
+ *
+ * Configured rules ("attributes" key) are evaluated once per request against
+ * its string table: a literal rule gives its value; a regex rule gives, from
+ * the first string-table entry it matches, capture group 1 (or the whole
+ * match). Their results are attached to every point of that request.
+ *
+ * Attribute lookups sample → profile → resource for thread.name and
+ * process.executable.name also live here (attribute_scan).
+ */
+#ifndef PTM_ATTRIBUTES_H
+#define PTM_ATTRIBUTES_H
+
+#include "config.h"
+#include "dictionary.h"
+
+typedef struct extracted_attribute {
+    const char *key;
+    byte_slice value;
+} extracted_attribute;
+
+/* Evaluates config's rules against dictionary's string table into *out
+ * (extracted_attribute items). False when memory ran out. */
+bool attributes_extract(const ptm_config *config, const profile_dictionary *dictionary,
+                        arena *a, arena_vector *out);
+
+/* What a list of attributes says: the first thread.name and
+ * process.executable.name string values found (interned; INTERN_NONE when
+ * absent) and the ids of every string value (for the pattern filter). */
+typedef struct attribute_scan {
+    uint32_t thread;
+    uint32_t process;
+} attribute_scan;
+
+/* Scans dictionary attribute indices (all must be valid). */
+void attributes_scan_indices(profile_dictionary *dictionary, const int32_t *indices,
+                             uint32_t count, attribute_scan *scan);
+
+#endif /* PTM_ATTRIBUTES_H */

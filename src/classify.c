@@ -1,0 +1,196 @@
+/*
+ * classify.c: the metric table and per-profile classification.
+ */
+#include "classify.h"
+
+#include <string.h>
+
+static metric_def measure_metric(const measure_config *measure)
+{
+    return (metric_def){.name = measure->metric_name, .unit = measure->unit,
+                        .description = measure->description, .gauge = measure->gauge,
+                        .is_double = measure->is_double, .enabled = measure->enabled,
+                        .divisor = measure->divisor, .role = METRIC_BASE};
+}
+
+/* A function metric of a measure: the measure's unit, a fixed name. */
+static metric_def function_metric(const measure_config *measure, const char *name,
+                                  const char *description, metric_role role, bool enabled)
+{
+    metric_def def = measure_metric(measure);
+    def.name = name;
+    def.description = description;
+    def.role = role;
+    def.enabled = enabled && measure->enabled;
+    def.function_metric = true;
+    return def;
+}
+
+bool metric_table_build(metric_table *table, ptm_config *config)
+{
+    uint32_t count = MEASURE_BUILTIN_COUNT + 4 + config->sample_type_count;
+    table->items = arena_calloc(&config->storage, count, sizeof(metric_def));
+    if (table->items == NULL)
+        return false;
+    table->count = count;
+    for (int kind = 0; kind < MEASURE_BUILTIN_COUNT; kind++) {
+        table->items[kind] = measure_metric(&config->measures[kind]);
+        table->base[kind] = kind;
+    }
+    bool self = config->function.enabled && config->function.self;
+    bool total = config->function.enabled && config->function.total;
+    const measure_config *cpu = &config->measures[MEASURE_CPU];
+    const measure_config *memory = &config->measures[MEASURE_MEMORY];
+    uint32_t id = MEASURE_BUILTIN_COUNT;
+    table->cpu_self = (int32_t)id;
+    table->items[id++] = function_metric(cpu, "profile.function.self.cpu.time",
+                                         "CPU time of the function itself (leaf frame)",
+                                         METRIC_FUNCTION_SELF, self);
+    table->cpu_total = (int32_t)id;
+    table->items[id++] = function_metric(cpu, "profile.function.total.cpu.time",
+                                         "CPU time of the function and its callees",
+                                         METRIC_FUNCTION_TOTAL, total);
+    table->memory_self = (int32_t)id;
+    table->items[id++] = function_metric(memory, "profile.function.self.memory.allocated",
+                                         "Memory allocated by the function itself",
+                                         METRIC_FUNCTION_SELF, self);
+    table->memory_total = (int32_t)id;
+    table->items[id++] = function_metric(memory, "profile.function.total.memory.allocated",
+                                         "Memory allocated by the function and its callees",
+                                         METRIC_FUNCTION_TOTAL, total);
+    table->custom_base = (int32_t)id;
+    for (uint32_t i = 0; i < config->sample_type_count; i++)
+        table->items[id++] = measure_metric(&config->sample_types[i].measure);
+    return true;
+}
+
+/* ns in one unit of a time unit name, or 0 when it is not one. */
+static int64_t time_unit_ns(byte_slice unit)
+{
+    static const struct { const char *name; int64_t ns; } units[] = {
+        {"nanoseconds", 1}, {"ns", 1}, {"microseconds", 1000}, {"us", 1000},
+        {"milliseconds", 1000000}, {"ms", 1000000}, {"seconds", 1000000000}, {"s", 1000000000}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (slice_equals_cstr(unit, units[i].name))
+            return units[i].ns;
+    }
+    return 0;
+}
+
+static bool is_any_of(byte_slice text, const char *const *names)
+{
+    for (; *names != NULL; names++) {
+        if (slice_equals_cstr(text, *names))
+            return true;
+    }
+    return false;
+}
+
+typedef enum sample_kind {
+    KIND_UNKNOWN = 0,
+    KIND_CPU_TIME,      /* (cpu, time) */
+    KIND_CPU_COUNT,     /* (samples|cpu, count) with period_type (cpu, time) */
+    KIND_MEASURE        /* another built-in measure, or a custom type */
+} sample_kind;
+
+/* Classifies one profile, ignoring the scope-level double-count rule. */
+static sample_kind classify_profile(const metric_table *table, const ptm_config *config,
+                                    const profile_dictionary *dictionary,
+                                    const decoded_profile *profile, profile_plan *plan)
+{
+    static const char *const alloc_space[] = {"alloc_space", "allocated_space", "space", NULL};
+    static const char *const alloc_objects[] = {"alloc_objects", "allocated_objects", NULL};
+    static const char *const cpu_counts[] = {"samples", "cpu", NULL};
+    byte_slice type = dictionary_string(dictionary, profile->type_strindex);
+    byte_slice unit = dictionary_string(dictionary, profile->unit_strindex);
+    *plan = (profile_plan){.disposition = PLAN_SKIP, .base_metric = -1, .self_metric = -1,
+                           .total_metric = -1, .multiplier = 1};
+
+    for (uint32_t i = 0; i < config->sample_type_count; i++) {
+        const custom_sample_type *custom = &config->sample_types[i];
+        if (slice_equals_cstr(type, custom->type) && slice_equals_cstr(unit, custom->unit)) {
+            plan->base_metric = table->custom_base + (int32_t)i;
+            int64_t ns = time_unit_ns(unit);
+            plan->multiplier = custom->measure.family == FAMILY_TIME && ns > 0 ? ns : 1;
+            return KIND_MEASURE;
+        }
+    }
+    int64_t unit_ns = time_unit_ns(unit);
+    if (slice_equals_cstr(type, "cpu") && unit_ns > 0) {
+        plan->base_metric = table->base[MEASURE_CPU];
+        plan->multiplier = unit_ns;
+        return KIND_CPU_TIME;
+    }
+    if (is_any_of(type, cpu_counts) && slice_equals_cstr(unit, "count") && profile->has_period_type &&
+        slice_equals_cstr(dictionary_string(dictionary, profile->period_type_strindex), "cpu")) {
+        int64_t period_ns = time_unit_ns(dictionary_string(dictionary, profile->period_unit_strindex));
+        if (period_ns > 0) {
+            plan->base_metric = table->base[MEASURE_CPU];
+            if (profile->period <= 0 ||
+                __builtin_mul_overflow(profile->period, period_ns, &plan->multiplier))
+                plan->disposition = PLAN_INVALID;
+            return KIND_CPU_COUNT;
+        }
+    }
+    measure_kind kind = MEASURE_BUILTIN_COUNT;
+    if (slice_equals_cstr(type, "off_cpu") && unit_ns > 0)
+        kind = MEASURE_OFF_CPU;
+    else if (slice_equals_cstr(type, "wall") && unit_ns > 0)
+        kind = MEASURE_WALL;
+    else if (is_any_of(type, alloc_space) && slice_equals_cstr(unit, "bytes"))
+        kind = MEASURE_MEMORY;
+    else if (is_any_of(type, alloc_objects) && slice_equals_cstr(unit, "count"))
+        kind = MEASURE_ALLOCATIONS;
+    else if (slice_equals_cstr(type, "inuse_space") && slice_equals_cstr(unit, "bytes"))
+        kind = MEASURE_INUSE;
+    else if (slice_equals_cstr(type, "inuse_objects") && slice_equals_cstr(unit, "count"))
+        kind = MEASURE_INUSE_OBJECTS;
+    if (kind == MEASURE_BUILTIN_COUNT)
+        return KIND_UNKNOWN;
+    plan->base_metric = table->base[kind];
+    if (kind == MEASURE_OFF_CPU || kind == MEASURE_WALL)
+        plan->multiplier = unit_ns;
+    return KIND_MEASURE;
+}
+
+/* Attaches function metrics and settles the disposition of a plan. */
+static void finish_plan(const metric_table *table, profile_plan *plan)
+{
+    if (plan->base_metric < 0) {
+        plan->disposition = PLAN_SKIP;
+        return;
+    }
+    if (plan->base_metric == table->base[MEASURE_CPU]) {
+        plan->self_metric = table->cpu_self;
+        plan->total_metric = table->cpu_total;
+    } else if (plan->base_metric == table->base[MEASURE_MEMORY]) {
+        plan->self_metric = table->memory_self;
+        plan->total_metric = table->memory_total;
+    }
+    if (plan->self_metric >= 0 && !table->items[plan->self_metric].enabled)
+        plan->self_metric = -1;
+    if (plan->total_metric >= 0 && !table->items[plan->total_metric].enabled)
+        plan->total_metric = -1;
+    if (plan->disposition == PLAN_INVALID)
+        return;
+    plan->disposition = table->items[plan->base_metric].enabled ? PLAN_KEEP : PLAN_SKIP;
+}
+
+void classify_scope(const metric_table *table, const ptm_config *config,
+                    const profile_dictionary *dictionary, const decoded_profile *profiles,
+                    uint32_t count, profile_plan *plans)
+{
+    bool has_cpu_time = false;
+    for (uint32_t i = 0; i < count; i++) {
+        plans[i].kind = (uint8_t)classify_profile(table, config, dictionary, &profiles[i], &plans[i]);
+        has_cpu_time = has_cpu_time || plans[i].kind == KIND_CPU_TIME;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        if (plans[i].kind == KIND_UNKNOWN || (plans[i].kind == KIND_CPU_COUNT && has_cpu_time)) {
+            plans[i].disposition = PLAN_SKIP;
+            plans[i].base_metric = -1;
+            continue;
+        }
+        finish_plan(table, &plans[i]);
+    }
+}

@@ -1,0 +1,63 @@
+/*
+ * classify.h: which metric each sample feeds, decided once per profile.
+ *
+ * At converter creation the configuration becomes a metric table: the
+ * built-in measures in a fixed order, then the four function metrics, then
+ * the custom sample types. Per scope, every profile is classified from its
+ * (sample_type, period_type, period) into a profile_plan: keep (which metrics,
+ * and the integer factor from raw values to ns, bytes or counts), skip, or
+ * invalid. See docs/semantics.md, "Sample types".
+ */
+#ifndef PTM_CLASSIFY_H
+#define PTM_CLASSIFY_H
+
+#include "config.h"
+#include "decode.h"
+
+typedef enum metric_role {
+    METRIC_BASE = 0,        /* per process/thread */
+    METRIC_FUNCTION_SELF,   /* per leaf function */
+    METRIC_FUNCTION_TOTAL   /* per function on the stack */
+} metric_role;
+
+typedef struct metric_def {
+    const char *name;
+    const char *unit;
+    const char *description;
+    bool gauge;
+    bool is_double;
+    bool enabled;
+    double divisor;         /* accumulated value / divisor = metric value */
+    metric_role role;
+    bool function_metric;   /* subject to top_n */
+} metric_def;
+
+typedef struct metric_table {
+    metric_def *items;      /* owned by the converter's config arena */
+    uint32_t count;
+    int32_t base[MEASURE_BUILTIN_COUNT];     /* metric id of each built-in measure */
+    int32_t cpu_self, cpu_total;             /* -1: disabled */
+    int32_t memory_self, memory_total;
+    int32_t custom_base;                     /* first custom metric id */
+} metric_table;
+
+/* Builds the table in config->storage; false when memory ran out. */
+bool metric_table_build(metric_table *table, ptm_config *config);
+
+enum { PLAN_KEEP = 0, PLAN_SKIP, PLAN_INVALID };
+
+typedef struct profile_plan {
+    uint8_t disposition;  /* PLAN_KEEP, PLAN_SKIP or PLAN_INVALID */
+    uint8_t kind;         /* classify.c's sample_kind */
+    int32_t base_metric;  /* -1 when none */
+    int32_t self_metric;
+    int32_t total_metric;
+    int64_t multiplier;   /* raw value × multiplier = accumulated value */
+} profile_plan;
+
+/* Classifies the profiles of one scope into plans[count]. */
+void classify_scope(const metric_table *table, const ptm_config *config,
+                    const profile_dictionary *dictionary, const decoded_profile *profiles,
+                    uint32_t count, profile_plan *plans);
+
+#endif /* PTM_CLASSIFY_H */

@@ -1,0 +1,590 @@
+/*
+ * config.c: JSON configuration → ptm_config.
+ *
+ * The JSON is parsed with cJSON (see README "Dependencies" for why), then
+ * walked against a fixed schema: every object's keys are checked against the
+ * keys it may have, so an unknown or duplicated key is an error naming its
+ * path. Regexes are compiled here, once per configuration.
+ *
+ * cJSON allocates its tree with libc's malloc; the tree lives only during
+ * config_parse(). Everything kept lives in config->storage.
+ */
+#include "config.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+enum { DEFAULT_CARDINALITY_LIMIT = 10000 };
+#define DEFAULT_MAX_INPUT_BYTES ((uint64_t)64 * 1024 * 1024)
+enum { PCRE2_MATCH_LIMIT = 100000, PCRE2_DEPTH_LIMIT = 1000 };
+
+/* The parse in progress: where messages go and the current key path. */
+typedef struct config_parser {
+    ptm_config *config;
+    char *error;
+    size_t error_size;
+    char path[256];
+    ptm_result result; /* PTM_OK until the first error */
+} config_parser;
+
+static bool fail(config_parser *p, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static bool fail(config_parser *p, const char *format, ...)
+{
+    if (p->result != PTM_OK)
+        return false;
+    p->result = PTM_ERR_CONFIG;
+    char detail[320];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(detail, sizeof detail, format, args);
+    va_end(args);
+    if (p->path[0] != '\0')
+        snprintf(p->error, p->error_size, "config: %s: %s", p->path, detail);
+    else
+        snprintf(p->error, p->error_size, "config: %s", detail);
+    return false;
+}
+
+static bool out_of_memory(config_parser *p)
+{
+    if (p->result == PTM_OK) {
+        p->result = PTM_ERR_NOMEM;
+        snprintf(p->error, p->error_size, "config: out of memory");
+    }
+    return false;
+}
+
+/* Path handling: push appends ".key" or "[i]", pop restores the length. */
+static size_t path_push_key(config_parser *p, const char *key)
+{
+    size_t length = strlen(p->path);
+    snprintf(p->path + length, sizeof p->path - length, "%s%s", length ? "." : "", key);
+    return length;
+}
+
+static size_t path_push_index(config_parser *p, int index)
+{
+    size_t length = strlen(p->path);
+    snprintf(p->path + length, sizeof p->path - length, "[%d]", index);
+    return length;
+}
+
+static void path_pop(config_parser *p, size_t length)
+{
+    p->path[length] = '\0';
+}
+
+/* Checks that object is an object whose keys are all in allowed (NULL-ended),
+ * none twice. */
+static bool check_object(config_parser *p, const cJSON *object, const char *const *allowed)
+{
+    if (!cJSON_IsObject(object))
+        return fail(p, "must be an object");
+    for (const cJSON *child = object->child; child != NULL; child = child->next) {
+        bool known = false;
+        for (const char *const *key = allowed; *key != NULL; key++)
+            known = known || strcmp(*key, child->string) == 0;
+        size_t mark = path_push_key(p, child->string);
+        if (!known)
+            return fail(p, "unknown key");
+        for (const cJSON *other = object->child; other != child; other = other->next) {
+            if (strcmp(other->string, child->string) == 0)
+                return fail(p, "duplicate key");
+        }
+        path_pop(p, mark);
+    }
+    return true;
+}
+
+static const char *copy_string(config_parser *p, const char *text)
+{
+    const char *copy = arena_dup(&p->config->storage, text, strlen(text) + 1);
+    if (copy == NULL)
+        out_of_memory(p);
+    return copy;
+}
+
+/* Reads object[key] as a bool into *value when present. */
+static bool read_bool(config_parser *p, const cJSON *object, const char *key, bool *value)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
+    if (item == NULL)
+        return true;
+    size_t mark = path_push_key(p, key);
+    if (!cJSON_IsBool(item))
+        return fail(p, "must be true or false");
+    *value = cJSON_IsTrue(item);
+    path_pop(p, mark);
+    return true;
+}
+
+static bool read_string(config_parser *p, const cJSON *object, const char *key,
+                        const char **value, bool allow_empty)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
+    if (item == NULL)
+        return true;
+    size_t mark = path_push_key(p, key);
+    if (!cJSON_IsString(item))
+        return fail(p, "must be a string");
+    if (!allow_empty && item->valuestring[0] == '\0')
+        return fail(p, "must not be empty");
+    *value = copy_string(p, item->valuestring);
+    if (*value == NULL)
+        return false;
+    path_pop(p, mark);
+    return true;
+}
+
+static bool read_integer(config_parser *p, const cJSON *object, const char *key,
+                         double minimum, double maximum, uint64_t *value)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(object, key);
+    if (item == NULL)
+        return true;
+    size_t mark = path_push_key(p, key);
+    if (!cJSON_IsNumber(item) || item->valuedouble != floor(item->valuedouble) ||
+        item->valuedouble < minimum || item->valuedouble > maximum)
+        return fail(p, "must be a whole number from %.0f to %.0f", minimum, maximum);
+    *value = (uint64_t)item->valuedouble;
+    path_pop(p, mark);
+    return true;
+}
+
+static pattern *compile(config_parser *p, const char *text)
+{
+    char message[200];
+    pattern *compiled = pattern_compile(p->config->engine, text, strlen(text), message,
+                                        sizeof message);
+    if (compiled == NULL) {
+        fail(p, "invalid regex: %s", message);
+        return NULL;
+    }
+    pattern **slot = vector_push(&p->config->storage, &p->config->patterns, sizeof *slot);
+    if (slot == NULL) {
+        pattern_free(compiled);
+        out_of_memory(p);
+        return NULL;
+    }
+    *slot = compiled;
+    return compiled;
+}
+
+static bool append_pattern(config_parser *p, arena_vector *list, const cJSON *item)
+{
+    if (!cJSON_IsString(item))
+        return fail(p, "must be a string");
+    pattern *compiled = compile(p, item->valuestring);
+    if (compiled == NULL)
+        return false;
+    pattern **slot = vector_push(&p->config->storage, list, sizeof *slot);
+    if (slot == NULL)
+        return out_of_memory(p);
+    *slot = compiled;
+    return true;
+}
+
+static bool read_pattern_array(config_parser *p, const cJSON *object, const char *key,
+                               arena_vector *list)
+{
+    const cJSON *array = cJSON_GetObjectItemCaseSensitive(object, key);
+    if (array == NULL)
+        return true;
+    size_t mark = path_push_key(p, key);
+    if (!cJSON_IsArray(array))
+        return fail(p, "must be an array of strings");
+    int index = 0;
+    for (const cJSON *item = array->child; item != NULL; item = item->next, index++) {
+        size_t item_mark = path_push_index(p, index);
+        if (!append_pattern(p, list, item))
+            return false;
+        path_pop(p, item_mark);
+    }
+    path_pop(p, mark);
+    return true;
+}
+
+static bool parse_filter(config_parser *p, const cJSON *root, const char *key,
+                         filter_config *filter)
+{
+    static const char *const keys[] = {"enabled", "pattern", "patterns", "exclude_patterns", NULL};
+    const cJSON *object = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (object == NULL)
+        return true;
+    size_t mark = path_push_key(p, key);
+    if (!check_object(p, object, keys))
+        return false;
+    filter->enabled = true;
+    if (!read_bool(p, object, "enabled", &filter->enabled))
+        return false;
+    arena_vector include = {0}, exclude = {0};
+    const cJSON *single = cJSON_GetObjectItemCaseSensitive(object, "pattern");
+    if (single != NULL) {
+        size_t single_mark = path_push_key(p, "pattern");
+        if (!append_pattern(p, &include, single))
+            return false;
+        path_pop(p, single_mark);
+    }
+    if (!read_pattern_array(p, object, "patterns", &include) ||
+        !read_pattern_array(p, object, "exclude_patterns", &exclude))
+        return false;
+    filter->include = (pattern_list){include.items, include.count};
+    filter->exclude = (pattern_list){exclude.items, exclude.count};
+    path_pop(p, mark);
+    return true;
+}
+
+/* Time units accepted for metric values, and what one unit is in ns. */
+static bool time_unit_divisor(const char *unit, double *divisor)
+{
+    static const struct { const char *name; double ns; } units[] = {
+        {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(units[i].name, unit) == 0) {
+            *divisor = units[i].ns;
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool byte_unit_divisor(const char *unit, double *divisor)
+{
+    static const struct { const char *name; double bytes; } units[] = {
+        {"By", 1}, {"KiBy", 1024.0}, {"MiBy", 1048576.0}, {"GiBy", 1073741824.0}};
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcmp(units[i].name, unit) == 0) {
+            *divisor = units[i].bytes;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Derives divisor and is_double from the unit; fails naming the unit key. */
+static bool settle_unit(config_parser *p, measure_config *measure)
+{
+    bool known = true;
+    switch (measure->family) {
+    case FAMILY_TIME:
+        known = time_unit_divisor(measure->unit, &measure->divisor);
+        measure->is_double = true;
+        break;
+    case FAMILY_BYTES:
+        known = byte_unit_divisor(measure->unit, &measure->divisor);
+        measure->is_double = measure->divisor != 1;
+        break;
+    case FAMILY_COUNT:
+        measure->divisor = 1;
+        measure->is_double = false;
+        break;
+    }
+    if (!known) {
+        size_t mark = path_push_key(p, "unit");
+        fail(p, "unknown unit \"%s\" (%s)", measure->unit,
+             measure->family == FAMILY_TIME ? "ns, us, ms or s" : "By, KiBy, MiBy or GiBy");
+        path_pop(p, mark);
+        return false;
+    }
+    return true;
+}
+
+static const struct measure_default {
+    const char *key;
+    const char *metric_name;
+    const char *unit;
+    const char *description;
+    value_family family;
+    bool gauge;
+} measure_defaults[MEASURE_BUILTIN_COUNT] = {
+    [MEASURE_CPU] = {"cpu", "profile.cpu.time", "s", "CPU time from profiles", FAMILY_TIME, false},
+    [MEASURE_OFF_CPU] = {"off_cpu", "profile.off_cpu.time", "s",
+                         "Time off CPU (blocked, waiting) from profiles", FAMILY_TIME, false},
+    [MEASURE_WALL] = {"wall", "profile.wall.time", "s", "Wall-clock time from profiles",
+                      FAMILY_TIME, false},
+    [MEASURE_MEMORY] = {"memory", "profile.memory.allocated", "By",
+                        "Memory allocated, from profiles", FAMILY_BYTES, false},
+    [MEASURE_ALLOCATIONS] = {"allocations", "profile.memory.allocations", "{allocation}",
+                             "Allocations, from profiles", FAMILY_COUNT, false},
+    [MEASURE_INUSE] = {"inuse", "profile.memory.inuse", "By",
+                       "Memory in use at the time of the profile", FAMILY_BYTES, true},
+    [MEASURE_INUSE_OBJECTS] = {"inuse_objects", "profile.memory.inuse_objects", "{object}",
+                               "Objects in use at the time of the profile", FAMILY_COUNT, true},
+};
+
+static bool parse_measure(config_parser *p, const cJSON *metrics, measure_kind kind)
+{
+    static const char *const keys[] = {"enabled", "metric_name", "unit", NULL};
+    const struct measure_default *defaults = &measure_defaults[kind];
+    measure_config *measure = &p->config->measures[kind];
+    *measure = (measure_config){.enabled = true, .gauge = defaults->gauge,
+                                .family = defaults->family,
+                                .metric_name = defaults->metric_name,
+                                .unit = defaults->unit, .description = defaults->description};
+    const cJSON *object = metrics ? cJSON_GetObjectItemCaseSensitive(metrics, defaults->key) : NULL;
+    size_t mark = path_push_key(p, defaults->key);
+    if (object != NULL) {
+        if (!check_object(p, object, keys) || !read_bool(p, object, "enabled", &measure->enabled) ||
+            !read_string(p, object, "metric_name", &measure->metric_name, false) ||
+            !read_string(p, object, "unit", &measure->unit, false))
+            return false;
+    }
+    if (!settle_unit(p, measure))
+        return false;
+    path_pop(p, mark);
+    return true;
+}
+
+static bool parse_function(config_parser *p, const cJSON *metrics)
+{
+    static const char *const keys[] = {"enabled", "self", "total", "top_n", NULL};
+    p->config->function.enabled = true;
+    p->config->function.self = true;
+    p->config->function.total = true;
+    p->config->function.top_n = 0;
+    const cJSON *object = metrics ? cJSON_GetObjectItemCaseSensitive(metrics, "function") : NULL;
+    if (object == NULL)
+        return true;
+    size_t mark = path_push_key(p, "function");
+    uint64_t top_n = 0;
+    if (!check_object(p, object, keys) ||
+        !read_bool(p, object, "enabled", &p->config->function.enabled) ||
+        !read_bool(p, object, "self", &p->config->function.self) ||
+        !read_bool(p, object, "total", &p->config->function.total) ||
+        !read_integer(p, object, "top_n", 0, 1000000, &top_n))
+        return false;
+    p->config->function.top_n = (uint32_t)top_n;
+    path_pop(p, mark);
+    return true;
+}
+
+static bool parse_metrics(config_parser *p, const cJSON *root)
+{
+    static const char *const keys[] = {"cpu", "off_cpu", "wall", "memory", "allocations",
+                                       "inuse", "inuse_objects", "function", NULL};
+    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(root, "metrics");
+    size_t mark = path_push_key(p, "metrics");
+    if (metrics != NULL && !check_object(p, metrics, keys))
+        return false;
+    for (int kind = 0; kind < MEASURE_BUILTIN_COUNT; kind++) {
+        if (!parse_measure(p, metrics, (measure_kind)kind))
+            return false;
+    }
+    if (!parse_function(p, metrics))
+        return false;
+    path_pop(p, mark);
+    return true;
+}
+
+static bool parse_attribute_rule(config_parser *p, const cJSON *object, attribute_rule *rule)
+{
+    static const char *const keys[] = {"key", "value", "type", NULL};
+    if (!check_object(p, object, keys))
+        return false;
+    const char *type = "literal";
+    rule->key = NULL;
+    rule->value = NULL;
+    if (!read_string(p, object, "key", &rule->key, false) ||
+        !read_string(p, object, "value", &rule->value, true) ||
+        !read_string(p, object, "type", &type, false))
+        return false;
+    if (rule->key == NULL)
+        return fail(p, "key: missing");
+    if (rule->value == NULL)
+        return fail(p, "value: missing");
+    size_t mark = path_push_key(p, "value");
+    if (strcmp(type, "regex") == 0) {
+        rule->regex = compile(p, rule->value);
+        if (rule->regex == NULL)
+            return false;
+    } else if (strcmp(type, "literal") != 0) {
+        path_pop(p, mark);
+        path_push_key(p, "type");
+        return fail(p, "must be \"literal\" or \"regex\"");
+    }
+    path_pop(p, mark);
+    return true;
+}
+
+static bool parse_attributes(config_parser *p, const cJSON *root)
+{
+    const cJSON *array = cJSON_GetObjectItemCaseSensitive(root, "attributes");
+    if (array == NULL)
+        return true;
+    size_t mark = path_push_key(p, "attributes");
+    if (!cJSON_IsArray(array))
+        return fail(p, "must be an array");
+    int count = cJSON_GetArraySize(array);
+    p->config->attributes = arena_calloc(&p->config->storage, (size_t)count + 1,
+                                         sizeof(attribute_rule));
+    if (p->config->attributes == NULL)
+        return out_of_memory(p);
+    int index = 0;
+    for (const cJSON *item = array->child; item != NULL; item = item->next, index++) {
+        size_t item_mark = path_push_index(p, index);
+        if (!parse_attribute_rule(p, item, &p->config->attributes[index]))
+            return false;
+        path_pop(p, item_mark);
+    }
+    p->config->attribute_count = (uint32_t)count;
+    path_pop(p, mark);
+    return true;
+}
+
+static bool is_time_unit_name(const char *unit)
+{
+    static const char *const names[] = {"nanoseconds", "microseconds", "milliseconds", "seconds",
+                                        "ns", "us", "ms", "s", NULL};
+    for (const char *const *name = names; *name != NULL; name++) {
+        if (strcmp(*name, unit) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool parse_sample_type(config_parser *p, const cJSON *object, custom_sample_type *custom)
+{
+    static const char *const keys[] = {"type", "unit", "metric_name", "metric_unit", "gauge", NULL};
+    if (!check_object(p, object, keys))
+        return false;
+    measure_config *measure = &custom->measure;
+    *measure = (measure_config){.enabled = true, .description = "Custom profile sample type"};
+    custom->type = custom->unit = NULL;
+    const char *metric_unit = NULL;
+    if (!read_string(p, object, "type", &custom->type, false) ||
+        !read_string(p, object, "unit", &custom->unit, false) ||
+        !read_string(p, object, "metric_name", &measure->metric_name, false) ||
+        !read_string(p, object, "metric_unit", &metric_unit, false) ||
+        !read_bool(p, object, "gauge", &measure->gauge))
+        return false;
+    if (custom->type == NULL)
+        return fail(p, "type: missing");
+    if (custom->unit == NULL)
+        return fail(p, "unit: missing");
+    if (measure->metric_name == NULL)
+        return fail(p, "metric_name: missing");
+    if (is_time_unit_name(custom->unit)) {
+        measure->family = FAMILY_TIME;
+        measure->unit = metric_unit ? metric_unit : "s";
+    } else if (strcmp(custom->unit, "bytes") == 0) {
+        measure->family = FAMILY_BYTES;
+        measure->unit = metric_unit ? metric_unit : "By";
+    } else {
+        measure->family = FAMILY_COUNT;
+        measure->unit = metric_unit ? metric_unit : "1";
+    }
+    /* settle_unit names "unit"; for a custom type the key is metric_unit. */
+    size_t length = strlen(p->path);
+    bool ok = settle_unit(p, measure);
+    if (!ok && p->result == PTM_ERR_CONFIG) {
+        snprintf(p->error, p->error_size, "config: %.*s.metric_unit: unknown unit \"%s\"",
+                 (int)length, p->path, measure->unit);
+    }
+    return ok;
+}
+
+static bool parse_sample_types(config_parser *p, const cJSON *root)
+{
+    const cJSON *array = cJSON_GetObjectItemCaseSensitive(root, "sample_types");
+    if (array == NULL)
+        return true;
+    size_t mark = path_push_key(p, "sample_types");
+    if (!cJSON_IsArray(array))
+        return fail(p, "must be an array");
+    int count = cJSON_GetArraySize(array);
+    p->config->sample_types = arena_calloc(&p->config->storage, (size_t)count + 1,
+                                           sizeof(custom_sample_type));
+    if (p->config->sample_types == NULL)
+        return out_of_memory(p);
+    int index = 0;
+    for (const cJSON *item = array->child; item != NULL; item = item->next, index++) {
+        size_t item_mark = path_push_index(p, index);
+        if (!parse_sample_type(p, item, &p->config->sample_types[index]))
+            return false;
+        path_pop(p, item_mark);
+    }
+    p->config->sample_type_count = (uint32_t)count;
+    path_pop(p, mark);
+    return true;
+}
+
+static bool parse_root(config_parser *p, const cJSON *root)
+{
+    static const char *const keys[] = {"metrics", "attributes", "process_filter", "thread_filter",
+                                       "pattern_filter", "sample_types", "cardinality_limit",
+                                       "max_input_bytes", NULL};
+    if (root != NULL && !check_object(p, root, keys))
+        return false;
+    uint64_t cardinality_limit = DEFAULT_CARDINALITY_LIMIT;
+    uint64_t max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
+    if (!parse_metrics(p, root) || !parse_attributes(p, root) ||
+        !parse_filter(p, root, "process_filter", &p->config->process_filter) ||
+        !parse_filter(p, root, "thread_filter", &p->config->thread_filter) ||
+        !parse_filter(p, root, "pattern_filter", &p->config->pattern_filter) ||
+        !parse_sample_types(p, root) ||
+        !read_integer(p, root, "cardinality_limit", 1, 100000000, &cardinality_limit) ||
+        !read_integer(p, root, "max_input_bytes", 1, 4294967295.0, &max_input_bytes))
+        return false;
+    p->config->cardinality_limit = (uint32_t)cardinality_limit;
+    p->config->max_input_bytes = max_input_bytes;
+    return true;
+}
+
+static bool is_blank(const char *text, size_t size)
+{
+    for (size_t i = 0; i < size; i++) {
+        if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
+            return false;
+    }
+    return true;
+}
+
+ptm_result config_parse(ptm_config *config, const char *text, size_t text_size,
+                        const ptm_allocator *allocator, char *error, size_t error_size)
+{
+    memset(config, 0, sizeof *config);
+    arena_init(&config->storage, allocator);
+    config_parser p = {.config = config, .error = error, .error_size = error_size};
+    config->engine = pattern_engine_create(allocator, PCRE2_MATCH_LIMIT, PCRE2_DEPTH_LIMIT);
+    if (config->engine == NULL) {
+        out_of_memory(&p);
+        config_free(config);
+        return p.result;
+    }
+    cJSON *root = NULL;
+    if (text != NULL && !is_blank(text, text_size)) {
+        const char *end = NULL;
+        root = cJSON_ParseWithLengthOpts(text, text_size, &end, false);
+        if (root != NULL && !is_blank(end, text_size - (size_t)(end - text))) {
+            cJSON_Delete(root);
+            root = NULL;
+        }
+        if (root == NULL) {
+            size_t offset = end != NULL && end >= text ? (size_t)(end - text) : 0;
+            fail(&p, "not valid JSON (at byte %zu)", offset);
+            config_free(config);
+            return p.result;
+        }
+    }
+    parse_root(&p, root);
+    cJSON_Delete(root);
+    if (p.result != PTM_OK)
+        config_free(config);
+    return p.result;
+}
+
+void config_free(ptm_config *config)
+{
+    pattern **patterns = config->patterns.items;
+    for (uint32_t i = 0; i < config->patterns.count; i++)
+        pattern_free(patterns[i]);
+    config->patterns.count = 0;
+    pattern_engine_free(config->engine);
+    config->engine = NULL;
+    arena_free(&config->storage);
+}

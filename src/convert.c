@@ -1,0 +1,306 @@
+/*
+ * convert.c: the decode handler that turns samples into series. See
+ * pipeline.h. The per-sample path (on_sample) does no allocation except when
+ * it meets a new series, string or stack, and no regex work except on the
+ * first sight of a string.
+ */
+#include "pipeline.h"
+
+#include <string.h>
+
+bool conversion_init(conversion *c, const ptm_config *config, const metric_table *metrics,
+                     arena *a)
+{
+    memset(c, 0, sizeof *c);
+    c->config = config;
+    c->metrics = metrics;
+    c->arena = a;
+    return interner_init(&c->interner, a) &&
+           aggregator_init(&c->aggregator, a, metrics->count, config->cardinality_limit);
+}
+
+static bool on_request(void *context, profile_dictionary *dictionary)
+{
+    conversion *c = context;
+    request_record *record = vector_push(c->arena, &c->requests, sizeof *record);
+    if (record == NULL)
+        return false;
+    record->dictionary = dictionary;
+    c->dictionary = dictionary;
+    c->stats.requests++;
+    return attributes_extract(c->config, dictionary, c->arena, &record->extracted);
+}
+
+/* Pattern-filter bits of a string id (0 when the filter is off). */
+static uint8_t pattern_bits_of(conversion *c, uint32_t id)
+{
+    return filter_match(&c->config->pattern_filter, &c->pattern_cache, c->arena, &c->interner, id);
+}
+
+static bool on_resource(void *context, const decoded_resource *resource)
+{
+    conversion *c = context;
+    resource_record *record = vector_push(c->arena, &c->resources, sizeof *record);
+    if (record == NULL)
+        return false;
+    record->request = c->requests.count - 1;
+    record->attributes = resource->attributes;
+    record->attribute_count = resource->attribute_count;
+    record->dropped_attributes_count = resource->dropped_attributes_count;
+    record->schema_url = resource->schema_url;
+    c->stats.resources++;
+    for (uint32_t i = 0; i < resource->attribute_count; i++) {
+        const key_value_ref *attribute = &resource->attributes[i];
+        byte_slice text;
+        if (!dictionary_string_value(c->dictionary, attribute->value, &text))
+            continue;
+        uint32_t id = intern(&c->interner, text);
+        if (id == INTERN_NONE)
+            return false;
+        attribute_role role = attribute_role_of(attribute->key);
+        if (role == ROLE_THREAD_NAME && record->scan.thread == INTERN_NONE)
+            record->scan.thread = id;
+        if (role == ROLE_PROCESS_NAME && record->scan.process == INTERN_NONE)
+            record->scan.process = id;
+        record->pattern_bits |= pattern_bits_of(c, id);
+    }
+    return !c->arena->failed;
+}
+
+static bool indices_valid(const arena_vector *table, const int32_t *indices, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        if (!dictionary_index_valid(table, indices[i]))
+            return false;
+    }
+    return true;
+}
+
+static bool on_scope(void *context, decoded_profile *profiles, uint32_t count)
+{
+    conversion *c = context;
+    c->plans = arena_calloc(c->arena, (size_t)count + 1, sizeof(profile_plan));
+    if (c->plans == NULL)
+        return false;
+    c->plan_cursor = 0;
+    classify_scope(c->metrics, c->config, c->dictionary, profiles, count, c->plans);
+    for (uint32_t i = 0; i < count; i++) {
+        if (!indices_valid(&c->dictionary->attributes, profiles[i].attribute_indices,
+                           profiles[i].attribute_count))
+            c->plans[i].disposition = PLAN_INVALID;
+    }
+    c->stats.profiles += count;
+    return true;
+}
+
+static uint8_t pattern_bits_of_indices(conversion *c, const int32_t *indices, uint32_t count)
+{
+    uint8_t bits = 0;
+    for (uint32_t i = 0; i < count; i++)
+        bits |= pattern_bits_of(c, dictionary_attribute_info(c->dictionary, indices[i])->value_id);
+    return bits;
+}
+
+static bool on_profile(void *context, const decoded_profile *profile)
+{
+    conversion *c = context;
+    c->plan = &c->plans[c->plan_cursor++];
+    c->profile_serial++;
+    c->profile_scan = (attribute_scan){0};
+    c->profile_pattern_bits = 0;
+    if (c->plan->disposition != PLAN_KEEP)
+        return true;
+    const resource_record *resource =
+        &((const resource_record *)c->resources.items)[c->resources.count - 1];
+    attributes_scan_indices(c->dictionary, profile->attribute_indices, profile->attribute_count,
+                            &c->profile_scan);
+    c->profile_pattern_bits = resource->pattern_bits;
+    if (c->config->pattern_filter.enabled)
+        c->profile_pattern_bits |= pattern_bits_of_indices(c, profile->attribute_indices,
+                                                           profile->attribute_count);
+    c->profile_start = profile->time_unix_nano;
+    c->profile_duration = profile->duration_nano;
+    bool gauge = c->metrics->items[c->plan->base_metric].gauge;
+    c->snapshot = gauge ? c->profile_serial : 0;
+    return !c->arena->failed;
+}
+
+/* Pattern-filter bits of a stack's function names, cached on the stack. */
+static uint8_t stack_pattern_bits(conversion *c, stack_info *stack)
+{
+    enum { STACK_BITS_KNOWN = 0x80 };
+    if (!(stack->pattern_bits & STACK_BITS_KNOWN)) {
+        uint8_t bits = 0;
+        for (uint32_t i = 0; i < stack->function_count; i++)
+            bits |= pattern_bits_of(c, stack->functions[i]);
+        stack->pattern_bits = (uint8_t)(bits | STACK_BITS_KNOWN);
+    }
+    return stack->pattern_bits & (MATCH_INCLUDE | MATCH_EXCLUDE);
+}
+
+/* Whether the sample's own fields are usable (indices, value shape). */
+static bool sample_valid(const conversion *c, const decoded_sample *sample)
+{
+    const profile_dictionary *dictionary = c->dictionary;
+    if (!dictionary_index_valid(&dictionary->stacks, sample->stack_index) ||
+        sample->link_index < 0 || ((uint32_t)sample->link_index >= dictionary->link_count &&
+                                   sample->link_index != 0) ||
+        !indices_valid(&dictionary->attributes, sample->attribute_indices, sample->attribute_count))
+        return false;
+    if (sample->value_count > 0 && sample->timestamp_count > 0 &&
+        sample->value_count != sample->timestamp_count)
+        return false;
+    return !sample->value_negative && !sample->value_overflow;
+}
+
+static bool sample_filtered(conversion *c, const resource_record *resource,
+                            const attribute_scan *sample_scan, const decoded_sample *sample,
+                            stack_info *stack)
+{
+    const ptm_config *config = c->config;
+    uint32_t process = sample_scan->process ? sample_scan->process
+                     : c->profile_scan.process ? c->profile_scan.process : resource->scan.process;
+    uint32_t thread = sample_scan->thread ? sample_scan->thread
+                    : c->profile_scan.thread ? c->profile_scan.thread : resource->scan.thread;
+    if (!filter_accepts(&config->process_filter,
+                        filter_match(&config->process_filter, &c->process_cache, c->arena,
+                                     &c->interner, process)))
+        return true;
+    if (!filter_accepts(&config->thread_filter,
+                        filter_match(&config->thread_filter, &c->thread_cache, c->arena,
+                                     &c->interner, thread)))
+        return true;
+    if (config->pattern_filter.enabled) {
+        uint8_t bits = c->profile_pattern_bits | stack_pattern_bits(c, stack) |
+                       pattern_bits_of_indices(c, sample->attribute_indices, sample->attribute_count);
+        if (!filter_accepts(&config->pattern_filter, bits))
+            return true;
+    }
+    return false;
+}
+
+static bool aggregate_sample(conversion *c, const resource_record *resource,
+                             const attribute_scan *sample_scan, const stack_info *stack,
+                             int64_t value, uint64_t end)
+{
+    const profile_plan *plan = c->plan;
+    uint32_t resource_index = c->resources.count - 1;
+    series_key key = {
+        .metric = (uint32_t)plan->base_metric,
+        .resource = resource_index,
+        .snapshot = c->snapshot,
+        .thread = sample_scan->thread ? sample_scan->thread
+                : c->profile_scan.thread ? c->profile_scan.thread : resource->scan.thread,
+        .process = sample_scan->process ? sample_scan->process : c->profile_scan.process,
+    };
+    uint64_t start = c->profile_start;
+    if (!aggregate_add(&c->aggregator, &key, value, start, end))
+        return false;
+    if (plan->self_metric >= 0 && stack->function_count > 0) {
+        series_key self = {.metric = (uint32_t)plan->self_metric, .resource = resource_index,
+                           .snapshot = c->snapshot, .function = stack->leaf_function};
+        if (!aggregate_add(&c->aggregator, &self, value, start, end))
+            return false;
+    }
+    if (plan->total_metric >= 0) {
+        series_key total = {.metric = (uint32_t)plan->total_metric, .resource = resource_index,
+                            .snapshot = c->snapshot};
+        for (uint32_t i = 0; i < stack->function_count; i++) {
+            total.function = stack->functions[i];
+            if (!aggregate_add(&c->aggregator, &total, value, start, end))
+                return false;
+        }
+    }
+    return true;
+}
+
+static bool on_sample(void *context, const decoded_sample *sample)
+{
+    conversion *c = context;
+    ptm_stats *stats = &c->stats;
+    stats->samples_total++;
+    if (c->plan->disposition == PLAN_SKIP) {
+        stats->samples_skipped++;
+        return true;
+    }
+    int64_t value = 0;
+    int64_t raw = sample->value_count > 0 ? sample->value_sum : (int64_t)sample->timestamp_count;
+    if (c->plan->disposition == PLAN_INVALID || !sample_valid(c, sample) ||
+        __builtin_mul_overflow(raw, c->plan->multiplier, &value)) {
+        stats->samples_invalid++;
+        return true;
+    }
+    stack_info *stack = (stack_info *)dictionary_stack_info(c->dictionary, sample->stack_index);
+    if (stack == NULL)
+        return false;
+    if (stack->state == STACK_INVALID) {
+        stats->samples_invalid++;
+        return true;
+    }
+    const resource_record *resource =
+        &((const resource_record *)c->resources.items)[c->resources.count - 1];
+    attribute_scan sample_scan = {0};
+    attributes_scan_indices(c->dictionary, sample->attribute_indices, sample->attribute_count,
+                            &sample_scan);
+    if (sample_filtered(c, resource, &sample_scan, sample, stack)) {
+        stats->samples_filtered++;
+        return !c->arena->failed;
+    }
+    stats->samples_kept++;
+    uint64_t end = c->profile_duration > 0 ? c->profile_start + c->profile_duration
+                 : sample->max_timestamp > c->profile_start ? sample->max_timestamp
+                 : c->profile_start;
+    return aggregate_sample(c, resource, &sample_scan, stack, value, end) && !c->arena->failed;
+}
+
+decode_handler conversion_handler(conversion *c)
+{
+    return (decode_handler){.context = c, .request = on_request, .resource = on_resource,
+                            .scope = on_scope, .profile = on_profile, .sample = on_sample};
+}
+
+bool conversion_finish(conversion *c)
+{
+    bool *is_function = arena_calloc(c->arena, c->metrics->count + 1, sizeof(bool));
+    if (is_function == NULL)
+        return false;
+    for (uint32_t i = 0; i < c->metrics->count; i++)
+        is_function[i] = c->metrics->items[i].function_metric;
+    if (!aggregate_finish(&c->aggregator, c->config->function.top_n, is_function, &c->ordered,
+                          &c->ordered_count))
+        return false;
+    c->stats.series = c->ordered_count;
+    c->stats.overflowed = c->aggregator.overflowed;
+    return true;
+}
+
+uint32_t point_attribute_capacity(const conversion *c)
+{
+    return 4 + c->config->attribute_count;
+}
+
+static byte_slice cstr_slice(const char *text)
+{
+    return (byte_slice){(const uint8_t *)text, strlen(text)};
+}
+
+uint32_t point_attributes(const conversion *c, const series *s, point_attribute *out)
+{
+    uint32_t n = 0;
+    if (s->key.overflow)
+        out[n++] = (point_attribute){cstr_slice("otel.metric.overflow"), {0}, true};
+    if (s->key.thread != INTERN_NONE)
+        out[n++] = (point_attribute){cstr_slice("thread.name"), interned(&c->interner, s->key.thread), false};
+    if (s->key.process != INTERN_NONE)
+        out[n++] = (point_attribute){cstr_slice("process.executable.name"),
+                                     interned(&c->interner, s->key.process), false};
+    if (s->key.function != INTERN_NONE)
+        out[n++] = (point_attribute){cstr_slice("code.function.name"),
+                                     interned(&c->interner, s->key.function), false};
+    const resource_record *resource = &((const resource_record *)c->resources.items)[s->key.resource];
+    const request_record *request = &((const request_record *)c->requests.items)[resource->request];
+    const extracted_attribute *extracted = request->extracted.items;
+    for (uint32_t i = 0; i < request->extracted.count; i++)
+        out[n++] = (point_attribute){cstr_slice(extracted[i].key), extracted[i].value, false};
+    return n;
+}

@@ -1,0 +1,221 @@
+/*
+ * converter.c: the public API (ptm.h): converter lifetime, input detection,
+ * one conversion per call in an arena that lives until the next call (it
+ * holds the output the caller reads).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify.h"
+#include "config.h"
+#include "decode.h"
+#include "encode.h"
+#include "json_input.h"
+#include "pipeline.h"
+#include "ptm.h"
+
+struct ptm_converter {
+    ptm_allocator allocator;
+    ptm_config config;
+    metric_table metrics;
+    arena conversion_arena; /* the last conversion, and its output */
+    char error[512];
+};
+
+static void *default_malloc(void *context, size_t size)
+{
+    (void)context;
+    return malloc(size);
+}
+
+static void default_free(void *context, void *pointer)
+{
+    (void)context;
+    free(pointer);
+}
+
+static const ptm_allocator default_allocator = {default_malloc, default_free, NULL};
+
+const char *ptm_result_name(ptm_result result)
+{
+    switch (result) {
+    case PTM_OK: return "ok";
+    case PTM_ERR_INPUT: return "input";
+    case PTM_ERR_CONFIG: return "config";
+    case PTM_ERR_NOMEM: return "out of memory";
+    case PTM_ERR_LIMIT: return "limit";
+    case PTM_ERR_ARGUMENT: return "argument";
+    }
+    return "unknown";
+}
+
+ptm_result ptm_converter_create(const char *config, size_t config_size,
+                                const ptm_allocator *allocator,
+                                ptm_converter **converter_out,
+                                char *error_buffer, size_t error_buffer_size)
+{
+    char scratch[8];
+    if (error_buffer == NULL || error_buffer_size == 0) {
+        error_buffer = scratch;
+        error_buffer_size = sizeof scratch;
+    }
+    error_buffer[0] = '\0';
+    if (converter_out == NULL) {
+        snprintf(error_buffer, error_buffer_size, "converter_out is NULL");
+        return PTM_ERR_ARGUMENT;
+    }
+    *converter_out = NULL;
+    if (allocator == NULL)
+        allocator = &default_allocator;
+    ptm_converter *converter = allocator->malloc_fn(allocator->context, sizeof *converter);
+    if (converter == NULL) {
+        snprintf(error_buffer, error_buffer_size, "out of memory");
+        return PTM_ERR_NOMEM;
+    }
+    memset(converter, 0, sizeof *converter);
+    converter->allocator = *allocator;
+    arena_init(&converter->conversion_arena, &converter->allocator);
+    ptm_result result = config_parse(&converter->config, config, config_size, &converter->allocator,
+                                     error_buffer, error_buffer_size);
+    if (result == PTM_OK && !metric_table_build(&converter->metrics, &converter->config)) {
+        config_free(&converter->config);
+        snprintf(error_buffer, error_buffer_size, "out of memory");
+        result = PTM_ERR_NOMEM;
+    }
+    if (result != PTM_OK) {
+        allocator->free_fn(allocator->context, converter);
+        return result;
+    }
+    *converter_out = converter;
+    return PTM_OK;
+}
+
+void ptm_converter_free(ptm_converter *converter)
+{
+    if (converter == NULL)
+        return;
+    arena_free(&converter->conversion_arena);
+    config_free(&converter->config);
+    converter->allocator.free_fn(converter->allocator.context, converter);
+}
+
+const char *ptm_converter_last_error(const ptm_converter *converter)
+{
+    return converter != NULL ? converter->error : "converter is NULL";
+}
+
+static ptm_result fail(ptm_converter *converter, ptm_result result, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static ptm_result fail(ptm_converter *converter, ptm_result result, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(converter->error, sizeof converter->error, format, args);
+    va_end(args);
+    return result;
+}
+
+static bool is_space(uint8_t ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+/* Decodes every JSON request in text, one after another. */
+static ptm_result convert_json(ptm_converter *converter, conversion *c, const decode_handler *handler,
+                               const uint8_t *text, size_t size)
+{
+    size_t offset = 0;
+    uint32_t number = 0;
+    while (offset < size) {
+        number++;
+        byte_buffer protobuf;
+        buffer_init(&protobuf, c->arena);
+        size_t consumed = 0;
+        char detail[400];
+        ptm_result result = json_request_to_protobuf((const char *)text + offset, size - offset,
+                                                     &consumed, &protobuf, detail, sizeof detail);
+        if (result == PTM_OK)
+            result = decode_request((byte_slice){protobuf.data, protobuf.size}, c->arena,
+                                    &c->interner, handler, detail, sizeof detail);
+        if (result != PTM_OK)
+            return fail(converter, result, "%s (JSON request %u)", detail, number);
+        offset += consumed;
+    }
+    return PTM_OK;
+}
+
+static ptm_result encode(conversion *c, ptm_format format, byte_buffer *out)
+{
+    bool ok = format == PTM_FORMAT_OTLP_PROTOBUF ? encode_otlp_protobuf(c, out)
+            : format == PTM_FORMAT_OTLP_JSON ? encode_otlp_json(c, out)
+            : encode_prometheus(c, out);
+    return ok ? PTM_OK : PTM_ERR_NOMEM;
+}
+
+static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *input,
+                      size_t input_size, ptm_format format, byte_buffer *out)
+{
+    if (!conversion_init(c, &converter->config, &converter->metrics, &converter->conversion_arena))
+        return fail(converter, PTM_ERR_NOMEM, "out of memory");
+    decode_handler handler = conversion_handler(c);
+    size_t start = 0;
+    while (start < input_size && is_space(input[start]))
+        start++;
+    ptm_result result;
+    if (start < input_size && input[start] == '{') {
+        result = convert_json(converter, c, &handler, input + start, input_size - start);
+    } else {
+        char detail[400];
+        result = decode_request((byte_slice){input, input_size}, c->arena, &c->interner, &handler,
+                                detail, sizeof detail);
+        if (result != PTM_OK)
+            fail(converter, result, "%s", detail);
+    }
+    if (result != PTM_OK)
+        return result;
+    if (!conversion_finish(c) || encode(c, format, out) != PTM_OK)
+        return fail(converter, PTM_ERR_NOMEM, "out of memory");
+    return PTM_OK;
+}
+
+ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t input_size,
+                       ptm_format format, const uint8_t **output, size_t *output_size,
+                       ptm_stats *stats)
+{
+    if (output != NULL)
+        *output = NULL;
+    if (output_size != NULL)
+        *output_size = 0;
+    if (stats != NULL)
+        memset(stats, 0, sizeof *stats);
+    if (converter == NULL)
+        return PTM_ERR_ARGUMENT;
+    converter->error[0] = '\0';
+    arena_free(&converter->conversion_arena);
+    arena_init(&converter->conversion_arena, &converter->allocator);
+    if (output == NULL || output_size == NULL || (input == NULL && input_size > 0))
+        return fail(converter, PTM_ERR_ARGUMENT, "input, output and output_size must not be NULL");
+    if (format != PTM_FORMAT_OTLP_PROTOBUF && format != PTM_FORMAT_OTLP_JSON &&
+        format != PTM_FORMAT_PROMETHEUS)
+        return fail(converter, PTM_ERR_ARGUMENT, "unknown output format %d", (int)format);
+    if (input_size > converter->config.max_input_bytes)
+        return fail(converter, PTM_ERR_LIMIT, "input: %zu bytes is more than max_input_bytes (%llu)",
+                    input_size, (unsigned long long)converter->config.max_input_bytes);
+    conversion c;
+    byte_buffer out;
+    buffer_init(&out, &converter->conversion_arena);
+    ptm_result result = run(converter, &c, input, input_size, format, &out);
+    if (stats != NULL)
+        *stats = c.stats;
+    if (result != PTM_OK) {
+        arena_free(&converter->conversion_arena);
+        return result;
+    }
+    static const uint8_t empty[1] = {0};
+    *output = out.data != NULL ? out.data : empty;
+    *output_size = out.size;
+    return PTM_OK;
+}

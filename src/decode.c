@@ -1,0 +1,346 @@
+/*
+ * decode.c: the request walk described in decode.h.
+ *
+ * Each level is a nanopb decode whose repeated fields are callbacks that
+ * either record slices of the input (resources, scopes, profiles) or stream
+ * items to the handler (samples). A failed nanopb decode is malformed input;
+ * a handler or arena failure is reported as such.
+ */
+#include "decode.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "profiles.pb.h"
+#include "resource.pb.h"
+#include "wire.h"
+
+typedef opentelemetry_proto_profiles_v1development_ExportProfilesServiceRequest request_message;
+typedef opentelemetry_proto_profiles_v1development_ResourceProfiles resource_profiles_message;
+typedef opentelemetry_proto_profiles_v1development_ScopeProfiles scope_profiles_message;
+typedef opentelemetry_proto_profiles_v1development_Profile profile_message;
+typedef opentelemetry_proto_profiles_v1development_Sample sample_message;
+typedef opentelemetry_proto_resource_v1_Resource resource_message;
+
+/* The state of one request walk. */
+typedef struct request_walk {
+    arena *arena;
+    string_interner *interner;
+    const decode_handler *handler;
+    byte_slice bounds;          /* the message being decoded at this level */
+    profile_dictionary *dictionary; /* in the arena: the pipeline keeps it */
+    byte_slice dictionary_raw;
+    arena_vector slices;        /* byte_slice: the children being collected */
+    arena_vector int32s;        /* int32_t: a packed field being collected */
+    decoded_sample sample;      /* the sample being streamed */
+    bool stopped;               /* the handler or the arena gave up */
+    const char *where;          /* the message being decoded, for errors */
+    const char *detail;         /* nanopb's message for the innermost failure */
+} request_walk;
+
+/* wire_decode that remembers nanopb's message for the innermost failure. */
+static bool walk_decode(request_walk *walk, byte_slice raw, const pb_msgdesc_t *fields, void *message)
+{
+    pb_istream_t stream = pb_istream_from_buffer(raw.data, raw.size);
+    if (pb_decode_ex(&stream, fields, message, PB_DECODE_NOINIT))
+        return true;
+    if (walk->detail == NULL)
+        walk->detail = PB_GET_ERROR(&stream);
+    return false;
+}
+
+/* Records one length-delimited child as a slice of the input. */
+static bool collect_slice(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    request_walk *walk = *arg;
+    byte_slice *slot = vector_push(walk->arena, &walk->slices, sizeof(byte_slice));
+    return slot != NULL && wire_capture(stream, walk->bounds, slot);
+}
+
+static bool capture_dictionary(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    request_walk *walk = *arg;
+    return wire_capture(stream, walk->bounds, &walk->dictionary_raw);
+}
+
+static bool collect_int32(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    request_walk *walk = *arg;
+    uint64_t raw;
+    if (!pb_decode_varint(stream, &raw))
+        return false;
+    int32_t *slot = vector_push(walk->arena, &walk->int32s, sizeof(int32_t));
+    if (slot == NULL)
+        return false;
+    *slot = (int32_t)raw;
+    return true;
+}
+
+static bool skip_field(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    (void)arg;
+    return pb_read(stream, NULL, stream->bytes_left);
+}
+
+static bool count_field(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    (*(uint32_t *)*arg)++;
+    return pb_read(stream, NULL, stream->bytes_left);
+}
+
+/* ---- samples ---- */
+
+static bool read_value(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    decoded_sample *sample = *arg;
+    uint64_t raw;
+    if (!pb_decode_varint(stream, &raw))
+        return false;
+    int64_t value = (int64_t)raw;
+    sample->value_count++;
+    if (value < 0)
+        sample->value_negative = true;
+    else if (__builtin_add_overflow(sample->value_sum, value, &sample->value_sum))
+        sample->value_overflow = true;
+    return true;
+}
+
+static bool read_timestamp(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    decoded_sample *sample = *arg;
+    uint64_t timestamp;
+    if (!pb_decode_fixed64(stream, &timestamp))
+        return false;
+    sample->timestamp_count++;
+    if (timestamp > sample->max_timestamp)
+        sample->max_timestamp = timestamp;
+    return true;
+}
+
+static bool read_sample(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    request_walk *walk = *arg;
+    decoded_sample *sample = &walk->sample;
+    memset(sample, 0, sizeof *sample);
+    walk->int32s.count = 0;
+    sample_message message = {
+        .attribute_indices = {.funcs.decode = collect_int32, .arg = walk},
+        .values = {.funcs.decode = read_value, .arg = sample},
+        .timestamps_unix_nano = {.funcs.decode = read_timestamp, .arg = sample},
+    };
+    if (!pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Sample_fields, &message,
+                      PB_DECODE_NOINIT))
+        return false;
+    sample->stack_index = message.stack_index;
+    sample->link_index = message.link_index;
+    sample->attribute_indices = walk->int32s.items;
+    sample->attribute_count = walk->int32s.count;
+    if (!walk->handler->sample(walk->handler->context, sample)) {
+        walk->stopped = true;
+        return false;
+    }
+    return true;
+}
+
+/* ---- profiles ---- */
+
+static bool decode_profile_header(request_walk *walk, byte_slice raw, decoded_profile *profile)
+{
+    walk->int32s = (arena_vector){0}; /* this profile keeps its own array */
+    profile_message message = {
+        .samples = {.funcs.decode = count_field, .arg = &profile->sample_count},
+        .attribute_indices = {.funcs.decode = collect_int32, .arg = walk},
+    };
+    walk->where = "Profile";
+    if (!walk_decode(walk, raw, opentelemetry_proto_profiles_v1development_Profile_fields, &message))
+        return false;
+    profile->type_strindex = message.sample_type.type_strindex;
+    profile->unit_strindex = message.sample_type.unit_strindex;
+    profile->has_period_type = message.has_period_type;
+    profile->period_type_strindex = message.period_type.type_strindex;
+    profile->period_unit_strindex = message.period_type.unit_strindex;
+    profile->period = message.period;
+    profile->time_unix_nano = message.time_unix_nano;
+    profile->duration_nano = message.duration_nano;
+    profile->attribute_indices = walk->int32s.items;
+    profile->attribute_count = walk->int32s.count;
+    walk->int32s = (arena_vector){0};
+    return true;
+}
+
+static bool decode_profile_samples(request_walk *walk, byte_slice raw)
+{
+    profile_message message = {
+        .samples = {.funcs.decode = read_sample, .arg = walk},
+        .attribute_indices = {.funcs.decode = skip_field, .arg = NULL},
+    };
+    walk->where = "Sample";
+    walk->bounds = raw;
+    return walk_decode(walk, raw, opentelemetry_proto_profiles_v1development_Profile_fields, &message);
+}
+
+/* ---- scopes ---- */
+
+static bool decode_scope(request_walk *walk, byte_slice raw)
+{
+    walk->slices = (arena_vector){0};
+    walk->bounds = raw;
+    walk->where = "ScopeProfiles";
+    scope_profiles_message message = {
+        .profiles = {.funcs.decode = collect_slice, .arg = walk},
+    };
+    if (!walk_decode(walk, raw, opentelemetry_proto_profiles_v1development_ScopeProfiles_fields, &message))
+        return false;
+    uint32_t count = walk->slices.count;
+    const byte_slice *profile_slices = walk->slices.items;
+    decoded_profile *profiles = arena_calloc(walk->arena, count + 1, sizeof(decoded_profile));
+    if (profiles == NULL)
+        return false;
+    for (uint32_t i = 0; i < count; i++) {
+        walk->bounds = profile_slices[i];
+        if (!decode_profile_header(walk, profile_slices[i], &profiles[i]))
+            return false;
+    }
+    if (!walk->handler->scope(walk->handler->context, profiles, count)) {
+        walk->stopped = true;
+        return false;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        if (!walk->handler->profile(walk->handler->context, &profiles[i])) {
+            walk->stopped = true;
+            return false;
+        }
+        if (!decode_profile_samples(walk, profile_slices[i]))
+            return false;
+    }
+    return true;
+}
+
+/* ---- resources ---- */
+
+typedef struct attribute_collector {
+    request_walk *walk;
+    arena_vector attributes; /* key_value_ref */
+} attribute_collector;
+
+static bool collect_attribute(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    attribute_collector *collector = *arg;
+    request_walk *walk = collector->walk;
+    byte_slice raw;
+    if (!wire_capture(stream, walk->bounds, &raw))
+        return false;
+    key_value_ref *slot = vector_push(walk->arena, &collector->attributes, sizeof(key_value_ref));
+    if (slot == NULL)
+        return false;
+    if (!key_value_decode(raw, slot))
+        PB_RETURN_ERROR(stream, "malformed KeyValue");
+    if (slot->key.size == 0)
+        slot->key = dictionary_string(walk->dictionary, slot->key_strindex);
+    return true;
+}
+
+static bool decode_resource(request_walk *walk, byte_slice raw)
+{
+    walk->slices = (arena_vector){0};
+    walk->bounds = raw;
+    walk->where = "ResourceProfiles";
+    byte_slice resource_raw = {0}, schema_url = {0};
+    wire_slice_target resource_target = {&resource_raw, raw}, schema_target = {&schema_url, raw};
+    resource_profiles_message message = {
+        .resource = {.funcs.decode = wire_capture_callback, .arg = &resource_target},
+        .scope_profiles = {.funcs.decode = collect_slice, .arg = walk},
+        .schema_url = {.funcs.decode = wire_capture_callback, .arg = &schema_target},
+    };
+    if (!walk_decode(walk, raw, opentelemetry_proto_profiles_v1development_ResourceProfiles_fields, &message))
+        return false;
+    arena_vector scopes = walk->slices;
+
+    walk->where = "Resource";
+    walk->bounds = resource_raw;
+    attribute_collector collector = {walk, {0}};
+    resource_message resource = {
+        .attributes = {.funcs.decode = collect_attribute, .arg = &collector},
+    };
+    if (resource_raw.size > 0 &&
+        !walk_decode(walk, resource_raw, opentelemetry_proto_resource_v1_Resource_fields, &resource))
+        return false;
+    decoded_resource decoded = {
+        .attributes = collector.attributes.items,
+        .attribute_count = collector.attributes.count,
+        .dropped_attributes_count = resource.dropped_attributes_count,
+        .schema_url = schema_url,
+    };
+    if (!walk->handler->resource(walk->handler->context, &decoded)) {
+        walk->stopped = true;
+        return false;
+    }
+    const byte_slice *scope_slices = scopes.items;
+    for (uint32_t i = 0; i < scopes.count; i++) {
+        if (!decode_scope(walk, scope_slices[i]))
+            return false;
+    }
+    return true;
+}
+
+/* ---- the request ---- */
+
+static ptm_result walk_failure(request_walk *walk, const char *nanopb_message, char *error,
+                               size_t error_size)
+{
+    if (walk->arena->failed) {
+        snprintf(error, error_size, "out of memory");
+        return PTM_ERR_NOMEM;
+    }
+    if (walk->stopped) {
+        snprintf(error, error_size, "conversion stopped");
+        return PTM_ERR_NOMEM;
+    }
+    if (walk->detail != NULL)
+        nanopb_message = walk->detail;
+    snprintf(error, error_size, "input: malformed protobuf in %s: %s", walk->where,
+             nanopb_message ? nanopb_message : "invalid data");
+    return PTM_ERR_INPUT;
+}
+
+ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
+                          const decode_handler *handler, char *error, size_t error_size)
+{
+    request_walk walk = {.arena = a, .interner = interner, .handler = handler,
+                         .bounds = input, .where = "ExportProfilesServiceRequest"};
+    request_message message = {
+        .resource_profiles = {.funcs.decode = collect_slice, .arg = &walk},
+        .dictionary = {.funcs.decode = capture_dictionary, .arg = &walk},
+    };
+    pb_istream_t stream = pb_istream_from_buffer(input.data, input.size);
+    if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_ExportProfilesServiceRequest_fields,
+                      &message, PB_DECODE_NOINIT))
+        return walk_failure(&walk, PB_GET_ERROR(&stream), error, error_size);
+    walk.detail = NULL;
+    arena_vector resources = walk.slices;
+
+    walk.where = "ProfilesDictionary";
+    walk.dictionary = arena_alloc(a, sizeof *walk.dictionary);
+    if (walk.dictionary == NULL ||
+        !dictionary_decode(walk.dictionary, walk.dictionary_raw, a, interner, &walk.detail))
+        return walk_failure(&walk, NULL, error, error_size);
+    if (!handler->request(handler->context, walk.dictionary)) {
+        walk.stopped = true;
+        return walk_failure(&walk, NULL, error, error_size);
+    }
+    const byte_slice *resource_slices = resources.items;
+    for (uint32_t i = 0; i < resources.count; i++) {
+        if (!decode_resource(&walk, resource_slices[i]))
+            return walk_failure(&walk, NULL, error, error_size);
+    }
+    return PTM_OK;
+}

@@ -1,0 +1,351 @@
+/*
+ * dictionary.c: reads the ProfilesDictionary and derives, lazily and once per
+ * request, string ids, attribute roles and per-stack function names.
+ */
+#include "dictionary.h"
+
+#include <string.h>
+
+#include "profiles.pb.h"
+#include "wire.h"
+
+typedef opentelemetry_proto_profiles_v1development_ProfilesDictionary dictionary_message;
+
+typedef struct table_reader {
+    profile_dictionary *dictionary;
+    arena *arena;
+    byte_slice bounds; /* the dictionary message */
+} table_reader;
+
+#define PUSH(reader, vector, type) ((type *)vector_push((reader)->arena, &(reader)->dictionary->vector, sizeof(type)))
+
+static bool read_int32(pb_istream_t *stream, int32_t *out)
+{
+    uint64_t raw;
+    if (!pb_decode_varint(stream, &raw))
+        return false;
+    *out = (int32_t)raw;
+    return true;
+}
+
+static bool read_string(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    table_reader *reader = *arg;
+    byte_slice *entry = PUSH(reader, strings, byte_slice);
+    return entry != NULL && wire_capture(stream, reader->bounds, entry);
+}
+
+static bool read_mapping(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    table_reader *reader = *arg;
+    opentelemetry_proto_profiles_v1development_Mapping message = {0};
+    int32_t *entry = PUSH(reader, mappings, int32_t);
+    if (entry == NULL || !pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Mapping_fields,
+                                       &message, PB_DECODE_NOINIT))
+        return false;
+    *entry = message.filename_strindex;
+    return true;
+}
+
+static bool read_line(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    table_reader *reader = *arg;
+    opentelemetry_proto_profiles_v1development_Line message = {0};
+    int32_t *entry = PUSH(reader, line_functions, int32_t);
+    if (entry == NULL || !pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Line_fields,
+                                       &message, PB_DECODE_NOINIT))
+        return false;
+    *entry = message.function_index;
+    return true;
+}
+
+static bool read_location(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    table_reader *reader = *arg;
+    uint32_t first_line = reader->dictionary->line_functions.count;
+    opentelemetry_proto_profiles_v1development_Location message = {
+        .lines = {.funcs.decode = read_line, .arg = reader}};
+    if (!pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Location_fields, &message,
+                      PB_DECODE_NOINIT))
+        return false;
+    dictionary_location *entry = PUSH(reader, locations, dictionary_location);
+    if (entry == NULL)
+        return false;
+    entry->mapping_index = message.mapping_index;
+    entry->first_line = first_line;
+    entry->line_count = reader->dictionary->line_functions.count - first_line;
+    return true;
+}
+
+static bool read_function(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    table_reader *reader = *arg;
+    opentelemetry_proto_profiles_v1development_Function message = {0};
+    dictionary_function *entry = PUSH(reader, functions, dictionary_function);
+    if (entry == NULL || !pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Function_fields,
+                                       &message, PB_DECODE_NOINIT))
+        return false;
+    entry->name_strindex = message.name_strindex;
+    entry->system_name_strindex = message.system_name_strindex;
+    return true;
+}
+
+static bool read_link(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    table_reader *reader = *arg;
+    reader->dictionary->link_count++;
+    return pb_read(stream, NULL, stream->bytes_left);
+}
+
+
+static bool read_attribute(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    table_reader *reader = *arg;
+    dictionary_attribute *entry = PUSH(reader, attributes, dictionary_attribute);
+    if (entry == NULL)
+        return false;
+    wire_slice_target target = {&entry->value, reader->bounds};
+    opentelemetry_proto_profiles_v1development_KeyValueAndUnit message = {
+        .value = {.funcs.decode = wire_capture_callback, .arg = &target}};
+    if (!pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_KeyValueAndUnit_fields,
+                      &message, PB_DECODE_NOINIT))
+        return false;
+    entry->key_strindex = message.key_strindex;
+    return true;
+}
+
+static bool read_stack_location(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    table_reader *reader = *arg;
+    int32_t *entry = PUSH(reader, stack_locations, int32_t);
+    return entry != NULL && read_int32(stream, entry);
+}
+
+static bool read_stack(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    table_reader *reader = *arg;
+    uint32_t first = reader->dictionary->stack_locations.count;
+    opentelemetry_proto_profiles_v1development_Stack message = {
+        .location_indices = {.funcs.decode = read_stack_location, .arg = reader}};
+    if (!pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Stack_fields, &message,
+                      PB_DECODE_NOINIT))
+        return false;
+    dictionary_stack *entry = PUSH(reader, stacks, dictionary_stack);
+    if (entry == NULL)
+        return false;
+    entry->first_location = first;
+    entry->location_count = reader->dictionary->stack_locations.count - first;
+    return true;
+}
+
+bool dictionary_decode(profile_dictionary *dictionary, byte_slice raw, arena *a,
+                       string_interner *interner, const char **error_detail)
+{
+    memset(dictionary, 0, sizeof *dictionary);
+    dictionary->arena = a;
+    dictionary->interner = interner;
+    table_reader reader = {dictionary, a, raw};
+    dictionary_message message = {
+        .mapping_table = {.funcs.decode = read_mapping, .arg = &reader},
+        .location_table = {.funcs.decode = read_location, .arg = &reader},
+        .function_table = {.funcs.decode = read_function, .arg = &reader},
+        .link_table = {.funcs.decode = read_link, .arg = &reader},
+        .string_table = {.funcs.decode = read_string, .arg = &reader},
+        .attribute_table = {.funcs.decode = read_attribute, .arg = &reader},
+        .stack_table = {.funcs.decode = read_stack, .arg = &reader},
+    };
+    pb_istream_t stream = pb_istream_from_buffer(raw.data, raw.size);
+    if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_ProfilesDictionary_fields,
+                      &message, PB_DECODE_NOINIT)) {
+        *error_detail = PB_GET_ERROR(&stream);
+        return false;
+    }
+    dictionary->string_ids = arena_calloc(a, dictionary->strings.count + 1, sizeof(uint32_t));
+    dictionary->attribute_infos = arena_calloc(a, dictionary->attributes.count + 1,
+                                               sizeof(attribute_info));
+    dictionary->stack_infos = arena_calloc(a, dictionary->stacks.count + 1, sizeof(stack_info));
+    return !a->failed;
+}
+
+byte_slice dictionary_string(const profile_dictionary *dictionary, int32_t strindex)
+{
+    if (strindex <= 0 || (uint32_t)strindex >= dictionary->strings.count)
+        return (byte_slice){(const uint8_t *)"", 0};
+    return ((const byte_slice *)dictionary->strings.items)[strindex];
+}
+
+uint32_t dictionary_string_id(profile_dictionary *dictionary, int32_t strindex)
+{
+    if (strindex < 0 || (uint32_t)strindex >= dictionary->strings.count)
+        return intern(dictionary->interner, (byte_slice){(const uint8_t *)"", 0});
+    uint32_t *id = &dictionary->string_ids[strindex];
+    if (*id == INTERN_NONE)
+        *id = intern(dictionary->interner, dictionary_string(dictionary, strindex));
+    return *id;
+}
+
+attribute_role attribute_role_of(byte_slice key)
+{
+    if (slice_equals_cstr(key, "thread.name"))
+        return ROLE_THREAD_NAME;
+    if (slice_equals_cstr(key, "process.executable.name"))
+        return ROLE_PROCESS_NAME;
+    return ROLE_OTHER;
+}
+
+bool dictionary_string_value(const profile_dictionary *dictionary, byte_slice raw_value,
+                             byte_slice *out)
+{
+    any_value value;
+    if (!any_value_decode(raw_value, &value))
+        return false;
+    if (value.kind == ANY_STRING) {
+        *out = value.bytes;
+        return true;
+    }
+    if (value.kind == ANY_STRINDEX && dictionary != NULL) {
+        *out = dictionary_string(dictionary, value.strindex);
+        return true;
+    }
+    return false;
+}
+
+const attribute_info *dictionary_attribute_info(profile_dictionary *dictionary, int32_t index)
+{
+    attribute_info *info = &dictionary->attribute_infos[index];
+    if (info->known || (uint32_t)index >= dictionary->attributes.count)
+        return info;
+    const dictionary_attribute *attribute =
+        &((const dictionary_attribute *)dictionary->attributes.items)[index];
+    info->known = true;
+    info->role = (uint8_t)attribute_role_of(dictionary_string(dictionary, attribute->key_strindex));
+    byte_slice text;
+    if (dictionary_string_value(dictionary, attribute->value, &text))
+        info->value_id = intern(dictionary->interner, text);
+    return info;
+}
+
+/* The base name of a path: what follows the last '/'. */
+static byte_slice base_name(byte_slice path)
+{
+    for (size_t i = path.size; i > 0; i--) {
+        if (path.data[i - 1] == '/')
+            return (byte_slice){path.data + i, path.size - i};
+    }
+    return path;
+}
+
+static const byte_slice unknown_function = {(const uint8_t *)"[unknown]", 9};
+
+/* The name of a frame whose function has none: its mapping file's base name. */
+static bool mapping_name(profile_dictionary *dictionary, int32_t mapping_index, byte_slice *name)
+{
+    if (!dictionary_index_valid(&dictionary->mappings, mapping_index))
+        return false;
+    *name = unknown_function;
+    if ((uint32_t)mapping_index < dictionary->mappings.count) {
+        int32_t filename = ((const int32_t *)dictionary->mappings.items)[mapping_index];
+        if (!dictionary_index_valid(&dictionary->strings, filename))
+            return false;
+        byte_slice base = base_name(dictionary_string(dictionary, filename));
+        if (base.size > 0)
+            *name = base;
+    }
+    return true;
+}
+
+static bool function_name(profile_dictionary *dictionary, int32_t function_index,
+                          int32_t mapping_index, byte_slice *name)
+{
+    if (!dictionary_index_valid(&dictionary->functions, function_index))
+        return false;
+    if ((uint32_t)function_index < dictionary->functions.count) {
+        const dictionary_function *function =
+            &((const dictionary_function *)dictionary->functions.items)[function_index];
+        if (!dictionary_index_valid(&dictionary->strings, function->name_strindex) ||
+            !dictionary_index_valid(&dictionary->strings, function->system_name_strindex))
+            return false;
+        *name = dictionary_string(dictionary, function->name_strindex);
+        if (name->size == 0)
+            *name = dictionary_string(dictionary, function->system_name_strindex);
+        if (name->size > 0)
+            return true;
+    }
+    return mapping_name(dictionary, mapping_index, name);
+}
+
+/* Whether id is already in the stack's distinct function list. */
+static bool contains(arena_vector *names, uint32_t id)
+{
+    const uint32_t *items = names->items;
+    for (uint32_t i = 0; i < names->count; i++) {
+        if (items[i] == id)
+            return true;
+    }
+    return false;
+}
+
+static bool collect_frames(profile_dictionary *dictionary, const dictionary_stack *stack,
+                           stack_info *info, arena_vector *names)
+{
+    const int32_t *location_indices = dictionary->stack_locations.items;
+    for (uint32_t i = 0; i < stack->location_count; i++) {
+        int32_t location_index = location_indices[stack->first_location + i];
+        if (location_index <= 0 || (uint32_t)location_index >= dictionary->locations.count)
+            return false;
+        const dictionary_location *location =
+            &((const dictionary_location *)dictionary->locations.items)[location_index];
+        uint32_t line_count = location->line_count > 0 ? location->line_count : 1;
+        for (uint32_t line = 0; line < line_count; line++) {
+            byte_slice name;
+            bool ok = location->line_count > 0
+                ? function_name(dictionary,
+                                ((const int32_t *)dictionary->line_functions.items)[location->first_line + line],
+                                location->mapping_index, &name)
+                : mapping_name(dictionary, location->mapping_index, &name);
+            if (!ok)
+                return false;
+            uint32_t id = intern(dictionary->interner, name);
+            if (id == INTERN_NONE)
+                return false;
+            if (i == 0 && line == 0)
+                info->leaf_function = id;
+            if (!contains(names, id)) {
+                uint32_t *slot = vector_push(dictionary->arena, names, sizeof(uint32_t));
+                if (slot == NULL)
+                    return false;
+                *slot = id;
+            }
+        }
+    }
+    return true;
+}
+
+const stack_info *dictionary_stack_info(profile_dictionary *dictionary, int32_t index)
+{
+    stack_info *info = &dictionary->stack_infos[index];
+    if (info->state != STACK_UNKNOWN)
+        return info;
+    if ((uint32_t)index >= dictionary->stacks.count) { /* index 0 of an empty table */
+        info->state = STACK_VALID;
+        return info;
+    }
+    const dictionary_stack *stack = &((const dictionary_stack *)dictionary->stacks.items)[index];
+    arena_vector names = {0};
+    bool ok = collect_frames(dictionary, stack, info, &names);
+    if (dictionary->arena->failed)
+        return NULL;
+    info->state = ok ? STACK_VALID : STACK_INVALID;
+    info->functions = names.items;
+    info->function_count = names.count;
+    return info;
+}

@@ -1,0 +1,114 @@
+/*
+ * dictionary.h: the ProfilesDictionary of one request, and what is derived
+ * from it once per request.
+ *
+ * The tables are read entry by entry through nanopb callbacks into arena
+ * arrays; strings and attribute values are slices of the input. Index 0 of
+ * every table is the zero value; an index is valid when 0 <= index < count
+ * (an empty table accepts index 0 and means "nothing").
+ *
+ * Derived facts are computed lazily and cached per request, so per-sample
+ * work is a few array reads: the interned id of each string
+ * (dictionary_string_id), the role and string value of each attribute
+ * (dictionary_attribute_info) and, per stack, its validity and function
+ * names (dictionary_stack_info).
+ */
+#ifndef PTM_DICTIONARY_H
+#define PTM_DICTIONARY_H
+
+#include "any_value.h"
+#include "arena.h"
+#include "intern.h"
+
+typedef struct dictionary_location {
+    int32_t mapping_index;
+    uint32_t first_line;   /* into line_functions */
+    uint32_t line_count;
+} dictionary_location;
+
+typedef struct dictionary_stack {
+    uint32_t first_location; /* into stack_locations */
+    uint32_t location_count;
+} dictionary_stack;
+
+typedef struct dictionary_function {
+    int32_t name_strindex;
+    int32_t system_name_strindex;
+} dictionary_function;
+
+typedef struct dictionary_attribute {
+    int32_t key_strindex;
+    byte_slice value;      /* AnyValue bytes */
+} dictionary_attribute;
+
+/* What an attribute means to the converter. */
+typedef enum attribute_role {
+    ROLE_OTHER = 0,
+    ROLE_THREAD_NAME,      /* thread.name */
+    ROLE_PROCESS_NAME      /* process.executable.name */
+} attribute_role;
+
+typedef struct attribute_info {
+    bool known;            /* computed */
+    uint8_t role;          /* attribute_role */
+    uint32_t value_id;     /* interned string value, or INTERN_NONE */
+} attribute_info;
+
+/* Per stack, computed on first use. */
+typedef struct stack_info {
+    uint8_t state;          /* STACK_UNKNOWN, STACK_VALID or STACK_INVALID */
+    uint8_t pattern_bits;   /* filters.c: which pattern-filter lists matched */
+    uint32_t leaf_function; /* interned name of the leaf frame, or INTERN_NONE */
+    uint32_t *functions;    /* distinct interned names on the stack */
+    uint32_t function_count;
+} stack_info;
+
+enum { STACK_UNKNOWN = 0, STACK_VALID, STACK_INVALID };
+
+typedef struct profile_dictionary {
+    arena_vector strings;          /* byte_slice */
+    arena_vector attributes;       /* dictionary_attribute */
+    arena_vector stacks;           /* dictionary_stack */
+    arena_vector stack_locations;  /* int32_t */
+    arena_vector locations;        /* dictionary_location */
+    arena_vector line_functions;   /* int32_t */
+    arena_vector functions;        /* dictionary_function */
+    arena_vector mappings;         /* int32_t filename_strindex */
+    uint32_t link_count;
+
+    /* Derived, lazily (see above); sized after decoding. */
+    string_interner *interner;     /* the conversion's */
+    uint32_t *string_ids;          /* by strindex; INTERN_NONE = not yet */
+    attribute_info *attribute_infos;
+    stack_info *stack_infos;
+    arena *arena;
+} profile_dictionary;
+
+/* Reads a ProfilesDictionary message. False when it is malformed (nanopb's
+ * message in *error_detail) or memory ran out (a->failed tells which). */
+bool dictionary_decode(profile_dictionary *dictionary, byte_slice raw, arena *a,
+                       string_interner *interner, const char **error_detail);
+
+static inline bool dictionary_index_valid(const arena_vector *table, int32_t index)
+{
+    return index >= 0 && ((uint32_t)index < table->count || index == 0);
+}
+
+/* The string at strindex, or an empty slice when out of range. */
+byte_slice dictionary_string(const profile_dictionary *dictionary, int32_t strindex);
+/* The interned id of the string at strindex (must be valid), or INTERN_NONE
+ * when memory ran out. */
+uint32_t dictionary_string_id(profile_dictionary *dictionary, int32_t strindex);
+/* The role and string value of the attribute at index (must be valid). */
+const attribute_info *dictionary_attribute_info(profile_dictionary *dictionary, int32_t index);
+/* The facts of the stack at index (must be valid); NULL when memory ran out. */
+const stack_info *dictionary_stack_info(profile_dictionary *dictionary, int32_t index);
+
+/* Role of an attribute key. */
+attribute_role attribute_role_of(byte_slice key);
+
+/* The string value of an attribute value (string or strindex), or false. */
+bool dictionary_string_value(const profile_dictionary *dictionary, byte_slice raw_value,
+                             byte_slice *out);
+
+#endif /* PTM_DICTIONARY_H */

@@ -1,0 +1,38 @@
+/*
+ * encode.h: the three output formats of a finished conversion.
+ *
+ * Each encoder reads the conversion's resource records and its series in
+ * output order (by resource, metric, first sight) and appends to out. They
+ * return false only when memory ran out.
+ */
+#ifndef PTM_ENCODE_H
+#define PTM_ENCODE_H
+
+#include "pipeline.h"
+
+/* ExportMetricsServiceRequest, protobuf, through nanopb. */
+bool encode_otlp_protobuf(const conversion *c, byte_buffer *out);
+/* OTLP/JSON, one ExportMetricsServiceRequest per input request, one per line. */
+bool encode_otlp_json(const conversion *c, byte_buffer *out);
+/* Prometheus text exposition format 0.0.4. */
+bool encode_prometheus(const conversion *c, byte_buffer *out);
+
+/* Shared by the text encoders. */
+
+/* Writes the shortest decimal form of a finite double that reads back equal. */
+bool format_double(byte_buffer *out, double value);
+/* Writes text as the body of a JSON string (no quotes): escapes what JSON
+ * requires and replaces invalid UTF-8 with U+FFFD. */
+bool json_escape(byte_buffer *out, byte_slice text);
+
+/* The end (exclusive) of the run of ordered series starting at `from` that
+ * share a resource (by_metric false) or a resource and metric (true). */
+uint32_t series_run_end(const conversion *c, uint32_t from, bool by_metric);
+
+/* The resource record of a series. */
+static inline const resource_record *series_resource(const conversion *c, const series *s)
+{
+    return &((const resource_record *)c->resources.items)[s->key.resource];
+}
+
+#endif /* PTM_ENCODE_H */

@@ -1,0 +1,81 @@
+/*
+ * encode_text.c: helpers shared by the JSON and Prometheus encoders.
+ */
+#include "encode.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+bool format_double(byte_buffer *out, double value)
+{
+    char text[40];
+    for (int precision = 15; precision <= 17; precision++) {
+        snprintf(text, sizeof text, "%.*g", precision, value);
+        if (strtod(text, NULL) == value)
+            break;
+    }
+    return buffer_append_cstr(out, text);
+}
+
+/* Length of the valid UTF-8 sequence at text[0..size), or 0 when invalid. */
+static size_t utf8_sequence(const uint8_t *text, size_t size)
+{
+    uint8_t lead = text[0];
+    size_t length;
+    uint32_t minimum;
+    if (lead < 0x80)
+        return 1;
+    if (lead >= 0xc2 && lead <= 0xdf) { length = 2; minimum = 0x80; }
+    else if (lead >= 0xe0 && lead <= 0xef) { length = 3; minimum = 0x800; }
+    else if (lead >= 0xf0 && lead <= 0xf4) { length = 4; minimum = 0x10000; }
+    else return 0;
+    if (size < length)
+        return 0;
+    uint32_t code = lead & (0x7f >> length);
+    for (size_t i = 1; i < length; i++) {
+        if ((text[i] & 0xc0) != 0x80)
+            return 0;
+        code = (code << 6) | (text[i] & 0x3f);
+    }
+    if (code < minimum || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+        return 0;
+    return length;
+}
+
+bool json_escape(byte_buffer *out, byte_slice text)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t i = 0;
+    while (i < text.size) {
+        uint8_t byte = text.data[i];
+        size_t length = utf8_sequence(text.data + i, text.size - i);
+        bool ok;
+        if (length == 0) {
+            ok = buffer_append_cstr(out, "\\ufffd");
+            length = 1;
+        } else if (byte == '"' || byte == '\\') {
+            char escaped[2] = {'\\', (char)byte};
+            ok = buffer_append(out, escaped, 2);
+        } else if (byte < 0x20) {
+            char escaped[6] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 15]};
+            ok = buffer_append(out, escaped, 6);
+        } else {
+            ok = buffer_append(out, text.data + i, length);
+        }
+        if (!ok)
+            return false;
+        i += length;
+    }
+    return true;
+}
+
+uint32_t series_run_end(const conversion *c, uint32_t from, bool by_metric)
+{
+    const series *first = c->ordered[from];
+    uint32_t end = from + 1;
+    while (end < c->ordered_count && c->ordered[end]->key.resource == first->key.resource &&
+           (!by_metric || c->ordered[end]->key.metric == first->key.metric))
+        end++;
+    return end;
+}

@@ -1,0 +1,34 @@
+/*
+ * intern.h: string interning for one conversion.
+ *
+ * Every string that can become part of a series key (attribute values,
+ * function names) is given a small id, so that keys compare and hash as
+ * integers and per-string work (filter matches) is cached per id. Id 0 means
+ * "absent"; ids count up from 1 in order of first sight, so they are
+ * deterministic for a given input. The strings are slices: they point into the
+ * input or the conversion arena and are not copied.
+ */
+#ifndef PTM_INTERN_H
+#define PTM_INTERN_H
+
+#include "arena.h"
+
+#define INTERN_NONE 0u
+
+typedef struct string_interner {
+    arena *arena;
+    uint32_t *slots;       /* open addressing: an id, or 0 for empty */
+    uint32_t slot_mask;    /* slot count - 1; slot count is a power of two */
+    arena_vector strings;  /* byte_slice by id; [0] is unused */
+} string_interner;
+
+bool interner_init(string_interner *interner, arena *a);
+/* The id of text (adding it), or INTERN_NONE when memory ran out. */
+uint32_t intern(string_interner *interner, byte_slice text);
+byte_slice interned(const string_interner *interner, uint32_t id);
+/* The number of ids handed out plus one (the size for arrays indexed by id). */
+uint32_t interner_id_limit(const string_interner *interner);
+
+uint64_t hash_bytes(const void *data, size_t size, uint64_t seed);
+
+#endif /* PTM_INTERN_H */

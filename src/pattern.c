@@ -1,0 +1,135 @@
+/*
+ * pattern.c: a thin layer over PCRE2 (8-bit, no JIT so that the same code
+ * runs in wasm). Compiled once per configuration; one match-data block per
+ * pattern is reused by every search, so matching allocates nothing.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "pattern.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct pattern_engine {
+    ptm_allocator allocator;
+    pcre2_general_context *general;
+    pcre2_compile_context *compile;
+    pcre2_match_context *match;
+};
+
+struct pattern {
+    pattern_engine *engine;
+    pcre2_code *code;
+    pcre2_match_data *match_data;
+    uint32_t capture_count;
+};
+
+static void *engine_malloc(PCRE2_SIZE size, void *context)
+{
+    const ptm_allocator *allocator = context;
+    return allocator->malloc_fn(allocator->context, size);
+}
+
+static void engine_free(void *pointer, void *context)
+{
+    const ptm_allocator *allocator = context;
+    allocator->free_fn(allocator->context, pointer);
+}
+
+pattern_engine *pattern_engine_create(const ptm_allocator *allocator,
+                                      uint32_t match_limit, uint32_t depth_limit)
+{
+    pattern_engine *engine = allocator->malloc_fn(allocator->context, sizeof *engine);
+    if (engine == NULL)
+        return NULL;
+    engine->allocator = *allocator;
+    engine->general = pcre2_general_context_create(engine_malloc, engine_free,
+                                                   &engine->allocator);
+    engine->compile = engine->general ? pcre2_compile_context_create(engine->general) : NULL;
+    engine->match = engine->general ? pcre2_match_context_create(engine->general) : NULL;
+    if (engine->compile == NULL || engine->match == NULL) {
+        pattern_engine_free(engine);
+        return NULL;
+    }
+    pcre2_set_match_limit(engine->match, match_limit);
+    pcre2_set_depth_limit(engine->match, depth_limit);
+    return engine;
+}
+
+void pattern_engine_free(pattern_engine *engine)
+{
+    if (engine == NULL)
+        return;
+    pcre2_match_context_free(engine->match);
+    pcre2_compile_context_free(engine->compile);
+    pcre2_general_context_free(engine->general);
+    engine->allocator.free_fn(engine->allocator.context, engine);
+}
+
+pattern *pattern_compile(pattern_engine *engine, const char *text, size_t text_size,
+                         char *error, size_t error_size)
+{
+    int error_code = 0;
+    PCRE2_SIZE error_offset = 0;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)text, text_size, 0, &error_code,
+                                     &error_offset, engine->compile);
+    if (code == NULL) {
+        PCRE2_UCHAR message[160];
+        if (pcre2_get_error_message(error_code, message, sizeof message) < 0)
+            strcpy((char *)message, "invalid pattern");
+        snprintf(error, error_size, "%s at offset %zu", (const char *)message,
+                 (size_t)error_offset);
+        return NULL;
+    }
+    pattern *p = engine->allocator.malloc_fn(engine->allocator.context, sizeof *p);
+    pcre2_match_data *match_data = p ? pcre2_match_data_create_from_pattern(code, engine->general)
+                                     : NULL;
+    if (match_data == NULL) {
+        engine->allocator.free_fn(engine->allocator.context, p);
+        pcre2_code_free(code);
+        snprintf(error, error_size, "out of memory");
+        return NULL;
+    }
+    p->engine = engine;
+    p->code = code;
+    p->match_data = match_data;
+    p->capture_count = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &p->capture_count);
+    return p;
+}
+
+void pattern_free(pattern *p)
+{
+    if (p == NULL)
+        return;
+    pcre2_match_data_free(p->match_data);
+    pcre2_code_free(p->code);
+    p->engine->allocator.free_fn(p->engine->allocator.context, p);
+}
+
+uint32_t pattern_capture_count(const pattern *p)
+{
+    return p->capture_count;
+}
+
+bool pattern_search(pattern *p, byte_slice subject, byte_slice *match)
+{
+    static const uint8_t empty[1] = {0};
+    PCRE2_SPTR data = subject.data != NULL ? subject.data : empty;
+    int rc = pcre2_match(p->code, data, subject.size, 0, 0, p->match_data, p->engine->match);
+    if (rc < 0)
+        return false; /* no match, or a limit was hit: both mean "no match" */
+    if (match != NULL) {
+        PCRE2_SIZE *ovector = pcre2_get_ovector_pointer(p->match_data);
+        uint32_t group = p->capture_count > 0 ? 1 : 0;
+        if ((int)group < rc && ovector[2 * group] != PCRE2_UNSET) {
+            match->data = data + ovector[2 * group];
+            match->size = ovector[2 * group + 1] - ovector[2 * group];
+        } else {
+            match->data = data;
+            match->size = 0;
+        }
+    }
+    return true;
+}

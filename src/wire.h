@@ -1,0 +1,58 @@
+/*
+ * wire.h: helpers shared by the stages that read protobuf with nanopb.
+ *
+ * The input is always read from a buffer stream (pb_istream_from_buffer), so
+ * inside a length-delimited field's callback stream->state points at the
+ * field's bytes in the input: strings and sub-messages are captured as slices
+ * of the input instead of being copied (as upb does).
+ */
+#ifndef PTM_WIRE_H
+#define PTM_WIRE_H
+
+#include <pb_decode.h>
+#include <pb_encode.h>
+
+#include "arena.h"
+
+/*
+ * Captures the rest of a length-delimited field's substream as a slice.
+ * bounds is the message being decoded: a field sent with a scalar wire type
+ * reaches a callback as a copy on nanopb's stack, outside bounds, and is
+ * refused (a wrong wire type), so a slice never points anywhere but the input.
+ */
+static inline bool wire_capture(pb_istream_t *stream, byte_slice bounds, byte_slice *out)
+{
+    const uint8_t *data = (const uint8_t *)stream->state;
+    if (data < bounds.data || stream->bytes_left > (size_t)(bounds.data + bounds.size - data)) {
+        PB_RETURN_ERROR(stream, "wrong wire type");
+    }
+    out->data = data;
+    out->size = stream->bytes_left;
+    return pb_read(stream, NULL, stream->bytes_left);
+}
+
+/* A callback argument: where to store a captured slice, and its bounds. */
+typedef struct wire_slice_target {
+    byte_slice *slice;
+    byte_slice bounds;
+} wire_slice_target;
+
+/* A nanopb decode callback storing the field as a slice (arg: target). */
+static inline bool wire_capture_callback(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    const wire_slice_target *target = *arg;
+    return wire_capture(stream, target->bounds, target->slice);
+}
+
+/* Decodes a whole slice as message `fields` into `message`. */
+static inline bool wire_decode(byte_slice bytes, const pb_msgdesc_t *fields, void *message)
+{
+    pb_istream_t stream = pb_istream_from_buffer(bytes.data, bytes.size);
+    return pb_decode_ex(&stream, fields, message, PB_DECODE_NOINIT);
+}
+
+/* Signature of a nanopb decode callback. */
+typedef bool wire_decode_callback(pb_istream_t *stream, const pb_field_t *field, void **arg);
+
+#endif /* PTM_WIRE_H */

@@ -1,0 +1,149 @@
+// bench.go: builds one large, deterministic eBPF-like request for benchmarks:
+// N timestamps-only samples over ~300 processes (one resource each), stacks of
+// depth 8..30 drawn from a shared pool of functions, a few threads per process.
+package main
+
+import (
+	"fmt"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pprofile"
+)
+
+const (
+	benchProcs       = 300
+	benchFuncs       = 3000
+	benchStacksPerPr = 48
+)
+
+func buildBench(n int) pprofile.Profiles {
+	r := newRNG(0xbe4c)
+	pd := pprofile.NewProfiles()
+	x := newDict(pd.Dictionary())
+	k := newFrameKit(x, r)
+
+	// Shared pool of code locations: mostly named functions in a handful of
+	// shared libraries, some inlined pairs, some native frames without a name.
+	libs := make([]int32, 24)
+	for i := range libs {
+		libs[i] = x.mapping(fmt.Sprintf("/usr/lib/x86_64-linux-gnu/libbench%02d.so.%d", i, 1+i%3), 0x7f0000000000+uint64(i)<<24, 0x7f0000000000+uint64(i+1)<<24)
+	}
+	pool := make([]int32, 0, benchFuncs)
+	for i := range benchFuncs {
+		m := libs[i%len(libs)]
+		name := fmt.Sprintf("pkg%03d.(*Type%d).Method%d", i/12, i%7, i)
+		var l int32
+		switch {
+		case i%20 == 7: // inlined pair
+			callee := fmt.Sprintf("pkg%03d.inlined%d", i/12, i)
+			l = x.loc(m, uint64(0x1000+i*0x40), nil,
+				line{fn: x.fn(callee, callee, fmt.Sprintf("src/pkg%03d/a.go", i/12)), line: int64(i % 500)},
+				line{fn: x.fn(name, name, fmt.Sprintf("src/pkg%03d/a.go", i/12)), line: int64(i%500 + 7)})
+		case i%25 == 3: // native, function name empty: falls back to the mapping
+			l = x.loc(m, uint64(0x1000+i*0x40), nil, line{fn: x.fn("", "", "")})
+		case i%50 == 11: // native without any line
+			l = x.loc(m, uint64(0x1000+i*0x40), nil)
+		default:
+			l = x.loc(m, uint64(0x1000+i*0x40), nil, line{fn: x.fn(name, name, fmt.Sprintf("src/pkg%03d/a.go", i/12)), line: int64(i % 900)})
+		}
+		pool = append(pool, l)
+	}
+
+	// Spread n samples over the processes, with a skew like real hosts.
+	counts := make([]int, benchProcs)
+	weights := make([]int, benchProcs)
+	total := 0
+	for i := range weights {
+		weights[i] = 1 + r.intn(40)
+		if i%37 == 0 {
+			weights[i] *= 20
+		}
+		total += weights[i]
+	}
+	assigned := 0
+	for i := range counts {
+		counts[i] = n * weights[i] / total
+		assigned += counts[i]
+	}
+	for i := 0; assigned < n; i = (i + 1) % benchProcs {
+		counts[i]++
+		assigned++
+	}
+
+	const dur = uint64(5_000_000_000)
+	for pi := range benchProcs {
+		if counts[pi] == 0 {
+			continue
+		}
+		exe := fmt.Sprintf("proc-%03d", pi)
+		pid := int64(10000 + pi*7)
+		rp := pd.ResourceProfiles().AppendEmpty()
+		rp.SetSchemaUrl(schemaURL)
+		rp.Resource().Attributes().PutStr("process.executable.name", exe)
+		rp.Resource().Attributes().PutInt("process.pid", pid)
+		if pi%10 == 0 {
+			rp.Resource().Attributes().PutStr("service.name", fmt.Sprintf("svc-%02d", pi/10))
+		}
+		sp := rp.ScopeProfiles().AppendEmpty()
+		sp.Scope().SetName(ebpfScope)
+		sp.Scope().SetVersion(ebpfScopeV)
+		p := sp.Profiles().AppendEmpty()
+		p.SetProfileID(profileID(r))
+		x.valueType(p.SampleType(), "samples", "count")
+		x.valueType(p.PeriodType(), "cpu", "nanoseconds")
+		p.SetPeriod(50_000_000)
+		start := t0 + uint64(pi)*1000
+		p.SetTime(pcommon.Timestamp(start))
+		p.SetDurationNano(dur)
+
+		nThreads := 1 + r.intn(8)
+		threads := make([][]int32, nThreads)
+		for t := range threads {
+			name := exe
+			if t > 0 {
+				name = fmt.Sprintf("%s-w%d", exe, t)
+			}
+			threads[t] = []int32{x.attrStr("thread.name", name), x.attrInt("thread.id", pid+int64(t))}
+		}
+		// A per-process pool of stacks drawn from the shared functions.
+		base := r.intn(benchFuncs)
+		stacks := make([]int32, benchStacksPerPr)
+		for si := range stacks {
+			depth := r.between(8, 30)
+			root := []int32{k.libcRoot}
+			for len(root) < depth-1 {
+				// Functions near the process's "home" region are more likely.
+				off := r.skewed(benchFuncs / 4)
+				if r.intn(2) == 0 {
+					off = benchFuncs - off - 1
+				}
+				root = append(root, pool[(base+off)%benchFuncs])
+			}
+			if r.intn(4) == 0 {
+				root = append(root, k.libc[r.intn(len(k.libc))])
+			} else {
+				root = append(root, pool[r.intn(benchFuncs)])
+			}
+			leafFirst := make([]int32, len(root))
+			for i, l := range root {
+				leafFirst[len(root)-1-i] = l
+			}
+			stacks[si] = x.stack(leafFirst)
+		}
+		ss := p.Samples()
+		ss.EnsureCapacity(counts[pi])
+		for range counts[pi] {
+			s := ss.AppendEmpty()
+			s.SetStackIndex(stacks[r.skewed(benchStacksPerPr)])
+			s.AttributeIndices().Append(threads[r.skewed(nThreads)]...)
+			nts := 1
+			if r.intn(8) == 0 {
+				nts = r.between(2, 6)
+			}
+			for range nts {
+				s.TimestampsUnixNano().Append(start + uint64(r.intn(int(dur))))
+			}
+		}
+	}
+	return pd
+}
