@@ -247,6 +247,8 @@ static bool on_sample(void *context, const decoded_sample *sample)
         return !c->arena->failed;
     }
     stats->samples_kept++;
+    if (value == 0)
+        return true; /* adds nothing: no point is made for it */
     uint64_t end = c->profile_duration > 0 ? c->profile_start + c->profile_duration
                  : sample->max_timestamp > c->profile_start ? sample->max_timestamp
                  : c->profile_start;
@@ -287,8 +289,10 @@ static byte_slice cstr_slice(const char *text)
 uint32_t point_attributes(const conversion *c, const series *s, point_attribute *out)
 {
     uint32_t n = 0;
-    if (s->key.overflow)
+    if (s->key.overflow) {
         out[n++] = (point_attribute){cstr_slice("otel.metric.overflow"), {0}, true};
+        return n; /* the overflow point's only attribute */
+    }
     if (s->key.thread != INTERN_NONE)
         out[n++] = (point_attribute){cstr_slice("thread.name"), interned(&c->interner, s->key.thread), false};
     if (s->key.process != INTERN_NONE)

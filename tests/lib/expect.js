@@ -22,8 +22,8 @@
 //  - thread.name / process.executable.name: the first *string* value found
 //    (an empty string counts as found).
 //  - A location without lines has one function name: its mapping fallback.
-//  - End time with duration 0: the greatest timestamp of any sample of the
-//    profile (kept or not), else the start.
+//  - End time with duration 0: the greatest timestamp among the samples that
+//    fed the point, or the start when none is later (docs/semantics.md).
 //  - Cardinality: a series is (resource, metric, attribute set); the limit
 //    counts distinct series of a metric over the whole conversion (all
 //    resources, all requests given in one call). The overflow point is extra
@@ -402,18 +402,7 @@ export function expectedMetrics(request, options = {}) {
           const samples = list(get(profile, 'samples'));
           const start = big(get(profile, 'timeUnixNano'));
           const dur = big(get(profile, 'durationNano'));
-          let end = start + dur;
-          if (dur === 0n) {
-            let max = null;
-            for (const s of samples) {
-              for (const t of list(get(s, 'timestampsUnixNano'))) {
-                const b = big(t);
-                if (max === null || b > max) max = b;
-              }
-            }
-            end = max ?? start;
-          }
-          const prof = { uid: profileUid++, start, end };
+          const uid = profileUid++;
           let status = null;
           if (cls.skipped || (cls.countBased && hasDirectCpu)) status = 'skipped';
           else if (cls.invalid) status = 'invalid';
@@ -465,6 +454,9 @@ export function expectedMetrics(request, options = {}) {
             }
             counts.kept++;
             if (value === 0n) continue;
+            const end = dur > 0n ? start + dur
+              : list(get(sample, 'timestampsUnixNano')).map(big).reduce((m, t) => (t > m ? t : m), start);
+            const prof = { uid, start, end };
             const v = value * cls.mult;
             const base = {};
             if (thread) base['thread.name'] = thread.value;

@@ -1,0 +1,55 @@
+// run.js: paths and process helpers shared by the node tests: run the native
+// ptm CLI, decode its output with the official Go decoder (pmetriccheck), and
+// read fixtures (the repo's own, and the shared real captures when present).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const fixtures = join(root, 'tests', 'fixtures');
+export const shared = resolve(root, '..', 'shared', 'fixtures');
+export const ptmPath = process.env.PTM_BIN ?? join(root, 'build', 'native', 'ptm');
+export const checkerPath = join(root, 'build', 'go', 'pmetriccheck');
+
+const scratch = mkdtempSync(join(tmpdir(), 'ptm-test-'));
+let scratchCount = 0;
+
+/** A fresh file path in a per-process scratch folder. */
+export function scratchFile(name) {
+  return join(scratch, `${scratchCount++}-${name}`);
+}
+
+/** Runs ptm with args; input (Buffer|string) goes to stdin when given. */
+export function ptm(args, input) {
+  const result = spawnSync(ptmPath, args, { input, maxBuffer: 1 << 30 });
+  if (result.error) throw result.error;
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr.toString() };
+}
+
+/** Decodes OTLP metrics bytes with pdata (strict) into the normalized doc. */
+export function decodeMetrics(bytes, { json = false } = {}) {
+  const file = scratchFile(json ? 'out.jsonl' : 'out.pb');
+  writeFileSync(file, bytes);
+  const args = ['-strict', ...(json ? ['-json'] : []), file];
+  const result = spawnSync(checkerPath, args, { maxBuffer: 1 << 30 });
+  if (result.status !== 0) throw new Error(`pmetriccheck: ${result.stderr}`);
+  return JSON.parse(result.stdout.toString());
+}
+
+/** Parses the one JSON object ptm --stats wrote on stderr. */
+export function statsOf(stderr) {
+  const line = stderr.trim().split('\n').find((l) => l.startsWith('{'));
+  return JSON.parse(line);
+}
+
+export function readJSON(path) {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+export function readJSONLines(path) {
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
+
+export const haveShared = existsSync(join(shared, 'otlp-real'));
