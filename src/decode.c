@@ -45,7 +45,7 @@ static bool walk_decode(request_walk *walk, byte_slice raw, const pb_msgdesc_t *
     if (pb_decode_ex(&stream, fields, message, PB_DECODE_NOINIT))
         return true;
     if (walk->detail == NULL)
-        walk->detail = PB_GET_ERROR(&stream);
+        walk->detail = wire_error(&stream);
     return false;
 }
 
@@ -324,7 +324,7 @@ ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
     pb_istream_t stream = pb_istream_from_buffer(input.data, input.size);
     if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_ExportProfilesServiceRequest_fields,
                       &message, PB_DECODE_NOINIT))
-        return walk_failure(&walk, PB_GET_ERROR(&stream), error, error_size);
+        return walk_failure(&walk, wire_error(&stream), error, error_size);
     walk.detail = NULL;
     arena_vector resources = walk.slices;
 

@@ -166,7 +166,7 @@ bool dictionary_decode(profile_dictionary *dictionary, byte_slice raw, arena *a,
     pb_istream_t stream = pb_istream_from_buffer(raw.data, raw.size);
     if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_ProfilesDictionary_fields,
                       &message, PB_DECODE_NOINIT)) {
-        *error_detail = PB_GET_ERROR(&stream);
+        *error_detail = wire_error(&stream);
         return false;
     }
     dictionary->string_ids = arena_calloc(a, dictionary->strings.count + 1, sizeof(uint32_t));

@@ -23,7 +23,8 @@
 static inline bool wire_capture(pb_istream_t *stream, byte_slice bounds, byte_slice *out)
 {
     const uint8_t *data = (const uint8_t *)stream->state;
-    if (data < bounds.data || stream->bytes_left > (size_t)(bounds.data + bounds.size - data)) {
+    const uint8_t *end = bounds.data + bounds.size;
+    if (data < bounds.data || data > end || stream->bytes_left > (size_t)(end - data)) {
         PB_RETURN_ERROR(stream, "wrong wire type");
     }
     out->data = data;
@@ -50,6 +51,14 @@ static inline bool wire_decode(byte_slice bytes, const pb_msgdesc_t *fields, voi
 {
     pb_istream_t stream = pb_istream_from_buffer(bytes.data, bytes.size);
     return pb_decode_ex(&stream, fields, message, PB_DECODE_NOINIT);
+}
+
+/* nanopb's message for a failed decode. A scalar field handed to a callback
+ * is decoded from a copy whose error message nanopb drops: that is a field of
+ * the wrong wire type. */
+static inline const char *wire_error(const pb_istream_t *stream)
+{
+    return stream->errmsg != NULL ? stream->errmsg : "wrong wire type";
 }
 
 /* Signature of a nanopb decode callback. */

@@ -336,7 +336,7 @@ test('filters, config attributes, function metric switches', () => {
   got = expectedMetrics(request, {
     thread_filter: { enabled: true, pattern: '^t1$' },
     process_filter: { enabled: true, exclude_patterns: ['other'] },
-    attributes: [{ key: 'deployment.environment', value: 'test' }, { key: 'shard', value: '7', type: 'int' }],
+    attributes: [{ key: 'deployment.environment', value: 'test' }, { key: 'shard', value: '7', type: 'literal' }],
     metrics: { function: { enabled: true, self: true, total: false } },
   });
   assert.deepEqual(got.counts, { total: 3, kept: 1, filtered: 2, invalid: 0, skipped: 0 });

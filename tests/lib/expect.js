@@ -279,7 +279,7 @@ function toRegExp(p) {
 }
 
 function compileFilter(f) {
-  if (!f || !f.enabled) return null;
+  if (!f || f.enabled === false) return null; // enabled defaults to true when the object is given
   const include = [];
   if (f.pattern) include.push(f.pattern);
   for (const p of list(f.patterns)) include.push(p);
@@ -296,16 +296,24 @@ function filterPasses(filter, subjects) {
 
 // ---- config attributes ----
 
-function configAttrs(rules) {
+// A literal rule gives its value; a regex rule gives, from the first
+// string-table entry (index 1 on) it matches, capture group 1 when the
+// pattern has one, else the whole match; no match, no attribute.
+function configAttrs(rules, strings) {
   const out = {};
   for (const r of list(rules)) {
-    const t = String(r.type ?? 'string').toLowerCase();
-    let v = r.value;
-    if (['int', 'int64', 'integer'].includes(t)) v = big(typeof v === 'string' ? v.trim() : v).toString();
-    else if (['bool', 'boolean'].includes(t)) v = v === true || v === 'true';
-    else if (['double', 'float', 'float64', 'number'].includes(t)) v = Number(v);
-    else v = String(v);
-    out[r.key] = v;
+    if ((r.type ?? 'literal') === 'literal') {
+      out[r.key] = String(r.value);
+      continue;
+    }
+    const re = new RegExp(r.value);
+    for (const s of strings.slice(1)) {
+      const m = re.exec(String(s));
+      if (m) {
+        out[r.key] = m.length > 1 ? (m[1] ?? '') : m[0];
+        break;
+      }
+    }
   }
   return out;
 }
@@ -331,7 +339,6 @@ export function expectedMetrics(request, options = {}) {
   const selfEnabled = fnEnabled && fnOpts.self !== false;
   const totalEnabled = fnEnabled && fnOpts.total !== false;
   const limit = opts.cardinality_limit ?? 10000;
-  const extra = configAttrs(opts.attributes);
   const filters = {
     process: compileFilter(opts.process_filter),
     thread: compileFilter(opts.thread_filter),
@@ -347,6 +354,7 @@ export function expectedMetrics(request, options = {}) {
 
   for (const req of requests) {
     const dict = makeDict(req);
+    const extra = configAttrs(opts.attributes, dict.strings);
     const stackCache = new Map();
     for (const rp of list(get(req, 'resourceProfiles'))) {
       const rid = resourceUid++;

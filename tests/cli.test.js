@@ -1,0 +1,144 @@
+// cli.test.js: the ptm command's interface: exit codes, one-line "ptm: "
+// messages naming what is wrong, invalid samples counted without failing,
+// formats, and --stats.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { profilesRequest } from './lib/pb.js';
+import { fixtures, ptm, scratchFile, statsOf, decodeMetrics } from './lib/run.js';
+
+const cpuPb = join(fixtures, 'cpu-ebpf.pb');
+
+function assertOneLineError(run, code, pattern) {
+  assert.equal(run.code, code, `exit code (stderr: ${run.stderr})`);
+  assert.equal(run.stdout.length, 0, 'nothing on stdout');
+  const lines = run.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, `one line: ${run.stderr}`);
+  assert.match(lines[0], /^ptm: /);
+  assert.match(lines[0], pattern);
+}
+
+function configFile(config) {
+  const file = scratchFile('config.json');
+  writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
+  return file;
+}
+
+test('input that is not a request: exit 1 and a one-line message', () => {
+  assertOneLineError(ptm(['-'], Buffer.from('garbage')), 1, /input: malformed protobuf/);
+  const truncated = readFileSync(cpuPb).subarray(0, 1000);
+  assertOneLineError(ptm(['-'], truncated), 1, /input: malformed protobuf/);
+  assertOneLineError(ptm(['-'], Buffer.from('{"resourceProfiles": [')), 1, /input: .*JSON/);
+  // A string field sent with a varint wire type (string_table entry: field 5 of the dictionary).
+  assertOneLineError(ptm(['-'], Buffer.from([0x12, 0x02, 0x28, 0x01])), 1, /wrong wire type/);
+});
+
+test('every truncation of a valid request ends in exit 0 or 1, never a crash', () => {
+  const bytes = readFileSync(cpuPb);
+  for (let cut = 0; cut < bytes.length; cut += 97) {
+    const run = ptm(['-f', 'json'], bytes.subarray(0, cut));
+    assert.ok(run.code === 0 || run.code === 1, `cut at ${cut}: exit ${run.code} ${run.stderr}`);
+  }
+});
+
+test('usage errors: exit 2', () => {
+  assertOneLineError(ptm(['-x']), 2, /unknown option -x/);
+  assertOneLineError(ptm(['-f', 'yaml', cpuPb]), 2, /unknown format "yaml"/);
+  assertOneLineError(ptm(['-f']), 2, /-f needs a value/);
+  assertOneLineError(ptm(['/nonexistent/input.pb']), 2, /cannot open input \/nonexistent\/input.pb/);
+  assertOneLineError(ptm([cpuPb, cpuPb]), 2, /more than one INPUT/);
+});
+
+test('config errors: exit 2, the key path named', () => {
+  const cases = [
+    [{ process_filter: { patterns: ['(a'] } }, /config: process_filter\.patterns\[0\]: invalid regex: missing closing parenthesis at offset 2/],
+    [{ metrics: { cpu: { unit: 'h' } } }, /config: metrics\.cpu\.unit: unknown unit "h"/],
+    [{ metrics: { cpux: {} } }, /config: metrics\.cpux: unknown key/],
+    [{ attributes: [{ key: 'a', value: 'b', type: 'glob' }] }, /config: attributes\[0\]\.type: must be "literal" or "regex"/],
+    [{ attributes: [{ key: 'a', value: '[', type: 'regex' }] }, /config: attributes\[0\]\.value: invalid regex: .* at offset 1/],
+    [{ thread_filter: { enabled: 'yes' } }, /config: thread_filter\.enabled: must be true or false/],
+    [{ cardinality_limit: 0 }, /config: cardinality_limit: must be a whole number/],
+    [{ metrics: { function: { top_n: -1 } } }, /config: metrics\.function\.top_n: must be a whole number/],
+    [{ sample_types: [{ type: 'x', unit: 'count' }] }, /config: sample_types\[0\]: metric_name: missing/],
+    ['{"a":1,', /config: not valid JSON/],
+    ['[1]', /config: must be an object/],
+    ['{"cardinality_limit": 5, "cardinality_limit": 6}', /config: cardinality_limit: duplicate key/],
+  ];
+  for (const [config, pattern] of cases) assertOneLineError(ptm(['-c', configFile(config), cpuPb]), 2, pattern);
+});
+
+test('a sample with indices outside the tables is counted invalid; the rest converts, exit 0', () => {
+  const request = profilesRequest({
+    resourceProfiles: [{ scopeProfiles: [{ profiles: [{
+      sampleType: { typeStrindex: 1, unitStrindex: 2 },
+      timeUnixNano: '1000', durationNano: '10',
+      samples: [
+        { stackIndex: 1, values: ['5'] },
+        { stackIndex: 9, values: ['7'] },            // no stack 9
+        { stackIndex: 1, attributeIndices: [42], values: ['11'] }, // no attribute 42
+        { stackIndex: 1, values: ['-3'] },           // negative
+        { stackIndex: 1, values: ['1', '2'], timestampsUnixNano: ['1001'] }, // length mismatch
+      ],
+    }] }] }],
+    dictionary: {
+      stringTable: ['', 'cpu', 'nanoseconds', 'main'],
+      functionTable: [{}, { nameStrindex: 3 }],
+      locationTable: [{}, { lines: [{ functionIndex: 1 }] }],
+      stackTable: [{}, { locationIndices: [1] }],
+    },
+  });
+  const run = ptm(['-f', 'otlp', '--stats', '-'], Buffer.from(request));
+  assert.equal(run.code, 0, run.stderr);
+  const stats = statsOf(run.stderr);
+  assert.equal(stats.samples_total, 5);
+  assert.equal(stats.samples_kept, 1);
+  assert.equal(stats.samples_invalid, 4);
+  const doc = decodeMetrics(run.stdout);
+  assert.equal(doc.resources[0].metrics['profile.cpu.time'].points[0].value, 5e-9);
+  assert.equal(doc.resources[0].metrics['profile.function.self.cpu.time'].points[0].attributes['code.function.name'], 'main');
+});
+
+test('-o writes the file; --stats is one JSON object on stderr', () => {
+  const out = scratchFile('out.prom');
+  const run = ptm(['-f', 'prom', '-o', out, '--stats', cpuPb]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout.length, 0);
+  const text = readFileSync(out, 'utf8');
+  assert.match(text, /^# HELP profile_cpu_time_seconds_total /m);
+  assert.match(text, /^# TYPE profile_cpu_time_seconds_total counter$/m);
+  const stats = statsOf(run.stderr);
+  assert.equal(stats.samples_total, stats.samples_kept + stats.samples_filtered + stats.samples_invalid + stats.samples_skipped);
+  assert.ok(stats.series > 0);
+});
+
+test('Prometheus text: every sample line sums to the OTLP totals', () => {
+  const prom = ptm(['-f', 'prom', cpuPb]).stdout.toString();
+  const doc = decodeMetrics(ptm(['-f', 'otlp', cpuPb]).stdout);
+  let otlpSeconds = 0;
+  for (const r of doc.resources) for (const p of r.metrics['profile.cpu.time'].points) otlpSeconds += p.value;
+  let promSeconds = 0;
+  for (const line of prom.split('\n')) {
+    const m = /^profile_cpu_time_seconds_total\{.*\} (\S+)$/.exec(line);
+    if (m) promSeconds += Number(m[1]);
+  }
+  assert.ok(otlpSeconds > 0);
+  assert.ok(Math.abs(promSeconds - otlpSeconds) < 1e-9, `${promSeconds} vs ${otlpSeconds}`);
+  // Label values are escaped and every family has one HELP and one TYPE line.
+  const families = prom.split('\n').filter((l) => l.startsWith('# TYPE')).map((l) => l.split(' ')[2]);
+  assert.equal(new Set(families).size, families.length);
+});
+
+test('--help and --version', () => {
+  const help = ptm(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout.toString(), /usage: ptm/);
+  assert.match(ptm(['--version']).stdout.toString(), /^ptm \d+\.\d+\.\d+/);
+});
+
+test('empty input is an empty request: exit 0, no metrics', () => {
+  const run = ptm(['-f', 'otlp', '--stats', '-'], Buffer.alloc(0));
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(statsOf(run.stderr).samples_total, 0);
+  assert.deepEqual(decodeMetrics(run.stdout).resources, []);
+});
