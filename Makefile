@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NATIVE := build/native
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build demo test test-c test-node go-tools fixtures bench fuzz clean
+.PHONY: all setup build demo test test-asan go-tools fixtures bench fuzz clean
 all: build
 
 setup:
@@ -29,6 +29,13 @@ fixtures: go-tools
 test: build go-tools
 	@cd $(NATIVE) && ctest --output-on-failure
 	@node --test tests/
+
+# The whole native suite under AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan: setup go-tools
+	@cmake -S . -B build/asan -DPTM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	@cmake --build build/asan -j $(JOBS)
+	@cd build/asan && ctest --output-on-failure
+	@PTM_BIN=$(CURDIR)/build/asan/ptm node --test tests/
 
 bench: build go-tools
 	@test -f build/bench.pb || build/go/fixturegen -bench 100000 -out build/bench.pb

@@ -159,10 +159,14 @@ static bool read_integer(config_parser *p, const cJSON *object, const char *key,
 static pattern *compile(config_parser *p, const char *text)
 {
     char message[200];
-    pattern *compiled = pattern_compile(p->config->engine, text, strlen(text), message,
-                                        sizeof message);
+    bool out_of_memory_now = false;
+    pattern *compiled = pattern_compile(p->config->engine, text, strlen(text), &out_of_memory_now,
+                                        message, sizeof message);
     if (compiled == NULL) {
-        fail(p, "invalid regex: %s", message);
+        if (out_of_memory_now)
+            out_of_memory(p);
+        else
+            fail(p, "invalid regex: %s", message);
         return NULL;
     }
     pattern **slot = vector_push(&p->config->storage, &p->config->patterns, sizeof *slot);

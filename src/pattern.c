@@ -68,13 +68,15 @@ void pattern_engine_free(pattern_engine *engine)
 }
 
 pattern *pattern_compile(pattern_engine *engine, const char *text, size_t text_size,
-                         char *error, size_t error_size)
+                         bool *out_of_memory, char *error, size_t error_size)
 {
+    *out_of_memory = false;
     int error_code = 0;
     PCRE2_SIZE error_offset = 0;
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)text, text_size, 0, &error_code,
                                      &error_offset, engine->compile);
     if (code == NULL) {
+        *out_of_memory = error_code == PCRE2_ERROR_HEAP_FAILED;
         PCRE2_UCHAR message[160];
         if (pcre2_get_error_message(error_code, message, sizeof message) < 0)
             strcpy((char *)message, "invalid pattern");
@@ -88,7 +90,7 @@ pattern *pattern_compile(pattern_engine *engine, const char *text, size_t text_s
     if (match_data == NULL) {
         engine->allocator.free_fn(engine->allocator.context, p);
         pcre2_code_free(code);
-        snprintf(error, error_size, "out of memory");
+        *out_of_memory = true;
         return NULL;
     }
     p->engine = engine;

@@ -24,12 +24,13 @@ pattern_engine *pattern_engine_create(const ptm_allocator *allocator,
 void pattern_engine_free(pattern_engine *engine);
 
 /*
- * Compiles text (text_size bytes). On failure returns NULL and writes PCRE2's
+ * Compiles text (text_size bytes). On failure returns NULL, sets
+ * *out_of_memory when that was the cause, and otherwise writes PCRE2's
  * message and the offset into error (e.g. "missing closing parenthesis at
  * offset 3"). The pattern is owned by the caller: pattern_free().
  */
 pattern *pattern_compile(pattern_engine *engine, const char *text, size_t text_size,
-                         char *error, size_t error_size);
+                         bool *out_of_memory, char *error, size_t error_size);
 void pattern_free(pattern *p);
 
 /* The number of capture groups. */
