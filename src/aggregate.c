@@ -6,11 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "intern.h"
 
+/* A multiply-xorshift mix of the key's seven words (hashing the bytes costs
+ * more and this runs several times per sample). */
 static uint64_t key_hash(const series_key *key)
 {
-    return hash_bytes(key, sizeof *key, 0x5eed);
+    const uint64_t k = 0x9e3779b97f4a7c15ULL;
+    uint64_t h = (((uint64_t)key->metric << 32) | key->resource) * k;
+    h = (h ^ (h >> 29) ^ (((uint64_t)key->snapshot << 32) | key->thread)) * k;
+    h = (h ^ (h >> 29) ^ (((uint64_t)key->process << 32) | key->function)) * k;
+    h = (h ^ (h >> 29) ^ key->overflow) * k;
+    return h ^ (h >> 32);
 }
 
 static bool key_equals(const series_key *a, const series_key *b)
@@ -53,6 +59,7 @@ static uint32_t find_slot(const series_aggregator *aggregator, const series_key 
 {
     const series *items = aggregator->series.items;
     uint32_t slot = (uint32_t)key_hash(key) & aggregator->slot_mask;
+    /* Probing compares keys as memory: series_key has no padding. */
     while (aggregator->slots[slot] != 0 && !key_equals(&items[aggregator->slots[slot] - 1].key, key))
         slot = (slot + 1) & aggregator->slot_mask;
     return slot;
@@ -68,13 +75,10 @@ static void accumulate(series *s, int64_t value, uint64_t start, uint64_t end)
         s->end = end;
 }
 
-/* Finds or creates the series of key; NULL when memory ran out. */
-static series *series_for(series_aggregator *aggregator, const series_key *key, bool *created)
+/* Creates the series of key in the empty slot find_slot() gave for it; NULL
+ * when memory ran out. */
+static series *insert_at(series_aggregator *aggregator, const series_key *key, uint32_t slot)
 {
-    uint32_t slot = find_slot(aggregator, key);
-    *created = aggregator->slots[slot] == 0;
-    if (!*created)
-        return &((series *)aggregator->series.items)[aggregator->slots[slot] - 1];
     series *s = vector_push(aggregator->arena, &aggregator->series, sizeof(series));
     if (s == NULL)
         return NULL;
@@ -86,6 +90,15 @@ static series *series_for(series_aggregator *aggregator, const series_key *key, 
         !grow(aggregator))
         return NULL;
     return &((series *)aggregator->series.items)[aggregator->series.count - 1];
+}
+
+/* Finds or creates the series of key; NULL when memory ran out. */
+static series *series_for(series_aggregator *aggregator, const series_key *key)
+{
+    uint32_t slot = find_slot(aggregator, key);
+    if (aggregator->slots[slot] != 0)
+        return &((series *)aggregator->series.items)[aggregator->slots[slot] - 1];
+    return insert_at(aggregator, key, slot);
 }
 
 static series_key overflow_key(const series_key *key)
@@ -103,17 +116,18 @@ bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t
         accumulate(&((series *)aggregator->series.items)[aggregator->slots[slot] - 1], value, start, end);
         return true;
     }
-    bool created;
-    series_key target = *key;
+    series *s;
     if (!key->overflow && aggregator->metric_series[key->metric] >= aggregator->limit) {
-        target = overflow_key(key);
+        series_key overflow = overflow_key(key);
         aggregator->overflowed++;
+        s = series_for(aggregator, &overflow);
+    } else {
+        s = insert_at(aggregator, key, slot);
+        if (s != NULL && !key->overflow)
+            aggregator->metric_series[key->metric]++;
     }
-    series *s = series_for(aggregator, &target, &created);
     if (s == NULL)
         return false;
-    if (created && !target.overflow)
-        aggregator->metric_series[target.metric]++;
     accumulate(s, value, start, end);
     return true;
 }
@@ -160,8 +174,7 @@ static bool fold_beyond_top(series_aggregator *aggregator, uint32_t metric, uint
         series folded = *ranked[i];
         ranked[i]->value = -1; /* marks a folded series; real values are >= 0 */
         series_key key = overflow_key(&folded.key);
-        bool created;
-        series *target = series_for(aggregator, &key, &created);
+        series *target = series_for(aggregator, &key);
         if (target == NULL)
             return false;
         accumulate(target, folded.value, folded.start, folded.end);
