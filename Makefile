@@ -44,8 +44,9 @@ bench: build go-tools
 fuzz: setup
 	@cmake -S . -B build/fuzz -DPTM_FUZZ=ON -DPTM_TESTS=OFF -DCMAKE_C_COMPILER=clang-16 -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build build/fuzz -j $(JOBS) --target fuzz_convert
+	@tests/fuzz/make-seeds.sh build/fuzz/seeds
 	@mkdir -p build/fuzz/corpus
-	@build/fuzz/fuzz_convert -max_total_time=$${FUZZ_SECONDS:-60} -print_final_stats=1 build/fuzz/corpus tests/fuzz/seeds
+	@build/fuzz/fuzz_convert -max_total_time=$${FUZZ_SECONDS:-60} -print_final_stats=1 build/fuzz/corpus build/fuzz/seeds
 
 clean:
 	rm -rf $(NATIVE) build/fuzz build/go

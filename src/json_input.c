@@ -496,7 +496,7 @@ static bool integer_payload(transcoder *t, const json_path *path, field_kind kin
 static bool read_integer(transcoder *t, const json_path *path, const cJSON *item, field_kind kind,
                          uint64_t *payload)
 {
-    json_integer value;
+    json_integer value = {false, 0};
     bool ok = cJSON_IsString(item) ? read_integer_string(t, path, item->valuestring, kind, &value)
             : cJSON_IsNumber(item) ? read_integer_number(t, path, item->valuedouble, &value)
             : fail(t, path, "expected an integer");
