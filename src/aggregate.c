@@ -108,12 +108,21 @@ static series_key overflow_key(const series_key *key)
     return overflow;
 }
 
+void aggregate_add_at(series_aggregator *aggregator, uint32_t index, int64_t value,
+                      uint64_t start, uint64_t end)
+{
+    accumulate(&((series *)aggregator->series.items)[index], value, start, end);
+}
+
 bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t value,
-                   uint64_t start, uint64_t end)
+                   uint64_t start, uint64_t end, uint32_t *index)
 {
     uint32_t slot = find_slot(aggregator, key);
     if (aggregator->slots[slot] != 0) {
-        accumulate(&((series *)aggregator->series.items)[aggregator->slots[slot] - 1], value, start, end);
+        uint32_t found = aggregator->slots[slot] - 1;
+        accumulate(&((series *)aggregator->series.items)[found], value, start, end);
+        if (index != NULL)
+            *index = found;
         return true;
     }
     series *s;
@@ -129,6 +138,8 @@ bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t
     if (s == NULL)
         return false;
     accumulate(s, value, start, end);
+    if (index != NULL)
+        *index = (uint32_t)(s - (series *)aggregator->series.items);
     return true;
 }
 

@@ -48,10 +48,16 @@ typedef struct series_aggregator {
 
 bool aggregator_init(series_aggregator *aggregator, arena *a, uint32_t metric_count, uint32_t limit);
 
-/* Adds value to the series of key (or to its overflow series). False when
- * memory ran out. */
+/* Adds value to the series of key (or to its overflow series). When index
+ * is not NULL, stores the index of the series the value went to: where the
+ * same key's values will always go, so a caller may cache it for
+ * aggregate_add_at(). False when memory ran out. */
 bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t value,
-                   uint64_t start, uint64_t end);
+                   uint64_t start, uint64_t end, uint32_t *index);
+
+/* Adds value to the series at index (from aggregate_add). */
+void aggregate_add_at(series_aggregator *aggregator, uint32_t index, int64_t value,
+                      uint64_t start, uint64_t end);
 
 /*
  * Folds all but the top_n largest series of each metric flagged in

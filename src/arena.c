@@ -41,6 +41,34 @@ void arena_free(arena *a)
     a->limit = NULL;
 }
 
+void arena_reset(arena *a)
+{
+    arena_block *largest = NULL;
+    for (arena_block *block = a->blocks; block != NULL;) {
+        arena_block *next = block->next;
+        if (largest == NULL || block->size > largest->size) {
+            if (largest != NULL)
+                a->allocator.free_fn(a->allocator.context, largest);
+            largest = block;
+        } else {
+            a->allocator.free_fn(a->allocator.context, block);
+        }
+        block = next;
+    }
+    a->blocks = largest;
+    a->failed = false;
+    a->next_block_size = ARENA_FIRST_BLOCK;
+    if (largest == NULL) {
+        a->cursor = a->limit = NULL;
+        return;
+    }
+    largest->next = NULL;
+    a->cursor = (uint8_t *)(largest + 1);
+    a->limit = a->cursor + largest->size;
+    while (a->next_block_size < largest->size && a->next_block_size < ARENA_MAX_BLOCK)
+        a->next_block_size *= 2;
+}
+
 static bool arena_grow(arena *a, size_t size)
 {
     size_t block_size = a->next_block_size;

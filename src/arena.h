@@ -31,6 +31,9 @@ typedef struct arena {
 void arena_init(arena *a, const ptm_allocator *allocator);
 /* Releases every block. The arena may be reused after arena_init(). */
 void arena_free(arena *a);
+/* Forgets every allocation but keeps the largest block for the next use
+ * (a converter's arena: no allocator round trip per conversion). */
+void arena_reset(arena *a);
 /* size bytes aligned to 8, uninitialised, or NULL (and a->failed) on failure. */
 void *arena_alloc(arena *a, size_t size);
 /* Like arena_alloc but zeroed. */

@@ -179,39 +179,75 @@ static bool sample_filtered(conversion *c, const resource_record *resource,
     return false;
 }
 
-static bool aggregate_sample(conversion *c, const resource_record *resource,
-                             const attribute_scan *sample_scan, const stack_info *stack,
-                             int64_t value, uint64_t end)
+/* Resolves the function series of a stack for the current profile and
+ * caches their indices on the stack (later samples skip the hash table). */
+static bool resolve_function_series(conversion *c, stack_info *stack, uint32_t resource_index,
+                                    int64_t value, uint64_t start, uint64_t end)
 {
     const profile_plan *plan = c->plan;
+    if (stack->series_indices == NULL) {
+        stack->series_indices = arena_alloc(c->arena, ((size_t)stack->function_count + 1) * sizeof(uint32_t));
+        if (stack->series_indices == NULL)
+            return false;
+    }
+    series_key key = {.resource = resource_index, .snapshot = c->snapshot};
+    stack->cached = false;
+    if (plan->self_metric >= 0) {
+        key.metric = (uint32_t)plan->self_metric;
+        key.function = stack->leaf_function;
+        if (!aggregate_add(&c->aggregator, &key, value, start, end, &stack->series_indices[0]))
+            return false;
+    }
+    if (plan->total_metric >= 0) {
+        key.metric = (uint32_t)plan->total_metric;
+        for (uint32_t i = 0; i < stack->function_count; i++) {
+            key.function = stack->functions[i];
+            if (!aggregate_add(&c->aggregator, &key, value, start, end, &stack->series_indices[1 + i]))
+                return false;
+        }
+    }
+    stack->cached = true;
+    stack->cache_resource = resource_index;
+    stack->cache_snapshot = c->snapshot;
+    stack->cache_self_metric = plan->self_metric;
+    stack->cache_total_metric = plan->total_metric;
+    return true;
+}
+
+static bool aggregate_functions(conversion *c, stack_info *stack, uint32_t resource_index,
+                                int64_t value, uint64_t start, uint64_t end)
+{
+    const profile_plan *plan = c->plan;
+    if (stack->function_count == 0 || (plan->self_metric < 0 && plan->total_metric < 0))
+        return true;
+    if (!stack->cached || stack->cache_resource != resource_index ||
+        stack->cache_snapshot != c->snapshot || stack->cache_self_metric != plan->self_metric ||
+        stack->cache_total_metric != plan->total_metric)
+        return resolve_function_series(c, stack, resource_index, value, start, end);
+    if (plan->self_metric >= 0)
+        aggregate_add_at(&c->aggregator, stack->series_indices[0], value, start, end);
+    if (plan->total_metric >= 0) {
+        for (uint32_t i = 0; i < stack->function_count; i++)
+            aggregate_add_at(&c->aggregator, stack->series_indices[1 + i], value, start, end);
+    }
+    return true;
+}
+
+static bool aggregate_sample(conversion *c, const resource_record *resource,
+                             const attribute_scan *sample_scan, stack_info *stack,
+                             int64_t value, uint64_t end)
+{
     uint32_t resource_index = c->resources.count - 1;
     series_key key = {
-        .metric = (uint32_t)plan->base_metric,
+        .metric = (uint32_t)c->plan->base_metric,
         .resource = resource_index,
         .snapshot = c->snapshot,
         .thread = sample_scan->thread ? sample_scan->thread
                 : c->profile_scan.thread ? c->profile_scan.thread : resource->scan.thread,
         .process = sample_scan->process ? sample_scan->process : c->profile_scan.process,
     };
-    uint64_t start = c->profile_start;
-    if (!aggregate_add(&c->aggregator, &key, value, start, end))
-        return false;
-    if (plan->self_metric >= 0 && stack->function_count > 0) {
-        series_key self = {.metric = (uint32_t)plan->self_metric, .resource = resource_index,
-                           .snapshot = c->snapshot, .function = stack->leaf_function};
-        if (!aggregate_add(&c->aggregator, &self, value, start, end))
-            return false;
-    }
-    if (plan->total_metric >= 0) {
-        series_key total = {.metric = (uint32_t)plan->total_metric, .resource = resource_index,
-                            .snapshot = c->snapshot};
-        for (uint32_t i = 0; i < stack->function_count; i++) {
-            total.function = stack->functions[i];
-            if (!aggregate_add(&c->aggregator, &total, value, start, end))
-                return false;
-        }
-    }
-    return true;
+    return aggregate_add(&c->aggregator, &key, value, c->profile_start, end, NULL) &&
+           aggregate_functions(c, stack, resource_index, value, c->profile_start, end);
 }
 
 static bool on_sample(void *context, const decoded_sample *sample)

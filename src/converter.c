@@ -194,8 +194,7 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
     if (converter == NULL)
         return PTM_ERR_ARGUMENT;
     converter->error[0] = '\0';
-    arena_free(&converter->conversion_arena);
-    arena_init(&converter->conversion_arena, &converter->allocator);
+    arena_reset(&converter->conversion_arena);
     if (output == NULL || output_size == NULL || (input == NULL && input_size > 0))
         return fail(converter, PTM_ERR_ARGUMENT, "input, output and output_size must not be NULL");
     if (format != PTM_FORMAT_OTLP_PROTOBUF && format != PTM_FORMAT_OTLP_JSON &&

@@ -173,6 +173,8 @@ bool dictionary_decode(profile_dictionary *dictionary, byte_slice raw, arena *a,
     dictionary->attribute_infos = arena_calloc(a, dictionary->attributes.count + 1,
                                                sizeof(attribute_info));
     dictionary->stack_infos = arena_calloc(a, dictionary->stacks.count + 1, sizeof(stack_info));
+    dictionary->function_name_ids = arena_calloc(a, dictionary->functions.count + 1, sizeof(uint32_t));
+    dictionary->mapping_name_ids = arena_calloc(a, dictionary->mappings.count + 1, sizeof(uint32_t));
     return !a->failed;
 }
 
@@ -246,41 +248,54 @@ static byte_slice base_name(byte_slice path)
 
 static const byte_slice unknown_function = {(const uint8_t *)"[unknown]", 9};
 
-/* The name of a frame whose function has none: its mapping file's base name. */
-static bool mapping_name(profile_dictionary *dictionary, int32_t mapping_index, byte_slice *name)
+/* The interned name of a frame whose function has none: its mapping file's
+ * base name, or "[unknown]". INTERN_NONE when an index is invalid (or memory
+ * ran out). Cached per mapping. */
+static uint32_t mapping_name_id(profile_dictionary *dictionary, int32_t mapping_index)
 {
     if (!dictionary_index_valid(&dictionary->mappings, mapping_index))
-        return false;
-    *name = unknown_function;
+        return INTERN_NONE;
+    uint32_t *cached = &dictionary->mapping_name_ids[mapping_index];
+    if (*cached != INTERN_NONE)
+        return *cached;
+    byte_slice name = unknown_function;
     if ((uint32_t)mapping_index < dictionary->mappings.count) {
         int32_t filename = ((const int32_t *)dictionary->mappings.items)[mapping_index];
         if (!dictionary_index_valid(&dictionary->strings, filename))
-            return false;
+            return INTERN_NONE;
         byte_slice base = base_name(dictionary_string(dictionary, filename));
         if (base.size > 0)
-            *name = base;
+            name = base;
     }
-    return true;
+    *cached = intern(dictionary->interner, name);
+    return *cached;
 }
 
-static bool function_name(profile_dictionary *dictionary, int32_t function_index,
-                          int32_t mapping_index, byte_slice *name)
+/* The interned name of a frame (see docs/semantics.md): the function's name,
+ * its system name, else the mapping's. Cached per function when it has one. */
+static uint32_t function_name_id(profile_dictionary *dictionary, int32_t function_index,
+                                 int32_t mapping_index)
 {
     if (!dictionary_index_valid(&dictionary->functions, function_index))
-        return false;
+        return INTERN_NONE;
+    uint32_t *cached = &dictionary->function_name_ids[function_index];
+    if (*cached != INTERN_NONE)
+        return *cached;
     if ((uint32_t)function_index < dictionary->functions.count) {
         const dictionary_function *function =
             &((const dictionary_function *)dictionary->functions.items)[function_index];
         if (!dictionary_index_valid(&dictionary->strings, function->name_strindex) ||
             !dictionary_index_valid(&dictionary->strings, function->system_name_strindex))
-            return false;
-        *name = dictionary_string(dictionary, function->name_strindex);
-        if (name->size == 0)
-            *name = dictionary_string(dictionary, function->system_name_strindex);
-        if (name->size > 0)
-            return true;
+            return INTERN_NONE;
+        byte_slice name = dictionary_string(dictionary, function->name_strindex);
+        if (name.size == 0)
+            name = dictionary_string(dictionary, function->system_name_strindex);
+        if (name.size > 0) {
+            *cached = intern(dictionary->interner, name);
+            return *cached;
+        }
     }
-    return mapping_name(dictionary, mapping_index, name);
+    return mapping_name_id(dictionary, mapping_index);
 }
 
 /* Whether id is already in the stack's distinct function list. */
@@ -306,15 +321,11 @@ static bool collect_frames(profile_dictionary *dictionary, const dictionary_stac
             &((const dictionary_location *)dictionary->locations.items)[location_index];
         uint32_t line_count = location->line_count > 0 ? location->line_count : 1;
         for (uint32_t line = 0; line < line_count; line++) {
-            byte_slice name;
-            bool ok = location->line_count > 0
-                ? function_name(dictionary,
-                                ((const int32_t *)dictionary->line_functions.items)[location->first_line + line],
-                                location->mapping_index, &name)
-                : mapping_name(dictionary, location->mapping_index, &name);
-            if (!ok)
-                return false;
-            uint32_t id = intern(dictionary->interner, name);
+            uint32_t id = location->line_count > 0
+                ? function_name_id(dictionary,
+                                   ((const int32_t *)dictionary->line_functions.items)[location->first_line + line],
+                                   location->mapping_index)
+                : mapping_name_id(dictionary, location->mapping_index);
             if (id == INTERN_NONE)
                 return false;
             if (i == 0 && line == 0)

@@ -61,6 +61,12 @@ typedef struct stack_info {
     uint32_t leaf_function; /* interned name of the leaf frame, or INTERN_NONE */
     uint32_t *functions;    /* distinct interned names on the stack */
     uint32_t function_count;
+    /* convert.c's cache: the series its function values went to, valid for
+     * samples of the same resource, snapshot and function metrics. */
+    bool cached;
+    uint32_t cache_resource, cache_snapshot;
+    int32_t cache_self_metric, cache_total_metric;
+    uint32_t *series_indices; /* [0] self, [1 + i] total of functions[i] */
 } stack_info;
 
 enum { STACK_UNKNOWN = 0, STACK_VALID, STACK_INVALID };
@@ -79,6 +85,8 @@ typedef struct profile_dictionary {
     /* Derived, lazily (see above); sized after decoding. */
     string_interner *interner;     /* the conversion's */
     uint32_t *string_ids;          /* by strindex; INTERN_NONE = not yet */
+    uint32_t *function_name_ids;   /* by function: its own name's id, when it has one */
+    uint32_t *mapping_name_ids;    /* by mapping: the base name's id */
     attribute_info *attribute_infos;
     stack_info *stack_infos;
     arena *arena;

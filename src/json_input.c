@@ -13,9 +13,9 @@
  * A length-delimited payload that must be built before its length is known
  * (a sub-message, a packed run of scalars, base64 or hex bytes) is built in
  * the scratch buffer of the next nesting level and then copied into its
- * parent. There is one scratch buffer per level, reused by siblings, so a
- * request costs about its encoded size once per level of the arena rather
- * than a fresh buffer per sample.
+ * parent. There is one scratch buffer per nesting level, reused by siblings,
+ * so the arena holds about one copy of the encoding per level rather than a
+ * fresh buffer (4 KiB at least) per sample.
  *
  * OTLP/JSON rules followed (as protojson and pdata read them):
  *   - 64-bit integers may be JSON strings or numbers, 32-bit ones too; every
@@ -289,15 +289,23 @@ typedef struct transcoder {
     size_t error_size;
 } transcoder;
 
-/* snprintf after what error already holds, truncating silently. */
+/* vsnprintf after what error already holds, truncating silently. */
+static void error_append_list(transcoder *t, const char *format, va_list args)
+    __attribute__((format(printf, 2, 0)));
+
+static void error_append_list(transcoder *t, const char *format, va_list args)
+{
+    size_t used = strlen(t->error);
+    vsnprintf(t->error + used, t->error_size - used, format, args);
+}
+
 static void error_append(transcoder *t, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
 static void error_append(transcoder *t, const char *format, ...)
 {
-    size_t used = strlen(t->error);
     va_list args;
     va_start(args, format);
-    vsnprintf(t->error + used, t->error_size - used, format, args);
+    error_append_list(t, format, args);
     va_end(args);
 }
 
@@ -350,10 +358,9 @@ static bool fail(transcoder *t, const json_path *path, const char *format, ...)
         error_append_path(t, path);
         error_append(t, ": ");
     }
-    size_t used = strlen(t->error);
     va_list args;
     va_start(args, format);
-    vsnprintf(t->error + used, t->error_size - used, format, args);
+    error_append_list(t, format, args);
     va_end(args);
     return false;
 }
@@ -619,7 +626,7 @@ static bool encode_message_field(transcoder *t, const cJSON *item, const field_t
 {
     bool is_any_value = field->message == &any_value_type;
     if (is_any_value && t->any_value_depth == ANY_VALUE_DEPTH_LIMIT)
-        return fail(t, path, "AnyValue nested deeper than 32 levels");
+        return fail(t, path, "AnyValue nested deeper than %d levels", ANY_VALUE_DEPTH_LIMIT);
     byte_buffer *child = nested_buffer(t, level);
     if (child == NULL)
         return false;
