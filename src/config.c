@@ -270,8 +270,8 @@ static bool byte_unit_divisor(const char *unit, double *divisor)
     return false;
 }
 
-/* Derives divisor and is_double from the unit; fails naming the unit key. */
-static bool settle_unit(config_parser *p, measure_config *measure)
+/* Derives divisor and is_double from the unit; fails naming unit_key. */
+static bool settle_unit(config_parser *p, measure_config *measure, const char *unit_key)
 {
     bool known = true;
     switch (measure->family) {
@@ -289,7 +289,7 @@ static bool settle_unit(config_parser *p, measure_config *measure)
         break;
     }
     if (!known) {
-        size_t mark = path_push_key(p, "unit");
+        size_t mark = path_push_key(p, unit_key);
         fail(p, "unknown unit \"%s\" (%s)", measure->unit,
              measure->family == FAMILY_TIME ? "ns, us, ms or s" : "By, KiBy, MiBy or GiBy");
         path_pop(p, mark);
@@ -338,7 +338,7 @@ static bool parse_measure(config_parser *p, const cJSON *metrics, measure_kind k
             !read_string(p, object, "unit", &measure->unit, false))
             return false;
     }
-    if (!settle_unit(p, measure))
+    if (!settle_unit(p, measure, "unit"))
         return false;
     path_pop(p, mark);
     return true;
@@ -385,8 +385,9 @@ static bool parse_metrics(config_parser *p, const cJSON *root)
     return true;
 }
 
-static bool parse_attribute_rule(config_parser *p, const cJSON *object, attribute_rule *rule)
+static bool parse_attribute_rule(config_parser *p, const cJSON *object, void *slot)
 {
+    attribute_rule *rule = slot;
     static const char *const keys[] = {"key", "value", "type", NULL};
     if (!check_object(p, object, keys))
         return false;
@@ -415,27 +416,33 @@ static bool parse_attribute_rule(config_parser *p, const cJSON *object, attribut
     return true;
 }
 
-static bool parse_attributes(config_parser *p, const cJSON *root)
+typedef bool parse_item_function(config_parser *p, const cJSON *item, void *slot);
+
+/* Parses root[key], an array of objects, into a new array of item_size-byte
+ * slots (*items, *count), each read by parse_item. */
+static bool parse_object_array(config_parser *p, const cJSON *root, const char *key,
+                               size_t item_size, parse_item_function *parse_item,
+                               void **items, uint32_t *count)
 {
-    const cJSON *array = cJSON_GetObjectItemCaseSensitive(root, "attributes");
+    const cJSON *array = cJSON_GetObjectItemCaseSensitive(root, key);
     if (array == NULL)
         return true;
-    size_t mark = path_push_key(p, "attributes");
+    size_t mark = path_push_key(p, key);
     if (!cJSON_IsArray(array))
         return fail(p, "must be an array");
-    int count = cJSON_GetArraySize(array);
-    p->config->attributes = arena_calloc(&p->config->storage, (size_t)count + 1,
-                                         sizeof(attribute_rule));
-    if (p->config->attributes == NULL)
+    int size = cJSON_GetArraySize(array);
+    uint8_t *slots = arena_calloc(&p->config->storage, (size_t)size + 1, item_size);
+    if (slots == NULL)
         return out_of_memory(p);
     int index = 0;
     for (const cJSON *item = array->child; item != NULL; item = item->next, index++) {
         size_t item_mark = path_push_index(p, index);
-        if (!parse_attribute_rule(p, item, &p->config->attributes[index]))
+        if (!parse_item(p, item, slots + (size_t)index * item_size))
             return false;
         path_pop(p, item_mark);
     }
-    p->config->attribute_count = (uint32_t)count;
+    *items = slots;
+    *count = (uint32_t)size;
     path_pop(p, mark);
     return true;
 }
@@ -451,8 +458,9 @@ static bool is_time_unit_name(const char *unit)
     return false;
 }
 
-static bool parse_sample_type(config_parser *p, const cJSON *object, custom_sample_type *custom)
+static bool parse_sample_type(config_parser *p, const cJSON *object, void *slot)
 {
+    custom_sample_type *custom = slot;
     static const char *const keys[] = {"type", "unit", "metric_name", "metric_unit", "gauge", NULL};
     if (!check_object(p, object, keys))
         return false;
@@ -482,39 +490,7 @@ static bool parse_sample_type(config_parser *p, const cJSON *object, custom_samp
         measure->family = FAMILY_COUNT;
         measure->unit = metric_unit ? metric_unit : "1";
     }
-    /* settle_unit names "unit"; for a custom type the key is metric_unit. */
-    size_t length = strlen(p->path);
-    bool ok = settle_unit(p, measure);
-    if (!ok && p->result == PTM_ERR_CONFIG) {
-        snprintf(p->error, p->error_size, "config: %.*s.metric_unit: unknown unit \"%s\"",
-                 (int)length, p->path, measure->unit);
-    }
-    return ok;
-}
-
-static bool parse_sample_types(config_parser *p, const cJSON *root)
-{
-    const cJSON *array = cJSON_GetObjectItemCaseSensitive(root, "sample_types");
-    if (array == NULL)
-        return true;
-    size_t mark = path_push_key(p, "sample_types");
-    if (!cJSON_IsArray(array))
-        return fail(p, "must be an array");
-    int count = cJSON_GetArraySize(array);
-    p->config->sample_types = arena_calloc(&p->config->storage, (size_t)count + 1,
-                                           sizeof(custom_sample_type));
-    if (p->config->sample_types == NULL)
-        return out_of_memory(p);
-    int index = 0;
-    for (const cJSON *item = array->child; item != NULL; item = item->next, index++) {
-        size_t item_mark = path_push_index(p, index);
-        if (!parse_sample_type(p, item, &p->config->sample_types[index]))
-            return false;
-        path_pop(p, item_mark);
-    }
-    p->config->sample_type_count = (uint32_t)count;
-    path_pop(p, mark);
-    return true;
+    return settle_unit(p, measure, "metric_unit");
 }
 
 static bool parse_root(config_parser *p, const cJSON *root)
@@ -526,11 +502,15 @@ static bool parse_root(config_parser *p, const cJSON *root)
         return false;
     uint64_t cardinality_limit = DEFAULT_CARDINALITY_LIMIT;
     uint64_t max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
-    if (!parse_metrics(p, root) || !parse_attributes(p, root) ||
+    ptm_config *config = p->config;
+    if (!parse_metrics(p, root) ||
+        !parse_object_array(p, root, "attributes", sizeof(attribute_rule), parse_attribute_rule,
+                            (void **)&config->attributes, &config->attribute_count) ||
         !parse_filter(p, root, "process_filter", &p->config->process_filter) ||
         !parse_filter(p, root, "thread_filter", &p->config->thread_filter) ||
         !parse_filter(p, root, "pattern_filter", &p->config->pattern_filter) ||
-        !parse_sample_types(p, root) ||
+        !parse_object_array(p, root, "sample_types", sizeof(custom_sample_type), parse_sample_type,
+                            (void **)&config->sample_types, &config->sample_type_count) ||
         !read_integer(p, root, "cardinality_limit", 1, 100000000, &cardinality_limit) ||
         !read_integer(p, root, "max_input_bytes", 1, 4294967295.0, &max_input_bytes))
         return false;

@@ -169,7 +169,6 @@ bool dictionary_decode(profile_dictionary *dictionary, byte_slice raw, arena *a,
         *error_detail = wire_error(&stream);
         return false;
     }
-    dictionary->string_ids = arena_calloc(a, dictionary->strings.count + 1, sizeof(uint32_t));
     dictionary->attribute_infos = arena_calloc(a, dictionary->attributes.count + 1,
                                                sizeof(attribute_info));
     dictionary->stack_infos = arena_calloc(a, dictionary->stacks.count + 1, sizeof(stack_info));
@@ -183,16 +182,6 @@ byte_slice dictionary_string(const profile_dictionary *dictionary, int32_t strin
     if (strindex <= 0 || (uint32_t)strindex >= dictionary->strings.count)
         return (byte_slice){(const uint8_t *)"", 0};
     return ((const byte_slice *)dictionary->strings.items)[strindex];
-}
-
-uint32_t dictionary_string_id(profile_dictionary *dictionary, int32_t strindex)
-{
-    if (strindex < 0 || (uint32_t)strindex >= dictionary->strings.count)
-        return intern(dictionary->interner, (byte_slice){(const uint8_t *)"", 0});
-    uint32_t *id = &dictionary->string_ids[strindex];
-    if (*id == INTERN_NONE)
-        *id = intern(dictionary->interner, dictionary_string(dictionary, strindex));
-    return *id;
 }
 
 attribute_role attribute_role_of(byte_slice key)

@@ -8,10 +8,9 @@
  * (an empty table accepts index 0 and means "nothing").
  *
  * Derived facts are computed lazily and cached per request, so per-sample
- * work is a few array reads: the interned id of each string
- * (dictionary_string_id), the role and string value of each attribute
- * (dictionary_attribute_info) and, per stack, its validity and function
- * names (dictionary_stack_info).
+ * work is a few array reads: the role and string value of each attribute
+ * (dictionary_attribute_info), the name of each function and mapping, and,
+ * per stack, its validity and distinct function names (dictionary_stack_info).
  */
 #ifndef PTM_DICTIONARY_H
 #define PTM_DICTIONARY_H
@@ -84,7 +83,6 @@ typedef struct profile_dictionary {
 
     /* Derived, lazily (see above); sized after decoding. */
     string_interner *interner;     /* the conversion's */
-    uint32_t *string_ids;          /* by strindex; INTERN_NONE = not yet */
     uint32_t *function_name_ids;   /* by function: its own name's id, when it has one */
     uint32_t *mapping_name_ids;    /* by mapping: the base name's id */
     attribute_info *attribute_infos;
@@ -104,9 +102,6 @@ static inline bool dictionary_index_valid(const arena_vector *table, int32_t ind
 
 /* The string at strindex, or an empty slice when out of range. */
 byte_slice dictionary_string(const profile_dictionary *dictionary, int32_t strindex);
-/* The interned id of the string at strindex (must be valid), or INTERN_NONE
- * when memory ran out. */
-uint32_t dictionary_string_id(profile_dictionary *dictionary, int32_t strindex);
 /* The role and string value of the attribute at index (must be valid). */
 const attribute_info *dictionary_attribute_info(profile_dictionary *dictionary, int32_t index);
 /* The facts of the stack at index (must be valid); NULL when memory ran out. */

@@ -84,8 +84,3 @@ byte_slice interned(const string_interner *interner, uint32_t id)
 {
     return ((const byte_slice *)interner->strings.items)[id];
 }
-
-uint32_t interner_id_limit(const string_interner *interner)
-{
-    return interner->strings.count;
-}

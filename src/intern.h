@@ -26,8 +26,6 @@ bool interner_init(string_interner *interner, arena *a);
 /* The id of text (adding it), or INTERN_NONE when memory ran out. */
 uint32_t intern(string_interner *interner, byte_slice text);
 byte_slice interned(const string_interner *interner, uint32_t id);
-/* The number of ids handed out plus one (the size for arrays indexed by id). */
-uint32_t interner_id_limit(const string_interner *interner);
 
 uint64_t hash_bytes(const void *data, size_t size, uint64_t seed);
 

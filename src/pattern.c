@@ -110,11 +110,6 @@ void pattern_free(pattern *p)
     p->engine->allocator.free_fn(p->engine->allocator.context, p);
 }
 
-uint32_t pattern_capture_count(const pattern *p)
-{
-    return p->capture_count;
-}
-
 bool pattern_search(pattern *p, byte_slice subject, byte_slice *match)
 {
     static const uint8_t empty[1] = {0};

@@ -33,9 +33,6 @@ pattern *pattern_compile(pattern_engine *engine, const char *text, size_t text_s
                          bool *out_of_memory, char *error, size_t error_size);
 void pattern_free(pattern *p);
 
-/* The number of capture groups. */
-uint32_t pattern_capture_count(const pattern *p);
-
 /*
  * Searches subject. Returns true on a match; then *match (when not NULL) is
  * capture group 1 when the pattern has one (empty when the group did not

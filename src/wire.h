@@ -61,7 +61,4 @@ static inline const char *wire_error(const pb_istream_t *stream)
     return stream->errmsg != NULL ? stream->errmsg : "wrong wire type";
 }
 
-/* Signature of a nanopb decode callback. */
-typedef bool wire_decode_callback(pb_istream_t *stream, const pb_field_t *field, void **arg);
-
 #endif /* PTM_WIRE_H */
