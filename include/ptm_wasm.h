@@ -1,0 +1,52 @@
+/*
+ * ptm_wasm.h: the exported ABI of the reactor module build/wasm/ptm.wasm.
+ *
+ * The module imports nothing: instantiate it with an empty import object and
+ * call _initialize() once. All pointers are offsets into its exported memory;
+ * sizes are u32. A "handle" wraps one ptm_converter plus its last result.
+ *
+ * Memory ownership:
+ *  - ptm_wasm_alloc() gives the host a buffer it fills (config, input) and
+ *    releases with ptm_wasm_free(); the module never frees it.
+ *  - Output, stats and error strings belong to the handle: valid until the
+ *    next ptm_wasm_convert() or ptm_wasm_destroy() on that handle. Copy them
+ *    out before then.
+ *  - Every call returns an error code or 0/NULL on failure; none traps on bad
+ *    input or config.
+ */
+#ifndef PTM_WASM_H
+#define PTM_WASM_H
+
+#include <stdint.h>
+
+#include "ptm.h"
+
+typedef struct ptm_wasm_handle ptm_wasm_handle;
+
+/* size bytes for the host to fill, or 0 when memory ran out. */
+uint8_t *ptm_wasm_alloc(uint32_t size);
+/* Releases a buffer from ptm_wasm_alloc(); accepts 0. */
+void ptm_wasm_free(uint8_t *pointer);
+
+/*
+ * Builds a converter from config bytes (size 0: the defaults). On failure
+ * returns 0 and writes a NUL-terminated one-line message of at most
+ * error_size bytes into error (a host buffer from ptm_wasm_alloc()).
+ */
+ptm_wasm_handle *ptm_wasm_create(const uint8_t *config, uint32_t config_size, char *error,
+                                 uint32_t error_size);
+/* Converts input to format (ptm_format: 0 otlp, 1 json, 2 prom); returns a
+ * ptm_result (0: success). */
+int32_t ptm_wasm_convert(ptm_wasm_handle *handle, const uint8_t *input, uint32_t input_size,
+                         int32_t format);
+/* The last output (after a success), its size, the stats of the last call (a
+ * ptm_stats: ten little-endian u64 in the order of ptm.h), the last error
+ * message (NUL-terminated, "" after a success). */
+const uint8_t *ptm_wasm_output(const ptm_wasm_handle *handle);
+uint32_t ptm_wasm_output_size(const ptm_wasm_handle *handle);
+const ptm_stats *ptm_wasm_stats(const ptm_wasm_handle *handle);
+const char *ptm_wasm_last_error(const ptm_wasm_handle *handle);
+/* Releases the handle and its converter; accepts 0. */
+void ptm_wasm_destroy(ptm_wasm_handle *handle);
+
+#endif /* PTM_WASM_H */

@@ -1,0 +1,119 @@
+/*
+ * reactor.c: the zero-import reactor ABI (include/ptm_wasm.h) over the C API.
+ * No logic lives here: each export is a thin wrapper that keeps the last
+ * output and stats next to the converter for the host to read.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ptm_wasm.h"
+
+#define EXPORT(name) __attribute__((export_name(#name))) name
+
+struct ptm_wasm_handle {
+    ptm_converter *converter;
+    const uint8_t *output;
+    size_t output_size;
+    ptm_stats stats;
+};
+
+uint8_t *EXPORT(ptm_wasm_alloc)(uint32_t size)
+{
+    return malloc(size > 0 ? size : 1);
+}
+
+void EXPORT(ptm_wasm_free)(uint8_t *pointer)
+{
+    free(pointer);
+}
+
+ptm_wasm_handle *EXPORT(ptm_wasm_create)(const uint8_t *config, uint32_t config_size, char *error,
+                                         uint32_t error_size)
+{
+    ptm_wasm_handle *handle = calloc(1, sizeof *handle);
+    if (handle == NULL) {
+        if (error != NULL && error_size > 0)
+            strncpy(error, "out of memory", error_size - 1)[error_size - 1] = '\0';
+        return NULL;
+    }
+    if (ptm_converter_create((const char *)config, config_size, NULL, &handle->converter, error,
+                             error_size) != PTM_OK) {
+        free(handle);
+        return NULL;
+    }
+    return handle;
+}
+
+int32_t EXPORT(ptm_wasm_convert)(ptm_wasm_handle *handle, const uint8_t *input, uint32_t input_size,
+                                 int32_t format)
+{
+    if (handle == NULL)
+        return PTM_ERR_ARGUMENT;
+    handle->output = NULL;
+    handle->output_size = 0;
+    return ptm_convert(handle->converter, input, input_size, (ptm_format)format, &handle->output,
+                       &handle->output_size, &handle->stats);
+}
+
+const uint8_t *EXPORT(ptm_wasm_output)(const ptm_wasm_handle *handle)
+{
+    return handle != NULL ? handle->output : NULL;
+}
+
+uint32_t EXPORT(ptm_wasm_output_size)(const ptm_wasm_handle *handle)
+{
+    return handle != NULL ? (uint32_t)handle->output_size : 0;
+}
+
+const ptm_stats *EXPORT(ptm_wasm_stats)(const ptm_wasm_handle *handle)
+{
+    return handle != NULL ? &handle->stats : NULL;
+}
+
+const char *EXPORT(ptm_wasm_last_error)(const ptm_wasm_handle *handle)
+{
+    return handle != NULL ? ptm_converter_last_error(handle->converter) : "no converter";
+}
+
+void EXPORT(ptm_wasm_destroy)(ptm_wasm_handle *handle)
+{
+    if (handle == NULL)
+        return;
+    ptm_converter_free(handle->converter);
+    free(handle);
+}
+
+/*
+ * The core formats numbers with snprintf, and wasi-libc's printf family
+ * links its stdio (stdout/stderr) whose three system calls would become
+ * imports. The reactor never writes to a file descriptor; these definitions
+ * satisfy the links inside the module (returning ENOSYS, 52), so it imports
+ * nothing.
+ */
+int32_t __imported_wasi_snapshot_preview1_fd_close(int32_t fd);
+int32_t __imported_wasi_snapshot_preview1_fd_seek(int32_t fd, int64_t offset, int32_t whence,
+                                                  int32_t result);
+int32_t __imported_wasi_snapshot_preview1_fd_write(int32_t fd, int32_t iovs, int32_t iovs_len,
+                                                   int32_t result);
+
+enum { WASI_ENOSYS = 52 };
+
+int32_t __imported_wasi_snapshot_preview1_fd_close(int32_t fd)
+{
+    (void)fd;
+    return WASI_ENOSYS;
+}
+
+int32_t __imported_wasi_snapshot_preview1_fd_seek(int32_t fd, int64_t offset, int32_t whence,
+                                                  int32_t result)
+{
+    (void)fd, (void)offset, (void)whence, (void)result;
+    return WASI_ENOSYS;
+}
+
+int32_t __imported_wasi_snapshot_preview1_fd_write(int32_t fd, int32_t iovs, int32_t iovs_len,
+                                                   int32_t result)
+{
+    (void)fd, (void)iovs, (void)iovs_len, (void)result;
+    return WASI_ENOSYS;
+}

@@ -1,0 +1,16 @@
+# CMake toolchain file: wasm32-wasi with Debian's clang 16 and wasi-libc
+# (sysroot /usr). Used by `make build` for build/wasi/ptm.wasm (a WASI
+# command) and build/wasm/ptm.wasm (a reactor with no imports).
+# binaryen's wasm-opt must not be on PATH during links (clang would run it and
+# it rejects sign-ext); the Makefile does not install binaryen.
+set(CMAKE_SYSTEM_NAME WASI)
+set(CMAKE_SYSTEM_PROCESSOR wasm32)
+set(CMAKE_C_COMPILER clang-16)
+set(CMAKE_C_COMPILER_TARGET wasm32-wasi)
+set(CMAKE_SYSROOT /usr)
+set(CMAKE_AR /usr/bin/llvm-ar-16)
+set(CMAKE_RANLIB /usr/bin/llvm-ranlib-16)
+set(CMAKE_EXECUTABLE_SUFFIX ".wasm")
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(CMAKE_C_FLAGS_INIT "-Os -ffunction-sections -fdata-sections")
+set(CMAKE_EXE_LINKER_FLAGS_INIT "-Wl,--gc-sections -Wl,--strip-all")
