@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NATIVE := build/native
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build demo test test-asan go-tools fixtures bench fuzz clean
+.PHONY: all setup build demo test test-asan go-tools fixtures bench size fuzz clean
 all: build
 
 setup:
@@ -16,6 +16,7 @@ build: setup
 	@cmake --build $(NATIVE) -j $(JOBS)
 	@cmake -S . -B build/wasm-build -DCMAKE_TOOLCHAIN_FILE=wasm/wasi.cmake -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null 2>&1
 	@cmake --build build/wasm-build -j $(JOBS)
+	@tools/build-js.sh
 
 demo: build
 	@echo "== ptm -f prom tests/fixtures/cpu-ebpf.pb"
@@ -33,7 +34,7 @@ test: build go-tools
 	@node --test tests/
 
 # The whole native suite under AddressSanitizer and UndefinedBehaviorSanitizer.
-test-asan: setup go-tools
+test-asan: build go-tools
 	@cmake -S . -B build/asan -DPTM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build build/asan -j $(JOBS)
 	@cd build/asan && ctest --output-on-failure
@@ -42,6 +43,11 @@ test-asan: setup go-tools
 bench: build go-tools
 	@test -f build/bench.pb || build/go/fixturegen -bench 100000 -out build/bench.pb
 	@$(NATIVE)/ptm_bench build/bench.pb
+	@node tests/bench/bench-wasm.mjs build/bench.pb
+
+# Raw and gzip -9 sizes of the wasm modules; fails when the reactor is over budget.
+size: build
+	@tools/size.sh
 
 fuzz: setup
 	@cmake -S . -B build/fuzz -DPTM_FUZZ=ON -DPTM_TESTS=OFF -DCMAKE_C_COMPILER=clang-16 -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

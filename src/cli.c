@@ -111,37 +111,47 @@ static int parse_format(const char *text, ptm_format *format)
     return 0;
 }
 
-/* Returns -1 to go on, or an exit code. */
+static int set_input(options *opts, const char *arg)
+{
+    if (opts->input_path != NULL)
+        return fail(EXIT_USAGE, "more than one INPUT (%s)", arg);
+    opts->input_path = arg;
+    return -1;
+}
+
+/* Returns -1 to go on, or an exit code. "--" is ignored: some hosts pass it
+ * through (`wasmtime run ptm.wasm -- ARGS`), others drop it. */
 static int parse_arguments(int argc, char **argv, options *opts)
 {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
-        int takes_value = strcmp(arg, "-c") == 0 || strcmp(arg, "-f") == 0 || strcmp(arg, "-o") == 0;
-        if (takes_value && i + 1 >= argc)
-            return fail(EXIT_USAGE, "%s needs a value (see ptm --help)", arg);
-        if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+        int code = -1;
+        if (arg[0] != '-' || arg[1] == '\0') {
+            code = set_input(opts, arg);
+        } else if (strcmp(arg, "--") == 0) {
+            continue;
+        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(usage, stdout);
             return 0;
         } else if (strcmp(arg, "--version") == 0) {
             printf("ptm %s\n", PTM_VERSION_STRING);
             return 0;
-        } else if (strcmp(arg, "-c") == 0) {
-            opts->config_path = argv[++i];
-        } else if (strcmp(arg, "-o") == 0) {
-            opts->output_path = argv[++i];
-        } else if (strcmp(arg, "-f") == 0) {
-            int code = parse_format(argv[++i], &opts->format);
-            if (code)
-                return code;
         } else if (strcmp(arg, "--stats") == 0) {
             opts->stats = 1;
-        } else if (arg[0] == '-' && arg[1] != '\0') {
+        } else if (strcmp(arg, "-c") != 0 && strcmp(arg, "-f") != 0 && strcmp(arg, "-o") != 0) {
             return fail(EXIT_USAGE, "unknown option %s (see ptm --help)", arg);
-        } else if (opts->input_path != NULL) {
-            return fail(EXIT_USAGE, "more than one INPUT (%s)", arg);
+        } else if (i + 1 >= argc) {
+            return fail(EXIT_USAGE, "%s needs a value (see ptm --help)", arg);
+        } else if (arg[1] == 'c') {
+            opts->config_path = argv[++i];
+        } else if (arg[1] == 'o') {
+            opts->output_path = argv[++i];
         } else {
-            opts->input_path = arg;
+            code = parse_format(argv[++i], &opts->format);
+            code = code ? code : -1;
         }
+        if (code >= 0)
+            return code;
     }
     return -1;
 }

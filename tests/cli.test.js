@@ -129,6 +129,13 @@ test('Prometheus text: every sample line sums to the OTLP totals', () => {
   assert.equal(new Set(families).size, families.length);
 });
 
+test('"--" is ignored (wasmtime passes it through to the module)', () => {
+  const plain = ptm(['-f', 'json', cpuPb]);
+  const dashed = ptm(['--', '-f', 'json', cpuPb]);
+  assert.equal(dashed.code, 0, dashed.stderr);
+  assert.ok(dashed.stdout.equals(plain.stdout));
+});
+
 test('--help and --version', () => {
   const help = ptm(['--help']);
   assert.equal(help.code, 0);

@@ -14,7 +14,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 deps="$root/build/deps"
-stamp="$deps/.setup-done-4"
+stamp="$deps/.setup-done-5"
 
 [ -f "$stamp" ] && exit 0
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -84,5 +84,7 @@ cp pcre2/src/config.h.generic pcre2/src/config.h
 cp pcre2/src/pcre2.h.generic pcre2/src/pcre2.h
 cp pcre2/src/pcre2_chartables.c.dist pcre2/src/pcre2_chartables.c
 
+"$root/tools/setup-wasm-hosts.sh"
+"$root/tools/setup-browser.sh"
 touch "$stamp"
 say "done"

@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// cli.js: `npx profiletometrics`, the native ptm command (src/cli.c) over the
+// npm package's wasm core: the same flags, exit codes (0 ok; 1 invalid input
+// or over a limit; 2 usage, config or unreadable file; 3 out of memory or a
+// failed write), one-line "ptm: " messages and --stats object.
+import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { init, createConverter, FORMATS, PtmError } from './index.js';
+
+const EXIT_INPUT = 1;
+const EXIT_USAGE = 2;
+const EXIT_RESOURCES = 3;
+
+const usage = `usage: profiletometrics [-c CONFIG.json] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]
+  Converts OTLP profiles (protobuf, OTLP/JSON or JSON Lines) to OTLP metrics.
+  -c FILE    configuration (JSON); defaults apply without it
+  -f FORMAT  otlp (protobuf, default), json (OTLP/JSON lines) or prom (Prometheus text)
+  -o FILE    write to FILE instead of stdout
+  --stats    print the conversion's counts as one JSON object on stderr
+  INPUT      the request file; stdin when absent or "-"
+  -h, --help this text; --version the version
+`;
+
+// glibc's strerror() texts for what reading and writing files can meet, so
+// messages read as the native command's.
+const STRERROR = {
+  ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory', EPERM: 'Operation not permitted', EIO: 'Input/output error',
+  ENOMEM: 'Cannot allocate memory', ENOSPC: 'No space left on device', EPIPE: 'Broken pipe',
+  EROFS: 'Read-only file system', ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long', EMFILE: 'Too many open files', EFBIG: 'File too large',
+};
+
+/** An error that ends the command: its exit code and its one-line message. */
+class Exit extends Error {
+  constructor(code, message) {
+    super(message);
+    this.exitCode = code;
+  }
+}
+
+const strerror = (error) => STRERROR[error.code] ?? error.code ?? error.message;
+const resourceCode = (error) => (error.code === 'ENOMEM' ? EXIT_RESOURCES : EXIT_USAGE);
+// ptm reports any failed read (after a successful open) as EIO, or ENOMEM.
+const readError = (error) => ({ code: error.code === 'ENOMEM' ? 'ENOMEM' : 'EIO' });
+
+function parseFormat(text) {
+  if (FORMATS.includes(text)) return text;
+  throw new Exit(EXIT_USAGE, `unknown format "${text}" (otlp, json or prom)`);
+}
+
+/** The options, or null when --help or --version was answered. */
+function parseArguments(args) {
+  const options = { format: 'otlp', stats: false };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') continue; // ignored, as by the native CLI
+    if (arg === '-' || arg[0] !== '-') {
+      if (options.inputPath !== undefined) throw new Exit(EXIT_USAGE, `more than one INPUT (${arg})`);
+      options.inputPath = arg;
+      continue;
+    }
+    const takesValue = arg === '-c' || arg === '-f' || arg === '-o';
+    if (takesValue && i + 1 >= args.length) throw new Exit(EXIT_USAGE, `${arg} needs a value (see ptm --help)`);
+    if (arg === '-h' || arg === '--help') {
+      process.stdout.write(usage);
+      return null;
+    }
+    if (arg === '--version') {
+      process.stdout.write(`profiletometrics ${packageVersion()}\n`);
+      return null;
+    }
+    if (arg === '-c') options.configPath = args[++i];
+    else if (arg === '-o') options.outputPath = args[++i];
+    else if (arg === '-f') options.format = parseFormat(args[++i]);
+    else if (arg === '--stats') options.stats = true;
+    else throw new Exit(EXIT_USAGE, `unknown option ${arg} (see ptm --help)`);
+  }
+  return options;
+}
+
+function packageVersion() {
+  return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
+}
+
+async function readStdin() {
+  const chunks = [];
+  try {
+    for await (const chunk of process.stdin) chunks.push(chunk);
+  } catch (error) {
+    throw new Exit(resourceCode(error), `cannot read stdin: ${strerror(readError(error))}`);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** A whole file; "cannot open" and "cannot read" apart, as fopen()/fread() are. */
+async function readInput(path, what) {
+  if (path === undefined || path === '-') return readStdin();
+  let fd;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new Exit(EXIT_USAGE, `cannot open ${what} ${path}: ${strerror(error)}`);
+  }
+  try {
+    return readFileSync(fd);
+  } catch (error) {
+    throw new Exit(resourceCode(error), `cannot read ${what} ${path}: ${strerror(readError(error))}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAll(fd, data) {
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done);
+}
+
+async function writeOutput(path, data) {
+  if (path === undefined) return writeStdout(data);
+  let fd;
+  try {
+    fd = openSync(path, 'w');
+  } catch (error) {
+    throw new Exit(EXIT_USAGE, `cannot open output ${path}: ${strerror(error)}`);
+  }
+  try {
+    writeAll(fd, data);
+    closeSync(fd);
+  } catch (error) {
+    throw new Exit(EXIT_RESOURCES, `cannot write output: ${strerror(error)}`);
+  }
+}
+
+function writeStdout(data) {
+  return new Promise((resolve, reject) => {
+    const failed = (error) => reject(new Exit(EXIT_RESOURCES, `cannot write output: ${strerror(error)}`));
+    process.stdout.once('error', failed);
+    process.stdout.write(data, (error) => {
+      process.stdout.off('error', failed);
+      if (error) failed(error);
+      else resolve();
+    });
+  });
+}
+
+function exitCodeOf(error) {
+  if (error.code === 'input' || error.code === 'limit') return EXIT_INPUT;
+  if (error.code === 'config' || error.code === 'argument') return EXIT_USAGE;
+  return EXIT_RESOURCES;
+}
+
+/** Converts with one converter; --stats prints after the output or the error, as ptm does. */
+async function convert(options, config, input) {
+  await init();
+  let converter;
+  try {
+    converter = createConverter(config);
+  } catch (error) {
+    throw error instanceof PtmError ? new Exit(exitCodeOf(error), error.message) : error;
+  }
+  let stats;
+  let code = 0;
+  try {
+    const result = converter.convert(input, { format: options.format, bytes: true });
+    stats = result.stats;
+    await writeOutput(options.outputPath, result.output);
+  } catch (error) {
+    if (!(error instanceof PtmError || error instanceof Exit)) throw error;
+    stats ??= error.stats;
+    process.stderr.write(`ptm: ${error.message}\n`);
+    code = error instanceof Exit ? error.exitCode : exitCodeOf(error);
+  } finally {
+    converter.close();
+  }
+  if (options.stats) process.stderr.write(`${JSON.stringify(stats)}\n`);
+  return code;
+}
+
+async function main(args) {
+  try {
+    const options = parseArguments(args);
+    if (options === null) return 0;
+    const config = options.configPath === undefined ? undefined : await readInput(options.configPath, 'config');
+    const input = await readInput(options.inputPath, 'input');
+    return await convert(options, config, input);
+  } catch (error) {
+    if (!(error instanceof Exit)) throw error;
+    process.stderr.write(`ptm: ${error.message}\n`);
+    return error.exitCode;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

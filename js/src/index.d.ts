@@ -1,0 +1,91 @@
+// index.d.ts: TypeScript declarations of the profiletometrics npm package
+// (index.js): init(), createConverter(), the converter, PtmError and the
+// format, result and stats names.
+
+/** Output formats: OTLP protobuf, OTLP/JSON (one line per request), Prometheus text 0.0.4. */
+export type Format = 'otlp' | 'json' | 'prom';
+
+/** ptm_result names; 'ok' is never thrown. */
+export type ResultName = 'ok' | 'input' | 'config' | 'nomem' | 'limit' | 'argument';
+
+/** The counts of one conversion (ptm_stats). samples_total = kept + filtered + invalid + skipped. */
+export interface Stats {
+  requests: number;
+  resources: number;
+  profiles: number;
+  samples_total: number;
+  samples_kept: number;
+  samples_filtered: number;
+  samples_invalid: number;
+  samples_skipped: number;
+  series: number;
+  overflowed: number;
+}
+
+export const FORMATS: readonly ['otlp', 'json', 'prom'];
+export const RESULTS: readonly ['ok', 'input', 'config', 'nomem', 'limit', 'argument'];
+export const STATS: readonly (keyof Stats)[];
+
+/**
+ * An error of the core, or of a call made wrong. code: 'input' (not a valid
+ * request), 'limit' (over max_input_bytes), 'config' (the message names the
+ * key path), 'nomem', 'argument' (e.g. a closed converter, an unknown format,
+ * init() not awaited). message: the core's one line, e.g.
+ * "input: malformed protobuf in Sample: wrong wire type".
+ */
+export class PtmError extends Error {
+  readonly name: 'PtmError';
+  readonly code: Exclude<ResultName, 'ok'> | 'unknown';
+  /** The counts so far, when a conversion failed. */
+  readonly stats?: Stats;
+}
+
+/**
+ * Where ptm.wasm comes from; awaited first, so a Promise of any of these
+ * works too. A string is a URL: absolute (file:, http:, https:), or relative
+ * to the page in browsers. file: URLs are read with node:fs, others fetched.
+ */
+export type WasmSource =
+  | ArrayBuffer
+  | ArrayBufferView
+  | URL
+  | string
+  | Response
+  | WebAssembly.Module;
+
+/**
+ * Loads the module once. Without a source: Node reads the ptm.wasm next to
+ * the package's index.js, browsers fetch new URL('./ptm.wasm', import.meta.url).
+ * Later calls return the first call's promise (and ignore their source).
+ */
+export function init(source?: WasmSource | Promise<WasmSource>): Promise<void>;
+
+/** JSON configuration: an object, a JSON string, or its bytes (see the README's Configuration). */
+export type Config = Record<string, unknown> | string | ArrayBuffer | ArrayBufferView;
+
+/** An input request: protobuf, OTLP/JSON or JSON Lines bytes (a string is sent as UTF-8). */
+export type Input = ArrayBuffer | ArrayBufferView | string;
+
+export interface ConvertOptions {
+  /** Default 'otlp'. */
+  format?: Format;
+  /** true: output is a Uint8Array for every format (the exact bytes). */
+  bytes?: boolean;
+}
+
+export interface Converter {
+  /** OTLP protobuf bytes, copied out of wasm memory. */
+  convert(input: Input, options?: { format?: 'otlp'; bytes?: boolean }): { output: Uint8Array; stats: Stats };
+  convert(input: Input, options: { format: 'json' | 'prom'; bytes: true }): { output: Uint8Array; stats: Stats };
+  /** OTLP/JSON or Prometheus text. */
+  convert(input: Input, options: { format: 'json' | 'prom'; bytes?: false }): { output: string; stats: Stats };
+  convert(input: Input, options?: ConvertOptions): { output: Uint8Array | string; stats: Stats };
+  /** Releases its wasm memory. Idempotent; convert() afterwards throws PtmError 'argument'. */
+  close(): void;
+}
+
+/**
+ * A converter for one configuration (undefined: the defaults). Needs init()
+ * to have finished. Throws PtmError 'config' naming the key path.
+ */
+export function createConverter(config?: Config): Converter;

@@ -1,0 +1,189 @@
+// index.js: the profiletometrics npm package. Loads ptm.wasm (the zero-import
+// reactor module of include/ptm_wasm.h) once with init(), then converts OTLP
+// profiles to OTLP metrics (protobuf, OTLP/JSON or Prometheus text) with
+// converters made by createConverter(). Runs in Node (>= 18), browsers,
+// workers and bundlers; never touches the network except to fetch ptm.wasm
+// from where it is asked to.
+
+/** Output formats, by their ptm_format number. */
+export const FORMATS = Object.freeze(['otlp', 'json', 'prom']);
+/** ptm_result names, by number (0 is success). */
+export const RESULTS = Object.freeze(['ok', 'input', 'config', 'nomem', 'limit', 'argument']);
+/** The ptm_stats fields, in the order of ptm.h (ten little-endian u64). */
+export const STATS = Object.freeze([
+  'requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
+  'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed',
+]);
+
+const ERROR_SIZE = 512;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** An error of the core: .code is a RESULTS name, .message the core's one line. */
+export class PtmError extends Error {
+  constructor(code, message, stats) {
+    super(message);
+    this.name = 'PtmError';
+    this.code = code;
+    if (stats) this.stats = stats;
+  }
+}
+
+let wasm; // the instance's exports once init() has finished
+let loading; // the promise of the first init()
+
+/** Loads and instantiates ptm.wasm once; later calls return the same promise. */
+export function init(source) {
+  loading ??= instantiate(source).then(
+    (exports) => { wasm = exports; },
+    (error) => { loading = undefined; throw error; },
+  );
+  return loading;
+}
+
+async function instantiate(source) {
+  const module = await compile(await (source ?? new URL('./ptm.wasm', import.meta.url)));
+  const instance = await WebAssembly.instantiate(module, {});
+  if (typeof instance.exports.ptm_wasm_create !== 'function') {
+    throw new PtmError('argument', 'not the profiletometrics module (no ptm_wasm_create export)');
+  }
+  instance.exports._initialize();
+  return instance.exports;
+}
+
+/** A WebAssembly.Module from a Module, bytes, a Response, a URL or a string URL. */
+async function compile(source) {
+  if (source instanceof WebAssembly.Module) return source;
+  if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return WebAssembly.compile(source);
+  if (typeof Response !== 'undefined' && source instanceof Response) return compileResponse(source);
+  if (source instanceof URL || typeof source === 'string') return compileUrl(source);
+  throw new PtmError('argument', 'init(): source must be bytes, a URL, a Response or a WebAssembly.Module');
+}
+
+async function compileResponse(response) {
+  if (!response.ok) throw new PtmError('argument', `init(): ptm.wasm: HTTP ${response.status}${response.url ? ` from ${response.url}` : ''}`);
+  return WebAssembly.compile(await response.arrayBuffer());
+}
+
+async function compileUrl(source) {
+  const url = new URL(source, globalThis.location?.href);
+  if (url.protocol !== 'file:') return compileResponse(await fetch(url));
+  const { readFile } = await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs/promises');
+  return WebAssembly.compile(await readFile(url));
+}
+
+/** The exports of the instance; throws before init() has finished. */
+function exports() {
+  if (!wasm) throw new PtmError('argument', 'call (and await) init() before createConverter()');
+  return wasm;
+}
+
+/** Bytes of an input or config: Uint8Array/Buffer, other views, ArrayBuffer, or a string (UTF-8). */
+function toBytes(value, what) {
+  if (value instanceof Uint8Array) return value;
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (typeof value === 'string') return encoder.encode(value);
+  throw new PtmError('argument', `${what} must be bytes or a string`);
+}
+
+function configBytes(config) {
+  if (config === undefined || config === null) return new Uint8Array(0);
+  if (typeof config === 'object' && !ArrayBuffer.isView(config) && !(config instanceof ArrayBuffer)) {
+    return encoder.encode(JSON.stringify(config));
+  }
+  return toBytes(config, 'config');
+}
+
+/**
+ * Copies bytes into a fresh wasm buffer, runs use(pointer) and frees the
+ * buffer whatever happens. Every wasm allocation of the host goes through here.
+ */
+function withBuffer(w, bytes, use) {
+  const pointer = w.ptm_wasm_alloc(Math.max(bytes.length, 1));
+  if (pointer === 0) throw new PtmError('nomem', 'out of memory');
+  try {
+    new Uint8Array(w.memory.buffer, pointer, bytes.length).set(bytes);
+    return use(pointer);
+  } finally {
+    w.ptm_wasm_free(pointer);
+  }
+}
+
+function readCString(w, pointer) {
+  if (pointer === 0) return '';
+  const memory = new Uint8Array(w.memory.buffer);
+  let end = pointer;
+  while (memory[end] !== 0) end++;
+  return decoder.decode(memory.subarray(pointer, end));
+}
+
+function readStats(w, handle) {
+  const view = new DataView(w.memory.buffer, w.ptm_wasm_stats(handle), STATS.length * 8);
+  const stats = {};
+  STATS.forEach((name, i) => { stats[name] = Number(view.getBigUint64(i * 8, true)); });
+  return stats;
+}
+
+// Destroys handles of converters dropped without close().
+const leaks = new FinalizationRegistry(({ w, handle }) => w.ptm_wasm_destroy(handle));
+
+/**
+ * A converter holding one parsed configuration: config is an object (sent as
+ * JSON), a JSON string or bytes; undefined for the defaults. Throws a
+ * PtmError with code 'config' naming the key path when the config is wrong.
+ */
+export function createConverter(config) {
+  const w = exports();
+  const bytes = configBytes(config);
+  const handle = withBuffer(w, bytes, (configPointer) =>
+    withBuffer(w, new Uint8Array(ERROR_SIZE), (errorPointer) => {
+      const created = w.ptm_wasm_create(configPointer, bytes.length, errorPointer, ERROR_SIZE);
+      if (created === 0) {
+        const message = readCString(w, errorPointer);
+        throw new PtmError(message === 'out of memory' ? 'nomem' : 'config', message);
+      }
+      return created;
+    }));
+  return new Converter(w, handle);
+}
+
+class Converter {
+  #w;
+  #handle;
+
+  constructor(w, handle) {
+    this.#w = w;
+    this.#handle = handle;
+    leaks.register(this, { w, handle }, this);
+  }
+
+  /** Converts one request (or JSON Lines of requests); see index.d.ts. */
+  convert(input, { format = 'otlp', bytes: asBytes = false } = {}) {
+    const w = this.#w;
+    const handle = this.#handle;
+    if (handle === 0) throw new PtmError('argument', 'converter is closed');
+    const formatId = FORMATS.indexOf(format);
+    if (formatId < 0) throw new PtmError('argument', `unknown format "${format}" (otlp, json or prom)`);
+    const inputBytes = toBytes(input, 'input');
+    return withBuffer(w, inputBytes, (pointer) => {
+      const result = w.ptm_wasm_convert(handle, pointer, inputBytes.length, formatId);
+      const stats = readStats(w, handle);
+      if (result !== 0) {
+        throw new PtmError(RESULTS[result] ?? 'unknown', readCString(w, w.ptm_wasm_last_error(handle)), stats);
+      }
+      // Copied out (slice, or decoded to a string): the handle's output lives
+      // in wasm memory only until its next convert.
+      const output = new Uint8Array(w.memory.buffer, w.ptm_wasm_output(handle), w.ptm_wasm_output_size(handle));
+      return { output: formatId === 0 || asBytes ? output.slice() : decoder.decode(output), stats };
+    });
+  }
+
+  /** Releases the converter's wasm memory; later close() calls do nothing. */
+  close() {
+    if (this.#handle === 0) return;
+    leaks.unregister(this);
+    this.#w.ptm_wasm_destroy(this.#handle);
+    this.#handle = 0;
+  }
+}

@@ -1,0 +1,329 @@
+// npm.test.js: the npm package profiletometrics (js/, built into js/dist by
+// `make build`): the wasm module imports nothing; its API and its CLI give
+// the native ptm's bytes, stats, messages and exit codes; memory stays flat
+// over many conversions and errors; `npm pack` ships only the package, and
+// the tarball installs offline and converts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { fixtures, ptm, root, scratchFile, statsOf } from './lib/run.js';
+import {
+  conversionInputs, distDir, distWasm, freshPackage, jsDir, npmCli, requireDist,
+} from './lib/npm.js';
+
+requireDist();
+const { init, createConverter, PtmError, FORMATS, RESULTS, STATS } = await import(pathToFileURL(join(distDir, 'index.js')).href);
+await init();
+
+const cpuPb = join(fixtures, 'cpu-ebpf.pb');
+const memoryJson = join(fixtures, 'memory.json');
+const badRegex = { process_filter: { patterns: ['(a'] } };
+const badRegexMessage = 'config: process_filter.patterns[0]: invalid regex: missing closing parenthesis at offset 2';
+
+/** The native CLI's result for one input and format: bytes, stats, message. */
+function native(path, format, configPath) {
+  const run = ptm([...(configPath ? ['-c', configPath] : []), '-f', format, '--stats', path]);
+  const lines = run.stderr.split('\n').filter(Boolean);
+  return { ...run, stats: run.stderr.includes('{') ? statsOf(run.stderr) : undefined, message: lines.find((l) => l.startsWith('ptm: '))?.slice(5) };
+}
+
+function configFile(config) {
+  const file = scratchFile('config.json');
+  writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
+  return file;
+}
+
+test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
+  const module = new WebAssembly.Module(readFileSync(distWasm));
+  assert.deepEqual(WebAssembly.Module.imports(module), []);
+  const exported = WebAssembly.Module.exports(module).map((e) => e.name).sort();
+  assert.deepEqual(exported, [
+    '_initialize', 'memory', 'ptm_wasm_alloc', 'ptm_wasm_convert', 'ptm_wasm_create', 'ptm_wasm_destroy',
+    'ptm_wasm_free', 'ptm_wasm_last_error', 'ptm_wasm_output', 'ptm_wasm_output_size', 'ptm_wasm_stats',
+  ]);
+  assert.deepEqual(readFileSync(distWasm), readFileSync(join(root, 'build', 'wasm', 'ptm.wasm')), 'dist has the built module');
+});
+
+test('the exported names follow ptm.h', () => {
+  assert.deepEqual(FORMATS, ['otlp', 'json', 'prom']);
+  assert.deepEqual(RESULTS, ['ok', 'input', 'config', 'nomem', 'limit', 'argument']);
+  assert.deepEqual(Object.keys(statsOf(native(cpuPb, 'otlp').stderr)), [...STATS]);
+});
+
+for (const { name, path } of conversionInputs()) {
+  test(`${name}: every format gives the native bytes and stats`, () => {
+    const input = readFileSync(path);
+    const converter = createConverter();
+    try {
+      for (const format of FORMATS) {
+        const expected = native(path, format);
+        assert.equal(expected.code, 0, expected.stderr);
+        assert.ok(expected.stdout.length > 0, `${format}: native output is not empty`);
+        const { output, stats } = converter.convert(input, { format });
+        if (format === 'otlp') {
+          assert.ok(output instanceof Uint8Array);
+          assert.ok(Buffer.from(output).equals(expected.stdout), `${format}: same bytes`);
+        } else {
+          assert.equal(typeof output, 'string');
+          assert.equal(output, expected.stdout.toString(), `${format}: same text`);
+          const exact = converter.convert(input, { format, bytes: true }).output;
+          assert.ok(Buffer.from(exact).equals(expected.stdout), `${format}: same bytes with bytes: true`);
+        }
+        assert.deepEqual(stats, expected.stats, `${format}: same stats`);
+      }
+    } finally {
+      converter.close();
+    }
+  });
+}
+
+test('a config as an object, a JSON string or bytes gives the native output', () => {
+  const config = { attributes: [{ key: 'env', value: 'prod' }], thread_filter: { exclude_patterns: ['^idle'] } };
+  const expected = native(cpuPb, 'prom', configFile(config));
+  assert.equal(expected.code, 0, expected.stderr);
+  assert.match(expected.stdout.toString(), /env="prod"/);
+  const input = readFileSync(cpuPb);
+  for (const form of [config, JSON.stringify(config), Buffer.from(JSON.stringify(config))]) {
+    const converter = createConverter(form);
+    assert.equal(converter.convert(input, { format: 'prom' }).output, expected.stdout.toString());
+    converter.close();
+  }
+});
+
+test('bad input throws the core\'s message; the same converter then converts valid input', () => {
+  const converter = createConverter();
+  const valid = readFileSync(cpuPb);
+  const cases = [
+    Buffer.from('garbage'),
+    valid.subarray(0, 1000),
+    Buffer.from('{"resourceProfiles": ['),
+    Buffer.from([0x12, 0x02, 0x28, 0x01]),
+  ];
+  for (const bad of cases) {
+    const file = scratchFile('bad.bin');
+    writeFileSync(file, bad);
+    const expected = native(file, 'otlp');
+    assert.equal(expected.code, 1);
+    assert.throws(() => converter.convert(bad), (error) => {
+      assert.ok(error instanceof PtmError);
+      assert.equal(error.name, 'PtmError');
+      assert.equal(error.code, 'input');
+      assert.equal(error.message, expected.message);
+      assert.deepEqual(error.stats, expected.stats);
+      return true;
+    });
+    const { output } = converter.convert(valid, { format: 'prom' });
+    assert.equal(output, native(cpuPb, 'prom').stdout.toString(), 'converts correctly after the error');
+  }
+  converter.close();
+});
+
+test('an input over max_input_bytes throws code "limit" with the native message', () => {
+  const config = { max_input_bytes: 100 };
+  const expected = native(cpuPb, 'otlp', configFile(config));
+  assert.equal(expected.code, 1);
+  const converter = createConverter(config);
+  assert.throws(() => converter.convert(readFileSync(cpuPb)), { name: 'PtmError', code: 'limit', message: expected.message });
+  assert.match(expected.message, /max_input_bytes \(100\)/);
+  converter.close();
+});
+
+test('a bad config throws code "config" naming the key path, as the native message does', () => {
+  const cases = [
+    [badRegex, badRegexMessage],
+    [{ metrics: { cpu: { unit: 'h' } } }, 'config: metrics.cpu.unit: unknown unit "h" (ns, us, ms or s)'],
+    [{ metrics: { cpux: {} } }, 'config: metrics.cpux: unknown key'],
+    ['{"a":1,', null],
+    ['{"cardinality_limit": 5, "cardinality_limit": 6}', 'config: cardinality_limit: duplicate key'],
+  ];
+  for (const [config, message] of cases) {
+    const expected = native(cpuPb, 'otlp', configFile(config));
+    assert.equal(expected.code, 2);
+    if (message) assert.equal(expected.message, message);
+    assert.throws(() => createConverter(config), { name: 'PtmError', code: 'config', message: expected.message });
+  }
+});
+
+test('wrong calls throw PtmError "argument"; close() is idempotent', async () => {
+  const converter = createConverter();
+  assert.throws(() => converter.convert(readFileSync(cpuPb), { format: 'yaml' }),
+    { code: 'argument', message: 'unknown format "yaml" (otlp, json or prom)' });
+  assert.throws(() => converter.convert(42), { code: 'argument', message: 'input must be bytes or a string' });
+  converter.close();
+  converter.close();
+  assert.throws(() => converter.convert(readFileSync(cpuPb)), { code: 'argument', message: 'converter is closed' });
+  const uninitialised = await freshPackage();
+  assert.throws(() => uninitialised.createConverter(), { code: 'argument', message: /init\(\)/ });
+});
+
+test('init() takes bytes, a Module, URLs, paths as file URLs and Responses, and is idempotent', async () => {
+  const bytes = readFileSync(distWasm);
+  const url = pathToFileURL(distWasm);
+  const sources = {
+    default: undefined,
+    buffer: bytes,
+    arrayBuffer: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length),
+    module: new WebAssembly.Module(bytes),
+    url,
+    urlString: url.href,
+    response: new Response(bytes, { headers: { 'content-type': 'application/wasm' } }),
+    responsePromise: Promise.resolve(new Response(bytes)),
+  };
+  const expected = native(cpuPb, 'prom').stdout.toString();
+  for (const [kind, source] of Object.entries(sources)) {
+    const pkg = await freshPackage();
+    const first = pkg.init(source);
+    assert.equal(pkg.init(), first, `${kind}: a second init() returns the first promise`);
+    await first;
+    const converter = pkg.createConverter();
+    assert.equal(converter.convert(readFileSync(cpuPb), { format: 'prom' }).output, expected, kind);
+    converter.close();
+  }
+  const failing = await freshPackage();
+  await assert.rejects(failing.init(new Response('nope', { status: 404 })), { code: 'argument', message: /HTTP 404/ });
+  await failing.init(bytes); // a failed init() can be retried
+  assert.ok(failing.createConverter());
+});
+
+/** Loads a fresh package instance and captures its wasm instance's memory. */
+async function packageWithMemory() {
+  const original = WebAssembly.instantiate;
+  let memory;
+  WebAssembly.instantiate = async (...args) => {
+    const result = await original(...args);
+    memory = (result.instance ?? result).exports.memory;
+    return result;
+  };
+  try {
+    const pkg = await freshPackage();
+    await pkg.init();
+    return { pkg, memory };
+  } finally {
+    WebAssembly.instantiate = original;
+  }
+}
+
+test('1,000 conversions (with errors among them) and 200 converters leave wasm memory flat', async () => {
+  const { pkg, memory } = await packageWithMemory();
+  const inputs = [readFileSync(cpuPb), readFileSync(memoryJson), readFileSync(join(fixtures, 'multi.jsonl'))];
+  const garbage = Buffer.from('garbage that is not a request');
+  const converter = pkg.createConverter({ attributes: [{ key: 'v', value: 'python(\\d+)', type: 'regex' }] });
+  const once = (i) => {
+    if (i % 10 === 9) assert.throws(() => converter.convert(garbage), { code: 'input' });
+    else converter.convert(inputs[i % 3], { format: FORMATS[i % 3] });
+  };
+  for (let i = 0; i < 30; i++) once(i);
+  const warm = memory.buffer.byteLength;
+  for (let i = 30; i < 1000; i++) once(i);
+  assert.equal(memory.buffer.byteLength, warm, 'conversions: no growth after the first 30');
+  for (let i = 0; i < 200; i++) {
+    pkg.createConverter({ process_filter: { patterns: ['^nginx$'] } }).close();
+    assert.throws(() => pkg.createConverter(badRegex), { code: 'config' });
+  }
+  assert.equal(memory.buffer.byteLength, warm, 'converters: no growth');
+  converter.close();
+});
+
+test('npm CLI: the native bytes, stats and exit code for each format, file and stdin', () => {
+  const input = readFileSync(cpuPb);
+  for (const format of FORMATS) {
+    const expected = ptm(['-f', format, '--stats', cpuPb]);
+    for (const got of [npmCli(['-f', format, '--stats', cpuPb]), npmCli(['-f', format, '--stats', '-'], input)]) {
+      assert.equal(got.code, 0, got.stderr);
+      assert.ok(got.stdout.equals(expected.stdout), `${format}: same bytes`);
+      assert.equal(got.stderr, expected.stderr, `${format}: same --stats line`);
+    }
+  }
+  const out = scratchFile('out.pb');
+  const written = npmCli(['-o', out, '-c', configFile({ metrics: { function: { top_n: 2 } } }), cpuPb]);
+  assert.equal(written.code, 0, written.stderr);
+  assert.equal(written.stdout.length, 0);
+  const expectedFile = scratchFile('out-native.pb');
+  ptm(['-o', expectedFile, '-c', configFile({ metrics: { function: { top_n: 2 } } }), cpuPb]);
+  assert.ok(readFileSync(out).equals(readFileSync(expectedFile)));
+});
+
+test('npm CLI: the native exit codes and one-line messages on errors', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ptm-npm-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cases = [
+    [['-x'], undefined, 2, 'ptm: unknown option -x (see ptm --help)'],
+    [['-f', 'yaml', cpuPb], undefined, 2, 'ptm: unknown format "yaml" (otlp, json or prom)'],
+    [['-f'], undefined, 2, 'ptm: -f needs a value (see ptm --help)'],
+    [['/nonexistent/input.pb'], undefined, 2, 'ptm: cannot open input /nonexistent/input.pb: No such file or directory'],
+    [['-c', '/nonexistent/c.json', cpuPb], undefined, 2, 'ptm: cannot open config /nonexistent/c.json: No such file or directory'],
+    [[dir], undefined, 2, `ptm: cannot read input ${dir}: Input/output error`],
+    [[cpuPb, cpuPb], undefined, 2, `ptm: more than one INPUT (${cpuPb})`],
+    [['-c', configFile(badRegex), cpuPb], undefined, 2, `ptm: ${badRegexMessage}`],
+    [['-o', '/nonexistent/dir/out.pb', cpuPb], undefined, 2, 'ptm: cannot open output /nonexistent/dir/out.pb: No such file or directory'],
+    [['-o', '/dev/full', cpuPb], undefined, 3, 'ptm: cannot write output: No space left on device'],
+    [['-'], Buffer.from('garbage'), 1, null],
+    [['-c', configFile({ max_input_bytes: 10 }), cpuPb], undefined, 1, 'ptm: input: 6542 bytes is more than max_input_bytes (10)'],
+  ];
+  for (const [args, input, code, message] of cases) {
+    const expected = ptm(args, input);
+    const got = npmCli(args, input);
+    assert.equal(expected.code, code, `native ${args.join(' ')}: ${expected.stderr}`);
+    if (message) assert.equal(expected.stderr, `${message}\n`);
+    assert.equal(got.code, code, `npm ${args.join(' ')}`);
+    assert.equal(got.stderr, expected.stderr, `npm ${args.join(' ')}: same message`);
+    assert.equal(got.stdout.length, 0);
+  }
+  const bad = npmCli(['--stats', '-'], Buffer.from('garbage'));
+  assert.equal(bad.stderr, ptm(['--stats', '-'], Buffer.from('garbage')).stderr, 'message then zeroed stats');
+  assert.equal(bad.stderr.split('\n').filter(Boolean).length, 2);
+});
+
+test('npm CLI: --help and --version', () => {
+  const help = npmCli(['--help']);
+  assert.equal(help.code, 0);
+  const nativeHelp = ptm(['--help']).stdout.toString().split('\n');
+  const lines = help.stdout.toString().split('\n');
+  assert.equal(lines[0], nativeHelp[0].replace('usage: ptm', 'usage: profiletometrics'));
+  assert.deepEqual(lines.slice(1), nativeHelp.slice(1));
+  const version = npmCli(['--version']);
+  assert.equal(version.code, 0);
+  const pkg = JSON.parse(readFileSync(join(jsDir, 'package.json'), 'utf8'));
+  assert.equal(version.stdout.toString(), `profiletometrics ${pkg.version}\n`);
+  assert.equal(ptm(['--version']).stdout.toString(), `ptm ${pkg.version}\n`, 'the package carries the core\'s version');
+});
+
+/** npm with a quiet, offline-friendly configuration. */
+function npm(args, cwd) {
+  return execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
+}
+
+test('npm pack ships only package.json, README.md and dist/; the tarball installs offline and converts', (t) => {
+  const work = mkdtempSync(join(tmpdir(), 'ptm-npm-pack-'));
+  t.after(() => rmSync(work, { recursive: true, force: true }));
+  const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], jsDir));
+  const files = packed.files.map((f) => f.path).sort();
+  assert.deepEqual(files, ['README.md', 'dist/cli.js', 'dist/index.d.ts', 'dist/index.js', 'dist/ptm.wasm', 'package.json']);
+  assert.equal(packed.name, 'profiletometrics');
+  assert.deepEqual(packed.bundled, []);
+
+  const app = join(work, 'app');
+  mkdirSync(app);
+  npm(['install', '--offline', join(work, packed.filename)], app);
+  writeFileSync(join(app, 'convert.mjs'), [
+    "import { init, createConverter } from 'profiletometrics';",
+    'await init();',
+    "process.stdout.write(createConverter().convert(await (await import('node:fs/promises')).readFile(process.argv[2]), { format: 'prom' }).output);",
+  ].join('\n'));
+  const run = spawnSync(process.execPath, ['convert.mjs', cpuPb], { cwd: app });
+  assert.equal(run.status, 0, run.stderr.toString());
+  assert.equal(run.stdout.toString(), ptm(['-f', 'prom', cpuPb]).stdout.toString());
+
+  const bin = spawnSync(join(app, 'node_modules', '.bin', 'profiletometrics'), ['-f', 'otlp', cpuPb], { cwd: app });
+  assert.equal(bin.status, 0, bin.stderr.toString());
+  assert.ok(bin.stdout.equals(ptm(['-f', 'otlp', cpuPb]).stdout), 'the installed bin gives the native bytes');
+
+  const require = createRequire(join(app, 'index.js'));
+  assert.equal(require.resolve('profiletometrics/ptm.wasm'), join(app, 'node_modules', 'profiletometrics', 'dist', 'ptm.wasm'));
+  assert.equal(require.resolve('profiletometrics/package.json'), join(app, 'node_modules', 'profiletometrics', 'package.json'));
+});
