@@ -19,7 +19,9 @@
 
 enum { DEFAULT_CARDINALITY_LIMIT = 10000 };
 #define DEFAULT_MAX_INPUT_BYTES ((uint64_t)64 * 1024 * 1024)
-enum { PCRE2_MATCH_LIMIT = 100000, PCRE2_DEPTH_LIMIT = 1000 };
+/* PCRE2 bounds per search (docs/security.md): backtracking steps, nested
+ * backtracking depth, and KiB of heap for backtracking frames. */
+enum { PCRE2_MATCH_LIMIT = 100000, PCRE2_DEPTH_LIMIT = 1000, PCRE2_HEAP_LIMIT_KIB = 8192 };
 
 /* The parse in progress: where messages go and the current key path. */
 typedef struct config_parser {
@@ -160,8 +162,8 @@ static pattern *compile(config_parser *p, const char *text)
 {
     char message[200];
     bool out_of_memory_now = false;
-    pattern *compiled = pattern_compile(p->config->engine, text, strlen(text), &out_of_memory_now,
-                                        message, sizeof message);
+    pattern *compiled = pattern_compile(p->config->engine, p->path, text, strlen(text),
+                                        &out_of_memory_now, message, sizeof message);
     if (compiled == NULL) {
         if (out_of_memory_now)
             out_of_memory(p);
@@ -534,7 +536,8 @@ ptm_result config_parse(ptm_config *config, const char *text, size_t text_size,
     memset(config, 0, sizeof *config);
     arena_init(&config->storage, allocator);
     config_parser p = {.config = config, .error = error, .error_size = error_size};
-    config->engine = pattern_engine_create(allocator, PCRE2_MATCH_LIMIT, PCRE2_DEPTH_LIMIT);
+    config->engine = pattern_engine_create(allocator, PCRE2_MATCH_LIMIT, PCRE2_DEPTH_LIMIT,
+                                           PCRE2_HEAP_LIMIT_KIB);
     if (config->engine == NULL) {
         out_of_memory(&p);
         config_free(config);

@@ -161,6 +161,8 @@ static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *in
     if (!conversion_init(c, &converter->config, &converter->metrics, &converter->conversion_arena))
         return fail(converter, PTM_ERR_NOMEM, "out of memory");
     decode_handler handler = conversion_handler(c);
+    const char *culprit;
+    pattern_engine_take_status(converter->config.engine, &culprit); /* forget earlier calls' */
     size_t start = 0;
     while (start < input_size && is_space(input[start]))
         start++;
@@ -176,6 +178,15 @@ static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *in
     }
     if (result != PTM_OK)
         return result;
+    switch (pattern_engine_take_status(converter->config.engine, &culprit)) {
+    case PATTERN_OK:
+        break;
+    case PATTERN_OVER_LIMIT:
+        return fail(converter, PTM_ERR_LIMIT,
+                    "input: the regex %s hit its PCRE2 match limit; nothing was converted", culprit);
+    case PATTERN_NO_MEMORY:
+        return fail(converter, PTM_ERR_NOMEM, "out of memory");
+    }
     if (!conversion_finish(c) || encode(c, format, out) != PTM_OK)
         return fail(converter, PTM_ERR_NOMEM, "out of memory");
     return PTM_OK;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "limits.h"
 #include "profiles.pb.h"
 #include "resource.pb.h"
 #include "wire.h"
@@ -244,6 +245,8 @@ static bool collect_attribute(pb_istream_t *stream, const pb_field_t *field, voi
         return false;
     if (!key_value_decode(raw, slot))
         PB_RETURN_ERROR(stream, "malformed KeyValue");
+    if (slot->value.size > LIMIT_STRING_BYTES || slot->key.size > LIMIT_STRING_BYTES)
+        PB_RETURN_ERROR(stream, LIMIT_MESSAGE_PREFIX "a string or attribute value is over 65536 bytes");
     if (slot->key.size == 0)
         slot->key = dictionary_string(walk->dictionary, slot->key_strindex);
     return true;
@@ -307,6 +310,11 @@ static ptm_result walk_failure(request_walk *walk, const char *nanopb_message, c
     }
     if (walk->detail != NULL)
         nanopb_message = walk->detail;
+    size_t prefix = strlen(LIMIT_MESSAGE_PREFIX);
+    if (nanopb_message != NULL && strncmp(nanopb_message, LIMIT_MESSAGE_PREFIX, prefix) == 0) {
+        snprintf(error, error_size, "input: %s (in %s)", nanopb_message + prefix, walk->where);
+        return PTM_ERR_LIMIT;
+    }
     snprintf(error, error_size, "input: malformed protobuf in %s: %s", walk->where,
              nanopb_message ? nanopb_message : "invalid data");
     return PTM_ERR_INPUT;

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "limits.h"
 #include "profiles.pb.h"
 #include "wire.h"
 
@@ -17,7 +18,20 @@ typedef struct table_reader {
     byte_slice bounds; /* the dictionary message */
 } table_reader;
 
-#define PUSH(reader, vector, type) ((type *)vector_push((reader)->arena, &(reader)->dictionary->vector, sizeof(type)))
+/* Appends an entry to a table, refusing tables over their limit. */
+#define PUSH(stream, reader, vector, type, limit)                                          \
+    ((reader)->dictionary->vector.count >= (limit)                                         \
+         ? (PB_SET_ERROR(stream, LIMIT_MESSAGE_PREFIX "a dictionary table is over its size limit"), \
+            (type *)NULL)                                                                  \
+         : (type *)vector_push((reader)->arena, &(reader)->dictionary->vector, sizeof(type)))
+
+/* Refuses a string or attribute value over LIMIT_STRING_BYTES. */
+static bool check_length(pb_istream_t *stream, byte_slice slice)
+{
+    if (slice.size > LIMIT_STRING_BYTES)
+        PB_RETURN_ERROR(stream, LIMIT_MESSAGE_PREFIX "a string or attribute value is over 65536 bytes");
+    return true;
+}
 
 static bool read_int32(pb_istream_t *stream, int32_t *out)
 {
@@ -32,8 +46,8 @@ static bool read_string(pb_istream_t *stream, const pb_field_t *field, void **ar
 {
     (void)field;
     table_reader *reader = *arg;
-    byte_slice *entry = PUSH(reader, strings, byte_slice);
-    return entry != NULL && wire_capture(stream, reader->bounds, entry);
+    byte_slice *entry = PUSH(stream, reader, strings, byte_slice, LIMIT_TABLE_ENTRIES);
+    return entry != NULL && wire_capture(stream, reader->bounds, entry) && check_length(stream, *entry);
 }
 
 static bool read_mapping(pb_istream_t *stream, const pb_field_t *field, void **arg)
@@ -41,7 +55,7 @@ static bool read_mapping(pb_istream_t *stream, const pb_field_t *field, void **a
     (void)field;
     table_reader *reader = *arg;
     opentelemetry_proto_profiles_v1development_Mapping message = {0};
-    int32_t *entry = PUSH(reader, mappings, int32_t);
+    int32_t *entry = PUSH(stream, reader, mappings, int32_t, LIMIT_TABLE_ENTRIES);
     if (entry == NULL || !pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Mapping_fields,
                                        &message, PB_DECODE_NOINIT))
         return false;
@@ -54,7 +68,7 @@ static bool read_line(pb_istream_t *stream, const pb_field_t *field, void **arg)
     (void)field;
     table_reader *reader = *arg;
     opentelemetry_proto_profiles_v1development_Line message = {0};
-    int32_t *entry = PUSH(reader, line_functions, int32_t);
+    int32_t *entry = PUSH(stream, reader, line_functions, int32_t, LIMIT_TABLE_REFERENCES);
     if (entry == NULL || !pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Line_fields,
                                        &message, PB_DECODE_NOINIT))
         return false;
@@ -72,7 +86,7 @@ static bool read_location(pb_istream_t *stream, const pb_field_t *field, void **
     if (!pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Location_fields, &message,
                       PB_DECODE_NOINIT))
         return false;
-    dictionary_location *entry = PUSH(reader, locations, dictionary_location);
+    dictionary_location *entry = PUSH(stream, reader, locations, dictionary_location, LIMIT_TABLE_ENTRIES);
     if (entry == NULL)
         return false;
     entry->mapping_index = message.mapping_index;
@@ -86,7 +100,7 @@ static bool read_function(pb_istream_t *stream, const pb_field_t *field, void **
     (void)field;
     table_reader *reader = *arg;
     opentelemetry_proto_profiles_v1development_Function message = {0};
-    dictionary_function *entry = PUSH(reader, functions, dictionary_function);
+    dictionary_function *entry = PUSH(stream, reader, functions, dictionary_function, LIMIT_TABLE_ENTRIES);
     if (entry == NULL || !pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Function_fields,
                                        &message, PB_DECODE_NOINIT))
         return false;
@@ -99,6 +113,8 @@ static bool read_link(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
     table_reader *reader = *arg;
+    if (reader->dictionary->link_count >= LIMIT_TABLE_ENTRIES)
+        PB_RETURN_ERROR(stream, LIMIT_MESSAGE_PREFIX "a dictionary table is over its size limit");
     reader->dictionary->link_count++;
     return pb_read(stream, NULL, stream->bytes_left);
 }
@@ -108,7 +124,7 @@ static bool read_attribute(pb_istream_t *stream, const pb_field_t *field, void *
 {
     (void)field;
     table_reader *reader = *arg;
-    dictionary_attribute *entry = PUSH(reader, attributes, dictionary_attribute);
+    dictionary_attribute *entry = PUSH(stream, reader, attributes, dictionary_attribute, LIMIT_TABLE_ENTRIES);
     if (entry == NULL)
         return false;
     wire_slice_target target = {&entry->value, reader->bounds};
@@ -118,14 +134,14 @@ static bool read_attribute(pb_istream_t *stream, const pb_field_t *field, void *
                       &message, PB_DECODE_NOINIT))
         return false;
     entry->key_strindex = message.key_strindex;
-    return true;
+    return check_length(stream, entry->value);
 }
 
 static bool read_stack_location(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
     table_reader *reader = *arg;
-    int32_t *entry = PUSH(reader, stack_locations, int32_t);
+    int32_t *entry = PUSH(stream, reader, stack_locations, int32_t, LIMIT_TABLE_REFERENCES);
     return entry != NULL && read_int32(stream, entry);
 }
 
@@ -139,7 +155,7 @@ static bool read_stack(pb_istream_t *stream, const pb_field_t *field, void **arg
     if (!pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Stack_fields, &message,
                       PB_DECODE_NOINIT))
         return false;
-    dictionary_stack *entry = PUSH(reader, stacks, dictionary_stack);
+    dictionary_stack *entry = PUSH(stream, reader, stacks, dictionary_stack, LIMIT_TABLE_ENTRIES);
     if (entry == NULL)
         return false;
     entry->first_location = first;
@@ -287,17 +303,6 @@ static uint32_t function_name_id(profile_dictionary *dictionary, int32_t functio
     return mapping_name_id(dictionary, mapping_index);
 }
 
-/* Whether id is already in the stack's distinct function list. */
-static bool contains(arena_vector *names, uint32_t id)
-{
-    const uint32_t *items = names->items;
-    for (uint32_t i = 0; i < names->count; i++) {
-        if (items[i] == id)
-            return true;
-    }
-    return false;
-}
-
 static bool collect_frames(profile_dictionary *dictionary, const dictionary_stack *stack,
                            stack_info *info, arena_vector *names)
 {
@@ -319,7 +324,7 @@ static bool collect_frames(profile_dictionary *dictionary, const dictionary_stac
                 return false;
             if (i == 0 && line == 0)
                 info->leaf_function = id;
-            if (!contains(names, id)) {
+            if (interner_mark(dictionary->interner, id)) {
                 uint32_t *slot = vector_push(dictionary->arena, names, sizeof(uint32_t));
                 if (slot == NULL)
                     return false;
@@ -341,6 +346,7 @@ const stack_info *dictionary_stack_info(profile_dictionary *dictionary, int32_t 
     }
     const dictionary_stack *stack = &((const dictionary_stack *)dictionary->stacks.items)[index];
     arena_vector names = {0};
+    interner_mark_round(dictionary->interner);
     bool ok = collect_frames(dictionary, stack, info, &names);
     if (dictionary->arena->failed)
         return NULL;

@@ -35,6 +35,9 @@ bool interner_init(string_interner *interner, arena *a)
     interner->slot_mask = 1023;
     interner->slots = arena_calloc(a, interner->slot_mask + 1, sizeof(uint32_t));
     interner->strings = (arena_vector){0};
+    interner->marks = NULL;
+    interner->mark_capacity = 0;
+    interner->generation = 1;
     return interner->slots != NULL && vector_push(a, &interner->strings, sizeof(byte_slice));
 }
 
@@ -83,4 +86,34 @@ uint32_t intern(string_interner *interner, byte_slice text)
 byte_slice interned(const string_interner *interner, uint32_t id)
 {
     return ((const byte_slice *)interner->strings.items)[id];
+}
+
+void interner_mark_round(string_interner *interner)
+{
+    interner->generation++;
+    if (interner->generation == 0) { /* wrapped: forget every old mark */
+        if (interner->marks != NULL)
+            memset(interner->marks, 0, (size_t)interner->mark_capacity * sizeof(uint32_t));
+        interner->generation = 1;
+    }
+}
+
+bool interner_mark(string_interner *interner, uint32_t id)
+{
+    if (id >= interner->mark_capacity) {
+        uint32_t capacity = interner->mark_capacity == 0 ? 1024 : interner->mark_capacity;
+        while (capacity <= id)
+            capacity *= 2;
+        uint32_t *marks = arena_calloc(interner->arena, capacity, sizeof(uint32_t));
+        if (marks == NULL)
+            return false;
+        if (interner->mark_capacity > 0)
+            memcpy(marks, interner->marks, (size_t)interner->mark_capacity * sizeof(uint32_t));
+        interner->marks = marks;
+        interner->mark_capacity = capacity;
+    }
+    if (interner->marks[id] == interner->generation)
+        return false;
+    interner->marks[id] = interner->generation;
+    return true;
 }

@@ -20,12 +20,22 @@ typedef struct string_interner {
     uint32_t *slots;       /* open addressing: an id, or 0 for empty */
     uint32_t slot_mask;    /* slot count - 1; slot count is a power of two */
     arena_vector strings;  /* byte_slice by id; [0] is unused */
+    uint32_t *marks;       /* by id: the generation that last marked it */
+    uint32_t mark_capacity;
+    uint32_t generation;   /* the current marking round, >= 1 */
 } string_interner;
 
 bool interner_init(string_interner *interner, arena *a);
 /* The id of text (adding it), or INTERN_NONE when memory ran out. */
 uint32_t intern(string_interner *interner, byte_slice text);
 byte_slice interned(const string_interner *interner, uint32_t id);
+
+/* Marking rounds, for collecting distinct ids in linear time: after
+ * interner_mark_round(), interner_mark(id) is true the first time it sees id
+ * in the round and false after. interner_mark returns false with the arena's
+ * failed flag set when memory ran out. */
+void interner_mark_round(string_interner *interner);
+bool interner_mark(string_interner *interner, uint32_t id);
 
 uint64_t hash_bytes(const void *data, size_t size, uint64_t seed);
 

@@ -16,6 +16,8 @@ struct pattern_engine {
     pcre2_general_context *general;
     pcre2_compile_context *compile;
     pcre2_match_context *match;
+    pattern_status status;     /* the first problem of a search, until taken */
+    const pattern *culprit;    /* the pattern that had it */
 };
 
 struct pattern {
@@ -23,6 +25,7 @@ struct pattern {
     pcre2_code *code;
     pcre2_match_data *match_data;
     uint32_t capture_count;
+    char name[96];             /* where it was configured */
 };
 
 static void *engine_malloc(PCRE2_SIZE size, void *context)
@@ -37,13 +40,15 @@ static void engine_free(void *pointer, void *context)
     allocator->free_fn(allocator->context, pointer);
 }
 
-pattern_engine *pattern_engine_create(const ptm_allocator *allocator,
-                                      uint32_t match_limit, uint32_t depth_limit)
+pattern_engine *pattern_engine_create(const ptm_allocator *allocator, uint32_t match_limit,
+                                      uint32_t depth_limit, uint32_t heap_limit)
 {
     pattern_engine *engine = allocator->malloc_fn(allocator->context, sizeof *engine);
     if (engine == NULL)
         return NULL;
     engine->allocator = *allocator;
+    engine->status = PATTERN_OK;
+    engine->culprit = NULL;
     engine->general = pcre2_general_context_create(engine_malloc, engine_free,
                                                    &engine->allocator);
     engine->compile = engine->general ? pcre2_compile_context_create(engine->general) : NULL;
@@ -54,7 +59,17 @@ pattern_engine *pattern_engine_create(const ptm_allocator *allocator,
     }
     pcre2_set_match_limit(engine->match, match_limit);
     pcre2_set_depth_limit(engine->match, depth_limit);
+    pcre2_set_heap_limit(engine->match, heap_limit);
     return engine;
+}
+
+pattern_status pattern_engine_take_status(pattern_engine *engine, const char **name)
+{
+    pattern_status status = engine->status;
+    *name = engine->culprit != NULL ? engine->culprit->name : "";
+    engine->status = PATTERN_OK;
+    engine->culprit = NULL;
+    return status;
 }
 
 void pattern_engine_free(pattern_engine *engine)
@@ -67,8 +82,8 @@ void pattern_engine_free(pattern_engine *engine)
     engine->allocator.free_fn(engine->allocator.context, engine);
 }
 
-pattern *pattern_compile(pattern_engine *engine, const char *text, size_t text_size,
-                         bool *out_of_memory, char *error, size_t error_size)
+pattern *pattern_compile(pattern_engine *engine, const char *name, const char *text,
+                         size_t text_size, bool *out_of_memory, char *error, size_t error_size)
 {
     *out_of_memory = false;
     int error_code = 0;
@@ -97,6 +112,7 @@ pattern *pattern_compile(pattern_engine *engine, const char *text, size_t text_s
     p->code = code;
     p->match_data = match_data;
     p->capture_count = 0;
+    snprintf(p->name, sizeof p->name, "%s", name);
     pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &p->capture_count);
     return p;
 }
@@ -115,8 +131,18 @@ bool pattern_search(pattern *p, byte_slice subject, byte_slice *match)
     static const uint8_t empty[1] = {0};
     PCRE2_SPTR data = subject.data != NULL ? subject.data : empty;
     int rc = pcre2_match(p->code, data, subject.size, 0, 0, p->match_data, p->engine->match);
-    if (rc < 0)
-        return false; /* no match, or a limit was hit: both mean "no match" */
+    if (rc < 0) {
+        pattern_status status = rc == PCRE2_ERROR_NOMEMORY ? PATTERN_NO_MEMORY
+                              : rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+                                        rc == PCRE2_ERROR_HEAPLIMIT
+                                  ? PATTERN_OVER_LIMIT
+                                  : PATTERN_OK;
+        if (status != PATTERN_OK && p->engine->status == PATTERN_OK) {
+            p->engine->status = status;
+            p->engine->culprit = p;
+        }
+        return false;
+    }
     if (match != NULL) {
         PCRE2_SIZE *ovector = pcre2_get_ovector_pointer(p->match_data);
         uint32_t group = p->capture_count > 0 ? 1 : 0;

@@ -1,9 +1,13 @@
 /*
  * pattern.h: PCRE2 regular expressions, compiled once per configuration.
  *
- * Every pattern carries its own PCRE2 contexts routed to the converter's
- * allocator, and a match limit and depth limit so that a catastrophic pattern
- * ends with "no match" (counted in pattern_set.limit_hits) instead of hanging.
+ * The engine (one per converter) routes PCRE2's memory to the converter's
+ * allocator and bounds every search with a match limit, a depth limit and a
+ * heap limit, so that a catastrophic pattern such as (a+)+$ ends quickly
+ * instead of hanging. A search that hits a limit (or runs out of memory)
+ * counts as no match and is remembered by the engine
+ * (pattern_engine_take_status) so that the converter fails the conversion
+ * with a message naming the pattern.
  */
 #ifndef PTM_PATTERN_H
 #define PTM_PATTERN_H
@@ -18,19 +22,30 @@ typedef struct pattern pattern;
 /* The PCRE2 state shared by the patterns of one converter. */
 typedef struct pattern_engine pattern_engine;
 
-/* Builds the engine; NULL on allocation failure. */
-pattern_engine *pattern_engine_create(const ptm_allocator *allocator,
-                                      uint32_t match_limit, uint32_t depth_limit);
+/* Builds the engine; NULL on allocation failure. heap_limit is in KiB. */
+pattern_engine *pattern_engine_create(const ptm_allocator *allocator, uint32_t match_limit,
+                                      uint32_t depth_limit, uint32_t heap_limit);
 void pattern_engine_free(pattern_engine *engine);
 
+typedef enum pattern_status {
+    PATTERN_OK = 0,
+    PATTERN_OVER_LIMIT, /* a search hit the match, depth or heap limit */
+    PATTERN_NO_MEMORY   /* a search could not allocate */
+} pattern_status;
+
+/* The first problem of the searches since the last call, and the name of the
+ * pattern that had it (*name, when not PATTERN_OK); the call forgets it. */
+pattern_status pattern_engine_take_status(pattern_engine *engine, const char **name);
+
 /*
- * Compiles text (text_size bytes). On failure returns NULL, sets
+ * Compiles text (text_size bytes); name (copied) says where it comes from in
+ * messages, e.g. "pattern_filter.patterns[0]". On failure returns NULL, sets
  * *out_of_memory when that was the cause, and otherwise writes PCRE2's
  * message and the offset into error (e.g. "missing closing parenthesis at
  * offset 3"). The pattern is owned by the caller: pattern_free().
  */
-pattern *pattern_compile(pattern_engine *engine, const char *text, size_t text_size,
-                         bool *out_of_memory, char *error, size_t error_size);
+pattern *pattern_compile(pattern_engine *engine, const char *name, const char *text,
+                         size_t text_size, bool *out_of_memory, char *error, size_t error_size);
 void pattern_free(pattern *p);
 
 /*
