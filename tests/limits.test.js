@@ -1,0 +1,142 @@
+// limits.test.js: every bound of docs/security.md refuses what is over it
+// with exit 1 and a one-line message naming the bound, quickly, and accepts
+// what is at it. See src/limits.h and src/config.c.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { profilesRequest } from './lib/pb.js';
+import { fixtures, ptm, scratchFile, statsOf } from './lib/run.js';
+
+const TABLE_ENTRIES = 1 << 22;
+const TABLE_REFERENCES = 1 << 24;
+const STRING_BYTES = 64 * 1024;
+
+function configFile(config) {
+  const file = scratchFile('config.json');
+  writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+function assertLimit(run, pattern) {
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stdout.length, 0);
+  const lines = run.stderr.split('\n').filter(Boolean);
+  assert.equal(lines.length, 1, run.stderr);
+  assert.match(lines[0], /^ptm: input: /);
+  assert.match(lines[0], pattern);
+}
+
+/** A varint as bytes. */
+function varint(n) {
+  const out = [];
+  let v = BigInt(n);
+  while (v >= 0x80n) { out.push(Number(v & 0x7fn) | 0x80); v >>= 7n; }
+  out.push(Number(v));
+  return Buffer.from(out);
+}
+
+/** A length-delimited field: tag byte, length, body. */
+function field(tagByte, body) {
+  return Buffer.concat([Buffer.from([tagByte]), varint(body.length), body]);
+}
+
+/** A request whose dictionary (field 2) is body. */
+const withDictionary = (body) => field(0x12, body);
+
+/** A one-sample CPU request whose only function is named `name`. */
+function oneFunction(name, extra = {}) {
+  return Buffer.from(profilesRequest({
+    resourceProfiles: [{
+      resource: extra.resource,
+      scopeProfiles: [{ profiles: [{
+        sampleType: { typeStrindex: 1, unitStrindex: 2 },
+        samples: [{ stackIndex: 1, attributeIndices: extra.sampleAttributes ?? [], values: ['5'] }],
+      }] }],
+    }],
+    dictionary: {
+      stringTable: ['', 'cpu', 'nanoseconds', name, 'thread.name'],
+      functionTable: [{}, { nameStrindex: 3 }],
+      locationTable: [{}, { lines: [{ functionIndex: 1 }] }],
+      stackTable: [{}, { locationIndices: [1] }],
+      attributeTable: extra.attributeTable ?? [{}],
+    },
+  }));
+}
+
+test('max_input_bytes: a larger input is refused before it is read', () => {
+  const input = join(fixtures, 'cpu-ebpf.pb');
+  assertLimit(ptm(['-c', configFile({ max_input_bytes: 100 }), input]), /bytes is more than max_input_bytes \(100\)/);
+  const run = ptm(['-c', configFile({ max_input_bytes: 1 << 20 }), input]);
+  assert.equal(run.code, 0, run.stderr);
+});
+
+test('PCRE2 limits: a catastrophic pattern ends with an error naming it', () => {
+  const input = oneFunction('a'.repeat(5000) + '!');
+  const cases = [
+    [{ pattern_filter: { pattern: '(a+)+$' } }, /the regex pattern_filter\.pattern hit its PCRE2 match limit/],
+    [{ process_filter: { exclude_patterns: ['x', '(a|aa)+$'] } }, null], // no process name: never searched
+    [{ attributes: [{ key: 'k', value: '(a|aa)+$', type: 'regex' }] }, /the regex attributes\[0\]\.value hit its PCRE2 match limit/],
+  ];
+  for (const [config, pattern] of cases) {
+    const run = ptm(['-c', configFile(config), '-'], input);
+    if (pattern) assertLimit(run, pattern);
+    else assert.equal(run.code, 0, run.stderr);
+  }
+  // The same pattern on a short subject matches normally.
+  const fine = ptm(['-c', configFile({ pattern_filter: { pattern: '(a+)+$' } }), '--stats', '-'], oneFunction('aaa'));
+  assert.equal(fine.code, 0, fine.stderr);
+  assert.equal(statsOf(fine.stderr).samples_kept, 1);
+});
+
+test('string length: a string-table entry or attribute value over 64 KiB', () => {
+  assert.equal(ptm(['-'], oneFunction('f'.repeat(STRING_BYTES))).code, 0, 'at the limit');
+  assertLimit(ptm(['-'], oneFunction('f'.repeat(STRING_BYTES + 1))), /a string or attribute value is over 65536 bytes \(in ProfilesDictionary\)/);
+  const longValue = oneFunction('f', {
+    attributeTable: [{}, { keyStrindex: 4, value: { stringValue: 't'.repeat(STRING_BYTES + 16) } }],
+    sampleAttributes: [1],
+  });
+  assertLimit(ptm(['-'], longValue), /over 65536 bytes/);
+  const longResource = oneFunction('f', {
+    resource: { attributes: [{ key: 'service.name', value: { stringValue: 's'.repeat(STRING_BYTES + 16) } }] },
+  });
+  assertLimit(ptm(['-'], longResource), /over 65536 bytes \(in Resource\)/);
+});
+
+test('table size: more than 4,194,304 entries in one table', () => {
+  const entry = Buffer.from([0x2a, 0x00]); // string_table: ""
+  const atLimit = withDictionary(Buffer.alloc(entry.length * TABLE_ENTRIES, entry));
+  const run = ptm(['--stats', '-'], atLimit);
+  assert.equal(run.code, 0, run.stderr);
+  const over = withDictionary(Buffer.alloc(entry.length * (TABLE_ENTRIES + 1), entry));
+  assertLimit(ptm(['-'], over), /a dictionary table is over its size limit \(in ProfilesDictionary\)/);
+});
+
+test('table references: more than 16,777,216 stack locations in all', () => {
+  const locations = field(0x0a, Buffer.alloc(TABLE_REFERENCES + 1, 1)); // Stack.location_indices
+  const over = withDictionary(field(0x3a, locations));
+  assertLimit(ptm(['-'], over), /a dictionary table is over its size limit/);
+});
+
+test('nesting: attribute values nested past 16 levels are written empty, not followed', () => {
+  let value = { stringValue: 'deep' };
+  for (let i = 0; i < 40; i++) value = { arrayValue: { values: [value] } };
+  const input = oneFunction('f', { resource: { attributes: [{ key: 'nested', value }] } });
+  const run = ptm(['-f', 'json', '-'], input);
+  assert.equal(run.code, 0, run.stderr);
+  const doc = JSON.parse(run.stdout.toString());
+  let node = doc.resourceMetrics[0].resource.attributes[0].value;
+  let depth = 0;
+  while (node.arrayValue) { node = node.arrayValue.values[0]; depth++; }
+  assert.equal(depth, 17);
+  assert.deepEqual(node, {});
+});
+
+test('JSON nesting: deeper than 32 levels of values is refused', () => {
+  let value = { stringValue: 'deep' };
+  for (let i = 0; i < 40; i++) value = { arrayValue: { values: [value] } };
+  const request = { resourceProfiles: [{ resource: { attributes: [{ key: 'nested', value }] } }] };
+  const run = ptm(['-'], Buffer.from(JSON.stringify(request)));
+  assert.equal(run.code, 1, run.stderr);
+  assert.match(run.stderr, /^ptm: input: JSON: .*nest/);
+});
