@@ -21,6 +21,10 @@ bool encode_prometheus(const conversion *c, byte_buffer *out);
 
 /* Writes the shortest decimal form of a finite double that reads back equal. */
 bool format_double(byte_buffer *out, double value);
+/* The length of the valid UTF-8 sequence at text[0..size), or 0 when the
+ * bytes there are not valid UTF-8. */
+size_t utf8_sequence(const uint8_t *text, size_t size);
+
 /* Writes text as the body of a JSON string (no quotes): escapes what JSON
  * requires and replaces invalid UTF-8 with U+FFFD. */
 bool json_escape(byte_buffer *out, byte_slice text);

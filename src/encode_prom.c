@@ -69,16 +69,25 @@ static byte_slice family_name(prom_writer *w, const metric_def *def)
     return (byte_slice){name.data, name.size};
 }
 
+/* Writes a label value: backslash, quote and newline escaped, invalid UTF-8
+ * replaced with U+FFFD (the format is UTF-8). */
 static void put_label_value(prom_writer *w, byte_slice value)
 {
-    for (size_t i = 0; i < value.size && w->ok; i++) {
+    size_t i = 0;
+    while (i < value.size && w->ok) {
         char ch = (char)value.data[i];
-        if (ch == '\\' || ch == '"')
+        size_t length = utf8_sequence(value.data + i, value.size - i);
+        if (length == 0) {
+            w->ok = buffer_append_cstr(w->out, "\xef\xbf\xbd");
+            length = 1;
+        } else if (ch == '\\' || ch == '"') {
             w->ok = buffer_append_char(w->out, '\\') && buffer_append_char(w->out, ch);
-        else if (ch == '\n')
+        } else if (ch == '\n') {
             w->ok = buffer_append_cstr(w->out, "\\n");
-        else
-            w->ok = buffer_append_char(w->out, ch);
+        } else {
+            w->ok = buffer_append(w->out, value.data + i, length);
+        }
+        i += length;
     }
 }
 

@@ -18,8 +18,7 @@ bool format_double(byte_buffer *out, double value)
     return buffer_append_cstr(out, text);
 }
 
-/* Length of the valid UTF-8 sequence at text[0..size), or 0 when invalid. */
-static size_t utf8_sequence(const uint8_t *text, size_t size)
+size_t utf8_sequence(const uint8_t *text, size_t size)
 {
     uint8_t lead = text[0];
     size_t length;

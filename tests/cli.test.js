@@ -136,6 +136,30 @@ test('"--" is ignored (wasmtime passes it through to the module)', () => {
   assert.ok(dashed.stdout.equals(plain.stdout));
 });
 
+test('Prometheus text is valid UTF-8 even when names in the input are not', () => {
+  const request = profilesRequest({
+    resourceProfiles: [{ scopeProfiles: [{ profiles: [{
+      sampleType: { typeStrindex: 1, unitStrindex: 2 },
+      samples: [{ stackIndex: 1, attributeIndices: [1], values: ['5'] }],
+    }] }] }],
+    dictionary: {
+      stringTable: ['', 'cpu', 'nanoseconds', 'thread.name', 'main'],
+      functionTable: [{}, { nameStrindex: 4 }],
+      locationTable: [{}, { lines: [{ functionIndex: 1 }] }],
+      stackTable: [{}, { locationIndices: [1] }],
+      attributeTable: [{}, { keyStrindex: 3, value: { stringValue: 'PLACEHOLDER' } }],
+    },
+  });
+  // Swap the thread name's bytes for invalid UTF-8 of the same length.
+  const bytes = Buffer.from(request);
+  const at = bytes.indexOf('PLACEHOLDER');
+  Buffer.from([0x77, 0xff, 0xfe, 0xc3, 0x28, 0x22, 0x5c, 0x0a, 0x41, 0x42, 0x43]).copy(bytes, at);
+  const run = ptm(['-f', 'prom', '-'], bytes);
+  assert.equal(run.code, 0, run.stderr);
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(run.stdout);
+  assert.match(text, /thread_name="w\ufffd\ufffd\ufffd\(\\"\\\\\\nABC"/);
+});
+
 test('--help and --version', () => {
   const help = ptm(['--help']);
   assert.equal(help.code, 0);
