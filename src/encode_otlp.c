@@ -40,17 +40,42 @@ static bool write_bytes(pb_ostream_t *stream, const pb_field_t *field, byte_slic
     return pb_encode_tag_for_field(stream, field) && pb_encode_string(stream, bytes.data, bytes.size);
 }
 
+/* Writes a protobuf string field: valid UTF-8, as the wire format requires,
+ * with each invalid byte of text replaced by U+FFFD. */
+static bool write_text(pb_ostream_t *stream, const pb_field_t *field, byte_slice text)
+{
+    static const pb_byte_t replacement[3] = {0xef, 0xbf, 0xbd};
+    size_t size = 0;
+    for (size_t i = 0; i < text.size;) {
+        size_t length = utf8_sequence(text.data + i, text.size - i);
+        size += length > 0 ? length : sizeof replacement;
+        i += length > 0 ? length : 1;
+    }
+    if (!pb_encode_tag_for_field(stream, field) || !pb_encode_varint(stream, size))
+        return false;
+    if (size == text.size)
+        return pb_write(stream, text.data, text.size);
+    for (size_t i = 0; i < text.size;) {
+        size_t length = utf8_sequence(text.data + i, text.size - i);
+        if (!(length > 0 ? pb_write(stream, text.data + i, length)
+                         : pb_write(stream, replacement, sizeof replacement)))
+            return false;
+        i += length > 0 ? length : 1;
+    }
+    return true;
+}
+
 /* Writes a string field; an empty one is left out, as proto3 does. */
 static bool encode_slice(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
 {
     const byte_slice *slice = *arg;
-    return slice->size == 0 || write_bytes(stream, field, *slice);
+    return slice->size == 0 || write_text(stream, field, *slice);
 }
 
 static bool encode_cstring(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
 {
     const char *text = *arg;
-    return write_bytes(stream, field, (byte_slice){(const uint8_t *)text, strlen(text)});
+    return write_text(stream, field, (byte_slice){(const uint8_t *)text, strlen(text)});
 }
 
 static pb_callback_t slice_callback(const byte_slice *slice)
@@ -115,10 +140,11 @@ static bool encode_any_member(pb_ostream_t *stream, const pb_field_t *field, voi
     const any_value *value = &source->value;
     switch (value->kind) {
     case ANY_STRING:
+        return write_text(stream, field, value->bytes);
     case ANY_BYTES:
         return write_bytes(stream, field, value->bytes);
     case ANY_STRINDEX:
-        return write_bytes(stream, field, dictionary_string(source->encoder->dictionary, value->strindex));
+        return write_text(stream, field, dictionary_string(source->encoder->dictionary, value->strindex));
     case ANY_BOOL:
         return pb_encode_tag_for_field(stream, field) && pb_encode_varint(stream, value->boolean);
     case ANY_INT:

@@ -136,7 +136,7 @@ test('"--" is ignored (wasmtime passes it through to the module)', () => {
   assert.ok(dashed.stdout.equals(plain.stdout));
 });
 
-test('Prometheus text is valid UTF-8 even when names in the input are not', () => {
+test('Prometheus text and OTLP strings are valid UTF-8 even when names in the input are not', () => {
   const request = profilesRequest({
     resourceProfiles: [{ scopeProfiles: [{ profiles: [{
       sampleType: { typeStrindex: 1, unitStrindex: 2 },
@@ -158,6 +158,10 @@ test('Prometheus text is valid UTF-8 even when names in the input are not', () =
   assert.equal(run.code, 0, run.stderr);
   const text = new TextDecoder('utf-8', { fatal: true }).decode(run.stdout);
   assert.match(text, /thread_name="w\ufffd\ufffd\ufffd\(\\"\\\\\\nABC"/);
+  // OTLP protobuf strings too: the invalid bytes are replaced, not copied.
+  const otlp = ptm(['-f', 'otlp', '-'], bytes).stdout;
+  assert.ok(otlp.includes(Buffer.from('w\ufffd\ufffd\ufffd(')), 'replaced in the protobuf output');
+  assert.ok(!otlp.includes(Buffer.from([0x77, 0xff, 0xfe])), 'the invalid bytes are not copied');
 });
 
 test('--help and --version', () => {
