@@ -176,6 +176,17 @@ static void finish_plan(const metric_table *table, profile_plan *plan)
     plan->disposition = table->items[plan->base_metric].enabled ? PLAN_KEEP : PLAN_SKIP;
 }
 
+/* Whether the profile's sample and period type names are in the string
+ * table; a profile whose type cannot be read cannot be converted. */
+static bool type_indices_valid(const profile_dictionary *dictionary, const decoded_profile *profile)
+{
+    const arena_vector *strings = &dictionary->strings;
+    return dictionary_index_valid(strings, profile->type_strindex) &&
+           dictionary_index_valid(strings, profile->unit_strindex) &&
+           dictionary_index_valid(strings, profile->period_type_strindex) &&
+           dictionary_index_valid(strings, profile->period_unit_strindex);
+}
+
 void classify_scope(const metric_table *table, const ptm_config *config,
                     const profile_dictionary *dictionary, const decoded_profile *profiles,
                     uint32_t count, profile_plan *plans)
@@ -186,6 +197,11 @@ void classify_scope(const metric_table *table, const ptm_config *config,
         has_cpu_time = has_cpu_time || plans[i].kind == KIND_CPU_TIME;
     }
     for (uint32_t i = 0; i < count; i++) {
+        if (!type_indices_valid(dictionary, &profiles[i])) {
+            plans[i].disposition = PLAN_INVALID;
+            plans[i].base_metric = -1;
+            continue;
+        }
         if (plans[i].kind == KIND_UNKNOWN || (plans[i].kind == KIND_CPU_COUNT && has_cpu_time)) {
             plans[i].disposition = PLAN_SKIP;
             plans[i].base_metric = -1;
