@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NATIVE := build/native
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build demo test test-asan go-tools fixtures bench size fuzz clean
+.PHONY: all setup build demo test test-asan go-tools fixtures bench size fuzz fuzz-smoke clean
 all: build
 
 setup:
@@ -49,12 +49,37 @@ bench: build go-tools
 size: build
 	@tools/size.sh
 
+# ---- fuzzing ------------------------------------------------------------------
+# Three libFuzzer targets (tests/fuzz/fuzz_protobuf.c, fuzz_json.c, fuzz_config.c)
+# over the library built with -fsanitize=fuzzer-no-link,address,undefined in
+# build/fuzz. Besides sanitizer reports they check what a conversion must
+# satisfy (tests/fuzz/fuzz_common.h): stats that add up, one-line messages,
+# determinism, and output well-formed in its format.
+#   make fuzz                 each target FUZZ_SECONDS (60) in turn, corpus kept
+#                             in build/fuzz/corpus/TARGET; exit 1 on a crash
+#   make fuzz-smoke           the three at once for FUZZ_SECONDS (8), seeds only
+#                             (tests/fuzz-smoke.test.js runs it in `make test`)
+# A crash leaves build/fuzz/crashes/TARGET-crash-<sha1> (or -leak-, -timeout-,
+# -oom-). To turn it into a regression case:
+#   1. reproduce:  build/fuzz/fuzz_TARGET build/fuzz/crashes/TARGET-crash-<sha1>
+#   2. minimize:   build/fuzz/fuzz_TARGET -minimize_crash=1 -runs=100000 \
+#                    -exact_artifact_path=build/fuzz/min FILE
+#   3. store it under tests/regression/ as crash-TARGET-<what>.<ext>:
+#      protobuf and json targets: drop the first byte (the format and
+#      configuration selector; tail -c +2 build/fuzz/min > ...), .pb or .json;
+#      config target: the file as is, in tests/regression/config/.
+#   4. tests/regression.test.js replays every file there through the CLI (every
+#      format, default and fuzz configurations), and make-seeds.sh puts it
+#      back into the seeds of the next fuzz run; fix src/ until both pass.
+# PTM_FUZZ_TOLERATE=check,... turns a named check off (fuzz_common.h), so that
+# a long run can go on past a bug already reported.
+FUZZ_SECONDS ?= 60
+
 fuzz: setup
-	@cmake -S . -B build/fuzz -DPTM_FUZZ=ON -DPTM_TESTS=OFF -DCMAKE_C_COMPILER=clang-16 -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	@cmake --build build/fuzz -j $(JOBS) --target fuzz_convert
-	@tests/fuzz/make-seeds.sh build/fuzz/seeds
-	@mkdir -p build/fuzz/corpus
-	@build/fuzz/fuzz_convert -max_total_time=$${FUZZ_SECONDS:-60} -print_final_stats=1 build/fuzz/corpus build/fuzz/seeds
+	@tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-smoke: setup
+	@tests/fuzz/run.sh --smoke $(if $(filter command line environment,$(origin FUZZ_SECONDS)),$(FUZZ_SECONDS),8)
 
 clean:
 	rm -rf $(NATIVE) build/fuzz build/go

@@ -36,22 +36,23 @@ static bool read_any_member(pb_istream_t *stream, const pb_field_t *field, void 
         if (!pb_decode_varint(stream, &raw))
             return false;
         value->boolean = raw != 0;
-        return true;
+        return wire_single_scalar_done(stream, reader->bounds);
     case opentelemetry_proto_common_v1_AnyValue_int_value_tag:
         value->kind = ANY_INT;
         if (!pb_decode_varint(stream, &raw))
             return false;
         value->integer = (int64_t)raw;
-        return true;
+        return wire_single_scalar_done(stream, reader->bounds);
     case opentelemetry_proto_common_v1_AnyValue_double_value_tag:
         value->kind = ANY_DOUBLE;
-        return pb_decode_fixed64(stream, &value->number);
+        return pb_decode_fixed64(stream, &value->number) &&
+               wire_single_scalar_done(stream, reader->bounds);
     case opentelemetry_proto_common_v1_AnyValue_string_value_strindex_tag:
         value->kind = ANY_STRINDEX;
         if (!pb_decode_varint(stream, &raw))
             return false;
         value->strindex = (int32_t)raw;
-        return true;
+        return wire_single_scalar_done(stream, reader->bounds);
     default:
         return false;
     }
@@ -100,6 +101,8 @@ static bool visit_element(pb_istream_t *stream, const pb_field_t *field, void **
     (void)field;
     each_context *each = *arg;
     byte_slice element;
+    if (!wire_expect_message(stream, each->bounds))
+        return false;
     return wire_capture(stream, each->bounds, &element) && each->visit(element, each->context);
 }
 

@@ -67,15 +67,6 @@ static bool on_resource(void *context, const decoded_resource *resource)
     return !c->arena->failed;
 }
 
-static bool indices_valid(const arena_vector *table, const int32_t *indices, uint32_t count)
-{
-    for (uint32_t i = 0; i < count; i++) {
-        if (!dictionary_index_valid(table, indices[i]))
-            return false;
-    }
-    return true;
-}
-
 static bool on_scope(void *context, decoded_profile *profiles, uint32_t count)
 {
     conversion *c = context;
@@ -85,8 +76,8 @@ static bool on_scope(void *context, decoded_profile *profiles, uint32_t count)
     c->plan_cursor = 0;
     classify_scope(c->metrics, c->config, c->dictionary, profiles, count, c->plans);
     for (uint32_t i = 0; i < count; i++) {
-        if (!indices_valid(&c->dictionary->attributes, profiles[i].attribute_indices,
-                           profiles[i].attribute_count))
+        if (!dictionary_attributes_valid(c->dictionary, profiles[i].attribute_indices,
+                                         profiles[i].attribute_count))
             c->plans[i].disposition = PLAN_INVALID;
     }
     c->stats.profiles += count;
@@ -141,11 +132,11 @@ static uint8_t stack_pattern_bits(conversion *c, stack_info *stack)
 /* Whether the sample's own fields are usable (indices, value shape). */
 static bool sample_valid(const conversion *c, const decoded_sample *sample)
 {
-    const profile_dictionary *dictionary = c->dictionary;
+    profile_dictionary *dictionary = c->dictionary;
     if (!dictionary_index_valid(&dictionary->stacks, sample->stack_index) ||
         sample->link_index < 0 || ((uint32_t)sample->link_index >= dictionary->link_count &&
                                    sample->link_index != 0) ||
-        !indices_valid(&dictionary->attributes, sample->attribute_indices, sample->attribute_count))
+        !dictionary_attributes_valid(dictionary, sample->attribute_indices, sample->attribute_count))
         return false;
     if (sample->value_count > 0 && sample->timestamp_count > 0 &&
         sample->value_count != sample->timestamp_count)

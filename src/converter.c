@@ -118,9 +118,21 @@ static ptm_result fail(ptm_converter *converter, ptm_result result, const char *
     return result;
 }
 
-static bool is_space(uint8_t ch)
+/*
+ * Whether input is OTLP/JSON: white space, then '{'. No protobuf request
+ * starts with '{' (0x7b would open a group), but a newline (0x0a) is also the
+ * tag of resource_profiles, so input starting with one is JSON only when it is
+ * not a well-framed protobuf message.
+ */
+static bool is_json(const uint8_t *input, size_t input_size)
 {
-    return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+    size_t start = 0;
+    while (start < input_size && (input[start] == ' ' || input[start] == '\t' ||
+                                  input[start] == '\r' || input[start] == '\n'))
+        start++;
+    if (start >= input_size || input[start] != '{')
+        return false;
+    return input[0] != '\n' || !decode_has_protobuf_framing((byte_slice){input, input_size});
 }
 
 /* Decodes every JSON request in text, one after another. */
@@ -163,12 +175,9 @@ static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *in
     decode_handler handler = conversion_handler(c);
     const char *culprit;
     pattern_engine_take_status(converter->config.engine, &culprit); /* forget earlier calls' */
-    size_t start = 0;
-    while (start < input_size && is_space(input[start]))
-        start++;
     ptm_result result;
-    if (start < input_size && input[start] == '{') {
-        result = convert_json(converter, c, &handler, input + start, input_size - start);
+    if (is_json(input, input_size)) {
+        result = convert_json(converter, c, &handler, input, input_size);
     } else {
         char detail[400];
         result = decode_request((byte_slice){input, input_size}, c->arena, &c->interner, &handler,

@@ -30,10 +30,11 @@ typedef struct request_walk {
     const decode_handler *handler;
     byte_slice bounds;          /* the message being decoded at this level */
     profile_dictionary *dictionary; /* in the arena: the pipeline keeps it */
-    byte_slice dictionary_raw;
+    arena_vector dictionary_parts; /* byte_slice: each occurrence of the field */
     arena_vector slices;        /* byte_slice: the children being collected */
     arena_vector int32s;        /* int32_t: a packed field being collected */
     decoded_sample sample;      /* the sample being streamed */
+    uint32_t sample_count;      /* of the profile whose header is being read */
     bool stopped;               /* the handler or the arena gave up */
     const char *where;          /* the message being decoded, for errors */
     const char *detail;         /* nanopb's message for the innermost failure */
@@ -63,7 +64,8 @@ static bool capture_dictionary(pb_istream_t *stream, const pb_field_t *field, vo
 {
     (void)field;
     request_walk *walk = *arg;
-    return wire_capture(stream, walk->bounds, &walk->dictionary_raw);
+    byte_slice *part = vector_push(walk->arena, &walk->dictionary_parts, sizeof(byte_slice));
+    return part != NULL && wire_capture(stream, walk->bounds, part);
 }
 
 static bool collect_int32(pb_istream_t *stream, const pb_field_t *field, void **arg)
@@ -77,7 +79,7 @@ static bool collect_int32(pb_istream_t *stream, const pb_field_t *field, void **
     if (slot == NULL)
         return false;
     *slot = (int32_t)raw;
-    return true;
+    return wire_scalar_done(stream, walk->bounds);
 }
 
 static bool skip_field(pb_istream_t *stream, const pb_field_t *field, void **arg)
@@ -87,10 +89,14 @@ static bool skip_field(pb_istream_t *stream, const pb_field_t *field, void **arg
     return pb_read(stream, NULL, stream->bytes_left);
 }
 
-static bool count_field(pb_istream_t *stream, const pb_field_t *field, void **arg)
+/* Counts the samples of a profile without reading them. */
+static bool count_sample(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
-    (*(uint32_t *)*arg)++;
+    request_walk *walk = *arg;
+    if (!wire_expect_message(stream, walk->bounds))
+        return false;
+    walk->sample_count++;
     return pb_read(stream, NULL, stream->bytes_left);
 }
 
@@ -99,7 +105,8 @@ static bool count_field(pb_istream_t *stream, const pb_field_t *field, void **ar
 static bool read_value(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
-    decoded_sample *sample = *arg;
+    request_walk *walk = *arg;
+    decoded_sample *sample = &walk->sample;
     uint64_t raw;
     if (!pb_decode_varint(stream, &raw))
         return false;
@@ -109,36 +116,38 @@ static bool read_value(pb_istream_t *stream, const pb_field_t *field, void **arg
         sample->value_negative = true;
     else if (__builtin_add_overflow(sample->value_sum, value, &sample->value_sum))
         sample->value_overflow = true;
-    return true;
+    return wire_scalar_done(stream, walk->bounds);
 }
 
 static bool read_timestamp(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
-    decoded_sample *sample = *arg;
+    request_walk *walk = *arg;
+    decoded_sample *sample = &walk->sample;
     uint64_t timestamp;
     if (!pb_decode_fixed64(stream, &timestamp))
         return false;
     sample->timestamp_count++;
     if (timestamp > sample->max_timestamp)
         sample->max_timestamp = timestamp;
-    return true;
+    return wire_scalar_done(stream, walk->bounds);
 }
 
 static bool read_sample(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
     request_walk *walk = *arg;
+    if (!wire_expect_message(stream, walk->bounds))
+        return false;
     decoded_sample *sample = &walk->sample;
     memset(sample, 0, sizeof *sample);
     walk->int32s.count = 0;
     sample_message message = {
         .attribute_indices = {.funcs.decode = collect_int32, .arg = walk},
-        .values = {.funcs.decode = read_value, .arg = sample},
-        .timestamps_unix_nano = {.funcs.decode = read_timestamp, .arg = sample},
+        .values = {.funcs.decode = read_value, .arg = walk},
+        .timestamps_unix_nano = {.funcs.decode = read_timestamp, .arg = walk},
     };
-    if (!pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Sample_fields, &message,
-                      PB_DECODE_NOINIT))
+    if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Sample_fields, &message))
         return false;
     sample->stack_index = message.stack_index;
     sample->link_index = message.link_index;
@@ -156,8 +165,9 @@ static bool read_sample(pb_istream_t *stream, const pb_field_t *field, void **ar
 static bool decode_profile_header(request_walk *walk, byte_slice raw, decoded_profile *profile)
 {
     walk->int32s = (arena_vector){0}; /* this profile keeps its own array */
+    walk->sample_count = 0;
     profile_message message = {
-        .samples = {.funcs.decode = count_field, .arg = &profile->sample_count},
+        .samples = {.funcs.decode = count_sample, .arg = walk},
         .attribute_indices = {.funcs.decode = collect_int32, .arg = walk},
     };
     walk->where = "Profile";
@@ -173,6 +183,7 @@ static bool decode_profile_header(request_walk *walk, byte_slice raw, decoded_pr
     profile->duration_nano = message.duration_nano;
     profile->attribute_indices = walk->int32s.items;
     profile->attribute_count = walk->int32s.count;
+    profile->sample_count = walk->sample_count;
     walk->int32s = (arena_vector){0};
     return true;
 }
@@ -247,6 +258,13 @@ static bool collect_attribute(pb_istream_t *stream, const pb_field_t *field, voi
         PB_RETURN_ERROR(stream, "malformed KeyValue");
     if (slot->value.size > LIMIT_STRING_BYTES || slot->key.size > LIMIT_STRING_BYTES)
         PB_RETURN_ERROR(stream, LIMIT_MESSAGE_PREFIX "a string or attribute value is over 65536 bytes");
+    any_value value;
+    if (!any_value_decode(slot->value, &value))
+        PB_RETURN_ERROR(stream, "malformed AnyValue (wrong wire type or truncated)");
+    const arena_vector *strings = &walk->dictionary->strings;
+    if ((slot->key.size == 0 && !dictionary_index_valid(strings, slot->key_strindex)) ||
+        (value.kind == ANY_STRINDEX && !dictionary_index_valid(strings, value.strindex)))
+        PB_RETURN_ERROR(stream, "a resource attribute refers outside the string table");
     if (slot->key.size == 0)
         slot->key = dictionary_string(walk->dictionary, slot->key_strindex);
     return true;
@@ -320,6 +338,19 @@ static ptm_result walk_failure(request_walk *walk, const char *nanopb_message, c
     return PTM_ERR_INPUT;
 }
 
+bool decode_has_protobuf_framing(byte_slice input)
+{
+    pb_istream_t stream = pb_istream_from_buffer(input.data, input.size);
+    while (stream.bytes_left > 0) {
+        pb_wire_type_t wire_type;
+        uint32_t tag;
+        bool eof;
+        if (!pb_decode_tag(&stream, &wire_type, &tag, &eof) || !pb_skip_field(&stream, wire_type))
+            return false;
+    }
+    return true;
+}
+
 ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
                           const decode_handler *handler, char *error, size_t error_size)
 {
@@ -339,7 +370,8 @@ ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
     walk.where = "ProfilesDictionary";
     walk.dictionary = arena_alloc(a, sizeof *walk.dictionary);
     if (walk.dictionary == NULL ||
-        !dictionary_decode(walk.dictionary, walk.dictionary_raw, a, interner, &walk.detail))
+        !dictionary_decode(walk.dictionary, walk.dictionary_parts.items, walk.dictionary_parts.count,
+                           a, interner, &walk.detail))
         return walk_failure(&walk, NULL, error, error_size);
     if (!handler->request(handler->context, walk.dictionary)) {
         walk.stopped = true;

@@ -61,6 +61,10 @@ typedef struct decode_handler {
     bool (*sample)(void *context, const decoded_sample *sample);
 } decode_handler;
 
+/* Whether input is a well-framed protobuf message at its top level: a run of
+ * valid tags and fields ending exactly at the end (contents not checked). */
+bool decode_has_protobuf_framing(byte_slice input);
+
 /*
  * Decodes request bytes. Returns PTM_OK, PTM_ERR_INPUT (malformed; message in
  * error naming where), PTM_ERR_NOMEM, or PTM_ERR_LIMIT. The handler may keep

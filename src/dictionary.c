@@ -54,10 +54,11 @@ static bool read_mapping(pb_istream_t *stream, const pb_field_t *field, void **a
 {
     (void)field;
     table_reader *reader = *arg;
+    if (!wire_expect_message(stream, reader->bounds))
+        return false;
     opentelemetry_proto_profiles_v1development_Mapping message = {0};
     int32_t *entry = PUSH(stream, reader, mappings, int32_t, LIMIT_TABLE_ENTRIES);
-    if (entry == NULL || !pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Mapping_fields,
-                                       &message, PB_DECODE_NOINIT))
+    if (entry == NULL || !wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Mapping_fields, &message))
         return false;
     *entry = message.filename_strindex;
     return true;
@@ -67,10 +68,11 @@ static bool read_line(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
     table_reader *reader = *arg;
+    if (!wire_expect_message(stream, reader->bounds))
+        return false;
     opentelemetry_proto_profiles_v1development_Line message = {0};
     int32_t *entry = PUSH(stream, reader, line_functions, int32_t, LIMIT_TABLE_REFERENCES);
-    if (entry == NULL || !pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Line_fields,
-                                       &message, PB_DECODE_NOINIT))
+    if (entry == NULL || !wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Line_fields, &message))
         return false;
     *entry = message.function_index;
     return true;
@@ -80,11 +82,12 @@ static bool read_location(pb_istream_t *stream, const pb_field_t *field, void **
 {
     (void)field;
     table_reader *reader = *arg;
+    if (!wire_expect_message(stream, reader->bounds))
+        return false;
     uint32_t first_line = reader->dictionary->line_functions.count;
     opentelemetry_proto_profiles_v1development_Location message = {
         .lines = {.funcs.decode = read_line, .arg = reader}};
-    if (!pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Location_fields, &message,
-                      PB_DECODE_NOINIT))
+    if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Location_fields, &message))
         return false;
     dictionary_location *entry = PUSH(stream, reader, locations, dictionary_location, LIMIT_TABLE_ENTRIES);
     if (entry == NULL)
@@ -99,10 +102,11 @@ static bool read_function(pb_istream_t *stream, const pb_field_t *field, void **
 {
     (void)field;
     table_reader *reader = *arg;
+    if (!wire_expect_message(stream, reader->bounds))
+        return false;
     opentelemetry_proto_profiles_v1development_Function message = {0};
     dictionary_function *entry = PUSH(stream, reader, functions, dictionary_function, LIMIT_TABLE_ENTRIES);
-    if (entry == NULL || !pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Function_fields,
-                                       &message, PB_DECODE_NOINIT))
+    if (entry == NULL || !wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Function_fields, &message))
         return false;
     entry->name_strindex = message.name_strindex;
     entry->system_name_strindex = message.system_name_strindex;
@@ -113,6 +117,8 @@ static bool read_link(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
     table_reader *reader = *arg;
+    if (!wire_expect_message(stream, reader->bounds))
+        return false;
     if (reader->dictionary->link_count >= LIMIT_TABLE_ENTRIES)
         PB_RETURN_ERROR(stream, LIMIT_MESSAGE_PREFIX "a dictionary table is over its size limit");
     reader->dictionary->link_count++;
@@ -124,16 +130,20 @@ static bool read_attribute(pb_istream_t *stream, const pb_field_t *field, void *
 {
     (void)field;
     table_reader *reader = *arg;
+    if (!wire_expect_message(stream, reader->bounds))
+        return false;
     dictionary_attribute *entry = PUSH(stream, reader, attributes, dictionary_attribute, LIMIT_TABLE_ENTRIES);
     if (entry == NULL)
         return false;
     wire_slice_target target = {&entry->value, reader->bounds};
     opentelemetry_proto_profiles_v1development_KeyValueAndUnit message = {
         .value = {.funcs.decode = wire_capture_callback, .arg = &target}};
-    if (!pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_KeyValueAndUnit_fields,
-                      &message, PB_DECODE_NOINIT))
+    if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_KeyValueAndUnit_fields, &message))
         return false;
     entry->key_strindex = message.key_strindex;
+    any_value value;
+    if (!any_value_decode(entry->value, &value))
+        PB_RETURN_ERROR(stream, "malformed AnyValue (wrong wire type or truncated)");
     return check_length(stream, entry->value);
 }
 
@@ -142,18 +152,19 @@ static bool read_stack_location(pb_istream_t *stream, const pb_field_t *field, v
     (void)field;
     table_reader *reader = *arg;
     int32_t *entry = PUSH(stream, reader, stack_locations, int32_t, LIMIT_TABLE_REFERENCES);
-    return entry != NULL && read_int32(stream, entry);
+    return entry != NULL && read_int32(stream, entry) && wire_scalar_done(stream, reader->bounds);
 }
 
 static bool read_stack(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
     table_reader *reader = *arg;
+    if (!wire_expect_message(stream, reader->bounds))
+        return false;
     uint32_t first = reader->dictionary->stack_locations.count;
     opentelemetry_proto_profiles_v1development_Stack message = {
         .location_indices = {.funcs.decode = read_stack_location, .arg = reader}};
-    if (!pb_decode_ex(stream, opentelemetry_proto_profiles_v1development_Stack_fields, &message,
-                      PB_DECODE_NOINIT))
+    if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Stack_fields, &message))
         return false;
     dictionary_stack *entry = PUSH(stream, reader, stacks, dictionary_stack, LIMIT_TABLE_ENTRIES);
     if (entry == NULL)
@@ -163,13 +174,13 @@ static bool read_stack(pb_istream_t *stream, const pb_field_t *field, void **arg
     return true;
 }
 
-bool dictionary_decode(profile_dictionary *dictionary, byte_slice raw, arena *a,
-                       string_interner *interner, const char **error_detail)
+bool dictionary_decode(profile_dictionary *dictionary, const byte_slice *parts, uint32_t part_count,
+                       arena *a, string_interner *interner, const char **error_detail)
 {
     memset(dictionary, 0, sizeof *dictionary);
     dictionary->arena = a;
     dictionary->interner = interner;
-    table_reader reader = {dictionary, a, raw};
+    table_reader reader = {dictionary, a, {0}};
     dictionary_message message = {
         .mapping_table = {.funcs.decode = read_mapping, .arg = &reader},
         .location_table = {.funcs.decode = read_location, .arg = &reader},
@@ -179,11 +190,15 @@ bool dictionary_decode(profile_dictionary *dictionary, byte_slice raw, arena *a,
         .attribute_table = {.funcs.decode = read_attribute, .arg = &reader},
         .stack_table = {.funcs.decode = read_stack, .arg = &reader},
     };
-    pb_istream_t stream = pb_istream_from_buffer(raw.data, raw.size);
-    if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_ProfilesDictionary_fields,
-                      &message, PB_DECODE_NOINIT)) {
-        *error_detail = wire_error(&stream);
-        return false;
+    /* A message field sent twice is merged: its tables are concatenated. */
+    for (uint32_t i = 0; i < part_count; i++) {
+        reader.bounds = parts[i];
+        pb_istream_t stream = pb_istream_from_buffer(parts[i].data, parts[i].size);
+        if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_ProfilesDictionary_fields,
+                          &message, PB_DECODE_NOINIT)) {
+            *error_detail = wire_error(&stream);
+            return false;
+        }
     }
     dictionary->attribute_infos = arena_calloc(a, dictionary->attributes.count + 1,
                                                sizeof(attribute_info));
@@ -234,11 +249,26 @@ const attribute_info *dictionary_attribute_info(profile_dictionary *dictionary, 
     const dictionary_attribute *attribute =
         &((const dictionary_attribute *)dictionary->attributes.items)[index];
     info->known = true;
+    info->valid = dictionary_index_valid(&dictionary->strings, attribute->key_strindex);
     info->role = (uint8_t)attribute_role_of(dictionary_string(dictionary, attribute->key_strindex));
+    any_value value;
+    if (any_value_decode(attribute->value, &value) && value.kind == ANY_STRINDEX)
+        info->valid = info->valid && dictionary_index_valid(&dictionary->strings, value.strindex);
     byte_slice text;
     if (dictionary_string_value(dictionary, attribute->value, &text))
         info->value_id = intern(dictionary->interner, text);
     return info;
+}
+
+bool dictionary_attributes_valid(profile_dictionary *dictionary, const int32_t *indices,
+                                 uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        if (!dictionary_index_valid(&dictionary->attributes, indices[i]) ||
+            !dictionary_attribute_info(dictionary, indices[i])->valid)
+            return false;
+    }
+    return true;
 }
 
 /* The base name of a path: what follows the last '/'. */
@@ -303,16 +333,23 @@ static uint32_t function_name_id(profile_dictionary *dictionary, int32_t functio
     return mapping_name_id(dictionary, mapping_index);
 }
 
+/* The zero location (index 0 of an empty table): no mapping, no lines. */
+static const dictionary_location zero_location = {0, 0, 0};
+
 static bool collect_frames(profile_dictionary *dictionary, const dictionary_stack *stack,
                            stack_info *info, arena_vector *names)
 {
     const int32_t *location_indices = dictionary->stack_locations.items;
     for (uint32_t i = 0; i < stack->location_count; i++) {
         int32_t location_index = location_indices[stack->first_location + i];
-        if (location_index <= 0 || (uint32_t)location_index >= dictionary->locations.count)
+        if (!dictionary_index_valid(&dictionary->locations, location_index))
             return false;
         const dictionary_location *location =
-            &((const dictionary_location *)dictionary->locations.items)[location_index];
+            (uint32_t)location_index < dictionary->locations.count
+                ? &((const dictionary_location *)dictionary->locations.items)[location_index]
+                : &zero_location;
+        if (!dictionary_index_valid(&dictionary->mappings, location->mapping_index))
+            return false;
         uint32_t line_count = location->line_count > 0 ? location->line_count : 1;
         for (uint32_t line = 0; line < line_count; line++) {
             uint32_t id = location->line_count > 0

@@ -49,6 +49,7 @@ typedef enum attribute_role {
 
 typedef struct attribute_info {
     bool known;            /* computed */
+    bool valid;            /* its key and string-value indices are in the table */
     uint8_t role;          /* attribute_role */
     uint32_t value_id;     /* interned string value, or INTERN_NONE */
 } attribute_info;
@@ -90,10 +91,11 @@ typedef struct profile_dictionary {
     arena *arena;
 } profile_dictionary;
 
-/* Reads a ProfilesDictionary message. False when it is malformed (nanopb's
- * message in *error_detail) or memory ran out (a->failed tells which). */
-bool dictionary_decode(profile_dictionary *dictionary, byte_slice raw, arena *a,
-                       string_interner *interner, const char **error_detail);
+/* Reads a ProfilesDictionary sent in part_count parts (protobuf merges a
+ * message field that appears more than once). False when it is malformed
+ * (nanopb's message in *error_detail) or memory ran out (a->failed). */
+bool dictionary_decode(profile_dictionary *dictionary, const byte_slice *parts, uint32_t part_count,
+                       arena *a, string_interner *interner, const char **error_detail);
 
 static inline bool dictionary_index_valid(const arena_vector *table, int32_t index)
 {
@@ -102,8 +104,13 @@ static inline bool dictionary_index_valid(const arena_vector *table, int32_t ind
 
 /* The string at strindex, or an empty slice when out of range. */
 byte_slice dictionary_string(const profile_dictionary *dictionary, int32_t strindex);
-/* The role and string value of the attribute at index (must be valid). */
+/* The role and string value of the attribute at index (must be in range). */
 const attribute_info *dictionary_attribute_info(profile_dictionary *dictionary, int32_t index);
+
+/* Whether every index is in the attribute table and its entry's own string
+ * indices are in the string table. */
+bool dictionary_attributes_valid(profile_dictionary *dictionary, const int32_t *indices,
+                                 uint32_t count);
 /* The facts of the stack at index (must be valid); NULL when memory ran out. */
 const stack_info *dictionary_stack_info(profile_dictionary *dictionary, int32_t index);
 

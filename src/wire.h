@@ -32,6 +32,53 @@ static inline bool wire_capture(pb_istream_t *stream, byte_slice bounds, byte_sl
     return pb_read(stream, NULL, stream->bytes_left);
 }
 
+/* Whether the stream reads from inside bounds. A length-delimited field's
+ * substream does; a field sent with a scalar wire type reaches a callback as
+ * a copy on nanopb's stack, outside them. */
+static inline bool wire_in_bounds(const pb_istream_t *stream, byte_slice bounds)
+{
+    const uint8_t *data = (const uint8_t *)stream->state;
+    return data >= bounds.data && data <= bounds.data + bounds.size;
+}
+
+/* For a callback of a message field: it must be length-delimited. */
+static inline bool wire_expect_message(pb_istream_t *stream, byte_slice bounds)
+{
+    if (!wire_in_bounds(stream, bounds))
+        PB_RETURN_ERROR(stream, "wrong wire type");
+    return true;
+}
+
+/* After reading one value of a repeated scalar field: a packed run (inside
+ * bounds) may go on, but a lone scalar must have been read whole, or it came
+ * with another wire type (a fixed64 read as a varint, ...). */
+static inline bool wire_scalar_done(pb_istream_t *stream, byte_slice bounds)
+{
+    if (!wire_in_bounds(stream, bounds) && stream->bytes_left != 0)
+        PB_RETURN_ERROR(stream, "wrong wire type");
+    return true;
+}
+
+/* The same for a singular scalar: it cannot be packed. */
+static inline bool wire_single_scalar_done(pb_istream_t *stream, byte_slice bounds)
+{
+    if (wire_in_bounds(stream, bounds) || stream->bytes_left != 0)
+        PB_RETURN_ERROR(stream, "wrong wire type");
+    return true;
+}
+
+/* Decodes a sub-message from a callback's substream. nanopb drops the
+ * message of a failure inside a scalar field's callback (its stack copy):
+ * such a failure is a field of the wrong wire type. */
+static inline bool wire_decode_message(pb_istream_t *stream, const pb_msgdesc_t *fields,
+                                       void *message)
+{
+    if (pb_decode_ex(stream, fields, message, PB_DECODE_NOINIT))
+        return true;
+    PB_SET_ERROR(stream, "wrong wire type");
+    return false;
+}
+
 /* A callback argument: where to store a captured slice, and its bounds. */
 typedef struct wire_slice_target {
     byte_slice *slice;

@@ -4,7 +4,7 @@
 #
 # - Debian packages: clang/lld/llvm 16 (libFuzzer, sanitizers, wasm32),
 #   wasi-libc and clang's wasm32 runtime, nanopb's generator,
-#   python3-protobuf (which the generator runs on).
+#   python3-protobuf (which the generator runs on), valgrind (tests/valgrind.test.js).
 # - C sources from Debian's source packages, pinned by version and sha256:
 #   PCRE2, nanopb's runtime and cJSON (with Debian's security patches applied).
 #   They are unpacked under build/deps/src, outside git.
@@ -14,14 +14,14 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 deps="$root/build/deps"
-stamp="$deps/.setup-done-5"
+stamp="$deps/.setup-done-6"
 
 [ -f "$stamp" ] && exit 0
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 packages=(clang-16 lld-16 llvm-16 libclang-rt-16-dev nanopb python3-protobuf
           wasi-libc libclang-rt-16-dev-wasm32
-          ca-certificates xz-utils dpkg-dev patch)
+          valgrind ca-certificates xz-utils dpkg-dev patch)
 
 # Pinned source packages: name, version, file, sha256.
 sources=(

@@ -184,6 +184,8 @@ const weirdDictionary = new Writer()
   .message(6, new Writer().varint(1, 7).message(2, new Writer().varint(8, 10, true)));
 const weirdResource = new Writer()
   .message(1, new Writer().string(1, 'a.b').message(2, new Writer().string(1, 'resource dot')))
+  .message(1, new Writer().string(1, 'a_b').message(2, new Writer().string(1, 'resource underscore')))
+  .message(1, new Writer().string(1, 'thread_name').message(2, new Writer().string(1, 'resource thread_name')))
   .message(1, new Writer().string(1, '').message(2, new Writer().string(1, 'resource empty key')))
   .message(1, new Writer().string(1, 'thread.name').message(2, new Writer().bytesField(1, pbString('t\u00e9'))))
   .message(1, new Writer().string(1, 'bin').message(2, new Writer().bytesField(7, Uint8Array.of(0, 1, 2))))
@@ -243,6 +245,11 @@ write('hand-json-duplicate-keys.json', pbString('{"resourceProfiles":[],"resourc
 write('hand-json-unicode-escapes.json', pbString('{"resourceProfiles":[{"resource":{"attributes":[{"key":"\\u0000k\\ud800","value":{"stringValue":"\\udfff\\u00e9\\n\\""}}]},'
   + '"scopeProfiles":[{"profiles":[{"sampleType":{"typeStrindex":1,"unitStrindex":2},"samples":[{"stackIndex":1,"attributeIndices":[1],"values":["1"]}]}]}]}],'
   + '"dictionary":{"stringTable":["","cpu","nanoseconds","\\ud83d\\ude00 f\\u0000n","thread.name"],"functionTable":[{},{"nameStrindex":3}],'
+  + '"locationTable":[{},{"lines":[{"functionIndex":1}]}],"stackTable":[{},{"locationIndices":[1]}],'
+  + '"attributeTable":[{},{"keyStrindex":4,"value":{"stringValueStrindex":3}}]}}'));
+write('hand-json-unicode-valid.json', pbString('{"resourceProfiles":[{"resource":{"attributes":[{"key":"\\u0000k\\u00e9","value":{"stringValue":"\\ud83d\\ude00\\u00e9\\n\\"\\u0000"}}]},'
+  + '"scopeProfiles":[{"profiles":[{"sampleType":{"typeStrindex":1,"unitStrindex":2},"samples":[{"stackIndex":1,"attributeIndices":[1],"values":["1"]}]}]}]}],'
+  + '"dictionary":{"stringTable":["","cpu","nanoseconds","\\ud83d\\ude00 f\\u0000n\\u2028","thread.name"],"functionTable":[{},{"nameStrindex":3}],'
   + '"locationTable":[{},{"lines":[{"functionIndex":1}]}],"stackTable":[{},{"locationIndices":[1]}],'
   + '"attributeTable":[{},{"keyStrindex":4,"value":{"stringValueStrindex":3}}]}}'));
 console.log(`request.pb: ${requestBytes.length} bytes; regression inputs written to ${regression}`);

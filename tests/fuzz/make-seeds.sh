@@ -1,17 +1,70 @@
 #!/usr/bin/env bash
-# make-seeds.sh DIR: writes the fuzz seed corpus into DIR: every fixture of
-# tests/fixtures (and the shared real captures when present) once per output
-# format, prefixed with the format byte that fuzz_convert.c reads first.
+# make-seeds.sh TARGET DIR: writes the seed corpus of one fuzz target into DIR
+# (emptied first).
+#   protobuf: tests/fixtures/*.pb, tests/fuzz/request.pb, the protobuf cases of
+#             tests/regression/, and the shared real eBPF capture when present;
+#   json:     tests/fixtures/*.json and *.jsonl, the JSON cases of
+#             tests/regression/, the shared capture's JSON twin and the first
+#             lines of the shared JSON Lines file when present;
+#             (both: each input behind the first byte that fuzz_common.h
+#             reads, for every format with configuration 0 and once for
+#             each other configuration: bytes 0 1 2 3 7 11)
+#   config:   tests/fuzz/configs/*.json and tests/regression/config/*.
+# The shared fixtures are read in place, never copied into the repo.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-out=$1
+target=$1
+out=$2
+rm -rf "$out"
 mkdir -p "$out"
-inputs=("$root"/tests/fixtures/*)
 shared="$root/../shared/fixtures/otlp-real"
-[ -d "$shared" ] && inputs+=("$shared/ebpf-oncpu-offcpu.pb")
-for input in "${inputs[@]}"; do
+
+is_json() { # first byte other than white space is '{'
+  local first
+  first=$(tr -d ' \t\r\n' < "$1" | head -c 1)
+  [ "$first" = "{" ]
+}
+
+prefixed() { # INPUT: one seed per first byte
+  local input=$1 name
   name=$(basename "$input")
-  for format in 0 1 2; do
-    { printf "\\x0$format"; cat "$input"; } > "$out/$name.$format"
+  for byte in 0 1 2 3 7 11; do
+    { printf "\\x$(printf %02x "$byte")"; cat "$input"; } > "$out/$name.$byte"
   done
-done
+}
+
+case "$target" in
+  protobuf)
+    inputs=("$root"/tests/fixtures/*.pb "$root"/tests/fuzz/request.pb)
+    for file in "$root"/tests/regression/*; do
+      [ -f "$file" ] && ! is_json "$file" && inputs+=("$file")
+    done
+    [ -f "$shared/ebpf-oncpu-offcpu.pb" ] && inputs+=("$shared/ebpf-oncpu-offcpu.pb")
+    for input in "${inputs[@]}"; do prefixed "$input"; done
+    ;;
+  json)
+    inputs=("$root"/tests/fixtures/*.json "$root"/tests/fixtures/*.jsonl)
+    for file in "$root"/tests/regression/*; do
+      [ -f "$file" ] && is_json "$file" && inputs+=("$file")
+    done
+    [ -f "$shared/ebpf-oncpu-offcpu.json" ] && inputs+=("$shared/ebpf-oncpu-offcpu.json")
+    for input in "${inputs[@]}"; do prefixed "$input"; done
+    if [ -f "$shared/ebpf-oncpu-189-requests.jsonl" ]; then
+      head -n 3 "$shared/ebpf-oncpu-189-requests.jsonl" > "$out/shared-3-requests.jsonl"
+      prefixed "$out/shared-3-requests.jsonl"
+      rm "$out/shared-3-requests.jsonl"
+    fi
+    ;;
+  config)
+    cp "$root"/tests/fuzz/configs/* "$out/"
+    if [ -d "$root/tests/regression/config" ]; then
+      for file in "$root"/tests/regression/config/*; do
+        [ -f "$file" ] && cp "$file" "$out/regression-$(basename "$file")"
+      done
+    fi
+    ;;
+  *)
+    echo "usage: make-seeds.sh protobuf|json|config DIR" >&2
+    exit 2
+    ;;
+esac
