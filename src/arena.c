@@ -177,7 +177,7 @@ static bool buffer_reserve(byte_buffer *b, size_t extra)
         b->arena->failed = true;
         return false;
     }
-    size_t capacity = b->capacity == 0 ? 4096 : b->capacity * 2;
+    size_t capacity = b->capacity == 0 ? 256 : b->capacity * 2;
     while (capacity - b->size < extra)
         capacity *= 2;
     uint8_t *data = arena_alloc(b->arena, capacity);
@@ -228,4 +228,12 @@ bool buffer_printf(byte_buffer *b, const char *format, ...)
     va_end(args);
     b->size += (size_t)length;
     return true;
+}
+
+void message_one_line(char *message)
+{
+    for (; *message != '\0'; message++) {
+        if ((unsigned char)*message < 0x20 || *message == 0x7f)
+            *message = '?';
+    }
 }

@@ -80,4 +80,8 @@ bool buffer_append_char(byte_buffer *b, char c);
 bool buffer_printf(byte_buffer *b, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Makes a NUL-terminated message one printable line: control characters
+ * (newlines from keys or values quoted in it) become '?'. */
+void message_one_line(char *message);
+
 #endif /* PTM_ARENA_H */

@@ -49,6 +49,7 @@ static bool fail(config_parser *p, const char *format, ...)
         snprintf(p->error, p->error_size, "config: %s: %s", p->path, detail);
     else
         snprintf(p->error, p->error_size, "config: %s", detail);
+    message_one_line(p->error);
     return false;
 }
 

@@ -115,6 +115,7 @@ static ptm_result fail(ptm_converter *converter, ptm_result result, const char *
     va_start(args, format);
     vsnprintf(converter->error, sizeof converter->error, format, args);
     va_end(args);
+    message_one_line(converter->error);
     return result;
 }
 

@@ -14,8 +14,9 @@
 bool encode_otlp_protobuf(const conversion *c, byte_buffer *out);
 /* OTLP/JSON, one ExportMetricsServiceRequest per input request, one per line. */
 bool encode_otlp_json(const conversion *c, byte_buffer *out);
-/* Prometheus text exposition format 0.0.4. */
-bool encode_prometheus(const conversion *c, byte_buffer *out);
+/* Prometheus text exposition format 0.0.4. Uses the conversion's interner
+ * to deduplicate label names. */
+bool encode_prometheus(conversion *c, byte_buffer *out);
 
 /* Shared by the text encoders. */
 
