@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fixtures, ptm, root, scratchFile, statsOf } from './lib/run.js';
 import {
-  conversionInputs, distDir, distWasm, freshPackage, jsDir, npmCli, requireDist,
+  conversionInputs, distDir, distWasm, freshPackage, jsDir, npmCli, packageWithMemory, requireDist,
 } from './lib/npm.js';
 
 requireDist();
@@ -190,23 +190,6 @@ test('init() takes bytes, a Module, URLs, paths as file URLs and Responses, and 
   assert.ok(failing.createConverter());
 });
 
-/** Loads a fresh package instance and captures its wasm instance's memory. */
-async function packageWithMemory() {
-  const original = WebAssembly.instantiate;
-  let memory;
-  WebAssembly.instantiate = async (...args) => {
-    const result = await original(...args);
-    memory = (result.instance ?? result).exports.memory;
-    return result;
-  };
-  try {
-    const pkg = await freshPackage();
-    await pkg.init();
-    return { pkg, memory };
-  } finally {
-    WebAssembly.instantiate = original;
-  }
-}
 
 test('1,000 conversions (with errors among them) and 200 converters leave wasm memory flat', async () => {
   const { pkg, memory } = await packageWithMemory();

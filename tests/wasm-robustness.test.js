@@ -36,7 +36,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { namedCases, sampleTruncations, validFixture } from './lib/malformed-cases.js';
-import { freshPackage, requireDist } from './lib/npm.js';
+import { packageWithMemory, requireDist } from './lib/npm.js';
 import { ptm, root, statsOf } from './lib/run.js';
 
 requireDist();
@@ -86,23 +86,6 @@ function noTrap(fn, label) {
   }
 }
 
-/** A fresh package instance with its wasm memory (captured at instantiation). */
-async function packageWithMemory() {
-  const original = WebAssembly.instantiate;
-  let memory;
-  WebAssembly.instantiate = async (...args) => {
-    const result = await original(...args);
-    memory = (result.instance ?? result).exports.memory;
-    return result;
-  };
-  try {
-    const pkg = await freshPackage();
-    await pkg.init();
-    return { pkg, memory };
-  } finally {
-    WebAssembly.instantiate = original;
-  }
-}
 
 /**
  * Runs the corpus twice through convert(bytes) -> {ok, output, stats} |

@@ -49,3 +49,21 @@ let freshCount = 0;
 export function freshPackage() {
   return import(`${pathToFileURL(distIndex).href}?fresh=${freshCount++}`);
 }
+
+/** Loads a fresh package instance and captures its wasm instance's memory. */
+export async function packageWithMemory() {
+  const original = WebAssembly.instantiate;
+  let memory;
+  WebAssembly.instantiate = async (...args) => {
+    const result = await original(...args);
+    memory = (result.instance ?? result).exports.memory;
+    return result;
+  };
+  try {
+    const pkg = await freshPackage();
+    await pkg.init();
+    return { pkg, memory };
+  } finally {
+    WebAssembly.instantiate = original;
+  }
+}
