@@ -22,12 +22,14 @@
  *                   all;
  *  - [prom]         Prometheus output follows the 0.0.4 grammar line by line
  *                   (HELP, TYPE, then samples of that family; label values
- *                   escaped, a number) and
- *                   has stats.series samples;
+ *                   escaped, a number) and has stats.series samples;
  *  - [prom-label-name] every label name matches [a-zA-Z_][a-zA-Z0-9_]* (not
  *                   empty);
  *  - [prom-duplicate-label] no label name twice in one sample (Prometheus
  *                   refuses such a sample at ingestion).
+ *
+ * (fuzz_config.c adds config-result, config-message, config-message-lines,
+ * config-leak and config-request.)
  *
  * PTM_FUZZ_TOLERATE=name,name... (environment) turns named checks off, so that
  * a long run can go on past a bug already reported (the crash input is in

@@ -3,9 +3,11 @@
  *
  * Input: one byte that picks the output format (b % 3) and the configuration
  * ((b / 3) % 4, see fuzz_common.h), then an ExportProfilesServiceRequest in
- * protobuf. Inputs the converter would take as JSON (the request starts with
- * '{' after white space) are left to fuzz_json and rejected here (-1: not
- * added to the corpus).
+ * protobuf. Inputs the converter takes as JSON (the request starts with '{'
+ * after white space) are left to fuzz_json and rejected here (-1: not added to
+ * the corpus), except those starting with '\n', the tag of resource_profiles:
+ * the converter reads them as protobuf when they are well framed, so both of
+ * its paths are fuzzed here.
  *
  * Every conversion goes through fuzz_convert_and_check(): result and message,
  * the stats invariant, the output well-formed in its format (protobuf output
@@ -22,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     while (start < size && (data[start] == ' ' || data[start] == '\t' || data[start] == '\n' ||
                             data[start] == '\r'))
         start++;
-    if (start < size && data[start] == '{')
+    if (start < size && data[start] == '{' && data[1] != '\n')
         return -1;
     ptm_format format = (ptm_format)(data[0] % 3);
     fuzz_convert_and_check(fuzz_converter(data[0] / 3u), data + 1, size - 1, format);

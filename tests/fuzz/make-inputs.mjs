@@ -6,16 +6,18 @@
 //    older process.executable.name placement, inlined frames, a mapping-only
 //    frame, a repeated frame, label characters that need escaping). fuzz_config
 //    converts it under every configuration it accepts.
-//  - tests/regression/hand-*: tricky inputs written on purpose (the crashers
-//    libFuzzer finds are added next to them as crash-*).
+//  - tests/regression/hand-* and tests/regression/config/hand-*: tricky inputs
+//    and configurations written on purpose (the crashers libFuzzer finds are
+//    added next to them as crash-*).
 // Usage: node tests/fuzz/make-inputs.mjs   (from anywhere; Node 20)
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writer, profilesRequest } from '../lib/pb.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const regression = join(root, 'tests', 'regression');
+mkdirSync(join(regression, 'config'), { recursive: true });
 
 const strings = ['', 'cpu', 'nanoseconds', 'samples', 'count', 'off_cpu', 'alloc_space', 'bytes',
   'alloc_objects', 'inuse_space', 'contentions', 'process.executable.name', 'thread.name', 'nginx',
@@ -252,4 +254,25 @@ write('hand-json-unicode-valid.json', pbString('{"resourceProfiles":[{"resource"
   + '"dictionary":{"stringTable":["","cpu","nanoseconds","\\ud83d\\ude00 f\\u0000n\\u2028","thread.name"],"functionTable":[{},{"nameStrindex":3}],'
   + '"locationTable":[{},{"lines":[{"functionIndex":1}]}],"stackTable":[{},{"locationIndices":[1]}],'
   + '"attributeTable":[{},{"keyStrindex":4,"value":{"stringValueStrindex":3}}]}}'));
+// ---- hand-made regression configurations (tests/regression/config/) --------
+// Each is given with -c to tests/fuzz/request.pb and a fixture.
+const configs = {
+  // Keys and values quoted in messages: a newline in them must not break the
+  // one-line message.
+  'hand-newline-in-key.json': '{"a\\nb":1}',
+  'hand-newline-in-unit.json': '{"metrics":{"cpu":{"unit":"x\\r\\ny"}}}',
+  'hand-empty-attribute-key.json': '{"attributes":[{"key":"","value":"(\\\\w+)","type":"regex"}]}',
+  // Metric names Prometheus must sanitise (digit first, space, newline, é,
+  // colons) and a custom unit with quotes.
+  'hand-odd-metric-names.json': '{"metrics":{"memory":{"metric_name":"9 bad name\\n\\u00e9"}},'
+    + '"sample_types":[{"type":"contentions","unit":"count","metric_name":"::x","metric_unit":"{\\"q\\"}"}]}',
+  // A pattern that lowers its own PCRE2 match limit: the conversion fails with
+  // the limit error naming the pattern (exit 1), found by fuzz_config.
+  'hand-regex-limit-match.json': '{"attributes":[{"key":"v","value":"(*LIMIT_MATCH=1)(?<v>v\\\\d+)","type":"regex"}]}',
+  // Backtracking that hits the match limit on the request's strings.
+  'hand-regex-backtracking.json': '{"pattern_filter":{"exclude_patterns":["^(\\\\w+\\\\s?)*$"]},'
+    + '"attributes":[{"key":"slow","value":"(a|aa)+$|(.*)*x","type":"regex"}]}',
+};
+for (const [name, text] of Object.entries(configs)) writeFileSync(join(regression, 'config', name), text);
+
 console.log(`request.pb: ${requestBytes.length} bytes; regression inputs written to ${regression}`);
