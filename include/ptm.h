@@ -13,8 +13,10 @@
  *    converters never share anything, and one converter may be used by one
  *    thread at a time.
  *  - Every allocation goes through the converter's allocator (ptm_allocator,
- *    libc's malloc/free by default). Each conversion works in an arena that is
- *    released whole when the conversion ends.
+ *    libc's malloc/free by default), PCRE2's included; the one exception is
+ *    cJSON's parse tree, which lives in libc's malloc only while a JSON
+ *    configuration or OTLP/JSON request is read. Each conversion works in an
+ *    arena that is released (all but its largest block) at the next call.
  *  - Output bytes are owned by the converter: they stay valid until the next
  *    ptm_convert() or ptm_converter_free() on that converter.
  *  - Every function returns a ptm_result; on failure a one-line message naming
