@@ -1,6 +1,7 @@
 /*
  * check.h: the C unit tests' few helpers. CHECK records a named expectation;
  * check_report() prints "N passed, M failed" and gives main's exit code.
+ * Also: a counting allocator and a whole-file reader for the tests.
  */
 #ifndef PTM_CHECK_H
 #define PTM_CHECK_H
@@ -25,6 +26,34 @@ static int check_report(void)
 {
     printf("%d passed, %d failed\n", check_passed, check_failed);
     return check_failed == 0 ? 0 : 1;
+}
+
+/* An allocator (ptm_allocator's functions, context: a counting_allocator)
+ * that counts what is live and can be told to fail the N-th allocation. */
+typedef struct counting_allocator {
+    long allocations, live;
+    long fail_at; /* 0: never */
+} counting_allocator;
+
+static void *counting_malloc(void *context, size_t size)
+{
+    counting_allocator *counter = context;
+    counter->allocations++;
+    if (counter->fail_at != 0 && counter->allocations == counter->fail_at)
+        return NULL;
+    void *pointer = malloc(size);
+    if (pointer != NULL)
+        counter->live++;
+    return pointer;
+}
+
+static void counting_free(void *context, void *pointer)
+{
+    counting_allocator *counter = context;
+    if (pointer == NULL)
+        return;
+    counter->live--;
+    free(pointer);
 }
 
 /* Reads a whole file; NULL when it cannot. */

@@ -28,32 +28,6 @@
 
 enum { ALL_UP_TO = 1500, EDGE = 200, SAMPLES = 1500 };
 
-typedef struct counting_allocator {
-    long allocations, live;
-    long fail_at; /* 0: never */
-} counting_allocator;
-
-static void *counting_malloc(void *context, size_t size)
-{
-    counting_allocator *counter = context;
-    counter->allocations++;
-    if (counter->fail_at != 0 && counter->allocations == counter->fail_at)
-        return NULL;
-    void *pointer = malloc(size);
-    if (pointer != NULL)
-        counter->live++;
-    return pointer;
-}
-
-static void counting_free(void *context, void *pointer)
-{
-    counting_allocator *counter = context;
-    if (pointer == NULL)
-        return;
-    counter->live--;
-    free(pointer);
-}
-
 static const char full_config[] =
     "{\"attributes\":[{\"key\":\"env\",\"value\":\"prod\"},"
     "{\"key\":\"word\",\"value\":\"([a-z]+)\\\\.\",\"type\":\"regex\"},"

@@ -11,32 +11,6 @@
 #include "check.h"
 #include "ptm.h"
 
-/* An allocator that counts, and can be told to fail the N-th allocation. */
-typedef struct counting_allocator {
-    long allocations, frees, live;
-    long fail_at; /* 0: never */
-} counting_allocator;
-
-static void *counting_malloc(void *context, size_t size)
-{
-    counting_allocator *counter = context;
-    counter->allocations++;
-    if (counter->fail_at != 0 && counter->allocations == counter->fail_at)
-        return NULL;
-    counter->live++;
-    return malloc(size);
-}
-
-static void counting_free(void *context, void *pointer)
-{
-    counting_allocator *counter = context;
-    if (pointer == NULL)
-        return;
-    counter->frees++;
-    counter->live--;
-    free(pointer);
-}
-
 static void test_arguments(void)
 {
     char error[128] = "unchanged";
