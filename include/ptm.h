@@ -59,12 +59,10 @@ typedef enum ptm_result {
 
 /* Output formats. */
 typedef enum ptm_format {
-    /* ExportMetricsServiceRequest, protobuf. JSON Lines input with several
-     * requests gives one message holding the resources of all of them
-     * (protobuf messages concatenate). */
+    /* ExportMetricsServiceRequest, protobuf: one message for the whole input. */
     PTM_FORMAT_OTLP_PROTOBUF = 0,
-    /* ExportMetricsServiceRequest as OTLP/JSON, one line per input request,
-     * each ending in '\n'. */
+    /* ExportMetricsServiceRequest as OTLP/JSON, one line for the whole input
+     * (none for an empty input), ending in '\n'. */
     PTM_FORMAT_OTLP_JSON = 1,
     /* Prometheus text exposition format 0.0.4. */
     PTM_FORMAT_PROMETHEUS = 2
@@ -85,6 +83,9 @@ typedef struct ptm_stats {
     uint64_t samples_skipped;   /* their sample type has no (enabled) metric */
     uint64_t series;            /* data points written */
     uint64_t overflowed;        /* values added to an overflow point */
+    uint64_t attributes_shadowed; /* configured attribute rules left off a
+                                     ResourceProfiles' points because the
+                                     resource has an attribute of that key */
 } ptm_stats;
 
 /* A custom allocator. malloc_fn returns NULL on failure; free_fn accepts NULL.
@@ -118,7 +119,11 @@ void ptm_converter_free(ptm_converter *converter);
 
 /*
  * Converts input (input_size bytes: protobuf, OTLP/JSON or JSON Lines,
- * detected) to the format asked for.
+ * detected) to the format asked for. The whole input is one conversion: its
+ * requests' series are merged (a series is a metric, a resource identity and
+ * a point attribute set), and the output holds each once. With
+ * "temporality": "cumulative" the output holds every series the converter
+ * has seen since it was created or reset, accumulated.
  *
  * On PTM_OK, *output and *output_size describe bytes owned by the converter,
  * valid until the next ptm_convert() or ptm_converter_free(). stats may be
@@ -136,6 +141,19 @@ ptm_result ptm_convert(ptm_converter *converter,
 /* The one-line message of the last failed call on this converter, or "" after
  * a success. Owned by the converter; valid until its next call. */
 const char *ptm_converter_last_error(const ptm_converter *converter);
+
+/* A one-line warning about the last successful ptm_convert() (e.g. a
+ * configured attribute shadowed by a resource attribute), or "" when there is
+ * none. Owned by the converter; valid until its next call. */
+const char *ptm_converter_last_warning(const ptm_converter *converter);
+
+/*
+ * Forgets the series a converter with "temporality": "cumulative" keeps
+ * across calls (and frees their memory): the next conversion starts every
+ * series again, with new start times. PTM_ERR_ARGUMENT for NULL; PTM_OK
+ * otherwise (a delta converter keeps nothing, so there is nothing to forget).
+ */
+ptm_result ptm_converter_reset(ptm_converter *converter);
 
 /* A static, human-readable name for a result ("input", "config", ...). */
 const char *ptm_result_name(ptm_result result);

@@ -40,12 +40,16 @@ ptm_wasm_handle *ptm_wasm_create(const uint8_t *config, uint32_t config_size, ch
 int32_t ptm_wasm_convert(ptm_wasm_handle *handle, const uint8_t *input, uint32_t input_size,
                          int32_t format);
 /* The last output (after a success), its size, the stats of the last call (a
- * ptm_stats: ten little-endian u64 in the order of ptm.h), the last error
+ * ptm_stats: eleven little-endian u64 in the order of ptm.h), the last error
  * message (NUL-terminated, "" after a success). */
 const uint8_t *ptm_wasm_output(const ptm_wasm_handle *handle);
 uint32_t ptm_wasm_output_size(const ptm_wasm_handle *handle);
 const ptm_stats *ptm_wasm_stats(const ptm_wasm_handle *handle);
 const char *ptm_wasm_last_error(const ptm_wasm_handle *handle);
+/* The one-line warning of the last successful convert, or "". */
+const char *ptm_wasm_last_warning(const ptm_wasm_handle *handle);
+/* Forgets a cumulative converter's series (ptm_converter_reset). */
+int32_t ptm_wasm_reset(ptm_wasm_handle *handle);
 /* Releases the handle and its converter; accepts 0. */
 void ptm_wasm_destroy(ptm_wasm_handle *handle);
 

@@ -143,6 +143,22 @@ bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t
     return true;
 }
 
+bool aggregate_replace(series_aggregator *aggregator, const series_key *key, int64_t value,
+                       uint64_t start, uint64_t end)
+{
+    uint32_t slot = find_slot(aggregator, key);
+    uint32_t index = aggregator->slots[slot] - 1;
+    if (aggregator->slots[slot] == 0 && !aggregate_add(aggregator, key, 0, start, end, &index))
+        return false;
+    series *s = &((series *)aggregator->series.items)[index];
+    if (end >= s->end) { /* a new series has just taken this end */
+        s->value = value;
+        s->start = start;
+        s->end = end;
+    }
+    return true;
+}
+
 /* qsort comparators over series pointers. */
 static int by_value_descending(const void *a, const void *b)
 {

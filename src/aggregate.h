@@ -55,6 +55,12 @@ bool aggregator_init(series_aggregator *aggregator, arena *a, uint32_t metric_co
 bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t value,
                    uint64_t start, uint64_t end, uint32_t *index);
 
+/* Sets the series of key (or, past the limit, its overflow series) to a
+ * gauge snapshot, unless the series holds a later one (a greater end).
+ * False when memory ran out. */
+bool aggregate_replace(series_aggregator *aggregator, const series_key *key, int64_t value,
+                       uint64_t start, uint64_t end);
+
 /* Adds value to the series at index (from aggregate_add). */
 void aggregate_add_at(series_aggregator *aggregator, uint32_t index, int64_t value,
                       uint64_t start, uint64_t end);

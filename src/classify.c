@@ -26,9 +26,28 @@ static metric_def function_metric(const measure_config *measure, const char *nam
     return def;
 }
 
+/* The function metrics of each measure that has them, in output order. */
+static const struct function_metric_names {
+    measure_kind measure;
+    const char *self, *self_description;
+    const char *inclusive, *inclusive_description;
+} function_metric_names[] = {
+    {MEASURE_CPU, "profile.function.self.cpu.time", "CPU time of the function itself (leaf frame)",
+     "profile.function.inclusive.cpu.time", "CPU time of the function and its callees"},
+    {MEASURE_OFF_CPU, "profile.function.self.off_cpu.time",
+     "Off-CPU time of threads blocked in the function itself (leaf frame)",
+     "profile.function.inclusive.off_cpu.time",
+     "Off-CPU time of threads blocked in the function or its callees"},
+    {MEASURE_WALL, "profile.function.self.wall.time", "Wall-clock time of the function itself (leaf frame)",
+     "profile.function.inclusive.wall.time", "Wall-clock time of the function and its callees"},
+    {MEASURE_MEMORY, "profile.function.self.memory.allocated", "Memory allocated by the function itself",
+     "profile.function.inclusive.memory.allocated", "Memory allocated by the function and its callees"},
+};
+enum { FUNCTION_MEASURE_COUNT = sizeof function_metric_names / sizeof function_metric_names[0] };
+
 bool metric_table_build(metric_table *table, ptm_config *config)
 {
-    uint32_t count = MEASURE_BUILTIN_COUNT + 4 + config->sample_type_count;
+    uint32_t count = MEASURE_BUILTIN_COUNT + 2 * FUNCTION_MEASURE_COUNT + config->sample_type_count;
     table->items = arena_calloc(&config->storage, count, sizeof(metric_def));
     if (table->items == NULL)
         return false;
@@ -36,28 +55,21 @@ bool metric_table_build(metric_table *table, ptm_config *config)
     for (int kind = 0; kind < MEASURE_BUILTIN_COUNT; kind++) {
         table->items[kind] = measure_metric(&config->measures[kind]);
         table->base[kind] = kind;
+        table->function_self[kind] = table->function_inclusive[kind] = -1;
     }
-    bool self = config->function.enabled && config->function.self;
-    bool total = config->function.enabled && config->function.total;
-    const measure_config *cpu = &config->measures[MEASURE_CPU];
-    const measure_config *memory = &config->measures[MEASURE_MEMORY];
     uint32_t id = MEASURE_BUILTIN_COUNT;
-    table->cpu_self = (int32_t)id;
-    table->items[id++] = function_metric(cpu, "profile.function.self.cpu.time",
-                                         "CPU time of the function itself (leaf frame)",
-                                         METRIC_FUNCTION_SELF, self);
-    table->cpu_total = (int32_t)id;
-    table->items[id++] = function_metric(cpu, "profile.function.total.cpu.time",
-                                         "CPU time of the function and its callees",
-                                         METRIC_FUNCTION_TOTAL, total);
-    table->memory_self = (int32_t)id;
-    table->items[id++] = function_metric(memory, "profile.function.self.memory.allocated",
-                                         "Memory allocated by the function itself",
-                                         METRIC_FUNCTION_SELF, self);
-    table->memory_total = (int32_t)id;
-    table->items[id++] = function_metric(memory, "profile.function.total.memory.allocated",
-                                         "Memory allocated by the function and its callees",
-                                         METRIC_FUNCTION_TOTAL, total);
+    for (int i = 0; i < FUNCTION_MEASURE_COUNT; i++) {
+        const struct function_metric_names *names = &function_metric_names[i];
+        const measure_config *measure = &config->measures[names->measure];
+        bool wanted = config->function.enabled && (config->function.measures & (1u << names->measure));
+        table->function_self[names->measure] = (int32_t)id;
+        table->items[id++] = function_metric(measure, names->self, names->self_description,
+                                             METRIC_FUNCTION_SELF, wanted && config->function.self);
+        table->function_inclusive[names->measure] = (int32_t)id;
+        table->items[id++] = function_metric(measure, names->inclusive, names->inclusive_description,
+                                             METRIC_FUNCTION_INCLUSIVE,
+                                             wanted && config->function.inclusive);
+    }
     table->custom_base = (int32_t)id;
     for (uint32_t i = 0; i < config->sample_type_count; i++)
         table->items[id++] = measure_metric(&config->sample_types[i].measure);
@@ -104,7 +116,7 @@ static sample_kind classify_profile(const metric_table *table, const ptm_config 
     byte_slice type = dictionary_string(dictionary, profile->type_strindex);
     byte_slice unit = dictionary_string(dictionary, profile->unit_strindex);
     *plan = (profile_plan){.disposition = PLAN_SKIP, .base_metric = -1, .self_metric = -1,
-                           .total_metric = -1, .multiplier = 1};
+                           .inclusive_metric = -1, .multiplier = 1};
 
     for (uint32_t i = 0; i < config->sample_type_count; i++) {
         const custom_sample_type *custom = &config->sample_types[i];
@@ -160,17 +172,14 @@ static void finish_plan(const metric_table *table, profile_plan *plan)
         plan->disposition = PLAN_SKIP;
         return;
     }
-    if (plan->base_metric == table->base[MEASURE_CPU]) {
-        plan->self_metric = table->cpu_self;
-        plan->total_metric = table->cpu_total;
-    } else if (plan->base_metric == table->base[MEASURE_MEMORY]) {
-        plan->self_metric = table->memory_self;
-        plan->total_metric = table->memory_total;
+    if (plan->base_metric < MEASURE_BUILTIN_COUNT) {
+        plan->self_metric = table->function_self[plan->base_metric];
+        plan->inclusive_metric = table->function_inclusive[plan->base_metric];
     }
     if (plan->self_metric >= 0 && !table->items[plan->self_metric].enabled)
         plan->self_metric = -1;
-    if (plan->total_metric >= 0 && !table->items[plan->total_metric].enabled)
-        plan->total_metric = -1;
+    if (plan->inclusive_metric >= 0 && !table->items[plan->inclusive_metric].enabled)
+        plan->inclusive_metric = -1;
     if (plan->disposition == PLAN_INVALID)
         return;
     plan->disposition = table->items[plan->base_metric].enabled ? PLAN_KEEP : PLAN_SKIP;

@@ -17,7 +17,7 @@
 typedef enum metric_role {
     METRIC_BASE = 0,        /* per process/thread */
     METRIC_FUNCTION_SELF,   /* per leaf function */
-    METRIC_FUNCTION_TOTAL   /* per function on the stack */
+    METRIC_FUNCTION_INCLUSIVE /* per distinct function on the stack */
 } metric_role;
 
 typedef struct metric_def {
@@ -36,8 +36,10 @@ typedef struct metric_table {
     metric_def *items;      /* owned by the converter's config arena */
     uint32_t count;
     int32_t base[MEASURE_BUILTIN_COUNT];     /* metric id of each built-in measure */
-    int32_t cpu_self, cpu_total;             /* -1: disabled */
-    int32_t memory_self, memory_total;
+    /* metric ids of each built-in measure's function metrics; -1 where the
+     * measure has none (allocations and the gauges) */
+    int32_t function_self[MEASURE_BUILTIN_COUNT];
+    int32_t function_inclusive[MEASURE_BUILTIN_COUNT];
     int32_t custom_base;                     /* first custom metric id */
 } metric_table;
 
@@ -51,7 +53,7 @@ typedef struct profile_plan {
     uint8_t kind;         /* classify.c's sample_kind */
     int32_t base_metric;  /* -1 when none */
     int32_t self_metric;
-    int32_t total_metric;
+    int32_t inclusive_metric;
     int64_t multiplier;   /* raw value × multiplier = accumulated value */
 } profile_plan;
 

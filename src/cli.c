@@ -162,10 +162,11 @@ static void print_stats(const ptm_stats *stats)
             "{\"requests\":%" PRIu64 ",\"resources\":%" PRIu64 ",\"profiles\":%" PRIu64
             ",\"samples_total\":%" PRIu64 ",\"samples_kept\":%" PRIu64
             ",\"samples_filtered\":%" PRIu64 ",\"samples_invalid\":%" PRIu64
-            ",\"samples_skipped\":%" PRIu64 ",\"series\":%" PRIu64 ",\"overflowed\":%" PRIu64 "}\n",
+            ",\"samples_skipped\":%" PRIu64 ",\"series\":%" PRIu64 ",\"overflowed\":%" PRIu64
+            ",\"attributes_shadowed\":%" PRIu64 "}\n",
             stats->requests, stats->resources, stats->profiles, stats->samples_total,
             stats->samples_kept, stats->samples_filtered, stats->samples_invalid,
-            stats->samples_skipped, stats->series, stats->overflowed);
+            stats->samples_skipped, stats->series, stats->overflowed, stats->attributes_shadowed);
 }
 
 static int write_output(const char *path, const uint8_t *data, size_t size)
@@ -210,6 +211,8 @@ static int convert(const options *opts, const uint8_t *config, size_t config_siz
     if (result != PTM_OK) {
         code = fail(exit_code_of(result), "%s", ptm_converter_last_error(converter));
     } else {
+        if (ptm_converter_last_warning(converter)[0] != '\0')
+            fprintf(stderr, "ptm: %s\n", ptm_converter_last_warning(converter));
         code = write_output(opts->output_path, output, output_size);
     }
     if (opts->stats)

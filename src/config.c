@@ -246,27 +246,34 @@ static bool parse_filter(config_parser *p, const cJSON *root, const char *key,
     return true;
 }
 
-/* Time units accepted for metric values, and what one unit is in ns. */
-static bool time_unit_divisor(const char *unit, double *divisor)
-{
-    static const struct { const char *name; double ns; } units[] = {
-        {"ns", 1}, {"us", 1e3}, {"ms", 1e6}, {"s", 1e9}};
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(units[i].name, unit) == 0) {
-            *divisor = units[i].ns;
-            return true;
-        }
-    }
-    return false;
-}
+/* A unit spelling a metric may be configured with: its canonical UCUM form
+ * (what the metric is written with) and the accumulated units in one of it.
+ * The aliases are the spellings other connectors' configurations use
+ * ("bytes", "nanoseconds", ...). */
+typedef struct unit_spelling {
+    const char *name;
+    const char *canonical;
+    double divisor;
+} unit_spelling;
 
-static bool byte_unit_divisor(const char *unit, double *divisor)
+static const unit_spelling time_units[] = {
+    {"ns", "ns", 1}, {"nanoseconds", "ns", 1}, {"us", "us", 1e3}, {"microseconds", "us", 1e3},
+    {"ms", "ms", 1e6}, {"milliseconds", "ms", 1e6}, {"s", "s", 1e9}, {"seconds", "s", 1e9},
+    {NULL, NULL, 0}};
+
+static const unit_spelling byte_units[] = {
+    {"By", "By", 1}, {"bytes", "By", 1}, {"B", "By", 1},
+    {"KiBy", "KiBy", 1024.0}, {"KiB", "KiBy", 1024.0},
+    {"MiBy", "MiBy", 1048576.0}, {"MiB", "MiBy", 1048576.0},
+    {"GiBy", "GiBy", 1073741824.0}, {"GiB", "GiBy", 1073741824.0}, {NULL, NULL, 0}};
+
+/* Canonicalises measure->unit through table; false when it is not there. */
+static bool canonical_unit(const unit_spelling *table, measure_config *measure)
 {
-    static const struct { const char *name; double bytes; } units[] = {
-        {"By", 1}, {"KiBy", 1024.0}, {"MiBy", 1048576.0}, {"GiBy", 1073741824.0}};
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcmp(units[i].name, unit) == 0) {
-            *divisor = units[i].bytes;
+    for (; table->name != NULL; table++) {
+        if (strcmp(table->name, measure->unit) == 0) {
+            measure->unit = table->canonical;
+            measure->divisor = table->divisor;
             return true;
         }
     }
@@ -279,11 +286,11 @@ static bool settle_unit(config_parser *p, measure_config *measure, const char *u
     bool known = true;
     switch (measure->family) {
     case FAMILY_TIME:
-        known = time_unit_divisor(measure->unit, &measure->divisor);
+        known = canonical_unit(time_units, measure);
         measure->is_double = true;
         break;
     case FAMILY_BYTES:
-        known = byte_unit_divisor(measure->unit, &measure->divisor);
+        known = canonical_unit(byte_units, measure);
         measure->is_double = measure->divisor != 1;
         break;
     case FAMILY_COUNT:
@@ -326,7 +333,7 @@ static const struct measure_default {
 
 static bool parse_measure(config_parser *p, const cJSON *metrics, measure_kind kind)
 {
-    static const char *const keys[] = {"enabled", "metric_name", "unit", NULL};
+    static const char *const keys[] = {"enabled", "metric_name", "unit", "description", NULL};
     const struct measure_default *defaults = &measure_defaults[kind];
     measure_config *measure = &p->config->measures[kind];
     *measure = (measure_config){.enabled = true, .gauge = defaults->gauge,
@@ -338,7 +345,8 @@ static bool parse_measure(config_parser *p, const cJSON *metrics, measure_kind k
     if (object != NULL) {
         if (!check_object(p, object, keys) || !read_bool(p, object, "enabled", &measure->enabled) ||
             !read_string(p, object, "metric_name", &measure->metric_name, false) ||
-            !read_string(p, object, "unit", &measure->unit, false))
+            !read_string(p, object, "unit", &measure->unit, false) ||
+            !read_string(p, object, "description", &measure->description, true))
             return false;
     }
     if (!settle_unit(p, measure, "unit"))
@@ -347,23 +355,68 @@ static bool parse_measure(config_parser *p, const cJSON *metrics, measure_kind k
     return true;
 }
 
+/* The measures that may have function metrics, by their config names. */
+static const struct { const char *key; measure_kind kind; } function_measures[] = {
+    {"cpu", MEASURE_CPU}, {"off_cpu", MEASURE_OFF_CPU}, {"wall", MEASURE_WALL},
+    {"memory", MEASURE_MEMORY}};
+
+/* metrics.function.measures: an array of measure names → a bit set. */
+static bool read_function_measures(config_parser *p, const cJSON *object, uint32_t *bits)
+{
+    const cJSON *array = cJSON_GetObjectItemCaseSensitive(object, "measures");
+    if (array == NULL)
+        return true;
+    size_t mark = path_push_key(p, "measures");
+    if (!cJSON_IsArray(array))
+        return fail(p, "must be an array of strings");
+    *bits = 0;
+    int index = 0;
+    for (const cJSON *item = array->child; item != NULL; item = item->next, index++) {
+        size_t item_mark = path_push_index(p, index);
+        bool known = false;
+        for (size_t i = 0; cJSON_IsString(item) && i < sizeof function_measures / sizeof function_measures[0]; i++) {
+            if (strcmp(item->valuestring, function_measures[i].key) == 0) {
+                *bits |= 1u << function_measures[i].kind;
+                known = true;
+            }
+        }
+        if (!known)
+            return fail(p, "must be \"cpu\", \"off_cpu\", \"wall\" or \"memory\"");
+        path_pop(p, item_mark);
+    }
+    path_pop(p, mark);
+    return true;
+}
+
 static bool parse_function(config_parser *p, const cJSON *metrics)
 {
-    static const char *const keys[] = {"enabled", "self", "total", "top_n", NULL};
+    static const char *const keys[] = {"enabled", "self", "inclusive", "total", "top_n",
+                                       "measures", NULL};
     p->config->function.enabled = true;
     p->config->function.self = true;
-    p->config->function.total = true;
+    p->config->function.inclusive = true;
     p->config->function.top_n = 0;
+    p->config->function.measures = 0;
+    for (size_t i = 0; i < sizeof function_measures / sizeof function_measures[0]; i++)
+        p->config->function.measures |= 1u << function_measures[i].kind;
     const cJSON *object = metrics ? cJSON_GetObjectItemCaseSensitive(metrics, "function") : NULL;
     if (object == NULL)
         return true;
     size_t mark = path_push_key(p, "function");
     uint64_t top_n = 0;
-    if (!check_object(p, object, keys) ||
-        !read_bool(p, object, "enabled", &p->config->function.enabled) ||
+    if (!check_object(p, object, keys))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(object, "inclusive") != NULL &&
+        cJSON_GetObjectItemCaseSensitive(object, "total") != NULL) {
+        path_push_key(p, "total");
+        return fail(p, "is the old name of inclusive; give one of them");
+    }
+    if (!read_bool(p, object, "enabled", &p->config->function.enabled) ||
         !read_bool(p, object, "self", &p->config->function.self) ||
-        !read_bool(p, object, "total", &p->config->function.total) ||
-        !read_integer(p, object, "top_n", 0, 1000000, &top_n))
+        !read_bool(p, object, "inclusive", &p->config->function.inclusive) ||
+        !read_bool(p, object, "total", &p->config->function.inclusive) ||
+        !read_integer(p, object, "top_n", 0, 1000000, &top_n) ||
+        !read_function_measures(p, object, &p->config->function.measures))
         return false;
     p->config->function.top_n = (uint32_t)top_n;
     path_pop(p, mark);
@@ -491,16 +544,69 @@ static bool parse_sample_type(config_parser *p, const cJSON *object, void *slot)
         measure->unit = metric_unit ? metric_unit : "By";
     } else {
         measure->family = FAMILY_COUNT;
-        measure->unit = metric_unit ? metric_unit : "1";
+        measure->unit = metric_unit ? metric_unit : "{count}";
     }
     return settle_unit(p, measure, "metric_unit");
+}
+
+/* "temporality": "delta" (the default) or "cumulative". */
+static bool parse_temporality(config_parser *p, const cJSON *root)
+{
+    const char *temporality = "delta";
+    if (!read_string(p, root, "temporality", &temporality, false))
+        return false;
+    p->config->cumulative = strcmp(temporality, "cumulative") == 0;
+    if (!p->config->cumulative && strcmp(temporality, "delta") != 0) {
+        path_push_key(p, "temporality");
+        return fail(p, "must be \"delta\" or \"cumulative\"");
+    }
+    return true;
+}
+
+/* "copy_resource_attributes": ["*"] (the default: every scalar resource
+ * attribute but service.name, .namespace and .instance.id), or the keys to
+ * copy onto every point. */
+static bool parse_copy_resource_attributes(config_parser *p, const cJSON *root)
+{
+    p->config->copy_all_resource_attributes = true;
+    const cJSON *array = cJSON_GetObjectItemCaseSensitive(root, "copy_resource_attributes");
+    if (array == NULL)
+        return true;
+    size_t mark = path_push_key(p, "copy_resource_attributes");
+    if (!cJSON_IsArray(array))
+        return fail(p, "must be an array of strings");
+    p->config->copy_all_resource_attributes = false;
+    int size = cJSON_GetArraySize(array);
+    p->config->copied_keys = arena_calloc(&p->config->storage, (size_t)size + 1, sizeof(const char *));
+    if (p->config->copied_keys == NULL)
+        return out_of_memory(p);
+    int index = 0;
+    for (const cJSON *item = array->child; item != NULL; item = item->next, index++) {
+        size_t item_mark = path_push_index(p, index);
+        if (!cJSON_IsString(item) || item->valuestring[0] == '\0')
+            return fail(p, "must be a non-empty string");
+        if (strcmp(item->valuestring, "*") == 0) {
+            if (size != 1)
+                return fail(p, "\"*\" must be the only entry");
+            p->config->copy_all_resource_attributes = true;
+        } else {
+            const char *key = copy_string(p, item->valuestring);
+            if (key == NULL)
+                return false;
+            p->config->copied_keys[p->config->copied_key_count++] = key;
+        }
+        path_pop(p, item_mark);
+    }
+    path_pop(p, mark);
+    return true;
 }
 
 static bool parse_root(config_parser *p, const cJSON *root)
 {
     static const char *const keys[] = {"metrics", "attributes", "process_filter", "thread_filter",
                                        "pattern_filter", "sample_types", "cardinality_limit",
-                                       "max_input_bytes", NULL};
+                                       "max_input_bytes", "temporality",
+                                       "copy_resource_attributes", NULL};
     if (root != NULL && !check_object(p, root, keys))
         return false;
     uint64_t cardinality_limit = DEFAULT_CARDINALITY_LIMIT;
@@ -515,7 +621,8 @@ static bool parse_root(config_parser *p, const cJSON *root)
         !parse_object_array(p, root, "sample_types", sizeof(custom_sample_type), parse_sample_type,
                             (void **)&config->sample_types, &config->sample_type_count) ||
         !read_integer(p, root, "cardinality_limit", 1, 100000000, &cardinality_limit) ||
-        !read_integer(p, root, "max_input_bytes", 1, 4294967295.0, &max_input_bytes))
+        !read_integer(p, root, "max_input_bytes", 1, 4294967295.0, &max_input_bytes) ||
+        !parse_temporality(p, root) || !parse_copy_resource_attributes(p, root))
         return false;
     p->config->cardinality_limit = (uint32_t)cardinality_limit;
     p->config->max_input_bytes = max_input_bytes;

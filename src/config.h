@@ -74,8 +74,9 @@ typedef struct ptm_config {
     pattern_engine *engine;                     /* owns nothing; patterns use it */
     measure_config measures[MEASURE_BUILTIN_COUNT];
     struct {
-        bool enabled, self, total;
+        bool enabled, self, inclusive;
         uint32_t top_n;                         /* 0: every function */
+        uint32_t measures;                      /* bit 1 << measure_kind: has function metrics */
     } function;
     attribute_rule *attributes;
     uint32_t attribute_count;
@@ -84,6 +85,12 @@ typedef struct ptm_config {
     uint32_t sample_type_count;
     uint32_t cardinality_limit;                 /* series per metric, >= 1 */
     uint64_t max_input_bytes;                   /* refuse larger inputs */
+    bool cumulative;                            /* temporality: the converter keeps series */
+    /* copy_resource_attributes: every scalar one (but service.name,
+     * service.namespace, service.instance.id), or the keys listed. */
+    bool copy_all_resource_attributes;
+    const char **copied_keys;
+    uint32_t copied_key_count;
     arena_vector patterns;                      /* every pattern, for freeing */
 } ptm_config;
 

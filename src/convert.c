@@ -15,8 +15,10 @@ bool conversion_init(conversion *c, const ptm_config *config, const metric_table
     c->config = config;
     c->metrics = metrics;
     c->arena = a;
-    return interner_init(&c->interner, a) &&
-           aggregator_init(&c->aggregator, a, metrics->count, config->cardinality_limit);
+    /* Cumulative: the converter's store applies the limit to what it holds. */
+    uint32_t limit = config->cumulative ? UINT32_MAX : config->cardinality_limit;
+    return interner_init(&c->interner, a) && interner_init(&c->identities, a) &&
+           aggregator_init(&c->aggregator, a, metrics->count, limit);
 }
 
 static bool on_request(void *context, profile_dictionary *dictionary)
@@ -37,18 +39,147 @@ static uint8_t pattern_bits_of(conversion *c, uint32_t id)
     return filter_match(&c->config->pattern_filter, &c->pattern_cache, c->arena, &c->interner, id);
 }
 
+/* Whether a Resource message body (canonical attributes) has key. */
+static bool canonical_has_key(const resource_record *record, byte_slice key)
+{
+    for (uint32_t i = 0; i < record->attribute_count; i++) {
+        if (slice_equals(record->attributes[i].key, key))
+            return true;
+    }
+    return false;
+}
+
+static bool collect_key_value(byte_slice element, void *context)
+{
+    arena_vector *list = ((void **)context)[0];
+    arena *a = ((void **)context)[1];
+    key_value_ref *slot = vector_push(a, list, sizeof *slot);
+    return slot != NULL && key_value_decode(element, slot);
+}
+
+/* Parses record->canonical into record->attributes. */
+static bool parse_canonical(conversion *c, resource_record *record)
+{
+    arena_vector list = {0};
+    void *context[2] = {&list, c->arena};
+    if (!any_value_each(record->canonical, collect_key_value, context) && c->arena->failed)
+        return false;
+    record->attributes = list.items;
+    record->attribute_count = list.count;
+    return true;
+}
+
+static bool is_scalar(byte_slice raw)
+{
+    any_value value;
+    return any_value_decode(raw, &value) && (value.kind == ANY_STRING || value.kind == ANY_INT ||
+                                             value.kind == ANY_DOUBLE || value.kind == ANY_BOOL);
+}
+
+/* Whether copy_resource_attributes copies key. */
+static bool copies_key(const ptm_config *config, byte_slice key)
+{
+    static const char *const kept_on_resource[] = {"service.name", "service.namespace",
+                                                   "service.instance.id"};
+    if (config->copy_all_resource_attributes) {
+        for (size_t i = 0; i < sizeof kept_on_resource / sizeof kept_on_resource[0]; i++) {
+            if (slice_equals_cstr(key, kept_on_resource[i]))
+                return false;
+        }
+        return true;
+    }
+    for (uint32_t i = 0; i < config->copied_key_count; i++) {
+        if (slice_equals_cstr(key, config->copied_keys[i]))
+            return true;
+    }
+    return false;
+}
+
+/* The resource attributes copied onto its points: scalar, wanted, each key once. */
+static bool collect_copied(conversion *c, resource_record *record)
+{
+    key_value_ref *copied = arena_alloc(c->arena, ((size_t)record->attribute_count + 1) * sizeof *copied);
+    if (copied == NULL)
+        return false;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < record->attribute_count; i++) {
+        const key_value_ref *attribute = &record->attributes[i];
+        bool seen = false;
+        for (uint32_t j = 0; j < n && !seen; j++)
+            seen = slice_equals(copied[j].key, attribute->key);
+        if (!seen && attribute->key.size > 0 && copies_key(c->config, attribute->key) &&
+            is_scalar(attribute->value))
+            copied[n++] = *attribute;
+    }
+    record->copied = copied;
+    record->copied_count = n;
+    if (n > c->max_copied)
+        c->max_copied = n;
+    return true;
+}
+
+/* Appends piece to an identity, length first, so that pieces cannot blur. */
+static bool identity_piece(byte_buffer *identity, byte_slice piece)
+{
+    uint32_t size = (uint32_t)piece.size;
+    return buffer_append(identity, &size, sizeof size) && buffer_append(identity, piece.data, piece.size);
+}
+
+int64_t conversion_resource(conversion *c, const resource_record *candidate)
+{
+    byte_buffer identity;
+    buffer_init(&identity, c->arena);
+    bool ok = identity_piece(&identity, candidate->canonical) &&
+              identity_piece(&identity, candidate->schema_url);
+    for (uint32_t i = 0; i < candidate->extracted_count && ok; i++) {
+        const extracted_attribute *extracted = &candidate->extracted[i];
+        ok = identity_piece(&identity, (byte_slice){(const uint8_t *)extracted->key, strlen(extracted->key)}) &&
+             identity_piece(&identity, extracted->value);
+    }
+    uint32_t id = ok ? intern(&c->identities, (byte_slice){identity.data, identity.size}) : INTERN_NONE;
+    if (id == INTERN_NONE)
+        return -1;
+    if (id <= c->resources.count)
+        return id - 1;
+    resource_record *record = vector_push(c->arena, &c->resources, sizeof *record);
+    if (record == NULL)
+        return -1;
+    *record = *candidate;
+    if ((record->attributes == NULL && !parse_canonical(c, record)) || !collect_copied(c, record))
+        return -1;
+    return id - 1;
+}
+
+/* The configured attributes of the current request that the resource does
+ * not shadow (a resource attribute of the same key wins). */
+static bool settle_rules(conversion *c, resource_record *candidate)
+{
+    const request_record *request = &((const request_record *)c->requests.items)[c->requests.count - 1];
+    const extracted_attribute *extracted = request->extracted.items;
+    extracted_attribute *kept = arena_alloc(c->arena, ((size_t)request->extracted.count + 1) * sizeof *kept);
+    if (kept == NULL)
+        return false;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < request->extracted.count; i++) {
+        byte_slice key = {(const uint8_t *)extracted[i].key, strlen(extracted[i].key)};
+        if (!canonical_has_key(candidate, key)) {
+            kept[n++] = extracted[i];
+            continue;
+        }
+        c->stats.attributes_shadowed++;
+        if (c->shadowed_key == NULL)
+            c->shadowed_key = extracted[i].key;
+    }
+    candidate->extracted = kept;
+    candidate->extracted_count = n;
+    return true;
+}
+
 static bool on_resource(void *context, const decoded_resource *resource)
 {
     conversion *c = context;
-    resource_record *record = vector_push(c->arena, &c->resources, sizeof *record);
-    if (record == NULL)
-        return false;
-    record->request = c->requests.count - 1;
-    record->attributes = resource->attributes;
-    record->attribute_count = resource->attribute_count;
-    record->dropped_attributes_count = resource->dropped_attributes_count;
-    record->schema_url = resource->schema_url;
     c->stats.resources++;
+    c->resource = (resource_walk){0};
     for (uint32_t i = 0; i < resource->attribute_count; i++) {
         const key_value_ref *attribute = &resource->attributes[i];
         byte_slice text;
@@ -58,12 +189,26 @@ static bool on_resource(void *context, const decoded_resource *resource)
         if (id == INTERN_NONE)
             return false;
         attribute_role role = attribute_role_of(attribute->key);
-        if (role == ROLE_THREAD_NAME && record->scan.thread == INTERN_NONE)
-            record->scan.thread = id;
-        if (role == ROLE_PROCESS_NAME && record->scan.process == INTERN_NONE)
-            record->scan.process = id;
-        record->pattern_bits |= pattern_bits_of(c, id);
+        if (role == ROLE_THREAD_NAME && c->resource.scan.thread == INTERN_NONE)
+            c->resource.scan.thread = id;
+        if (role == ROLE_PROCESS_NAME && c->resource.scan.process == INTERN_NONE)
+            c->resource.scan.process = id;
+        c->resource.pattern_bits |= pattern_bits_of(c, id);
     }
+    byte_buffer canonical;
+    buffer_init(&canonical, c->arena);
+    if (!otlp_canonical_attributes(c->dictionary, resource->attributes, resource->attribute_count,
+                                   &canonical))
+        return false;
+    resource_record candidate = {.dropped_attributes_count = resource->dropped_attributes_count,
+                                 .schema_url = resource->schema_url,
+                                 .canonical = {canonical.data, canonical.size}};
+    if (!parse_canonical(c, &candidate) || !settle_rules(c, &candidate))
+        return false;
+    int64_t index = conversion_resource(c, &candidate);
+    if (index < 0)
+        return false;
+    c->resource.record = (uint32_t)index;
     return !c->arena->failed;
 }
 
@@ -101,11 +246,9 @@ static bool on_profile(void *context, const decoded_profile *profile)
     c->profile_pattern_bits = 0;
     if (c->plan->disposition != PLAN_KEEP)
         return true;
-    const resource_record *resource =
-        &((const resource_record *)c->resources.items)[c->resources.count - 1];
     attributes_scan_indices(c->dictionary, profile->attribute_indices, profile->attribute_count,
                             &c->profile_scan);
-    c->profile_pattern_bits = resource->pattern_bits;
+    c->profile_pattern_bits = c->resource.pattern_bits;
     if (c->config->pattern_filter.enabled)
         c->profile_pattern_bits |= pattern_bits_of_indices(c, profile->attribute_indices,
                                                            profile->attribute_count);
@@ -144,7 +287,7 @@ static bool sample_valid(const conversion *c, const decoded_sample *sample)
     return !sample->value_negative && !sample->value_overflow;
 }
 
-static bool sample_filtered(conversion *c, const resource_record *resource,
+static bool sample_filtered(conversion *c, const resource_walk *resource,
                             const attribute_scan *sample_scan, const decoded_sample *sample,
                             stack_info *stack)
 {
@@ -189,8 +332,8 @@ static bool resolve_function_series(conversion *c, stack_info *stack, uint32_t r
         if (!aggregate_add(&c->aggregator, &key, value, start, end, &stack->series_indices[0]))
             return false;
     }
-    if (plan->total_metric >= 0) {
-        key.metric = (uint32_t)plan->total_metric;
+    if (plan->inclusive_metric >= 0) {
+        key.metric = (uint32_t)plan->inclusive_metric;
         for (uint32_t i = 0; i < stack->function_count; i++) {
             key.function = stack->functions[i];
             if (!aggregate_add(&c->aggregator, &key, value, start, end, &stack->series_indices[1 + i]))
@@ -201,7 +344,7 @@ static bool resolve_function_series(conversion *c, stack_info *stack, uint32_t r
     stack->cache_resource = resource_index;
     stack->cache_snapshot = c->snapshot;
     stack->cache_self_metric = plan->self_metric;
-    stack->cache_total_metric = plan->total_metric;
+    stack->cache_inclusive_metric = plan->inclusive_metric;
     return true;
 }
 
@@ -209,26 +352,26 @@ static bool aggregate_functions(conversion *c, stack_info *stack, uint32_t resou
                                 int64_t value, uint64_t start, uint64_t end)
 {
     const profile_plan *plan = c->plan;
-    if (stack->function_count == 0 || (plan->self_metric < 0 && plan->total_metric < 0))
+    if (stack->function_count == 0 || (plan->self_metric < 0 && plan->inclusive_metric < 0))
         return true;
     if (!stack->cached || stack->cache_resource != resource_index ||
         stack->cache_snapshot != c->snapshot || stack->cache_self_metric != plan->self_metric ||
-        stack->cache_total_metric != plan->total_metric)
+        stack->cache_inclusive_metric != plan->inclusive_metric)
         return resolve_function_series(c, stack, resource_index, value, start, end);
     if (plan->self_metric >= 0)
         aggregate_add_at(&c->aggregator, stack->series_indices[0], value, start, end);
-    if (plan->total_metric >= 0) {
+    if (plan->inclusive_metric >= 0) {
         for (uint32_t i = 0; i < stack->function_count; i++)
             aggregate_add_at(&c->aggregator, stack->series_indices[1 + i], value, start, end);
     }
     return true;
 }
 
-static bool aggregate_sample(conversion *c, const resource_record *resource,
+static bool aggregate_sample(conversion *c, const resource_walk *resource,
                              const attribute_scan *sample_scan, stack_info *stack,
                              int64_t value, uint64_t end)
 {
-    uint32_t resource_index = c->resources.count - 1;
+    uint32_t resource_index = resource->record;
     series_key key = {
         .metric = (uint32_t)c->plan->base_metric,
         .resource = resource_index,
@@ -264,8 +407,7 @@ static bool on_sample(void *context, const decoded_sample *sample)
         stats->samples_invalid++;
         return true;
     }
-    const resource_record *resource =
-        &((const resource_record *)c->resources.items)[c->resources.count - 1];
+    const resource_walk *resource = &c->resource;
     attribute_scan sample_scan = {0};
     attributes_scan_indices(c->dictionary, sample->attribute_indices, sample->attribute_count,
                             &sample_scan);
@@ -299,13 +441,13 @@ bool conversion_finish(conversion *c)
                           &c->ordered_count))
         return false;
     c->stats.series = c->ordered_count;
-    c->stats.overflowed = c->aggregator.overflowed;
+    c->stats.overflowed += c->aggregator.overflowed;
     return true;
 }
 
 uint32_t point_attribute_capacity(const conversion *c)
 {
-    return 4 + c->config->attribute_count;
+    return 4 + c->max_copied + c->config->attribute_count;
 }
 
 static byte_slice cstr_slice(const char *text)
@@ -313,25 +455,41 @@ static byte_slice cstr_slice(const char *text)
     return (byte_slice){(const uint8_t *)text, strlen(text)};
 }
 
+static bool key_taken(const point_attribute *attributes, uint32_t count, byte_slice key)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        if (slice_equals(attributes[i].key, key))
+            return true;
+    }
+    return false;
+}
+
 uint32_t point_attributes(const conversion *c, const series *s, point_attribute *out)
 {
     uint32_t n = 0;
     if (s->key.overflow) {
-        out[n++] = (point_attribute){cstr_slice("otel.metric.overflow"), {0}, true};
+        out[n++] = (point_attribute){cstr_slice("otel.metric.overflow"), {0}, POINT_TRUE};
         return n; /* the overflow point's only attribute */
     }
     if (s->key.thread != INTERN_NONE)
-        out[n++] = (point_attribute){cstr_slice("thread.name"), interned(&c->interner, s->key.thread), false};
+        out[n++] = (point_attribute){cstr_slice("thread.name"), interned(&c->interner, s->key.thread),
+                                     POINT_STRING};
     if (s->key.process != INTERN_NONE)
         out[n++] = (point_attribute){cstr_slice("process.executable.name"),
-                                     interned(&c->interner, s->key.process), false};
+                                     interned(&c->interner, s->key.process), POINT_STRING};
     if (s->key.function != INTERN_NONE)
         out[n++] = (point_attribute){cstr_slice("code.function.name"),
-                                     interned(&c->interner, s->key.function), false};
+                                     interned(&c->interner, s->key.function), POINT_STRING};
     const resource_record *resource = &((const resource_record *)c->resources.items)[s->key.resource];
-    const request_record *request = &((const request_record *)c->requests.items)[resource->request];
-    const extracted_attribute *extracted = request->extracted.items;
-    for (uint32_t i = 0; i < request->extracted.count; i++)
-        out[n++] = (point_attribute){cstr_slice(extracted[i].key), extracted[i].value, false};
+    uint32_t own = n;
+    for (uint32_t i = 0; i < resource->copied_count; i++) {
+        if (!key_taken(out, own, resource->copied[i].key))
+            out[n++] = (point_attribute){resource->copied[i].key, resource->copied[i].value, POINT_ANY};
+    }
+    for (uint32_t i = 0; i < resource->extracted_count; i++) {
+        byte_slice key = cstr_slice(resource->extracted[i].key);
+        if (!key_taken(out, n, key))
+            out[n++] = (point_attribute){key, resource->extracted[i].value, POINT_STRING};
+    }
     return n;
 }

@@ -10,6 +10,7 @@
 
 #include "classify.h"
 #include "config.h"
+#include "cumulative.h"
 #include "decode.h"
 #include "encode.h"
 #include "json_input.h"
@@ -21,7 +22,9 @@ struct ptm_converter {
     ptm_config config;
     metric_table metrics;
     arena conversion_arena; /* the last conversion, and its output */
+    cumulative_store cumulative; /* temporality "cumulative": the series kept */
     char error[512];
+    char warning[512];      /* of the last successful conversion, or "" */
 };
 
 static void *default_malloc(void *context, size_t size)
@@ -77,6 +80,7 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
     memset(converter, 0, sizeof *converter);
     converter->allocator = *allocator;
     arena_init(&converter->conversion_arena, &converter->allocator);
+    cumulative_init(&converter->cumulative, &converter->allocator);
     ptm_result result = config_parse(&converter->config, config, config_size, &converter->allocator,
                                      error_buffer, error_buffer_size);
     if (result == PTM_OK && !metric_table_build(&converter->metrics, &converter->config)) {
@@ -97,6 +101,7 @@ void ptm_converter_free(ptm_converter *converter)
     if (converter == NULL)
         return;
     arena_free(&converter->conversion_arena);
+    cumulative_clear(&converter->cumulative);
     config_free(&converter->config);
     converter->allocator.free_fn(converter->allocator.context, converter);
 }
@@ -104,6 +109,19 @@ void ptm_converter_free(ptm_converter *converter)
 const char *ptm_converter_last_error(const ptm_converter *converter)
 {
     return converter != NULL ? converter->error : "converter is NULL";
+}
+
+const char *ptm_converter_last_warning(const ptm_converter *converter)
+{
+    return converter != NULL ? converter->warning : "";
+}
+
+ptm_result ptm_converter_reset(ptm_converter *converter)
+{
+    if (converter == NULL)
+        return PTM_ERR_ARGUMENT;
+    cumulative_clear(&converter->cumulative);
+    return PTM_OK;
 }
 
 static ptm_result fail(ptm_converter *converter, ptm_result result, const char *format, ...)
@@ -197,8 +215,18 @@ static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *in
     case PATTERN_NO_MEMORY:
         return fail(converter, PTM_ERR_NOMEM, "out of memory");
     }
+    if (converter->config.cumulative && !cumulative_merge(&converter->cumulative, c)) {
+        cumulative_clear(&converter->cumulative); /* it holds part of this input */
+        return fail(converter, PTM_ERR_NOMEM, "out of memory (the cumulative state was reset)");
+    }
     if (!conversion_finish(c) || encode(c, format, out) != PTM_OK)
         return fail(converter, PTM_ERR_NOMEM, "out of memory");
+    if (c->shadowed_key != NULL) {
+        snprintf(converter->warning, sizeof converter->warning,
+                 "warning: attribute rule \"%s\" is shadowed by the resource attribute of that "
+                 "key; the resource's value is kept", c->shadowed_key);
+        message_one_line(converter->warning);
+    }
     return PTM_OK;
 }
 
@@ -215,6 +243,7 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
     if (converter == NULL)
         return PTM_ERR_ARGUMENT;
     converter->error[0] = '\0';
+    converter->warning[0] = '\0';
     arena_reset(&converter->conversion_arena);
     if (output == NULL || output_size == NULL || (input == NULL && input_size > 0))
         return fail(converter, PTM_ERR_ARGUMENT, "input, output and output_size must not be NULL");

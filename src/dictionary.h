@@ -65,7 +65,7 @@ typedef struct stack_info {
      * samples of the same resource, snapshot and function metrics. */
     bool cached;
     uint32_t cache_resource, cache_snapshot;
-    int32_t cache_self_metric, cache_total_metric;
+    int32_t cache_self_metric, cache_inclusive_metric;
     uint32_t *series_indices; /* [0] self, [1 + i] total of functions[i] */
 } stack_info;
 

@@ -2,7 +2,7 @@
  * encode_json.c: OTLP/JSON as the OTLP specification defines it (what
  * pdata's JSON unmarshaler reads): lowerCamelCase field names, 64-bit
  * integers as decimal strings, enums as numbers, bytes as base64. One
- * ExportMetricsServiceRequest per input request, each on its own line.
+ * ExportMetricsServiceRequest for the whole conversion, on one line.
  */
 #include "encode.h"
 
@@ -10,9 +10,12 @@
 #include <math.h>
 #include <string.h>
 
+/* Canonical attributes carry no strindex member: they resolve against nothing. */
+static const profile_dictionary no_dictionary;
+
 typedef struct json_writer {
     const conversion *c;
-    const profile_dictionary *dictionary; /* of the resource being written */
+    const profile_dictionary *dictionary; /* where strindex members resolve */
     byte_buffer *out;
     bool ok;
 } json_writer;
@@ -169,8 +172,12 @@ static void put_point(json_writer *w, const metric_def *def, const series *s,
     for (uint32_t i = 0; i < count; i++) {
         put(w, i ? ",{\"key\":" : "{\"key\":");
         put_string(w, attributes[i].key);
-        if (attributes[i].is_bool) {
+        if (attributes[i].kind == POINT_TRUE) {
             put(w, ",\"value\":{\"boolValue\":true}}");
+        } else if (attributes[i].kind == POINT_ANY) {
+            put(w, ",\"value\":");
+            put_any_value(w, attributes[i].value, 0);
+            put(w, "}");
         } else {
             put(w, ",\"value\":{\"stringValue\":");
             put_string(w, attributes[i].value);
@@ -205,13 +212,16 @@ static void put_metric(json_writer *w, uint32_t from, uint32_t to, point_attribu
             put(w, ",");
         put_point(w, def, w->c->ordered[i], attributes);
     }
-    put(w, def->gauge ? "]}}" : "],\"aggregationTemporality\":1,\"isMonotonic\":true}}");
+    if (def->gauge)
+        put(w, "]}}");
+    else
+        put(w, w->c->config->cumulative ? "],\"aggregationTemporality\":2,\"isMonotonic\":true}}"
+                                        : "],\"aggregationTemporality\":1,\"isMonotonic\":true}}");
 }
 
 static void put_resource(json_writer *w, uint32_t from, uint32_t to, point_attribute *attributes)
 {
     const resource_record *resource = series_resource(w->c, w->c->ordered[from]);
-    w->dictionary = ((const request_record *)w->c->requests.items)[resource->request].dictionary;
     put(w, "{\"resource\":{\"attributes\":[");
     for (uint32_t i = 0; i < resource->attribute_count; i++) {
         if (i > 0)
@@ -240,23 +250,20 @@ static void put_resource(json_writer *w, uint32_t from, uint32_t to, point_attri
 
 bool encode_otlp_json(const conversion *c, byte_buffer *out)
 {
-    json_writer w = {.c = c, .out = out, .ok = true};
+    json_writer w = {.c = c, .dictionary = &no_dictionary, .out = out, .ok = true};
     point_attribute *attributes = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *attributes);
     if (attributes == NULL)
         return false;
-    uint32_t next = 0; /* the first ordered series not yet written */
-    for (uint32_t request = 0; request < c->requests.count && w.ok; request++) {
-        put(&w, "{\"resourceMetrics\":[");
-        bool first = true;
-        while (next < c->ordered_count && series_resource(c, c->ordered[next])->request == request) {
-            uint32_t end = series_run_end(c, next, false);
-            if (!first)
-                put(&w, ",");
-            first = false;
-            put_resource(&w, next, end, attributes);
-            next = end;
-        }
-        put(&w, "]}\n");
+    if (c->requests.count == 0 && c->ordered_count == 0)
+        return true; /* empty input: no request, no line */
+    put(&w, "{\"resourceMetrics\":[");
+    for (uint32_t i = 0; i < c->ordered_count && w.ok;) {
+        uint32_t end = series_run_end(c, i, false);
+        if (i > 0)
+            put(&w, ",");
+        put_resource(&w, i, end, attributes);
+        i = end;
     }
+    put(&w, "]}\n");
     return w.ok;
 }

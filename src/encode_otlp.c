@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include <pb_common.h>
 #include <pb_encode.h>
 
 #include "metrics.pb.h"
@@ -26,8 +27,11 @@ typedef opentelemetry_proto_common_v1_AnyValue any_value_message;
 typedef struct otlp_encoder {
     const conversion *c;
     byte_slice *points;                   /* encoded data point, by ordered index */
-    const profile_dictionary *dictionary; /* of the resource being written */
+    const profile_dictionary *dictionary; /* where strindex members resolve */
 } otlp_encoder;
+
+/* Canonical attributes carry no strindex member: they resolve against nothing. */
+static const profile_dictionary no_dictionary;
 
 /* A run of ordered series [from, to). */
 typedef struct series_range {
@@ -232,8 +236,13 @@ static bool encode_point_attributes(pb_ostream_t *stream, const pb_field_t *fiel
     const point_source *source = *arg;
     for (uint32_t i = 0; i < source->count; i++) {
         const point_attribute *attribute = &source->attributes[i];
+        if (attribute->kind == POINT_ANY) {
+            if (!encode_key_value(stream, field, attribute->key, attribute->value, source->encoder, 0))
+                return false;
+            continue;
+        }
         any_source value = {.encoder = source->encoder};
-        value.value.kind = attribute->is_bool ? ANY_BOOL : ANY_STRING;
+        value.value.kind = attribute->kind == POINT_TRUE ? ANY_BOOL : ANY_STRING;
         value.value.boolean = true;
         value.value.bytes = attribute->value;
         if (!encode_key_source(stream, field, attribute->key, &value))
@@ -319,7 +328,9 @@ static bool encode_metrics(pb_ostream_t *stream, const pb_field_t *field, void *
             metric.which_data = opentelemetry_proto_metrics_v1_Metric_sum_tag;
             metric.data.sum.data_points = data_points;
             metric.data.sum.aggregation_temporality =
-                opentelemetry_proto_metrics_v1_AggregationTemporality_AGGREGATION_TEMPORALITY_DELTA;
+                c->config->cumulative
+                    ? opentelemetry_proto_metrics_v1_AggregationTemporality_AGGREGATION_TEMPORALITY_CUMULATIVE
+                    : opentelemetry_proto_metrics_v1_AggregationTemporality_AGGREGATION_TEMPORALITY_DELTA;
             metric.data.sum.is_monotonic = true;
         }
         if (!pb_encode_tag_for_field(stream, field) ||
@@ -361,7 +372,6 @@ static bool encode_resource_metrics(pb_ostream_t *stream, const pb_field_t *fiel
     for (uint32_t i = 0; i < c->ordered_count;) {
         uint32_t end = series_run_end(c, i, false);
         const resource_record *resource = series_resource(c, c->ordered[i]);
-        encoder->dictionary = ((const request_record *)c->requests.items)[resource->request].dictionary;
         series_range range = {encoder, i, end};
         resource_metrics_message message = {
             .has_resource = true,
@@ -378,9 +388,25 @@ static bool encode_resource_metrics(pb_ostream_t *stream, const pb_field_t *fiel
     return true;
 }
 
+bool otlp_canonical_attributes(const profile_dictionary *dictionary, const key_value_ref *attributes,
+                               uint32_t count, byte_buffer *out)
+{
+    opentelemetry_proto_resource_v1_Resource resource = {0};
+    pb_field_iter_t field; /* Resource.attributes, field 1 */
+    if (!pb_field_iter_begin(&field, opentelemetry_proto_resource_v1_Resource_fields, &resource))
+        return false;
+    otlp_encoder encoder = {.dictionary = dictionary};
+    pb_ostream_t stream = {.callback = buffer_stream_write, .state = out, .max_size = SIZE_MAX};
+    for (uint32_t i = 0; i < count; i++) {
+        if (!encode_key_value(&stream, &field, attributes[i].key, attributes[i].value, &encoder, 0))
+            return false;
+    }
+    return true;
+}
+
 bool encode_otlp_protobuf(const conversion *c, byte_buffer *out)
 {
-    otlp_encoder encoder = {.c = c};
+    otlp_encoder encoder = {.c = c, .dictionary = &no_dictionary};
     byte_buffer scratch;
     buffer_init(&scratch, c->arena);
     if (!encode_points(&encoder, &scratch))

@@ -1,17 +1,30 @@
 /*
  * encode_prom.c: the Prometheus text exposition format (0.0.4).
  *
- * One family per metric (HELP, TYPE, then every point of every resource),
- * named after the OTLP name with '.' and other invalid characters as '_', the
- * unit as a suffix (s → _seconds, By → _bytes, …) and _total for sums.
+ * One family per metric (HELP, TYPE, then every point of every resource).
+ * Names are those Prometheus itself gives OTLP metrics (its OTLP receiver and
+ * the collector's Prometheus exporter, through otlptranslator's default
+ * "underscore escaping with suffixes"): the name split into tokens at every
+ * character outside [A-Za-z0-9:], the unit's Prometheus word appended unless
+ * a token already says it ("s" → seconds, "By" → bytes, "{…}" → nothing,
+ * "a/b" → a_per_b), every "total" token moved to the end of a counter, and a
+ * gauge of unit "1" ending in "ratio". Label names follow otlptranslator's
+ * label namer: each run of characters outside [A-Za-z0-9] becomes one '_', a
+ * leading digit gets "key_". tests/go/cmd/promcheck checks both against the
+ * Go library itself.
+ *
  * Resource attributes with scalar values become labels, then the point's
  * attributes (a point attribute wins over a resource one of the same label).
+ * A gauge series is written once: its latest snapshot.
  */
 #include "encode.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Canonical attributes carry no strindex member: they resolve against nothing. */
+static const profile_dictionary no_dictionary;
 
 typedef struct prom_writer {
     conversion *c;              /* its interner deduplicates label names */
@@ -21,68 +34,193 @@ typedef struct prom_writer {
     bool *resource_labels_known;
 } prom_writer;
 
-static bool is_digit(uint8_t ch)
+static bool is_alphanumeric(uint8_t ch)
 {
-    return ch >= '0' && ch <= '9';
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
 }
 
-static bool is_name_char(uint8_t ch)
+static bool is_metric_name_char(uint8_t ch)
 {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' || is_digit(ch);
+    return is_alphanumeric(ch) || ch == ':';
 }
 
-/* The Prometheus form of a name: invalid characters become '_', and a
- * leading digit gets a '_' before it. Returns the length written to out
- * (which has room for text.size + 1 bytes). */
-static size_t sanitize_name(byte_slice text, bool allow_colon, uint8_t *out)
+/* Up to MAX_NAME_TOKENS tokens of a metric name, as slices. */
+enum { MAX_NAME_TOKENS = 64 };
+typedef struct name_tokens {
+    byte_slice items[MAX_NAME_TOKENS + 3];
+    uint32_t count;
+} name_tokens;
+
+static void tokens_add(name_tokens *tokens, byte_slice token)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < text.size; i++) {
-        uint8_t ch = text.data[i];
-        if (i == 0 && is_digit(ch))
-            out[n++] = '_';
-        out[n++] = is_name_char(ch) || (allow_colon && ch == ':') ? ch : '_';
+    if (token.size > 0 && tokens->count < MAX_NAME_TOKENS + 3)
+        tokens->items[tokens->count++] = token;
+}
+
+static bool tokens_contain(const name_tokens *tokens, byte_slice token)
+{
+    for (uint32_t i = 0; i < tokens->count; i++) {
+        if (slice_equals(tokens->items[i], token))
+            return true;
     }
-    return n;
+    return false;
 }
 
-/* Writes text as a Prometheus name. */
-static void put_sanitized(prom_writer *w, byte_slice text, bool allow_colon)
+/* Drops every token equal to word. */
+static void tokens_remove(name_tokens *tokens, const char *word)
 {
-    uint8_t *name = arena_alloc(w->c->arena, text.size + 1);
-    w->ok = w->ok && name != NULL &&
-            buffer_append(w->out, name, sanitize_name(text, allow_colon, name));
-}
-
-static const char *unit_suffix(const char *unit)
-{
-    static const struct { const char *unit, *suffix; } suffixes[] = {
-        {"s", "_seconds"}, {"ms", "_milliseconds"}, {"us", "_microseconds"},
-        {"ns", "_nanoseconds"}, {"By", "_bytes"}, {"KiBy", "_kibibytes"},
-        {"MiBy", "_mebibytes"}, {"GiBy", "_gibibytes"}};
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        if (strcmp(unit, suffixes[i].unit) == 0)
-            return suffixes[i].suffix;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < tokens->count; i++) {
+        if (!slice_equals_cstr(tokens->items[i], word))
+            tokens->items[n++] = tokens->items[i];
     }
-    return "";
+    tokens->count = n;
 }
 
-/* The family name of a metric into a buffer of the arena. */
+/* Splits text at every character outside [A-Za-z0-9:], empty fields dropped. */
+static void split_name(byte_slice text, name_tokens *tokens)
+{
+    size_t start = 0;
+    for (size_t i = 0; i <= text.size; i++) {
+        if (i < text.size && is_metric_name_char(text.data[i]))
+            continue;
+        if (tokens->count < MAX_NAME_TOKENS)
+            tokens_add(tokens, (byte_slice){text.data + start, i - start});
+        start = i + 1;
+    }
+}
+
+static byte_slice trim_spaces(byte_slice text)
+{
+    while (text.size > 0 && (text.data[0] == ' ' || text.data[0] == '\t' || text.data[0] == '\n' ||
+                             text.data[0] == '\r' || text.data[0] == '\v' || text.data[0] == '\f')) {
+        text.data++;
+        text.size--;
+    }
+    while (text.size > 0 && (text.data[text.size - 1] == ' ' || text.data[text.size - 1] == '\t' ||
+                             text.data[text.size - 1] == '\n' || text.data[text.size - 1] == '\r' ||
+                             text.data[text.size - 1] == '\v' || text.data[text.size - 1] == '\f'))
+        text.size--;
+    return text;
+}
+
+static bool has_brace(byte_slice text)
+{
+    return memchr(text.data, '{', text.size) != NULL || memchr(text.data, '}', text.size) != NULL;
+}
+
+/* otlptranslator's unit words: a UCUM unit, then a "per" unit. */
+static byte_slice unit_word(byte_slice unit, bool per)
+{
+    static const struct { const char *unit, *word; } main_words[] = {
+        {"d", "days"}, {"h", "hours"}, {"min", "minutes"}, {"s", "seconds"},
+        {"ms", "milliseconds"}, {"us", "microseconds"}, {"ns", "nanoseconds"},
+        {"By", "bytes"}, {"KiBy", "kibibytes"}, {"MiBy", "mebibytes"}, {"GiBy", "gibibytes"},
+        {"TiBy", "tibibytes"}, {"KBy", "kilobytes"}, {"MBy", "megabytes"}, {"GBy", "gigabytes"},
+        {"TBy", "terabytes"}, {"m", "meters"}, {"V", "volts"}, {"A", "amperes"}, {"J", "joules"},
+        {"W", "watts"}, {"g", "grams"}, {"Cel", "celsius"}, {"Hz", "hertz"}, {"1", ""},
+        {"%", "percent"}};
+    static const struct { const char *unit, *word; } per_words[] = {
+        {"s", "second"}, {"m", "minute"}, {"h", "hour"}, {"d", "day"}, {"w", "week"},
+        {"mo", "month"}, {"y", "year"}};
+    size_t count = per ? sizeof per_words / sizeof per_words[0] : sizeof main_words / sizeof main_words[0];
+    for (size_t i = 0; i < count; i++) {
+        const char *from = per ? per_words[i].unit : main_words[i].unit;
+        const char *to = per ? per_words[i].word : main_words[i].word;
+        if (slice_equals_cstr(unit, from))
+            return (byte_slice){(const uint8_t *)to, strlen(to)};
+    }
+    return unit;
+}
+
+/* Appends word to text with every run of '_' and characters outside
+ * [A-Za-z0-9:] made one '_', and a leading '_' dropped (cleanUpUnit). */
+static bool append_clean_unit(byte_buffer *text, const char *prefix, byte_slice word)
+{
+    size_t start = text->size;
+    if (!buffer_append_cstr(text, prefix))
+        return false;
+    for (size_t i = 0; i < word.size; i++) {
+        uint8_t ch = is_metric_name_char(word.data[i]) ? word.data[i] : '_';
+        bool after_underscore = text->size > start && text->data[text->size - 1] == '_';
+        if ((ch == '_' && after_underscore) || (ch == '_' && text->size == start))
+            continue;
+        if (!buffer_append_char(text, (char)ch))
+            return false;
+    }
+    return true;
+}
+
+static byte_slice trim_trailing_underscore(byte_slice text)
+{
+    if (text.size > 0 && text.data[text.size - 1] == '_')
+        text.size--;
+    return text;
+}
+
+/* The unit's tokens (otlptranslator's buildUnitSuffixes, cleanUpUnit and
+ * addUnitTokens), in scratch buffers of the arena. */
+static bool add_unit_tokens(prom_writer *w, const char *unit_text, name_tokens *tokens)
+{
+    byte_slice unit = {(const uint8_t *)unit_text, strlen(unit_text)};
+    const uint8_t *slash = memchr(unit.data, '/', unit.size);
+    byte_slice main_unit = trim_spaces(slash ? (byte_slice){unit.data, (size_t)(slash - unit.data)} : unit);
+    byte_slice per_unit = slash ? (byte_slice){slash + 1, unit.size - (size_t)(slash + 1 - unit.data)}
+                                : (byte_slice){unit.data, 0};
+    byte_buffer main_word, per_word;
+    buffer_init(&main_word, w->c->arena);
+    buffer_init(&per_word, w->c->arena);
+    if (main_unit.size > 0 && !has_brace(main_unit) &&
+        !append_clean_unit(&main_word, "", unit_word(main_unit, false)))
+        return false;
+    per_unit = trim_spaces(per_unit);
+    if (per_unit.size > 0 && !has_brace(per_unit)) {
+        byte_slice word = unit_word(per_unit, true);
+        if (word.size > 0 && !append_clean_unit(&per_word, "per_", word))
+            return false;
+    }
+    byte_slice main_token = {main_word.data, main_word.size};
+    byte_slice per_token = {per_word.data, per_word.size};
+    if (tokens_contain(tokens, main_token))
+        main_token.size = 0;
+    if (slice_equals_cstr(per_token, "per_")) {
+        per_token.size = 0;
+    } else {
+        per_token = trim_trailing_underscore(per_token);
+        if (tokens_contain(tokens, per_token))
+            per_token.size = 0;
+    }
+    if (per_token.size > 0)
+        main_token = trim_trailing_underscore(main_token);
+    tokens_add(tokens, main_token);
+    tokens_add(tokens, per_token);
+    return true;
+}
+
+/* The family name of a metric into a buffer of the arena; empty when the
+ * name has no character Prometheus keeps (the family is then left out, as
+ * Prometheus itself refuses such a name). */
 static byte_slice family_name(prom_writer *w, const metric_def *def)
 {
+    name_tokens tokens = {.count = 0};
+    split_name((byte_slice){(const uint8_t *)def->name, strlen(def->name)}, &tokens);
+    w->ok = w->ok && add_unit_tokens(w, def->unit, &tokens);
+    static const char total[] = "total", ratio[] = "ratio";
+    if (!def->gauge) {
+        tokens_remove(&tokens, total);
+        tokens_add(&tokens, (byte_slice){(const uint8_t *)total, 5});
+    } else if (strcmp(def->unit, "1") == 0) {
+        tokens_remove(&tokens, ratio);
+        tokens_add(&tokens, (byte_slice){(const uint8_t *)ratio, 5});
+    }
     byte_buffer name;
     buffer_init(&name, w->c->arena);
-    prom_writer sub = {.c = w->c, .out = &name, .ok = true};
-    put_sanitized(&sub, (byte_slice){(const uint8_t *)def->name, strlen(def->name)}, true);
-    const char *suffix = unit_suffix(def->unit);
-    size_t suffix_length = strlen(suffix);
-    bool has_suffix = name.size >= suffix_length &&
-                      memcmp(name.data + name.size - suffix_length, suffix, suffix_length) == 0;
-    if (!has_suffix)
-        sub.ok = sub.ok && buffer_append_cstr(&name, suffix);
-    if (!def->gauge)
-        sub.ok = sub.ok && buffer_append_cstr(&name, "_total");
-    w->ok = w->ok && sub.ok;
+    for (uint32_t i = 0; i < tokens.count && w->ok; i++) {
+        bool leading_digit = i == 0 && tokens.items[0].data[0] >= '0' && tokens.items[0].data[0] <= '9';
+        w->ok = (!leading_digit || buffer_append_char(&name, '_')) &&
+                (i == 0 || buffer_append_char(&name, '_')) &&
+                buffer_append(&name, tokens.items[i].data, tokens.items[i].size);
+    }
     return (byte_slice){name.data, name.size};
 }
 
@@ -114,15 +252,48 @@ typedef struct prom_label {
     byte_slice value;
 } prom_label;
 
-/* key sanitised into the arena (empty when it has no characters). */
+/* key as otlptranslator's label namer writes it, into the arena: each run
+ * of characters outside [A-Za-z0-9] one '_' ("__x__" keeps its underscores),
+ * "key_" before a leading digit. Empty when the key has no such character
+ * (Prometheus refuses it; the label is left out). */
 static byte_slice label_name(prom_writer *w, byte_slice key)
 {
-    uint8_t *name = arena_alloc(w->c->arena, key.size + 1);
+    uint8_t *name = arena_alloc(w->c->arena, key.size + 8);
     if (name == NULL) {
         w->ok = false;
         return (byte_slice){(const uint8_t *)"", 0};
     }
-    return (byte_slice){name, sanitize_name(key, false, name)};
+    bool reserved = key.size >= 4 && key.data[0] == '_' && key.data[1] == '_' &&
+                    key.data[key.size - 1] == '_' && key.data[key.size - 2] == '_';
+    byte_slice body = reserved ? (byte_slice){key.data + 2, key.size - 4} : key;
+    size_t n = 0;
+    if (reserved) {
+        memcpy(name, "__", 2);
+        n = 2;
+    }
+    if (body.size > 0 && body.data[0] >= '0' && body.data[0] <= '9' && !reserved) {
+        memcpy(name, "key_", 4);
+        n = 4;
+    }
+    bool only_underscores = true;
+    bool after_underscore = false;
+    for (size_t i = 0; i < body.size; i++) {
+        if (is_alphanumeric(body.data[i])) {
+            name[n++] = body.data[i];
+            after_underscore = false;
+            only_underscores = false;
+        } else if (!after_underscore) {
+            name[n++] = '_';
+            after_underscore = true;
+        }
+    }
+    if (reserved) {
+        memcpy(name + n, "__", 2);
+        n += 2;
+    }
+    if (only_underscores)
+        n = 0;
+    return (byte_slice){name, n};
 }
 
 static void put_label(prom_writer *w, bool *first, const prom_label *label)
@@ -181,8 +352,7 @@ static arena_vector *resource_labels(prom_writer *w, uint32_t resource_index)
         return labels;
     w->resource_labels_known[resource_index] = true;
     const resource_record *resource = &((const resource_record *)w->c->resources.items)[resource_index];
-    const profile_dictionary *dictionary =
-        ((const request_record *)w->c->requests.items)[resource->request].dictionary;
+    const profile_dictionary *dictionary = &no_dictionary;
     interner_mark_round(&w->c->interner);
     for (uint32_t i = 0; i < resource->attribute_count && w->ok; i++) {
         prom_label label = {label_name(w, resource->attributes[i].key), {0}};
@@ -214,11 +384,18 @@ static bool name_taken(const prom_label *labels, uint32_t count, byte_slice name
 static void put_sample(prom_writer *w, byte_slice family, const metric_def *def, const series *s,
                        point_attribute *attributes, prom_label *point_labels)
 {
-    uint32_t count = point_attributes(w->c, s, attributes);
-    for (uint32_t i = 0; i < count; i++) {
-        point_labels[i].name = label_name(w, attributes[i].key);
-        point_labels[i].value = attributes[i].is_bool ? (byte_slice){(const uint8_t *)"true", 4}
-                                                      : attributes[i].value;
+    uint32_t count = 0;
+    uint32_t attribute_count = point_attributes(w->c, s, attributes);
+    for (uint32_t i = 0; i < attribute_count; i++) {
+        prom_label *label = &point_labels[count];
+        label->name = label_name(w, attributes[i].key);
+        label->value = attributes[i].value;
+        if (attributes[i].kind == POINT_TRUE)
+            label->value = (byte_slice){(const uint8_t *)"true", 4};
+        else if (attributes[i].kind == POINT_ANY &&
+                 !scalar_text(w, &no_dictionary, attributes[i].value, &label->value))
+            continue;
+        count += label->name.size > 0;
     }
     const arena_vector *resource = resource_labels(w, s->key.resource);
     const prom_label *resource_items = resource->items;
@@ -252,6 +429,65 @@ static int by_metric_then_resource(const void *a, const void *b)
     return x->order < y->order ? -1 : (x->order > y->order);
 }
 
+/* Orders gauge snapshots of one series together, the latest (greatest end,
+ * then the later profile) last. */
+static int by_series_then_time(const void *a, const void *b)
+{
+    const series *x = *(series *const *)a, *y = *(series *const *)b;
+    series_key kx = x->key, ky = y->key;
+    kx.snapshot = ky.snapshot = 0;
+    int order = memcmp(&kx, &ky, sizeof kx);
+    if (order != 0)
+        return order;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    if (x->key.snapshot != y->key.snapshot)
+        return x->key.snapshot < y->key.snapshot ? -1 : 1;
+    return 0;
+}
+
+/* Removes from list every gauge snapshot but the latest of its series: an
+ * exposition holds each series once. Returns the new count. */
+static uint32_t latest_snapshots_only(conversion *c, series **list, uint32_t count, bool *ok)
+{
+    series **gauges = arena_alloc(c->arena, ((size_t)count + 1) * sizeof(series *));
+    bool *hidden = arena_calloc(c->arena, (size_t)c->aggregator.series.count + 1, sizeof(bool));
+    if (gauges == NULL || hidden == NULL) {
+        *ok = false;
+        return count;
+    }
+    uint32_t gauge_count = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (c->metrics->items[list[i]->key.metric].gauge)
+            gauges[gauge_count++] = list[i];
+    }
+    qsort(gauges, gauge_count, sizeof *gauges, by_series_then_time);
+    for (uint32_t i = 0; i + 1 < gauge_count; i++) {
+        series_key a = gauges[i]->key, b = gauges[i + 1]->key;
+        a.snapshot = b.snapshot = 0;
+        hidden[gauges[i]->order] = memcmp(&a, &b, sizeof a) == 0;
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        if (!hidden[list[i]->order])
+            list[n++] = list[i];
+    }
+    return n;
+}
+
+/* HELP text: backslash and newline escaped, as the format requires. */
+static void put_help(prom_writer *w, const char *text)
+{
+    for (; *text != '\0' && w->ok; text++) {
+        if (*text == '\\')
+            w->ok = buffer_append_cstr(w->out, "\\\\");
+        else if (*text == '\n')
+            w->ok = buffer_append_cstr(w->out, "\\n");
+        else
+            w->ok = buffer_append_char(w->out, *text);
+    }
+}
+
 bool encode_prometheus(conversion *c, byte_buffer *out)
 {
     prom_writer w = {c, out, true, NULL, NULL};
@@ -265,17 +501,24 @@ bool encode_prometheus(conversion *c, byte_buffer *out)
         return false;
     if (c->ordered_count > 0)
         memcpy(list, c->ordered, c->ordered_count * sizeof(series *));
-    qsort(list, c->ordered_count, sizeof *list, by_metric_then_resource);
-    for (uint32_t i = 0; i < c->ordered_count && w.ok;) {
+    uint32_t count = latest_snapshots_only(c, list, c->ordered_count, &w.ok);
+    qsort(list, count, sizeof *list, by_metric_then_resource);
+    for (uint32_t i = 0; i < count && w.ok;) {
         uint32_t metric = list[i]->key.metric;
         const metric_def *def = &c->metrics->items[metric];
         byte_slice family = family_name(&w, def);
-        w.ok = w.ok && buffer_append_cstr(out, "# HELP ") && buffer_append(out, family.data, family.size) &&
-               buffer_printf(out, " %s\n# TYPE ", def->description) &&
-               buffer_append(out, family.data, family.size) &&
-               buffer_append_cstr(out, def->gauge ? " gauge\n" : " counter\n");
-        for (; i < c->ordered_count && list[i]->key.metric == metric; i++)
-            put_sample(&w, family, def, list[i], attributes, point_labels);
+        if (family.size > 0) {
+            w.ok = w.ok && buffer_append_cstr(out, "# HELP ") &&
+                   buffer_append(out, family.data, family.size) && buffer_append_char(out, ' ');
+            put_help(&w, def->description);
+            w.ok = w.ok && buffer_append_cstr(out, "\n# TYPE ") &&
+                   buffer_append(out, family.data, family.size) &&
+                   buffer_append_cstr(out, def->gauge ? " gauge\n" : " counter\n");
+        }
+        for (; i < count && list[i]->key.metric == metric; i++) {
+            if (family.size > 0)
+                put_sample(&w, family, def, list[i], attributes, point_labels);
+        }
     }
     return w.ok;
 }

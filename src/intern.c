@@ -59,7 +59,7 @@ static bool interner_grow(string_interner *interner)
     return true;
 }
 
-uint32_t intern(string_interner *interner, byte_slice text)
+static uint32_t intern_with(string_interner *interner, byte_slice text, bool copy)
 {
     const byte_slice *strings = interner->strings.items;
     uint32_t slot = (uint32_t)hash_bytes(text.data, text.size, 0) & interner->slot_mask;
@@ -71,6 +71,11 @@ uint32_t intern(string_interner *interner, byte_slice text)
             return id;
         slot = (slot + 1) & interner->slot_mask;
     }
+    if (copy && text.size > 0) {
+        text.data = arena_dup(interner->arena, text.data, text.size);
+        if (text.data == NULL)
+            return INTERN_NONE;
+    }
     byte_slice *entry = vector_push(interner->arena, &interner->strings, sizeof(byte_slice));
     if (entry == NULL)
         return INTERN_NONE;
@@ -81,6 +86,16 @@ uint32_t intern(string_interner *interner, byte_slice text)
         !interner_grow(interner))
         return INTERN_NONE;
     return id;
+}
+
+uint32_t intern(string_interner *interner, byte_slice text)
+{
+    return intern_with(interner, text, false);
+}
+
+uint32_t intern_copy(string_interner *interner, byte_slice text)
+{
+    return intern_with(interner, text, true);
 }
 
 byte_slice interned(const string_interner *interner, uint32_t id)

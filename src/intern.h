@@ -6,7 +6,8 @@
  * integers and per-string work (filter matches) is cached per id. Id 0 means
  * "absent"; ids count up from 1 in order of first sight, so they are
  * deterministic for a given input. The strings are slices: they point into the
- * input or the conversion arena and are not copied.
+ * input or the conversion arena and are not copied (intern_copy() copies,
+ * for the cumulative store, which outlives its inputs).
  */
 #ifndef PTM_INTERN_H
 #define PTM_INTERN_H
@@ -28,6 +29,9 @@ typedef struct string_interner {
 bool interner_init(string_interner *interner, arena *a);
 /* The id of text (adding it), or INTERN_NONE when memory ran out. */
 uint32_t intern(string_interner *interner, byte_slice text);
+/* Like intern(), but a new string is copied into the interner's arena
+ * (for an interner that outlives its inputs). */
+uint32_t intern_copy(string_interner *interner, byte_slice text);
 byte_slice interned(const string_interner *interner, uint32_t id);
 
 /* Marking rounds, for collecting distinct ids in linear time: after

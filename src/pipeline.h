@@ -20,18 +20,36 @@
 
 typedef struct request_record {
     profile_dictionary *dictionary;
-    arena_vector extracted;          /* extracted_attribute: on every point */
+    arena_vector extracted;          /* extracted_attribute, from the config's rules */
 } request_record;
 
+/*
+ * An output resource: one per distinct identity, however many input
+ * ResourceProfiles (in one request or several) share it. The identity is the
+ * canonical form of its attributes (reference-based keys and values resolved,
+ * re-encoded as a Resource message body), its schema URL and the values the
+ * configured attribute rules gave (after shadowing). Nothing here points into
+ * a request's dictionary: attributes are canonical AnyValue bytes, so the
+ * encoders and the cumulative store read them with no dictionary.
+ */
 typedef struct resource_record {
-    uint32_t request;                /* index into conversion.requests */
-    const key_value_ref *attributes; /* keys resolved; values raw AnyValue */
+    const key_value_ref *attributes; /* keys resolved; values canonical AnyValue */
     uint32_t attribute_count;
     uint32_t dropped_attributes_count;
     byte_slice schema_url;
+    byte_slice canonical;            /* the attributes as a Resource message body */
+    const extracted_attribute *extracted; /* the rules' attributes not shadowed */
+    uint32_t extracted_count;
+    const key_value_ref *copied;     /* copy_resource_attributes: scalar ones */
+    uint32_t copied_count;
+} resource_record;
+
+/* What the walk knows about the ResourceProfiles being read. */
+typedef struct resource_walk {
+    uint32_t record;                 /* index into conversion.resources */
     attribute_scan scan;             /* thread/process names on the resource */
     uint8_t pattern_bits;            /* pattern filter over its string values */
-} resource_record;
+} resource_walk;
 
 typedef struct conversion {
     const ptm_config *config;
@@ -41,11 +59,15 @@ typedef struct conversion {
     series_aggregator aggregator;
     filter_cache process_cache, thread_cache, pattern_cache;
     arena_vector requests;           /* request_record */
-    arena_vector resources;          /* resource_record */
+    arena_vector resources;          /* resource_record, distinct identities */
+    string_interner identities;      /* resource identity → id = index + 1 */
     ptm_stats stats;
+    const char *shadowed_key;        /* the first rule key a resource shadowed */
+    uint32_t max_copied;             /* most copied attributes of one resource */
 
     /* The walk's position. */
     profile_dictionary *dictionary;  /* of the current request */
+    resource_walk resource;          /* of the current ResourceProfiles */
     profile_plan *plans;             /* of the current scope */
     uint32_t plan_cursor;
     const profile_plan *plan;        /* of the current profile */
@@ -63,16 +85,34 @@ typedef struct conversion {
 
 bool conversion_init(conversion *c, const ptm_config *config, const metric_table *metrics,
                      arena *a);
+/* The resource of this identity (adding it): canonical attributes and the
+ * rules' attributes already settled by the caller. The index, or -1 when
+ * memory ran out. */
+int64_t conversion_resource(conversion *c, const resource_record *candidate);
 /* The handler to pass to decode_request(). */
 decode_handler conversion_handler(conversion *c);
 /* Applies top_n and orders the series. False when memory ran out. */
 bool conversion_finish(conversion *c);
 
+/* Writes attributes (values raw, strindex members possible) as the body of
+ * a Resource message: repeated KeyValue field 1, every reference-based key and
+ * string resolved against dictionary, nesting past ANY_VALUE_MAX_DEPTH
+ * written empty. The result reads back with no dictionary (encode_otlp.c). */
+bool otlp_canonical_attributes(const profile_dictionary *dictionary, const key_value_ref *attributes,
+                               uint32_t count, byte_buffer *out);
+
+/* What the value of a point attribute is. */
+typedef enum point_value_kind {
+    POINT_STRING = 0,    /* value is the text */
+    POINT_TRUE,          /* boolean true (otel.metric.overflow) */
+    POINT_ANY            /* value is canonical AnyValue bytes (a copied resource attribute) */
+} point_value_kind;
+
 /* One attribute of a data point. */
 typedef struct point_attribute {
     byte_slice key;
-    byte_slice value;    /* a string, unless is_bool */
-    bool is_bool;        /* the value is boolean true (otel.metric.overflow) */
+    byte_slice value;
+    point_value_kind kind;
 } point_attribute;
 
 /* The number of attributes a point of this conversion may have at most. */

@@ -125,12 +125,12 @@ test('malformed: non-UTF-8 names come out as valid UTF-8 (U+FFFD), not dropped',
   assert.ok(!thread.includes('\uFFFF'));
 });
 
-test('malformed: a stack of 50,000 distinct functions: 10,000 total series, the rest in the overflow point', () => {
+test('malformed: a stack of 50,000 distinct functions: 10,000 inclusive series, the rest in the overflow point', () => {
   const c = namedCases.find((x) => x.name === 'a stack of 50,000 distinct functions');
   const run = ptm(['-f', 'otlp', '--stats', '-'], c.bytes);
   const doc = decodeMetrics(run.stdout);
   const m = doc.resources[0].metrics;
-  const total = m['profile.function.total.cpu.time'].points;
+  const total = m['profile.function.inclusive.cpu.time'].points;
   // The default cardinality_limit (10,000 series per metric), then one overflow point.
   assert.equal(total.length, 10001);
   const overflow = total.filter((p) => p.attributes['otel.metric.overflow'] === true);

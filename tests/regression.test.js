@@ -93,7 +93,7 @@ function checkOutput(format, stdout, stats, what) {
   if (format === 'json') {
     const lines = stdout.toString('utf8').split('\n');
     assert.equal(lines.pop(), '', `${what}: JSON output does not end with a newline`);
-    assert.equal(lines.length, stats.requests, `${what}: not one line per request`);
+    assert.equal(lines.length, stats.requests > 0 ? 1 : 0, `${what}: not one line for the whole input`);
     for (const line of lines) assert.ok(Array.isArray(JSON.parse(line).resourceMetrics), what);
   } else if (format === 'prom') {
     checkPrometheus(stdout.toString('utf8'), what);

@@ -75,6 +75,16 @@ const char *EXPORT(ptm_wasm_last_error)(const ptm_wasm_handle *handle)
     return handle != NULL ? ptm_converter_last_error(handle->converter) : "no converter";
 }
 
+const char *EXPORT(ptm_wasm_last_warning)(const ptm_wasm_handle *handle)
+{
+    return handle != NULL ? ptm_converter_last_warning(handle->converter) : "";
+}
+
+int32_t EXPORT(ptm_wasm_reset)(ptm_wasm_handle *handle)
+{
+    return handle != NULL ? ptm_converter_reset(handle->converter) : PTM_ERR_ARGUMENT;
+}
+
 void EXPORT(ptm_wasm_destroy)(ptm_wasm_handle *handle)
 {
     if (handle == NULL)

@@ -2,7 +2,7 @@
 // (index.js): init(), createConverter(), the converter, PtmError and the
 // format, result and stats names.
 
-/** Output formats: OTLP protobuf, OTLP/JSON (one line per request), Prometheus text 0.0.4. */
+/** Output formats: OTLP protobuf, OTLP/JSON (one line for the whole input), Prometheus text 0.0.4. */
 export type Format = 'otlp' | 'json' | 'prom';
 
 /** ptm_result names; 'ok' is never thrown. */
@@ -20,6 +20,15 @@ export interface Stats {
   samples_skipped: number;
   series: number;
   overflowed: number;
+  /** Configured attribute rules left off a ResourceProfiles' points: the resource has that key. */
+  attributes_shadowed: number;
+}
+
+/** What convert() returns. warning: a one-line "warning: ..." of this conversion, when any. */
+export interface Converted<T> {
+  output: T;
+  stats: Stats;
+  warning?: string;
 }
 
 export const FORMATS: readonly ['otlp', 'json', 'prom'];
@@ -75,11 +84,17 @@ export interface ConvertOptions {
 
 export interface Converter {
   /** OTLP protobuf bytes, copied out of wasm memory. */
-  convert(input: Input, options?: { format?: 'otlp'; bytes?: boolean }): { output: Uint8Array; stats: Stats };
-  convert(input: Input, options: { format: 'json' | 'prom'; bytes: true }): { output: Uint8Array; stats: Stats };
+  convert(input: Input, options?: { format?: 'otlp'; bytes?: boolean }): Converted<Uint8Array>;
+  convert(input: Input, options: { format: 'json' | 'prom'; bytes: true }): Converted<Uint8Array>;
   /** OTLP/JSON or Prometheus text. */
-  convert(input: Input, options: { format: 'json' | 'prom'; bytes?: false }): { output: string; stats: Stats };
-  convert(input: Input, options?: ConvertOptions): { output: Uint8Array | string; stats: Stats };
+  convert(input: Input, options: { format: 'json' | 'prom'; bytes?: false }): Converted<string>;
+  convert(input: Input, options?: ConvertOptions): Converted<Uint8Array | string>;
+  /**
+   * With "temporality": "cumulative", the converter keeps every series across
+   * convert() calls; reset() forgets them (the next output starts again from
+   * zero with new start times). A delta converter keeps nothing.
+   */
+  reset(): void;
   /** Releases its wasm memory. Idempotent; convert() afterwards throws PtmError 'argument'. */
   close(): void;
 }

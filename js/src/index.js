@@ -9,10 +9,11 @@
 export const FORMATS = Object.freeze(['otlp', 'json', 'prom']);
 /** ptm_result names, by number (0 is success). */
 export const RESULTS = Object.freeze(['ok', 'input', 'config', 'nomem', 'limit', 'argument']);
-/** The ptm_stats fields, in the order of ptm.h (ten little-endian u64). */
+/** The ptm_stats fields, in the order of ptm.h (eleven little-endian u64). */
 export const STATS = Object.freeze([
   'requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
   'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed',
+  'attributes_shadowed',
 ]);
 
 const ERROR_SIZE = 512;
@@ -175,8 +176,17 @@ class Converter {
       // Copied out (slice, or decoded to a string): the handle's output lives
       // in wasm memory only until its next convert.
       const output = new Uint8Array(w.memory.buffer, w.ptm_wasm_output(handle), w.ptm_wasm_output_size(handle));
-      return { output: formatId === 0 || asBytes ? output.slice() : decoder.decode(output), stats };
+      const converted = { output: formatId === 0 || asBytes ? output.slice() : decoder.decode(output), stats };
+      const warning = readCString(w, w.ptm_wasm_last_warning(handle));
+      if (warning !== '') converted.warning = warning;
+      return converted;
     });
+  }
+
+  /** Forgets the series a cumulative converter keeps (see index.d.ts). */
+  reset() {
+    if (this.#handle === 0) throw new PtmError('argument', 'converter is closed');
+    this.#w.ptm_wasm_reset(this.#handle);
   }
 
   /** Releases the converter's wasm memory; later close() calls do nothing. */

@@ -17,12 +17,15 @@
  *                   lengths inside their message, one of gauge/sum per metric,
  *                   one of as_double/as_int per point), and holds stats.series
  *                   data points;
- *  - [json]         JSON output is stats.requests lines, each one JSON object
- *                   with a "resourceMetrics" array, stats.series dataPoints in
- *                   all;
+ *  - [json]         JSON output is one line (none for an empty input), one JSON
+ *                   object with a "resourceMetrics" array, stats.series
+ *                   dataPoints in all;
  *  - [prom]         Prometheus output follows the 0.0.4 grammar line by line
  *                   (HELP, TYPE, then samples of that family; label values
- *                   escaped, a number) and has stats.series samples;
+ *                   escaped, a number) and has at most stats.series samples
+ *                   (a gauge series is written once, its latest snapshot);
+ *  - [prom-duplicate-series] no two samples with the same name and labels
+ *                   (an exposition holds each series once);
  *  - [prom-label-name] every label name matches [a-zA-Z_][a-zA-Z0-9_]* (not
  *                   empty);
  *  - [prom-duplicate-label] no label name twice in one sample (Prometheus
@@ -266,8 +269,8 @@ static void json_check(const uint8_t *out, size_t size, const ptm_stats *stats)
         lines++;
         start += length + 1;
     }
-    if (lines != stats->requests)
-        fuzz_fail("json", "not one line per request", NULL, 0);
+    if (lines != (stats->requests > 0 || stats->series > 0 ? 1u : 0u))
+        fuzz_fail("json", "not one line for the whole input", NULL, 0);
     if (points != stats->series)
         fuzz_fail("json", "dataPoints differ from stats.series", NULL, 0);
 }
@@ -373,8 +376,42 @@ static void prom_check_sample(const uint8_t *line, size_t size, const uint8_t *f
     }
 }
 
+/* The last space in [begin, end): where a sample line's value starts. */
+static const uint8_t *strrchr_bounded(const uint8_t *begin, const uint8_t *end)
+{
+    const uint8_t *space = end;
+    while (space > begin && space[-1] != ' ')
+        space--;
+    return space > begin ? space - 1 : end;
+}
+
+/* A sample line's series: the name and labels, before the value. */
+static int compare_series_text(const void *a, const void *b)
+{
+    const uint8_t *const *x = a, *const *y = b;
+    const uint8_t *x_end = (const uint8_t *)strrchr_bounded(x[0], x[1]);
+    const uint8_t *y_end = (const uint8_t *)strrchr_bounded(y[0], y[1]);
+    size_t x_size = (size_t)(x_end - x[0]), y_size = (size_t)(y_end - y[0]);
+    int order = memcmp(x[0], y[0], x_size < y_size ? x_size : y_size);
+    return order != 0 ? order : (x_size > y_size) - (x_size < y_size);
+}
+
+static void prom_check_unique(const uint8_t **lines, uint64_t count)
+{
+    qsort(lines, (size_t)count, 2 * sizeof *lines, compare_series_text);
+    for (uint64_t i = 1; i < count; i++) {
+        if (compare_series_text(&lines[2 * (i - 1)], &lines[2 * i]) == 0)
+            fuzz_fail("prom-duplicate-series", "a series written twice", lines[2 * i],
+                      (size_t)(lines[2 * i + 1] - lines[2 * i]));
+    }
+}
+
 static void prom_check(const uint8_t *out, size_t size, const ptm_stats *stats)
 {
+    /* [begin, end) of every sample line, for the duplicate check. */
+    const uint8_t **lines = malloc(((size_t)stats->series + 1) * 2 * sizeof *lines);
+    if (lines == NULL)
+        abort();
     if (size > 0 && out[size - 1] != '\n')
         fuzz_fail("prom", "output does not end with a newline", NULL, 0);
     const uint8_t *family = NULL;
@@ -400,11 +437,15 @@ static void prom_check(const uint8_t *out, size_t size, const ptm_stats *stats)
             fuzz_fail("prom", "an empty line or an unknown comment", line, length);
         } else {
             prom_check_sample(line, length, family, family_size);
+            if (samples >= stats->series)
+                fuzz_fail("prom", "more samples than stats.series", line, length);
+            lines[2 * samples] = line;
+            lines[2 * samples + 1] = line + length;
             samples++;
         }
     }
-    if (samples != stats->series)
-        fuzz_fail("prom", "samples differ from stats.series", NULL, 0);
+    prom_check_unique(lines, samples);
+    free(lines);
 }
 
 /* ---- one conversion, every check ------------------------------------------- */

@@ -1,0 +1,164 @@
+/*
+ * cumulative.c: the cumulative store (see cumulative.h).
+ */
+#include "cumulative.h"
+
+#include <string.h>
+
+void cumulative_init(cumulative_store *store, const ptm_allocator *allocator)
+{
+    memset(store, 0, sizeof *store);
+    arena_init(&store->arena, allocator);
+}
+
+void cumulative_clear(cumulative_store *store)
+{
+    ptm_allocator allocator = store->arena.allocator;
+    arena_free(&store->arena);
+    cumulative_init(store, &allocator);
+}
+
+static bool store_ready(cumulative_store *store, const conversion *c)
+{
+    if (store->ready)
+        return true;
+    store->ready = interner_init(&store->names, &store->arena) &&
+                   interner_init(&store->identities, &store->arena) &&
+                   aggregator_init(&store->aggregator, &store->arena, c->metrics->count,
+                                   c->config->cardinality_limit);
+    return store->ready;
+}
+
+/* The store's copy of a conversion resource; its id, or INTERN_NONE. */
+static uint32_t store_resource(cumulative_store *store, const conversion *c, uint32_t index)
+{
+    byte_slice identity = interned(&c->identities, index + 1);
+    uint32_t id = intern_copy(&store->identities, identity);
+    if (id == INTERN_NONE || id <= store->resources.count)
+        return id;
+    const resource_record *from = &((const resource_record *)c->resources.items)[index];
+    resource_record *record = vector_push(&store->arena, &store->resources, sizeof *record);
+    extracted_attribute *extracted =
+        arena_alloc(&store->arena, ((size_t)from->extracted_count + 1) * sizeof *extracted);
+    if (record == NULL || extracted == NULL)
+        return INTERN_NONE;
+    for (uint32_t i = 0; i < from->extracted_count; i++) {
+        /* Keys are the configuration's, which outlives the store. */
+        extracted[i].key = from->extracted[i].key;
+        extracted[i].value.size = from->extracted[i].value.size;
+        extracted[i].value.data = arena_dup(&store->arena, from->extracted[i].value.data,
+                                            from->extracted[i].value.size);
+    }
+    *record = (resource_record){
+        .dropped_attributes_count = from->dropped_attributes_count,
+        .schema_url = {arena_dup(&store->arena, from->schema_url.data, from->schema_url.size),
+                       from->schema_url.size},
+        .canonical = {arena_dup(&store->arena, from->canonical.data, from->canonical.size),
+                      from->canonical.size},
+        .extracted = extracted,
+        .extracted_count = from->extracted_count,
+    };
+    return store->arena.failed ? INTERN_NONE : id;
+}
+
+/* Translates conversion string ids to store ids, one lookup per id. */
+typedef struct id_map {
+    uint32_t *ids;         /* by conversion id; 0: not yet translated */
+    string_interner *from;
+    string_interner *to;
+    bool copy;             /* copy strings into the target's arena */
+} id_map;
+
+static bool map_id(id_map *map, uint32_t id, uint32_t *out)
+{
+    if (id == INTERN_NONE) {
+        *out = INTERN_NONE;
+        return true;
+    }
+    if (map->ids[id] == 0) {
+        byte_slice text = interned(map->from, id);
+        map->ids[id] = map->copy ? intern_copy(map->to, text) : intern(map->to, text);
+    }
+    *out = map->ids[id];
+    return *out != INTERN_NONE;
+}
+
+static bool map_key(id_map *names, const uint32_t *resources, const series_key *from, series_key *to)
+{
+    *to = (series_key){.metric = from->metric, .resource = resources[from->resource],
+                       .overflow = from->overflow};
+    return map_id(names, from->thread, &to->thread) && map_id(names, from->process, &to->process) &&
+           map_id(names, from->function, &to->function);
+}
+
+/* Adds every series of c into the store. */
+static bool absorb(cumulative_store *store, conversion *c)
+{
+    uint32_t resource_count = c->resources.count;
+    uint32_t *resources = arena_alloc(c->arena, ((size_t)resource_count + 1) * sizeof(uint32_t));
+    uint32_t *names = arena_calloc(c->arena, (size_t)c->interner.strings.count + 1, sizeof(uint32_t));
+    if (resources == NULL || names == NULL)
+        return false;
+    for (uint32_t i = 0; i < resource_count; i++) {
+        uint32_t id = store_resource(store, c, i);
+        if (id == INTERN_NONE)
+            return false;
+        resources[i] = id - 1;
+    }
+    id_map map = {names, &c->interner, &store->names, true};
+    const series *items = c->aggregator.series.items;
+    for (uint32_t i = 0; i < c->aggregator.series.count; i++) {
+        const series *s = &items[i];
+        series_key key;
+        if (!map_key(&map, resources, &s->key, &key))
+            return false;
+        bool ok = c->metrics->items[key.metric].gauge
+                      ? aggregate_replace(&store->aggregator, &key, s->value, s->start, s->end)
+                      : aggregate_add(&store->aggregator, &key, s->value, s->start, s->end, NULL);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Puts the store's resources and series into c, in the store's order. */
+static bool restore(cumulative_store *store, conversion *c)
+{
+    c->resources = (arena_vector){0};
+    c->max_copied = 0;
+    if (!interner_init(&c->identities, c->arena) ||
+        !aggregator_init(&c->aggregator, c->arena, c->metrics->count, UINT32_MAX))
+        return false;
+    const resource_record *records = store->resources.items;
+    for (uint32_t i = 0; i < store->resources.count; i++) {
+        resource_record candidate = records[i];
+        if (conversion_resource(c, &candidate) != (int64_t)i)
+            return false;
+    }
+    uint32_t *names = arena_calloc(c->arena, (size_t)store->names.strings.count + 1, sizeof(uint32_t));
+    uint32_t *resources = arena_alloc(c->arena, ((size_t)store->resources.count + 1) * sizeof(uint32_t));
+    if (names == NULL || resources == NULL)
+        return false;
+    for (uint32_t i = 0; i < store->resources.count; i++)
+        resources[i] = i;
+    id_map map = {names, &store->names, &c->interner, false};
+    const series *items = store->aggregator.series.items;
+    for (uint32_t i = 0; i < store->aggregator.series.count; i++) {
+        series_key key;
+        if (!map_key(&map, resources, &items[i].key, &key) ||
+            !aggregate_add(&c->aggregator, &key, items[i].value, items[i].start, items[i].end, NULL))
+            return false;
+    }
+    return true;
+}
+
+bool cumulative_merge(cumulative_store *store, conversion *c)
+{
+    if (!store_ready(store, c))
+        return false;
+    uint64_t overflowed = store->aggregator.overflowed;
+    if (!absorb(store, c) || store->arena.failed)
+        return false;
+    c->stats.overflowed += store->aggregator.overflowed - overflowed;
+    return restore(store, c);
+}

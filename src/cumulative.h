@@ -1,0 +1,51 @@
+/*
+ * cumulative.h: the series a cumulative converter keeps across conversions.
+ *
+ * With "temporality": "cumulative", each conversion aggregates its input as
+ * usual (with no cardinality limit of its own), then cumulative_merge() adds
+ * its series into the store and puts the store's whole content back into the
+ * conversion, which the encoders then write: every series the converter
+ * holds, with the value accumulated since the series was first seen, the
+ * start of its first window and the end of its latest one.
+ *
+ * The store owns copies of everything a series needs after its input is gone
+ * (names, canonical resource attributes, the rules' values), in an arena of
+ * the converter's allocator that lives until cumulative_clear(). Its ids are
+ * its own: conversion ids are translated once per distinct string or
+ * resource per merge, never per sample.
+ *
+ * Bounds: the cardinality limit counts the series the store holds, per
+ * metric (past it, values go to the overflow series of their resource).
+ * Gauges hold their latest snapshot only. Invariant: store series keys use
+ * store ids and snapshot 0.
+ */
+#ifndef PTM_CUMULATIVE_H
+#define PTM_CUMULATIVE_H
+
+#include "pipeline.h"
+
+typedef struct cumulative_store {
+    arena arena;                     /* everything below; freed by cumulative_clear() */
+    bool ready;                      /* the tables below are initialised */
+    string_interner names;           /* thread, process, function names (copies) */
+    string_interner identities;      /* resource identities (copies): id = index + 1 */
+    arena_vector resources;          /* resource_record: canonical, schema URL, rules' values */
+    series_aggregator aggregator;    /* keys in store ids */
+} cumulative_store;
+
+/* An empty store drawing on allocator. Allocates nothing. */
+void cumulative_init(cumulative_store *store, const ptm_allocator *allocator);
+
+/* Forgets every series and frees the store's memory; it may be used again. */
+void cumulative_clear(cumulative_store *store);
+
+/*
+ * Adds the series of c (aggregated, not finished) into the store, then
+ * replaces c's resources and series with everything the store holds, so that
+ * conversion_finish() and the encoders see the cumulative state. Adds the
+ * values sent to overflow series to c->stats.overflowed. False when memory
+ * ran out; the store then holds a part of c's values, so the caller clears it.
+ */
+bool cumulative_merge(cumulative_store *store, conversion *c);
+
+#endif /* PTM_CUMULATIVE_H */
