@@ -6,10 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expectedMetrics, compareDocs, sortPoints, OVERFLOW_KEY } from './lib/expect.js';
-import { fixtures, ptm, scratchFile, decodeMetrics, statsOf, readJSON } from './lib/run.js';
+import { expectedMetrics, compareDocs, sortPoints, OVERFLOW_KEY, METRICS } from './lib/expect.js';
+import { fixtures, ptm, scratchFile, decodeMetrics, statsOf, readJSON, readJSONLines } from './lib/run.js';
 
 const cpuJson = join(fixtures, 'cpu-ebpf.json');
+const multiJsonl = join(fixtures, 'multi.jsonl');
 const pprofJson = join(fixtures, 'cpu-pprof.json');
 const memoryJson = join(fixtures, 'memory.json');
 
@@ -19,7 +20,7 @@ function convert(config, input, format = 'otlp') {
   writeFileSync(file, JSON.stringify(config));
   const run = ptm(['-c', file, '-f', format, '--stats', input.replace(/\.json$/, '.pb')]);
   assert.equal(run.code, 0, run.stderr);
-  return { doc: decodeMetrics(run.stdout), stats: statsOf(run.stderr) };
+  return { doc: decodeMetrics(run.stdout), stats: statsOf(run.stderr), stderr: run.stderr };
 }
 
 function assertMatchesContract(config, input) {
@@ -80,7 +81,7 @@ test('attributes: literal and regex (capture group 1, else the whole match)', ()
 test('cardinality_limit: overflow point, exact totals', () => {
   const unlimited = convert({}, cpuJson).doc;
   const { doc, stats } = assertMatchesContract({ cardinality_limit: 3 }, cpuJson);
-  for (const metric of ['profile.cpu.time', 'profile.function.total.cpu.time']) {
+  for (const metric of ['profile.cpu.time', 'profile.function.inclusive.cpu.time', 'profile.function.inclusive.off_cpu.time']) {
     const normal = points(doc, metric).filter((p) => !p.attributes[OVERFLOW_KEY]);
     assert.equal(normal.length, 3, metric);
     assert.ok(points(doc, metric).some((p) => p.attributes[OVERFLOW_KEY] === true));
@@ -89,18 +90,73 @@ test('cardinality_limit: overflow point, exact totals', () => {
   assert.ok(stats.overflowed > 0);
 });
 
-test('metrics.function switches', () => {
-  const { doc } = assertMatchesContract({ metrics: { function: { total: false } } }, cpuJson);
+test('metrics.function switches: inclusive (alias total), enabled', () => {
+  const { doc } = assertMatchesContract({ metrics: { function: { inclusive: false } } }, cpuJson);
   assert.ok(points(doc, 'profile.function.self.cpu.time').length > 0);
-  assert.equal(points(doc, 'profile.function.total.cpu.time').length, 0);
+  assert.ok(points(doc, 'profile.function.self.off_cpu.time').length > 0);
+  assert.equal(points(doc, 'profile.function.inclusive.cpu.time').length, 0);
+  assert.equal(points(doc, 'profile.function.inclusive.off_cpu.time').length, 0);
+  // The old key is an alias: the same output.
+  const alias = assertMatchesContract({ metrics: { function: { total: false } } }, cpuJson).doc;
+  assert.deepEqual(compareDocs(sortPoints(alias), sortPoints(doc)), []);
   const off = assertMatchesContract({ metrics: { function: { enabled: false } } }, cpuJson).doc;
   assert.equal(points(off, 'profile.function.self.cpu.time').length, 0);
+  assert.equal(points(off, 'profile.function.self.off_cpu.time').length, 0);
+  // No metric keeps the old "total" name.
+  const all = convert({}, cpuJson).doc;
+  for (const r of all.resources) for (const name of Object.keys(r.metrics)) assert.ok(!name.includes('.total.'), name);
+});
+
+test('off-CPU and wall samples feed function metrics; metrics.function.measures selects them', () => {
+  // Off-CPU: cpu-ebpf; wall: the second request of multi.jsonl.
+  const all = assertMatchesContract({}, cpuJson).doc;
+  // Independently of expect.js: self off-CPU sums to the off-CPU time of the
+  // samples with a stack (all of them here), read from the raw JSON.
+  const request = readJSON(cpuJson);
+  const strings = request.dictionary.stringTable;
+  let offNs = 0n;
+  for (const rp of request.resourceProfiles) for (const sp of rp.scopeProfiles) for (const p of sp.profiles) {
+    if (strings[p.sampleType.typeStrindex] !== 'off_cpu') continue;
+    for (const smp of p.samples) {
+      assert.ok(smp.stackIndex > 0);
+      offNs += (smp.values ?? []).reduce((a, v) => a + BigInt(v), 0n);
+    }
+  }
+  assert.ok(offNs > 0n);
+  assert.ok(Math.abs(sumPoints(all, 'profile.function.self.off_cpu.time') - Number(offNs) / 1e9) < 1e-9);
+  assert.ok(Math.abs(sumPoints(all, 'profile.off_cpu.time') - Number(offNs) / 1e9) < 1e-9);
+  assert.ok(sumPoints(all, 'profile.function.inclusive.off_cpu.time') > sumPoints(all, 'profile.function.self.off_cpu.time'));
+  for (const m of METRICS.filter((d) => d.fn && d.measure === 'off_cpu')) {
+    assert.equal(all.resources.find((r) => r.metrics[m.name])?.metrics[m.name].unit, 's', m.name);
+  }
+
+  const cpuOnly = assertMatchesContract({ metrics: { function: { measures: ['cpu'] } } }, cpuJson).doc;
+  assert.ok(points(cpuOnly, 'profile.function.self.cpu.time').length > 0);
+  assert.equal(points(cpuOnly, 'profile.function.self.off_cpu.time').length, 0);
+  assert.equal(points(cpuOnly, 'profile.function.inclusive.off_cpu.time').length, 0);
+  assert.ok(points(cpuOnly, 'profile.off_cpu.time').length > 0, 'the base metric stays');
+  const none = assertMatchesContract({ metrics: { function: { measures: [] } } }, cpuJson).doc;
+  for (const r of none.resources) assert.deepEqual(Object.keys(r.metrics).filter((n) => n.startsWith('profile.function.')), []);
+
+  // Wall (and off-CPU) from JSON Lines input: one conversion.
+  const lines = readJSONLines(multiJsonl);
+  for (const config of [{}, { metrics: { function: { measures: ['wall'] } } }]) {
+    const file = scratchFile('config.json');
+    writeFileSync(file, JSON.stringify(config));
+    const run = ptm(['-c', file, '-f', 'otlp', multiJsonl]);
+    assert.equal(run.code, 0, run.stderr);
+    const doc = decodeMetrics(run.stdout);
+    const diffs = compareDocs(sortPoints(doc), sortPoints(expectedMetrics(lines, config)));
+    assert.deepEqual(diffs, [], diffs.slice(0, 10).join('\n'));
+    assert.ok(points(doc, 'profile.function.self.wall.time').length > 0);
+    assert.equal(points(doc, 'profile.function.self.off_cpu.time').length > 0, !config.metrics);
+  }
 });
 
 test('metrics.function.top_n keeps the N largest functions, the rest in overflow', () => {
   const all = convert({}, cpuJson).doc;
   const { doc } = convert({ metrics: { function: { top_n: 2 } } }, cpuJson);
-  for (const metric of ['profile.function.self.cpu.time', 'profile.function.total.cpu.time']) {
+  for (const metric of ['profile.function.self.cpu.time', 'profile.function.inclusive.cpu.time', 'profile.function.inclusive.off_cpu.time']) {
     const kept = points(doc, metric).filter((p) => !p.attributes[OVERFLOW_KEY]);
     assert.equal(kept.length, 2, metric);
     const largest = points(all, metric).map((p) => p.value).sort((a, b) => b - a).slice(0, 2);
@@ -148,4 +204,81 @@ test('sample_types maps an unknown type to a custom metric', () => {
   assert.equal(metric.valueType, 'int');
   assert.equal(metric.points.reduce((a, p) => a + BigInt(p.value), 0n), expected);
   assert.ok(stats.samples_skipped < before.samples_skipped);
+  // Without metric_unit, a count metric's unit is "{count}".
+  const plain = convert({ sample_types: [{ type: 'goroutine', unit: 'count', metric_name: 'profile.goroutines' }] }, pprofJson).doc;
+  assert.equal(plain.resources[0].metrics['profile.goroutines'].unit, '{count}');
+  assert.equal(plain.resources[0].metrics['profile.goroutines'].points.reduce((a, p) => a + BigInt(p.value), 0n), expected);
+});
+
+test('copy_resource_attributes: ["*"] by default, a list of keys, or none', () => {
+  const request = readJSON(cpuJson);
+  const strings = request.dictionary.stringTable;
+  // The resources' attributes, read from the raw JSON (all by reference).
+  const rAttrs = request.resourceProfiles.map((rp) => Object.fromEntries(rp.resource.attributes.map((a) => [
+    strings[a.keyStrindex], a.value.intValue ?? strings[a.value.stringValueStrindex],
+  ])));
+  const byDefault = assertMatchesContract({}, cpuJson).doc;
+  assert.deepEqual(compareDocs(sortPoints(assertMatchesContract({ copy_resource_attributes: ['*'] }, cpuJson).doc), sortPoints(byDefault)), []);
+  byDefault.resources.forEach((r, i) => {
+    for (const [name, m] of Object.entries(r.metrics)) {
+      for (const p of m.points) {
+        if (p.attributes[OVERFLOW_KEY]) continue;
+        assert.equal(p.attributes['process.pid'], rAttrs[i]['process.pid'], `${name}: process.pid`);
+        assert.equal(p.attributes['process.executable.path'], rAttrs[i]['process.executable.path'], `${name}: path`);
+        assert.ok(!('service.name' in p.attributes), `${name}: service.name stays on the resource`);
+        // Function points have no executable of their own: the resource's.
+        if (name.startsWith('profile.function.')) assert.equal(p.attributes['process.executable.name'], rAttrs[i]['process.executable.name']);
+      }
+    }
+  });
+  const listed = assertMatchesContract({ copy_resource_attributes: ['process.pid', 'service.name', 'no.such.key'] }, cpuJson).doc;
+  for (const p of points(listed, 'profile.function.self.cpu.time')) {
+    assert.ok('process.pid' in p.attributes && !('process.executable.path' in p.attributes) && !('process.executable.name' in p.attributes));
+  }
+  assert.equal(points(listed, 'profile.cpu.time').filter((p) => p.attributes['service.name'] === 'frontend').length,
+    points(listed, 'profile.cpu.time').filter((p) => p.attributes['process.pid'] === rAttrs[0]['process.pid']).length);
+  const none = assertMatchesContract({ copy_resource_attributes: [] }, cpuJson).doc;
+  for (const p of points(none, 'profile.function.inclusive.cpu.time')) assert.deepEqual(Object.keys(p.attributes), ['code.function.name']);
+  // Copies do not change the number of series: the points are the same ones.
+  for (const m of ['profile.cpu.time', 'profile.function.inclusive.cpu.time']) assert.equal(points(none, m).length, points(byDefault, m).length);
+});
+
+test('configured attributes shadowed by resource attributes: the resource wins, counted and warned once', () => {
+  // Every cpu-ebpf resource has process.pid; the first one service.name.
+  const config = { attributes: [
+    { key: 'process.pid', value: 'configured' },
+    { key: 'service.name', value: 'configured' },
+    { key: 'code.function.name', value: 'configured' },
+    { key: 'env', value: 'prod' },
+  ] };
+  const { doc, stats, stderr } = convert(config, cpuJson);
+  const expected = expectedMetrics(readJSON(cpuJson), config);
+  assert.deepEqual(compareDocs(sortPoints(doc), sortPoints(expected)), []);
+  assert.equal(expected.attributesShadowed, 5);
+  assert.equal(stats.attributes_shadowed, 5, '4 resources x process.pid + 1 x service.name');
+  // One warning per run, naming a shadowed rule.
+  const warnings = stderr.split('\n').filter((l) => l.startsWith('ptm: warning: attribute rule '));
+  assert.equal(warnings.length, 1, stderr);
+  assert.ok(['process.pid', 'service.name'].some((key) => warnings[0] ===
+    `ptm: warning: attribute rule "${key}" is shadowed by the resource attribute of that key; the resource's value is kept`), warnings[0]);
+  for (const r of doc.resources) {
+    for (const [name, m] of Object.entries(r.metrics)) {
+      for (const p of m.points) {
+        assert.equal(p.attributes.env, 'prod');
+        assert.notEqual(p.attributes['process.pid'], 'configured');
+        // service.name is never copied; the rule applies only where the resource has none.
+        if ('service.name' in r.attributes) assert.ok(!('service.name' in p.attributes), `${name}: service.name is neither copied nor configured`);
+        else assert.equal(p.attributes['service.name'], 'configured', name);
+        assert.equal(p.attributes['code.function.name'] === 'configured', !name.startsWith('profile.function.'), name);
+      }
+    }
+  }
+  // With nothing copied, the shadowed rules still stay off.
+  const bare = convert({ ...config, copy_resource_attributes: [] }, cpuJson);
+  for (const p of points(bare.doc, 'profile.cpu.time')) assert.ok(!('process.pid' in p.attributes) && p.attributes.env === 'prod');
+  assert.equal(bare.stats.attributes_shadowed, 5);
+  // No rule shadowed: no warning, a zero count.
+  const clean = convert({ attributes: [{ key: 'env', value: 'prod' }] }, cpuJson);
+  assert.equal(clean.stats.attributes_shadowed, 0);
+  assert.ok(!clean.stderr.includes('warning'));
 });

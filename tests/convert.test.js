@@ -2,13 +2,15 @@
 // decoder, equals what tests/lib/expect.js computes independently from the
 // OTLP/JSON twin of each input: for the repo's fixtures (written by pdata)
 // and the real eBPF profiler captures in ../shared (skipped when absent).
+// A JSON Lines input is ONE conversion: one output request, resources merged
+// by identity, series summed across the input requests (issue 7, D1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectedMetrics, compareDocs, sortPoints } from './lib/expect.js';
 import {
-  fixtures, shared, haveShared, ptm, decodeMetrics, statsOf, readJSON, readJSONLines,
+  fixtures, shared, haveShared, ptm, decodeMetrics, statsOf, readJSON, readJSONLines, scratchFile,
 } from './lib/run.js';
 
 const pairs = ['cpu-ebpf', 'memory', 'cpu-pprof'].map((name) => ({
@@ -18,6 +20,66 @@ const pairs = ['cpu-ebpf', 'memory', 'cpu-pprof'].map((name) => ({
 function assertSameDoc(actual, expected, label) {
   const diffs = compareDocs(sortPoints(actual), sortPoints(expected));
   assert.deepEqual(diffs, [], `${label}:\n${diffs.slice(0, 20).join('\n')}`);
+}
+
+// The raw OTLP/JSON the converter wrote (-f json): one request per line.
+function rawLines(stdout) {
+  return stdout.toString().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
+
+const OWN = ['thread.name', 'process.executable.name', 'code.function.name'];
+const NOT_COPIED = ['service.name', 'service.namespace', 'service.instance.id'];
+const SCALAR = ['stringValue', 'intValue', 'doubleValue', 'boolValue'];
+
+// D4 on the raw output, where the value types are visible (the normalized
+// doc prints an int as a decimal string): every non-overflow point carries
+// each scalar resource attribute but service.*, with the same typed value,
+// unless it is one of the point's own; keys come in the order own, copied
+// (resource order), configured (configKeys order). Returns how many copied
+// int values it saw.
+function assertCopiedAttributes(request, configKeys = [], label = '') {
+  let ints = 0;
+  for (const rm of request.resourceMetrics) {
+    const rAttrs = rm.resource?.attributes ?? [];
+    const copied = rAttrs.filter((a) => !NOT_COPIED.includes(a.key) && SCALAR.some((t) => t in (a.value ?? {})));
+    // The places a key may take: thread.name and process.executable.name
+    // found on the resource are copied there, so they may sit in either slot.
+    const places = (k) => {
+      const out = [];
+      if (OWN.includes(k)) out.push(OWN.indexOf(k));
+      const r = copied.findIndex((a) => a.key === k);
+      if (r >= 0) out.push(OWN.length + r);
+      const c = configKeys.indexOf(k);
+      if (c >= 0) out.push(OWN.length + copied.length + c);
+      assert.ok(out.length, `${label}: unexpected point attribute ${k}`);
+      return out;
+    };
+    for (const sm of rm.scopeMetrics) {
+      for (const m of sm.metrics) {
+        for (const p of (m.sum ?? m.gauge).dataPoints) {
+          const attrs = p.attributes ?? [];
+          if (attrs.some((a) => a.key === 'otel.metric.overflow')) {
+            assert.equal(attrs.length, 1, `${label} ${m.name}: the overflow point has one attribute`);
+            continue;
+          }
+          let last = -1;
+          for (const a of attrs) {
+            last = places(a.key).find((r) => r > last) ?? Infinity;
+            assert.ok(last < Infinity, `${label} ${m.name}: attribute order ${attrs.map((b) => b.key)}`);
+          }
+          for (const a of copied) {
+            const got = attrs.find((b) => b.key === a.key);
+            assert.ok(got, `${label} ${m.name}: ${a.key} copied onto the point`);
+            if (OWN.includes(a.key)) continue; // the point's own value may win
+            assert.deepEqual(got.value, a.value, `${label} ${m.name}: ${a.key} keeps value and type`);
+            if ('intValue' in a.value) ints++;
+          }
+          for (const k of NOT_COPIED) assert.ok(!attrs.some((b) => b.key === k), `${label} ${m.name}: ${k} is not copied`);
+        }
+      }
+    }
+  }
+  return ints;
 }
 
 function assertCounts(stats, counts) {
@@ -39,8 +101,17 @@ for (const { name, pb, json } of pairs) {
   test(`${name}: OTLP/JSON input → OTLP/JSON output matches the contract`, () => {
     const run = ptm(['-f', 'json', json]);
     assert.equal(run.code, 0, run.stderr);
-    assert.equal(run.stdout.toString().split('\n').filter(Boolean).length, 1, 'one line per request');
+    assert.equal(run.stdout.toString().split('\n').filter(Boolean).length, 1, 'one line per conversion');
     assertSameDoc(decodeMetrics(run.stdout, { json: true }), expectedMetrics(readJSON(json)), name);
+  });
+
+  test(`${name}: scalar resource attributes are copied onto every point, typed`, () => {
+    const run = ptm(['-f', 'json', json]);
+    assert.equal(run.code, 0, run.stderr);
+    const [request] = rawLines(run.stdout);
+    const ints = assertCopiedAttributes(request, [], name);
+    // cpu-ebpf's resources have process.pid as an int: it stays an int.
+    if (name === 'cpu-ebpf') assert.ok(ints > 0, 'an int resource attribute was copied');
   });
 
   test(`${name}: protobuf and JSON inputs give identical bytes, every time`, () => {
@@ -52,16 +123,54 @@ for (const { name, pb, json } of pairs) {
   });
 }
 
-test('JSON Lines: one output line per request, each matching its request', () => {
+test('JSON Lines: one output line for the whole file, matching the merged conversion', () => {
   const file = join(fixtures, 'multi.jsonl');
+  const requests = readJSONLines(file);
+  assert.equal(requests.length, 2);
+  const expected = expectedMetrics(requests);
   const run = ptm(['-f', 'json', '--stats', file]);
   assert.equal(run.code, 0, run.stderr);
-  const lines = run.stdout.toString().split('\n').filter(Boolean);
-  const requests = readJSONLines(file);
-  assert.equal(lines.length, requests.length);
-  lines.forEach((line, i) => assertSameDoc(decodeMetrics(line + '\n', { json: true }),
-    expectedMetrics(requests[i]), `line ${i + 1}`));
-  assert.equal(statsOf(run.stderr).requests, requests.length);
+  assert.equal(run.stdout.toString().split('\n').filter(Boolean).length, 1, 'one ExportMetricsServiceRequest');
+  assertSameDoc(decodeMetrics(run.stdout, { json: true }), expected, 'multi.jsonl');
+  const stats = statsOf(run.stderr);
+  assert.equal(stats.requests, requests.length);
+  assertCounts(stats, expected.counts);
+  assertCopiedAttributes(rawLines(run.stdout)[0], [], 'multi.jsonl');
+  // -f otlp: one protobuf message, the same document.
+  const pb = ptm(['-f', 'otlp', file]);
+  assert.equal(pb.code, 0, pb.stderr);
+  assertSameDoc(decodeMetrics(pb.stdout), expected, 'multi.jsonl -f otlp');
+});
+
+test('JSON Lines: requests of the same resources are merged and their sums added', () => {
+  // cpu-ebpf, memory, cpu-ebpf again: the second cpu-ebpf request feeds the
+  // resources (and series) of the first; memory adds one resource.
+  const ebpf = readJSON(join(fixtures, 'cpu-ebpf.json'));
+  const memory = readJSON(join(fixtures, 'memory.json'));
+  const requests = [ebpf, memory, ebpf];
+  const file = scratchFile('merge.jsonl');
+  writeFileSync(file, requests.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const expected = expectedMetrics(requests);
+  assert.equal(expected.resources.length, expectedMetrics(ebpf).resources.length + 1);
+  for (const format of ['json', 'otlp']) {
+    const run = ptm(['-f', format, '--stats', file]);
+    assert.equal(run.code, 0, run.stderr);
+    if (format === 'json') assert.equal(run.stdout.toString().split('\n').filter(Boolean).length, 1);
+    const doc = decodeMetrics(run.stdout, { json: format === 'json' });
+    assertSameDoc(doc, expected, `merge.jsonl -f ${format}`);
+    assertCounts(statsOf(run.stderr), expected.counts);
+    // Independently of expect.js: each CPU point of the merged run is twice
+    // the same point of a run over cpu-ebpf alone.
+    const single = decodeMetrics(ptm(['-f', 'otlp', join(fixtures, 'cpu-ebpf.pb')]).stdout);
+    single.resources.forEach((r, i) => {
+      const key = (p) => JSON.stringify(Object.entries(p.attributes).sort());
+      const merged = new Map(doc.resources[i].metrics['profile.cpu.time'].points.map((p) => [key(p), p]));
+      for (const p of r.metrics['profile.cpu.time'].points) {
+        const q = merged.get(key(p));
+        assert.ok(q && Math.abs(q.value - 2 * p.value) < 1e-9 && q.start === p.start && q.end === p.end, `resource ${i}: ${key(p)}`);
+      }
+    });
+  }
 });
 
 test('stdin input and -o output', () => {
@@ -98,22 +207,29 @@ test('real eBPF capture: CPU seconds equal samples × 50 ms, computed from the r
   assert.ok(Math.abs(seconds - Number(cpuNs) / 1e9) < 1e-9, `${seconds} vs ${Number(cpuNs) / 1e9}`);
 });
 
-test('real eBPF capture: 189 JSON Lines requests, each matching the contract', { skip: !haveShared && 'no ../shared/fixtures' }, () => {
+test('real eBPF capture: 189 JSON Lines requests, one merged output matching the contract', { skip: !haveShared && 'no ../shared/fixtures' }, () => {
   const file = join(shared, 'otlp-real', 'ebpf-oncpu-189-requests.jsonl');
   const requests = readJSONLines(file);
+  assert.equal(requests.length, 189);
   const run = ptm(['-f', 'json', '--stats', file]);
   assert.equal(run.code, 0, run.stderr);
-  const lines = run.stdout.toString().split('\n').filter(Boolean);
-  assert.equal(lines.length, 189);
-  // pmetriccheck -json merges the lines' resources in order; so does this.
-  const expectedTotal = { total: 0, kept: 0, filtered: 0, invalid: 0, skipped: 0 };
-  const merged = { resources: [] };
-  for (const request of requests) {
-    const expected = expectedMetrics(request);
-    for (const k of Object.keys(expectedTotal)) expectedTotal[k] += expected.counts[k];
-    merged.resources.push(...expected.resources);
+  assert.equal(run.stdout.toString().split('\n').filter(Boolean).length, 1, 'one line for the 189 requests');
+  const expected = expectedMetrics(requests);
+  assertSameDoc(decodeMetrics(run.stdout, { json: true }), expected, '189 requests');
+  const stats = statsOf(run.stderr);
+  assertCounts(stats, expected.counts);
+  assert.equal(stats.requests, 189);
+  assert.equal(expected.counts.kept, 419, 'every sample of the capture is kept');
+  // Every request of the capture has the same one resource: one output resource.
+  const identities = new Set(requests.flatMap((r) => r.resourceProfiles.map((rp) => JSON.stringify([rp.resource?.attributes, rp.schemaUrl]))));
+  assert.equal(identities.size, 1);
+  assert.equal(expected.resources.length, 1);
+  // Its CPU seconds are the capture's samples x 50 ms (values read from the raw JSON).
+  let ns = 0n;
+  for (const r of requests) for (const rp of r.resourceProfiles) for (const sp of rp.scopeProfiles) for (const p of sp.profiles) {
+    for (const s of p.samples ?? []) ns += BigInt((s.timestampsUnixNano ?? []).length || (s.values ?? []).reduce((a, v) => a + Number(v), 0)) * BigInt(p.period ?? 0);
   }
-  assertSameDoc(decodeMetrics(run.stdout, { json: true }), merged, '189 requests');
-  assertCounts(statsOf(run.stderr), expectedTotal);
-  assert.equal(expectedTotal.kept, 419, "every sample of the capture is kept");
+  const doc = decodeMetrics(run.stdout, { json: true });
+  const seconds = doc.resources[0].metrics['profile.cpu.time'].points.reduce((a, p) => a + p.value, 0);
+  assert.ok(ns > 0n && Math.abs(seconds - Number(ns) / 1e9) < 1e-9, `${seconds} vs ${Number(ns) / 1e9}`);
 });

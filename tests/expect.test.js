@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expectedMetrics, sortPoints, compareDocs } from './lib/expect.js';
+import { expectedMetrics, expectedMetricsForRequests, sortPoints, compareDocs } from './lib/expect.js';
 import { metricsRequest, metricsRequestJSON } from './lib/pb.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -155,22 +155,31 @@ test('two on-CPU samples, off-CPU, unknown type, invalid samples, empty resource
   ]);
   const got = expectedMetrics(request);
   assert.deepEqual(got.counts, { total: 9, kept: 3, filtered: 0, invalid: 4, skipped: 2 });
+  // Reference-based resource attributes resolved. The executable name is
+  // only on the resource: not a point attribute of its own, but copied onto
+  // every point (copy_resource_attributes ["*"]); service.name is not copied.
+  const app = { 'process.executable.name': 'app' };
+  const off = (attrs, value) => pt({ ...attrs, ...app }, value, S(0), S(900));
   assertDoc(got, {
     resources: [{
-      // Reference-based resource attributes resolved; the executable name
-      // is only on the resource, so it is not a point attribute.
       attributes: { 'process.executable.name': 'app', 'service.name': 'svc' },
       schemaUrl: 'https://opentelemetry.io/schemas/1.37.0',
       scopes: [{ name: 'profiletometrics' }],
       metrics: {
-        'profile.cpu.time': sumMetric('s', 'double', [pt({ 'thread.name': 't1' }, 0.1), pt({ 'thread.name': 't2' }, 0.05)]),
-        'profile.off_cpu.time': sumMetric('s', 'double', [pt({ 'thread.name': 't1' }, 5e-7, S(0), S(900))]),
-        'profile.function.self.cpu.time': sumMetric('s', 'double', [pt(fn('libc.so.6'), 0.1), pt(fn('inl_callee'), 0.05)]),
-        'profile.function.total.cpu.time': sumMetric('s', 'double', [
-          pt(fn('libc.so.6'), 0.1),
-          pt(fn('inl_callee'), 0.15),
-          pt(fn('inl_caller'), 0.15),
-          pt(fn('main'), 0.15),
+        'profile.cpu.time': sumMetric('s', 'double', [pt({ 'thread.name': 't1', ...app }, 0.1), pt({ 'thread.name': 't2', ...app }, 0.05)]),
+        'profile.off_cpu.time': sumMetric('s', 'double', [off({ 'thread.name': 't1' }, 5e-7)]),
+        'profile.function.self.cpu.time': sumMetric('s', 'double', [pt({ ...fn('libc.so.6'), ...app }, 0.1), pt({ ...fn('inl_callee'), ...app }, 0.05)]),
+        'profile.function.inclusive.cpu.time': sumMetric('s', 'double', [
+          pt({ ...fn('libc.so.6'), ...app }, 0.1),
+          pt({ ...fn('inl_callee'), ...app }, 0.15),
+          pt({ ...fn('inl_caller'), ...app }, 0.15),
+          pt({ ...fn('main'), ...app }, 0.15),
+        ]),
+        // Off-CPU feeds its function metrics like CPU: stack 3 is
+        // libc.so.6 (leaf, no lines) | leaf_fn | main; 300 + 200 ns.
+        'profile.function.self.off_cpu.time': sumMetric('s', 'double', [off(fn('libc.so.6'), 5e-7)]),
+        'profile.function.inclusive.off_cpu.time': sumMetric('s', 'double', [
+          off(fn('libc.so.6'), 5e-7), off(fn('leaf_fn'), 5e-7), off(fn('main'), 5e-7),
         ]),
       },
     }],
@@ -178,10 +187,16 @@ test('two on-CPU samples, off-CPU, unknown type, invalid samples, empty resource
   // Points come out in first-seen order, metrics in table order.
   const r = got.resources[0];
   assert.deepEqual(Object.keys(r.metrics), [
-    'profile.cpu.time', 'profile.off_cpu.time', 'profile.function.self.cpu.time', 'profile.function.total.cpu.time',
+    'profile.cpu.time', 'profile.off_cpu.time',
+    'profile.function.self.cpu.time', 'profile.function.inclusive.cpu.time',
+    'profile.function.self.off_cpu.time', 'profile.function.inclusive.off_cpu.time',
   ]);
-  assert.deepEqual(r.metrics['profile.function.total.cpu.time'].points.map((p) => p.attributes['code.function.name']),
+  assert.deepEqual(r.metrics['profile.function.inclusive.cpu.time'].points.map((p) => p.attributes['code.function.name']),
     ['libc.so.6', 'inl_callee', 'inl_caller', 'main']);
+  // With copying off, the resource-level executable name stays on the resource.
+  const bare = expectedMetrics(request, { copy_resource_attributes: [] }).resources[0].metrics;
+  assert.deepEqual(bare['profile.cpu.time'].points.map((p) => p.attributes), [{ 'thread.name': 't1' }, { 'thread.name': 't2' }]);
+  assert.deepEqual(bare['profile.function.self.off_cpu.time'].points.map((p) => p.attributes), [fn('libc.so.6')]);
 });
 
 test('function names: no lines, system name, [unknown], recursion counted once', () => {
@@ -203,7 +218,7 @@ test('function names: no lines, system name, [unknown], recursion counted once',
         'profile.function.self.cpu.time': sumMetric('s', 'double', [
           pt(fn('libc.so.6'), 0.05), pt(fn('_ZN3sys4nameEv'), 0.1), pt(fn('[unknown]'), 0.05),
         ]),
-        'profile.function.total.cpu.time': sumMetric('s', 'double', [
+        'profile.function.inclusive.cpu.time': sumMetric('s', 'double', [
           pt(fn('libc.so.6'), 0.05),
           pt(fn('leaf_fn'), 0.1),
           pt(fn('main'), 0.15), // 0.05 + 0.1: once per sample although twice on stack 4
@@ -248,7 +263,7 @@ test('memory: sample-level executable name, sums across profiles, gauges per pro
           pt(fn('inl_callee'), '1025', S(0), S(2500)),
           pt(fn('libc.so.6'), '8192', S(0), S(1000)),
         ]),
-        'profile.function.total.memory.allocated': sumMetric('By', 'int', [
+        'profile.function.inclusive.memory.allocated': sumMetric('By', 'int', [
           pt(fn('inl_callee'), '9217', S(0), S(2500)),
           pt(fn('inl_caller'), '9217', S(0), S(2500)),
           pt(fn('main'), '9217', S(0), S(2500)),
@@ -259,7 +274,7 @@ test('memory: sample-level executable name, sums across profiles, gauges per pro
   });
 });
 
-test('pprof pair: the count-based profile is skipped next to a direct cpu profile; period 0 is invalid', () => {
+test('pprof pair: the count-based profile is skipped next to a direct cpu profile; period 0 is invalid; wall', () => {
   const request = req([
     resource([], [
       onCpu([{ stackIndex: 2, values: [3] }]), // would be 150 ms: skipped (double counting)
@@ -285,6 +300,8 @@ test('pprof pair: the count-based profile is skipped next to a direct cpu profil
   ]);
   const got = expectedMetrics(request);
   assert.deepEqual(got.counts, { total: 5, kept: 2, filtered: 0, invalid: 2, skipped: 1 });
+  // The three ResourceProfiles have one identity (no attributes, no schema
+  // URL): they are ONE output resource.
   assertDoc(got, {
     resources: [
       {
@@ -292,16 +309,15 @@ test('pprof pair: the count-based profile is skipped next to a direct cpu profil
         schemaUrl: '',
         metrics: {
           'profile.cpu.time': sumMetric('s', 'double', [pt({ 'process.executable.name': 'other' }, 0.03)]),
+          'profile.wall.time': sumMetric('s', 'double', [pt({ 'thread.name': 't2' }, 0.0015)]),
           'profile.function.self.cpu.time': sumMetric('s', 'double', [pt(fn('inl_callee'), 0.03)]),
-          'profile.function.total.cpu.time': sumMetric('s', 'double', [
+          'profile.function.inclusive.cpu.time': sumMetric('s', 'double', [
             pt(fn('inl_callee'), 0.03), pt(fn('inl_caller'), 0.03), pt(fn('main'), 0.03),
           ]),
+          // Wall feeds its function metrics: stack 5 is [unknown] (leaf) | leaf_fn.
+          'profile.function.self.wall.time': sumMetric('s', 'double', [pt(fn('[unknown]'), 0.0015)]),
+          'profile.function.inclusive.wall.time': sumMetric('s', 'double', [pt(fn('[unknown]'), 0.0015), pt(fn('leaf_fn'), 0.0015)]),
         },
-      },
-      {
-        attributes: {},
-        schemaUrl: '',
-        metrics: { 'profile.wall.time': sumMetric('s', 'double', [pt({ 'thread.name': 't2' }, 0.0015)]) },
       },
     ],
   });
@@ -337,10 +353,11 @@ test('filters, config attributes, function metric switches', () => {
     thread_filter: { enabled: true, pattern: '^t1$' },
     process_filter: { enabled: true, exclude_patterns: ['other'] },
     attributes: [{ key: 'deployment.environment', value: 'test' }, { key: 'shard', value: '7', type: 'literal' }],
-    metrics: { function: { enabled: true, self: true, total: false } },
+    metrics: { function: { enabled: true, self: true, inclusive: false } },
   });
   assert.deepEqual(got.counts, { total: 3, kept: 1, filtered: 2, invalid: 0, skipped: 0 });
-  const extra = { 'deployment.environment': 'test', shard: '7' };
+  // The resource's executable name is copied (before the configured ones).
+  const extra = { 'process.executable.name': 'app', 'deployment.environment': 'test', shard: '7' };
   assertDoc(got, {
     resources: [{
       attributes: { 'process.executable.name': 'app' },
@@ -351,6 +368,8 @@ test('filters, config attributes, function metric switches', () => {
       },
     }],
   });
+  assert.deepEqual(Object.keys(got.resources[0].metrics['profile.function.self.cpu.time'].points[0].attributes),
+    ['code.function.name', 'process.executable.name', 'deployment.environment', 'shard']);
   // Function metrics off: base metric only.
   got = expectedMetrics(request, { metrics: { function: { enabled: false } } });
   assert.deepEqual(Object.keys(got.resources[0].metrics), ['profile.cpu.time']);
@@ -362,7 +381,7 @@ test('cardinality limit: later series go to the overflow point, totals stay exac
     { stackIndex: 3, attributeIndices: [2], timestampsUnixNano: [S(2), S(3)] }, // t2, self libc.so.6
     { stackIndex: 2, attributeIndices: [1], timestampsUnixNano: [S(4)] }, // t1 again
   ])])]);
-  const got = expectedMetrics(request, { cardinality_limit: 1, metrics: { function: { total: false } } });
+  const got = expectedMetrics(request, { cardinality_limit: 1, metrics: { function: { inclusive: false } } });
   const over = { 'otel.metric.overflow': true };
   assertDoc(got, {
     resources: [{
@@ -461,6 +480,365 @@ test('repo fixtures: every sample is counted once; totals match a direct sum', (
   got = expectedMetrics(lines);
   assert.equal(got.resources.length, 2);
   assert.equal(got.counts.total, lines.reduce((a, r) => a + nSamples(r), 0));
+});
+
+// ---- issue 7: one conversion for many requests, names, copied attributes, shadowing ----
+
+// A request over DICT with more strings appended (indices of STRINGS unchanged).
+const reqWith = (extraStrings, resourceProfiles) => ({
+  resourceProfiles,
+  dictionary: { ...DICT, stringTable: [...STRINGS, ...extraStrings] },
+});
+const inuse = (start, samples) => ({
+  sampleType: { typeStrindex: 21, unitStrindex: 20 }, // inuse_space/bytes: a gauge
+  timeUnixNano: S(start),
+  samples,
+});
+// One on-CPU sample of stack 2 (inl_callee | inl_caller | main) on t1.
+const oneT1 = (extra = {}) => onCpu([{ stackIndex: 2, attributeIndices: [1], timestampsUnixNano: [S(10)] }], extra);
+
+test('JSON Lines: several requests are ONE conversion; resources merged by identity', () => {
+  const LATE = { timeUnixNano: S(1000), durationNano: '10000000000' }; // S(1000) .. S(10000001000)
+  const a = reqWith([], [
+    resource([EXE_APP_REF], [oneT1(), inuse(100, [{ stackIndex: 2, values: [64] }])]),
+    resource([{ key: 'process.pid', value: { intValue: '7' } }], [oneT1()]),
+  ]);
+  const b = reqWith(['app'], [
+    // process.executable.name=app through another string index (26): same identity as a's first.
+    resource([{ keyStrindex: 12, value: { stringValueStrindex: 26 } }], [
+      onCpu([
+        { stackIndex: 2, attributeIndices: [1], timestampsUnixNano: [S(20), S(30)] },
+        { stackIndex: 1, attributeIndices: [2], timestampsUnixNano: [S(40)] },
+      ], LATE),
+      inuse(200, [{ stackIndex: 2, values: [32] }]),
+    ]),
+    // String "7" is not int 7: another resource (the normalized doc prints both as "7").
+    resource([{ key: 'process.pid', value: { stringValue: '7' } }], [oneT1(LATE)]),
+    // Same attributes as the first, other schema URL: another resource.
+    resource([{ key: 'process.executable.name', value: { stringValue: 'app' } }], [oneT1(LATE)], 'https://example.com/s'),
+  ]);
+  const got = expectedMetrics([a, b]);
+  assert.deepEqual(got.counts, { total: 8, kept: 8, filtered: 0, invalid: 0, skipped: 0 });
+  assert.deepEqual(expectedMetricsForRequests([a, b]), got);
+
+  const app = { 'process.executable.name': 'app' };
+  const END = S(10000001000);
+  const t1 = { 'thread.name': 't1' };
+  // One resource fed by one sample of stack 2 on t1 (50 ms), with copied attributes `c`.
+  const single = (attributes, c, start, end, schemaUrl = '') => ({
+    attributes,
+    schemaUrl,
+    metrics: {
+      'profile.cpu.time': sumMetric('s', 'double', [pt({ ...t1, ...c }, 0.05, start, end)]),
+      'profile.function.self.cpu.time': sumMetric('s', 'double', [pt({ ...fn('inl_callee'), ...c }, 0.05, start, end)]),
+      'profile.function.inclusive.cpu.time': sumMetric('s', 'double',
+        ['inl_callee', 'inl_caller', 'main'].map((n) => pt({ ...fn(n), ...c }, 0.05, start, end))),
+    },
+  });
+  const pid = { 'process.pid': '7' };
+  assertDoc(got, {
+    resources: [
+      {
+        attributes: app,
+        schemaUrl: '',
+        metrics: {
+          // a: 50 ms (S(0)..S(5s)); b: 100 ms (S(1000)..END): summed, earliest start, latest end.
+          'profile.cpu.time': sumMetric('s', 'double', [
+            pt({ ...t1, ...app }, 0.15, S(0), END),
+            pt({ 'thread.name': 't2', ...app }, 0.05, S(1000), END),
+          ]),
+          // Gauges: one point per profile, never summed.
+          'profile.memory.inuse': gaugeMetric('By', [pt(app, '64', S(100), S(100)), pt(app, '32', S(200), S(200))]),
+          'profile.function.self.cpu.time': sumMetric('s', 'double', [
+            pt({ ...fn('inl_callee'), ...app }, 0.15, S(0), END),
+            pt({ ...fn('libc.so.6'), ...app }, 0.05, S(1000), END),
+          ]),
+          'profile.function.inclusive.cpu.time': sumMetric('s', 'double', [
+            pt({ ...fn('inl_callee'), ...app }, 0.2, S(0), END),
+            pt({ ...fn('inl_caller'), ...app }, 0.2, S(0), END),
+            pt({ ...fn('main'), ...app }, 0.2, S(0), END),
+            pt({ ...fn('libc.so.6'), ...app }, 0.05, S(1000), END),
+          ]),
+        },
+      },
+      single(pid, pid, S(0), S(SEC5)), // int 7, from a
+      single(pid, pid, S(1000), END), // string "7", from b
+      single(app, app, S(1000), END, 'https://example.com/s'),
+    ],
+  });
+
+  // One request is the same as an array of one; order of first sight.
+  assert.deepEqual(expectedMetrics([a]), expectedMetrics(a));
+  assert.deepEqual(expectedMetrics([b, a]).resources.map((r) => r.schemaUrl), ['', '', 'https://example.com/s', '']);
+  const ba = expectedMetrics([b, a]);
+  assert.deepEqual(ba.resources[3].metrics['profile.cpu.time'].points[0].start, S(0), 'the int-7 resource of a comes last');
+  // b first, then a: the start is still the earliest, the end the latest.
+  assert.deepEqual(ba.resources[0].metrics['profile.cpu.time'].points[0], pt({ ...t1, ...app }, 0.15, S(0), END));
+  // Within one request too: two ResourceProfiles of one identity are one resource.
+  const twice = expectedMetrics(reqWith([], [resource([EXE_APP_REF], [oneT1()]), resource([EXE_APP_REF], [oneT1()])]));
+  assert.equal(twice.resources.length, 1);
+  assert.equal(twice.resources[0].metrics['profile.cpu.time'].points[0].value, 0.1);
+});
+
+test('JSON Lines: a resource first seen without points keeps its place; regex rules are per request', () => {
+  const idle = resource([{ key: 'service.name', value: { stringValue: 'idle' } }], [
+    { sampleType: { typeStrindex: 16, unitStrindex: 2 }, samples: [{ stackIndex: 2, values: [1] }] }, // goroutine: skipped
+  ]);
+  const busy = resource([{ key: 'service.name', value: { stringValue: 'busy' } }], [oneT1()]);
+  const idleNowBusy = resource([{ key: 'service.name', value: { stringValue: 'idle' } }], [oneT1()]);
+  const got = expectedMetrics([req([idle, busy]), req([idleNowBusy])], { copy_resource_attributes: [] });
+  assert.deepEqual(got.resources.map((r) => r.attributes['service.name']), ['idle', 'busy']);
+  assert.deepEqual(got.counts, { total: 3, kept: 2, filtered: 0, invalid: 0, skipped: 1 });
+
+  // A regex rule matching "v1" in one request and "v2" in the other: the
+  // values are part of the resource identity, so two resources.
+  const rule = { attributes: [{ key: 'build', value: '^v(\\d+)$', type: 'regex' }], metrics: { function: { enabled: false } } };
+  const r1 = reqWith(['v1'], [resource([EXE_APP_REF], [oneT1()])]);
+  const r2 = reqWith(['v2'], [resource([EXE_APP_REF], [oneT1()])]);
+  const app = { 'process.executable.name': 'app' };
+  const cpuOnly = (value) => ({
+    attributes: app,
+    schemaUrl: '',
+    metrics: { 'profile.cpu.time': sumMetric('s', 'double', [pt({ 'thread.name': 't1', ...app, build: value }, 0.05)]) },
+  });
+  assertDoc(expectedMetrics([r1, r2], rule), { resources: [cpuOnly('1'), cpuOnly('2')] });
+  assertDoc(expectedMetrics([r1, r1], rule), {
+    resources: [{ ...cpuOnly('1'), metrics: { 'profile.cpu.time': sumMetric('s', 'double', [pt({ 'thread.name': 't1', ...app, build: '1' }, 0.1)]) } }],
+  });
+  // The same rule shadowed by the resource's own "build": its values never
+  // reach the output and do not split the resource.
+  const own = [EXE_APP_REF, { key: 'build', value: { stringValue: 'b7' } }];
+  const shadowed = expectedMetrics([
+    reqWith(['v1'], [resource(own, [oneT1()])]), reqWith(['v2'], [resource(own, [oneT1()])]),
+  ], rule);
+  assert.equal(shadowed.resources.length, 1);
+  assert.deepEqual(shadowed.resources[0].metrics['profile.cpu.time'].points,
+    [pt({ 'thread.name': 't1', ...app, build: 'b7' }, 0.1)]);
+  assert.equal(shadowed.attributesShadowed, 1);
+});
+
+test('cardinality limit counts series over all requests and resources; overflow points carry nothing else', () => {
+  const t2 = onCpu([{ stackIndex: 2, attributeIndices: [2], timestampsUnixNano: [S(10)] }]);
+  const x = [{ key: 'x', value: { stringValue: 'y' } }];
+  const got = expectedMetrics([
+    req([resource([], [oneT1()])]),
+    req([resource([], [t2]), resource(x, [oneT1()]), resource([], [oneT1()])]),
+  ], { cardinality_limit: 1, metrics: { function: { enabled: false } }, attributes: [{ key: 'k', value: 'v' }] });
+  const over = { 'otel.metric.overflow': true };
+  assertDoc(got, {
+    resources: [
+      {
+        attributes: {},
+        schemaUrl: '',
+        // t1 (first request) and t1 again (last resource of the second) are one series.
+        metrics: { 'profile.cpu.time': sumMetric('s', 'double', [pt({ 'thread.name': 't1', k: 'v' }, 0.1), pt(over, 0.05)]) },
+      },
+      // A series of another resource is past the limit: its overflow point has
+      // neither the copied x nor the configured k.
+      { attributes: { x: 'y' }, schemaUrl: '', metrics: { 'profile.cpu.time': sumMetric('s', 'double', [pt(over, 0.05)]) } },
+    ],
+  });
+});
+
+test('function metrics: inclusive (alias total), every measure, metrics.function.measures', () => {
+  const prof = (type, unit, samples) => ({
+    sampleType: { typeStrindex: type, unitStrindex: unit }, timeUnixNano: S(0), durationNano: SEC5, samples,
+  });
+  const request = req([resource([], [
+    oneT1(), // cpu: 50 ms, stack 2
+    prof(15, 4, [{ stackIndex: 3, values: [300] }]), // off_cpu/nanoseconds, stack 3
+    prof(24, 25, [{ stackIndex: 5, values: [2] }]), // wall/microseconds: 2000 ns, stack 5
+    prof(19, 20, [{ stackIndex: 1, values: [1024] }]), // alloc_space/bytes, stack 1
+  ])]);
+  const got = expectedMetrics(request);
+  const all = (names, value) => names.map((n) => pt(fn(n), value));
+  const fnMetrics = {
+    'profile.function.self.cpu.time': sumMetric('s', 'double', all(['inl_callee'], 0.05)),
+    'profile.function.inclusive.cpu.time': sumMetric('s', 'double', all(['inl_callee', 'inl_caller', 'main'], 0.05)),
+    'profile.function.self.off_cpu.time': sumMetric('s', 'double', all(['libc.so.6'], 3e-7)),
+    'profile.function.inclusive.off_cpu.time': sumMetric('s', 'double', all(['libc.so.6', 'leaf_fn', 'main'], 3e-7)),
+    'profile.function.self.wall.time': sumMetric('s', 'double', all(['[unknown]'], 2e-6)),
+    'profile.function.inclusive.wall.time': sumMetric('s', 'double', all(['[unknown]', 'leaf_fn'], 2e-6)),
+    'profile.function.self.memory.allocated': sumMetric('By', 'int', all(['libc.so.6'], '1024')),
+    'profile.function.inclusive.memory.allocated': sumMetric('By', 'int', all(['libc.so.6', 'inl_callee', 'inl_caller', 'main'], '1024')),
+  };
+  const base = {
+    'profile.cpu.time': sumMetric('s', 'double', [pt({ 'thread.name': 't1' }, 0.05)]),
+    'profile.off_cpu.time': sumMetric('s', 'double', [pt({}, 3e-7)]),
+    'profile.wall.time': sumMetric('s', 'double', [pt({}, 2e-6)]),
+    'profile.memory.allocated': sumMetric('By', 'int', [pt({}, '1024')]),
+  };
+  const only = (names) => ({ resources: [{ attributes: {}, schemaUrl: '', metrics: {
+    ...base, ...Object.fromEntries(names.map((n) => [n, fnMetrics[n]])),
+  } }] });
+  const names = Object.keys(fnMetrics);
+  assertDoc(got, only(names));
+  assert.deepEqual(Object.keys(got.resources[0].metrics), [...Object.keys(base), ...names], 'table order');
+
+  const self = names.filter((n) => n.includes('.self.'));
+  const inclusive = names.filter((n) => n.includes('.inclusive.'));
+  const fnCfg = (f) => ({ metrics: { function: f } });
+  assertDoc(expectedMetrics(request, fnCfg({ inclusive: false })), only(self));
+  assertDoc(expectedMetrics(request, fnCfg({ total: false })), only(self)); // the old name, an alias
+  assertDoc(expectedMetrics(request, fnCfg({ inclusive: true, total: false })), only(names));
+  assertDoc(expectedMetrics(request, fnCfg({ self: false })), only(inclusive));
+  assertDoc(expectedMetrics(request, fnCfg({ enabled: false, inclusive: true })), only([]));
+  assertDoc(expectedMetrics(request, fnCfg({ measures: ['off_cpu', 'memory'] })),
+    only(names.filter((n) => n.includes('off_cpu') || n.includes('memory'))));
+  assertDoc(expectedMetrics(request, fnCfg({ measures: [] })), only([]));
+  assertDoc(expectedMetrics(request, fnCfg({ measures: ['cpu', 'off_cpu', 'wall', 'memory'] })), only(names));
+  // A disabled measure takes its function metrics with it.
+  const noWall = expectedMetrics(request, { metrics: { wall: { enabled: false } } });
+  assert.deepEqual(Object.keys(noWall.resources[0].metrics).filter((n) => n.includes('wall')), []);
+  assert.equal(noWall.counts.skipped, 1);
+  assert.throws(() => expectedMetrics(request, fnCfg({ measures: ['allocations'] })), /no function metrics/);
+});
+
+test('copy_resource_attributes: scalars copied onto every point, typed, after the point\'s own', () => {
+  const rAttrs = [
+    { key: 'service.name', value: { stringValue: 'svc' } },
+    { key: 'service.namespace', value: { stringValue: 'ns' } },
+    { key: 'service.instance.id', value: { stringValue: 'i-1' } },
+    { key: 'host.name', value: { stringValue: 'h1' } },
+    { key: 'process.pid', value: { intValue: '42' } },
+    { key: 'ratio', value: { doubleValue: 0.5 } },
+    { key: 'debug', value: { boolValue: false } },
+    { key: 'tags', value: { arrayValue: { values: [{ stringValue: 'a' }] } } },
+    { key: 'labels', value: { kvlistValue: { values: [{ key: 'k', value: { stringValue: 'v' } }] } } },
+    { key: 'blob', value: { bytesValue: 'AAE=' } },
+    { key: 'thread.name', value: { stringValue: 'res-thread' } },
+    { keyStrindex: 12, value: { stringValueStrindex: 23 } }, // process.executable.name=other
+    { key: 'nothing', value: {} },
+  ];
+  const request = req([resource(rAttrs, [onCpu([
+    // Own thread.name t1 and process.executable.name app (by reference, sample level).
+    { stackIndex: 2, attributeIndices: [1, 3], timestampsUnixNano: [S(1)] },
+    // Empty stack, no attributes: thread.name found on the resource is its own.
+    { timestampsUnixNano: [S(2), S(3)] },
+  ])])]);
+  const scalars = { 'host.name': 'h1', 'process.pid': '42', ratio: 0.5, debug: false };
+  const got = expectedMetrics(request, { attributes: [{ key: 'env', value: 'prod' }] });
+  const m = got.resources[0].metrics;
+  const s1 = { 'thread.name': 't1', 'process.executable.name': 'app', ...scalars, env: 'prod' };
+  const s2 = { 'thread.name': 'res-thread', 'process.executable.name': 'other', ...scalars, env: 'prod' };
+  assert.deepEqual(m['profile.cpu.time'].points.map((p) => [p.attributes, p.value]), [[s1, 0.05], [s2, 0.1]]);
+  // Function points have no thread/executable of their own: the resource's are copied.
+  const fnPoint = { 'code.function.name': 'inl_callee', ...scalars, 'thread.name': 'res-thread', 'process.executable.name': 'other', env: 'prod' };
+  assert.deepEqual(m['profile.function.self.cpu.time'].points.map((p) => p.attributes), [fnPoint]);
+  // Order: own (thread, executable, function), copied (resource order), configured.
+  assert.deepEqual(Object.keys(m['profile.cpu.time'].points[0].attributes),
+    ['thread.name', 'process.executable.name', 'host.name', 'process.pid', 'ratio', 'debug', 'env']);
+  assert.deepEqual(Object.keys(m['profile.cpu.time'].points[1].attributes),
+    ['thread.name', 'host.name', 'process.pid', 'ratio', 'debug', 'process.executable.name', 'env']);
+  assert.deepEqual(Object.keys(m['profile.function.self.cpu.time'].points[0].attributes),
+    ['code.function.name', 'host.name', 'process.pid', 'ratio', 'debug', 'thread.name', 'process.executable.name', 'env']);
+  // ["*"] is the default.
+  assert.deepEqual(expectedMetrics(request, { copy_resource_attributes: ['*'], attributes: [{ key: 'env', value: 'prod' }] }), got);
+
+  // A list copies those keys only, when present and scalar.
+  const listed = expectedMetrics(request, { copy_resource_attributes: ['process.pid', 'service.name', 'tags', 'missing'] }).resources[0].metrics;
+  assert.deepEqual(listed['profile.cpu.time'].points.map((p) => p.attributes), [
+    { 'thread.name': 't1', 'process.executable.name': 'app', 'process.pid': '42', 'service.name': 'svc' },
+    { 'thread.name': 'res-thread', 'process.pid': '42', 'service.name': 'svc' },
+  ]);
+  assert.deepEqual(listed['profile.function.self.cpu.time'].points.map((p) => p.attributes),
+    [{ 'code.function.name': 'inl_callee', 'process.pid': '42', 'service.name': 'svc' }]);
+  // [] copies none.
+  const none = expectedMetrics(request, { copy_resource_attributes: [] }).resources[0].metrics;
+  assert.deepEqual(none['profile.cpu.time'].points.map((p) => p.attributes), [
+    { 'thread.name': 't1', 'process.executable.name': 'app' }, { 'thread.name': 'res-thread' },
+  ]);
+  assert.deepEqual(none['profile.function.inclusive.cpu.time'].points.map((p) => p.attributes),
+    [fn('inl_callee'), fn('inl_caller'), fn('main')]);
+  // The resource's own attributes are the same whatever is copied.
+  for (const doc of [got.resources[0], { metrics: listed }, { metrics: none }]) {
+    assert.equal(Object.keys(doc.metrics).length, 3);
+  }
+  assert.equal(Object.keys(got.resources[0].attributes).length, rAttrs.length);
+});
+
+test('configured attributes shadowed by resource attributes and by the point\'s own', () => {
+  const rules = { attributes: [
+    { key: 'service.name', value: 'cfg-svc' }, // a resource key, not copied: left off
+    { key: 'host.name', value: 'cfg-host' }, // a resource key, copied: the resource's value
+    { key: 'thread.name', value: 'cfg-thread' }, // the point's own where it has one
+    { key: 'code.function.name', value: 'cfg-fn' }, // the function points' own
+    { key: 'env', value: 'prod' },
+  ] };
+  const samples = [
+    { stackIndex: 2, attributeIndices: [1], timestampsUnixNano: [S(1)] }, // t1
+    { stackIndex: 2, timestampsUnixNano: [S(2)] }, // no thread
+  ];
+  const withKeys = resource([{ key: 'host.name', value: { stringValue: 'h1' } }, SVC_REF], [onCpu(samples)]);
+  const bare = resource([{ key: 'x', value: { stringValue: 'y' } }], [onCpu(samples)]);
+  const got = expectedMetrics(req([withKeys, bare]), { ...rules, metrics: { function: { inclusive: false } } });
+  assert.equal(got.attributesShadowed, 2, '(resource, rule) pairs: host.name and service.name on the first resource');
+  const host = { 'host.name': 'h1' };
+  const x = { x: 'y' };
+  const other = { 'service.name': 'cfg-svc', 'host.name': 'cfg-host' };
+  assertDoc(got, {
+    resources: [
+      {
+        attributes: { 'host.name': 'h1', 'service.name': 'svc' },
+        schemaUrl: '',
+        metrics: {
+          'profile.cpu.time': sumMetric('s', 'double', [
+            pt({ 'thread.name': 't1', ...host, 'code.function.name': 'cfg-fn', env: 'prod' }, 0.05),
+            pt({ ...host, 'thread.name': 'cfg-thread', 'code.function.name': 'cfg-fn', env: 'prod' }, 0.05),
+          ]),
+          // Both samples: one series (no thread of its own on function points).
+          'profile.function.self.cpu.time': sumMetric('s', 'double', [
+            pt({ ...fn('inl_callee'), ...host, 'thread.name': 'cfg-thread', env: 'prod' }, 0.1),
+          ]),
+        },
+      },
+      {
+        attributes: x,
+        schemaUrl: '',
+        metrics: {
+          'profile.cpu.time': sumMetric('s', 'double', [
+            pt({ 'thread.name': 't1', ...x, ...other, 'code.function.name': 'cfg-fn', env: 'prod' }, 0.05),
+            pt({ ...x, ...other, 'thread.name': 'cfg-thread', 'code.function.name': 'cfg-fn', env: 'prod' }, 0.05),
+          ]),
+          'profile.function.self.cpu.time': sumMetric('s', 'double', [
+            pt({ ...fn('inl_callee'), ...x, ...other, 'thread.name': 'cfg-thread', env: 'prod' }, 0.1),
+          ]),
+        },
+      },
+    ],
+  });
+  // Not copying the resource attribute does not bring the rule back.
+  const uncopied = expectedMetrics(req([withKeys]), { ...rules, copy_resource_attributes: [], metrics: { function: { enabled: false } } });
+  assert.deepEqual(uncopied.resources[0].metrics['profile.cpu.time'].points.map((p) => p.attributes), [
+    { 'thread.name': 't1', 'code.function.name': 'cfg-fn', env: 'prod' },
+    { 'thread.name': 'cfg-thread', 'code.function.name': 'cfg-fn', env: 'prod' },
+  ]);
+  assert.equal(uncopied.attributesShadowed, 2);
+  // One resource over two requests: still one (resource, rule) pair per rule.
+  assert.equal(expectedMetrics([req([withKeys]), req([withKeys])], rules).attributesShadowed, 2);
+  assert.equal(expectedMetrics(req([bare]), rules).attributesShadowed, 0);
+});
+
+test('repo fixtures as JSON Lines: the same request twice doubles every sum, keeps the times, doubles the gauge points', () => {
+  const load = (f) => JSON.parse(readFileSync(join(fixtures, f), 'utf8'));
+  for (const f of ['cpu-ebpf.json', 'memory.json', 'cpu-pprof.json']) {
+    const once = expectedMetrics(load(f));
+    const twice = expectedMetrics([load(f), load(f)]);
+    assert.deepEqual(Object.fromEntries(Object.entries(twice.counts).map(([k, v]) => [k, v / 2])), once.counts, f);
+    assert.equal(twice.resources.length, once.resources.length, f);
+    const doubled = {
+      resources: once.resources.map((r) => ({
+        ...r,
+        metrics: Object.fromEntries(Object.entries(r.metrics).map(([name, m]) => [name, {
+          ...m,
+          points: m.type === 'gauge' ? [...m.points, ...m.points]
+            : m.points.map((p) => ({ ...p, value: m.valueType === 'double' ? p.value * 2 : (2n * BigInt(p.value)).toString() })),
+        }])),
+      })),
+    };
+    assertDoc(sortPoints(twice), sortPoints(doubled));
+    if (f === 'memory.json') assert.ok(twice.resources[0].metrics['profile.memory.inuse'].points.length > 0);
+  }
 });
 
 test('harness round trip through the official decoder (pmetriccheck)', (t) => {

@@ -9,11 +9,18 @@
 //      2^53 and exact), equals the CPU ns of the kept samples (count x period
 //      x unit, or value x unit);
 //  (c) the same for profile.memory.allocated (asInt strings, BigInt), and for
-//      profile.off_cpu.time (metrics.off_cpu.unit "ns");
+//      profile.off_cpu.time and profile.wall.time (units "ns");
 //  (d) the total of profile.function.self.cpu.time equals the CPU ns of the
-//      kept samples with a non-empty stack, and profile.function.total.cpu.time
+//      kept samples with a non-empty stack, and profile.function.inclusive.cpu.time
 //      equals the sum over those samples of value x (distinct function names
-//      on the stack); the same two for the memory function metrics.
+//      on the stack); the same two for the off-CPU, wall and memory function
+//      metrics (function metrics take their measure's unit);
+//  (e) ResourceProfiles of one identity (some resources repeat an earlier
+//      one's attributes, strings inline or by reference) are one output
+//      resource: the output has one ResourceMetrics per distinct identity
+//      among the resources that produced a point;
+//  (f) every point carries its resource's attributes but service.name
+//      (copy_resource_attributes ["*"]), process.pid still an int.
 //
 // The seed is fixed (PTM_PROPERTY_SEED overrides it) and printed, so a
 // failure is reproducible: PTM_PROPERTY_SEED=<seed> node --test tests/property.test.js.
@@ -52,6 +59,7 @@ const PROFILE_KINDS = [
   { name: 'cpu/nanoseconds', type: 'cpu', unit: 'nanoseconds', measure: 'cpu', direct: true, unitNs: 1n },
   { name: 'cpu/microseconds', type: 'cpu', unit: 'microseconds', measure: 'cpu', direct: true, unitNs: 1000n },
   { name: 'off_cpu/nanoseconds', type: 'off_cpu', unit: 'nanoseconds', measure: 'off_cpu', unitNs: 1n },
+  { name: 'wall/microseconds', type: 'wall', unit: 'microseconds', measure: 'wall', unitNs: 1000n },
   { name: 'alloc_space/bytes', type: 'alloc_space', unit: 'bytes', measure: 'memory' },
   { name: 'goroutine/count (unknown)', type: 'goroutine', unit: 'count', measure: null },
   { name: 'contentions/count (unknown)', type: 'contentions', unit: 'count', measure: null },
@@ -134,10 +142,14 @@ function generate(rand) {
 
   const resources = [];
   for (let r = 0, nr = rand.int(1, 5); r < nr; r++) {
-    const attrs = [{ key: 'service.name', value: `svc${r}` }];
+    let attrs = [{ key: 'service.name', value: `svc${r}` }];
     if (rand.chance(0.5)) attrs.push({ key: 'process.executable.name', value: rand.pick(PROCESSES), byIndex: rand.chance(0.5) });
     if (rand.chance(0.2)) attrs.push({ key: 'thread.name', value: rand.pick(THREADS) });
     if (rand.chance(0.3)) attrs.push({ key: 'process.pid', intValue: rand.int(1, 99999) });
+    // Now and then the same resource again (its strings written either way).
+    if (r > 0 && rand.chance(0.3)) {
+      attrs = resources[rand.int(0, r - 1)].attrs.map((a) => (a.intValue === undefined ? { ...a, byIndex: rand.chance(0.5) } : { ...a }));
+    }
     const scopes = [];
     for (let s = 0, ns = rand.int(1, 2); s < ns; s++) {
       const profiles = [];
@@ -176,7 +188,7 @@ function generate(rand) {
     if (k.periodType) k.periodType.forEach(str);
   }
   const model = { strings, str, mappings, functions, locations, stacks, attributes, resources };
-  const config = { metrics: { cpu: { unit: 'ns' }, off_cpu: { unit: 'ns' } }, ...(rand.chance(0.35) ? rand.pick(FILTER_CONFIGS) : {}) };
+  const config = { metrics: { cpu: { unit: 'ns' }, off_cpu: { unit: 'ns' }, wall: { unit: 'ns' } }, ...(rand.chance(0.35) ? rand.pick(FILTER_CONFIGS) : {}) };
   return { model, config };
 }
 
@@ -279,7 +291,9 @@ function passes(filter, subjects) {
 function expectedTotals(model, config) {
   const filters = { process: compile(config.process_filter), thread: compile(config.thread_filter), pattern: compile(config.pattern_filter) };
   const counts = { samples_total: 0, samples_kept: 0, samples_filtered: 0, samples_invalid: 0, samples_skipped: 0 };
-  const sums = { cpu: 0n, memory: 0n, cpuSelf: 0n, cpuTotal: 0n, memorySelf: 0n, memoryTotal: 0n, offCpu: 0n };
+  // Per measure: the base metric, self and inclusive function metrics.
+  const sums = Object.fromEntries(['cpu', 'off_cpu', 'wall', 'memory'].map((m) => [m, { base: 0n, self: 0n, inclusive: 0n }]));
+  const identities = new Set(); // of the resources that produced a point
   const firstString = (key, ...levels) => {
     for (const level of levels) {
       const found = level.find((a) => a.key === key && a.intValue === undefined && a.value !== null);
@@ -317,22 +331,59 @@ function expectedTotals(model, config) {
           const raw = smp.values.length ? smp.values.reduce((a, b) => a + b, 0n) : BigInt(smp.timestamps.length);
           const value = raw * multiplier;
           const distinct = new Set(names).size;
-          if (kind.measure === 'cpu') {
-            sums.cpu += value;
-            if (names.length) sums.cpuSelf += value;
-            sums.cpuTotal += value * BigInt(distinct);
-          } else if (kind.measure === 'memory') {
-            sums.memory += value;
-            if (names.length) sums.memorySelf += value;
-            sums.memoryTotal += value * BigInt(distinct);
-          } else if (kind.measure === 'off_cpu') {
-            sums.offCpu += value;
-          }
+          const sum = sums[kind.measure];
+          sum.base += value;
+          if (names.length) sum.self += value;
+          sum.inclusive += value * BigInt(distinct);
+          if (value > 0n) identities.add(identity(r.attrs));
         }
       }
     }
   }
-  return { counts, sums };
+  return { counts, sums, identities };
+}
+
+/** A resource's identity: its attributes in order, as key + typed value. */
+function identity(attrs) {
+  return JSON.stringify(attrs.map((a) => [a.key, a.intValue !== undefined ? ['int', String(a.intValue)] : ['string', a.value]]));
+}
+
+/** The same for an output resource (OTLP/JSON KeyValues). */
+function outputIdentity(kvs) {
+  return JSON.stringify((kvs ?? []).map((kv) => [kv.key, 'intValue' in kv.value ? ['int', String(kv.value.intValue)] : ['string', kv.value.stringValue]]));
+}
+
+/**
+ * (e), (f) on -f json output: one ResourceMetrics per identity; every point
+ * carries the resource's attributes but service.name, process.pid as an int.
+ */
+function checkResources(stdout, identities, label) {
+  const lines = stdout.toString('utf8').split('\n').filter(Boolean);
+  assert.ok(lines.length <= 1, `${label}: one output request`);
+  const rms = lines.length ? JSON.parse(lines[0]).resourceMetrics : [];
+  const got = rms.map((rm) => outputIdentity(rm.resource?.attributes));
+  assert.equal(new Set(got).size, got.length, `${label}: each identity once`);
+  assert.deepEqual([...got].sort(), [...identities].sort(), `${label}: output resources`);
+  let points = 0;
+  for (const rm of rms) {
+    const copied = (rm.resource?.attributes ?? []).filter((kv) => kv.key !== 'service.name');
+    for (const sm of rm.scopeMetrics) {
+      for (const m of sm.metrics) {
+        for (const p of (m.sum ?? m.gauge).dataPoints) {
+          const attrs = p.attributes ?? [];
+          assert.ok(!attrs.some((kv) => kv.key === 'service.name'), `${label} ${m.name}: service.name not copied`);
+          for (const a of copied) {
+            const v = attrs.find((kv) => kv.key === a.key)?.value;
+            assert.ok(v, `${label} ${m.name}: ${a.key} copied`);
+            // thread.name / process.executable.name may be the point's own.
+            if (a.key === 'process.pid') assert.deepEqual(v, a.value, `${label} ${m.name}: process.pid typed`);
+          }
+          points++;
+        }
+      }
+    }
+  }
+  return points;
 }
 
 /** Sums each metric of -f json output (one JSON object per line) as BigInt. */
@@ -364,7 +415,7 @@ test(`property: ${REQUESTS} random valid requests (seed ${SEED}) convert to the 
   console.log(`# property.test.js seed ${SEED}`);
   const rand = prng(SEED);
   const configFiles = new Map();
-  const coverage = { samples: 0n, kept: 0n, filtered: 0n, skipped: 0n, cpuNs: 0n, bytes: 0n, filteredRuns: 0 };
+  const coverage = { samples: 0n, kept: 0n, filtered: 0n, skipped: 0n, cpuNs: 0n, bytes: 0n, offCpuNs: 0n, wallNs: 0n, filteredRuns: 0, points: 0, mergedResources: 0 };
   for (let i = 0; i < REQUESTS; i++) {
     const { model, config } = generate(rand);
     const bytes = encode(model);
@@ -378,7 +429,7 @@ test(`property: ${REQUESTS} random valid requests (seed ${SEED}) convert to the 
     const run = ptm(['-c', configFiles.get(key), '-f', 'json', '--stats', '-'], bytes);
     assert.equal(run.code, 0, `${label}: ${run.stderr}`);
     const stats = statsOf(run.stderr);
-    const { counts, sums } = expectedTotals(model, config);
+    const { counts, sums, identities } = expectedTotals(model, config);
     // (a)
     assert.equal(stats.samples_total, stats.samples_kept + stats.samples_filtered + stats.samples_invalid + stats.samples_skipped, `${label}: counts add up`);
     assert.deepEqual(
@@ -387,24 +438,31 @@ test(`property: ${REQUESTS} random valid requests (seed ${SEED}) convert to the 
     const got = outputSums(run.stdout);
     const metric = (name) => got.get(name) ?? 0n;
     // (b), (c)
-    assert.equal(metric('profile.cpu.time'), sums.cpu, `${label}: profile.cpu.time (ns)`);
-    assert.equal(metric('profile.memory.allocated'), sums.memory, `${label}: profile.memory.allocated (bytes)`);
-    assert.equal(metric('profile.off_cpu.time'), sums.offCpu, `${label}: profile.off_cpu.time (ns)`);
-    // (d)
-    assert.equal(metric('profile.function.self.cpu.time'), sums.cpuSelf, `${label}: self cpu = cpu of kept samples with a non-empty stack`);
-    assert.equal(metric('profile.function.total.cpu.time'), sums.cpuTotal, `${label}: total cpu = value x distinct functions`);
-    assert.equal(metric('profile.function.self.memory.allocated'), sums.memorySelf, `${label}: self memory`);
-    assert.equal(metric('profile.function.total.memory.allocated'), sums.memoryTotal, `${label}: total memory`);
+    const names = { cpu: 'cpu.time', off_cpu: 'off_cpu.time', wall: 'wall.time', memory: 'memory.allocated' };
+    for (const [measure, name] of Object.entries(names)) {
+      assert.equal(metric(`profile.${name}`), sums[measure].base, `${label}: profile.${name}`);
+      // (d)
+      assert.equal(metric(`profile.function.self.${name}`), sums[measure].self, `${label}: self ${measure} = value of kept samples with a non-empty stack`);
+      assert.equal(metric(`profile.function.inclusive.${name}`), sums[measure].inclusive, `${label}: inclusive ${measure} = value x distinct functions`);
+    }
+    assert.ok(![...got.keys()].some((n) => n.includes('.total.')), `${label}: no "total" metric`);
+    // (e), (f)
+    coverage.points += checkResources(run.stdout, identities, label);
+    const inputResources = model.resources.filter((r) => identities.has(identity(r.attrs))).length;
+    coverage.mergedResources += inputResources - identities.size;
     coverage.samples += BigInt(counts.samples_total);
     coverage.kept += BigInt(counts.samples_kept);
     coverage.filtered += BigInt(counts.samples_filtered);
     coverage.skipped += BigInt(counts.samples_skipped);
-    coverage.cpuNs += sums.cpu;
-    coverage.bytes += sums.memory;
+    coverage.cpuNs += sums.cpu.base;
+    coverage.bytes += sums.memory.base;
+    coverage.offCpuNs += sums.off_cpu.self;
+    coverage.wallNs += sums.wall.self;
     if (Object.keys(config).length > 1) coverage.filteredRuns++;
   }
   t.diagnostic(`coverage: ${JSON.stringify(coverage, (k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
   // The generator must actually exercise every path.
   assert.ok(coverage.kept > 1000n && coverage.filtered > 50n && coverage.skipped > 100n, JSON.stringify(coverage, (k, v) => (typeof v === 'bigint' ? v.toString() : v)));
   assert.ok(coverage.cpuNs > 0n && coverage.bytes > 0n && coverage.filteredRuns > 30);
+  assert.ok(coverage.offCpuNs > 0n && coverage.wallNs > 0n && coverage.points > 1000 && coverage.mergedResources > 20);
 });

@@ -1,7 +1,8 @@
-// expect.js: an independent implementation of docs/semantics.md, computed
-// from the OTLP/JSON form of an ExportProfilesServiceRequest. It returns the
-// normalized document that tests/go/cmd/pmetriccheck prints, so a test can
-// compare the converter's (decoded) output with what the contract says.
+// expect.js: an independent implementation of docs/semantics.md (with the
+// decisions of issue 7), computed from the OTLP/JSON form of one or more
+// ExportProfilesServiceRequests. It returns the normalized document that
+// tests/go/cmd/pmetriccheck prints, so a test can compare the converter's
+// (decoded) output with what the contract says.
 //
 // Node 20, ES module, no dependencies. Integers are exact (BigInt).
 //
@@ -24,17 +25,43 @@
 //  - A location without lines has one function name: its mapping fallback.
 //  - End time with duration 0: the greatest timestamp among the samples that
 //    fed the point, or the start when none is later (docs/semantics.md).
-//  - Cardinality: a series is (resource, metric, attribute set); the limit
-//    counts distinct series of a metric over the whole conversion (all
-//    resources, all requests given in one call). The overflow point is extra
-//    (limit series + overflow) and has no config attributes. For gauges the
-//    limit counts attribute sets, while points stay per profile.
-//  - Config attributes are added to every non-overflow point, function
-//    metrics included.
+//  - One conversion = every request given in one call (an array: JSON Lines).
+//    Resource identity = the resolved resource attributes in input order
+//    (key + typed value: int 5 is not string "5"), the schema URL, and the
+//    (key, value) pairs of the configured attribute rules that produced a
+//    value for that request and are not shadowed by that resource (a
+//    shadowed rule's value never reaches the output, so it does not split
+//    a resource). ResourceProfiles of equal identity are one output resource.
+//  - Output resources are in order of the first ResourceProfiles of that
+//    identity in the input, whether or not that first one produced a point;
+//    a resource that ends with no point is left out.
+//  - Cardinality: a series is (resource identity, metric, attribute set);
+//    the limit counts distinct series of a metric over the whole conversion.
+//    The overflow point is extra (limit series + overflow) and has only
+//    otel.metric.overflow=true. For gauges the limit counts attribute sets,
+//    while points stay per profile.
+//  - Copied resource attributes (copy_resource_attributes, default ["*"]):
+//    "*" copies every scalar attribute (string, int, double, bool) but
+//    service.name, service.namespace, service.instance.id; a key listed by
+//    name is copied even when it is one of those three. With duplicate keys
+//    in a resource, the first one is copied. The normalized document prints
+//    an int as a decimal string, so the type is not visible here: tests
+//    check it on the converter's raw OTLP/JSON.
+//  - Configured attributes: rules are evaluated per request; with two rules
+//    of one key, the later one that produced a value wins. A rule whose key
+//    is a key of the resource is left off all of that resource's points
+//    (whether or not that attribute is copied); a rule whose key the point
+//    already has (thread.name, process.executable.name, code.function.name,
+//    a copied attribute) is left off that point. attributesShadowed counts
+//    distinct (output resource, rule key) pairs, over every ResourceProfiles
+//    seen (with or without points), for rules that produced a value.
 //  - metrics.<measure>.enabled === false (measure: cpu, off_cpu, wall, memory,
-//    allocations, inuse, inuse_objects) skips the profile's samples.
-//  - Config sample_types and metrics.function.top_n are not implemented here
-//    (expectedMetrics throws if they are set).
+//    allocations, inuse, inuse_objects) skips the profile's samples; the
+//    function metrics of that measure go with it.
+//  - metrics.function.inclusive wins over its alias total when both are set.
+//  - Not implemented here (expectedMetrics throws if they are set): config
+//    sample_types, metrics.function.top_n, temporality other than "delta",
+//    metrics.<m>.unit other than the default unit, metrics.<m>.metric_name.
 
 export const OVERFLOW_KEY = 'otel.metric.overflow';
 
@@ -55,16 +82,26 @@ export const METRICS = [
   { name: 'profile.memory.inuse', unit: 'By', type: 'gauge', valueType: 'int', measure: 'inuse' },
   { name: 'profile.memory.inuse_objects', unit: '{object}', type: 'gauge', valueType: 'int', measure: 'inuse_objects' },
   { name: 'profile.function.self.cpu.time', unit: 's', type: 'sum', valueType: 'double', measure: 'cpu', fn: 'self' },
-  { name: 'profile.function.total.cpu.time', unit: 's', type: 'sum', valueType: 'double', measure: 'cpu', fn: 'total' },
+  { name: 'profile.function.inclusive.cpu.time', unit: 's', type: 'sum', valueType: 'double', measure: 'cpu', fn: 'inclusive' },
+  { name: 'profile.function.self.off_cpu.time', unit: 's', type: 'sum', valueType: 'double', measure: 'off_cpu', fn: 'self' },
+  { name: 'profile.function.inclusive.off_cpu.time', unit: 's', type: 'sum', valueType: 'double', measure: 'off_cpu', fn: 'inclusive' },
+  { name: 'profile.function.self.wall.time', unit: 's', type: 'sum', valueType: 'double', measure: 'wall', fn: 'self' },
+  { name: 'profile.function.inclusive.wall.time', unit: 's', type: 'sum', valueType: 'double', measure: 'wall', fn: 'inclusive' },
   { name: 'profile.function.self.memory.allocated', unit: 'By', type: 'sum', valueType: 'int', measure: 'memory', fn: 'self' },
-  { name: 'profile.function.total.memory.allocated', unit: 'By', type: 'sum', valueType: 'int', measure: 'memory', fn: 'total' },
+  { name: 'profile.function.inclusive.memory.allocated', unit: 'By', type: 'sum', valueType: 'int', measure: 'memory', fn: 'inclusive' },
 ];
 const METRIC_BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
 const BASE_METRIC = new Map(METRICS.filter((m) => !m.fn).map((m) => [m.measure, m.name]));
-const FN_METRICS = {
-  cpu: { self: 'profile.function.self.cpu.time', total: 'profile.function.total.cpu.time' },
-  memory: { self: 'profile.function.self.memory.allocated', total: 'profile.function.total.memory.allocated' },
-};
+/** The measures that have function metrics (the default of metrics.function.measures). */
+export const FUNCTION_MEASURES = ['cpu', 'off_cpu', 'wall', 'memory'];
+const FN_METRICS = Object.fromEntries(FUNCTION_MEASURES.map((m) => [m, {
+  self: METRICS.find((d) => d.measure === m && d.fn === 'self').name,
+  inclusive: METRICS.find((d) => d.measure === m && d.fn === 'inclusive').name,
+}]));
+// Default unit of each base metric and the spellings that mean it (D5).
+const UNIT_ALIASES = { s: ['s', 'seconds'], By: ['By', 'bytes', 'B'] };
+/** Resource attributes that "*" does not copy onto points (Prometheus makes job/instance of them). */
+export const NOT_COPIED = ['service.name', 'service.namespace', 'service.instance.id'];
 
 class Invalid extends Error {}
 
@@ -136,6 +173,26 @@ function anyValue(v, dict) {
   return null;
 }
 
+// The typed form of an AnyValue, for resource identity: ['s'|'i'|'d'|'b'|
+// 'a'|'m'|'y'|'empty', value]. A string by reference equals the same string
+// written inline; int 5, double 5 and string "5" all differ.
+function typedValue(v, dict) {
+  if (v == null) return ['empty'];
+  if (get(v, 'stringValue') !== undefined) return ['s', String(get(v, 'stringValue'))];
+  if (get(v, 'stringValueStrindex') !== undefined) return ['s', dict.str(get(v, 'stringValueStrindex'))];
+  if (get(v, 'boolValue') !== undefined) return ['b', Boolean(get(v, 'boolValue'))];
+  if (get(v, 'intValue') !== undefined) return ['i', big(get(v, 'intValue')).toString()];
+  if (get(v, 'doubleValue') !== undefined) return ['d', String(Number(get(v, 'doubleValue')))];
+  if (get(v, 'arrayValue') !== undefined) return ['a', list(get(get(v, 'arrayValue'), 'values')).map((e) => typedValue(e, dict))];
+  if (get(v, 'kvlistValue') !== undefined) {
+    return ['m', list(get(get(v, 'kvlistValue'), 'values')).map((kv) => [kvKey(kv, dict), typedValue(get(kv, 'value'), dict)])];
+  }
+  if (get(v, 'bytesValue') !== undefined) return ['y', String(get(v, 'bytesValue'))];
+  return ['empty'];
+}
+
+const SCALAR_TYPES = new Set(['s', 'i', 'd', 'b']);
+
 function isStringValue(v) {
   return v != null && (get(v, 'stringValue') !== undefined || get(v, 'stringValueStrindex') !== undefined);
 }
@@ -168,7 +225,11 @@ function tableAttrs(indices, dict) {
 function resourceAttrs(resource, dict) {
   return list(get(resource, 'attributes')).map((kv) => {
     const value = get(kv, 'value');
-    return { key: kvKey(kv, dict), value, norm: anyValue(value, dict), isString: isStringValue(value) };
+    const typed = typedValue(value, dict);
+    return {
+      key: kvKey(kv, dict), value, norm: anyValue(value, dict), typed,
+      isString: isStringValue(value), isScalar: SCALAR_TYPES.has(typed[0]),
+    };
   });
 }
 
@@ -204,15 +265,15 @@ function lineName(line, loc, dict) {
   return mappingName(loc, dict);
 }
 
-// Returns {self, total} for a stack index: self is the leaf name (or null
-// for an empty stack), total the distinct names in leaf-to-root order.
+// Returns {self, inclusive} for a stack index: self is the leaf name (or
+// null for an empty stack), inclusive the distinct names, leaf to root.
 function stackNames(stackIndex, dict, cache) {
-  if (stackIndex === 0) return { self: null, total: [] };
+  if (stackIndex === 0) return { self: null, inclusive: [] };
   if (cache.has(stackIndex)) return cache.get(stackIndex);
   const st = at(dict.stacks, stackIndex, 'stack');
   const locIdx = list(get(st, 'locationIndices')).map(int);
   let self = null;
-  const total = [];
+  const inclusive = [];
   const seen = new Set();
   locIdx.forEach((li, k) => {
     const loc = at(dict.locations, li, 'location');
@@ -224,11 +285,11 @@ function stackNames(stackIndex, dict, cache) {
     for (const n of names) {
       if (!seen.has(n)) {
         seen.add(n);
-        total.push(n);
+        inclusive.push(n);
       }
     }
   });
-  const r = { self, total };
+  const r = { self, inclusive };
   cache.set(stackIndex, r);
   return r;
 }
@@ -299,23 +360,35 @@ function filterPasses(filter, subjects) {
 // A literal rule gives its value; a regex rule gives, from the first
 // string-table entry (index 1 on) it matches, capture group 1 when the
 // pattern has one, else the whole match; no match, no attribute.
+// Returns a Map key -> value in config order (first position of a key).
 function configAttrs(rules, strings) {
-  const out = {};
+  const out = new Map();
   for (const r of list(rules)) {
     if ((r.type ?? 'literal') === 'literal') {
-      out[r.key] = String(r.value);
+      out.set(r.key, String(r.value));
       continue;
     }
     const re = new RegExp(r.value);
     for (const s of strings.slice(1)) {
       const m = re.exec(String(s));
       if (m) {
-        out[r.key] = m.length > 1 ? (m[1] ?? '') : m[0];
+        out.set(r.key, m.length > 1 ? (m[1] ?? '') : m[0]);
         break;
       }
     }
   }
   return out;
+}
+
+// Point attributes in the contract's order (D4): the point's own
+// (thread.name, process.executable.name, code.function.name), the copied
+// resource attributes (resource order), the configured ones (config order).
+// A key already present keeps its value.
+function pointAttrs(own, copied, rules) {
+  const out = new Map(Object.entries(own));
+  for (const a of copied) if (!out.has(a.key)) out.set(a.key, a.norm);
+  for (const [k, v] of rules) if (!out.has(k)) out.set(k, v);
+  return Object.fromEntries(out);
 }
 
 // ---- the conversion ----
@@ -324,20 +397,48 @@ function attrsKey(attrs) {
   return JSON.stringify(Object.keys(attrs).sort().map((k) => [k, attrs[k]]));
 }
 
+function checkOptions(opts) {
+  const fnOpts = opts.metrics?.function ?? {};
+  if (fnOpts.top_n) throw new Error('expect.js: metrics.function.top_n is not implemented');
+  const st = opts.sample_types;
+  if (st && (Array.isArray(st) ? st.length : Object.keys(st).length)) throw new Error('expect.js: sample_types is not implemented');
+  if (opts.temporality !== undefined && opts.temporality !== 'delta') throw new Error(`expect.js: temporality ${JSON.stringify(opts.temporality)} is not implemented`);
+  for (const [measure, m] of Object.entries(opts.metrics ?? {})) {
+    if (measure === 'function' || !m) continue;
+    const def = METRIC_BY_NAME.get(BASE_METRIC.get(measure));
+    if (!def) throw new Error(`expect.js: metrics.${measure}: unknown measure`);
+    if (m.unit !== undefined && !(UNIT_ALIASES[def.unit] ?? [def.unit]).includes(m.unit)) {
+      throw new Error(`expect.js: metrics.${measure}.unit ${JSON.stringify(m.unit)} is not implemented`);
+    }
+    if (m.metric_name !== undefined && m.metric_name !== def.name) throw new Error(`expect.js: metrics.${measure}.metric_name is not implemented`);
+  }
+  const measures = fnOpts.measures ?? FUNCTION_MEASURES;
+  if (!Array.isArray(measures)) throw new Error('expect.js: metrics.function.measures must be an array');
+  for (const m of measures) if (!FUNCTION_MEASURES.includes(m)) throw new Error(`expect.js: metrics.function.measures: ${JSON.stringify(m)} has no function metrics`);
+  const copy = opts.copy_resource_attributes ?? ['*'];
+  if (!Array.isArray(copy)) throw new Error('expect.js: copy_resource_attributes must be an array');
+}
+
 /**
- * expectedMetrics(request, options) -> {resources, counts}
+ * expectedMetrics(request, options) -> {resources, counts, attributesShadowed}
  * request: a parsed OTLP/JSON ExportProfilesServiceRequest, or an array of
- * them (JSON Lines: one conversion, resources concatenated in order).
+ * them (JSON Lines): either way ONE conversion, whose resources of equal
+ * identity are merged and whose series are summed across requests.
+ * options: the converter's configuration object (the parts listed above).
  */
 export function expectedMetrics(request, options = {}) {
   const requests = Array.isArray(request) ? request : [request];
   const opts = options ?? {};
+  checkOptions(opts);
   const fnOpts = opts.metrics?.function ?? {};
-  if (fnOpts.top_n) throw new Error('expect.js: metrics.function.top_n is not implemented');
-  if (opts.sample_types && Object.keys(opts.sample_types).length) throw new Error('expect.js: sample_types is not implemented');
   const fnEnabled = fnOpts.enabled !== false;
   const selfEnabled = fnEnabled && fnOpts.self !== false;
-  const totalEnabled = fnEnabled && fnOpts.total !== false;
+  const inclusiveEnabled = fnEnabled && (fnOpts.inclusive ?? fnOpts.total) !== false;
+  const fnMeasures = new Set(fnOpts.measures ?? FUNCTION_MEASURES);
+  const copy = opts.copy_resource_attributes ?? ['*'];
+  const copyAll = copy.includes('*');
+  const copyKeys = new Set(copy.filter((k) => k !== '*'));
+  const copies = (key) => copyKeys.has(key) || (copyAll && !NOT_COPIED.includes(key));
   const limit = opts.cardinality_limit ?? 10000;
   const filters = {
     process: compileFilter(opts.process_filter),
@@ -348,16 +449,16 @@ export function expectedMetrics(request, options = {}) {
 
   const counts = { total: 0, kept: 0, filtered: 0, invalid: 0, skipped: 0 };
   const cardinality = new Map(); // metric -> Set(series key)
-  const resources = [];
+  const byIdentity = new Map(); // identity -> output resource
+  const outputs = []; // output resources in order of first sight
+  const shadowed = new Set(); // `${resource uid}|${rule key}`
   let profileUid = 0;
-  let resourceUid = 0;
 
   for (const req of requests) {
     const dict = makeDict(req);
-    const extra = configAttrs(opts.attributes, dict.strings);
+    const rules = configAttrs(opts.attributes, dict.strings);
     const stackCache = new Map();
     for (const rp of list(get(req, 'resourceProfiles'))) {
-      const rid = resourceUid++;
       const resource = get(rp, 'resource') ?? {};
       let rAttrs;
       try {
@@ -366,20 +467,38 @@ export function expectedMetrics(request, options = {}) {
         if (e instanceof Invalid) throw new Error(`expect.js: resource attribute reference: ${e.message}`);
         throw e;
       }
-      const out = {
-        attributes: Object.fromEntries(rAttrs.map((a) => [a.key, a.norm])),
-        schemaUrl: get(rp, 'schemaUrl') ?? '',
-        scopes: [{ name: 'profiletometrics' }],
-        series: new Map(), // metric -> Map(pointKey -> point)
-      };
+      const schemaUrl = get(rp, 'schemaUrl') ?? '';
+      const rKeys = new Set(rAttrs.map((a) => a.key));
+      // D6: a rule whose key the resource has is left off its points.
+      const extra = [...rules].filter(([k]) => !rKeys.has(k));
+      const identity = JSON.stringify([rAttrs.map((a) => [a.key, a.typed]), schemaUrl, extra]);
+      let out = byIdentity.get(identity);
+      if (!out) {
+        out = {
+          uid: outputs.length,
+          attributes: Object.fromEntries(rAttrs.map((a) => [a.key, a.norm])),
+          schemaUrl,
+          scopes: [{ name: 'profiletometrics' }],
+          series: new Map(), // metric -> Map(pointKey -> point)
+        };
+        byIdentity.set(identity, out);
+        outputs.push(out);
+      }
+      for (const k of rules.keys()) if (rKeys.has(k)) shadowed.add(`${out.uid}|${k}`);
+      // D4: the copied attributes, first of each key, in resource order.
+      const copied = [];
+      for (const a of rAttrs) {
+        if (a.isScalar && copies(a.key) && !copied.some((c) => c.key === a.key)) copied.push(a);
+      }
       const rStrings = rAttrs.filter((a) => a.isString).map((a) => a.norm);
 
-      const add = (metric, attrs, value, prof) => {
+      const add = (metric, own, value, prof) => {
         const def = METRIC_BY_NAME.get(metric);
+        let attrs = pointAttrs(own, copied, extra);
         let key = attrsKey(attrs);
         let set = cardinality.get(metric);
         if (!set) cardinality.set(metric, (set = new Set()));
-        const skey = `${rid}|${key}`;
+        const skey = `${out.uid}|${key}`;
         if (!set.has(skey)) {
           if (set.size >= limit) {
             attrs = { [OVERFLOW_KEY]: true };
@@ -454,7 +573,7 @@ export function expectedMetrics(request, options = {}) {
                 ...sAttrs.filter((a) => a.isString).map((a) => a.norm),
                 ...pAttrs.filter((a) => a.isString).map((a) => a.norm),
                 ...rStrings,
-                ...names.total,
+                ...names.inclusive,
               ]);
             if (!pass) {
               counts.filtered++;
@@ -469,39 +588,48 @@ export function expectedMetrics(request, options = {}) {
             const base = {};
             if (thread) base['thread.name'] = thread.value;
             if (exe && exe.level < 2) base['process.executable.name'] = exe.value;
-            add(BASE_METRIC.get(cls.measure), { ...base, ...extra }, v, prof);
+            add(BASE_METRIC.get(cls.measure), base, v, prof);
             const fm = FN_METRICS[cls.measure];
-            if (fm && names.self !== null) {
-              if (selfEnabled) add(fm.self, { 'code.function.name': names.self, ...extra }, v, prof);
-              if (totalEnabled) for (const n of names.total) add(fm.total, { 'code.function.name': n, ...extra }, v, prof);
+            if (fm && fnMeasures.has(cls.measure) && names.self !== null) {
+              if (selfEnabled) add(fm.self, { 'code.function.name': names.self }, v, prof);
+              if (inclusiveEnabled) for (const n of names.inclusive) add(fm.inclusive, { 'code.function.name': n }, v, prof);
             }
           }
         });
       }
-
-      if (out.series.size === 0) continue;
-      const metrics = {};
-      for (const def of METRICS) {
-        const pts = out.series.get(def.name);
-        if (!pts) continue;
-        metrics[def.name] = {
-          unit: def.unit,
-          type: def.type,
-          valueType: def.valueType,
-          temporality: def.type === 'sum' ? 'delta' : 'unspecified',
-          monotonic: def.type === 'sum',
-          points: [...pts.values()].map((p) => ({
-            attributes: p.attributes,
-            start: p.start.toString(),
-            end: p.end.toString(),
-            value: def.valueType === 'double' ? Number(p.sum) / 1e9 : p.sum.toString(),
-          })),
-        };
-      }
-      resources.push({ attributes: out.attributes, schemaUrl: out.schemaUrl, scopes: out.scopes, metrics });
     }
   }
-  return { resources, counts };
+
+  const resources = [];
+  for (const out of outputs) {
+    if (out.series.size === 0) continue;
+    const metrics = {};
+    for (const def of METRICS) {
+      const pts = out.series.get(def.name);
+      if (!pts) continue;
+      metrics[def.name] = {
+        unit: def.unit,
+        type: def.type,
+        valueType: def.valueType,
+        temporality: def.type === 'sum' ? 'delta' : 'unspecified',
+        monotonic: def.type === 'sum',
+        points: [...pts.values()].map((p) => ({
+          attributes: p.attributes,
+          start: p.start.toString(),
+          end: p.end.toString(),
+          value: def.valueType === 'double' ? Number(p.sum) / 1e9 : p.sum.toString(),
+        })),
+      };
+    }
+    resources.push({ attributes: out.attributes, schemaUrl: out.schemaUrl, scopes: out.scopes, metrics });
+  }
+  return { resources, counts, attributesShadowed: shadowed.size };
+}
+
+/** The same conversion for a list of requests (JSON Lines): one merged result. */
+export function expectedMetricsForRequests(requests, options = {}) {
+  if (!Array.isArray(requests)) throw new TypeError('expectedMetricsForRequests: an array of requests');
+  return expectedMetrics(requests, options);
 }
 
 // ---- comparing documents ----
