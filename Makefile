@@ -31,6 +31,7 @@ fixtures: go-tools
 
 test: build go-tools
 	@cd $(NATIVE) && ctest --output-on-failure
+	@cd tests/go && go test ./...
 	@node --test tests/
 
 # The whole native suite under AddressSanitizer and UndefinedBehaviorSanitizer.

@@ -7,7 +7,7 @@
 #include <string.h>
 
 
-/* A multiply-xorshift mix of the key's seven words (hashing the bytes costs
+/* A multiply-xorshift mix of the key's eight words (hashing the bytes costs
  * more and this runs several times per sample). */
 static uint64_t key_hash(const series_key *key)
 {
@@ -15,7 +15,7 @@ static uint64_t key_hash(const series_key *key)
     uint64_t h = (((uint64_t)key->metric << 32) | key->resource) * k;
     h = (h ^ (h >> 29) ^ (((uint64_t)key->snapshot << 32) | key->thread)) * k;
     h = (h ^ (h >> 29) ^ (((uint64_t)key->process << 32) | key->function)) * k;
-    h = (h ^ (h >> 29) ^ key->overflow) * k;
+    h = (h ^ (h >> 29) ^ (((uint64_t)key->rules << 32) | key->overflow)) * k;
     return h ^ (h >> 32);
 }
 

@@ -24,6 +24,8 @@ typedef struct series_key {
     uint32_t thread;     /* interned thread.name, or INTERN_NONE */
     uint32_t process;    /* interned process.executable.name, or INTERN_NONE */
     uint32_t function;   /* interned code.function.name, or INTERN_NONE */
+    uint32_t rules;      /* the configured rules' values: an index into the
+                            conversion's rule sets (0 for overflow series) */
     uint32_t overflow;   /* 1 for the overflow series */
 } series_key;
 

@@ -18,6 +18,8 @@ bool conversion_init(conversion *c, const ptm_config *config, const metric_table
     /* Cumulative: the converter's store applies the limit to what it holds. */
     uint32_t limit = config->cumulative ? UINT32_MAX : config->cardinality_limit;
     return interner_init(&c->interner, a) && interner_init(&c->identities, a) &&
+           interner_init(&c->rule_identities, a) &&
+           conversion_rule_set(c, &(rule_set){NULL, 0}) == 0 &&
            aggregator_init(&c->aggregator, a, metrics->count, limit);
 }
 
@@ -129,14 +131,10 @@ int64_t conversion_resource(conversion *c, const resource_record *candidate)
 {
     byte_buffer identity;
     buffer_init(&identity, c->arena);
-    bool ok = identity_piece(&identity, candidate->canonical) &&
-              identity_piece(&identity, candidate->schema_url);
-    for (uint32_t i = 0; i < candidate->extracted_count && ok; i++) {
-        const extracted_attribute *extracted = &candidate->extracted[i];
-        ok = identity_piece(&identity, (byte_slice){(const uint8_t *)extracted->key, strlen(extracted->key)}) &&
-             identity_piece(&identity, extracted->value);
-    }
-    uint32_t id = ok ? intern(&c->identities, (byte_slice){identity.data, identity.size}) : INTERN_NONE;
+    uint32_t id = identity_piece(&identity, candidate->canonical) &&
+                          identity_piece(&identity, candidate->schema_url)
+                      ? intern(&c->identities, (byte_slice){identity.data, identity.size})
+                      : INTERN_NONE;
     if (id == INTERN_NONE)
         return -1;
     if (id <= c->resources.count)
@@ -150,19 +148,41 @@ int64_t conversion_resource(conversion *c, const resource_record *candidate)
     return id - 1;
 }
 
-/* The configured attributes of the current request that the resource does
- * not shadow (a resource attribute of the same key wins). */
-static bool settle_rules(conversion *c, resource_record *candidate)
+int64_t conversion_rule_set(conversion *c, const rule_set *candidate)
+{
+    byte_buffer identity;
+    buffer_init(&identity, c->arena);
+    bool ok = true;
+    for (uint32_t i = 0; i < candidate->count && ok; i++) {
+        const extracted_attribute *extracted = &candidate->items[i];
+        ok = identity_piece(&identity, (byte_slice){(const uint8_t *)extracted->key, strlen(extracted->key)}) &&
+             identity_piece(&identity, extracted->value);
+    }
+    uint32_t id = ok ? intern(&c->rule_identities, (byte_slice){identity.data, identity.size}) : INTERN_NONE;
+    if (id == INTERN_NONE)
+        return -1;
+    if (id <= c->rule_sets.count)
+        return id - 1;
+    rule_set *set = vector_push(c->arena, &c->rule_sets, sizeof *set);
+    if (set == NULL)
+        return -1;
+    *set = *candidate;
+    return id - 1;
+}
+
+/* The rule set of the current request's configured attributes that the
+ * resource does not shadow (a resource attribute of the same key wins). */
+static int64_t settle_rules(conversion *c, const resource_record *resource)
 {
     const request_record *request = &((const request_record *)c->requests.items)[c->requests.count - 1];
     const extracted_attribute *extracted = request->extracted.items;
     extracted_attribute *kept = arena_alloc(c->arena, ((size_t)request->extracted.count + 1) * sizeof *kept);
     if (kept == NULL)
-        return false;
+        return -1;
     uint32_t n = 0;
     for (uint32_t i = 0; i < request->extracted.count; i++) {
         byte_slice key = {(const uint8_t *)extracted[i].key, strlen(extracted[i].key)};
-        if (!canonical_has_key(candidate, key)) {
+        if (!canonical_has_key(resource, key)) {
             kept[n++] = extracted[i];
             continue;
         }
@@ -170,9 +190,7 @@ static bool settle_rules(conversion *c, resource_record *candidate)
         if (c->shadowed_key == NULL)
             c->shadowed_key = extracted[i].key;
     }
-    candidate->extracted = kept;
-    candidate->extracted_count = n;
-    return true;
+    return conversion_rule_set(c, &(rule_set){kept, n});
 }
 
 static bool on_resource(void *context, const decoded_resource *resource)
@@ -203,12 +221,14 @@ static bool on_resource(void *context, const decoded_resource *resource)
     resource_record candidate = {.dropped_attributes_count = resource->dropped_attributes_count,
                                  .schema_url = resource->schema_url,
                                  .canonical = {canonical.data, canonical.size}};
-    if (!parse_canonical(c, &candidate) || !settle_rules(c, &candidate))
+    if (!parse_canonical(c, &candidate))
         return false;
     int64_t index = conversion_resource(c, &candidate);
-    if (index < 0)
+    int64_t rules = index >= 0 ? settle_rules(c, &candidate) : -1;
+    if (rules < 0)
         return false;
     c->resource.record = (uint32_t)index;
+    c->resource.rules = (uint32_t)rules;
     return !c->arena->failed;
 }
 
@@ -315,7 +335,7 @@ static bool sample_filtered(conversion *c, const resource_walk *resource,
 
 /* Resolves the function series of a stack for the current profile and
  * caches their indices on the stack (later samples skip the hash table). */
-static bool resolve_function_series(conversion *c, stack_info *stack, uint32_t resource_index,
+static bool resolve_function_series(conversion *c, stack_info *stack, const resource_walk *resource,
                                     int64_t value, uint64_t start, uint64_t end)
 {
     const profile_plan *plan = c->plan;
@@ -324,7 +344,7 @@ static bool resolve_function_series(conversion *c, stack_info *stack, uint32_t r
         if (stack->series_indices == NULL)
             return false;
     }
-    series_key key = {.resource = resource_index, .snapshot = c->snapshot};
+    series_key key = {.resource = resource->record, .rules = resource->rules, .snapshot = c->snapshot};
     stack->cached = false;
     if (plan->self_metric >= 0) {
         key.metric = (uint32_t)plan->self_metric;
@@ -341,23 +361,24 @@ static bool resolve_function_series(conversion *c, stack_info *stack, uint32_t r
         }
     }
     stack->cached = true;
-    stack->cache_resource = resource_index;
+    stack->cache_resource = resource->record;
+    stack->cache_rules = resource->rules;
     stack->cache_snapshot = c->snapshot;
     stack->cache_self_metric = plan->self_metric;
     stack->cache_inclusive_metric = plan->inclusive_metric;
     return true;
 }
 
-static bool aggregate_functions(conversion *c, stack_info *stack, uint32_t resource_index,
+static bool aggregate_functions(conversion *c, stack_info *stack, const resource_walk *resource,
                                 int64_t value, uint64_t start, uint64_t end)
 {
     const profile_plan *plan = c->plan;
     if (stack->function_count == 0 || (plan->self_metric < 0 && plan->inclusive_metric < 0))
         return true;
-    if (!stack->cached || stack->cache_resource != resource_index ||
-        stack->cache_snapshot != c->snapshot || stack->cache_self_metric != plan->self_metric ||
+    if (!stack->cached || stack->cache_resource != resource->record ||
+        stack->cache_rules != resource->rules || stack->cache_snapshot != c->snapshot || stack->cache_self_metric != plan->self_metric ||
         stack->cache_inclusive_metric != plan->inclusive_metric)
-        return resolve_function_series(c, stack, resource_index, value, start, end);
+        return resolve_function_series(c, stack, resource, value, start, end);
     if (plan->self_metric >= 0)
         aggregate_add_at(&c->aggregator, stack->series_indices[0], value, start, end);
     if (plan->inclusive_metric >= 0) {
@@ -371,17 +392,17 @@ static bool aggregate_sample(conversion *c, const resource_walk *resource,
                              const attribute_scan *sample_scan, stack_info *stack,
                              int64_t value, uint64_t end)
 {
-    uint32_t resource_index = resource->record;
     series_key key = {
         .metric = (uint32_t)c->plan->base_metric,
-        .resource = resource_index,
+        .resource = resource->record,
+        .rules = resource->rules,
         .snapshot = c->snapshot,
         .thread = sample_scan->thread ? sample_scan->thread
                 : c->profile_scan.thread ? c->profile_scan.thread : resource->scan.thread,
         .process = sample_scan->process ? sample_scan->process : c->profile_scan.process,
     };
     return aggregate_add(&c->aggregator, &key, value, c->profile_start, end, NULL) &&
-           aggregate_functions(c, stack, resource_index, value, c->profile_start, end);
+           aggregate_functions(c, stack, resource, value, c->profile_start, end);
 }
 
 static bool on_sample(void *context, const decoded_sample *sample)
@@ -486,10 +507,11 @@ uint32_t point_attributes(const conversion *c, const series *s, point_attribute 
         if (!key_taken(out, own, resource->copied[i].key))
             out[n++] = (point_attribute){resource->copied[i].key, resource->copied[i].value, POINT_ANY};
     }
-    for (uint32_t i = 0; i < resource->extracted_count; i++) {
-        byte_slice key = cstr_slice(resource->extracted[i].key);
+    const rule_set *rules = &((const rule_set *)c->rule_sets.items)[s->key.rules];
+    for (uint32_t i = 0; i < rules->count; i++) {
+        byte_slice key = cstr_slice(rules->items[i].key);
         if (!key_taken(out, n, key))
-            out[n++] = (point_attribute){key, resource->extracted[i].value, POINT_STRING};
+            out[n++] = (point_attribute){key, rules->items[i].value, POINT_STRING};
     }
     return n;
 }

@@ -24,6 +24,7 @@ static bool store_ready(cumulative_store *store, const conversion *c)
         return true;
     store->ready = interner_init(&store->names, &store->arena) &&
                    interner_init(&store->identities, &store->arena) &&
+                   interner_init(&store->rule_identities, &store->arena) &&
                    aggregator_init(&store->aggregator, &store->arena, c->metrics->count,
                                    c->config->cardinality_limit);
     return store->ready;
@@ -32,32 +33,42 @@ static bool store_ready(cumulative_store *store, const conversion *c)
 /* The store's copy of a conversion resource; its id, or INTERN_NONE. */
 static uint32_t store_resource(cumulative_store *store, const conversion *c, uint32_t index)
 {
-    byte_slice identity = interned(&c->identities, index + 1);
-    uint32_t id = intern_copy(&store->identities, identity);
+    uint32_t id = intern_copy(&store->identities, interned(&c->identities, index + 1));
     if (id == INTERN_NONE || id <= store->resources.count)
         return id;
     const resource_record *from = &((const resource_record *)c->resources.items)[index];
     resource_record *record = vector_push(&store->arena, &store->resources, sizeof *record);
-    extracted_attribute *extracted =
-        arena_alloc(&store->arena, ((size_t)from->extracted_count + 1) * sizeof *extracted);
-    if (record == NULL || extracted == NULL)
+    if (record == NULL)
         return INTERN_NONE;
-    for (uint32_t i = 0; i < from->extracted_count; i++) {
-        /* Keys are the configuration's, which outlives the store. */
-        extracted[i].key = from->extracted[i].key;
-        extracted[i].value.size = from->extracted[i].value.size;
-        extracted[i].value.data = arena_dup(&store->arena, from->extracted[i].value.data,
-                                            from->extracted[i].value.size);
-    }
     *record = (resource_record){
         .dropped_attributes_count = from->dropped_attributes_count,
         .schema_url = {arena_dup(&store->arena, from->schema_url.data, from->schema_url.size),
                        from->schema_url.size},
         .canonical = {arena_dup(&store->arena, from->canonical.data, from->canonical.size),
                       from->canonical.size},
-        .extracted = extracted,
-        .extracted_count = from->extracted_count,
     };
+    return store->arena.failed ? INTERN_NONE : id;
+}
+
+/* The store's copy of a conversion rule set; its id, or INTERN_NONE. */
+static uint32_t store_rule_set(cumulative_store *store, const conversion *c, uint32_t index)
+{
+    uint32_t id = intern_copy(&store->rule_identities, interned(&c->rule_identities, index + 1));
+    if (id == INTERN_NONE || id <= store->rule_sets.count)
+        return id;
+    const rule_set *from = &((const rule_set *)c->rule_sets.items)[index];
+    rule_set *set = vector_push(&store->arena, &store->rule_sets, sizeof *set);
+    extracted_attribute *items = arena_alloc(&store->arena, ((size_t)from->count + 1) * sizeof *items);
+    if (set == NULL || items == NULL)
+        return INTERN_NONE;
+    for (uint32_t i = 0; i < from->count; i++) {
+        /* Keys are the configuration's, which outlives the store. */
+        items[i].key = from->items[i].key;
+        items[i].value = (byte_slice){arena_dup(&store->arena, from->items[i].value.data,
+                                                from->items[i].value.size),
+                                      from->items[i].value.size};
+    }
+    *set = (rule_set){items, from->count};
     return store->arena.failed ? INTERN_NONE : id;
 }
 
@@ -83,10 +94,12 @@ static bool map_id(id_map *map, uint32_t id, uint32_t *out)
     return *out != INTERN_NONE;
 }
 
-static bool map_key(id_map *names, const uint32_t *resources, const series_key *from, series_key *to)
+/* A key in another table's ids: resources[] and rules[] by index, names by map. */
+static bool map_key(id_map *names, const uint32_t *resources, const uint32_t *rules,
+                    const series_key *from, series_key *to)
 {
     *to = (series_key){.metric = from->metric, .resource = resources[from->resource],
-                       .overflow = from->overflow};
+                       .rules = rules[from->rules], .overflow = from->overflow};
     return map_id(names, from->thread, &to->thread) && map_id(names, from->process, &to->process) &&
            map_id(names, from->function, &to->function);
 }
@@ -99,18 +112,27 @@ static bool absorb(cumulative_store *store, conversion *c)
     uint32_t *names = arena_calloc(c->arena, (size_t)c->interner.strings.count + 1, sizeof(uint32_t));
     if (resources == NULL || names == NULL)
         return false;
+    uint32_t *rules = arena_alloc(c->arena, ((size_t)c->rule_sets.count + 1) * sizeof(uint32_t));
+    if (rules == NULL)
+        return false;
     for (uint32_t i = 0; i < resource_count; i++) {
         uint32_t id = store_resource(store, c, i);
         if (id == INTERN_NONE)
             return false;
         resources[i] = id - 1;
     }
+    for (uint32_t i = 0; i < c->rule_sets.count; i++) {
+        uint32_t id = store_rule_set(store, c, i);
+        if (id == INTERN_NONE)
+            return false;
+        rules[i] = id - 1;
+    }
     id_map map = {names, &c->interner, &store->names, true};
     const series *items = c->aggregator.series.items;
     for (uint32_t i = 0; i < c->aggregator.series.count; i++) {
         const series *s = &items[i];
         series_key key;
-        if (!map_key(&map, resources, &s->key, &key))
+        if (!map_key(&map, resources, rules, &s->key, &key))
             return false;
         bool ok = c->metrics->items[key.metric].gauge
                       ? aggregate_replace(&store->aggregator, &key, s->value, s->start, s->end)
@@ -125,8 +147,9 @@ static bool absorb(cumulative_store *store, conversion *c)
 static bool restore(cumulative_store *store, conversion *c)
 {
     c->resources = (arena_vector){0};
+    c->rule_sets = (arena_vector){0};
     c->max_copied = 0;
-    if (!interner_init(&c->identities, c->arena) ||
+    if (!interner_init(&c->identities, c->arena) || !interner_init(&c->rule_identities, c->arena) ||
         !aggregator_init(&c->aggregator, c->arena, c->metrics->count, UINT32_MAX))
         return false;
     const resource_record *records = store->resources.items;
@@ -135,17 +158,24 @@ static bool restore(cumulative_store *store, conversion *c)
         if (conversion_resource(c, &candidate) != (int64_t)i)
             return false;
     }
+    const rule_set *sets = store->rule_sets.items;
+    for (uint32_t i = 0; i < store->rule_sets.count; i++) {
+        if (conversion_rule_set(c, &sets[i]) != (int64_t)i)
+            return false;
+    }
     uint32_t *names = arena_calloc(c->arena, (size_t)store->names.strings.count + 1, sizeof(uint32_t));
-    uint32_t *resources = arena_alloc(c->arena, ((size_t)store->resources.count + 1) * sizeof(uint32_t));
-    if (names == NULL || resources == NULL)
+    uint32_t count = store->resources.count > store->rule_sets.count ? store->resources.count
+                                                                     : store->rule_sets.count;
+    uint32_t *identity = arena_alloc(c->arena, ((size_t)count + 1) * sizeof(uint32_t));
+    if (names == NULL || identity == NULL)
         return false;
-    for (uint32_t i = 0; i < store->resources.count; i++)
-        resources[i] = i;
+    for (uint32_t i = 0; i < count; i++)
+        identity[i] = i; /* resources and rule sets keep their store indices */
     id_map map = {names, &store->names, &c->interner, false};
     const series *items = store->aggregator.series.items;
     for (uint32_t i = 0; i < store->aggregator.series.count; i++) {
         series_key key;
-        if (!map_key(&map, resources, &items[i].key, &key) ||
+        if (!map_key(&map, identity, identity, &items[i].key, &key) ||
             !aggregate_add(&c->aggregator, &key, items[i].value, items[i].start, items[i].end, NULL))
             return false;
     }

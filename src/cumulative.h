@@ -29,7 +29,9 @@ typedef struct cumulative_store {
     bool ready;                      /* the tables below are initialised */
     string_interner names;           /* thread, process, function names (copies) */
     string_interner identities;      /* resource identities (copies): id = index + 1 */
-    arena_vector resources;          /* resource_record: canonical, schema URL, rules' values */
+    arena_vector resources;          /* resource_record: canonical attributes, schema URL */
+    string_interner rule_identities; /* rule set identities (copies): id = index + 1 */
+    arena_vector rule_sets;          /* rule_set, values copied; [0] is the empty set */
     series_aggregator aggregator;    /* keys in store ids */
 } cumulative_store;
 

@@ -64,7 +64,7 @@ typedef struct stack_info {
     /* convert.c's cache: the series its function values went to, valid for
      * samples of the same resource, snapshot and function metrics. */
     bool cached;
-    uint32_t cache_resource, cache_snapshot;
+    uint32_t cache_resource, cache_rules, cache_snapshot;
     int32_t cache_self_metric, cache_inclusive_metric;
     uint32_t *series_indices; /* [0] self, [1 + i] total of functions[i] */
 } stack_info;

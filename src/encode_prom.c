@@ -379,9 +379,9 @@ static bool name_taken(const prom_label *labels, uint32_t count, byte_slice name
     return false;
 }
 
-/* One sample line: the resource's labels (but for names the point's own
- * attributes take), then the point's attributes, then the value. */
-static void put_sample(prom_writer *w, byte_slice family, const metric_def *def, const series *s,
+/* A sample's series: the family name, the resource's labels (but for names
+ * the point's own attributes take), then the point's attributes. */
+static void put_series(prom_writer *w, byte_slice family, const series *s,
                        point_attribute *attributes, prom_label *point_labels)
 {
     uint32_t count = 0;
@@ -411,12 +411,6 @@ static void put_sample(prom_writer *w, byte_slice family, const metric_def *def,
     }
     if (!first)
         w->ok = w->ok && buffer_append_char(w->out, '}');
-    w->ok = w->ok && buffer_append_char(w->out, ' ');
-    if (def->is_double)
-        w->ok = w->ok && format_double(w->out, series_double_value(def, s));
-    else
-        w->ok = w->ok && buffer_printf(w->out, "%" PRId64, s->value);
-    w->ok = w->ok && buffer_append_char(w->out, '\n');
 }
 
 static int by_metric_then_resource(const void *a, const void *b)
@@ -427,52 +421,6 @@ static int by_metric_then_resource(const void *a, const void *b)
     if (x->key.resource != y->key.resource)
         return x->key.resource < y->key.resource ? -1 : 1;
     return x->order < y->order ? -1 : (x->order > y->order);
-}
-
-/* Orders gauge snapshots of one series together, the latest (greatest end,
- * then the later profile) last. */
-static int by_series_then_time(const void *a, const void *b)
-{
-    const series *x = *(series *const *)a, *y = *(series *const *)b;
-    series_key kx = x->key, ky = y->key;
-    kx.snapshot = ky.snapshot = 0;
-    int order = memcmp(&kx, &ky, sizeof kx);
-    if (order != 0)
-        return order;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
-    if (x->key.snapshot != y->key.snapshot)
-        return x->key.snapshot < y->key.snapshot ? -1 : 1;
-    return 0;
-}
-
-/* Removes from list every gauge snapshot but the latest of its series: an
- * exposition holds each series once. Returns the new count. */
-static uint32_t latest_snapshots_only(conversion *c, series **list, uint32_t count, bool *ok)
-{
-    series **gauges = arena_alloc(c->arena, ((size_t)count + 1) * sizeof(series *));
-    bool *hidden = arena_calloc(c->arena, (size_t)c->aggregator.series.count + 1, sizeof(bool));
-    if (gauges == NULL || hidden == NULL) {
-        *ok = false;
-        return count;
-    }
-    uint32_t gauge_count = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        if (c->metrics->items[list[i]->key.metric].gauge)
-            gauges[gauge_count++] = list[i];
-    }
-    qsort(gauges, gauge_count, sizeof *gauges, by_series_then_time);
-    for (uint32_t i = 0; i + 1 < gauge_count; i++) {
-        series_key a = gauges[i]->key, b = gauges[i + 1]->key;
-        a.snapshot = b.snapshot = 0;
-        hidden[gauges[i]->order] = memcmp(&a, &b, sizeof a) == 0;
-    }
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < count; i++) {
-        if (!hidden[list[i]->order])
-            list[n++] = list[i];
-    }
-    return n;
 }
 
 /* HELP text: backslash and newline escaped, as the format requires. */
@@ -488,36 +436,134 @@ static void put_help(prom_writer *w, const char *text)
     }
 }
 
+/*
+ * One line of the exposition. Series that Prometheus cannot tell apart (a
+ * gauge's snapshots; resources or attributes that differ only where the
+ * text format loses the difference: a schema URL, a non-scalar attribute,
+ * two keys that give one label name, rule values a point's own attributes
+ * override) are one sample: sums added, a gauge's latest snapshot kept.
+ */
+typedef struct prom_sample {
+    byte_slice text;            /* name{labels} */
+    uint32_t family;            /* index into the families */
+    const series *latest;       /* a gauge's latest snapshot; a sum's first series */
+    int64_t total;              /* sums of latest's metric, accumulated exactly */
+    double other;               /* sums of other metrics of the same family name, as values */
+    uint32_t next;              /* the next sample of the family + 1, or 0 */
+} prom_sample;
+
+typedef struct prom_family {
+    byte_slice name;
+    const metric_def *def;      /* of its first series: HELP and TYPE */
+    uint32_t first, last;       /* its samples + 1, or 0 */
+} prom_family;
+
+static void merge_sample(prom_sample *sample, const metric_def *defs, const series *s)
+{
+    const metric_def *def = &defs[s->key.metric];
+    if (def->gauge) {
+        if (s->end > sample->latest->end ||
+            (s->end == sample->latest->end && s->key.snapshot >= sample->latest->key.snapshot))
+            sample->latest = s;
+    } else if (s->key.metric == sample->latest->key.metric) {
+        if (__builtin_add_overflow(sample->total, s->value, &sample->total))
+            sample->total = INT64_MAX;
+    } else {
+        sample->other += def->is_double ? series_double_value(def, s) : (double)s->value;
+    }
+}
+
+static void put_value(prom_writer *w, const metric_def *defs, const prom_sample *sample)
+{
+    const series *s = sample->latest;
+    const metric_def *def = &defs[s->key.metric];
+    int64_t total = def->gauge ? s->value : sample->total;
+    w->ok = w->ok && buffer_append_char(w->out, ' ');
+    if (def->is_double || sample->other != 0)
+        w->ok = w->ok && format_double(w->out, (double)total / def->divisor + sample->other);
+    else
+        w->ok = w->ok && buffer_printf(w->out, "%" PRId64, total);
+    w->ok = w->ok && buffer_append_char(w->out, '\n');
+}
+
+/* Groups the ordered series into families and samples (see prom_sample). */
+static bool collect_samples(prom_writer *w, series **list, uint32_t count, arena_vector *families,
+                            arena_vector *samples)
+{
+    conversion *c = w->c;
+    string_interner family_names, sample_texts;
+    point_attribute *attributes = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *attributes);
+    prom_label *point_labels = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *point_labels);
+    if (attributes == NULL || point_labels == NULL || !interner_init(&family_names, c->arena) ||
+        !interner_init(&sample_texts, c->arena))
+        return false;
+    byte_buffer *out = w->out;
+    for (uint32_t i = 0; i < count && w->ok; i++) {
+        const metric_def *def = &c->metrics->items[list[i]->key.metric];
+        byte_slice name = family_name(w, def);
+        if (name.size == 0)
+            continue; /* no character Prometheus keeps: left out */
+        uint32_t family_id = intern(&family_names, name);
+        if (family_id == INTERN_NONE)
+            return false;
+        prom_family *family = family_id > families->count ? vector_push(c->arena, families, sizeof *family)
+                                                          : &((prom_family *)families->items)[family_id - 1];
+        if (family == NULL)
+            return false;
+        if (family->def == NULL)
+            *family = (prom_family){.name = name, .def = def};
+        byte_buffer text;
+        buffer_init(&text, c->arena);
+        w->out = &text;
+        put_series(w, name, list[i], attributes, point_labels);
+        w->out = out;
+        uint32_t sample_id = w->ok ? intern(&sample_texts, (byte_slice){text.data, text.size}) : INTERN_NONE;
+        if (sample_id == INTERN_NONE)
+            return false;
+        if (sample_id <= samples->count) {
+            merge_sample(&((prom_sample *)samples->items)[sample_id - 1], c->metrics->items, list[i]);
+            continue;
+        }
+        prom_sample *sample = vector_push(c->arena, samples, sizeof *sample);
+        if (sample == NULL)
+            return false;
+        *sample = (prom_sample){.text = {text.data, text.size}, .family = family_id - 1,
+                                .latest = list[i], .total = list[i]->value};
+        if (family->last != 0)
+            ((prom_sample *)samples->items)[family->last - 1].next = samples->count;
+        else
+            family->first = samples->count;
+        family->last = samples->count;
+    }
+    return w->ok && !c->arena->failed;
+}
+
 bool encode_prometheus(conversion *c, byte_buffer *out)
 {
     prom_writer w = {c, out, true, NULL, NULL};
-    point_attribute *attributes = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *attributes);
-    prom_label *point_labels = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *point_labels);
     series **list = arena_alloc(c->arena, ((size_t)c->ordered_count + 1) * sizeof(series *));
     w.resource_labels = arena_calloc(c->arena, (size_t)c->resources.count + 1, sizeof(arena_vector));
     w.resource_labels_known = arena_calloc(c->arena, (size_t)c->resources.count + 1, sizeof(bool));
-    if (attributes == NULL || point_labels == NULL || list == NULL || w.resource_labels == NULL ||
-        w.resource_labels_known == NULL)
+    if (list == NULL || w.resource_labels == NULL || w.resource_labels_known == NULL)
         return false;
     if (c->ordered_count > 0)
         memcpy(list, c->ordered, c->ordered_count * sizeof(series *));
-    uint32_t count = latest_snapshots_only(c, list, c->ordered_count, &w.ok);
-    qsort(list, count, sizeof *list, by_metric_then_resource);
-    for (uint32_t i = 0; i < count && w.ok;) {
-        uint32_t metric = list[i]->key.metric;
-        const metric_def *def = &c->metrics->items[metric];
-        byte_slice family = family_name(&w, def);
-        if (family.size > 0) {
-            w.ok = w.ok && buffer_append_cstr(out, "# HELP ") &&
-                   buffer_append(out, family.data, family.size) && buffer_append_char(out, ' ');
-            put_help(&w, def->description);
-            w.ok = w.ok && buffer_append_cstr(out, "\n# TYPE ") &&
-                   buffer_append(out, family.data, family.size) &&
-                   buffer_append_cstr(out, def->gauge ? " gauge\n" : " counter\n");
-        }
-        for (; i < count && list[i]->key.metric == metric; i++) {
-            if (family.size > 0)
-                put_sample(&w, family, def, list[i], attributes, point_labels);
+    qsort(list, c->ordered_count, sizeof *list, by_metric_then_resource);
+    arena_vector families = {0}, samples = {0};
+    if (!collect_samples(&w, list, c->ordered_count, &families, &samples))
+        return false;
+    const prom_sample *items = samples.items;
+    for (uint32_t f = 0; f < families.count && w.ok; f++) {
+        const prom_family *family = &((const prom_family *)families.items)[f];
+        w.ok = buffer_append_cstr(out, "# HELP ") && buffer_append(out, family->name.data, family->name.size) &&
+               buffer_append_char(out, ' ');
+        put_help(&w, family->def->description);
+        w.ok = w.ok && buffer_append_cstr(out, "\n# TYPE ") &&
+               buffer_append(out, family->name.data, family->name.size) &&
+               buffer_append_cstr(out, family->def->gauge ? " gauge\n" : " counter\n");
+        for (uint32_t i = family->first; i != 0 && w.ok; i = items[i - 1].next) {
+            w.ok = buffer_append(out, items[i - 1].text.data, items[i - 1].text.size);
+            put_value(&w, c->metrics->items, &items[i - 1]);
         }
     }
     return w.ok;

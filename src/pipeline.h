@@ -27,10 +27,10 @@ typedef struct request_record {
  * An output resource: one per distinct identity, however many input
  * ResourceProfiles (in one request or several) share it. The identity is the
  * canonical form of its attributes (reference-based keys and values resolved,
- * re-encoded as a Resource message body), its schema URL and the values the
- * configured attribute rules gave (after shadowing). Nothing here points into
- * a request's dictionary: attributes are canonical AnyValue bytes, so the
- * encoders and the cumulative store read them with no dictionary.
+ * re-encoded as a Resource message body) and its schema URL. Nothing here
+ * points into a request's dictionary: attributes are canonical AnyValue
+ * bytes, so the encoders and the cumulative store read them with no
+ * dictionary.
  */
 typedef struct resource_record {
     const key_value_ref *attributes; /* keys resolved; values canonical AnyValue */
@@ -38,15 +38,21 @@ typedef struct resource_record {
     uint32_t dropped_attributes_count;
     byte_slice schema_url;
     byte_slice canonical;            /* the attributes as a Resource message body */
-    const extracted_attribute *extracted; /* the rules' attributes not shadowed */
-    uint32_t extracted_count;
     const key_value_ref *copied;     /* copy_resource_attributes: scalar ones */
     uint32_t copied_count;
 } resource_record;
 
+/* The values the configured attribute rules gave one request, less those
+ * its resource shadows: part of every series key (series_key.rules). */
+typedef struct rule_set {
+    const extracted_attribute *items;
+    uint32_t count;
+} rule_set;
+
 /* What the walk knows about the ResourceProfiles being read. */
 typedef struct resource_walk {
     uint32_t record;                 /* index into conversion.resources */
+    uint32_t rules;                  /* index into conversion.rule_sets */
     attribute_scan scan;             /* thread/process names on the resource */
     uint8_t pattern_bits;            /* pattern filter over its string values */
 } resource_walk;
@@ -61,6 +67,8 @@ typedef struct conversion {
     arena_vector requests;           /* request_record */
     arena_vector resources;          /* resource_record, distinct identities */
     string_interner identities;      /* resource identity → id = index + 1 */
+    arena_vector rule_sets;          /* rule_set, distinct; [0] is the empty set */
+    string_interner rule_identities; /* rule set identity → id = index + 1 */
     ptm_stats stats;
     const char *shadowed_key;        /* the first rule key a resource shadowed */
     uint32_t max_copied;             /* most copied attributes of one resource */
@@ -85,10 +93,11 @@ typedef struct conversion {
 
 bool conversion_init(conversion *c, const ptm_config *config, const metric_table *metrics,
                      arena *a);
-/* The resource of this identity (adding it): canonical attributes and the
- * rules' attributes already settled by the caller. The index, or -1 when
- * memory ran out. */
+/* The resource of this identity (adding it): canonical attributes, schema
+ * URL. The index, or -1 when memory ran out. */
 int64_t conversion_resource(conversion *c, const resource_record *candidate);
+/* The rule set of these values (adding it); the index, or -1 when memory ran out. */
+int64_t conversion_rule_set(conversion *c, const rule_set *candidate);
 /* The handler to pass to decode_request(). */
 decode_handler conversion_handler(conversion *c);
 /* Applies top_n and orders the series. False when memory ran out. */

@@ -117,14 +117,14 @@ test('the inclusive function metrics keep every token on their way into Promethe
 
 test('the seed connector configurations convert the fixtures unchanged', () => {
   for (const seed of ['seed-basic', 'seed-defaults', 'seed-complete']) {
-    const config = readFileSync(join(fixtures, `${seed}.config.json`), 'utf8');
+    const config = readFileSync(join(root, 'tests', 'configs', `${seed}.json`), 'utf8');
     for (const input of inputs) {
       const { stats } = promcheck(input, config, `${seed} / ${input}`);
       assert.equal(stats.samples_total, stats.samples_kept + stats.samples_filtered + stats.samples_invalid + stats.samples_skipped);
     }
   }
   // seed-defaults: cpu_time in ns and memory_allocation in bytes, as the seed's README documents them.
-  const config = writeConfig(readFileSync(join(fixtures, 'seed-defaults.config.json'), 'utf8'));
+  const config = writeConfig(readFileSync(join(root, 'tests', 'configs', 'seed-defaults.json'), 'utf8'));
   const cpu = decodeMetrics(ptm(['-c', config, join(fixtures, 'cpu-ebpf.pb')]).stdout);
   const memory = decodeMetrics(ptm(['-c', config, join(fixtures, 'memory.pb')]).stdout);
   const cpuTime = cpu.resources.flatMap((r) => r.metrics.cpu_time?.points ?? []);

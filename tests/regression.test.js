@@ -49,10 +49,14 @@ function statsOf(stderr) {
 }
 
 function checkPrometheus(text, what) {
+  const seen = new Set();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('#')) continue;
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$/s.exec(line);
     assert.ok(match, `${what}: not a Prometheus sample: ${JSON.stringify(line)}`);
+    const series = line.slice(0, line.lastIndexOf(' '));
+    assert.ok(!seen.has(series), `${what}: a series written twice: ${series}`);
+    seen.add(series);
     if (!match[3]) continue;
     const names = [];
     const labels = /([^=,]*)="((?:[^"\\]|\\.)*)"(,|$)/gy;
