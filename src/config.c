@@ -456,6 +456,14 @@ static bool parse_attribute_rule(config_parser *p, const cJSON *object, void *sl
         return false;
     if (rule->key == NULL)
         return fail(p, "key: missing");
+    static const char *const reserved[] = {"thread.name", "process.executable.name",
+                                           "code.function.name", "otel.metric.overflow"};
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++) {
+        if (strcmp(rule->key, reserved[i]) == 0) {
+            path_push_key(p, "key");
+            return fail(p, "\"%s\" is set by the converter on the points that have it", rule->key);
+        }
+    }
     if (rule->value == NULL)
         return fail(p, "value: missing");
     size_t mark = path_push_key(p, "value");

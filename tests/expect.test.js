@@ -591,7 +591,7 @@ test('JSON Lines: a resource first seen without points keeps its place; regex ru
   assert.deepEqual(got.counts, { total: 3, kept: 2, filtered: 0, invalid: 0, skipped: 1 });
 
   // A regex rule matching "v1" in one request and "v2" in the other: the
-  // values are part of the resource identity, so two resources.
+  // values are point attributes, so one resource with two series.
   const rule = { attributes: [{ key: 'build', value: '^v(\\d+)$', type: 'regex' }], metrics: { function: { enabled: false } } };
   const r1 = reqWith(['v1'], [resource([EXE_APP_REF], [oneT1()])]);
   const r2 = reqWith(['v2'], [resource([EXE_APP_REF], [oneT1()])]);
@@ -601,7 +601,14 @@ test('JSON Lines: a resource first seen without points keeps its place; regex ru
     schemaUrl: '',
     metrics: { 'profile.cpu.time': sumMetric('s', 'double', [pt({ 'thread.name': 't1', ...app, build: value }, 0.05)]) },
   });
-  assertDoc(expectedMetrics([r1, r2], rule), { resources: [cpuOnly('1'), cpuOnly('2')] });
+  assertDoc(expectedMetrics([r1, r2], rule), {
+    resources: [{
+      ...cpuOnly('1'),
+      metrics: { 'profile.cpu.time': sumMetric('s', 'double', [
+        pt({ 'thread.name': 't1', ...app, build: '1' }, 0.05), pt({ 'thread.name': 't1', ...app, build: '2' }, 0.05),
+      ]) },
+    }],
+  });
   assertDoc(expectedMetrics([r1, r1], rule), {
     resources: [{ ...cpuOnly('1'), metrics: { 'profile.cpu.time': sumMetric('s', 'double', [pt({ 'thread.name': 't1', ...app, build: '1' }, 0.1)]) } }],
   });
@@ -614,7 +621,7 @@ test('JSON Lines: a resource first seen without points keeps its place; regex ru
   assert.equal(shadowed.resources.length, 1);
   assert.deepEqual(shadowed.resources[0].metrics['profile.cpu.time'].points,
     [pt({ 'thread.name': 't1', ...app, build: 'b7' }, 0.1)]);
-  assert.equal(shadowed.attributesShadowed, 1);
+  assert.equal(shadowed.attributesShadowed, 2, 'each ResourceProfiles counts');
 });
 
 test('cardinality limit counts series over all requests and resources; overflow points carry nothing else', () => {
@@ -757,12 +764,10 @@ test('copy_resource_attributes: scalars copied onto every point, typed, after th
   assert.equal(Object.keys(got.resources[0].attributes).length, rAttrs.length);
 });
 
-test('configured attributes shadowed by resource attributes and by the point\'s own', () => {
+test('configured attributes shadowed by resource attributes', () => {
   const rules = { attributes: [
     { key: 'service.name', value: 'cfg-svc' }, // a resource key, not copied: left off
     { key: 'host.name', value: 'cfg-host' }, // a resource key, copied: the resource's value
-    { key: 'thread.name', value: 'cfg-thread' }, // the point's own where it has one
-    { key: 'code.function.name', value: 'cfg-fn' }, // the function points' own
     { key: 'env', value: 'prod' },
   ] };
   const samples = [
@@ -772,7 +777,7 @@ test('configured attributes shadowed by resource attributes and by the point\'s 
   const withKeys = resource([{ key: 'host.name', value: { stringValue: 'h1' } }, SVC_REF], [onCpu(samples)]);
   const bare = resource([{ key: 'x', value: { stringValue: 'y' } }], [onCpu(samples)]);
   const got = expectedMetrics(req([withKeys, bare]), { ...rules, metrics: { function: { inclusive: false } } });
-  assert.equal(got.attributesShadowed, 2, '(resource, rule) pairs: host.name and service.name on the first resource');
+  assert.equal(got.attributesShadowed, 2, '(ResourceProfiles, rule) pairs: host.name and service.name on the first resource');
   const host = { 'host.name': 'h1' };
   const x = { x: 'y' };
   const other = { 'service.name': 'cfg-svc', 'host.name': 'cfg-host' };
@@ -783,12 +788,11 @@ test('configured attributes shadowed by resource attributes and by the point\'s 
         schemaUrl: '',
         metrics: {
           'profile.cpu.time': sumMetric('s', 'double', [
-            pt({ 'thread.name': 't1', ...host, 'code.function.name': 'cfg-fn', env: 'prod' }, 0.05),
-            pt({ ...host, 'thread.name': 'cfg-thread', 'code.function.name': 'cfg-fn', env: 'prod' }, 0.05),
+            pt({ 'thread.name': 't1', ...host, env: 'prod' }, 0.05),
+            pt({ ...host, env: 'prod' }, 0.05),
           ]),
-          // Both samples: one series (no thread of its own on function points).
           'profile.function.self.cpu.time': sumMetric('s', 'double', [
-            pt({ ...fn('inl_callee'), ...host, 'thread.name': 'cfg-thread', env: 'prod' }, 0.1),
+            pt({ ...fn('inl_callee'), ...host, env: 'prod' }, 0.1),
           ]),
         },
       },
@@ -797,11 +801,11 @@ test('configured attributes shadowed by resource attributes and by the point\'s 
         schemaUrl: '',
         metrics: {
           'profile.cpu.time': sumMetric('s', 'double', [
-            pt({ 'thread.name': 't1', ...x, ...other, 'code.function.name': 'cfg-fn', env: 'prod' }, 0.05),
-            pt({ ...x, ...other, 'thread.name': 'cfg-thread', 'code.function.name': 'cfg-fn', env: 'prod' }, 0.05),
+            pt({ 'thread.name': 't1', ...x, ...other, env: 'prod' }, 0.05),
+            pt({ ...x, ...other, env: 'prod' }, 0.05),
           ]),
           'profile.function.self.cpu.time': sumMetric('s', 'double', [
-            pt({ ...fn('inl_callee'), ...x, ...other, 'thread.name': 'cfg-thread', env: 'prod' }, 0.1),
+            pt({ ...fn('inl_callee'), ...x, ...other, env: 'prod' }, 0.1),
           ]),
         },
       },
@@ -810,13 +814,17 @@ test('configured attributes shadowed by resource attributes and by the point\'s 
   // Not copying the resource attribute does not bring the rule back.
   const uncopied = expectedMetrics(req([withKeys]), { ...rules, copy_resource_attributes: [], metrics: { function: { enabled: false } } });
   assert.deepEqual(uncopied.resources[0].metrics['profile.cpu.time'].points.map((p) => p.attributes), [
-    { 'thread.name': 't1', 'code.function.name': 'cfg-fn', env: 'prod' },
-    { 'thread.name': 'cfg-thread', 'code.function.name': 'cfg-fn', env: 'prod' },
+    { 'thread.name': 't1', env: 'prod' },
+    { env: 'prod' },
   ]);
   assert.equal(uncopied.attributesShadowed, 2);
-  // One resource over two requests: still one (resource, rule) pair per rule.
-  assert.equal(expectedMetrics([req([withKeys]), req([withKeys])], rules).attributesShadowed, 2);
+  // One resource over two requests: each ResourceProfiles counts.
+  assert.equal(expectedMetrics([req([withKeys]), req([withKeys])], rules).attributesShadowed, 4);
   assert.equal(expectedMetrics(req([bare]), rules).attributesShadowed, 0);
+  // The converter's own keys are not rule keys.
+  for (const key of ['thread.name', 'process.executable.name', 'code.function.name', 'otel.metric.overflow']) {
+    assert.throws(() => expectedMetrics(req([bare]), { attributes: [{ key, value: 'v' }] }), /set by the converter/, key);
+  }
 });
 
 test('repo fixtures as JSON Lines: the same request twice doubles every sum, keeps the times, doubles the gauge points', () => {

@@ -96,6 +96,10 @@ const configs = {
   },
 };
 
+for (const example of ['cumulative.json', 'no-copied-resource-attributes.json']) {
+  configs[`README example docs/examples/${example}`] = readFileSync(join(root, 'docs', 'examples', example), 'utf8');
+}
+
 for (const [name, config] of Object.entries(configs)) {
   test(`Prometheus names and series equal otlptranslator's and expfmt's reading: ${name}`, () => {
     const families = new Set();
