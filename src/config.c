@@ -360,32 +360,42 @@ static const struct { const char *key; measure_kind kind; } function_measures[] 
     {"cpu", MEASURE_CPU}, {"off_cpu", MEASURE_OFF_CPU}, {"wall", MEASURE_WALL},
     {"memory", MEASURE_MEMORY}};
 
-/* metrics.function.measures: an array of measure names → a bit set. */
-static bool read_function_measures(config_parser *p, const cJSON *object, uint32_t *bits)
+typedef bool parse_string_function(config_parser *p, const char *text, void *context);
+
+/* Calls parse_item on each string of object[key], an array of non-empty
+ * strings, with the item's path pushed. Absent: nothing to do. */
+static bool each_string(config_parser *p, const cJSON *object, const char *key,
+                        parse_string_function *parse_item, void *context)
 {
-    const cJSON *array = cJSON_GetObjectItemCaseSensitive(object, "measures");
+    const cJSON *array = cJSON_GetObjectItemCaseSensitive(object, key);
     if (array == NULL)
         return true;
-    size_t mark = path_push_key(p, "measures");
+    size_t mark = path_push_key(p, key);
     if (!cJSON_IsArray(array))
         return fail(p, "must be an array of strings");
-    *bits = 0;
     int index = 0;
     for (const cJSON *item = array->child; item != NULL; item = item->next, index++) {
         size_t item_mark = path_push_index(p, index);
-        bool known = false;
-        for (size_t i = 0; cJSON_IsString(item) && i < sizeof function_measures / sizeof function_measures[0]; i++) {
-            if (strcmp(item->valuestring, function_measures[i].key) == 0) {
-                *bits |= 1u << function_measures[i].kind;
-                known = true;
-            }
-        }
-        if (!known)
-            return fail(p, "must be \"cpu\", \"off_cpu\", \"wall\" or \"memory\"");
+        if (!cJSON_IsString(item) || item->valuestring[0] == '\0')
+            return fail(p, "must be a non-empty string");
+        if (!parse_item(p, item->valuestring, context))
+            return false;
         path_pop(p, item_mark);
     }
     path_pop(p, mark);
     return true;
+}
+
+/* One entry of metrics.function.measures into the bit set at context. */
+static bool parse_function_measure(config_parser *p, const char *text, void *context)
+{
+    for (size_t i = 0; i < sizeof function_measures / sizeof function_measures[0]; i++) {
+        if (strcmp(text, function_measures[i].key) == 0) {
+            *(uint32_t *)context |= 1u << function_measures[i].kind;
+            return true;
+        }
+    }
+    return fail(p, "must be \"cpu\", \"off_cpu\", \"wall\" or \"memory\"");
 }
 
 static bool parse_function(config_parser *p, const cJSON *metrics)
@@ -415,8 +425,11 @@ static bool parse_function(config_parser *p, const cJSON *metrics)
         !read_bool(p, object, "self", &p->config->function.self) ||
         !read_bool(p, object, "inclusive", &p->config->function.inclusive) ||
         !read_bool(p, object, "total", &p->config->function.inclusive) ||
-        !read_integer(p, object, "top_n", 0, 1000000, &top_n) ||
-        !read_function_measures(p, object, &p->config->function.measures))
+        !read_integer(p, object, "top_n", 0, 1000000, &top_n))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(object, "measures") != NULL)
+        p->config->function.measures = 0;
+    if (!each_string(p, object, "measures", parse_function_measure, &p->config->function.measures))
         return false;
     p->config->function.top_n = (uint32_t)top_n;
     path_pop(p, mark);
@@ -571,42 +584,35 @@ static bool parse_temporality(config_parser *p, const cJSON *root)
     return true;
 }
 
+/* One entry of copy_resource_attributes: "*" alone, or a key. */
+static bool parse_copied_key(config_parser *p, const char *text, void *context)
+{
+    ptm_config *config = p->config;
+    if (strcmp(text, "*") == 0) {
+        if (*(int *)context != 1)
+            return fail(p, "\"*\" must be the only entry");
+        config->copy_all_resource_attributes = true;
+        return true;
+    }
+    const char *key = copy_string(p, text);
+    if (key == NULL)
+        return false;
+    config->copied_keys[config->copied_key_count++] = key;
+    return true;
+}
+
 /* "copy_resource_attributes": ["*"] (the default: every scalar resource
  * attribute but service.name, .namespace and .instance.id), or the keys to
  * copy onto every point. */
 static bool parse_copy_resource_attributes(config_parser *p, const cJSON *root)
 {
-    p->config->copy_all_resource_attributes = true;
     const cJSON *array = cJSON_GetObjectItemCaseSensitive(root, "copy_resource_attributes");
-    if (array == NULL)
-        return true;
-    size_t mark = path_push_key(p, "copy_resource_attributes");
-    if (!cJSON_IsArray(array))
-        return fail(p, "must be an array of strings");
-    p->config->copy_all_resource_attributes = false;
-    int size = cJSON_GetArraySize(array);
+    p->config->copy_all_resource_attributes = array == NULL;
+    int size = cJSON_IsArray(array) ? cJSON_GetArraySize(array) : 0;
     p->config->copied_keys = arena_calloc(&p->config->storage, (size_t)size + 1, sizeof(const char *));
     if (p->config->copied_keys == NULL)
         return out_of_memory(p);
-    int index = 0;
-    for (const cJSON *item = array->child; item != NULL; item = item->next, index++) {
-        size_t item_mark = path_push_index(p, index);
-        if (!cJSON_IsString(item) || item->valuestring[0] == '\0')
-            return fail(p, "must be a non-empty string");
-        if (strcmp(item->valuestring, "*") == 0) {
-            if (size != 1)
-                return fail(p, "\"*\" must be the only entry");
-            p->config->copy_all_resource_attributes = true;
-        } else {
-            const char *key = copy_string(p, item->valuestring);
-            if (key == NULL)
-                return false;
-            p->config->copied_keys[p->config->copied_key_count++] = key;
-        }
-        path_pop(p, item_mark);
-    }
-    path_pop(p, mark);
-    return true;
+    return each_string(p, root, "copy_resource_attributes", parse_copied_key, &size);
 }
 
 static bool parse_root(config_parser *p, const cJSON *root)

@@ -232,6 +232,21 @@ test('npm CLI: the native bytes, stats and exit code for each format, file and s
   assert.ok(readFileSync(out).equals(readFileSync(expectedFile)));
 });
 
+test('npm CLI: the shadowing warning and cumulative output as the native CLI writes them', () => {
+  for (const config of [{ attributes: [{ key: 'service.name', value: 'configured' }] }, { temporality: 'cumulative' }]) {
+    for (const format of FORMATS) {
+      const args = ['-c', configFile(config), '-f', format, '--stats', cpuPb];
+      const expected = ptm(args);
+      const got = npmCli(args);
+      assert.equal(got.code, 0, got.stderr);
+      assert.ok(got.stdout.equals(expected.stdout), `${format}: same bytes`);
+      assert.equal(got.stderr, expected.stderr, `${format}: same stderr`);
+    }
+  }
+  assert.match(npmCli(['-c', configFile({ attributes: [{ key: 'service.name', value: 'x' }] }), '-f', 'prom', cpuPb]).stderr,
+    /^ptm: warning: attribute rule "service.name" is shadowed by the resource attribute of that key/);
+});
+
 test('npm CLI: the native exit codes and one-line messages on errors', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ptm-npm-cli-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -20,7 +20,7 @@ const formats = ['otlp', 'json', 'prom'];
 
 // Directories the guest may read, each visible under its own host path, so
 // native and WASI runs take the same absolute arguments.
-const dirs = [fixtures, scratch, ...(haveShared ? [realCaptures] : [])];
+const dirs = [fixtures, join(root, 'tests', 'configs'), join(root, 'docs', 'examples'), scratch, ...(haveShared ? [realCaptures] : [])];
 
 function result(spawned) {
   if (spawned.error) throw spawned.error;
@@ -104,6 +104,19 @@ formatTests(realInputs.length ? realInputs : [join(realCaptures, '*')], { skip: 
 test('real captures: all three are there (189-request JSON Lines included)', { skip: !haveShared && 'no ../shared/fixtures' }, () => {
   const names = realInputs.map((p) => p.slice(realCaptures.length + 1));
   assert.deepEqual(names, ['ebpf-oncpu-189-requests.jsonl', 'ebpf-oncpu-offcpu.json', 'ebpf-oncpu-offcpu.pb']);
+});
+
+test('configurations of issue 7 (seed config with its shadowing warning, cumulative, copied attributes): the same bytes, stderr and stats', () => {
+  const configs = ['tests/configs/seed-defaults.json', 'tests/configs/seed-basic.json', 'docs/examples/cumulative.json',
+    'docs/examples/no-copied-resource-attributes.json'];
+  for (const config of configs) {
+    for (const format of formats) {
+      const native = assertSameEverywhere(['-c', join(root, config), '-f', format, '--stats', join(fixtures, 'multi.jsonl')]);
+      assert.equal(native.code, 0, native.stderr);
+    }
+  }
+  const warned = assertSameEverywhere(['-c', join(root, 'tests/configs/seed-basic.json'), '-f', 'prom', join(fixtures, 'cpu-ebpf.pb')]);
+  assert.match(warned.stderr, /^ptm: warning: attribute rule "service.name" is shadowed/);
 });
 
 test('stdin input and -o OUT: the same bytes', () => {

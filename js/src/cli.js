@@ -162,6 +162,7 @@ async function convert(options, config, input) {
   try {
     const result = converter.convert(input, { format: options.format, bytes: true });
     stats = result.stats;
+    if (result.warning) process.stderr.write(`ptm: ${result.warning}\n`);
     await writeOutput(options.outputPath, result.output);
   } catch (error) {
     if (!(error instanceof PtmError || error instanceof Exit)) throw error;
