@@ -1,7 +1,8 @@
 /*
  * pipeline.h: one conversion, from decoded parts to aggregated series.
  *
- * convert.c implements decode.h's handler: per request it extracts the
+ * convert.c implements decode.h's handler (identity.c the identities of
+ * resources and rule sets, and point attributes): per request it extracts the
  * configured attributes, per resource it records what the encoders need and
  * what samples inherit, per scope it classifies the profiles, and per sample
  * it validates, filters and aggregates. The encoders (encode_*.c) then read
@@ -98,6 +99,10 @@ bool conversion_init(conversion *c, const ptm_config *config, const metric_table
 int64_t conversion_resource(conversion *c, const resource_record *candidate);
 /* The rule set of these values (adding it); the index, or -1 when memory ran out. */
 int64_t conversion_rule_set(conversion *c, const rule_set *candidate);
+/* The rule set of the current request's configured attributes that resource
+ * does not shadow (a resource attribute of the same key wins; each shadowed
+ * rule is counted in the stats). The index, or -1 when memory ran out. */
+int64_t conversion_settle_rules(conversion *c, const resource_record *resource);
 /* The handler to pass to decode_request(). */
 decode_handler conversion_handler(conversion *c);
 /* Applies top_n and orders the series. False when memory ran out. */

@@ -1,0 +1,212 @@
+/*
+ * identity.c: what tells series apart. Resources are kept once per identity
+ * (canonical attributes and schema URL, interned), the configured rules'
+ * values once per distinct set (less what the resource shadows), and a
+ * series' point attributes are put together from its key, its resource's
+ * copied attributes and its rule set (docs/semantics.md, "Point attributes"
+ * and "Series"). Identities are byte strings of length-prefixed pieces, so
+ * that no two different inputs give the same one.
+ */
+#include "pipeline.h"
+
+#include <string.h>
+
+/* Whether a Resource message body (canonical attributes) has key. */
+static bool canonical_has_key(const resource_record *record, byte_slice key)
+{
+    for (uint32_t i = 0; i < record->attribute_count; i++) {
+        if (slice_equals(record->attributes[i].key, key))
+            return true;
+    }
+    return false;
+}
+
+static bool collect_key_value(byte_slice element, void *context)
+{
+    arena_vector *list = ((void **)context)[0];
+    arena *a = ((void **)context)[1];
+    key_value_ref *slot = vector_push(a, list, sizeof *slot);
+    return slot != NULL && key_value_decode(element, slot);
+}
+
+/* Parses record->canonical into record->attributes. */
+static bool parse_canonical(conversion *c, resource_record *record)
+{
+    arena_vector list = {0};
+    void *context[2] = {&list, c->arena};
+    if (!any_value_each(record->canonical, collect_key_value, context) && c->arena->failed)
+        return false;
+    record->attributes = list.items;
+    record->attribute_count = list.count;
+    return true;
+}
+
+static bool is_scalar(byte_slice raw)
+{
+    any_value value;
+    return any_value_decode(raw, &value) && (value.kind == ANY_STRING || value.kind == ANY_INT ||
+                                             value.kind == ANY_DOUBLE || value.kind == ANY_BOOL);
+}
+
+/* Whether copy_resource_attributes copies key. */
+static bool copies_key(const ptm_config *config, byte_slice key)
+{
+    static const char *const kept_on_resource[] = {"service.name", "service.namespace",
+                                                   "service.instance.id"};
+    if (config->copy_all_resource_attributes) {
+        for (size_t i = 0; i < sizeof kept_on_resource / sizeof kept_on_resource[0]; i++) {
+            if (slice_equals_cstr(key, kept_on_resource[i]))
+                return false;
+        }
+        return true;
+    }
+    for (uint32_t i = 0; i < config->copied_key_count; i++) {
+        if (slice_equals_cstr(key, config->copied_keys[i]))
+            return true;
+    }
+    return false;
+}
+
+/* The resource attributes copied onto its points: scalar, wanted, each key once. */
+static bool collect_copied(conversion *c, resource_record *record)
+{
+    key_value_ref *copied = arena_alloc(c->arena, ((size_t)record->attribute_count + 1) * sizeof *copied);
+    if (copied == NULL)
+        return false;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < record->attribute_count; i++) {
+        const key_value_ref *attribute = &record->attributes[i];
+        bool seen = false;
+        for (uint32_t j = 0; j < n && !seen; j++)
+            seen = slice_equals(copied[j].key, attribute->key);
+        if (!seen && attribute->key.size > 0 && copies_key(c->config, attribute->key) &&
+            is_scalar(attribute->value))
+            copied[n++] = *attribute;
+    }
+    record->copied = copied;
+    record->copied_count = n;
+    if (n > c->max_copied)
+        c->max_copied = n;
+    return true;
+}
+
+/* Appends piece to an identity, length first, so that pieces cannot blur. */
+static bool identity_piece(byte_buffer *identity, byte_slice piece)
+{
+    uint32_t size = (uint32_t)piece.size;
+    return buffer_append(identity, &size, sizeof size) && buffer_append(identity, piece.data, piece.size);
+}
+
+int64_t conversion_resource(conversion *c, const resource_record *candidate)
+{
+    byte_buffer identity;
+    buffer_init(&identity, c->arena);
+    uint32_t id = identity_piece(&identity, candidate->canonical) &&
+                          identity_piece(&identity, candidate->schema_url)
+                      ? intern(&c->identities, (byte_slice){identity.data, identity.size})
+                      : INTERN_NONE;
+    if (id == INTERN_NONE)
+        return -1;
+    if (id <= c->resources.count)
+        return id - 1;
+    resource_record *record = vector_push(c->arena, &c->resources, sizeof *record);
+    if (record == NULL)
+        return -1;
+    *record = *candidate;
+    if ((record->attributes == NULL && !parse_canonical(c, record)) || !collect_copied(c, record))
+        return -1;
+    return id - 1;
+}
+
+int64_t conversion_rule_set(conversion *c, const rule_set *candidate)
+{
+    byte_buffer identity;
+    buffer_init(&identity, c->arena);
+    bool ok = true;
+    for (uint32_t i = 0; i < candidate->count && ok; i++) {
+        const extracted_attribute *extracted = &candidate->items[i];
+        ok = identity_piece(&identity, (byte_slice){(const uint8_t *)extracted->key, strlen(extracted->key)}) &&
+             identity_piece(&identity, extracted->value);
+    }
+    uint32_t id = ok ? intern(&c->rule_identities, (byte_slice){identity.data, identity.size}) : INTERN_NONE;
+    if (id == INTERN_NONE)
+        return -1;
+    if (id <= c->rule_sets.count)
+        return id - 1;
+    rule_set *set = vector_push(c->arena, &c->rule_sets, sizeof *set);
+    if (set == NULL)
+        return -1;
+    *set = *candidate;
+    return id - 1;
+}
+
+int64_t conversion_settle_rules(conversion *c, const resource_record *resource)
+{
+    const request_record *request = &((const request_record *)c->requests.items)[c->requests.count - 1];
+    const extracted_attribute *extracted = request->extracted.items;
+    extracted_attribute *kept = arena_alloc(c->arena, ((size_t)request->extracted.count + 1) * sizeof *kept);
+    if (kept == NULL)
+        return -1;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < request->extracted.count; i++) {
+        byte_slice key = {(const uint8_t *)extracted[i].key, strlen(extracted[i].key)};
+        if (!canonical_has_key(resource, key)) {
+            kept[n++] = extracted[i];
+            continue;
+        }
+        c->stats.attributes_shadowed++;
+        if (c->shadowed_key == NULL)
+            c->shadowed_key = extracted[i].key;
+    }
+    return conversion_rule_set(c, &(rule_set){kept, n});
+}
+
+uint32_t point_attribute_capacity(const conversion *c)
+{
+    return 4 + c->max_copied + c->config->attribute_count;
+}
+
+static byte_slice cstr_slice(const char *text)
+{
+    return (byte_slice){(const uint8_t *)text, strlen(text)};
+}
+
+static bool key_taken(const point_attribute *attributes, uint32_t count, byte_slice key)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        if (slice_equals(attributes[i].key, key))
+            return true;
+    }
+    return false;
+}
+
+uint32_t point_attributes(const conversion *c, const series *s, point_attribute *out)
+{
+    uint32_t n = 0;
+    if (s->key.overflow) {
+        out[n++] = (point_attribute){cstr_slice("otel.metric.overflow"), {0}, POINT_TRUE};
+        return n; /* the overflow point's only attribute */
+    }
+    if (s->key.thread != INTERN_NONE)
+        out[n++] = (point_attribute){cstr_slice("thread.name"), interned(&c->interner, s->key.thread),
+                                     POINT_STRING};
+    if (s->key.process != INTERN_NONE)
+        out[n++] = (point_attribute){cstr_slice("process.executable.name"),
+                                     interned(&c->interner, s->key.process), POINT_STRING};
+    if (s->key.function != INTERN_NONE)
+        out[n++] = (point_attribute){cstr_slice("code.function.name"),
+                                     interned(&c->interner, s->key.function), POINT_STRING};
+    const resource_record *resource = &((const resource_record *)c->resources.items)[s->key.resource];
+    uint32_t own = n;
+    for (uint32_t i = 0; i < resource->copied_count; i++) {
+        if (!key_taken(out, own, resource->copied[i].key))
+            out[n++] = (point_attribute){resource->copied[i].key, resource->copied[i].value, POINT_ANY};
+    }
+    const rule_set *rules = &((const rule_set *)c->rule_sets.items)[s->key.rules];
+    for (uint32_t i = 0; i < rules->count; i++) {
+        byte_slice key = cstr_slice(rules->items[i].key);
+        if (!key_taken(out, n, key))
+            out[n++] = (point_attribute){key, rules->items[i].value, POINT_STRING};
+    }
+    return n;
+}
