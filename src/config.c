@@ -182,22 +182,13 @@ static pattern *compile(config_parser *p, const char *text)
     return compiled;
 }
 
-static bool append_pattern(config_parser *p, arena_vector *list, const cJSON *item)
-{
-    if (!cJSON_IsString(item))
-        return fail(p, "must be a string");
-    pattern *compiled = compile(p, item->valuestring);
-    if (compiled == NULL)
-        return false;
-    pattern **slot = vector_push(&p->config->storage, list, sizeof *slot);
-    if (slot == NULL)
-        return out_of_memory(p);
-    *slot = compiled;
-    return true;
-}
+typedef bool parse_string_function(config_parser *p, const char *text, void *context);
 
-static bool read_pattern_array(config_parser *p, const cJSON *object, const char *key,
-                               arena_vector *list)
+/* Calls parse_item on each string of object[key], an array of strings
+ * (non-empty unless allow_empty), with the item's path pushed. Absent:
+ * nothing to do. */
+static bool each_string(config_parser *p, const cJSON *object, const char *key, bool allow_empty,
+                        parse_string_function *parse_item, void *context)
 {
     const cJSON *array = cJSON_GetObjectItemCaseSensitive(object, key);
     if (array == NULL)
@@ -208,11 +199,28 @@ static bool read_pattern_array(config_parser *p, const cJSON *object, const char
     int index = 0;
     for (const cJSON *item = array->child; item != NULL; item = item->next, index++) {
         size_t item_mark = path_push_index(p, index);
-        if (!append_pattern(p, list, item))
+        if (!cJSON_IsString(item))
+            return fail(p, allow_empty ? "must be a string" : "must be a non-empty string");
+        if (!allow_empty && item->valuestring[0] == '\0')
+            return fail(p, "must be a non-empty string");
+        if (!parse_item(p, item->valuestring, context))
             return false;
         path_pop(p, item_mark);
     }
     path_pop(p, mark);
+    return true;
+}
+
+/* Compiles text and appends it to the pattern list at context. */
+static bool append_pattern(config_parser *p, const char *text, void *context)
+{
+    pattern *compiled = compile(p, text);
+    if (compiled == NULL)
+        return false;
+    pattern **slot = vector_push(&p->config->storage, context, sizeof *slot);
+    if (slot == NULL)
+        return out_of_memory(p);
+    *slot = compiled;
     return true;
 }
 
@@ -233,12 +241,14 @@ static bool parse_filter(config_parser *p, const cJSON *root, const char *key,
     const cJSON *single = cJSON_GetObjectItemCaseSensitive(object, "pattern");
     if (single != NULL) {
         size_t single_mark = path_push_key(p, "pattern");
-        if (!append_pattern(p, &include, single))
+        if (!cJSON_IsString(single))
+            return fail(p, "must be a string");
+        if (!append_pattern(p, single->valuestring, &include))
             return false;
         path_pop(p, single_mark);
     }
-    if (!read_pattern_array(p, object, "patterns", &include) ||
-        !read_pattern_array(p, object, "exclude_patterns", &exclude))
+    if (!each_string(p, object, "patterns", true, append_pattern, &include) ||
+        !each_string(p, object, "exclude_patterns", true, append_pattern, &exclude))
         return false;
     filter->include = (pattern_list){include.items, include.count};
     filter->exclude = (pattern_list){exclude.items, exclude.count};
@@ -360,32 +370,6 @@ static const struct { const char *key; measure_kind kind; } function_measures[] 
     {"cpu", MEASURE_CPU}, {"off_cpu", MEASURE_OFF_CPU}, {"wall", MEASURE_WALL},
     {"memory", MEASURE_MEMORY}};
 
-typedef bool parse_string_function(config_parser *p, const char *text, void *context);
-
-/* Calls parse_item on each string of object[key], an array of non-empty
- * strings, with the item's path pushed. Absent: nothing to do. */
-static bool each_string(config_parser *p, const cJSON *object, const char *key,
-                        parse_string_function *parse_item, void *context)
-{
-    const cJSON *array = cJSON_GetObjectItemCaseSensitive(object, key);
-    if (array == NULL)
-        return true;
-    size_t mark = path_push_key(p, key);
-    if (!cJSON_IsArray(array))
-        return fail(p, "must be an array of strings");
-    int index = 0;
-    for (const cJSON *item = array->child; item != NULL; item = item->next, index++) {
-        size_t item_mark = path_push_index(p, index);
-        if (!cJSON_IsString(item) || item->valuestring[0] == '\0')
-            return fail(p, "must be a non-empty string");
-        if (!parse_item(p, item->valuestring, context))
-            return false;
-        path_pop(p, item_mark);
-    }
-    path_pop(p, mark);
-    return true;
-}
-
 /* One entry of metrics.function.measures into the bit set at context. */
 static bool parse_function_measure(config_parser *p, const char *text, void *context)
 {
@@ -429,7 +413,7 @@ static bool parse_function(config_parser *p, const cJSON *metrics)
         return false;
     if (cJSON_GetObjectItemCaseSensitive(object, "measures") != NULL)
         p->config->function.measures = 0;
-    if (!each_string(p, object, "measures", parse_function_measure, &p->config->function.measures))
+    if (!each_string(p, object, "measures", false, parse_function_measure, &p->config->function.measures))
         return false;
     p->config->function.top_n = (uint32_t)top_n;
     path_pop(p, mark);
@@ -612,7 +596,7 @@ static bool parse_copy_resource_attributes(config_parser *p, const cJSON *root)
     p->config->copied_keys = arena_calloc(&p->config->storage, (size_t)size + 1, sizeof(const char *));
     if (p->config->copied_keys == NULL)
         return out_of_memory(p);
-    return each_string(p, root, "copy_resource_attributes", parse_copied_key, &size);
+    return each_string(p, root, "copy_resource_attributes", false, parse_copied_key, &size);
 }
 
 static bool parse_root(config_parser *p, const cJSON *root)
