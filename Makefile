@@ -24,6 +24,7 @@ demo: build
 
 go-tools: setup
 	@cd tests/go && go build -o ../../build/go/ ./cmd/...
+	@tools/setup-prometheus.sh
 
 # Regenerates the repo's own fixtures with the official pdata encoder.
 fixtures: go-tools
