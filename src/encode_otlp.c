@@ -236,8 +236,8 @@ static bool encode_point_attributes(pb_ostream_t *stream, const pb_field_t *fiel
     const point_source *source = *arg;
     for (uint32_t i = 0; i < source->count; i++) {
         const point_attribute *attribute = &source->attributes[i];
-        if (attribute->kind == POINT_ANY) {
-            if (!encode_key_value(stream, field, attribute->key, attribute->value, source->encoder, 0))
+        if (attribute->kind == POINT_ANY) { /* canonical already: written as it is */
+            if (!write_bytes(stream, field, attribute->message))
                 return false;
             continue;
         }

@@ -255,10 +255,19 @@ static bool collect_samples(prom_writer *w, series **list, uint32_t count, arena
     if (attributes == NULL || point_labels == NULL || !interner_init(&family_names, c->arena) ||
         !interner_init(&sample_texts, c->arena))
         return false;
+    byte_slice *names = arena_calloc(c->arena, (size_t)c->metrics->count + 1, sizeof *names);
+    bool *named = arena_calloc(c->arena, (size_t)c->metrics->count + 1, sizeof *named);
+    if (names == NULL || named == NULL)
+        return false;
     byte_buffer *out = w->out;
     for (uint32_t i = 0; i < count && w->ok; i++) {
-        const metric_def *def = &c->metrics->items[list[i]->key.metric];
-        byte_slice name = prom_metric_name(c->arena, def->name, def->unit, def->gauge);
+        uint32_t metric = list[i]->key.metric;
+        const metric_def *def = &c->metrics->items[metric];
+        if (!named[metric]) { /* once per metric */
+            names[metric] = prom_metric_name(c->arena, def->name, def->unit, def->gauge);
+            named[metric] = true;
+        }
+        byte_slice name = names[metric];
         if (name.size == 0)
             continue; /* no character Prometheus keeps: left out */
         uint32_t family_id = intern(&family_names, name);

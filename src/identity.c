@@ -21,23 +21,33 @@ static bool canonical_has_key(const resource_record *record, byte_slice key)
     return false;
 }
 
+/* Where parse_canonical collects: attributes and their KeyValue messages. */
+typedef struct canonical_lists {
+    arena *arena;
+    arena_vector attributes;   /* key_value_ref */
+    arena_vector messages;     /* byte_slice */
+} canonical_lists;
+
 static bool collect_key_value(byte_slice element, void *context)
 {
-    arena_vector *list = ((void **)context)[0];
-    arena *a = ((void **)context)[1];
-    key_value_ref *slot = vector_push(a, list, sizeof *slot);
-    return slot != NULL && key_value_decode(element, slot);
+    canonical_lists *lists = context;
+    key_value_ref *attribute = vector_push(lists->arena, &lists->attributes, sizeof *attribute);
+    byte_slice *message = vector_push(lists->arena, &lists->messages, sizeof *message);
+    if (attribute == NULL || message == NULL)
+        return false;
+    *message = element;
+    return key_value_decode(element, attribute);
 }
 
 /* Parses record->canonical into record->attributes. */
 static bool parse_canonical(conversion *c, resource_record *record)
 {
-    arena_vector list = {0};
-    void *context[2] = {&list, c->arena};
-    if (!any_value_each(record->canonical, collect_key_value, context) && c->arena->failed)
+    canonical_lists lists = {.arena = c->arena};
+    if (!any_value_each(record->canonical, collect_key_value, &lists) && c->arena->failed)
         return false;
-    record->attributes = list.items;
-    record->attribute_count = list.count;
+    record->attributes = lists.attributes.items;
+    record->messages = lists.messages.items;
+    record->attribute_count = lists.attributes.count;
     return true;
 }
 
@@ -70,7 +80,7 @@ static bool copies_key(const ptm_config *config, byte_slice key)
 /* The resource attributes copied onto its points: scalar, wanted, each key once. */
 static bool collect_copied(conversion *c, resource_record *record)
 {
-    key_value_ref *copied = arena_alloc(c->arena, ((size_t)record->attribute_count + 1) * sizeof *copied);
+    copied_attribute *copied = arena_alloc(c->arena, ((size_t)record->attribute_count + 1) * sizeof *copied);
     if (copied == NULL)
         return false;
     uint32_t n = 0;
@@ -81,7 +91,7 @@ static bool collect_copied(conversion *c, resource_record *record)
             seen = slice_equals(copied[j].key, attribute->key);
         if (!seen && attribute->key.size > 0 && copies_key(c->config, attribute->key) &&
             is_scalar(attribute->value))
-            copied[n++] = *attribute;
+            copied[n++] = (copied_attribute){attribute->key, attribute->value, record->messages[i]};
     }
     record->copied = copied;
     record->copied_count = n;
@@ -184,29 +194,30 @@ uint32_t point_attributes(const conversion *c, const series *s, point_attribute 
 {
     uint32_t n = 0;
     if (s->key.overflow) {
-        out[n++] = (point_attribute){cstr_slice("otel.metric.overflow"), {0}, POINT_TRUE};
+        out[n++] = (point_attribute){.key = cstr_slice("otel.metric.overflow"), .kind = POINT_TRUE};
         return n; /* the overflow point's only attribute */
     }
     if (s->key.thread != INTERN_NONE)
-        out[n++] = (point_attribute){cstr_slice("thread.name"), interned(&c->interner, s->key.thread),
-                                     POINT_STRING};
+        out[n++] = (point_attribute){.key = cstr_slice("thread.name"),
+                                     .value = interned(&c->interner, s->key.thread)};
     if (s->key.process != INTERN_NONE)
-        out[n++] = (point_attribute){cstr_slice("process.executable.name"),
-                                     interned(&c->interner, s->key.process), POINT_STRING};
+        out[n++] = (point_attribute){.key = cstr_slice("process.executable.name"),
+                                     .value = interned(&c->interner, s->key.process)};
     if (s->key.function != INTERN_NONE)
-        out[n++] = (point_attribute){cstr_slice("code.function.name"),
-                                     interned(&c->interner, s->key.function), POINT_STRING};
+        out[n++] = (point_attribute){.key = cstr_slice("code.function.name"),
+                                     .value = interned(&c->interner, s->key.function)};
     const resource_record *resource = &((const resource_record *)c->resources.items)[s->key.resource];
     uint32_t own = n;
     for (uint32_t i = 0; i < resource->copied_count; i++) {
         if (!key_taken(out, own, resource->copied[i].key))
-            out[n++] = (point_attribute){resource->copied[i].key, resource->copied[i].value, POINT_ANY};
+            out[n++] = (point_attribute){.key = resource->copied[i].key, .value = resource->copied[i].value,
+                                         .kind = POINT_ANY, .message = resource->copied[i].message};
     }
     const rule_set *rules = &((const rule_set *)c->rule_sets.items)[s->key.rules];
     for (uint32_t i = 0; i < rules->count; i++) {
         byte_slice key = cstr_slice(rules->items[i].key);
         if (!key_taken(out, n, key))
-            out[n++] = (point_attribute){key, rules->items[i].value, POINT_STRING};
+            out[n++] = (point_attribute){.key = key, .value = rules->items[i].value};
     }
     return n;
 }

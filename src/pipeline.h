@@ -33,13 +33,22 @@ typedef struct request_record {
  * bytes, so the encoders and the cumulative store read them with no
  * dictionary.
  */
+/* A resource attribute copied onto points: its key, canonical AnyValue and
+ * whole KeyValue message (which the OTLP encoder writes as it is). */
+typedef struct copied_attribute {
+    byte_slice key;
+    byte_slice value;
+    byte_slice message;
+} copied_attribute;
+
 typedef struct resource_record {
     const key_value_ref *attributes; /* keys resolved; values canonical AnyValue */
+    const byte_slice *messages;      /* each attribute's canonical KeyValue message */
     uint32_t attribute_count;
     uint32_t dropped_attributes_count;
     byte_slice schema_url;
     byte_slice canonical;            /* the attributes as a Resource message body */
-    const key_value_ref *copied;     /* copy_resource_attributes: scalar ones */
+    const copied_attribute *copied;  /* copy_resource_attributes: scalar ones */
     uint32_t copied_count;
 } resource_record;
 
@@ -127,6 +136,7 @@ typedef struct point_attribute {
     byte_slice key;
     byte_slice value;
     point_value_kind kind;
+    byte_slice message;  /* POINT_ANY: the canonical KeyValue message */
 } point_attribute;
 
 /* The number of attributes a point of this conversion may have at most. */

@@ -42,7 +42,7 @@ static uint8_t *read_all(const char *path, size_t *size)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: ptm_bench FILE [SECONDS]\n");
+        fprintf(stderr, "usage: ptm_bench FILE [SECONDS [CONFIG.json]]\n");
         return 2;
     }
     double budget = argc > 2 ? atof(argv[2]) : 3.0;
@@ -55,12 +55,19 @@ int main(int argc, char **argv)
     static const struct { ptm_format format; const char *name; } formats[] = {
         {PTM_FORMAT_OTLP_PROTOBUF, "otlp"}, {PTM_FORMAT_OTLP_JSON, "json"},
         {PTM_FORMAT_PROMETHEUS, "prom"}};
+    size_t config_size = 0;
+    uint8_t *config = argc > 3 ? read_all(argv[3], &config_size) : NULL;
+    if (argc > 3 && config == NULL) {
+        fprintf(stderr, "ptm_bench: cannot read %s\n", argv[3]);
+        return 2;
+    }
     char error[256];
     ptm_converter *converter = NULL;
-    if (ptm_converter_create(NULL, 0, NULL, &converter, error, sizeof error) != PTM_OK) {
+    if (ptm_converter_create((const char *)config, config_size, NULL, &converter, error, sizeof error) != PTM_OK) {
         fprintf(stderr, "ptm_bench: %s\n", error);
         return 2;
     }
+    free(config);
     printf("input: %s, %zu bytes\n", argv[1], size);
     for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
         const uint8_t *output;
