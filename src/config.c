@@ -144,6 +144,17 @@ static bool read_string(config_parser *p, const cJSON *object, const char *key,
     return true;
 }
 
+/* Refuses an object that gives both key and alias, another name of key that
+ * other connectors' configurations use; the message names the alias. */
+static bool check_alias(config_parser *p, const cJSON *object, const char *key, const char *alias)
+{
+    if (cJSON_GetObjectItemCaseSensitive(object, key) == NULL ||
+        cJSON_GetObjectItemCaseSensitive(object, alias) == NULL)
+        return true;
+    path_push_key(p, alias);
+    return fail(p, "is another name of %s; give one of them", key);
+}
+
 static bool read_integer(config_parser *p, const cJSON *object, const char *key,
                          double minimum, double maximum, uint64_t *value)
 {
@@ -343,7 +354,7 @@ static const struct measure_default {
 
 static bool parse_measure(config_parser *p, const cJSON *metrics, measure_kind kind)
 {
-    static const char *const keys[] = {"enabled", "metric_name", "unit", "description", NULL};
+    static const char *const keys[] = {"enabled", "metric_name", "name", "unit", "description", NULL};
     const struct measure_default *defaults = &measure_defaults[kind];
     measure_config *measure = &p->config->measures[kind];
     *measure = (measure_config){.enabled = true, .gauge = defaults->gauge,
@@ -353,8 +364,10 @@ static bool parse_measure(config_parser *p, const cJSON *metrics, measure_kind k
     const cJSON *object = metrics ? cJSON_GetObjectItemCaseSensitive(metrics, defaults->key) : NULL;
     size_t mark = path_push_key(p, defaults->key);
     if (object != NULL) {
-        if (!check_object(p, object, keys) || !read_bool(p, object, "enabled", &measure->enabled) ||
+        if (!check_object(p, object, keys) || !check_alias(p, object, "metric_name", "name") ||
+            !read_bool(p, object, "enabled", &measure->enabled) ||
             !read_string(p, object, "metric_name", &measure->metric_name, false) ||
+            !read_string(p, object, "name", &measure->metric_name, false) ||
             !read_string(p, object, "unit", &measure->unit, false) ||
             !read_string(p, object, "description", &measure->description, true))
             return false;
@@ -398,13 +411,8 @@ static bool parse_function(config_parser *p, const cJSON *metrics)
         return true;
     size_t mark = path_push_key(p, "function");
     uint64_t top_n = 0;
-    if (!check_object(p, object, keys))
+    if (!check_object(p, object, keys) || !check_alias(p, object, "inclusive", "total"))
         return false;
-    if (cJSON_GetObjectItemCaseSensitive(object, "inclusive") != NULL &&
-        cJSON_GetObjectItemCaseSensitive(object, "total") != NULL) {
-        path_push_key(p, "total");
-        return fail(p, "is the old name of inclusive; give one of them");
-    }
     if (!read_bool(p, object, "enabled", &p->config->function.enabled) ||
         !read_bool(p, object, "self", &p->config->function.self) ||
         !read_bool(p, object, "inclusive", &p->config->function.inclusive) ||
@@ -441,13 +449,14 @@ static bool parse_metrics(config_parser *p, const cJSON *root)
 static bool parse_attribute_rule(config_parser *p, const cJSON *object, void *slot)
 {
     attribute_rule *rule = slot;
-    static const char *const keys[] = {"key", "value", "type", NULL};
-    if (!check_object(p, object, keys))
+    static const char *const keys[] = {"key", "name", "value", "type", NULL};
+    if (!check_object(p, object, keys) || !check_alias(p, object, "key", "name"))
         return false;
     const char *type = "literal";
     rule->key = NULL;
     rule->value = NULL;
     if (!read_string(p, object, "key", &rule->key, false) ||
+        !read_string(p, object, "name", &rule->key, false) ||
         !read_string(p, object, "value", &rule->value, true) ||
         !read_string(p, object, "type", &type, false))
         return false;

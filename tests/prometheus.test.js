@@ -120,7 +120,7 @@ test('the inclusive function metrics keep every token on their way into Promethe
 });
 
 test('the seed connector configurations convert the fixtures unchanged', () => {
-  for (const seed of ['seed-basic', 'seed-defaults', 'seed-complete']) {
+  for (const seed of ['seed-basic', 'seed-defaults', 'seed-complete', 'seed-readme-basic', 'seed-readme-complete']) {
     const config = readFileSync(join(root, 'tests', 'configs', `${seed}.json`), 'utf8');
     for (const input of inputs) {
       const { stats } = promcheck(input, config, `${seed} / ${input}`);
@@ -136,6 +136,18 @@ test('the seed connector configurations convert the fixtures unchanged', () => {
   assert.ok(cpuTime.length > 0 && allocated.length > 0);
   assert.equal(cpu.resources.find((r) => r.metrics.cpu_time).metrics.cpu_time.unit, 'ns');
   assert.equal(memory.resources.find((r) => r.metrics.memory_allocation).metrics.memory_allocation.unit, 'By');
+  // The seed README's spelling (name for metric_name and for key): the same metric under its name.
+  const readme = writeConfig(readFileSync(join(root, 'tests', 'configs', 'seed-readme-basic.json'), 'utf8'));
+  const renamed = decodeMetrics(ptm(['-c', readme, join(fixtures, 'cpu-ebpf.pb')]).stdout);
+  const seedSeconds = renamed.resources.flatMap((r) => r.metrics.profile_cpu_time_seconds?.points ?? []);
+  assert.ok(seedSeconds.length > 0 && seedSeconds.every((p) => p.attributes.service_name === 'my-service'));
+  assert.match(ptm(['-c', readme, '-f', 'prom', join(fixtures, 'cpu-ebpf.pb')]).stdout.toString(), /^profile_cpu_time_seconds_total\{/m);
+  for (const both of [{ metrics: { cpu: { name: 'a', metric_name: 'b' } } }, { attributes: [{ key: 'a', name: 'b', value: 'v' }] },
+    { metrics: { function: { inclusive: true, total: true } } }]) {
+    const run = ptm(['-c', writeConfig(both), join(fixtures, 'cpu-ebpf.pb')]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /^ptm: config: \S+: is another name of (metric_name|key|inclusive); give one of them\n$/);
+  }
   // Same totals as the default config, in ns.
   const defaults = decodeMetrics(ptm([join(fixtures, 'cpu-ebpf.pb')]).stdout);
   const seconds = defaults.resources.flatMap((r) => r.metrics['profile.cpu.time']?.points ?? []).reduce((a, p) => a + p.value, 0);
