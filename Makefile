@@ -17,6 +17,7 @@ build: setup
 	@cmake -S . -B build/wasm-build -DCMAKE_TOOLCHAIN_FILE=wasm/wasi.cmake -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null 2>&1
 	@cmake --build build/wasm-build -j $(JOBS)
 	@tools/build-js.sh
+	@cp build/wasm/ptm.wasm wasm/collector/ptm.wasm
 
 demo: build
 	@echo "== ptm -f prom tests/fixtures/cpu-ebpf.pb"
@@ -33,6 +34,7 @@ fixtures: go-tools
 test: build go-tools
 	@cd $(NATIVE) && ctest --output-on-failure
 	@cd tests/go && go test ./...
+	@cd wasm/collector && go test ./...
 	@node --test tests/
 
 # The whole native suite under AddressSanitizer and UndefinedBehaviorSanitizer.

@@ -1,0 +1,328 @@
+// connector_test.go: the connector against the CLI. The repo's fixtures and
+// the real captures in ../shared (skipped when absent) converted through
+// ConsumeProfiles give the same metrics as `build/native/ptm -f otlp` (the
+// decoded values, compared as pdata's JSON); a bad config fails Validate
+// with the core's key path; a refused request is a permanent error for it
+// alone; concurrent calls give the serial totals; cumulative state stays in
+// the connector; memory stays flat over 1,000 requests.
+package profiletometricsconnector
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/connector/connectortest"
+	"go.opentelemetry.io/collector/connector/xconnector"
+	"go.opentelemetry.io/collector/consumer/consumererror"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/pprofile"
+)
+
+var repoRoot = filepath.Join("..", "..")
+
+func ptmPath() string { return filepath.Join(repoRoot, "build", "native", "ptm") }
+
+// cli runs the native CLI on input with a JSON config.
+func cli(t *testing.T, config string, args ...string) []byte {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(file, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(ptmPath(), append([]string{"-c", file}, args...)...).Output()
+	if err != nil {
+		t.Fatalf("ptm %v: %v", args, err)
+	}
+	return out
+}
+
+// requests reads a protobuf request file, or each line of a JSON Lines file.
+func requests(t *testing.T, path string) []pprofile.Profiles {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasSuffix(path, ".pb") {
+		p, err := (&pprofile.ProtoUnmarshaler{}).UnmarshalProfiles(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return []pprofile.Profiles{p}
+	}
+	var out []pprofile.Profiles
+	scanner := bufio.NewScanner(bytes.NewReader(data))
+	scanner.Buffer(make([]byte, 1<<20), 1<<26)
+	for scanner.Scan() {
+		if len(bytes.TrimSpace(scanner.Bytes())) == 0 {
+			continue
+		}
+		p, err := (&pprofile.JSONUnmarshaler{}).UnmarshalProfiles(scanner.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func newTestConnector(t *testing.T, core map[string]any, sink *consumertest.MetricsSink) xconnector.Profiles {
+	t.Helper()
+	factory := NewFactory()
+	config := &Config{Core: core}
+	if err := config.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	c, err := factory.CreateProfilesToMetrics(context.Background(), connectortest.NewNopSettings(Type), config, sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Start(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
+	return c
+}
+
+func asJSON(t *testing.T, m pmetric.Metrics) string {
+	t.Helper()
+	out, err := (&pmetric.JSONMarshaler{}).MarshalMetrics(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+func fromCLI(t *testing.T, out []byte) pmetric.Metrics {
+	t.Helper()
+	m, err := (&pmetric.ProtoUnmarshaler{}).UnmarshalMetrics(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func inputs(t *testing.T) []string {
+	paths := []string{"cpu-ebpf.pb", "memory.pb", "cpu-pprof.pb", "multi.jsonl"}
+	for i := range paths {
+		paths[i] = filepath.Join(repoRoot, "tests", "fixtures", paths[i])
+	}
+	shared := filepath.Join(repoRoot, "..", "shared", "fixtures", "otlp-real")
+	if _, err := os.Stat(shared); err == nil {
+		paths = append(paths, filepath.Join(shared, "ebpf-oncpu-offcpu.pb"), filepath.Join(shared, "ebpf-oncpu-189-requests.jsonl"))
+	} else {
+		t.Log("no ../shared/fixtures: the real captures are skipped")
+	}
+	return paths
+}
+
+func TestFactory(t *testing.T) {
+	factory := NewFactory()
+	if factory.Type().String() != "profiletometrics" {
+		t.Fatalf("type %s", factory.Type())
+	}
+	if factory.ProfilesToMetricsStability() != component.StabilityLevelAlpha {
+		t.Fatal("profiles to metrics must be supported")
+	}
+	if err := factory.CreateDefaultConfig().(*Config).Validate(); err != nil {
+		t.Fatalf("default config: %v", err)
+	}
+}
+
+func TestSameMetricsAsTheCLI(t *testing.T) {
+	for _, input := range inputs(t) {
+		for _, config := range []map[string]any{nil, {"metrics": map[string]any{"function": map[string]any{"top_n": 3}}}} {
+			sink := &consumertest.MetricsSink{}
+			c := newTestConnector(t, config, sink)
+			reqs := requests(t, input)
+			for _, r := range reqs {
+				if err := c.ConsumeProfiles(context.Background(), r); err != nil {
+					t.Fatalf("%s: %v", input, err)
+				}
+			}
+			got := sink.AllMetrics()
+			for i, r := range reqs {
+				// Each request as the CLI converts it alone (a collector call is one request).
+				body, err := (&pprofile.ProtoMarshaler{}).MarshalProfiles(r)
+				if err != nil {
+					t.Fatal(err)
+				}
+				configText, _ := (&Config{Core: config}).coreJSON()
+				want := fromCLI(t, cliStdin(t, string(configText), body))
+				if want.DataPointCount() == 0 {
+					continue
+				}
+				if len(got) == 0 {
+					t.Fatalf("%s request %d: no metrics", input, i+1)
+				}
+				if a, b := asJSON(t, got[0]), asJSON(t, want); a != b {
+					t.Fatalf("%s request %d: connector and CLI differ:\n%.500s\n%.500s", input, i+1, a, b)
+				}
+				got = got[1:]
+			}
+		}
+	}
+}
+
+func cliStdin(t *testing.T, config string, input []byte) []byte {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(file, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(ptmPath(), "-c", file, "-f", "otlp", "-")
+	cmd.Stdin = bytes.NewReader(input)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("ptm: %v", err)
+	}
+	return out
+}
+
+func TestBadConfigFailsValidateWithTheKeyPath(t *testing.T) {
+	cases := map[string]map[string]any{
+		"config: process_filter.patterns[0]: invalid regex": {"process_filter": map[string]any{"patterns": []any{"("}}},
+		"config: metrics.cpu.unit: unknown unit":            {"metrics": map[string]any{"cpu": map[string]any{"unit": "h"}}},
+		"config: no_such_key: unknown key":                  {"no_such_key": true},
+	}
+	for want, core := range cases {
+		err := (&Config{Core: core}).Validate()
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("%v: got %v, want %q", core, err, want)
+		}
+	}
+	if err := (&Config{ModulePath: "/nonexistent.wasm"}).Validate(); err == nil ||
+		!strings.Contains(err.Error(), "module_path") {
+		t.Fatalf("module_path: %v", err)
+	}
+}
+
+func TestARefusedRequestIsPermanentAndTheNextConverts(t *testing.T) {
+	small := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-pprof.pb"))[0]
+	large := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))[0]
+	smallSize, _ := (&pprofile.ProtoMarshaler{}).MarshalProfiles(small)
+	sink := &consumertest.MetricsSink{}
+	c := newTestConnector(t, map[string]any{"max_input_bytes": len(smallSize)}, sink)
+	err := c.ConsumeProfiles(context.Background(), large)
+	if err == nil || !consumererror.IsPermanent(err) || !strings.Contains(err.Error(), "max_input_bytes") {
+		t.Fatalf("large request: %v", err)
+	}
+	if err := c.ConsumeProfiles(context.Background(), small); err != nil {
+		t.Fatalf("the next request: %v", err)
+	}
+	if sink.DataPointCount() == 0 {
+		t.Fatal("the next request converted nothing")
+	}
+}
+
+// outputs are the sink's requests as sorted pdata JSON: a multiset that
+// does not depend on the order calls finished in.
+func outputs(t *testing.T, sink *consumertest.MetricsSink) []string {
+	var out []string
+	for _, m := range sink.AllMetrics() {
+		out = append(out, asJSON(t, m))
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestConcurrentCallsGiveTheSerialTotals(t *testing.T) {
+	reqs := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "multi.jsonl"))
+	reqs = append(reqs, requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))...)
+	serial := &consumertest.MetricsSink{}
+	c := newTestConnector(t, nil, serial)
+	const rounds = 20
+	for n := 0; n < rounds; n++ {
+		for _, r := range reqs {
+			if err := c.ConsumeProfiles(context.Background(), r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	concurrent := &consumertest.MetricsSink{}
+	c2 := newTestConnector(t, nil, concurrent)
+	var wg sync.WaitGroup
+	errs := make(chan error, rounds*len(reqs))
+	for g := 0; g < 2*runtime.GOMAXPROCS(0)+2; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for n := g; n < rounds; n += 2*runtime.GOMAXPROCS(0) + 2 {
+				for _, r := range reqs {
+					errs <- c2.ConsumeProfiles(context.Background(), r)
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := outputs(t, concurrent), outputs(t, serial)
+	if len(a) != rounds*len(reqs) || len(a) != len(b) {
+		t.Fatalf("concurrent: %d outputs, serial: %d, want %d", len(a), len(b), rounds*len(reqs))
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("concurrent and serial outputs differ at %d", i)
+		}
+	}
+}
+
+func TestCumulativeStateStaysInTheConnector(t *testing.T) {
+	reqs := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "multi.jsonl"))
+	sink := &consumertest.MetricsSink{}
+	c := newTestConnector(t, map[string]any{"temporality": "cumulative"}, sink)
+	for _, r := range reqs {
+		if err := c.ConsumeProfiles(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all := sink.AllMetrics()
+	last := all[len(all)-1]
+	want := fromCLI(t, cli(t, `{"temporality":"cumulative"}`, "-f", "otlp", filepath.Join(repoRoot, "tests", "fixtures", "multi.jsonl")))
+	if a, b := asJSON(t, last), asJSON(t, want); a != b {
+		t.Fatalf("the last cumulative output is not the CLI's cumulative conversion of the file:\n%.400s\n%.400s", a, b)
+	}
+}
+
+func TestMemoryStaysFlat(t *testing.T) {
+	req := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))[0]
+	c := newTestConnector(t, nil, &consumertest.MetricsSink{})
+	pages := func() uint32 {
+		pc := c.(*profilesConnector)
+		i, err := pc.pool.take(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer pc.pool.give(i, nil)
+		return i.module.Memory().Size()
+	}
+	consume := func(n int) {
+		for k := 0; k < n; k++ {
+			if err := c.ConsumeProfiles(context.Background(), req); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	consume(50)
+	before := pages()
+	consume(1000)
+	if after := pages(); after > before {
+		t.Fatalf("wasm memory grew from %d to %d bytes over 1,000 requests", before, after)
+	}
+}

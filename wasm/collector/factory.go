@@ -1,0 +1,52 @@
+// factory.go: the connector factory, type "profiletometrics", profiles to metrics.
+package profiletometricsconnector
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/connector"
+	"go.opentelemetry.io/collector/connector/xconnector"
+	"go.opentelemetry.io/collector/consumer"
+)
+
+// Type is the connector's type in collector configurations.
+var Type = component.MustNewType("profiletometrics")
+
+// NewFactory returns the connector's factory, for a collector build's
+// connectors list.
+func NewFactory() xconnector.Factory {
+	return xconnector.NewFactory(Type, createDefaultConfig,
+		xconnector.WithProfilesToMetrics(createProfilesToMetrics, component.StabilityLevelAlpha))
+}
+
+func createDefaultConfig() component.Config {
+	return &Config{}
+}
+
+func createProfilesToMetrics(_ context.Context, set connector.Settings, cfg component.Config,
+	next consumer.Metrics) (xconnector.Profiles, error) {
+	config, ok := cfg.(*Config)
+	if !ok {
+		return nil, fmt.Errorf("profiletometrics: unexpected configuration type %T", cfg)
+	}
+	text, err := config.coreJSON()
+	if err != nil {
+		return nil, err
+	}
+	module, err := loadModule(config.ModulePath)
+	if err != nil {
+		return nil, err
+	}
+	size := runtime.GOMAXPROCS(0)
+	if config.Core["temporality"] == "cumulative" {
+		size = 1 // the state lives in one converter
+	}
+	pool, err := newInstancePool(module, text, size)
+	if err != nil {
+		return nil, err
+	}
+	return newConnector(set, pool, next)
+}

@@ -1,0 +1,268 @@
+// wasm.go: the core's reactor module (include/ptm_wasm.h) in wazero. A
+// module is compiled once per process and path; an instance is one module
+// instance holding one converter. Calls go through the reactor ABI only:
+// buffers the host fills come from ptm_wasm_alloc and are freed on every
+// path; output, stats and messages are copied out before the next call.
+package profiletometricsconnector
+
+import (
+	"context"
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+)
+
+//go:embed ptm.wasm
+var embeddedModule []byte
+
+// memoryLimitPages bounds one instance's memory (64 KiB pages): 1 GiB, room
+// for a request at the core's max_input_bytes and its conversion.
+const memoryLimitPages = 16384
+
+const errorBufferSize = 512
+
+// The core's ptm_result codes (include/ptm.h).
+var resultNames = []string{"ok", "input", "config", "nomem", "limit", "argument"}
+
+// coreError is a result of the core other than PTM_OK, with its one-line message.
+type coreError struct {
+	Code    string
+	Message string
+}
+
+func (e *coreError) Error() string { return "profiletometrics: " + e.Message }
+
+// errTrap marks an instance that trapped or failed in the host: it is
+// discarded, never reused.
+var errTrap = errors.New("profiletometrics: the wasm instance failed")
+
+type wasmModule struct {
+	runtime  wazero.Runtime
+	compiled wazero.CompiledModule
+}
+
+var (
+	modulesMu sync.Mutex
+	modules   = map[string]*wasmModule{}
+)
+
+// loadModule compiles the module at path ("" for the embedded one) once.
+func loadModule(path string) (*wasmModule, error) {
+	modulesMu.Lock()
+	defer modulesMu.Unlock()
+	if m, ok := modules[path]; ok {
+		return m, nil
+	}
+	code := embeddedModule
+	if path != "" {
+		var err error
+		if code, err = os.ReadFile(path); err != nil {
+			return nil, fmt.Errorf("profiletometrics: module_path: %w", err)
+		}
+	}
+	ctx := context.Background()
+	config := wazero.NewRuntimeConfigCompiler().WithMemoryLimitPages(memoryLimitPages).WithCloseOnContextDone(true)
+	runtime := wazero.NewRuntimeWithConfig(ctx, config)
+	compiled, err := runtime.CompileModule(ctx, code)
+	if err != nil {
+		runtime.Close(ctx)
+		return nil, fmt.Errorf("profiletometrics: module_path %q: not a wasm module: %w", path, err)
+	}
+	m := &wasmModule{runtime: runtime, compiled: compiled}
+	modules[path] = m
+	return m, nil
+}
+
+// instance is one module instance with one converter.
+type instance struct {
+	module api.Module
+	handle uint64
+	fns    map[string]api.Function
+}
+
+var abi = []string{"ptm_wasm_alloc", "ptm_wasm_free", "ptm_wasm_create", "ptm_wasm_convert",
+	"ptm_wasm_output", "ptm_wasm_output_size", "ptm_wasm_stats", "ptm_wasm_last_error",
+	"ptm_wasm_last_warning", "ptm_wasm_reset", "ptm_wasm_destroy"}
+
+// instantiate makes an instance holding a converter of config (JSON). A
+// refused config is a *coreError naming the key.
+func (m *wasmModule) instantiate(config []byte) (*instance, error) {
+	ctx := context.Background()
+	module, err := m.runtime.InstantiateModule(ctx, m.compiled,
+		wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize"))
+	if err != nil {
+		return nil, fmt.Errorf("profiletometrics: instantiating the module: %w", err)
+	}
+	i := &instance{module: module, fns: map[string]api.Function{}}
+	for _, name := range abi {
+		if i.fns[name] = module.ExportedFunction(name); i.fns[name] == nil {
+			module.Close(ctx)
+			return nil, fmt.Errorf("profiletometrics: the module lacks %s: not the profiletometrics reactor", name)
+		}
+	}
+	if err := i.create(ctx, config); err != nil {
+		module.Close(ctx)
+		return nil, err
+	}
+	return i, nil
+}
+
+func (i *instance) call(ctx context.Context, name string, args ...uint64) (uint64, error) {
+	results, err := i.fns[name].Call(ctx, args...)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s: %v", errTrap, name, err)
+	}
+	if len(results) == 0 {
+		return 0, nil
+	}
+	return results[0], nil
+}
+
+// withBuffer copies data into a buffer of the module for the length of use.
+func (i *instance) withBuffer(ctx context.Context, data []byte, use func(pointer uint64) error) error {
+	pointer, err := i.call(ctx, "ptm_wasm_alloc", uint64(len(data)))
+	if err != nil {
+		return err
+	}
+	if pointer == 0 {
+		return &coreError{Code: "nomem", Message: "out of memory"}
+	}
+	defer i.call(ctx, "ptm_wasm_free", pointer) //nolint:errcheck // a trap here surfaces on the next call
+	if !i.module.Memory().Write(uint32(pointer), data) {
+		return fmt.Errorf("%w: writing %d bytes", errTrap, len(data))
+	}
+	return use(pointer)
+}
+
+func (i *instance) cString(pointer uint64) (string, error) {
+	memory := i.module.Memory()
+	var text []byte
+	for at := uint32(pointer); ; at++ {
+		b, ok := memory.ReadByte(at)
+		if !ok {
+			return "", fmt.Errorf("%w: a message outside memory", errTrap)
+		}
+		if b == 0 {
+			return string(text), nil
+		}
+		text = append(text, b)
+	}
+}
+
+func (i *instance) create(ctx context.Context, config []byte) error {
+	return i.withBuffer(ctx, config, func(configPointer uint64) error {
+		return i.withBuffer(ctx, make([]byte, errorBufferSize), func(errorPointer uint64) error {
+			handle, err := i.call(ctx, "ptm_wasm_create", configPointer, uint64(len(config)), errorPointer, errorBufferSize)
+			if err != nil {
+				return err
+			}
+			if handle == 0 {
+				message, err := i.cString(errorPointer)
+				if err != nil {
+					return err
+				}
+				code := "config"
+				if message == "out of memory" || message == "config: out of memory" {
+					code = "nomem"
+				}
+				return &coreError{Code: code, Message: message}
+			}
+			i.handle = handle
+			return nil
+		})
+	})
+}
+
+// Stats are the core's counts for one conversion (ptm_stats, in order).
+type Stats struct {
+	Requests, Resources, Profiles, SamplesTotal, SamplesKept, SamplesFiltered,
+	SamplesInvalid, SamplesSkipped, Series, Overflowed, AttributesShadowed uint64
+}
+
+const statsCount = 11
+
+// convert converts one request; the output is a copy.
+func (i *instance) convert(ctx context.Context, input []byte, format int) (output []byte, stats Stats, warning string, err error) {
+	err = i.withBuffer(ctx, input, func(pointer uint64) error {
+		result, err := i.call(ctx, "ptm_wasm_convert", i.handle, pointer, uint64(len(input)), uint64(format))
+		if err != nil {
+			return err
+		}
+		if stats, err = i.readStats(ctx); err != nil {
+			return err
+		}
+		if result != 0 {
+			return i.lastError(ctx, result)
+		}
+		if output, err = i.readOutput(ctx); err != nil {
+			return err
+		}
+		warningPointer, err := i.call(ctx, "ptm_wasm_last_warning", i.handle)
+		if err != nil {
+			return err
+		}
+		warning, err = i.cString(warningPointer)
+		return err
+	})
+	return output, stats, warning, err
+}
+
+func (i *instance) readStats(ctx context.Context) (Stats, error) {
+	pointer, err := i.call(ctx, "ptm_wasm_stats", i.handle)
+	if err != nil {
+		return Stats{}, err
+	}
+	raw, ok := i.module.Memory().Read(uint32(pointer), statsCount*8)
+	if !ok {
+		return Stats{}, fmt.Errorf("%w: stats outside memory", errTrap)
+	}
+	v := func(n int) uint64 { return binary.LittleEndian.Uint64(raw[n*8:]) }
+	return Stats{v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8), v(9), v(10)}, nil
+}
+
+func (i *instance) readOutput(ctx context.Context) ([]byte, error) {
+	pointer, err := i.call(ctx, "ptm_wasm_output", i.handle)
+	if err != nil {
+		return nil, err
+	}
+	size, err := i.call(ctx, "ptm_wasm_output_size", i.handle)
+	if err != nil {
+		return nil, err
+	}
+	view, ok := i.module.Memory().Read(uint32(pointer), uint32(size))
+	if !ok {
+		return nil, fmt.Errorf("%w: output outside memory", errTrap)
+	}
+	return append([]byte(nil), view...), nil
+}
+
+func (i *instance) lastError(ctx context.Context, result uint64) error {
+	pointer, err := i.call(ctx, "ptm_wasm_last_error", i.handle)
+	if err != nil {
+		return err
+	}
+	message, err := i.cString(pointer)
+	if err != nil {
+		return err
+	}
+	code := "unknown"
+	if result < uint64(len(resultNames)) {
+		code = resultNames[result]
+	}
+	return &coreError{Code: code, Message: message}
+}
+
+// close frees the converter and the module instance.
+func (i *instance) close() {
+	ctx := context.Background()
+	if i.handle != 0 {
+		i.call(ctx, "ptm_wasm_destroy", i.handle) //nolint:errcheck // closing anyway
+	}
+	i.module.Close(ctx)
+}
