@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NATIVE := build/native
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build demo test test-asan go-tools fixtures bench size fuzz fuzz-smoke clean
+.PHONY: all setup build demo test test-asan go-tools collector fixtures bench size fuzz fuzz-smoke clean
 all: build
 
 setup:
@@ -27,18 +27,22 @@ go-tools: setup
 	@cd tests/go && go build -o ../../build/go/ ./cmd/...
 	@tools/setup-prometheus.sh
 
+# An OpenTelemetry Collector with the connector: build/collector/otelcol-ptm.
+collector: build
+	@tools/build-collector.sh
+
 # Regenerates the repo's own fixtures with the official pdata encoder.
 fixtures: go-tools
 	@build/go/fixturegen -out tests/fixtures
 
-test: build go-tools
+test: build go-tools collector
 	@cd $(NATIVE) && ctest --output-on-failure
 	@cd tests/go && go test ./...
 	@cd wasm/collector && go test ./...
 	@node --test tests/
 
 # The whole native suite under AddressSanitizer and UndefinedBehaviorSanitizer.
-test-asan: build go-tools
+test-asan: build go-tools collector
 	@cmake -S . -B build/asan -DPTM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	@cmake --build build/asan -j $(JOBS)
 	@cd build/asan && ctest --output-on-failure

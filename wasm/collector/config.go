@@ -16,8 +16,11 @@ import (
 // "Configuration"), handed to the core as JSON, so the core is the one
 // validator: a bad key or regex fails Validate with the core's message.
 type Config struct {
+	// Engine: "auto" (default: native when the build has cgo, else wasm),
+	// "wasm" (the reactor module in wazero) or "native" (the C library).
+	Engine string `mapstructure:"engine"`
 	// ModulePath loads another build of the core's reactor module instead of
-	// the embedded one.
+	// the embedded one (engine wasm).
 	ModulePath string `mapstructure:"module_path"`
 	// Core holds every other key, as the collector decoded it.
 	Core map[string]any `mapstructure:",remain"`
@@ -41,11 +44,11 @@ func (c *Config) Validate() error {
 	if err != nil {
 		return err
 	}
-	module, err := loadModule(c.ModulePath)
+	e, err := selectEngine(c.Engine, c.ModulePath)
 	if err != nil {
 		return err
 	}
-	instance, err := module.instantiate(text)
+	instance, err := e.newInstance(text)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,8 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 	"go.uber.org/zap"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 const formatOTLPProtobuf = 0
@@ -84,7 +86,7 @@ func (c *profilesConnector) ConsumeProfiles(ctx context.Context, profiles pprofi
 	if err != nil {
 		c.telemetry.refused.Add(ctx, 1)
 		c.logger.Warn("profiletometrics: request refused", zap.Error(err))
-		return consumererror.NewPermanent(err)
+		return refusal(err)
 	}
 	if warning != "" {
 		c.logger.Debug("profiletometrics: " + warning)
@@ -99,6 +101,17 @@ func (c *profilesConnector) ConsumeProfiles(ctx context.Context, profiles pprofi
 		return nil
 	}
 	return c.next.ConsumeMetrics(ctx, metrics)
+}
+
+// refusal is the permanent error of a request the core refused. Bad input
+// carries the gRPC status InvalidArgument, which the OTLP receiver answers
+// with 400 (HTTP) or InvalidArgument (gRPC): the sender must not retry it.
+func refusal(err error) error {
+	var core *coreError
+	if errors.As(err, &core) && (core.Code == "input" || core.Code == "limit") {
+		return consumererror.NewPermanent(status.Error(codes.InvalidArgument, err.Error()))
+	}
+	return consumererror.NewPermanent(err)
 }
 
 func (c *profilesConnector) record(ctx context.Context, stats Stats) {

@@ -77,10 +77,18 @@ func requests(t *testing.T, path string) []pprofile.Profiles {
 	return out
 }
 
-func newTestConnector(t *testing.T, core map[string]any, sink *consumertest.MetricsSink) xconnector.Profiles {
+// engines are the engines of this build: wasm always, native with cgo.
+func engines() []string {
+	if nativeAvailable {
+		return []string{"wasm", "native"}
+	}
+	return []string{"wasm"}
+}
+
+func newTestConnector(t *testing.T, core map[string]any, sink *consumertest.MetricsSink, engine string) xconnector.Profiles {
 	t.Helper()
 	factory := NewFactory()
-	config := &Config{Core: core}
+	config := &Config{Core: core, Engine: engine}
 	if err := config.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -141,37 +149,47 @@ func TestFactory(t *testing.T) {
 }
 
 func TestSameMetricsAsTheCLI(t *testing.T) {
-	for _, input := range inputs(t) {
-		for _, config := range []map[string]any{nil, {"metrics": map[string]any{"function": map[string]any{"top_n": 3}}}} {
-			sink := &consumertest.MetricsSink{}
-			c := newTestConnector(t, config, sink)
-			reqs := requests(t, input)
-			for _, r := range reqs {
-				if err := c.ConsumeProfiles(context.Background(), r); err != nil {
-					t.Fatalf("%s: %v", input, err)
-				}
-			}
-			got := sink.AllMetrics()
-			for i, r := range reqs {
-				// Each request as the CLI converts it alone (a collector call is one request).
-				body, err := (&pprofile.ProtoMarshaler{}).MarshalProfiles(r)
-				if err != nil {
-					t.Fatal(err)
-				}
-				configText, _ := (&Config{Core: config}).coreJSON()
-				want := fromCLI(t, cliStdin(t, string(configText), body))
-				if want.DataPointCount() == 0 {
-					continue
-				}
-				if len(got) == 0 {
-					t.Fatalf("%s request %d: no metrics", input, i+1)
-				}
-				if a, b := asJSON(t, got[0]), asJSON(t, want); a != b {
-					t.Fatalf("%s request %d: connector and CLI differ:\n%.500s\n%.500s", input, i+1, a, b)
-				}
-				got = got[1:]
+	for _, engine := range engines() {
+		for _, input := range inputs(t) {
+			for _, config := range []map[string]any{nil, {"metrics": map[string]any{"function": map[string]any{"top_n": 3}}}} {
+				sameMetricsAsTheCLI(t, engine, input, config)
 			}
 		}
+	}
+}
+
+// sameMetricsAsTheCLI feeds input's requests to a connector, one call each,
+// and compares each output with the CLI's conversion of that request alone.
+func sameMetricsAsTheCLI(t *testing.T, engine, input string, config map[string]any) {
+	sink := &consumertest.MetricsSink{}
+	c := newTestConnector(t, config, sink, engine)
+	reqs := requests(t, input)
+	for _, r := range reqs {
+		if err := c.ConsumeProfiles(context.Background(), r); err != nil {
+			t.Fatalf("%s: %v", input, err)
+		}
+	}
+	got := sink.AllMetrics()
+	configText, _ := (&Config{Core: config}).coreJSON()
+	for i, r := range reqs {
+		body, err := (&pprofile.ProtoMarshaler{}).MarshalProfiles(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := fromCLI(t, cliStdin(t, string(configText), body))
+		if want.DataPointCount() == 0 {
+			continue // the connector sends nothing on
+		}
+		if len(got) == 0 {
+			t.Fatalf("%s %s request %d: no metrics", engine, input, i+1)
+		}
+		if a, b := asJSON(t, got[0]), asJSON(t, want); a != b {
+			t.Fatalf("%s %s request %d: connector and CLI differ:\n%.500s\n%.500s", engine, input, i+1, a, b)
+		}
+		got = got[1:]
+	}
+	if len(got) != 0 {
+		t.Fatalf("%s %s: %d outputs more than the CLI's", engine, input, len(got))
 	}
 }
 
@@ -202,7 +220,10 @@ func TestBadConfigFailsValidateWithTheKeyPath(t *testing.T) {
 			t.Fatalf("%v: got %v, want %q", core, err, want)
 		}
 	}
-	if err := (&Config{ModulePath: "/nonexistent.wasm"}).Validate(); err == nil ||
+	if err := (&Config{Engine: "gpu"}).Validate(); err == nil || !strings.Contains(err.Error(), "engine") {
+		t.Fatalf("engine: %v", err)
+	}
+	if err := (&Config{Engine: "wasm", ModulePath: "/nonexistent.wasm"}).Validate(); err == nil ||
 		!strings.Contains(err.Error(), "module_path") {
 		t.Fatalf("module_path: %v", err)
 	}
@@ -212,17 +233,19 @@ func TestARefusedRequestIsPermanentAndTheNextConverts(t *testing.T) {
 	small := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-pprof.pb"))[0]
 	large := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))[0]
 	smallSize, _ := (&pprofile.ProtoMarshaler{}).MarshalProfiles(small)
-	sink := &consumertest.MetricsSink{}
-	c := newTestConnector(t, map[string]any{"max_input_bytes": len(smallSize)}, sink)
-	err := c.ConsumeProfiles(context.Background(), large)
-	if err == nil || !consumererror.IsPermanent(err) || !strings.Contains(err.Error(), "max_input_bytes") {
-		t.Fatalf("large request: %v", err)
-	}
-	if err := c.ConsumeProfiles(context.Background(), small); err != nil {
-		t.Fatalf("the next request: %v", err)
-	}
-	if sink.DataPointCount() == 0 {
-		t.Fatal("the next request converted nothing")
+	for _, engine := range engines() {
+		sink := &consumertest.MetricsSink{}
+		c := newTestConnector(t, map[string]any{"max_input_bytes": len(smallSize)}, sink, engine)
+		err := c.ConsumeProfiles(context.Background(), large)
+		if err == nil || !consumererror.IsPermanent(err) || !strings.Contains(err.Error(), "max_input_bytes") {
+			t.Fatalf("%s: large request: %v", engine, err)
+		}
+		if err := c.ConsumeProfiles(context.Background(), small); err != nil {
+			t.Fatalf("%s: the next request: %v", engine, err)
+		}
+		if sink.DataPointCount() == 0 {
+			t.Fatalf("%s: the next request converted nothing", engine)
+		}
 	}
 }
 
@@ -238,10 +261,16 @@ func outputs(t *testing.T, sink *consumertest.MetricsSink) []string {
 }
 
 func TestConcurrentCallsGiveTheSerialTotals(t *testing.T) {
+	for _, engine := range engines() {
+		concurrentCalls(t, engine)
+	}
+}
+
+func concurrentCalls(t *testing.T, engine string) {
 	reqs := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "multi.jsonl"))
 	reqs = append(reqs, requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))...)
 	serial := &consumertest.MetricsSink{}
-	c := newTestConnector(t, nil, serial)
+	c := newTestConnector(t, nil, serial, "wasm")
 	const rounds = 20
 	for n := 0; n < rounds; n++ {
 		for _, r := range reqs {
@@ -251,7 +280,7 @@ func TestConcurrentCallsGiveTheSerialTotals(t *testing.T) {
 		}
 	}
 	concurrent := &consumertest.MetricsSink{}
-	c2 := newTestConnector(t, nil, concurrent)
+	c2 := newTestConnector(t, nil, concurrent, engine)
 	var wg sync.WaitGroup
 	errs := make(chan error, rounds*len(reqs))
 	for g := 0; g < 2*runtime.GOMAXPROCS(0)+2; g++ {
@@ -284,9 +313,15 @@ func TestConcurrentCallsGiveTheSerialTotals(t *testing.T) {
 }
 
 func TestCumulativeStateStaysInTheConnector(t *testing.T) {
+	for _, engine := range engines() {
+		cumulativeState(t, engine)
+	}
+}
+
+func cumulativeState(t *testing.T, engine string) {
 	reqs := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "multi.jsonl"))
 	sink := &consumertest.MetricsSink{}
-	c := newTestConnector(t, map[string]any{"temporality": "cumulative"}, sink)
+	c := newTestConnector(t, map[string]any{"temporality": "cumulative"}, sink, engine)
 	for _, r := range reqs {
 		if err := c.ConsumeProfiles(context.Background(), r); err != nil {
 			t.Fatal(err)
@@ -302,7 +337,7 @@ func TestCumulativeStateStaysInTheConnector(t *testing.T) {
 
 func TestMemoryStaysFlat(t *testing.T) {
 	req := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))[0]
-	c := newTestConnector(t, nil, &consumertest.MetricsSink{})
+	c := newTestConnector(t, map[string]any{}, &consumertest.MetricsSink{}, "wasm")
 	pages := func() uint32 {
 		pc := c.(*profilesConnector)
 		i, err := pc.pool.take(context.Background())
@@ -310,7 +345,7 @@ func TestMemoryStaysFlat(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer pc.pool.give(i, nil)
-		return i.module.Memory().Size()
+		return i.(*instance).module.Memory().Size()
 	}
 	consume := func(n int) {
 		for k := 0; k < n; k++ {
@@ -324,5 +359,83 @@ func TestMemoryStaysFlat(t *testing.T) {
 	consume(1000)
 	if after := pages(); after > before {
 		t.Fatalf("wasm memory grew from %d to %d bytes over 1,000 requests", before, after)
+	}
+}
+
+// malformedCorpus writes tests/lib/malformed-cases.js's named cases (and a
+// sample of the fixture's truncations) to files, with node.
+func malformedCorpus(t *testing.T) []string {
+	t.Helper()
+	dir := t.TempDir()
+	cases, err := filepath.Abs(filepath.Join(repoRoot, "tests", "lib", "malformed-cases.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `import { writeFileSync } from 'node:fs';
+import { namedCases, sampleTruncations } from ` + strconvQuote("file://"+cases) + `;
+[...namedCases, ...sampleTruncations(200)].forEach((c, i) => writeFileSync(process.argv[1] + '/' + i, c.bytes));`
+	cmd := exec.Command("node", "--input-type=module", "-e", script, dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("node: %v: %s", err, out)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for _, e := range entries {
+		files = append(files, filepath.Join(dir, e.Name()))
+	}
+	return files
+}
+
+func strconvQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "\\'") + "'" }
+
+// TestMalformedCorpusThroughOneConnector: every case pdata can represent goes
+// through one connector: an error for that request at most, never a panic,
+// and the fixture converts to the same metrics after each.
+func TestMalformedCorpusThroughOneConnector(t *testing.T) {
+	good := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))[0]
+	for _, engine := range engines() {
+		sink := &consumertest.MetricsSink{}
+		c := newTestConnector(t, nil, sink, engine)
+		if err := c.ConsumeProfiles(context.Background(), good); err != nil {
+			t.Fatal(err)
+		}
+		reference := asJSON(t, sink.AllMetrics()[0])
+		converted, refused, unrepresentable := 0, 0, 0
+		for _, file := range malformedCorpus(t) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			profiles, err := (&pprofile.ProtoUnmarshaler{}).UnmarshalProfiles(data)
+			if err != nil {
+				if profiles, err = (&pprofile.JSONUnmarshaler{}).UnmarshalProfiles(data); err != nil {
+					unrepresentable++ // pdata refuses it: a receiver never hands it on
+					continue
+				}
+			}
+			if err := c.ConsumeProfiles(context.Background(), profiles); err != nil {
+				if !consumererror.IsPermanent(err) {
+					t.Fatalf("%s: %s: not a permanent error: %v", engine, file, err)
+				}
+				refused++
+			} else {
+				converted++
+			}
+			sink.Reset()
+			if err := c.ConsumeProfiles(context.Background(), good); err != nil {
+				t.Fatalf("%s: the fixture after %s: %v", engine, file, err)
+			}
+			if got := asJSON(t, sink.AllMetrics()[0]); got != reference {
+				t.Fatalf("%s: the fixture converts differently after %s", engine, file)
+			}
+			sink.Reset()
+		}
+		t.Logf("%s: %d cases converted, %d refused (permanent errors), %d not representable in pdata", engine, converted, refused, unrepresentable)
+		if converted+refused == 0 {
+			t.Fatalf("%s: no case reached the connector", engine)
+		}
 	}
 }

@@ -36,7 +36,7 @@ func createProfilesToMetrics(_ context.Context, set connector.Settings, cfg comp
 	if err != nil {
 		return nil, err
 	}
-	module, err := loadModule(config.ModulePath)
+	e, err := selectEngine(config.Engine, config.ModulePath)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func createProfilesToMetrics(_ context.Context, set connector.Settings, cfg comp
 	if config.Core["temporality"] == "cumulative" {
 		size = 1 // the state lives in one converter
 	}
-	pool, err := newInstancePool(module, text, size)
+	pool, err := newInstancePool(e, text, size)
 	if err != nil {
 		return nil, err
 	}

@@ -11,16 +11,16 @@ import (
 )
 
 type instancePool struct {
-	module *wasmModule
+	engine engine
 	config []byte
-	slots  chan struct{}  // one token per instance that may exist
-	idle   chan *instance // instances not in use
+	slots  chan struct{}          // one token per instance that may exist
+	idle   chan converterInstance // instances not in use
 }
 
-func newInstancePool(module *wasmModule, config []byte, size int) (*instancePool, error) {
-	p := &instancePool{module: module, config: config, slots: make(chan struct{}, size),
-		idle: make(chan *instance, size)}
-	first, err := module.instantiate(config) // fails now on a config the core refuses
+func newInstancePool(e engine, config []byte, size int) (*instancePool, error) {
+	p := &instancePool{engine: e, config: config, slots: make(chan struct{}, size),
+		idle: make(chan converterInstance, size)}
+	first, err := e.newInstance(config) // fails now on a config the core refuses
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func newInstancePool(module *wasmModule, config []byte, size int) (*instancePool
 }
 
 // take returns an instance to use, waiting while all are busy.
-func (p *instancePool) take(ctx context.Context) (*instance, error) {
+func (p *instancePool) take(ctx context.Context) (converterInstance, error) {
 	select {
 	case i := <-p.idle:
 		return i, nil
@@ -40,7 +40,7 @@ func (p *instancePool) take(ctx context.Context) (*instance, error) {
 	case i := <-p.idle:
 		return i, nil
 	case p.slots <- struct{}{}:
-		i, err := p.module.instantiate(p.config)
+		i, err := p.engine.newInstance(p.config)
 		if err != nil {
 			<-p.slots
 			return nil, err
@@ -52,7 +52,7 @@ func (p *instancePool) take(ctx context.Context) (*instance, error) {
 }
 
 // give returns an instance after use; one that trapped is closed.
-func (p *instancePool) give(i *instance, err error) {
+func (p *instancePool) give(i converterInstance, err error) {
 	if errors.Is(err, errTrap) {
 		i.close()
 		<-p.slots

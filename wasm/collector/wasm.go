@@ -9,7 +9,6 @@ import (
 	"context"
 	_ "embed"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -26,21 +25,6 @@ var embeddedModule []byte
 const memoryLimitPages = 16384
 
 const errorBufferSize = 512
-
-// The core's ptm_result codes (include/ptm.h).
-var resultNames = []string{"ok", "input", "config", "nomem", "limit", "argument"}
-
-// coreError is a result of the core other than PTM_OK, with its one-line message.
-type coreError struct {
-	Code    string
-	Message string
-}
-
-func (e *coreError) Error() string { return "profiletometrics: " + e.Message }
-
-// errTrap marks an instance that trapped or failed in the host: it is
-// discarded, never reused.
-var errTrap = errors.New("profiletometrics: the wasm instance failed")
 
 type wasmModule struct {
 	runtime  wazero.Runtime
@@ -79,7 +63,7 @@ func loadModule(path string) (*wasmModule, error) {
 	return m, nil
 }
 
-// instance is one module instance with one converter.
+// instance is one module instance with one converter (converterInstance).
 type instance struct {
 	module api.Module
 	handle uint64
@@ -90,9 +74,11 @@ var abi = []string{"ptm_wasm_alloc", "ptm_wasm_free", "ptm_wasm_create", "ptm_wa
 	"ptm_wasm_output", "ptm_wasm_output_size", "ptm_wasm_stats", "ptm_wasm_last_error",
 	"ptm_wasm_last_warning", "ptm_wasm_reset", "ptm_wasm_destroy"}
 
-// instantiate makes an instance holding a converter of config (JSON). A
+func (m *wasmModule) name() string { return "wasm" }
+
+// newInstance makes an instance holding a converter of config (JSON). A
 // refused config is a *coreError naming the key.
-func (m *wasmModule) instantiate(config []byte) (*instance, error) {
+func (m *wasmModule) newInstance(config []byte) (converterInstance, error) {
 	ctx := context.Background()
 	module, err := m.runtime.InstantiateModule(ctx, m.compiled,
 		wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize"))
@@ -179,14 +165,6 @@ func (i *instance) create(ctx context.Context, config []byte) error {
 	})
 }
 
-// Stats are the core's counts for one conversion (ptm_stats, in order).
-type Stats struct {
-	Requests, Resources, Profiles, SamplesTotal, SamplesKept, SamplesFiltered,
-	SamplesInvalid, SamplesSkipped, Series, Overflowed, AttributesShadowed uint64
-}
-
-const statsCount = 11
-
 // convert converts one request; the output is a copy.
 func (i *instance) convert(ctx context.Context, input []byte, format int) (output []byte, stats Stats, warning string, err error) {
 	err = i.withBuffer(ctx, input, func(pointer uint64) error {
@@ -222,8 +200,11 @@ func (i *instance) readStats(ctx context.Context) (Stats, error) {
 	if !ok {
 		return Stats{}, fmt.Errorf("%w: stats outside memory", errTrap)
 	}
-	v := func(n int) uint64 { return binary.LittleEndian.Uint64(raw[n*8:]) }
-	return Stats{v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8), v(9), v(10)}, nil
+	var values [statsCount]uint64
+	for n := range values {
+		values[n] = binary.LittleEndian.Uint64(raw[n*8:])
+	}
+	return statsOf(values), nil
 }
 
 func (i *instance) readOutput(ctx context.Context) ([]byte, error) {
@@ -251,11 +232,7 @@ func (i *instance) lastError(ctx context.Context, result uint64) error {
 	if err != nil {
 		return err
 	}
-	code := "unknown"
-	if result < uint64(len(resultNames)) {
-		code = resultNames[result]
-	}
-	return &coreError{Code: code, Message: message}
+	return &coreError{Code: resultName(result), Message: message}
 }
 
 // close frees the converter and the module instance.

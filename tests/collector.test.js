@@ -1,0 +1,161 @@
+// collector.test.js: the connector inside a real OpenTelemetry Collector,
+// build/collector/otelcol-ptm (`make collector`: the OTLP receiver, the
+// profiletometrics connector on its wasm engine, the file exporter), started
+// on 127.0.0.1 with the README's configuration shape. Profiles are POSTed to
+// /v1development/profiles over OTLP/HTTP (protobuf and JSON); what the file
+// exporter writes must equal the CLI's conversion of the same requests,
+// compared as values by the official pdata decoder. A request the core
+// refuses is answered with an error and the collector keeps serving. The
+// process is stopped by the test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixtures, shared, haveShared, ptm, root, decodeMetrics, scratchFile } from './lib/run.js';
+
+const collectorPath = join(root, 'build', 'collector', 'otelcol-ptm');
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The collector configuration of the README's "OpenTelemetry Collector" section. */
+function collectorConfig(port, output, connector = '') {
+  return `receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: 127.0.0.1:${port}
+connectors:
+  profiletometrics:${connector || ' {}'}
+exporters:
+  file:
+    path: ${output}
+service:
+  telemetry:
+    metrics:
+      level: none
+  pipelines:
+    profiles:
+      receivers: [otlp]
+      exporters: [profiletometrics]
+    metrics:
+      receivers: [profiletometrics]
+      exporters: [file]
+`;
+}
+
+async function startCollector(connector) {
+  const dir = mkdtempSync(join(tmpdir(), 'ptm-collector-'));
+  const port = await freePort();
+  const output = join(dir, 'metrics.jsonl');
+  writeFileSync(join(dir, 'config.yaml'), collectorConfig(port, output, connector));
+  const child = spawn(collectorPath, [`--config=${join(dir, 'config.yaml')}`, '--feature-gates=service.profilesSupport'],
+    { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr.on('data', (chunk) => { log = (log + chunk).slice(-50000); });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const stop = async () => { child.kill('SIGTERM'); await exited; };
+  for (let i = 0; i < 300 && !log.includes('Everything is ready'); i++) {
+    if (child.exitCode !== null) break;
+    await sleep(100);
+  }
+  if (!log.includes('Everything is ready')) {
+    await stop();
+    throw new Error(`the collector did not start: ${log}`);
+  }
+  return { url: `http://127.0.0.1:${port}/v1development/profiles`, output, stop, log: () => log };
+}
+
+async function post(url, body, contentType) {
+  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+  return { status: response.status, text: await response.text() };
+}
+
+/** The file exporter's lines, once `count` have been written (it flushes on its own). */
+async function linesOf(file, count) {
+  for (let i = 0; i < 200; i++) {
+    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+    if (lines.length >= count) return lines;
+    await sleep(50);
+  }
+  throw new Error(`${file}: fewer than ${count} lines`);
+}
+
+/** The CLI's conversion of one request (protobuf or JSON bytes), decoded. */
+function cliDoc(bytes, configArgs = []) {
+  const run = ptm([...configArgs, '-f', 'otlp', '-'], bytes);
+  assert.equal(run.code, 0, run.stderr);
+  return decodeMetrics(run.stdout);
+}
+
+test('the collector is built (make collector)', () => {
+  assert.ok(existsSync(collectorPath), `${collectorPath}: make collector`);
+});
+
+test('OTLP/HTTP protobuf and JSON through a real collector: the file exporter writes the CLI\'s metrics', async () => {
+  const requests = [
+    [readFileSync(join(fixtures, 'cpu-ebpf.pb')), 'application/x-protobuf'],
+    [readFileSync(join(fixtures, 'memory.json')), 'application/json'],
+    [readFileSync(join(fixtures, 'cpu-pprof.pb')), 'application/x-protobuf'],
+  ];
+  if (haveShared) {
+    requests.push([readFileSync(join(shared, 'otlp-real', 'ebpf-oncpu-offcpu.pb')), 'application/x-protobuf']);
+    requests.push([readFileSync(join(shared, 'otlp-real', 'ebpf-oncpu-offcpu.json')), 'application/json']);
+    const lines = readFileSync(join(shared, 'otlp-real', 'ebpf-oncpu-189-requests.jsonl'), 'utf8').split('\n').filter(Boolean);
+    for (const line of lines) requests.push([Buffer.from(line), 'application/json']);
+  }
+  const collector = await startCollector();
+  try {
+    for (const [body, type] of requests) {
+      const response = await post(collector.url, body, type);
+      assert.equal(response.status, 200, response.text);
+    }
+    const lines = await linesOf(collector.output, requests.length);
+    assert.equal(lines.length, requests.length, 'one metrics request per profiles request');
+    // Compared one by one: each collector call is one request; pdata
+    // re-encodes the profiles on the way, the metrics must not change.
+    for (const [i, [body]] of requests.entries()) {
+      const got = decodeMetrics(`${lines[i]}\n`, { json: true });
+      assert.deepEqual(got, cliDoc(body), `request ${i + 1}`);
+    }
+  } finally {
+    await collector.stop();
+  }
+});
+
+test('a request the core refuses: an error for it, and the collector keeps converting', async () => {
+  const small = readFileSync(join(fixtures, 'cpu-pprof.pb'));
+  const large = readFileSync(join(fixtures, 'cpu-ebpf.pb'));
+  const limit = small.length + 64;
+  const collector = await startCollector(`\n    max_input_bytes: ${limit}\n    thread_filter:\n      exclude_patterns: ["^idle"]`);
+  try {
+    const refused = await post(collector.url, large, 'application/x-protobuf');
+    assert.equal(refused.status, 400, refused.text);
+    assert.match(collector.log(), /max_input_bytes/);
+    const accepted = await post(collector.url, small, 'application/x-protobuf');
+    assert.equal(accepted.status, 200, accepted.text);
+    const lines = await linesOf(collector.output, 1);
+    const config = scratchFile('config.json');
+    writeFileSync(config, JSON.stringify({ max_input_bytes: limit, thread_filter: { exclude_patterns: ['^idle'] } }));
+    assert.deepEqual(decodeMetrics(`${lines[0]}\n`, { json: true }), cliDoc(small, ['-c', config]));
+    const garbage = await post(collector.url, Buffer.from('not a request'), 'application/x-protobuf');
+    assert.equal(garbage.status, 400, 'the receiver refuses what pdata cannot read');
+    assert.equal((await post(collector.url, small, 'application/x-protobuf')).status, 200, 'still serving');
+  } finally {
+    await collector.stop();
+  }
+});
+
+test('a bad connector config fails collector start-up with the core\'s message naming the key', async () => {
+  await assert.rejects(startCollector('\n    process_filter:\n      patterns: ["("]'),
+    /process_filter\.patterns\[0\]: invalid regex/);
+});

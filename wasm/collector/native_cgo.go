@@ -1,0 +1,66 @@
+//go:build cgo
+
+// native_cgo.go: the "native" engine, the core's C library
+// (build/native/libprofiletometrics.a, exporting only ptm_*) through cgo.
+package profiletometricsconnector
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../../include
+#cgo LDFLAGS: ${SRCDIR}/../../build/native/libprofiletometrics.a -lm
+#include <stdlib.h>
+#include "ptm.h"
+*/
+import "C"
+
+import (
+	"context"
+	"unsafe"
+)
+
+const nativeAvailable = true
+
+type nativeEngine struct{}
+
+func (nativeEngine) name() string { return "native" }
+
+type nativeInstance struct {
+	converter *C.ptm_converter
+}
+
+func (nativeEngine) newInstance(config []byte) (converterInstance, error) {
+	const errorSize = 512
+	message := (*C.char)(C.malloc(errorSize))
+	defer C.free(unsafe.Pointer(message))
+	text := C.CBytes(config)
+	defer C.free(text)
+	var converter *C.ptm_converter
+	result := C.ptm_converter_create((*C.char)(text), C.size_t(len(config)), nil, &converter, message, errorSize)
+	if result != C.PTM_OK {
+		return nil, &coreError{Code: resultName(uint64(result)), Message: C.GoString(message)}
+	}
+	return &nativeInstance{converter: converter}, nil
+}
+
+// convert hands the input to C without a copy (the core only reads it during
+// the call) and copies the output out.
+func (i *nativeInstance) convert(_ context.Context, input []byte, format int) ([]byte, Stats, string, error) {
+	var output *C.uint8_t
+	var size C.size_t
+	var stats C.ptm_stats
+	var pointer *C.uint8_t
+	if len(input) > 0 {
+		pointer = (*C.uint8_t)(unsafe.Pointer(&input[0]))
+	}
+	result := C.ptm_convert(i.converter, pointer, C.size_t(len(input)), C.ptm_format(format), &output, &size, &stats)
+	values := (*[statsCount]uint64)(unsafe.Pointer(&stats))
+	s := statsOf(*values)
+	if result != C.PTM_OK {
+		return nil, s, "", &coreError{Code: resultName(uint64(result)), Message: C.GoString(C.ptm_converter_last_error(i.converter))}
+	}
+	return C.GoBytes(unsafe.Pointer(output), C.int(size)), s, C.GoString(C.ptm_converter_last_warning(i.converter)), nil
+}
+
+func (i *nativeInstance) close() {
+	C.ptm_converter_free(i.converter)
+	i.converter = nil
+}

@@ -1,0 +1,16 @@
+//go:build !cgo
+
+// native_nocgo.go: a build without cgo has the wasm engine only.
+package profiletometricsconnector
+
+import "errors"
+
+const nativeAvailable = false
+
+type nativeEngine struct{}
+
+func (nativeEngine) name() string { return "native" }
+
+func (nativeEngine) newInstance([]byte) (converterInstance, error) {
+	return nil, errors.New("profiletometrics: engine native is not in this build")
+}
