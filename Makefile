@@ -52,6 +52,8 @@ bench: build go-tools
 	@test -f build/bench.pb || build/go/fixturegen -bench 100000 -out build/bench.pb
 	@$(NATIVE)/ptm_bench build/bench.pb
 	@node tests/bench/bench-wasm.mjs build/bench.pb
+	@echo "collector connector (wasm/collector), ns/sample:"
+	@cd wasm/collector && PTM_BENCH_INPUT=$(CURDIR)/build/bench.pb go test -run '^$$' -bench . -benchtime 3s . | grep -E '^Benchmark'
 
 # Raw and gzip -9 sizes of the wasm modules; fails when the reactor is over budget.
 size: build

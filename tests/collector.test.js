@@ -27,30 +27,15 @@ async function freePort() {
   return port;
 }
 
-/** The collector configuration of the README's "OpenTelemetry Collector" section. */
+const exampleConfig = readFileSync(join(root, 'docs', 'examples', 'collector.yaml'), 'utf8');
+
+/** The README's collector configuration, docs/examples/collector.yaml, with
+ * this test's port and output file, and extra connector keys when given. */
 function collectorConfig(port, output, connector = '') {
-  return `receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: 127.0.0.1:${port}
-connectors:
-  profiletometrics:${connector || ' {}'}
-exporters:
-  file:
-    path: ${output}
-service:
-  telemetry:
-    metrics:
-      level: none
-  pipelines:
-    profiles:
-      receivers: [otlp]
-      exporters: [profiletometrics]
-    metrics:
-      receivers: [profiletometrics]
-      exporters: [file]
-`;
+  const config = exampleConfig.replace('127.0.0.1:4318', `127.0.0.1:${port}`).replace('./metrics.jsonl', output)
+    .replace('  profiletometrics:\n', `  profiletometrics:${connector}\n`);
+  assert.notEqual(config, exampleConfig);
+  return config;
 }
 
 async function startCollector(connector) {
@@ -58,7 +43,9 @@ async function startCollector(connector) {
   const port = await freePort();
   const output = join(dir, 'metrics.jsonl');
   writeFileSync(join(dir, 'config.yaml'), collectorConfig(port, output, connector));
-  const child = spawn(collectorPath, [`--config=${join(dir, 'config.yaml')}`, '--feature-gates=service.profilesSupport'],
+  // No self-telemetry endpoint: tests run side by side on one machine.
+  const child = spawn(collectorPath, [`--config=${join(dir, 'config.yaml')}`, '--feature-gates=service.profilesSupport',
+    '--set=service.telemetry.metrics.level=none'],
     { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr.on('data', (chunk) => { log = (log + chunk).slice(-50000); });
@@ -97,8 +84,11 @@ function cliDoc(bytes, configArgs = []) {
   return decodeMetrics(run.stdout);
 }
 
-test('the collector is built (make collector)', () => {
+test('the collector is built (make collector), and the README shows the configuration this test runs', () => {
   assert.ok(existsSync(collectorPath), `${collectorPath}: make collector`);
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const body = exampleConfig.split('\n').filter((l) => !l.startsWith('#')).join('\n');
+  assert.ok(readme.includes(body), 'README.md holds docs/examples/collector.yaml (without its comments)');
 });
 
 test('OTLP/HTTP protobuf and JSON through a real collector: the file exporter writes the CLI\'s metrics', async () => {

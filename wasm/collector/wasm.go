@@ -51,7 +51,9 @@ func loadModule(path string) (*wasmModule, error) {
 		}
 	}
 	ctx := context.Background()
-	config := wazero.NewRuntimeConfigCompiler().WithMemoryLimitPages(memoryLimitPages).WithCloseOnContextDone(true)
+	// No WithCloseOnContextDone: its checks made conversions 3× slower, and the
+	// core bounds its own work (docs/security.md).
+	config := wazero.NewRuntimeConfigCompiler().WithMemoryLimitPages(memoryLimitPages)
 	runtime := wazero.NewRuntimeWithConfig(ctx, config)
 	compiled, err := runtime.CompileModule(ctx, code)
 	if err != nil {
