@@ -9,7 +9,7 @@
 // process is stopped by the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -31,8 +31,9 @@ const exampleConfig = readFileSync(join(root, 'docs', 'examples', 'collector.yam
 
 /** The README's collector configuration, docs/examples/collector.yaml, with
  * this test's port and output file, and extra connector keys when given. */
-function collectorConfig(port, output, connector = '') {
-  const config = exampleConfig.replace('127.0.0.1:4318', `127.0.0.1:${port}`).replace('./metrics.jsonl', output)
+function collectorConfig(port, grpcPort, output, connector = '') {
+  const config = exampleConfig.replace('127.0.0.1:4318', `127.0.0.1:${port}`)
+    .replace('127.0.0.1:4317', `127.0.0.1:${grpcPort}`).replace('./metrics.jsonl', output)
     .replace('  profiletometrics:\n', `  profiletometrics:${connector}\n`);
   assert.notEqual(config, exampleConfig);
   return config;
@@ -41,8 +42,9 @@ function collectorConfig(port, output, connector = '') {
 async function startCollector(connector) {
   const dir = mkdtempSync(join(tmpdir(), 'ptm-collector-'));
   const port = await freePort();
+  const grpcPort = await freePort();
   const output = join(dir, 'metrics.jsonl');
-  writeFileSync(join(dir, 'config.yaml'), collectorConfig(port, output, connector));
+  writeFileSync(join(dir, 'config.yaml'), collectorConfig(port, grpcPort, output, connector));
   // No self-telemetry endpoint: tests run side by side on one machine.
   const child = spawn(collectorPath, [`--config=${join(dir, 'config.yaml')}`, '--feature-gates=service.profilesSupport',
     '--set=service.telemetry.metrics.level=none'],
@@ -59,7 +61,7 @@ async function startCollector(connector) {
     await stop();
     throw new Error(`the collector did not start: ${log}`);
   }
-  return { url: `http://127.0.0.1:${port}/v1development/profiles`, output, stop, log: () => log };
+  return { url: `http://127.0.0.1:${port}/v1development/profiles`, grpc: `127.0.0.1:${grpcPort}`, output, stop, log: () => log };
 }
 
 async function post(url, body, contentType) {
@@ -130,7 +132,9 @@ test('a request the core refuses: an error for it, and the collector keeps conve
   try {
     const refused = await post(collector.url, large, 'application/x-protobuf');
     assert.equal(refused.status, 400, refused.text);
-    assert.match(collector.log(), /max_input_bytes/);
+    assert.match(refused.text, /max_input_bytes/);
+    for (let i = 0; i < 100 && !/request refused.*max_input_bytes/.test(collector.log()); i++) await sleep(20);
+    assert.match(collector.log(), /request refused.*max_input_bytes/, 'logged with the core\'s message');
     const accepted = await post(collector.url, small, 'application/x-protobuf');
     assert.equal(accepted.status, 200, accepted.text);
     const lines = await linesOf(collector.output, 1);
@@ -142,6 +146,31 @@ test('a request the core refuses: an error for it, and the collector keeps conve
     assert.equal((await post(collector.url, small, 'application/x-protobuf')).status, 200, 'still serving');
   } finally {
     await collector.stop();
+  }
+});
+
+test('OTLP/gRPC through a real collector (pdata\'s own gRPC client): the CLI\'s metrics; a refused request is InvalidArgument', async () => {
+  const files = [join(fixtures, 'cpu-ebpf.pb'), join(fixtures, 'memory.json')];
+  if (haveShared) files.push(join(shared, 'otlp-real', 'ebpf-oncpu-offcpu.pb'));
+  const collector = await startCollector();
+  const send = (paths) => spawnSync(join(root, 'build', 'go', 'otlpsend'), ['-grpc', collector.grpc, ...paths]);
+  try {
+    const sent = send(files);
+    assert.equal(sent.status, 0, sent.stderr.toString());
+    const lines = await linesOf(collector.output, files.length);
+    for (const [i, file] of files.entries()) {
+      assert.deepEqual(decodeMetrics(`${lines[i]}\n`, { json: true }), cliDoc(readFileSync(file)), file);
+    }
+  } finally {
+    await collector.stop();
+  }
+  const limited = await startCollector('\n    max_input_bytes: 100');
+  try {
+    const refused = spawnSync(join(root, 'build', 'go', 'otlpsend'), ['-grpc', limited.grpc, files[0]]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr.toString(), /InvalidArgument.*max_input_bytes/);
+  } finally {
+    await limited.stop();
   }
 });
 

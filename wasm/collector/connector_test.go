@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -437,5 +438,56 @@ func TestMalformedCorpusThroughOneConnector(t *testing.T) {
 		if converted+refused == 0 {
 			t.Fatalf("%s: no case reached the connector", engine)
 		}
+	}
+}
+
+// fakeInstance fails as told; it records whether it was closed.
+type fakeInstance struct {
+	err    error
+	closed bool
+}
+
+func (f *fakeInstance) convert(context.Context, []byte, int) ([]byte, Stats, string, error) {
+	return nil, Stats{}, "", f.err
+}
+func (f *fakeInstance) close() { f.closed = true }
+
+type fakeEngine struct{ made []*fakeInstance }
+
+func (e *fakeEngine) name() string { return "fake" }
+func (e *fakeEngine) newInstance([]byte) (converterInstance, error) {
+	i := &fakeInstance{err: errTrap}
+	e.made = append(e.made, i)
+	return i, nil
+}
+
+// TestATrappedInstanceIsReplaced: an instance whose call trapped is closed,
+// never handed out again, and the next call gets a new one.
+func TestATrappedInstanceIsReplaced(t *testing.T) {
+	e := &fakeEngine{}
+	pool, err := newInstancePool(e, nil, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 1; n <= 3; n++ {
+		if _, _, _, err := pool.convert(context.Background(), nil, 0); !errors.Is(err, errTrap) {
+			t.Fatalf("call %d: %v", n, err)
+		}
+		if !e.made[n-1].closed {
+			t.Fatalf("call %d: the trapped instance was not closed", n)
+		}
+	}
+	if len(e.made) != 3 {
+		t.Fatalf("%d instances made for 3 trapping calls", len(e.made))
+	}
+	// A core error (not a trap) keeps the instance.
+	e.made[2].err, e.made[2].closed = &coreError{Code: "input", Message: "input: bad"}, false
+	pool.slots <- struct{}{} // it exists again, idle
+	pool.idle <- e.made[2]
+	if _, _, _, err := pool.convert(context.Background(), nil, 0); err == nil || errors.Is(err, errTrap) {
+		t.Fatalf("core error: %v", err)
+	}
+	if e.made[2].closed || len(pool.idle) != 1 {
+		t.Fatal("an instance that returned a core error must be kept")
 	}
 }
