@@ -155,6 +155,10 @@ const char *ptm_converter_last_warning(const ptm_converter *converter);
  */
 ptm_result ptm_converter_reset(ptm_converter *converter);
 
+/* The converter's max_input_bytes: ptm_convert() refuses larger inputs, so a
+ * caller reading a stream may stop reading past it. */
+uint64_t ptm_converter_max_input_bytes(const ptm_converter *converter);
+
 /* A static, human-readable name for a result ("input", "config", ...). */
 const char *ptm_result_name(ptm_result result);
 

@@ -9,13 +9,25 @@
  * configuration error (including files that cannot be read), 3 out of memory
  * or a failed write. Every error is one line on stderr starting "ptm: ".
  */
+#define _POSIX_C_SOURCE 200809L /* fileno */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ptm.h"
+
+/* WASI's "Capabilities insufficient" (a path outside the preopened
+ * folders); elsewhere no errno has this value. */
+#ifdef ENOTCAPABLE
+#define ENOTCAPABLE_HINT (-ENOTCAPABLE)
+#else
+#define ENOTCAPABLE (-1)
+#define ENOTCAPABLE_HINT (-2)
+#endif
 
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_RESOURCES = 3 };
 
@@ -45,9 +57,12 @@ static int fail(int code, const char *format, const char *detail)
     return code;
 }
 
-/* Reads a whole stream into a malloc'd buffer. */
-static int read_stream(FILE *stream, uint8_t **data, size_t *size)
+/* Reads a stream into a malloc'd buffer, at most limit bytes: EFBIG when
+ * there is more (reading stops there, so an endless stream costs limit + 1
+ * bytes). Reads go in chunks of at most 1 MiB (WASI hosts fail larger ones). */
+static int read_stream(FILE *stream, uint64_t limit, uint8_t **data, size_t *size)
 {
+    enum { CHUNK = 1 << 20 };
     size_t capacity = 1 << 16, length = 0;
     uint8_t *buffer = malloc(capacity);
     if (buffer == NULL)
@@ -62,8 +77,13 @@ static int read_stream(FILE *stream, uint8_t **data, size_t *size)
             buffer = bigger;
             capacity *= 2;
         }
-        size_t got = fread(buffer + length, 1, capacity - length, stream);
+        size_t want = capacity - length < CHUNK ? capacity - length : CHUNK;
+        size_t got = fread(buffer + length, 1, want, stream);
         length += got;
+        if (length > limit) {
+            free(buffer);
+            return EFBIG;
+        }
         if (got == 0)
             break;
     }
@@ -76,26 +96,51 @@ static int read_stream(FILE *stream, uint8_t **data, size_t *size)
     return 0;
 }
 
-static int read_file(const char *path, uint8_t **data, size_t *size, const char *what)
+/* The message and exit code of a failed open or read (verb) of what
+ * (config or input) called name. */
+static int read_failed(int error, const char *verb, const char *what, const char *name, uint64_t limit)
 {
-    if (path == NULL || strcmp(path, "-") == 0) {
-        int error = read_stream(stdin, data, size);
-        return error ? fail(error == ENOMEM ? EXIT_RESOURCES : EXIT_USAGE, "cannot read stdin: %s",
-                            strerror(error))
-                     : 0;
+    if (error == EFBIG) {
+        fprintf(stderr, "ptm: input: %s is more than max_input_bytes (%" PRIu64 "); stopped reading there\n",
+                name, limit);
+        return EXIT_INPUT;
     }
-    FILE *file = fopen(path, "rb");
-    if (file == NULL) {
-        fprintf(stderr, "ptm: cannot open %s %s: %s\n", what, path, strerror(errno));
+    if (error == EISDIR) {
+        fprintf(stderr, "ptm: cannot read %s %s: it is a directory\n", what, name);
         return EXIT_USAGE;
     }
-    int error = read_stream(file, data, size);
-    fclose(file);
-    if (error) {
-        fprintf(stderr, "ptm: cannot read %s %s: %s\n", what, path, strerror(error));
-        return error == ENOMEM ? EXIT_RESOURCES : EXIT_USAGE;
+    if (error == ENOTCAPABLE_HINT) {
+        fprintf(stderr, "ptm: cannot open %s %s: %s (under WASI, give the host access to its folder: "
+                        "wasmtime run --dir DIR)\n", what, name, strerror(-error));
+        return EXIT_USAGE;
     }
-    return 0;
+    fprintf(stderr, "ptm: cannot %s %s %s: %s\n", verb, what, name, strerror(error));
+    return error == ENOMEM ? EXIT_RESOURCES : EXIT_USAGE;
+}
+
+/* Reads path ("-" or NULL: stdin) whole, at most limit bytes. A regular
+ * file over the limit is refused by its size, unread, with the core's own
+ * message; a stream is read up to the limit. */
+static int read_file(const char *path, uint8_t **data, size_t *size, const char *what, uint64_t limit)
+{
+    if (path == NULL || strcmp(path, "-") == 0) {
+        int error = read_stream(stdin, limit, data, size);
+        return error ? read_failed(error, "read", what, "stdin", limit) : 0;
+    }
+    FILE *file = fopen(path, "rb");
+    if (file == NULL)
+        return read_failed(errno == ENOTCAPABLE ? ENOTCAPABLE_HINT : errno, "open", what, path, limit);
+    struct stat status;
+    bool known = fstat(fileno(file), &status) == 0;
+    if (known && S_ISREG(status.st_mode) && (uint64_t)status.st_size > limit) {
+        fclose(file);
+        fprintf(stderr, "ptm: input: %" PRIu64 " bytes is more than max_input_bytes (%" PRIu64 ")\n",
+                (uint64_t)status.st_size, limit);
+        return EXIT_INPUT;
+    }
+    int error = known && S_ISDIR(status.st_mode) ? EISDIR : read_stream(file, limit, data, size);
+    fclose(file);
+    return error ? read_failed(error, "read", what, path, limit) : 0;
 }
 
 static int parse_format(const char *text, ptm_format *format)
@@ -173,8 +218,8 @@ static int write_output(const char *path, const uint8_t *data, size_t size)
 {
     FILE *file = path ? fopen(path, "wb") : stdout;
     if (file == NULL) {
-        fprintf(stderr, "ptm: cannot open output %s: %s\n", path, strerror(errno));
-        return EXIT_USAGE;
+        fprintf(stderr, "ptm: cannot write output %s: %s\n", path, strerror(errno));
+        return EXIT_RESOURCES;
     }
     int ok = fwrite(data, 1, size, file) == size;
     ok = (path ? fclose(file) : fflush(file)) == 0 && ok;
@@ -194,19 +239,12 @@ static int exit_code_of(ptm_result result)
     return EXIT_RESOURCES;
 }
 
-static int convert(const options *opts, const uint8_t *config, size_t config_size,
-                   const uint8_t *input, size_t input_size)
+static int convert(const options *opts, ptm_converter *converter, const uint8_t *input, size_t input_size)
 {
-    char error[512];
-    ptm_converter *converter = NULL;
-    ptm_result result = ptm_converter_create((const char *)config, config_size, NULL, &converter,
-                                             error, sizeof error);
-    if (result != PTM_OK)
-        return fail(exit_code_of(result), "%s", error);
     const uint8_t *output = NULL;
     size_t output_size = 0;
     ptm_stats stats;
-    result = ptm_convert(converter, input, input_size, opts->format, &output, &output_size, &stats);
+    ptm_result result = ptm_convert(converter, input, input_size, opts->format, &output, &output_size, &stats);
     int code;
     if (result != PTM_OK) {
         code = fail(exit_code_of(result), "%s", ptm_converter_last_error(converter));
@@ -217,8 +255,22 @@ static int convert(const options *opts, const uint8_t *config, size_t config_siz
     }
     if (opts->stats)
         print_stats(&stats);
-    ptm_converter_free(converter);
     return code;
+}
+
+/* The converter of the configuration at path (NULL: the defaults), or an exit code. */
+static int create_converter(const char *path, ptm_converter **converter)
+{
+    uint8_t *config = NULL;
+    size_t config_size = 0;
+    int code = path != NULL ? read_file(path, &config, &config_size, "config", SIZE_MAX) : 0;
+    if (code != 0)
+        return code;
+    char error[512];
+    ptm_result result = ptm_converter_create((const char *)config, config_size, NULL, converter,
+                                             error, sizeof error);
+    free(config);
+    return result == PTM_OK ? 0 : fail(exit_code_of(result), "%s", error);
 }
 
 int main(int argc, char **argv)
@@ -227,17 +279,16 @@ int main(int argc, char **argv)
     int code = parse_arguments(argc, argv, &opts);
     if (code >= 0)
         return code;
-    uint8_t *config = NULL, *input = NULL;
-    size_t config_size = 0, input_size = 0;
-    if (opts.config_path != NULL &&
-        (code = read_file(opts.config_path, &config, &config_size, "config")) != 0)
+    ptm_converter *converter = NULL;
+    if ((code = create_converter(opts.config_path, &converter)) != 0)
         return code;
-    if ((code = read_file(opts.input_path, &input, &input_size, "input")) != 0) {
-        free(config);
-        return code;
-    }
-    code = convert(&opts, config, config_size, input, input_size);
-    free(config);
+    uint8_t *input = NULL;
+    size_t input_size = 0;
+    code = read_file(opts.input_path, &input, &input_size, "input",
+                     ptm_converter_max_input_bytes(converter));
+    if (code == 0)
+        code = convert(&opts, converter, input, input_size);
     free(input);
+    ptm_converter_free(converter);
     return code;
 }

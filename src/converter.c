@@ -116,6 +116,11 @@ const char *ptm_converter_last_warning(const ptm_converter *converter)
     return converter != NULL ? converter->warning : "";
 }
 
+uint64_t ptm_converter_max_input_bytes(const ptm_converter *converter)
+{
+    return converter != NULL ? converter->config.max_input_bytes : 0;
+}
+
 ptm_result ptm_converter_reset(ptm_converter *converter)
 {
     if (converter == NULL)

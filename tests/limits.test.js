@@ -3,10 +3,11 @@
 // what is at it. See src/limits.h and src/config.c.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { profilesRequest } from './lib/pb.js';
-import { fixtures, ptm, scratchFile, statsOf } from './lib/run.js';
+import { fixtures, ptm, ptmPath, scratchFile, statsOf } from './lib/run.js';
 
 const TABLE_ENTRIES = 1 << 22;
 const TABLE_REFERENCES = 1 << 24;
@@ -69,6 +70,42 @@ test('max_input_bytes: a larger input is refused before it is read', () => {
   assertLimit(ptm(['-c', configFile({ max_input_bytes: 100 }), input]), /bytes is more than max_input_bytes \(100\)/);
   const run = ptm(['-c', configFile({ max_input_bytes: 1 << 20 }), input]);
   assert.equal(run.code, 0, run.stderr);
+});
+
+test('max_input_bytes bounds the read itself: an endless stream stops at the limit (issue 9, finding 2)', () => {
+  // Before: ptm read /dev/zero (and `yes |`) until memory ran out. Each run
+  // here is killed after 60 s, so a read that does not stop fails the test.
+  const limited = configFile({ max_input_bytes: 1000 });
+  const endless = (args) => {
+    const zero = openSync('/dev/zero', 'r');
+    try {
+      return spawnSync(ptmPath, args, { stdio: [zero, 'pipe', 'pipe'], timeout: 60000, maxBuffer: 1 << 20 });
+    } finally {
+      closeSync(zero);
+    }
+  };
+  const file = spawnSync(ptmPath, ['-c', limited, '/dev/zero'], { timeout: 60000 });
+  assert.equal(file.status, 1, `${file.signal ?? ''} ${file.stderr}`);
+  assert.equal(file.stderr.toString(), 'ptm: input: /dev/zero is more than max_input_bytes (1000); stopped reading there\n');
+  const stdin = endless(['-c', limited]);
+  assert.equal(stdin.status, 1, `${stdin.signal ?? ''} ${stdin.stderr}`);
+  assert.equal(stdin.stderr.toString(), 'ptm: input: stdin is more than max_input_bytes (1000); stopped reading there\n');
+  const defaults = endless(['-f', 'prom', '-']);
+  assert.equal(defaults.status, 1, `${defaults.signal ?? ''} ${defaults.stderr}`);
+  assert.match(defaults.stderr.toString(), /^ptm: input: stdin is more than max_input_bytes \(67108864\); stopped reading there\n$/);
+  assert.equal(defaults.stdout.length, 0);
+});
+
+test('a directory as INPUT is named as one (issue 9, finding 5)', () => {
+  const run = ptm([fixtures]);
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr, `ptm: cannot read input ${fixtures}: it is a directory\n`);
+});
+
+test('-o into a missing directory: exit 3, the output could not be written (issue 9, finding 7)', () => {
+  const run = ptm(['-o', '/nonexistent/dir/out.pb', join(fixtures, 'cpu-ebpf.pb')]);
+  assert.equal(run.code, 3);
+  assert.equal(run.stderr, 'ptm: cannot write output /nonexistent/dir/out.pb: No such file or directory\n');
 });
 
 test('PCRE2 limits: a catastrophic pattern ends with an error naming it', () => {

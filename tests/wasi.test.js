@@ -119,6 +119,25 @@ test('configurations of issue 7 (seed config with its shadowing warning, cumulat
   assert.match(warned.stderr, /^ptm: warning: attribute rule "service.name" is shadowed/);
 });
 
+test('WASI: stdin past 128 MiB converts like native; a path outside the preopened folders names --dir (issue 9)', () => {
+  // Before: the WASI command failed on stdin of 128 MiB or more with
+  // "cannot read stdin: I/O error". A JSON request then 140 MiB of newlines
+  // (blank JSON Lines lines), read whole under a limit that allows it.
+  const request = readFileSync(join(fixtures, 'cpu-ebpf.json'));
+  const input = Buffer.concat([request, Buffer.alloc(140 * 1024 * 1024, 0x0a)]);
+  const config = scratchFile('large.json');
+  writeFileSync(config, JSON.stringify({ max_input_bytes: 200 * 1024 * 1024 }));
+  const native = ptm(['-c', config, '-f', 'prom', '--stats', '-'], input);
+  assert.equal(native.code, 0, native.stderr);
+  const run = wasmtime(['-c', config, '-f', 'prom', '--stats', '-'], input);
+  assert.equal(run.code, 0, run.stderr);
+  assertSameBytes(run.stdout, native.stdout, 'wasmtime, 140 MiB stdin');
+  assert.equal(run.stderr, native.stderr);
+  const outside = wasmtime([join(root, 'README.md')]);
+  assert.equal(outside.code, 2);
+  assert.match(outside.stderr, /^ptm: cannot open input .*README\.md: .+ \(under WASI, give the host access to its folder: wasmtime run --dir DIR\)\n$/);
+});
+
 test('stdin input and -o OUT: the same bytes', () => {
   const input = readFileSync(join(fixtures, 'memory.pb'));
   assert.equal(assertSameEverywhere(['-f', 'prom', '-'], input).code, 0);

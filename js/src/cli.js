@@ -3,7 +3,7 @@
 // npm package's wasm core: the same flags, exit codes (0 ok; 1 invalid input
 // or over a limit; 2 usage, config or unreadable file; 3 out of memory or a
 // failed write), one-line "ptm: " messages and --stats object.
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { init, createConverter, FORMATS, PtmError } from './index.js';
 
 const EXIT_INPUT = 1;
@@ -102,8 +102,10 @@ async function readInput(path, what) {
     throw new Exit(EXIT_USAGE, `cannot open ${what} ${path}: ${strerror(error)}`);
   }
   try {
+    if (fstatSync(fd).isDirectory()) throw new Exit(EXIT_USAGE, `cannot read ${what} ${path}: it is a directory`);
     return readFileSync(fd);
   } catch (error) {
+    if (error instanceof Exit) throw error;
     throw new Exit(resourceCode(error), `cannot read ${what} ${path}: ${strerror(readError(error))}`);
   } finally {
     closeSync(fd);
@@ -120,7 +122,7 @@ async function writeOutput(path, data) {
   try {
     fd = openSync(path, 'w');
   } catch (error) {
-    throw new Exit(EXIT_USAGE, `cannot open output ${path}: ${strerror(error)}`);
+    throw new Exit(EXIT_RESOURCES, `cannot write output ${path}: ${strerror(error)}`);
   }
   try {
     writeAll(fd, data);
