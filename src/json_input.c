@@ -735,6 +735,32 @@ static bool encode_message(transcoder *t, const cJSON *object, const message_typ
 
 /* ---- the entry point ---- */
 
+/*
+ * Refuses a top-level object that is not a profiles request: another
+ * signal's (its resourceMetrics, resourceSpans or resourceLogs key names
+ * it), or one with keys but none of a profiles request's. "{}" is a valid
+ * empty request.
+ */
+static bool check_signal(transcoder *t, const cJSON *json)
+{
+    static const struct { const char *camel, *snake, *signal; } others[] = {
+        {"resourceMetrics", "resource_metrics", "metrics"},
+        {"resourceSpans", "resource_spans", "traces"},
+        {"resourceLogs", "resource_logs", "logs"}};
+    if (!cJSON_IsObject(json) || json->child == NULL)
+        return true;
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        if (cJSON_GetObjectItemCaseSensitive(json, others[i].camel) != NULL ||
+            cJSON_GetObjectItemCaseSensitive(json, others[i].snake) != NULL)
+            return fail(t, NULL, "an OTLP %s request (%s), not profiles", others[i].signal, others[i].camel);
+    }
+    for (const cJSON *member = json->child; member != NULL; member = member->next) {
+        if (find_field(&request_type, member->string) != NULL)
+            return true;
+    }
+    return fail(t, NULL, "no key of an ExportProfilesServiceRequest (resourceProfiles, dictionary) at the top level");
+}
+
 static bool is_json_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
@@ -755,7 +781,7 @@ ptm_result json_request_to_protobuf(const char *text, size_t size, size_t *consu
     size_t original_size = out->size;
     /* The request is written straight into out: its level's buffer is out. */
     message_buffer request = {.bytes = *out, .nested = NULL};
-    bool ok = encode_message(&t, json, &request_type, NULL, &request);
+    bool ok = check_signal(&t, json) && encode_message(&t, json, &request_type, NULL, &request);
     cJSON_Delete(json);
     *out = request.bytes;
     if (!ok) {

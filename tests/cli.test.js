@@ -34,6 +34,27 @@ test('input that is not a request: exit 1 and a one-line message', () => {
   assertOneLineError(ptm(['-'], Buffer.from([0x12, 0x02, 0x28, 0x01])), 1, /wrong wire type/);
 });
 
+test('OTLP/JSON of another signal, or with no profiles key: exit 1 naming it; {} stays an empty request (issue 9, finding 6)', () => {
+  // Before: each of these exited 0 with no output.
+  const cases = [
+    ['{"resourceMetrics":[{"scopeMetrics":[]}]}', 'ptm: input: JSON: an OTLP metrics request (resourceMetrics), not profiles (JSON request 1)'],
+    ['{"resourceSpans":[]}', 'ptm: input: JSON: an OTLP traces request (resourceSpans), not profiles (JSON request 1)'],
+    ['{"resource_logs":[]}', 'ptm: input: JSON: an OTLP logs request (resourceLogs), not profiles (JSON request 1)'],
+    ['{"foo":1}', 'ptm: input: JSON: no key of an ExportProfilesServiceRequest (resourceProfiles, dictionary) at the top level (JSON request 1)'],
+  ];
+  for (const [input, message] of cases) {
+    const run = ptm(['-f', 'prom', '-'], input);
+    assert.equal(run.code, 1, input);
+    assert.equal(run.stderr, `${message}\n`, input);
+    assert.equal(run.stdout.length, 0);
+  }
+  for (const input of ['{}', '{"resourceProfiles":[],"futureField":1}']) {
+    const run = ptm(['-f', 'json', '--stats', '-'], input);
+    assert.equal(run.code, 0, `${input}: ${run.stderr}`);
+    assert.equal(statsOf(run.stderr).requests, 1);
+  }
+});
+
 test('every truncation of a valid request ends in exit 0 or 1, never a crash', () => {
   const bytes = readFileSync(cpuPb);
   for (let cut = 0; cut < bytes.length; cut += 97) {
