@@ -132,14 +132,24 @@ async function writeOutput(path, data) {
   }
 }
 
+/** Writes to stdout; a failed write (ENOSPC, EPIPE) is "cannot write output", exit 3.
+ * The error listener stays: the stream may emit the error after the write's
+ * callback, and an unhandled 'error' event would end the process with a trace. */
 function writeStdout(data) {
   return new Promise((resolve, reject) => {
-    const failed = (error) => reject(new Exit(EXIT_RESOURCES, `cannot write output: ${strerror(error)}`));
-    process.stdout.once('error', failed);
+    let settled = false;
+    const failed = (error) => {
+      if (settled) return;
+      settled = true;
+      reject(new Exit(EXIT_RESOURCES, `cannot write output: ${strerror(error)}`));
+    };
+    process.stdout.on('error', failed);
     process.stdout.write(data, (error) => {
-      process.stdout.off('error', failed);
       if (error) failed(error);
-      else resolve();
+      else if (!settled) {
+        settled = true;
+        resolve();
+      }
     });
   });
 }
