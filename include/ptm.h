@@ -86,6 +86,8 @@ typedef struct ptm_stats {
     uint64_t attributes_shadowed; /* configured attribute rules left off a
                                      ResourceProfiles' points because the
                                      resource has an attribute of that key */
+    uint64_t pattern_limit_hits;  /* regex searches that hit a PCRE2 limit:
+                                     the string counted as not matching */
 } ptm_stats;
 
 /* A custom allocator. malloc_fn returns NULL on failure; free_fn accepts NULL.

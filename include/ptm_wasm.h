@@ -40,7 +40,7 @@ ptm_wasm_handle *ptm_wasm_create(const uint8_t *config, uint32_t config_size, ch
 int32_t ptm_wasm_convert(ptm_wasm_handle *handle, const uint8_t *input, uint32_t input_size,
                          int32_t format);
 /* The last output (after a success), its size, the stats of the last call (a
- * ptm_stats: eleven little-endian u64 in the order of ptm.h), the last error
+ * ptm_stats: twelve little-endian u64 in the order of ptm.h), the last error
  * message (NUL-terminated, "" after a success). */
 const uint8_t *ptm_wasm_output(const ptm_wasm_handle *handle);
 uint32_t ptm_wasm_output_size(const ptm_wasm_handle *handle);

@@ -208,10 +208,11 @@ static void print_stats(const ptm_stats *stats)
             ",\"samples_total\":%" PRIu64 ",\"samples_kept\":%" PRIu64
             ",\"samples_filtered\":%" PRIu64 ",\"samples_invalid\":%" PRIu64
             ",\"samples_skipped\":%" PRIu64 ",\"series\":%" PRIu64 ",\"overflowed\":%" PRIu64
-            ",\"attributes_shadowed\":%" PRIu64 "}\n",
+            ",\"attributes_shadowed\":%" PRIu64 ",\"pattern_limit_hits\":%" PRIu64 "}\n",
             stats->requests, stats->resources, stats->profiles, stats->samples_total,
             stats->samples_kept, stats->samples_filtered, stats->samples_invalid,
-            stats->samples_skipped, stats->series, stats->overflowed, stats->attributes_shadowed);
+            stats->samples_skipped, stats->series, stats->overflowed, stats->attributes_shadowed,
+            stats->pattern_limit_hits);
 }
 
 static int write_output(const char *path, const uint8_t *data, size_t size)

@@ -198,7 +198,8 @@ static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *in
         return fail(converter, PTM_ERR_NOMEM, "out of memory");
     decode_handler handler = conversion_handler(c);
     const char *culprit;
-    pattern_engine_take_status(converter->config.engine, &culprit); /* forget earlier calls' */
+    uint64_t limit_hits;
+    pattern_engine_take_status(converter->config.engine, &culprit, &limit_hits); /* forget earlier calls' */
     ptm_result result;
     if (is_json(input, input_size)) {
         result = convert_json(converter, c, &handler, input, input_size);
@@ -211,27 +212,26 @@ static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *in
     }
     if (result != PTM_OK)
         return result;
-    switch (pattern_engine_take_status(converter->config.engine, &culprit)) {
-    case PATTERN_OK:
-        break;
-    case PATTERN_OVER_LIMIT:
-        return fail(converter, PTM_ERR_LIMIT,
-                    "input: the regex %s hit its PCRE2 match limit; nothing was converted", culprit);
-    case PATTERN_NO_MEMORY:
+    if (pattern_engine_take_status(converter->config.engine, &culprit, &limit_hits) == PATTERN_NO_MEMORY)
         return fail(converter, PTM_ERR_NOMEM, "out of memory");
-    }
+    c->stats.pattern_limit_hits = limit_hits;
     if (converter->config.cumulative && !cumulative_merge(&converter->cumulative, c)) {
         cumulative_clear(&converter->cumulative); /* it holds part of this input */
         return fail(converter, PTM_ERR_NOMEM, "out of memory (the cumulative state was reset)");
     }
     if (!conversion_finish(c) || encode(c, format, out) != PTM_OK)
         return fail(converter, PTM_ERR_NOMEM, "out of memory");
-    if (c->shadowed_key != NULL) {
+    if (limit_hits > 0) {
+        snprintf(converter->warning, sizeof converter->warning,
+                 "warning: the regex %s (and any other that did) hit its PCRE2 match limit on "
+                 "%llu strings; they count as not matching: they fail include patterns and pass "
+                 "exclude patterns", culprit, (unsigned long long)limit_hits);
+    } else if (c->shadowed_key != NULL) {
         snprintf(converter->warning, sizeof converter->warning,
                  "warning: attribute rule \"%s\" is shadowed by the resource attribute of that "
                  "key; the resource's value is kept", c->shadowed_key);
-        message_one_line(converter->warning);
     }
+    message_one_line(converter->warning);
     return PTM_OK;
 }
 

@@ -16,8 +16,9 @@ struct pattern_engine {
     pcre2_general_context *general;
     pcre2_compile_context *compile;
     pcre2_match_context *match;
-    pattern_status status;     /* the first problem of a search, until taken */
-    const pattern *culprit;    /* the pattern that had it */
+    pattern_status status;     /* the worst problem of a search, until taken */
+    const pattern *culprit;    /* the first pattern that hit a limit */
+    uint64_t limit_hits;       /* searches that hit a limit, until taken */
 };
 
 struct pattern {
@@ -49,6 +50,7 @@ pattern_engine *pattern_engine_create(const ptm_allocator *allocator, uint32_t m
     engine->allocator = *allocator;
     engine->status = PATTERN_OK;
     engine->culprit = NULL;
+    engine->limit_hits = 0;
     engine->general = pcre2_general_context_create(engine_malloc, engine_free,
                                                    &engine->allocator);
     engine->compile = engine->general ? pcre2_compile_context_create(engine->general) : NULL;
@@ -63,12 +65,14 @@ pattern_engine *pattern_engine_create(const ptm_allocator *allocator, uint32_t m
     return engine;
 }
 
-pattern_status pattern_engine_take_status(pattern_engine *engine, const char **name)
+pattern_status pattern_engine_take_status(pattern_engine *engine, const char **name, uint64_t *limit_hits)
 {
     pattern_status status = engine->status;
     *name = engine->culprit != NULL ? engine->culprit->name : "";
+    *limit_hits = engine->limit_hits;
     engine->status = PATTERN_OK;
     engine->culprit = NULL;
+    engine->limit_hits = 0;
     return status;
 }
 
@@ -137,10 +141,14 @@ bool pattern_search(pattern *p, byte_slice subject, byte_slice *match)
                                         rc == PCRE2_ERROR_HEAPLIMIT
                                   ? PATTERN_OVER_LIMIT
                                   : PATTERN_OK;
-        if (status != PATTERN_OK && p->engine->status == PATTERN_OK) {
-            p->engine->status = status;
-            p->engine->culprit = p;
+        pattern_engine *engine = p->engine;
+        if (status == PATTERN_OVER_LIMIT) {
+            engine->limit_hits++;
+            if (engine->culprit == NULL)
+                engine->culprit = p;
         }
+        if (status > engine->status) /* running out of memory outweighs a limit */
+            engine->status = status;
         return false;
     }
     if (match != NULL) {

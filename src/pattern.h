@@ -4,10 +4,11 @@
  * The engine (one per converter) routes PCRE2's memory to the converter's
  * allocator and bounds every search with a match limit, a depth limit and a
  * heap limit, so that a catastrophic pattern such as (a+)+$ ends quickly
- * instead of hanging. A search that hits a limit (or runs out of memory)
- * counts as no match and is remembered by the engine
- * (pattern_engine_take_status) so that the converter fails the conversion
- * with a message naming the pattern.
+ * instead of hanging. A search that hits a limit counts as no match (the
+ * string fails include patterns and passes exclude patterns, like a missing
+ * name), and the engine counts it (pattern_engine_take_status) so that the
+ * converter can report it, naming the pattern; a search that runs out of
+ * memory fails the conversion.
  */
 #ifndef PTM_PATTERN_H
 #define PTM_PATTERN_H
@@ -30,12 +31,14 @@ void pattern_engine_free(pattern_engine *engine);
 typedef enum pattern_status {
     PATTERN_OK = 0,
     PATTERN_OVER_LIMIT, /* a search hit the match, depth or heap limit */
-    PATTERN_NO_MEMORY   /* a search could not allocate */
+    PATTERN_NO_MEMORY   /* a search could not allocate (worse: the order matters) */
 } pattern_status;
 
-/* The first problem of the searches since the last call, and the name of the
- * pattern that had it (*name, when not PATTERN_OK); the call forgets it. */
-pattern_status pattern_engine_take_status(pattern_engine *engine, const char **name);
+/* The worst problem of the searches since the last call (PATTERN_NO_MEMORY
+ * over PATTERN_OVER_LIMIT), the name of the first pattern that hit a limit
+ * (*name, "" when none) and how many searches did (*limit_hits); the call
+ * forgets them. */
+pattern_status pattern_engine_take_status(pattern_engine *engine, const char **name, uint64_t *limit_hits);
 
 /*
  * Compiles text (text_size bytes); name (copied) says where it comes from in

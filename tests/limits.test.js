@@ -108,23 +108,37 @@ test('-o into a missing directory: exit 3, the output could not be written (issu
   assert.equal(run.stderr, 'ptm: cannot write output /nonexistent/dir/out.pb: No such file or directory\n');
 });
 
-test('PCRE2 limits: a catastrophic pattern ends with an error naming it', () => {
+test('PCRE2 limits: a string on which a pattern hits its limit counts as not matching; reported once, counted, the rest converts (issue 9, finding 4)', () => {
+  // Before: the whole conversion failed (exit 1) naming the pattern.
   const input = oneFunction('a'.repeat(5000) + '!');
+  const warning = (name) => `ptm: warning: the regex ${name} (and any other that did) hit its PCRE2 match limit on 1 strings; ` +
+    'they count as not matching: they fail include patterns and pass exclude patterns\n';
   const cases = [
-    [{ pattern_filter: { pattern: '(a+)+$' } }, /the regex pattern_filter\.pattern hit its PCRE2 match limit/],
-    [{ process_filter: { exclude_patterns: ['x', '(a|aa)+$'] } }, null], // no process name: never searched
-    [{ attributes: [{ key: 'k', value: '(a|aa)+$', type: 'regex' }] }, /the regex attributes\[0\]\.value hit its PCRE2 match limit/],
+    // An include pattern that cannot decide: the sample fails it (filtered).
+    [{ pattern_filter: { pattern: '(a+)+$' } }, 'pattern_filter.pattern', { samples_kept: 0, samples_filtered: 1 }],
+    // An exclude pattern that cannot decide: the sample passes it (kept).
+    [{ pattern_filter: { exclude_patterns: ['(a+)+$'] } }, 'pattern_filter.exclude_patterns[0]', { samples_kept: 1, samples_filtered: 0 }],
+    // A regex attribute rule that cannot decide: no attribute, as for no match.
+    [{ attributes: [{ key: 'k', value: '(a|aa)+$', type: 'regex' }] }, 'attributes[0].value', { samples_kept: 1, samples_filtered: 0 }],
+    // No process name: never searched, nothing to report.
+    [{ process_filter: { exclude_patterns: ['x', '(a|aa)+$'] } }, null, { samples_kept: 1, samples_filtered: 0 }],
   ];
-  for (const [config, pattern] of cases) {
-    const run = ptm(['-c', configFile(config), '-'], input);
-    if (pattern) assertLimit(run, pattern);
-    else assert.equal(run.code, 0, run.stderr);
+  for (const [config, name, counts] of cases) {
+    const run = ptm(['-c', configFile(config), '-f', 'json', '--stats', '-'], input);
+    assert.equal(run.code, 0, run.stderr);
+    const stats = statsOf(run.stderr);
+    assert.equal(stats.pattern_limit_hits, name ? 1 : 0, JSON.stringify(config));
+    assert.deepEqual({ samples_kept: stats.samples_kept, samples_filtered: stats.samples_filtered }, counts, JSON.stringify(config));
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('ptm: warning: '));
+    assert.deepEqual(lines.map((l) => `${l}\n`), name ? [warning(name)] : []);
   }
   // The same pattern on a short subject matches normally.
   const fine = ptm(['-c', configFile({ pattern_filter: { pattern: '(a+)+$' } }), '--stats', '-'], oneFunction('aaa'));
   assert.equal(fine.code, 0, fine.stderr);
   assert.equal(statsOf(fine.stderr).samples_kept, 1);
+  assert.equal(statsOf(fine.stderr).pattern_limit_hits, 0);
 });
+
 
 test('string length: a string-table entry or attribute value over 64 KiB', () => {
   assert.equal(ptm(['-'], oneFunction('f'.repeat(STRING_BYTES))).code, 0, 'at the limit');

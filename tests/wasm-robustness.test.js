@@ -46,7 +46,7 @@ const wasiModule = join(root, 'build', 'wasi', 'ptm.wasm');
 const wasiRunner = join(root, 'tests', 'lib', 'wasi-run.mjs');
 
 const STATS = ['requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
-  'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed', 'attributes_shadowed'];
+  'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed', 'attributes_shadowed', 'pattern_limit_hits'];
 const MiB = 1024 * 1024;
 const SANITY_CEILING = 64 * MiB;
 

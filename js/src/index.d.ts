@@ -22,6 +22,8 @@ export interface Stats {
   overflowed: number;
   /** Configured attribute rules left off a ResourceProfiles' points: the resource has that key. */
   attributes_shadowed: number;
+  /** Regex searches that hit a PCRE2 limit; those strings counted as not matching. */
+  pattern_limit_hits: number;
 }
 
 /** What convert() returns. warning: a one-line "warning: ..." of this conversion, when any. */

@@ -9,11 +9,11 @@
 export const FORMATS = Object.freeze(['otlp', 'json', 'prom']);
 /** ptm_result names, by number (0 is success). */
 export const RESULTS = Object.freeze(['ok', 'input', 'config', 'nomem', 'limit', 'argument']);
-/** The ptm_stats fields, in the order of ptm.h (eleven little-endian u64). */
+/** The ptm_stats fields, in the order of ptm.h (twelve little-endian u64). */
 export const STATS = Object.freeze([
   'requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
   'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed',
-  'attributes_shadowed',
+  'attributes_shadowed', 'pattern_limit_hits',
 ]);
 
 const ERROR_SIZE = 512;

@@ -25,7 +25,7 @@ const nativeCli = join(root, 'build', 'native', 'ptm');
 const wasmtimePath = join(root, 'build', 'tools', 'bin', 'wasmtime');
 const formats = [['otlp', 0], ['json', 1], ['prom', 2]];
 const STATS_FIELDS = ['requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
-  'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed', 'attributes_shadowed'];
+  'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed', 'attributes_shadowed', 'pattern_limit_hits'];
 
 /** The reactor instance's exports, initialized. */
 async function loadReactor() {
