@@ -413,13 +413,13 @@ static void test_encodings(void)
 
 static void test_consumed(void)
 {
-    const char *text = "{\"dictionary\":{}} \r\n\t{\"x\":1}\n";
+    const char *text = "{\"dictionary\":{}} \r\n\t{\"resourceProfiles\":[]}\n";
     transcoded out;
     transcode(text, &libc_allocator, &out);
     check(out.result == PTM_OK && out.consumed == 21 && strcmp(out.hex, "1200") == 0,
           "consumed: the value and the white space after it (%zu)", out.consumed);
     transcode(text + 21, &libc_allocator, &out);
-    check(out.result == PTM_OK && out.consumed == 8, "consumed: the second value and its newline (%zu)",
+    check(out.result == PTM_OK && out.consumed == 24, "consumed: the second value and its newline (%zu)",
           out.consumed);
 }
 

@@ -37,6 +37,7 @@ type telemetry struct {
 	overflow metric.Int64Counter
 	refused  metric.Int64Counter
 	shadowed metric.Int64Counter
+	limits   metric.Int64Counter
 }
 
 func newTelemetry(set component.TelemetrySettings) (telemetry, error) {
@@ -53,6 +54,7 @@ func newTelemetry(set component.TelemetrySettings) (telemetry, error) {
 	add(&t.overflow, "otelcol_connector_profiletometrics_overflowed", "{value}", "Values added to an overflow point")
 	add(&t.refused, "otelcol_connector_profiletometrics_requests_refused", "{request}", "Requests the core refused")
 	add(&t.shadowed, "otelcol_connector_profiletometrics_attributes_shadowed", "{rule}", "Configured attribute rules shadowed by a resource attribute")
+	add(&t.limits, "otelcol_connector_profiletometrics_pattern_limit_hits", "{search}", "Regex searches that hit a PCRE2 limit (the string counted as not matching)")
 	return t, errors.Join(errs...)
 }
 
@@ -128,4 +130,5 @@ func (c *profilesConnector) record(ctx context.Context, stats Stats) {
 	c.telemetry.series.Add(ctx, int64(stats.Series))
 	c.telemetry.overflow.Add(ctx, int64(stats.Overflowed))
 	c.telemetry.shadowed.Add(ctx, int64(stats.AttributesShadowed))
+	c.telemetry.limits.Add(ctx, int64(stats.PatternLimitHits))
 }
