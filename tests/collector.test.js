@@ -11,21 +11,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixtures, shared, haveShared, ptm, root, decodeMetrics, scratchFile } from './lib/run.js';
+import {
+  fixtures, shared, haveShared, ptm, root, decodeMetrics, scratchFile, freePort, sleep,
+} from './lib/run.js';
 
 const collectorPath = join(root, 'build', 'collector', 'otelcol-ptm');
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const exampleConfig = readFileSync(join(root, 'docs', 'examples', 'collector.yaml'), 'utf8');
 

@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixtures, shared, haveShared, ptm, root, scratchFile } from './lib/run.js';
+import { fixtures, shared, haveShared, ptm, root, scratchFile, freePort, sleep } from './lib/run.js';
 
 const bin = join(root, 'build', 'tools', 'bin');
 const realJSONLines = join(shared, 'otlp-real', 'ebpf-oncpu-189-requests.jsonl');
@@ -59,15 +59,6 @@ function exposition(text) {
   return samples;
 }
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts Prometheus with a config and flags; resolves once it is ready. */
 async function startPrometheus(config, flags = []) {

@@ -84,7 +84,9 @@ function checkRun(run, what, { allowed = [0, 1], prefix = /^ptm: / } = {}) {
     assert.equal(run.stdout.length, 0, `${what}: output on failure`);
     return;
   }
-  assert.equal(lines.length, 0, `${what}: messages on success: ${run.stderr}`);
+  // A success may carry one warning line (a regex over its PCRE2 limit, a shadowed attribute rule).
+  const warnings = lines.filter((l) => l.startsWith('ptm: warning: '));
+  assert.ok(warnings.length <= 1 && lines.length === warnings.length, `${what}: messages on success: ${run.stderr}`);
   const stats = statsOf(run.stderr);
   assert.ok(stats, `${what}: no stats`);
   assert.equal(stats.samples_total,

@@ -2,6 +2,7 @@
 // ptm CLI, decode its output with the official Go decoder (pmetriccheck), and
 // read fixtures (the repo's own, and the shared real captures when present).
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -53,3 +54,14 @@ export function readJSONLines(path) {
 }
 
 export const haveShared = existsSync(join(shared, 'otlp-real'));
+
+/** A TCP port free on 127.0.0.1 right now, for a server a test starts. */
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
