@@ -159,6 +159,34 @@ static bool is_json(const uint8_t *input, size_t input_size)
     return input[0] != '\n' || !decode_has_protobuf_framing((byte_slice){input, input_size});
 }
 
+/*
+ * What the input is when it is none of the formats converted, told by its
+ * first bytes, so that the message names it instead of "malformed
+ * protobuf"; NULL when it may be a request. As protobuf, each of these
+ * starts with a tag nanopb refuses (wire type 6 or 7, a group, field 0),
+ * except zstd's magic, which would be an unknown varint field 5 followed
+ * by an invalid tag: none is a request.
+ */
+static const char *unsupported_input(const uint8_t *input, size_t size)
+{
+    size_t start = 0;
+    while (start < size && (input[start] == ' ' || input[start] == '\t' || input[start] == '\r' ||
+                            input[start] == '\n'))
+        start++;
+    if (size >= 2 && input[0] == 0x1f && input[1] == 0x8b)
+        return "gzip-compressed input (a .gz file, a gzipped pprof profile or OTLP/HTTP body): decompress it first";
+    if (size >= 4 && input[0] == 0x28 && input[1] == 0xb5 && input[2] == 0x2f && input[3] == 0xfd)
+        return "zstd-compressed input: decompress it first (zstd -d)";
+    if (size >= 2 && ((input[0] == 0xff && input[1] == 0xfe) || (input[0] == 0xfe && input[1] == 0xff)))
+        return "UTF-16 text: OTLP/JSON must be UTF-8";
+    if (start < size && input[start] == '[')
+        return "a JSON array: give OTLP/JSON requests one per line (JSON Lines) instead";
+    if (size >= 5 && input[0] == 0x00)
+        return "length-prefixed protobuf (the collector file exporter's format: proto?): not supported yet; "
+               "use the file exporter's JSON Lines";
+    return NULL;
+}
+
 /* Decodes every JSON request in text, one after another. */
 static ptm_result convert_json(ptm_converter *converter, conversion *c, const decode_handler *handler,
                                const uint8_t *text, size_t size)
@@ -201,6 +229,14 @@ static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *in
     uint64_t limit_hits;
     pattern_engine_take_status(converter->config.engine, &culprit, &limit_hits); /* forget earlier calls' */
     ptm_result result;
+    static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
+    if (input_size >= 3 && memcmp(input, utf8_bom, 3) == 0 && is_json(input + 3, input_size - 3)) {
+        input += 3; /* a UTF-8 byte-order mark before JSON is dropped */
+        input_size -= 3;
+    }
+    const char *unsupported = unsupported_input(input, input_size);
+    if (unsupported != NULL)
+        return fail(converter, PTM_ERR_INPUT, "input: %s", unsupported);
     if (is_json(input, input_size)) {
         result = convert_json(converter, c, &handler, input, input_size);
     } else {

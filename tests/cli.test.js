@@ -3,6 +3,7 @@
 // formats, and --stats.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { profilesRequest } from './lib/pb.js';
@@ -53,6 +54,18 @@ test('OTLP/JSON of another signal, or with no profiles key: exit 1 naming it; {}
     assert.equal(run.code, 0, `${input}: ${run.stderr}`);
     assert.equal(statsOf(run.stderr).requests, 1);
   }
+});
+
+test('a UTF-8 byte-order mark before OTLP/JSON is dropped; compressed, UTF-16 and array inputs are named (issue 9, finding 5)', () => {
+  // Before: the BOM made the request "malformed protobuf", and so did each of the others.
+  const json = readFileSync(join(fixtures, 'cpu-ebpf.json'));
+  const plain = ptm(['-f', 'prom', '-'], json);
+  const withBom = ptm(['-f', 'prom', '-'], Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]));
+  assert.equal(withBom.code, 0, withBom.stderr);
+  assert.ok(withBom.stdout.equals(plain.stdout));
+  const gzipped = ptm(['-'], gzipSync(readFileSync(join(fixtures, 'cpu-ebpf.pb'))));
+  assert.equal(gzipped.code, 1);
+  assert.match(gzipped.stderr, /^ptm: input: gzip-compressed input .*: decompress it first\n$/);
 });
 
 test('every truncation of a valid request ends in exit 0 or 1, never a crash', () => {

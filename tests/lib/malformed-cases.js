@@ -441,7 +441,12 @@ add('JSON: a value 2^53-1 as a number (exact: accepted)', json(JSON.stringify(js
 add('JSON: timeUnixNano as a boolean', json(jsonRequest([], { timeUnixNano: true })), jsonFails('JSON: .*timeUnixNano: expected an integer'));
 add('JSON: samples is an object', json(jsonRequest({})), jsonFails('JSON: .*samples: expected an array'));
 add('JSON: a string table entry that is a number', json({ dictionary: { stringTable: ['', 5] } }), jsonFails('JSON: dictionary\\.stringTable\\[1\\]: expected a string'));
-add('JSON: a request that is an array', json('[{}]'), malformed('ExportProfilesServiceRequest'));
+add('JSON: a request that is an array', json('[{}]'), fails(/^ptm: input: a JSON array: give OTLP\/JSON requests one per line \(JSON Lines\) instead$/));
+// Inputs that are not a request, named by their first bytes (issue 9, finding 5).
+add('gzip-compressed request', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3]), fails(/^ptm: input: gzip-compressed input .*: decompress it first$/));
+add('zstd-compressed request', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]), fails(/^ptm: input: zstd-compressed input: decompress it first \(zstd -d\)$/));
+add('UTF-16 OTLP/JSON', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"resourceProfiles":[]}', 'utf16le')]), fails(/^ptm: input: UTF-16 text: OTLP\/JSON must be UTF-8$/));
+add('length-prefixed protobuf (file exporter, format: proto)', Buffer.from([0x00, 0x00, 0x00, 0x02, 0x12, 0x00]), fails(/^ptm: input: length-prefixed protobuf .*not supported yet/));
 const nestedArray = (depth) => {
   let v = { stringValue: 'x' };
   for (let i = 0; i < depth; i++) v = { arrayValue: { values: [v] } };
