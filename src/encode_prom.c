@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Canonical attributes carry no strindex member: they resolve against nothing. */
-static const profile_dictionary no_dictionary;
 
 typedef struct prom_writer {
     conversion *c;              /* its interner deduplicates label names */
@@ -64,9 +62,9 @@ static void put_label(prom_writer *w, bool *first, const prom_label *label)
     w->ok = w->ok && buffer_append_char(w->out, '"');
 }
 
-/* A scalar resource attribute as label text; false for arrays, maps, bytes. */
-static bool scalar_text(prom_writer *w, const profile_dictionary *dictionary, byte_slice raw,
-                        byte_slice *text)
+/* A scalar canonical attribute value (strings resolved, so no strindex) as
+ * label text; false for arrays, maps, bytes. */
+static bool scalar_text(prom_writer *w, byte_slice raw, byte_slice *text)
 {
     any_value value;
     if (!any_value_decode(raw, &value))
@@ -76,9 +74,6 @@ static bool scalar_text(prom_writer *w, const profile_dictionary *dictionary, by
     switch (value.kind) {
     case ANY_STRING:
         *text = value.bytes;
-        return true;
-    case ANY_STRINDEX:
-        *text = dictionary_string(dictionary, value.strindex);
         return true;
     case ANY_BOOL:
         *text = value.boolean ? (byte_slice){(const uint8_t *)"true", 4}
@@ -110,11 +105,10 @@ static arena_vector *resource_labels(prom_writer *w, uint32_t resource_index)
         return labels;
     w->resource_labels_known[resource_index] = true;
     const resource_record *resource = &((const resource_record *)w->c->resources.items)[resource_index];
-    const profile_dictionary *dictionary = &no_dictionary;
     interner_mark_round(&w->c->interner);
     for (uint32_t i = 0; i < resource->attribute_count && w->ok; i++) {
         prom_label label = {prom_label_name(w->c->arena, resource->attributes[i].key), {0}};
-        if (label.name.size == 0 || !scalar_text(w, dictionary, resource->attributes[i].value, &label.value))
+        if (label.name.size == 0 || !scalar_text(w, resource->attributes[i].value, &label.value))
             continue;
         uint32_t id = intern(&w->c->interner, label.name);
         if (id == INTERN_NONE || !interner_mark(&w->c->interner, id))
@@ -151,7 +145,7 @@ static void put_series(prom_writer *w, byte_slice family, const series *s,
         if (attributes[i].kind == POINT_TRUE)
             label->value = (byte_slice){(const uint8_t *)"true", 4};
         else if (attributes[i].kind == POINT_ANY &&
-                 !scalar_text(w, &no_dictionary, attributes[i].value, &label->value))
+                 !scalar_text(w, attributes[i].value, &label->value))
             continue;
         count += label->name.size > 0;
     }
