@@ -157,6 +157,16 @@ const char *ptm_converter_last_warning(const ptm_converter *converter);
  */
 ptm_result ptm_converter_reset(ptm_converter *converter);
 
+/*
+ * Sets the secret 16-byte key of the converter's hash tables (copied).
+ * ptm_converter_create() draws one from the system (getentropy), so that a
+ * sender cannot pick strings that collide and slow the tables down; where the
+ * system has none (the zero-import wasm module), the host must set one from
+ * its own random source before converting input it does not trust. The
+ * output never depends on the key. PTM_ERR_ARGUMENT for NULL.
+ */
+ptm_result ptm_converter_set_hash_key(ptm_converter *converter, const uint8_t key[16]);
+
 /* The converter's max_input_bytes: ptm_convert() refuses larger inputs, so a
  * caller reading a stream may stop reading past it. */
 uint64_t ptm_converter_max_input_bytes(const ptm_converter *converter);

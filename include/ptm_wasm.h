@@ -29,12 +29,16 @@ uint8_t *ptm_wasm_alloc(uint32_t size);
 void ptm_wasm_free(uint8_t *pointer);
 
 /*
- * Builds a converter from config bytes (size 0: the defaults). On failure
- * returns 0 and writes a NUL-terminated one-line message of at most
- * error_size bytes into error (a host buffer from ptm_wasm_alloc()).
+ * Builds a converter from config bytes (size 0: the defaults) whose hash
+ * tables use hash_key: 16 bytes from the host's random source (required; the
+ * module has none: see ptm_converter_set_hash_key). Returns a ptm_result; on
+ * success stores the handle in *handle_out, on failure stores 0 there and
+ * writes a NUL-terminated one-line message of at most error_size bytes into
+ * error. hash_key, handle_out and error are host buffers from
+ * ptm_wasm_alloc().
  */
-ptm_wasm_handle *ptm_wasm_create(const uint8_t *config, uint32_t config_size, char *error,
-                                 uint32_t error_size);
+int32_t ptm_wasm_create(const uint8_t *config, uint32_t config_size, const uint8_t *hash_key,
+                        ptm_wasm_handle **handle_out, char *error, uint32_t error_size);
 /* Converts input to format (ptm_format: 0 otlp, 1 json, 2 prom); returns a
  * ptm_result (0: success). */
 int32_t ptm_wasm_convert(ptm_wasm_handle *handle, const uint8_t *input, uint32_t input_size,

@@ -7,16 +7,15 @@
 #include <string.h>
 
 
-/* A multiply-xorshift mix of the key's eight words (hashing the bytes costs
- * more and this runs several times per sample). */
-static uint64_t key_hash(const series_key *key)
+/* The key's eight ids as four words, under the converter's secret key: the
+ * ids are the sender's to arrange (hash.h). */
+static uint64_t key_hash(const series_aggregator *aggregator, const series_key *key)
 {
-    const uint64_t k = 0x9e3779b97f4a7c15ULL;
-    uint64_t h = (((uint64_t)key->metric << 32) | key->resource) * k;
-    h = (h ^ (h >> 29) ^ (((uint64_t)key->snapshot << 32) | key->thread)) * k;
-    h = (h ^ (h >> 29) ^ (((uint64_t)key->process << 32) | key->function)) * k;
-    h = (h ^ (h >> 29) ^ (((uint64_t)key->rules << 32) | key->overflow)) * k;
-    return h ^ (h >> 32);
+    const uint64_t words[4] = {((uint64_t)key->metric << 32) | key->resource,
+                               ((uint64_t)key->snapshot << 32) | key->thread,
+                               ((uint64_t)key->process << 32) | key->function,
+                               ((uint64_t)key->rules << 32) | key->overflow};
+    return hash_words(&aggregator->key, words, 4);
 }
 
 static bool key_equals(const series_key *a, const series_key *b)
@@ -24,10 +23,12 @@ static bool key_equals(const series_key *a, const series_key *b)
     return memcmp(a, b, sizeof *a) == 0;
 }
 
-bool aggregator_init(series_aggregator *aggregator, arena *a, uint32_t metric_count, uint32_t limit)
+bool aggregator_init(series_aggregator *aggregator, arena *a, const hash_key *key,
+                     uint32_t metric_count, uint32_t limit)
 {
     memset(aggregator, 0, sizeof *aggregator);
     aggregator->arena = a;
+    aggregator->key = *key;
     aggregator->limit = limit;
     aggregator->slot_mask = 1023;
     aggregator->slots = arena_calloc(a, aggregator->slot_mask + 1, sizeof(uint32_t));
@@ -44,7 +45,7 @@ static bool grow(series_aggregator *aggregator)
         return false;
     const series *items = aggregator->series.items;
     for (uint32_t i = 0; i < aggregator->series.count; i++) {
-        uint32_t slot = (uint32_t)key_hash(&items[i].key) & (slot_count - 1);
+        uint32_t slot = (uint32_t)key_hash(aggregator, &items[i].key) & (slot_count - 1);
         while (slots[slot] != 0)
             slot = (slot + 1) & (slot_count - 1);
         slots[slot] = i + 1;
@@ -58,7 +59,7 @@ static bool grow(series_aggregator *aggregator)
 static uint32_t find_slot(const series_aggregator *aggregator, const series_key *key)
 {
     const series *items = aggregator->series.items;
-    uint32_t slot = (uint32_t)key_hash(key) & aggregator->slot_mask;
+    uint32_t slot = (uint32_t)key_hash(aggregator, key) & aggregator->slot_mask;
     /* Probing compares keys as memory: series_key has no padding. */
     while (aggregator->slots[slot] != 0 && !key_equals(&items[aggregator->slots[slot] - 1].key, key))
         slot = (slot + 1) & aggregator->slot_mask;

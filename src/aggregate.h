@@ -16,6 +16,7 @@
 #define PTM_AGGREGATE_H
 
 #include "arena.h"
+#include "hash.h"
 
 typedef struct series_key {
     uint32_t metric;
@@ -39,6 +40,7 @@ typedef struct series {
 
 typedef struct series_aggregator {
     arena *arena;
+    hash_key key;              /* the converter's secret key (hash.h) */
     uint32_t limit;            /* distinct attribute sets per metric */
     uint32_t *slots;           /* index+1 into series, 0 = empty */
     uint32_t slot_mask;
@@ -48,7 +50,8 @@ typedef struct series_aggregator {
     uint64_t overflowed;       /* values added to an overflow series */
 } series_aggregator;
 
-bool aggregator_init(series_aggregator *aggregator, arena *a, uint32_t metric_count, uint32_t limit);
+bool aggregator_init(series_aggregator *aggregator, arena *a, const hash_key *key,
+                     uint32_t metric_count, uint32_t limit);
 
 /* Adds value to the series of key (or to its overflow series). When index
  * is not NULL, stores the index of the series the value went to: where the

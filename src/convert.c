@@ -9,18 +9,19 @@
 #include <string.h>
 
 bool conversion_init(conversion *c, const ptm_config *config, const metric_table *metrics,
-                     arena *a)
+                     const hash_key *key, arena *a)
 {
     memset(c, 0, sizeof *c);
+    c->hash_key = *key;
     c->config = config;
     c->metrics = metrics;
     c->arena = a;
     /* Cumulative: the converter's store applies the limit to what it holds. */
     uint32_t limit = config->cumulative ? UINT32_MAX : config->cardinality_limit;
-    return interner_init(&c->interner, a) && interner_init(&c->identities, a) &&
-           interner_init(&c->rule_identities, a) &&
+    return interner_init(&c->interner, a, key) && interner_init(&c->identities, a, key) &&
+           interner_init(&c->rule_identities, a, key) &&
            conversion_rule_set(c, &(rule_set){NULL, 0}) == 0 &&
-           aggregator_init(&c->aggregator, a, metrics->count, limit);
+           aggregator_init(&c->aggregator, a, key, metrics->count, limit);
 }
 
 static bool on_request(void *context, profile_dictionary *dictionary)

@@ -23,6 +23,7 @@ struct ptm_converter {
     metric_table metrics;
     arena conversion_arena; /* the last conversion, and its output */
     cumulative_store cumulative; /* temporality "cumulative": the series kept */
+    hash_key hash_key;      /* secret: the sender must not learn it (hash.h) */
     char error[512];
     char warning[512];      /* of the last successful conversion, or "" */
 };
@@ -79,6 +80,7 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
     }
     memset(converter, 0, sizeof *converter);
     converter->allocator = *allocator;
+    hash_key_from_system(&converter->hash_key);
     arena_init(&converter->conversion_arena, &converter->allocator);
     cumulative_init(&converter->cumulative, &converter->allocator);
     ptm_result result = config_parse(&converter->config, config, config_size, &converter->allocator,
@@ -114,6 +116,16 @@ const char *ptm_converter_last_error(const ptm_converter *converter)
 const char *ptm_converter_last_warning(const ptm_converter *converter)
 {
     return converter != NULL ? converter->warning : "";
+}
+
+ptm_result ptm_converter_set_hash_key(ptm_converter *converter, const uint8_t key[16])
+{
+    if (converter == NULL || key == NULL)
+        return PTM_ERR_ARGUMENT;
+    uint64_t words[2];
+    memcpy(words, key, sizeof words);
+    converter->hash_key = (hash_key){words[0], words[1]};
+    return PTM_OK;
 }
 
 uint64_t ptm_converter_max_input_bytes(const ptm_converter *converter)
@@ -222,7 +234,8 @@ static ptm_result encode(conversion *c, ptm_format format, byte_buffer *out)
 static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *input,
                       size_t input_size, ptm_format format, byte_buffer *out)
 {
-    if (!conversion_init(c, &converter->config, &converter->metrics, &converter->conversion_arena))
+    if (!conversion_init(c, &converter->config, &converter->metrics, &converter->hash_key,
+                         &converter->conversion_arena))
         return fail(converter, PTM_ERR_NOMEM, "out of memory");
     decode_handler handler = conversion_handler(c);
     const char *culprit;

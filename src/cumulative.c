@@ -22,10 +22,13 @@ static bool store_ready(cumulative_store *store, const conversion *c)
 {
     if (store->ready)
         return true;
-    store->ready = interner_init(&store->names, &store->arena) &&
-                   interner_init(&store->identities, &store->arena) &&
-                   interner_init(&store->rule_identities, &store->arena) &&
-                   aggregator_init(&store->aggregator, &store->arena, c->metrics->count,
+    /* The store keeps the key it was made with, whatever the converter's
+     * key is later. */
+    const hash_key *key = &c->hash_key;
+    store->ready = interner_init(&store->names, &store->arena, key) &&
+                   interner_init(&store->identities, &store->arena, key) &&
+                   interner_init(&store->rule_identities, &store->arena, key) &&
+                   aggregator_init(&store->aggregator, &store->arena, key, c->metrics->count,
                                    c->config->cardinality_limit);
     return store->ready;
 }
@@ -149,8 +152,9 @@ static bool restore(cumulative_store *store, conversion *c)
     c->resources = (arena_vector){0};
     c->rule_sets = (arena_vector){0};
     c->max_copied = 0;
-    if (!interner_init(&c->identities, c->arena) || !interner_init(&c->rule_identities, c->arena) ||
-        !aggregator_init(&c->aggregator, c->arena, c->metrics->count, UINT32_MAX))
+    if (!interner_init(&c->identities, c->arena, &c->hash_key) ||
+        !interner_init(&c->rule_identities, c->arena, &c->hash_key) ||
+        !aggregator_init(&c->aggregator, c->arena, &c->hash_key, c->metrics->count, UINT32_MAX))
         return false;
     const resource_record *records = store->resources.items;
     for (uint32_t i = 0; i < store->resources.count; i++) {

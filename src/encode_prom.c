@@ -246,8 +246,8 @@ static bool collect_samples(prom_writer *w, series **list, uint32_t count, arena
     string_interner family_names, sample_texts;
     point_attribute *attributes = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *attributes);
     prom_label *point_labels = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *point_labels);
-    if (attributes == NULL || point_labels == NULL || !interner_init(&family_names, c->arena) ||
-        !interner_init(&sample_texts, c->arena))
+    if (attributes == NULL || point_labels == NULL || !interner_init(&family_names, c->arena, &c->hash_key) ||
+        !interner_init(&sample_texts, c->arena, &c->hash_key))
         return false;
     byte_slice *names = arena_calloc(c->arena, (size_t)c->metrics->count + 1, sizeof *names);
     bool *named = arena_calloc(c->arena, (size_t)c->metrics->count + 1, sizeof *named);

@@ -1,44 +1,26 @@
 /*
  * intern.c: an open-addressing hash set of strings handing out dense ids.
- * Invariant: the table is at most half full, so probing always ends.
+ * Invariant: the table is at most half full, so probing always ends. Each
+ * id's hash is kept, so growing rehashes nothing and probing compares the
+ * bytes of a string only when the hashes agree.
  */
 #include "intern.h"
 
 #include <string.h>
 
-uint64_t hash_bytes(const void *data, size_t size, uint64_t seed)
-{
-    /* FNV-1a over 8-byte words then bytes, finished with a 64-bit mix. */
-    const uint8_t *bytes = data;
-    uint64_t hash = seed ^ 0xcbf29ce484222325ULL ^ (size * 0x9e3779b97f4a7c15ULL);
-    while (size >= 8) {
-        uint64_t word;
-        memcpy(&word, bytes, 8);
-        hash = (hash ^ word) * 0x100000001b3ULL;
-        hash ^= hash >> 29;
-        bytes += 8;
-        size -= 8;
-    }
-    while (size > 0) {
-        hash = (hash ^ *bytes++) * 0x100000001b3ULL;
-        size--;
-    }
-    hash ^= hash >> 33;
-    hash *= 0xff51afd7ed558ccdULL;
-    hash ^= hash >> 33;
-    return hash;
-}
-
-bool interner_init(string_interner *interner, arena *a)
+bool interner_init(string_interner *interner, arena *a, const hash_key *key)
 {
     interner->arena = a;
+    interner->key = *key;
+    interner->hashes = (arena_vector){0};
     interner->slot_mask = 1023;
     interner->slots = arena_calloc(a, interner->slot_mask + 1, sizeof(uint32_t));
     interner->strings = (arena_vector){0};
     interner->marks = NULL;
     interner->mark_capacity = 0;
     interner->generation = 1;
-    return interner->slots != NULL && vector_push(a, &interner->strings, sizeof(byte_slice));
+    return interner->slots != NULL && vector_push(a, &interner->strings, sizeof(byte_slice)) &&
+           vector_push(a, &interner->hashes, sizeof(uint32_t));
 }
 
 static bool interner_grow(string_interner *interner)
@@ -47,9 +29,9 @@ static bool interner_grow(string_interner *interner)
     uint32_t *slots = arena_calloc(interner->arena, slot_count, sizeof(uint32_t));
     if (slots == NULL)
         return false;
-    const byte_slice *strings = interner->strings.items;
+    const uint32_t *hashes = interner->hashes.items;
     for (uint32_t id = 1; id < interner->strings.count; id++) {
-        uint32_t slot = (uint32_t)hash_bytes(strings[id].data, strings[id].size, 0) & (slot_count - 1);
+        uint32_t slot = hashes[id] & (slot_count - 1);
         while (slots[slot] != 0)
             slot = (slot + 1) & (slot_count - 1);
         slots[slot] = id;
@@ -62,12 +44,14 @@ static bool interner_grow(string_interner *interner)
 static uint32_t intern_with(string_interner *interner, byte_slice text, bool copy)
 {
     const byte_slice *strings = interner->strings.items;
-    uint32_t slot = (uint32_t)hash_bytes(text.data, text.size, 0) & interner->slot_mask;
+    const uint32_t *hashes = interner->hashes.items;
+    uint32_t hash = (uint32_t)hash_bytes(&interner->key, text.data, text.size);
+    uint32_t slot = hash & interner->slot_mask;
     for (;;) {
         uint32_t id = interner->slots[slot];
         if (id == 0)
             break;
-        if (slice_equals(strings[id], text))
+        if (hashes[id] == hash && slice_equals(strings[id], text))
             return id;
         slot = (slot + 1) & interner->slot_mask;
     }
@@ -77,9 +61,11 @@ static uint32_t intern_with(string_interner *interner, byte_slice text, bool cop
             return INTERN_NONE;
     }
     byte_slice *entry = vector_push(interner->arena, &interner->strings, sizeof(byte_slice));
-    if (entry == NULL)
+    uint32_t *entry_hash = vector_push(interner->arena, &interner->hashes, sizeof(uint32_t));
+    if (entry == NULL || entry_hash == NULL)
         return INTERN_NONE;
     *entry = text;
+    *entry_hash = hash;
     uint32_t id = interner->strings.count - 1;
     interner->slots[slot] = id;
     if ((uint64_t)interner->strings.count * 2 > (uint64_t)interner->slot_mask + 1 &&

@@ -13,20 +13,24 @@
 #define PTM_INTERN_H
 
 #include "arena.h"
+#include "hash.h"
 
 #define INTERN_NONE 0u
 
 typedef struct string_interner {
     arena *arena;
+    hash_key key;          /* the converter's secret key (hash.h) */
     uint32_t *slots;       /* open addressing: an id, or 0 for empty */
     uint32_t slot_mask;    /* slot count - 1; slot count is a power of two */
     arena_vector strings;  /* byte_slice by id; [0] is unused */
+    arena_vector hashes;   /* uint32_t by id: the low half of its hash */
     uint32_t *marks;       /* by id: the generation that last marked it */
     uint32_t mark_capacity;
     uint32_t generation;   /* the current marking round, >= 1 */
 } string_interner;
 
-bool interner_init(string_interner *interner, arena *a);
+/* An empty interner in a, hashing under key (copied). False when memory ran out. */
+bool interner_init(string_interner *interner, arena *a, const hash_key *key);
 /* The id of text (adding it), or INTERN_NONE when memory ran out. */
 uint32_t intern(string_interner *interner, byte_slice text);
 /* Like intern(), but a new string is copied into the interner's arena
@@ -40,7 +44,5 @@ byte_slice interned(const string_interner *interner, uint32_t id);
  * failed flag set when memory ran out. */
 void interner_mark_round(string_interner *interner);
 bool interner_mark(string_interner *interner, uint32_t id);
-
-uint64_t hash_bytes(const void *data, size_t size, uint64_t seed);
 
 #endif /* PTM_INTERN_H */

@@ -71,6 +71,7 @@ typedef struct conversion {
     const ptm_config *config;
     const metric_table *metrics;
     arena *arena;
+    hash_key hash_key;               /* the converter's secret key (hash.h) */
     string_interner interner;
     series_aggregator aggregator;
     filter_cache process_cache, thread_cache, pattern_cache;
@@ -101,8 +102,9 @@ typedef struct conversion {
     uint32_t ordered_count;
 } conversion;
 
+/* Starts a conversion in a; every table hashes under key (copied). */
 bool conversion_init(conversion *c, const ptm_config *config, const metric_table *metrics,
-                     arena *a);
+                     const hash_key *key, arena *a);
 /* The resource of this identity (adding it): canonical attributes, schema
  * URL. The index, or -1 when memory ran out. */
 int64_t conversion_resource(conversion *c, const resource_record *candidate);

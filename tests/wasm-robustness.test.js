@@ -32,6 +32,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -156,10 +157,15 @@ test('raw ABI of build/wasm/ptm.wasm: the whole corpus twice through one handle'
     while (bytes[end] !== 0) end++;
     return Buffer.from(bytes.subarray(pointer, end)).toString('utf8');
   };
-  const errorBuffer = u32(x.ptm_wasm_alloc(512));
+  const errorBuffer = u32(x.ptm_wasm_alloc(512 + 16 + 4));
   assert.notEqual(errorBuffer, 0);
-  const handle = u32(x.ptm_wasm_create(errorBuffer, 0, errorBuffer, 512));
-  assert.notEqual(handle, 0, cString(errorBuffer));
+  const keyBuffer = errorBuffer + 512;
+  const handleBuffer = keyBuffer + 16;
+  new Uint8Array(x.memory.buffer, keyBuffer, 16).set(randomBytes(16));
+  const created = x.ptm_wasm_create(errorBuffer, 0, keyBuffer, handleBuffer, errorBuffer, 512);
+  assert.equal(created, 0, cString(errorBuffer));
+  const handle = new DataView(x.memory.buffer).getUint32(handleBuffer, true);
+  assert.notEqual(handle, 0);
   const RESULT_INPUT = 1;
   const RESULT_LIMIT = 4;
   const convert = (bytes) => {

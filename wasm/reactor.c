@@ -27,21 +27,35 @@ void EXPORT(ptm_wasm_free)(uint8_t *pointer)
     free(pointer);
 }
 
-ptm_wasm_handle *EXPORT(ptm_wasm_create)(const uint8_t *config, uint32_t config_size, char *error,
-                                         uint32_t error_size)
+static int32_t refuse(ptm_result result, const char *message, char *error, uint32_t error_size)
 {
+    if (error != NULL && error_size > 0)
+        strncpy(error, message, error_size - 1)[error_size - 1] = '\0';
+    return result;
+}
+
+int32_t EXPORT(ptm_wasm_create)(const uint8_t *config, uint32_t config_size,
+                                const uint8_t *hash_key, ptm_wasm_handle **handle_out,
+                                char *error, uint32_t error_size)
+{
+    if (handle_out == NULL)
+        return refuse(PTM_ERR_ARGUMENT, "handle_out is NULL", error, error_size);
+    *handle_out = NULL;
+    /* The module has no entropy of its own (hash.h): the host's key is required. */
+    if (hash_key == NULL)
+        return refuse(PTM_ERR_ARGUMENT, "hash_key is NULL: pass 16 random bytes", error, error_size);
     ptm_wasm_handle *handle = calloc(1, sizeof *handle);
-    if (handle == NULL) {
-        if (error != NULL && error_size > 0)
-            strncpy(error, "out of memory", error_size - 1)[error_size - 1] = '\0';
-        return NULL;
-    }
-    if (ptm_converter_create((const char *)config, config_size, NULL, &handle->converter, error,
-                             error_size) != PTM_OK) {
+    if (handle == NULL)
+        return refuse(PTM_ERR_NOMEM, "out of memory", error, error_size);
+    ptm_result result = ptm_converter_create((const char *)config, config_size, NULL,
+                                             &handle->converter, error, error_size);
+    if (result != PTM_OK) {
         free(handle);
-        return NULL;
+        return result;
     }
-    return handle;
+    ptm_converter_set_hash_key(handle->converter, hash_key);
+    *handle_out = handle;
+    return PTM_OK;
 }
 
 int32_t EXPORT(ptm_wasm_convert)(ptm_wasm_handle *handle, const uint8_t *input, uint32_t input_size,
@@ -96,9 +110,10 @@ void EXPORT(ptm_wasm_destroy)(ptm_wasm_handle *handle)
 /*
  * The core formats numbers with snprintf, and wasi-libc's printf family
  * links its stdio (stdout/stderr) whose three system calls would become
- * imports. The reactor never writes to a file descriptor; these definitions
- * satisfy the links inside the module (returning ENOSYS, 52), so it imports
- * nothing.
+ * imports; the core's getentropy() would import random_get. The reactor
+ * never writes to a file descriptor and takes its hash key from the host;
+ * these definitions satisfy the links inside the module (returning ENOSYS,
+ * 52), so it imports nothing.
  */
 int32_t __imported_wasi_snapshot_preview1_fd_close(int32_t fd);
 int32_t __imported_wasi_snapshot_preview1_fd_seek(int32_t fd, int64_t offset, int32_t whence,
@@ -106,7 +121,15 @@ int32_t __imported_wasi_snapshot_preview1_fd_seek(int32_t fd, int64_t offset, in
 int32_t __imported_wasi_snapshot_preview1_fd_write(int32_t fd, int32_t iovs, int32_t iovs_len,
                                                    int32_t result);
 
+int32_t __imported_wasi_snapshot_preview1_random_get(int32_t buffer, int32_t size);
+
 enum { WASI_ENOSYS = 52 };
+
+int32_t __imported_wasi_snapshot_preview1_random_get(int32_t buffer, int32_t size)
+{
+    (void)buffer, (void)size;
+    return WASI_ENOSYS;
+}
 
 int32_t __imported_wasi_snapshot_preview1_fd_close(int32_t fd)
 {

@@ -17,6 +17,7 @@ export const STATS = Object.freeze([
 ]);
 
 const ERROR_SIZE = 512;
+const HASH_KEY_SIZE = 16;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -30,7 +31,13 @@ export class PtmError extends Error {
   }
 }
 
+/** The one place a ptm_result becomes an exception: by its code, never its text. */
+function coreError(result, message, stats) {
+  return new PtmError(RESULTS[result] ?? 'unknown', message, stats);
+}
+
 let wasm; // the instance's exports once init() has finished
+let randomSource; // Web Crypto: globalThis.crypto (Node 18: node:crypto's webcrypto)
 let loading; // the promise of the first init()
 
 /** Loads and instantiates ptm.wasm once; later calls return the same promise. */
@@ -49,6 +56,7 @@ async function instantiate(source) {
     throw new PtmError('argument', 'not the profiletometrics module (no ptm_wasm_create export)');
   }
   instance.exports._initialize();
+  randomSource = globalThis.crypto ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:crypto')).webcrypto;
   return instance.exports;
 }
 
@@ -137,14 +145,17 @@ const leaks = new FinalizationRegistry(({ w, handle }) => w.ptm_wasm_destroy(han
 export function createConverter(config) {
   const w = exports();
   const bytes = configBytes(config);
+  // One scratch buffer: the hash key (16 random bytes: the module has no
+  // entropy of its own), the handle the module stores, its error message.
+  const scratch = new Uint8Array(HASH_KEY_SIZE + 4 + ERROR_SIZE);
+  randomSource.getRandomValues(scratch.subarray(0, HASH_KEY_SIZE));
   const handle = withBuffer(w, bytes, (configPointer) =>
-    withBuffer(w, new Uint8Array(ERROR_SIZE), (errorPointer) => {
-      const created = w.ptm_wasm_create(configPointer, bytes.length, errorPointer, ERROR_SIZE);
-      if (created === 0) {
-        const message = readCString(w, errorPointer);
-        throw new PtmError(message === 'out of memory' ? 'nomem' : 'config', message);
-      }
-      return created;
+    withBuffer(w, scratch, (scratchPointer) => {
+      const handlePointer = scratchPointer + HASH_KEY_SIZE;
+      const errorPointer = handlePointer + 4;
+      const result = w.ptm_wasm_create(configPointer, bytes.length, scratchPointer, handlePointer, errorPointer, ERROR_SIZE);
+      if (result !== 0) throw coreError(result, readCString(w, errorPointer));
+      return new DataView(w.memory.buffer).getUint32(handlePointer, true);
     }));
   return new Converter(w, handle);
 }
@@ -171,7 +182,7 @@ class Converter {
       const result = w.ptm_wasm_convert(handle, pointer, inputBytes.length, formatId);
       const stats = readStats(w, handle);
       if (result !== 0) {
-        throw new PtmError(RESULTS[result] ?? 'unknown', readCString(w, w.ptm_wasm_last_error(handle)), stats);
+        throw coreError(result, readCString(w, w.ptm_wasm_last_error(handle)), stats);
       }
       // Copied out (slice, or decoded to a string): the handle's output lives
       // in wasm memory only until its next convert.

@@ -12,6 +12,7 @@
 //    build/wasi/ptm.wasm under the wasmtime CLI (compiled-module cache off,
 //    then warm) against the native CLI build/native/ptm; median of 5 runs,
 //    output discarded.
+import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -37,11 +38,15 @@ async function loadReactor() {
 /** A converter with the default config; throws with the module's message. */
 function createConverter(ptm) {
   const errorSize = 256;
-  const error = ptm.ptm_wasm_alloc(errorSize);
-  const handle = ptm.ptm_wasm_create(0, 0, error, errorSize);
+  const error = ptm.ptm_wasm_alloc(errorSize + 16 + 4);
+  const key = error + errorSize;
+  const handleOut = key + 16;
+  new Uint8Array(ptm.memory.buffer, key, 16).set(randomBytes(16));
+  const result = ptm.ptm_wasm_create(0, 0, key, handleOut, error, errorSize);
   const message = cString(ptm, error);
+  const handle = new DataView(ptm.memory.buffer).getUint32(handleOut, true);
   ptm.ptm_wasm_free(error);
-  if (handle === 0) throw new Error(`ptm_wasm_create: ${message}`);
+  if (result !== 0) throw new Error(`ptm_wasm_create: ${message}`);
   return handle;
 }
 

@@ -88,7 +88,7 @@ export class Writer {
   }
 
   string(field, s, always = false) {
-    return this.bytesField(field, textEncoder.encode(s ?? ''), always);
+    return this.bytesField(field, s instanceof Uint8Array ? s : textEncoder.encode(s ?? ''), always);
   }
 
   /** Nested message, always written (even when empty). m: Writer or Uint8Array. */

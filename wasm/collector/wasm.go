@@ -7,6 +7,7 @@ package profiletometricsconnector
 
 import (
 	"context"
+	"crypto/rand"
 	_ "embed"
 	"encoding/binary"
 	"fmt"
@@ -24,7 +25,10 @@ var embeddedModule []byte
 // for a request at the core's max_input_bytes and its conversion.
 const memoryLimitPages = 16384
 
-const errorBufferSize = 512
+const (
+	errorBufferSize = 512
+	hashKeySize     = 16 // ptm_wasm_create's hash_key
+)
 
 type wasmModule struct {
 	runtime  wazero.Runtime
@@ -143,25 +147,35 @@ func (i *instance) cString(pointer uint64) (string, error) {
 	}
 }
 
+// create makes the instance's converter. One scratch buffer carries the hash
+// key (16 random bytes: the module has no entropy of its own), the handle the
+// module stores and its error message.
 func (i *instance) create(ctx context.Context, config []byte) error {
+	scratch := make([]byte, hashKeySize+4+errorBufferSize)
+	if _, err := rand.Read(scratch[:hashKeySize]); err != nil {
+		return fmt.Errorf("profiletometrics: no random hash key: %w", err)
+	}
 	return i.withBuffer(ctx, config, func(configPointer uint64) error {
-		return i.withBuffer(ctx, make([]byte, errorBufferSize), func(errorPointer uint64) error {
-			handle, err := i.call(ctx, "ptm_wasm_create", configPointer, uint64(len(config)), errorPointer, errorBufferSize)
+		return i.withBuffer(ctx, scratch, func(scratchPointer uint64) error {
+			handlePointer := scratchPointer + hashKeySize
+			errorPointer := handlePointer + 4
+			result, err := i.call(ctx, "ptm_wasm_create", configPointer, uint64(len(config)),
+				scratchPointer, handlePointer, errorPointer, errorBufferSize)
 			if err != nil {
 				return err
 			}
-			if handle == 0 {
+			if result != 0 {
 				message, err := i.cString(errorPointer)
 				if err != nil {
 					return err
 				}
-				code := "config"
-				if message == "out of memory" || message == "config: out of memory" {
-					code = "nomem"
-				}
-				return &coreError{Code: code, Message: message}
+				return &coreError{Code: resultName(result), Message: message}
 			}
-			i.handle = handle
+			handle, ok := i.module.Memory().ReadUint32Le(uint32(handlePointer))
+			if !ok {
+				return fmt.Errorf("%w: the handle outside memory", errTrap)
+			}
+			i.handle = uint64(handle)
 			return nil
 		})
 	})
