@@ -69,7 +69,8 @@ typedef enum ptm_format {
 } ptm_format;
 
 /* Counts for one ptm_convert() call. Every sample is counted exactly once in
- * kept, filtered, invalid or skipped. */
+ * kept, filtered, invalid or skipped; requests counts the requests converted,
+ * requests_invalid those refused. */
 typedef struct ptm_stats {
     uint64_t requests;          /* requests in the input (JSON Lines: lines) */
     uint64_t resources;         /* ResourceProfiles read */
@@ -88,6 +89,9 @@ typedef struct ptm_stats {
                                      resource has an attribute of that key */
     uint64_t pattern_limit_hits;  /* regex searches that hit a PCRE2 limit:
                                      the string counted as not matching */
+    uint64_t requests_invalid;    /* requests refused while the others
+                                     converted (JSON Lines: bad lines); see
+                                     ptm_converter_refused_request() */
 } ptm_stats;
 
 /* A custom allocator. malloc_fn returns NULL on failure; free_fn accepts NULL.
@@ -143,6 +147,20 @@ ptm_result ptm_convert(ptm_converter *converter,
 /* The one-line message of the last failed call on this converter, or "" after
  * a success. Owned by the converter; valid until its next call. */
 const char *ptm_converter_last_error(const ptm_converter *converter);
+
+/*
+ * The requests the last successful ptm_convert() refused while it converted
+ * the others: with OTLP/JSON input (JSON Lines, or requests one after
+ * another), a request that is malformed, of another signal or over a limit
+ * is left out, and reading goes on at the next line that does not start
+ * with white space. The index-th refusal's one-line message, naming its input
+ * line (and column, for invalid JSON), e.g. "input line 96, column 18: not
+ * valid JSON"; NULL past the last. stats.requests_invalid counts every
+ * refusal; the first 64 keep their message. When no request converts, the
+ * call fails with the first refusal's code and message instead. Owned by
+ * the converter; valid until its next call.
+ */
+const char *ptm_converter_refused_request(const ptm_converter *converter, size_t index);
 
 /* A one-line warning about the last successful ptm_convert() (e.g. a
  * configured attribute shadowed by a resource attribute), or "" when there is

@@ -44,7 +44,7 @@ int32_t ptm_wasm_create(const uint8_t *config, uint32_t config_size, const uint8
 int32_t ptm_wasm_convert(ptm_wasm_handle *handle, const uint8_t *input, uint32_t input_size,
                          int32_t format);
 /* The last output (after a success), its size, the stats of the last call (a
- * ptm_stats: twelve little-endian u64 in the order of ptm.h), the last error
+ * ptm_stats: thirteen little-endian u64 in the order of ptm.h), the last error
  * message (NUL-terminated, "" after a success). */
 const uint8_t *ptm_wasm_output(const ptm_wasm_handle *handle);
 uint32_t ptm_wasm_output_size(const ptm_wasm_handle *handle);
@@ -52,6 +52,10 @@ const ptm_stats *ptm_wasm_stats(const ptm_wasm_handle *handle);
 const char *ptm_wasm_last_error(const ptm_wasm_handle *handle);
 /* The one-line warning of the last successful convert, or "". */
 const char *ptm_wasm_last_warning(const ptm_wasm_handle *handle);
+/* The index-th request the last successful convert refused while converting
+ * the others (ptm_converter_refused_request): a one-line message, or 0 past
+ * the last. */
+const char *ptm_wasm_refused_request(const ptm_wasm_handle *handle, uint32_t index);
 /* Forgets a cumulative converter's series (ptm_converter_reset). */
 int32_t ptm_wasm_reset(ptm_wasm_handle *handle);
 /* Releases the handle and its converter; accepts 0. */

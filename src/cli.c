@@ -7,7 +7,9 @@
  * converter, writes the output to stdout or OUT. Exit codes: 0 success,
  * 1 input that is not a valid request (or over a limit), 2 usage or
  * configuration error (including files that cannot be read), 3 out of memory
- * or a failed write. Every error is one line on stderr starting "ptm: ".
+ * or a failed write, 4 some requests refused (JSON Lines: bad lines, each
+ * named on stderr) and the others converted and written. Every error is one
+ * line on stderr starting "ptm: ".
  */
 #define _POSIX_C_SOURCE 200809L /* fileno */
 #include <errno.h>
@@ -29,7 +31,7 @@
 #define ENOTCAPABLE_HINT (-2)
 #endif
 
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_RESOURCES = 3 };
+enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_RESOURCES = 3, EXIT_REFUSED = 4 };
 
 static const char usage[] =
     "usage: ptm [-c CONFIG.json] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]\n"
@@ -208,11 +210,12 @@ static void print_stats(const ptm_stats *stats)
             ",\"samples_total\":%" PRIu64 ",\"samples_kept\":%" PRIu64
             ",\"samples_filtered\":%" PRIu64 ",\"samples_invalid\":%" PRIu64
             ",\"samples_skipped\":%" PRIu64 ",\"series\":%" PRIu64 ",\"overflowed\":%" PRIu64
-            ",\"attributes_shadowed\":%" PRIu64 ",\"pattern_limit_hits\":%" PRIu64 "}\n",
+            ",\"attributes_shadowed\":%" PRIu64 ",\"pattern_limit_hits\":%" PRIu64
+            ",\"requests_invalid\":%" PRIu64 "}\n",
             stats->requests, stats->resources, stats->profiles, stats->samples_total,
             stats->samples_kept, stats->samples_filtered, stats->samples_invalid,
             stats->samples_skipped, stats->series, stats->overflowed, stats->attributes_shadowed,
-            stats->pattern_limit_hits);
+            stats->pattern_limit_hits, stats->requests_invalid);
 }
 
 static int write_output(const char *path, const uint8_t *data, size_t size)
@@ -240,6 +243,19 @@ static int exit_code_of(ptm_result result)
     return EXIT_RESOURCES;
 }
 
+/* Names each refused request on stderr; the exit code that says some were. */
+static int report_refused(const ptm_converter *converter, const ptm_stats *stats)
+{
+    size_t named = 0;
+    for (const char *message; (message = ptm_converter_refused_request(converter, named)) != NULL; named++)
+        fprintf(stderr, "ptm: %s\n", message);
+    if (stats->requests_invalid > named)
+        fprintf(stderr, "ptm: input: %" PRIu64 " more requests refused\n", stats->requests_invalid - named);
+    fprintf(stderr, "ptm: input: %" PRIu64 " of %" PRIu64 " requests refused; the others were converted\n",
+            stats->requests_invalid, stats->requests_invalid + stats->requests);
+    return EXIT_REFUSED;
+}
+
 static int convert(const options *opts, ptm_converter *converter, const uint8_t *input, size_t input_size)
 {
     const uint8_t *output = NULL;
@@ -253,6 +269,8 @@ static int convert(const options *opts, ptm_converter *converter, const uint8_t 
         if (ptm_converter_last_warning(converter)[0] != '\0')
             fprintf(stderr, "ptm: %s\n", ptm_converter_last_warning(converter));
         code = write_output(opts->output_path, output, output_size);
+        if (code == 0 && stats.requests_invalid > 0)
+            code = report_refused(converter, &stats);
     }
     if (opts->stats)
         print_stats(&stats);

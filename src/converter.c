@@ -17,6 +17,8 @@
 #include "pipeline.h"
 #include "ptm.h"
 
+enum { REFUSED_KEPT = 64 };
+
 struct ptm_converter {
     ptm_allocator allocator;
     ptm_config config;
@@ -26,6 +28,10 @@ struct ptm_converter {
     hash_key hash_key;      /* secret: the sender must not learn it (hash.h) */
     char error[512];
     char warning[512];      /* of the last successful conversion, or "" */
+    /* The requests the last successful conversion refused while converting
+     * the rest: messages in its arena, the first REFUSED_KEPT. */
+    const char *refused[REFUSED_KEPT];
+    size_t refused_count;
 };
 
 static void *default_malloc(void *context, size_t size)
@@ -128,6 +134,11 @@ ptm_result ptm_converter_set_hash_key(ptm_converter *converter, const uint8_t ke
     return PTM_OK;
 }
 
+const char *ptm_converter_refused_request(const ptm_converter *converter, size_t index)
+{
+    return converter != NULL && index < converter->refused_count ? converter->refused[index] : NULL;
+}
+
 uint64_t ptm_converter_max_input_bytes(const ptm_converter *converter)
 {
     return converter != NULL ? converter->config.max_input_bytes : 0;
@@ -158,15 +169,18 @@ static ptm_result fail(ptm_converter *converter, ptm_result result, const char *
  * Whether input is OTLP/JSON: white space, then '{'. No protobuf request
  * starts with '{' (0x7b would open a group), but a newline (0x0a) is also the
  * tag of resource_profiles, so input starting with one is JSON only when it is
- * not a well-framed protobuf message.
+ * not a well-framed protobuf message. Input that is empty or only white space
+ * is JSON Lines with no request, whatever protobuf could make of it: it
+ * converts to nothing, as an empty file does.
  */
 static bool is_json(const uint8_t *input, size_t input_size)
 {
     size_t start = 0;
-    while (start < input_size && (input[start] == ' ' || input[start] == '\t' ||
-                                  input[start] == '\r' || input[start] == '\n'))
+    while (start < input_size && json_is_space(input[start]))
         start++;
-    if (start >= input_size || input[start] != '{')
+    if (start == input_size)
+        return true;
+    if (input[start] != '{')
         return false;
     return input[0] != '\n' || !decode_has_protobuf_framing((byte_slice){input, input_size});
 }
@@ -182,8 +196,7 @@ static bool is_json(const uint8_t *input, size_t input_size)
 static const char *unsupported_input(const uint8_t *input, size_t size)
 {
     size_t start = 0;
-    while (start < size && (input[start] == ' ' || input[start] == '\t' || input[start] == '\r' ||
-                            input[start] == '\n'))
+    while (start < size && json_is_space(input[start]))
         start++;
     if (size >= 2 && input[0] == 0x1f && input[1] == 0x8b)
         return "gzip-compressed input (a .gz file, a gzipped pprof profile or OTLP/HTTP body): decompress it first";
@@ -199,26 +212,127 @@ static const char *unsupported_input(const uint8_t *input, size_t size)
     return NULL;
 }
 
-/* Decodes every JSON request in text, one after another. */
+/* Where a JSON request is: its line in the input, counted incrementally. */
+typedef struct text_position {
+    const uint8_t *text;
+    size_t offset;   /* counted up to here */
+    uint32_t line;   /* of offset, from 1 */
+    size_t line_start;
+} text_position;
+
+static void advance_to(text_position *at, size_t offset)
+{
+    for (; at->offset < offset; at->offset++) {
+        if (at->text[at->offset] == '\n') {
+            at->line++;
+            at->line_start = at->offset + 1;
+        }
+    }
+}
+
+/* Where to look for the request after a refused one that starts at start:
+ * the next line that does not start with white space (JSON Lines put one
+ * request on each line; the lines inside a pretty-printed request are
+ * indented, so a broken one costs one more refusal at most, for its closing
+ * brace), or the end. No line is skipped unreported. */
+static size_t next_request_line(const uint8_t *text, size_t size, size_t start)
+{
+    for (size_t i = start + 1; i < size; i++) {
+        if (text[i - 1] == '\n' && !json_is_space(text[i]))
+            return i;
+    }
+    return size;
+}
+
+/* Where a refused request starts, and where its text stops being JSON
+ * (error_line 0: it is JSON). */
+typedef struct refusal_place {
+    uint32_t line;
+    uint32_t error_line;
+    size_t error_column;
+} refusal_place;
+
+/* Records a refused request: its message (the first REFUSED_KEPT of them),
+ * counted in the stats. False when memory ran out. */
+static bool refuse_request(ptm_converter *converter, conversion *c, refusal_place place,
+                           const char *detail)
+{
+    c->stats.requests_invalid++;
+    if (converter->refused_count >= REFUSED_KEPT)
+        return true;
+    char message[sizeof converter->error];
+    if (place.error_line == 0)
+        snprintf(message, sizeof message, "input line %u: %s", place.line, detail);
+    else if (place.error_line == place.line)
+        snprintf(message, sizeof message, "input line %u, column %zu: %s", place.line,
+                 place.error_column, detail);
+    else
+        snprintf(message, sizeof message, "input line %u: %s (line %u, column %zu)", place.line,
+                 detail, place.error_line, place.error_column);
+    message_one_line(message);
+    char *kept = arena_dup(c->arena, message, strlen(message) + 1);
+    if (kept == NULL)
+        return false;
+    converter->refused[converter->refused_count++] = kept;
+    return true;
+}
+
+/*
+ * Decodes every JSON request in text, one after another (JSON Lines, or
+ * requests concatenated). A request that is not valid (malformed, another
+ * signal, over a limit) is refused: its line is recorded and reading goes on
+ * at the next request line, so one bad line loses nothing else. Fails only
+ * when memory runs out, or when no request at all converts (then the first
+ * refusal is the error).
+ */
 static ptm_result convert_json(ptm_converter *converter, conversion *c, const decode_handler *handler,
                                const uint8_t *text, size_t size)
 {
+    text_position at = {text, 0, 1, 0};
     size_t offset = 0;
-    uint32_t number = 0;
-    while (offset < size) {
-        number++;
+    uint64_t converted = 0;
+    ptm_result first_refusal = PTM_OK;
+    for (;;) {
+        while (offset < size && json_is_space(text[offset]))
+            offset++;
+        if (offset == size)
+            break;
+        advance_to(&at, offset);
         byte_buffer protobuf;
         buffer_init(&protobuf, c->arena);
-        size_t consumed = 0;
+        size_t consumed = 0, syntax_error_at;
         char detail[400];
         ptm_result result = json_request_to_protobuf((const char *)text + offset, size - offset,
-                                                     &consumed, &protobuf, detail, sizeof detail);
+                                                     &consumed, &syntax_error_at, &protobuf,
+                                                     detail, sizeof detail);
         if (result == PTM_OK)
             result = decode_request((byte_slice){protobuf.data, protobuf.size}, c->arena,
                                     &c->interner, handler, detail, sizeof detail);
-        if (result != PTM_OK)
-            return fail(converter, result, "%s (JSON request %u)", detail, number);
-        offset += consumed;
+        if (result == PTM_OK) {
+            converted++;
+            offset += consumed;
+            continue;
+        }
+        if (result != PTM_ERR_INPUT && result != PTM_ERR_LIMIT)
+            return fail(converter, PTM_ERR_NOMEM, "out of memory");
+        refusal_place place = {.line = at.line};
+        if (syntax_error_at != SIZE_MAX) {
+            advance_to(&at, offset + syntax_error_at);
+            place.error_line = at.line;
+            place.error_column = offset + syntax_error_at - at.line_start + 1;
+        }
+        if (first_refusal == PTM_OK)
+            first_refusal = result;
+        if (!refuse_request(converter, c, place, detail))
+            return fail(converter, PTM_ERR_NOMEM, "out of memory");
+        offset = next_request_line(text, size, offset);
+    }
+    if (converted == 0 && first_refusal != PTM_OK) {
+        converter->refused_count = 0;
+        if (c->stats.requests_invalid == 1)
+            return fail(converter, first_refusal, "%s", converter->refused[0]);
+        return fail(converter, first_refusal, "%s (and %llu more requests refused)", converter->refused[0],
+                    (unsigned long long)(c->stats.requests_invalid - 1));
     }
     return PTM_OK;
 }
@@ -256,8 +370,10 @@ static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *in
         char detail[400];
         result = decode_request((byte_slice){input, input_size}, c->arena, &c->interner, &handler,
                                 detail, sizeof detail);
-        if (result != PTM_OK)
-            fail(converter, result, "%s", detail);
+        if (result == PTM_ERR_NOMEM)
+            fail(converter, result, "out of memory");
+        else if (result != PTM_OK)
+            fail(converter, result, "input: %s", detail);
     }
     if (result != PTM_OK)
         return result;
@@ -298,6 +414,7 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
         return PTM_ERR_ARGUMENT;
     converter->error[0] = '\0';
     converter->warning[0] = '\0';
+    converter->refused_count = 0;
     arena_reset(&converter->conversion_arena);
     if (output == NULL || output_size == NULL || (input == NULL && input_size > 0))
         return fail(converter, PTM_ERR_ARGUMENT, "input, output and output_size must not be NULL");
@@ -314,6 +431,7 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
     if (stats != NULL)
         *stats = c.stats;
     if (result != PTM_OK) {
+        converter->refused_count = 0;
         arena_free(&converter->conversion_arena);
         return result;
     }

@@ -270,7 +270,14 @@ static bool collect_attribute(pb_istream_t *stream, const pb_field_t *field, voi
     return true;
 }
 
-static bool decode_resource(request_walk *walk, byte_slice raw)
+/* A ResourceProfiles read and checked, not yet handed on. */
+typedef struct read_resource {
+    decoded_resource decoded;
+    arena_vector scopes;         /* byte_slice */
+} read_resource;
+
+/* Reads one ResourceProfiles: its scopes located, its Resource decoded. */
+static bool decode_resource(request_walk *walk, byte_slice raw, read_resource *out)
 {
     walk->slices = (arena_vector){0};
     walk->bounds = raw;
@@ -295,18 +302,26 @@ static bool decode_resource(request_walk *walk, byte_slice raw)
     if (resource_raw.size > 0 &&
         !walk_decode(walk, resource_raw, opentelemetry_proto_resource_v1_Resource_fields, &resource))
         return false;
-    decoded_resource decoded = {
+    out->decoded = (decoded_resource){
         .attributes = collector.attributes.items,
         .attribute_count = collector.attributes.count,
         .dropped_attributes_count = resource.dropped_attributes_count,
         .schema_url = schema_url,
     };
-    if (!walk->handler->resource(walk->handler->context, &decoded)) {
+    out->scopes = scopes;
+    return true;
+}
+
+/* Hands one read resource and its scopes to the handler. */
+static bool walk_resource(request_walk *walk, const read_resource *resource)
+{
+    walk->where = "ResourceProfiles";
+    if (!walk->handler->resource(walk->handler->context, &resource->decoded)) {
         walk->stopped = true;
         return false;
     }
-    const byte_slice *scope_slices = scopes.items;
-    for (uint32_t i = 0; i < scopes.count; i++) {
+    const byte_slice *scope_slices = resource->scopes.items;
+    for (uint32_t i = 0; i < resource->scopes.count; i++) {
         if (!decode_scope(walk, scope_slices[i]))
             return false;
     }
@@ -330,10 +345,10 @@ static ptm_result walk_failure(request_walk *walk, const char *nanopb_message, c
         nanopb_message = walk->detail;
     size_t prefix = strlen(LIMIT_MESSAGE_PREFIX);
     if (nanopb_message != NULL && strncmp(nanopb_message, LIMIT_MESSAGE_PREFIX, prefix) == 0) {
-        snprintf(error, error_size, "input: %s (in %s)", nanopb_message + prefix, walk->where);
+        snprintf(error, error_size, "%s (in %s)", nanopb_message + prefix, walk->where);
         return PTM_ERR_LIMIT;
     }
-    snprintf(error, error_size, "input: malformed protobuf in %s: %s", walk->where,
+    snprintf(error, error_size, "malformed protobuf in %s: %s", walk->where,
              nanopb_message ? nanopb_message : "invalid data");
     return PTM_ERR_INPUT;
 }
@@ -373,13 +388,23 @@ ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
         !dictionary_decode(walk.dictionary, walk.dictionary_parts.items, walk.dictionary_parts.count,
                            a, interner, &walk.detail))
         return walk_failure(&walk, NULL, error, error_size);
+    /* Every resource is read and checked before the handler sees any of the
+     * request, so a request refused for its dictionary or a resource gave
+     * the handler nothing (JSON Lines convert the other lines). */
+    read_resource *read = arena_calloc(a, (size_t)resources.count + 1, sizeof *read);
+    if (read == NULL)
+        return walk_failure(&walk, NULL, error, error_size);
+    const byte_slice *resource_slices = resources.items;
+    for (uint32_t i = 0; i < resources.count; i++) {
+        if (!decode_resource(&walk, resource_slices[i], &read[i]))
+            return walk_failure(&walk, NULL, error, error_size);
+    }
     if (!handler->request(handler->context, walk.dictionary)) {
         walk.stopped = true;
         return walk_failure(&walk, NULL, error, error_size);
     }
-    const byte_slice *resource_slices = resources.items;
     for (uint32_t i = 0; i < resources.count; i++) {
-        if (!decode_resource(&walk, resource_slices[i]))
+        if (!walk_resource(&walk, &read[i]))
             return walk_failure(&walk, NULL, error, error_size);
     }
     return PTM_OK;

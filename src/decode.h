@@ -4,9 +4,10 @@
  *
  * Design: nanopb decodes every message; repeated fields are callbacks, so
  * nothing is materialised beyond the dictionary. The walk is:
- *   1. the request: the dictionary is decoded, each ResourceProfiles is only
- *      located (a slice of the input);
- *   2. per resource: its attributes, then per scope:
+ *   1. the request: the dictionary is decoded, each ResourceProfiles is
+ *      located (a slice of the input) and its Resource decoded and checked,
+ *      all before the handler hears of the request;
+ *   2. per resource: its attributes to the handler, then per scope:
  *   3. every profile's header (samples skipped), so that the handler can
  *      classify the scope's profiles together;
  *   4. per profile: its samples, streamed one by one to the handler.
@@ -67,7 +68,8 @@ bool decode_has_protobuf_framing(byte_slice input);
 
 /*
  * Decodes request bytes. Returns PTM_OK, PTM_ERR_INPUT (malformed; message in
- * error naming where), PTM_ERR_NOMEM, or PTM_ERR_LIMIT. The handler may keep
+ * error naming where, with no "input: " prefix), PTM_ERR_NOMEM, or
+ * PTM_ERR_LIMIT (the message names the limit). The handler may keep
  * pointers into input and into the arena.
  */
 ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,

@@ -353,7 +353,7 @@ static bool fail(transcoder *t, const json_path *path, const char *format, ...)
 
 static bool fail(transcoder *t, const json_path *path, const char *format, ...)
 {
-    snprintf(t->error, t->error_size, "input: JSON: ");
+    snprintf(t->error, t->error_size, "JSON: ");
     if (path != NULL) {
         error_append_path(t, path);
         error_append(t, ": ");
@@ -761,20 +761,18 @@ static bool check_signal(transcoder *t, const cJSON *json)
     return fail(t, NULL, "no key of an ExportProfilesServiceRequest (resourceProfiles, dictionary) at the top level");
 }
 
-static bool is_json_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 ptm_result json_request_to_protobuf(const char *text, size_t size, size_t *consumed,
-                                    byte_buffer *out, char *error, size_t error_size)
+                                    size_t *syntax_error_at, byte_buffer *out, char *error,
+                                    size_t error_size)
 {
     *consumed = 0;
+    *syntax_error_at = SIZE_MAX;
     error[0] = '\0';
     const char *end = text;
     cJSON *json = cJSON_ParseWithLengthOpts(text, size, &end, false);
     if (json == NULL) {
-        snprintf(error, error_size, "input: not valid JSON (at byte %zu)", (size_t)(end - text));
+        *syntax_error_at = (size_t)(end - text);
+        snprintf(error, error_size, "not valid JSON");
         return PTM_ERR_INPUT;
     }
     transcoder t = {.arena = out->arena, .error = error, .error_size = error_size};
@@ -793,7 +791,7 @@ ptm_result json_request_to_protobuf(const char *text, size_t size, size_t *consu
         return PTM_ERR_INPUT;
     }
     size_t position = (size_t)(end - text);
-    while (position < size && is_json_space(text[position]))
+    while (position < size && json_is_space((uint8_t)text[position]))
         position++;
     *consumed = position;
     return PTM_OK;

@@ -189,5 +189,5 @@ test('JSON nesting: deeper than 32 levels of values is refused', () => {
   const request = { resourceProfiles: [{ resource: { attributes: [{ key: 'nested', value }] } }] };
   const run = ptm(['-'], Buffer.from(JSON.stringify(request)));
   assert.equal(run.code, 1, run.stderr);
-  assert.match(run.stderr, /^ptm: input: JSON: .*nest/);
+  assert.match(run.stderr, /^ptm: input line 1: JSON: .*nest/);
 });

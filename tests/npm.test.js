@@ -45,7 +45,7 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
   assert.deepEqual(exported, [
     '_initialize', 'memory', 'ptm_wasm_alloc', 'ptm_wasm_convert', 'ptm_wasm_create', 'ptm_wasm_destroy',
     'ptm_wasm_free', 'ptm_wasm_last_error', 'ptm_wasm_last_warning', 'ptm_wasm_output', 'ptm_wasm_output_size',
-    'ptm_wasm_reset', 'ptm_wasm_stats',
+    'ptm_wasm_refused_request', 'ptm_wasm_reset', 'ptm_wasm_stats',
   ]);
   assert.deepEqual(readFileSync(distWasm), readFileSync(join(root, 'build', 'wasm', 'ptm.wasm')), 'dist has the built module');
 });

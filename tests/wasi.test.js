@@ -191,7 +191,7 @@ test('bad input: exit 1, the same message', () => {
   const cpuPb = join(fixtures, 'cpu-ebpf.pb');
   assertSameError(['-'], Buffer.from('garbage'), 1, /^ptm: input: malformed protobuf/);
   assertSameError(['-f', 'json', '-'], readFileSync(cpuPb).subarray(0, 1000), 1, /^ptm: input: malformed protobuf/);
-  assertSameError(['-'], Buffer.from('{"resourceProfiles": ['), 1, /^ptm: input: .*JSON/);
+  assertSameError(['-'], Buffer.from('{"resourceProfiles": ['), 1, /^ptm: input line 1, column 22: not valid JSON/);
 });
 
 test('bad config: exit 2, the same message', () => {

@@ -47,7 +47,8 @@ const wasiModule = join(root, 'build', 'wasi', 'ptm.wasm');
 const wasiRunner = join(root, 'tests', 'lib', 'wasi-run.mjs');
 
 const STATS = ['requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
-  'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed', 'attributes_shadowed', 'pattern_limit_hits'];
+  'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed', 'attributes_shadowed', 'pattern_limit_hits',
+  'requests_invalid'];
 const MiB = 1024 * 1024;
 const SANITY_CEILING = 64 * MiB;
 
@@ -60,7 +61,10 @@ const fixtureBytes = readFileSync(validFixture);
 function nativeOutcome(bytes) {
   const run = ptm(['-f', 'otlp', '--stats', '-'], bytes);
   const lines = run.stderr.split('\n').filter(Boolean);
-  return { code: run.code, stdout: run.stdout, message: lines.find((l) => l.startsWith('ptm: ')), stats: statsOf(run.stderr), stderr: run.stderr };
+  const messages = lines.filter((l) => l.startsWith('ptm: '));
+  // Exit 4: a line per refused request, then the count.
+  const refused = run.code === 4 ? messages.slice(0, -1) : [];
+  return { code: run.code, stdout: run.stdout, message: messages[0], refused, stats: statsOf(run.stderr), stderr: run.stderr };
 }
 
 const native = new Map(corpus.map((c) => [c, nativeOutcome(c.bytes)]));
@@ -72,7 +76,7 @@ test('the corpus and its native outcomes', () => {
   assert.equal(nativeFixture.code, 0);
   for (const c of corpus) {
     const n = native.get(c);
-    assert.ok(n.code === 0 || n.code === 1, `${c.name}: native exit ${n.code}`);
+    assert.ok([0, 1, 4].includes(n.code), `${c.name}: native exit ${n.code}`);
     if (n.code === 1) assert.ok(n.message, `${c.name}: a ptm: line`);
   }
 });
@@ -103,9 +107,10 @@ function loopCorpus(label, convert, memory) {
   const runCase = (c) => {
     const n = native.get(c);
     const r = noTrap(() => convert(c.bytes), `${label}: ${c.name}`);
-    if (n.code === 0) {
+    if (n.code === 0 || n.code === 4) {
       assert.ok(r.ok, `${label}: ${c.name}: native converts, wasm says ${r.message}`);
       assert.ok(Buffer.from(r.output).equals(n.stdout), `${label}: ${c.name}: native bytes`);
+      assert.deepEqual((r.refused ?? []).map((m) => `ptm: ${m}`), n.refused, `${label}: ${c.name}: refused requests`);
     } else {
       assert.ok(!r.ok, `${label}: ${c.name}: native exit ${n.code}, wasm converted`);
       assert.equal(r.exitCode, n.code, `${label}: ${c.name}: exit code`);
@@ -130,9 +135,9 @@ test('npm API: one instance, one converter, the whole corpus twice: native outco
   const converter = pkg.createConverter();
   const convert = (bytes) => {
     try {
-      const { output, stats } = converter.convert(bytes, { format: 'otlp' });
+      const { output, stats, refused } = converter.convert(bytes, { format: 'otlp' });
       assert.ok(output instanceof Uint8Array);
-      return { ok: true, output, stats };
+      return { ok: true, output, stats, refused };
     } catch (error) {
       if (!(error instanceof pkg.PtmError)) throw error;
       assert.ok(error.code === 'input' || error.code === 'limit', `PtmError code ${error.code}: ${error.message}`);
@@ -180,7 +185,9 @@ test('raw ABI of build/wasm/ptm.wasm: the whole corpus twice through one handle'
       if (result === 0) {
         assert.equal(message, '', 'no error message after a success');
         const output = new Uint8Array(x.memory.buffer, u32(x.ptm_wasm_output(handle)), u32(x.ptm_wasm_output_size(handle))).slice();
-        return { ok: true, output, stats };
+        const refused = [];
+        for (let m; (m = u32(x.ptm_wasm_refused_request(handle, refused.length))) !== 0;) refused.push(cString(m));
+        return { ok: true, output, stats, refused };
       }
       assert.ok(result === RESULT_INPUT || result === RESULT_LIMIT, `ptm_result ${result}: ${message}`);
       return { ok: false, exitCode: 1, message, stats };

@@ -94,6 +94,11 @@ const char *EXPORT(ptm_wasm_last_warning)(const ptm_wasm_handle *handle)
     return handle != NULL ? ptm_converter_last_warning(handle->converter) : "";
 }
 
+const char *EXPORT(ptm_wasm_refused_request)(const ptm_wasm_handle *handle, uint32_t index)
+{
+    return handle != NULL ? ptm_converter_refused_request(handle->converter, index) : NULL;
+}
+
 int32_t EXPORT(ptm_wasm_reset)(ptm_wasm_handle *handle)
 {
     return handle != NULL ? ptm_converter_reset(handle->converter) : PTM_ERR_ARGUMENT;

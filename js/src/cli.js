@@ -2,13 +2,15 @@
 // cli.js: `npx profiletometrics`, the native ptm command (src/cli.c) over the
 // npm package's wasm core: the same flags, exit codes (0 ok; 1 invalid input
 // or over a limit; 2 usage, config or unreadable file; 3 out of memory or a
-// failed write), one-line "ptm: " messages and --stats object.
+// failed write; 4 some requests refused, the others converted and written),
+// one-line "ptm: " messages and --stats object.
 import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { init, createConverter, FORMATS, PtmError } from './index.js';
 
 const EXIT_INPUT = 1;
 const EXIT_USAGE = 2;
 const EXIT_RESOURCES = 3;
+const EXIT_REFUSED = 4;
 
 const usage = `usage: profiletometrics [-c CONFIG.json] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]
   Converts OTLP profiles (protobuf, OTLP/JSON or JSON Lines) to OTLP metrics.
@@ -154,6 +156,16 @@ function writeStdout(data) {
   });
 }
 
+/** Names each refused request on stderr, as ptm does; the exit code that says some were. */
+function reportRefused({ refused, stats }) {
+  for (const message of refused) process.stderr.write(`ptm: ${message}\n`);
+  const unnamed = stats.requests_invalid - refused.length;
+  if (unnamed > 0) process.stderr.write(`ptm: input: ${unnamed} more requests refused\n`);
+  process.stderr.write(`ptm: input: ${stats.requests_invalid} of ${stats.requests_invalid + stats.requests} ` +
+    'requests refused; the others were converted\n');
+  return EXIT_REFUSED;
+}
+
 function exitCodeOf(error) {
   if (error.code === 'input' || error.code === 'limit') return EXIT_INPUT;
   if (error.code === 'config' || error.code === 'argument') return EXIT_USAGE;
@@ -176,6 +188,7 @@ async function convert(options, config, input) {
     stats = result.stats;
     if (result.warning) process.stderr.write(`ptm: ${result.warning}\n`);
     await writeOutput(options.outputPath, result.output);
+    if (stats.requests_invalid > 0) code = reportRefused(result);
   } catch (error) {
     if (!(error instanceof PtmError || error instanceof Exit)) throw error;
     stats ??= error.stats;

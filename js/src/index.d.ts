@@ -24,13 +24,22 @@ export interface Stats {
   attributes_shadowed: number;
   /** Regex searches that hit a PCRE2 limit; those strings counted as not matching. */
   pattern_limit_hits: number;
+  /** Requests refused while the others converted (JSON Lines: bad lines); see Converted.refused. */
+  requests_invalid: number;
 }
 
-/** What convert() returns. warning: a one-line "warning: ..." of this conversion, when any. */
+/**
+ * What convert() returns. warning: a one-line "warning: ..." of this
+ * conversion, when any. refused: when some requests of OTLP/JSON input were
+ * refused and the others converted, the one-line message of each (the first
+ * 64), naming its input line, e.g. "input line 96: not valid JSON (line 97,
+ * column 3)"; stats.requests_invalid counts them all.
+ */
 export interface Converted<T> {
   output: T;
   stats: Stats;
   warning?: string;
+  refused?: string[];
 }
 
 export const FORMATS: readonly ['otlp', 'json', 'prom'];

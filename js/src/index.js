@@ -9,11 +9,11 @@
 export const FORMATS = Object.freeze(['otlp', 'json', 'prom']);
 /** ptm_result names, by number (0 is success). */
 export const RESULTS = Object.freeze(['ok', 'input', 'config', 'nomem', 'limit', 'argument']);
-/** The ptm_stats fields, in the order of ptm.h (twelve little-endian u64). */
+/** The ptm_stats fields, in the order of ptm.h (thirteen little-endian u64). */
 export const STATS = Object.freeze([
   'requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
   'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed',
-  'attributes_shadowed', 'pattern_limit_hits',
+  'attributes_shadowed', 'pattern_limit_hits', 'requests_invalid',
 ]);
 
 const ERROR_SIZE = 512;
@@ -127,6 +127,15 @@ function readCString(w, pointer) {
   return decoder.decode(memory.subarray(pointer, end));
 }
 
+/** The messages of the requests a conversion refused (ptm_wasm_refused_request). */
+function readRefused(w, handle) {
+  const messages = [];
+  for (let pointer; (pointer = w.ptm_wasm_refused_request(handle, messages.length)) !== 0;) {
+    messages.push(readCString(w, pointer));
+  }
+  return messages;
+}
+
 function readStats(w, handle) {
   const view = new DataView(w.memory.buffer, w.ptm_wasm_stats(handle), STATS.length * 8);
   const stats = {};
@@ -190,6 +199,7 @@ class Converter {
       const converted = { output: formatId === 0 || asBytes ? output.slice() : decoder.decode(output), stats };
       const warning = readCString(w, w.ptm_wasm_last_warning(handle));
       if (warning !== '') converted.warning = warning;
+      if (stats.requests_invalid > 0) converted.refused = readRefused(w, handle);
       return converted;
     });
   }

@@ -9,7 +9,8 @@
  *  - [stats]        samples_total = kept + filtered + invalid + skipped;
  *  - [result]       ptm_convert returns OK, INPUT, LIMIT (or NOMEM), nothing else;
  *  - [message]      a failure leaves a non-empty one-line message (no '\n' or
- *                   '\r'), starting "input: " for INPUT and LIMIT;
+ *                   '\r'), starting "input: " or "input line " for INPUT and
+ *                   LIMIT; the refused requests of a success, each naming its line;
  *  - [determinism]  the same input converted again on the same converter gives
  *                   the same bytes (nothing leaks from one call into the next);
  *  - [otlp]         protobuf output is a well-formed ExportMetricsServiceRequest
@@ -252,7 +253,7 @@ static uint64_t json_count_points(const cJSON *item)
 
 static void json_check(const uint8_t *out, size_t size, const ptm_stats *stats)
 {
-    if (size == 0 || out[size - 1] != '\n')
+    if (size > 0 && out[size - 1] != '\n')
         fuzz_fail("json", "output does not end with a newline", out, size);
     uint64_t lines = 0, points = 0;
     for (size_t start = 0; start < size;) {
@@ -463,8 +464,24 @@ static void fuzz_check_message(const char *message, ptm_result result)
         fuzz_fail("message", "a failure without a message", NULL, 0);
     if (strchr(message, '\n') != NULL || strchr(message, '\r') != NULL)
         fuzz_fail("message", "a message of more than one line", message, strlen(message));
-    if ((result == PTM_ERR_INPUT || result == PTM_ERR_LIMIT) && strncmp(message, "input: ", 7) != 0)
-        fuzz_fail("message", "an input error not starting \"input: \"", message, strlen(message));
+    if ((result == PTM_ERR_INPUT || result == PTM_ERR_LIMIT) && strncmp(message, "input: ", 7) != 0 &&
+        strncmp(message, "input line ", 11) != 0)
+        fuzz_fail("message", "an input error not starting \"input: \" or \"input line \"", message,
+                  strlen(message));
+}
+
+/* The requests a successful conversion refused: the first 64 named, each
+ * one line starting "input line ". */
+static void fuzz_check_refused(const ptm_converter *converter, const ptm_stats *stats)
+{
+    uint64_t named = 0;
+    for (const char *message; (message = ptm_converter_refused_request(converter, named)) != NULL; named++) {
+        fuzz_check_message(message, PTM_ERR_INPUT);
+        if (strncmp(message, "input line ", 11) != 0)
+            fuzz_fail("refused", "a refusal not naming its line", message, strlen(message));
+    }
+    if (named != (stats->requests_invalid < 64 ? stats->requests_invalid : 64))
+        fuzz_fail("refused", "named refusals differ from stats.requests_invalid (first 64)", NULL, 0);
 }
 
 static void fuzz_check_output(ptm_format format, const uint8_t *out, size_t size,
@@ -509,6 +526,7 @@ static ptm_result fuzz_convert_and_check(ptm_converter *converter, const uint8_t
     if (output == NULL)
         fuzz_fail("result", "PTM_OK with a NULL output", NULL, 0);
     fuzz_check_output(format, output, output_size, &stats);
+    fuzz_check_refused(converter, &stats);
     if (fuzz_tolerates("determinism"))
         return result;
     uint8_t *copy = malloc(output_size ? output_size : 1);

@@ -13,6 +13,9 @@
 //           the regex is matched against the one `ptm: ...` line
 //   expect: {exit: 0, stats: {samples_total, samples_kept, samples_invalid,
 //           samples_skipped, samples_filtered}}   converted, counts exact
+//   expect: {exit: 4, stats, refused: [/regex/, ...]}   OTLP/JSON whose
+//           requests listed in refused were left out (each regex matches one
+//           `ptm: input line N...` line, in order) and the rest converted
 //
 // Expected outcomes come from docs/semantics.md (counting: an index outside
 // its table, values/timestamps of different non-zero lengths, a negative
@@ -195,6 +198,7 @@ const stats = (total, kept, invalid = 0, skipped = 0, filtered = 0) => ({
 });
 const ok = (kept) => stats(kept, kept);
 const fails = (message) => ({ exit: 1, message });
+const refused = (converted, ...messages) => ({ exit: 4, stats: converted.stats, refused: messages });
 const malformed = (where, what = '.+') => fails(new RegExp(`^ptm: input: malformed protobuf in ${where}: ${what}$`));
 const wrongWire = (where) => malformed(where, 'wrong wire type');
 
@@ -214,7 +218,7 @@ add('scope without profiles', requestBytes({ resources: [{ scopes: [{}] }] }), o
 add('profile without samples', requestBytes({ resources: [{ scopes: [{ profiles: [{}] }] }] }), ok(0));
 add('empty profile message (no sample_type)', requestBytes({ resources: [{ scopes: [{ scope: [], profiles: [] }] }] }), ok(0));
 add('sample with neither values nor timestamps (value 0, kept, no point)', oneProfile([{ stack: 1 }]), ok(1));
-add('whitespace only (not JSON: read as protobuf, malformed)', Buffer.from(' \n\t '), malformed('ExportProfilesServiceRequest'));
+add('whitespace only (JSON Lines with no request, like an empty input)', Buffer.from(' \n\t '), ok(0));
 add('garbage text', Buffer.from('this is not a request'), malformed('ExportProfilesServiceRequest'));
 
 // Varints that overflow or never end.
@@ -424,8 +428,8 @@ const jsonRequest = (samples, extraProfile = {}) => ({
   resourceProfiles: [{ scopeProfiles: [{ profiles: [{ sampleType: { typeStrindex: 1, unitStrindex: 2 }, timeUnixNano: '1000', samples, ...extraProfile }] }] }],
   dictionary: { stringTable: ['', 'cpu', 'nanoseconds', 'main'], functionTable: [{}, { nameStrindex: 3 }], locationTable: [{}, { lines: [{ functionIndex: 1 }] }], stackTable: [{}, { locationIndices: [1] }] },
 });
-const jsonFails = (what) => fails(new RegExp(`^ptm: input: ${what}`));
-add('JSON: unterminated', json('{"resourceProfiles": ['), jsonFails('not valid JSON \\(at byte \\d+\\) \\(JSON request 1\\)$'));
+const jsonFails = (what) => fails(new RegExp(`^ptm: input line \\d+(, column \\d+)?: ${what}`));
+add('JSON: unterminated', json('{"resourceProfiles": ['), fails(/^ptm: input line 1, column 22: not valid JSON$/));
 add('JSON: empty object', json('{}'), ok(0));
 add('JSON: a valid request with leading whitespace', Buffer.concat([Buffer.from('\n\t '), json(jsonRequest([{ stackIndex: 1, values: ['5'] }]))]), ok(1));
 add('JSON: resourceProfiles is a string', json({ resourceProfiles: 'x' }), jsonFails('JSON: resourceProfiles: expected an array'));
@@ -456,14 +460,22 @@ const withResourceValue = (value) => ({ ...jsonRequest([{ stackIndex: 1, values:
 add('JSON: arrayValue nested 31 deep (accepted)', json(withResourceValue(nestedArray(31))), ok(1), { checkJson: true });
 add('JSON: arrayValue nested 40 deep', json(withResourceValue(nestedArray(40))), jsonFails('JSON: .*AnyValue nested deeper than 32 levels'));
 add('JSON: plain arrays nested 5,000 deep', json(`{"x":${'['.repeat(5000)}${']'.repeat(5000)}}`), jsonFails('not valid JSON'));
-add('JSON: trailing garbage after a request', json(`${JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['5'] }]))} garbage`), jsonFails('not valid JSON \\(at byte 0\\) \\(JSON request 2\\)$'));
-add('JSON: a second value that is not an object', json(`{} [1]`), jsonFails('JSON: expected an object at the top level \\(JSON request 2\\)$'));
+add('JSON: trailing garbage after a request (the request converts)', json(`${JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['5'] }]))} garbage`),
+  refused(ok(1), /^ptm: input line 1, column \d+: not valid JSON$/));
+add('JSON: a second value that is not an object', json(`{} [1]`), refused(ok(0), /^ptm: input line 1: JSON: expected an object at the top level$/));
+add('JSON Lines: no line is a request', json(['{"resourceSpans":[]}', '[1]', '{"x":'].join('\n')),
+  fails(/^ptm: input line 1: JSON: an OTLP traces request \(resourceSpans\), not profiles \(and 2 more requests refused\)$/));
+add('JSON Lines: a truncated line, then good ones', json([
+  JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['5'] }])),
+  JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['6'] }])).slice(0, 40),
+  JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['7'] }])),
+].join('\n')), refused(ok(2), /^ptm: input line 2: not valid JSON \(line 3, column \d+\)$/));
 add('JSON Lines: the third line is bad', json([
   JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['5'] }])),
   JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['6'] }])),
   '{"resourceProfiles": [{"scopeProfiles": 3}]}',
   JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['7'] }])),
-].join('\n')), jsonFails('JSON: resourceProfiles\\[0\\]\\.scopeProfiles: expected an array \\(JSON request 3\\)$'));
+].join('\n')), refused(ok(3), /^ptm: input line 3: JSON: resourceProfiles\[0\]\.scopeProfiles: expected an array$/));
 add('JSON Lines: three good lines and blank lines', json(['', JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['5'] }])), '', JSON.stringify(jsonRequest([{ stackIndex: 9, values: ['6'] }])), JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['7'] }])), '', ''].join('\n')), stats(3, 2, 1), { checkJson: true });
 add('JSON: invalid UTF-8 inside a thread name string', Buffer.concat([
   Buffer.from('{"resourceProfiles":[{"resource":{"attributes":[{"key":"thread.name","value":{"stringValue":"a'),

@@ -240,9 +240,9 @@ static uint32_t decode_json_requests(const file_bytes *text, tally *t, char *err
     while (ok && offset < text->size) {
         byte_buffer protobuf;
         buffer_init(&protobuf, &a);
-        size_t consumed = 0;
-        ok = json_request_to_protobuf(text->data + offset, text->size - offset, &consumed, &protobuf,
-                                      error, error_size) == PTM_OK &&
+        size_t consumed = 0, syntax_error_at;
+        ok = json_request_to_protobuf(text->data + offset, text->size - offset, &consumed,
+                                      &syntax_error_at, &protobuf, error, error_size) == PTM_OK &&
              decode_into(&a, &interner, (byte_slice){protobuf.data, protobuf.size}, t, error,
                          error_size) == PTM_OK;
         offset += consumed;
@@ -334,6 +334,7 @@ typedef struct transcoded {
     size_t consumed;
     char hex[1024]; /* the protobuf bytes */
     char error[400];
+    size_t syntax_error_at;
 } transcoded;
 
 static void transcode(const char *json, const ptm_allocator *allocator, transcoded *out)
@@ -346,8 +347,8 @@ static void transcode(const char *json, const ptm_allocator *allocator, transcod
     arena_init(&a, allocator);
     byte_buffer protobuf;
     buffer_init(&protobuf, &a);
-    out->result = json_request_to_protobuf(text, size, &out->consumed, &protobuf, out->error,
-                                           sizeof out->error);
+    out->result = json_request_to_protobuf(text, size, &out->consumed, &out->syntax_error_at,
+                                           &protobuf, out->error, sizeof out->error);
     out->hex[0] = '\0';
     for (size_t i = 0; i < protobuf.size && 2 * i + 2 < sizeof out->hex; i++)
         snprintf(out->hex + 2 * i, 3, "%02x", protobuf.data[i]);
@@ -433,14 +434,15 @@ typedef struct malformed_case {
     const char *name;
     const char *json;
     const char *message; /* the whole message, or its start when it ends in '*' */
+    size_t syntax_error_at; /* invalid JSON: where it stops being JSON; 0: valid JSON */
 } malformed_case;
 
 #define SAMPLES "{\"resourceProfiles\":[{\"scopeProfiles\":[{},{\"profiles\":[{\"samples\":["
-#define SAMPLES_PATH "input: JSON: resourceProfiles[0].scopeProfiles[1].profiles[0].samples"
+#define SAMPLES_PATH "JSON: resourceProfiles[0].scopeProfiles[1].profiles[0].samples"
 #define PROFILE "{\"resourceProfiles\":[{\"scopeProfiles\":[{\"profiles\":[{"
-#define PROFILE_PATH "input: JSON: resourceProfiles[0].scopeProfiles[0].profiles[0]"
+#define PROFILE_PATH "JSON: resourceProfiles[0].scopeProfiles[0].profiles[0]"
 #define ATTRIBUTE "{\"resourceProfiles\":[{\"resource\":{\"attributes\":[{\"value\":"
-#define ATTRIBUTE_PATH "input: JSON: resourceProfiles[0].resource.attributes[0].value"
+#define ATTRIBUTE_PATH "JSON: resourceProfiles[0].resource.attributes[0].value"
 
 static const malformed_case malformed_cases[] = {
     {"wrong type for stackIndex", SAMPLES "{},{\"stackIndex\":\"one\"}]}]}]}]}",
@@ -480,22 +482,22 @@ static const malformed_case malformed_cases[] = {
      PROFILE_PATH ".originalPayload: expected a base64 string"},
     {"bad hex", PROFILE "\"profileId\":\"xyz1\"}]}]}]}", PROFILE_PATH ".profileId: invalid hex"},
     {"odd hex", "{\"dictionary\":{\"linkTable\":[{},{\"traceId\":\"abc\"}]}}",
-     "input: JSON: dictionary.linkTable[1].traceId: invalid hex (odd length)"},
+     "JSON: dictionary.linkTable[1].traceId: invalid hex (odd length)"},
     {"object for a list", PROFILE "\"samples\":{}}]}]}]}", PROFILE_PATH ".samples: expected an array"},
     {"number in the string table", "{\"dictionary\":{\"stringTable\":[\"\",1]}}",
-     "input: JSON: dictionary.stringTable[1]: expected a string"},
+     "JSON: dictionary.stringTable[1]: expected a string"},
     {"list for a message", "{\"resourceProfiles\":[{\"resource\":[]}]}",
-     "input: JSON: resourceProfiles[0].resource: expected an object"},
+     "JSON: resourceProfiles[0].resource: expected an object"},
     {"null element of a message list", "{\"resourceProfiles\":[null]}",
-     "input: JSON: resourceProfiles[0]: expected an object"},
+     "JSON: resourceProfiles[0]: expected an object"},
     {"string for a bool", ATTRIBUTE "{\"boolValue\":\"true\"}}]}}]}",
      ATTRIBUTE_PATH ".boolValue: expected true or false"},
     {"bad double", ATTRIBUTE "{\"doubleValue\":\"fast\"}}]}}]}",
      ATTRIBUTE_PATH ".doubleValue: expected a number"},
-    {"truncated JSON", "{\"resourceProfiles\":[{\"scopeProfiles\":[", "input: not valid JSON (at byte *"},
-    {"not JSON", "{\"resourceProfiles\":[}", "input: not valid JSON (at byte 21)"},
-    {"a list at the top level", "[{}]", "input: JSON: expected an object at the top level"},
-    {"a string at the top level", "\"request\"", "input: JSON: expected an object at the top level"},
+    {"truncated JSON", "{\"resourceProfiles\":[{\"scopeProfiles\":[", "not valid JSON", 38},
+    {"not JSON", "{\"resourceProfiles\":[}", "not valid JSON", 21},
+    {"a list at the top level", "[{}]", "JSON: expected an object at the top level"},
+    {"a string at the top level", "\"request\"", "JSON: expected an object at the top level"},
 };
 
 static bool message_matches(const char *message, const char *expected)
@@ -512,8 +514,10 @@ static void test_malformed(void)
         const malformed_case *c = &malformed_cases[i];
         transcoded out;
         transcode(c->json, &libc_allocator, &out);
-        check(out.result == PTM_ERR_INPUT && message_matches(out.error, c->message) && out.hex[0] == '\0',
-              "malformed: %s: %s", c->name, out.error);
+        size_t syntax_error_at = c->syntax_error_at == 0 ? SIZE_MAX : c->syntax_error_at;
+        check(out.result == PTM_ERR_INPUT && message_matches(out.error, c->message) &&
+                  out.syntax_error_at == syntax_error_at && out.hex[0] == '\0',
+              "malformed: %s: %s (syntax error at %zu)", c->name, out.error, out.syntax_error_at);
     }
 }
 
@@ -552,7 +556,7 @@ static void test_nesting(void)
     json = nested_array_values(40);
     transcode(json, &libc_allocator, &out);
     check(out.result == PTM_ERR_INPUT &&
-              message_matches(out.error, "input: JSON: resourceProfiles[0].resource.attributes[0].value.(*") &&
+              message_matches(out.error, "JSON: resourceProfiles[0].resource.attributes[0].value.(*") &&
               strstr(out.error, "arrayValue.values[0]: AnyValue nested deeper than 32 levels") != NULL,
           "nesting: 40 levels of arrayValue are refused: %s", out.error);
     free(json);

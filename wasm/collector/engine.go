@@ -47,13 +47,14 @@ func resultName(result uint64) string {
 // Stats are the core's counts for one conversion (ptm_stats, in order).
 type Stats struct {
 	Requests, Resources, Profiles, SamplesTotal, SamplesKept, SamplesFiltered,
-	SamplesInvalid, SamplesSkipped, Series, Overflowed, AttributesShadowed, PatternLimitHits uint64
+	SamplesInvalid, SamplesSkipped, Series, Overflowed, AttributesShadowed, PatternLimitHits,
+	RequestsInvalid uint64
 }
 
-const statsCount = 12
+const statsCount = 13
 
 func statsOf(v [statsCount]uint64) Stats {
-	return Stats{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]}
+	return Stats{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]}
 }
 
 // selectEngine: name is "auto" (or empty), "wasm" or "native".
