@@ -9,7 +9,10 @@
  * configuration error (including files that cannot be read), 3 out of memory
  * or a failed write, 4 some requests refused (JSON Lines: bad lines, each
  * named on stderr) and the others converted and written. Every error is one
- * line on stderr starting "ptm: ".
+ * line on stderr starting "ptm: ", but for one: a reader that closes the pipe
+ * early (`ptm ... | head`) ends the run quietly, exit 3, on every host (the
+ * native command ignores SIGPIPE to see EPIPE; under WASI, wasmtime reports a
+ * closed pipe as EIO).
  */
 #define _POSIX_C_SOURCE 200809L /* fileno */
 #include <errno.h>
@@ -21,6 +24,10 @@
 #include <sys/stat.h>
 
 #include "ptm.h"
+
+#ifndef __wasi__
+#include <signal.h>
+#endif
 
 /* WASI's "Capabilities insufficient" (a path outside the preopened
  * folders); elsewhere no errno has this value. */
@@ -218,6 +225,21 @@ static void print_stats(const ptm_stats *stats)
             stats->pattern_limit_hits, stats->requests_invalid);
 }
 
+/* Whether a failed write to stdout (path NULL) met a reader that left. */
+static bool reader_left(const char *path, int error)
+{
+    if (path != NULL)
+        return false;
+    if (error == EPIPE)
+        return true;
+#ifdef __wasi__
+    struct stat status;
+    return error == EIO && fstat(fileno(stdout), &status) == 0 && !S_ISREG(status.st_mode);
+#else
+    return false;
+#endif
+}
+
 static int write_output(const char *path, const uint8_t *data, size_t size)
 {
     FILE *file = path ? fopen(path, "wb") : stdout;
@@ -227,6 +249,8 @@ static int write_output(const char *path, const uint8_t *data, size_t size)
     }
     int ok = fwrite(data, 1, size, file) == size;
     ok = (path ? fclose(file) : fflush(file)) == 0 && ok;
+    if (!ok && reader_left(path, errno))
+        return EXIT_RESOURCES;
     if (!ok)
         return fail(EXIT_RESOURCES, "cannot write output: %s", strerror(errno));
     return 0;
@@ -294,6 +318,9 @@ static int create_converter(const char *path, ptm_converter **converter)
 
 int main(int argc, char **argv)
 {
+#ifndef __wasi__
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe is EPIPE from write, not death (reader_left) */
+#endif
     options opts = {.format = PTM_FORMAT_OTLP_PROTOBUF};
     int code = parse_arguments(argc, argv, &opts);
     if (code >= 0)

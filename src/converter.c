@@ -185,13 +185,25 @@ static bool is_json(const uint8_t *input, size_t input_size)
     return input[0] != '\n' || !decode_has_protobuf_framing((byte_slice){input, input_size});
 }
 
+/* Whether input starts as a pprof Profile does: field 1 (sample_type),
+ * length-delimited, whose first byte is the tag of a varint field 1. */
+static bool is_pprof(const uint8_t *input, size_t size)
+{
+    size_t at = 1;
+    while (at < size && at < 6 && (input[at] & 0x80) != 0)
+        at++; /* the length varint */
+    return size > at + 1 && input[0] == 0x0a && input[at + 1] == 0x08;
+}
+
 /*
  * What the input is when it is none of the formats converted, told by its
  * first bytes, so that the message names it instead of "malformed
  * protobuf"; NULL when it may be a request. As protobuf, each of these
  * starts with a tag nanopb refuses (wire type 6 or 7, a group, field 0),
  * except zstd's magic, which would be an unknown varint field 5 followed
- * by an invalid tag: none is a request.
+ * by an invalid tag, and pprof, whose first field (sample_type, a ValueType
+ * starting with its varint field 1) would be a ResourceProfiles starting
+ * with a varint field 1, which has no such field: none is a request.
  */
 static const char *unsupported_input(const uint8_t *input, size_t size)
 {
@@ -206,6 +218,8 @@ static const char *unsupported_input(const uint8_t *input, size_t size)
         return "UTF-16 text: OTLP/JSON must be UTF-8";
     if (start < size && input[start] == '[')
         return "a JSON array: give OTLP/JSON requests one per line (JSON Lines) instead";
+    if (is_pprof(input, size))
+        return "an uncompressed pprof profile: pprof input is not supported yet; convert it to OTLP first";
     if (size >= 5 && input[0] == 0x00)
         return "length-prefixed protobuf (the collector file exporter's format: proto?): not supported yet; "
                "use the file exporter's JSON Lines";

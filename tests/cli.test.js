@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { profilesRequest } from './lib/pb.js';
-import { fixtures, ptm, scratchFile, statsOf, decodeMetrics } from './lib/run.js';
+import { fixtures, haveShared, ptm, scratchFile, shared, statsOf, decodeMetrics } from './lib/run.js';
 
 const cpuPb = join(fixtures, 'cpu-ebpf.pb');
 
@@ -53,6 +53,22 @@ test('OTLP/JSON of another signal, or with no profiles key: exit 1 naming it; {}
     const run = ptm(['-f', 'json', '--stats', '-'], input);
     assert.equal(run.code, 0, `${input}: ${run.stderr}`);
     assert.equal(statsOf(run.stderr).requests, 1);
+  }
+});
+
+test('the real pprof files are named: gzip-compressed, or an uncompressed pprof profile (issue 9, finding 5)', { skip: !haveShared && 'no ../shared fixtures' }, () => {
+  // Before: "malformed protobuf ... invalid wire_type" for each.
+  const dir = join(shared, 'pprof');
+  const names = readdirSync(dir).sort();
+  assert.ok(names.length >= 5);
+  for (const name of names) {
+    const bytes = readFileSync(join(dir, name));
+    const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
+    const run = ptm(['-'], bytes);
+    assert.equal(run.code, 1, name);
+    assert.equal(run.stderr, gzipped
+      ? 'ptm: input: gzip-compressed input (a .gz file, a gzipped pprof profile or OTLP/HTTP body): decompress it first\n'
+      : 'ptm: input: an uncompressed pprof profile: pprof input is not supported yet; convert it to OTLP first\n', name);
   }
 });
 

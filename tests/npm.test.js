@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { fixtures, ptm, root, scratchFile, statsOf } from './lib/run.js';
+import { bigJsonLines, fixtures, ptm, root, scratchFile, statsOf } from './lib/run.js';
 import {
   conversionInputs, distCli, distDir, distWasm, freshPackage, jsDir, npmCli, packageWithMemory, requireDist,
 } from './lib/npm.js';
@@ -278,7 +278,7 @@ test('npm CLI: the native exit codes and one-line messages on errors', (t) => {
   assert.equal(bad.stderr.split('\n').filter(Boolean).length, 2);
 });
 
-test('npm CLI: stdout on a full disk or a closed pipe: "cannot write output", exit 3, no stack trace (issue 9, finding 7)', () => {
+test('npm CLI: stdout on a full disk: "cannot write output", exit 3; a closed pipe: quiet, exit 3; no stack trace (issue 9, finding 7)', () => {
   // Before: an unhandled 'error' event and a stack trace, exit 1.
   const full = openSync('/dev/full', 'w');
   try {
@@ -288,19 +288,10 @@ test('npm CLI: stdout on a full disk or a closed pipe: "cannot write output", ex
   } finally {
     closeSync(full);
   }
-  // Output far past a pipe's buffer: 400 copies of a request, each under a
-  // resource of its own (so that the series do not merge).
-  const request = JSON.parse(readFileSync(join(fixtures, 'cpu-ebpf.json'), 'utf8'));
-  const big = scratchFile('big.jsonl');
-  writeFileSync(big, Array.from({ length: 400 }, (_, copy) => {
-    for (const rp of request.resourceProfiles) {
-      rp.resource = { ...rp.resource, attributes: [...(rp.resource?.attributes ?? []).filter((a) => a.key !== 'copy'), { key: 'copy', value: { intValue: String(copy) } }] };
-    }
-    return `${JSON.stringify(request)}\n`;
-  }).join(''));
+  const big = bigJsonLines();
   const piped = spawnSync('bash', ['-c', `"${process.execPath}" "${distCli}" -f json "${big}" | head -c 1 > /dev/null; echo "\${PIPESTATUS[0]}"`]);
   assert.equal(piped.stdout.toString().trim(), '3', piped.stderr.toString());
-  assert.equal(piped.stderr.toString(), 'ptm: cannot write output: Broken pipe\n');
+  assert.equal(piped.stderr.toString(), '', 'a reader that left is no error to report (as ptm)');
 });
 
 test('npm CLI: --help and --version', () => {

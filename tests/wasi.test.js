@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fixtures, shared, haveShared, ptm, ptmPath, root, scratchFile, statsOf } from './lib/run.js';
+import { bigJsonLines, fixtures, shared, haveShared, ptm, ptmPath, root, scratchFile, statsOf } from './lib/run.js';
 
 const wasmtimePath = join(root, 'build', 'tools', 'bin', 'wasmtime');
 const wasiModule = join(root, 'build', 'wasi', 'ptm.wasm');
@@ -208,4 +208,25 @@ test('bad usage: exit 2, the same message', () => {
   assertSameError(['-f', 'yaml', cpuPb], undefined, 2, /^ptm: unknown format "yaml"/);
   assertSameError(['-f'], undefined, 2, /^ptm: -f needs a value/);
   assertSameError([cpuPb, cpuPb], undefined, 2, /^ptm: more than one INPUT/);
+});
+
+test('a reader that closes the pipe early: native, wasmtime, node:wasi and the npm CLI all stop quietly, exit 3 (issue 9, finding 7)', () => {
+  // Before: native died of SIGPIPE (141, quiet), wasmtime exited 3 with "cannot
+  // write output: I/O error", the npm CLI 3 with "Broken pipe".
+  const big = bigJsonLines();
+  const commands = {
+    native: `"${ptmPath}"`,
+    wasmtime: `"${wasmtimePath}" run --dir "${scratch}::${scratch}" "${wasiModule}"`,
+    'node:wasi': `"${process.execPath}" --no-warnings "${wasiRunner}" --dir "${scratch}" "${wasiModule}"`,
+    'npm CLI': `"${process.execPath}" "${join(root, 'js', 'dist', 'cli.js')}"`,
+  };
+  for (const [name, command] of Object.entries(commands)) {
+    const run = spawnSync('bash', ['-c', `${command} -f json "${big}" | head -c 1 > /dev/null; echo "\${PIPESTATUS[0]}"`]);
+    assert.equal(run.stdout.toString().trim(), '3', `${name}: exit code (stderr: ${run.stderr})`);
+    assert.equal(run.stderr.toString(), '', `${name}: nothing on stderr`);
+  }
+  // A full disk is still an error to report, on every host.
+  const full = ptm(['-f', 'json', '-o', '/dev/full', big]);
+  assert.equal(full.code, 3);
+  assert.equal(full.stderr, 'ptm: cannot write output: No space left on device\n');
 });

@@ -32,7 +32,7 @@ const STRERROR = {
   ENAMETOOLONG: 'File name too long', EMFILE: 'Too many open files', EFBIG: 'File too large',
 };
 
-/** An error that ends the command: its exit code and its one-line message. */
+/** An error that ends the command: its exit code and its one-line message ('': none). */
 class Exit extends Error {
   constructor(code, message) {
     super(message);
@@ -134,7 +134,8 @@ async function writeOutput(path, data) {
   }
 }
 
-/** Writes to stdout; a failed write (ENOSPC, EPIPE) is "cannot write output", exit 3.
+/** Writes to stdout; a failed write (ENOSPC) is "cannot write output", exit 3; a
+ * reader that closed the pipe (EPIPE) ends the run quietly, exit 3, as ptm does.
  * The error listener stays: the stream may emit the error after the write's
  * callback, and an unhandled 'error' event would end the process with a trace. */
 function writeStdout(data) {
@@ -143,7 +144,7 @@ function writeStdout(data) {
     const failed = (error) => {
       if (settled) return;
       settled = true;
-      reject(new Exit(EXIT_RESOURCES, `cannot write output: ${strerror(error)}`));
+      reject(error.code === 'EPIPE' ? new Exit(EXIT_RESOURCES, '') : new Exit(EXIT_RESOURCES, `cannot write output: ${strerror(error)}`));
     };
     process.stdout.on('error', failed);
     process.stdout.write(data, (error) => {
@@ -192,7 +193,7 @@ async function convert(options, config, input) {
   } catch (error) {
     if (!(error instanceof PtmError || error instanceof Exit)) throw error;
     stats ??= error.stats;
-    process.stderr.write(`ptm: ${error.message}\n`);
+    if (error.message !== '') process.stderr.write(`ptm: ${error.message}\n`);
     code = error instanceof Exit ? error.exitCode : exitCodeOf(error);
   } finally {
     converter.close();

@@ -22,6 +22,23 @@ export function scratchFile(name) {
   return join(scratch, `${scratchCount++}-${name}`);
 }
 
+/**
+ * A JSON Lines file whose output is far past a pipe's buffer: 400 copies of
+ * tests/fixtures/cpu-ebpf.json, each under a resource of its own (so that the
+ * series do not merge). Its path.
+ */
+export function bigJsonLines() {
+  const request = JSON.parse(readFileSync(join(fixtures, 'cpu-ebpf.json'), 'utf8'));
+  const big = scratchFile('big.jsonl');
+  writeFileSync(big, Array.from({ length: 400 }, (_, copy) => {
+    for (const rp of request.resourceProfiles) {
+      rp.resource = { ...rp.resource, attributes: [...(rp.resource?.attributes ?? []).filter((a) => a.key !== 'copy'), { key: 'copy', value: { intValue: String(copy) } }] };
+    }
+    return `${JSON.stringify(request)}\n`;
+  }).join(''));
+  return big;
+}
+
 /** Runs ptm with args; input (Buffer|string) goes to stdin when given. */
 export function ptm(args, input) {
   const result = spawnSync(ptmPath, args, { input, maxBuffer: 1 << 30 });
