@@ -94,6 +94,15 @@ typedef struct ptm_stats {
                                      ptm_converter_refused_request() */
 } ptm_stats;
 
+#if !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+/* The JS and Go hosts (js/src/index.js, wasm/collector) read ptm_stats as
+ * thirteen u64 by position: a field added, moved or resized breaks them. */
+_Static_assert(sizeof(ptm_stats) == 13 * sizeof(uint64_t), "ptm_stats: thirteen u64");
+_Static_assert(offsetof(ptm_stats, requests) == 0, "ptm_stats: requests first");
+_Static_assert(offsetof(ptm_stats, requests_invalid) == 12 * sizeof(uint64_t),
+               "ptm_stats: requests_invalid last");
+#endif
+
 /* A custom allocator. malloc_fn returns NULL on failure; free_fn accepts NULL.
  * The context pointer is passed back unchanged. */
 typedef struct ptm_allocator {

@@ -3,6 +3,7 @@
  */
 #include "aggregate.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,7 @@ static series *insert_at(series_aggregator *aggregator, const series_key *key, u
     if ((uint64_t)aggregator->series.count * 2 > (uint64_t)aggregator->slot_mask + 1 &&
         !grow(aggregator))
         return NULL;
+    assert((uint64_t)aggregator->series.count * 2 <= (uint64_t)aggregator->slot_mask + 1);
     return &((series *)aggregator->series.items)[aggregator->series.count - 1];
 }
 
@@ -198,21 +200,23 @@ static bool fold_beyond_top(series_aggregator *aggregator, uint32_t metric, uint
             ranked[n++] = &items[i];
     }
     qsort(ranked, n, sizeof *ranked, by_value_descending);
-    for (uint32_t i = top_n; i < n; i++) {
-        series folded = *ranked[i];
-        ranked[i]->value = -1; /* marks a folded series; real values are >= 0 */
+    /* By index from here: series_for may move the array (the old copy stays
+     * in the arena, stale), so no pointer into it survives a call. */
+    uint32_t *folding = arena_alloc(aggregator->arena, (size_t)(n - top_n) * sizeof(uint32_t));
+    if (folding == NULL)
+        return false;
+    for (uint32_t i = top_n; i < n; i++)
+        folding[i - top_n] = (uint32_t)(ranked[i] - items);
+    for (uint32_t i = 0; i < n - top_n; i++) {
+        series *folded_at = &((series *)aggregator->series.items)[folding[i]];
+        series folded = *folded_at;
+        folded_at->value = -1; /* marks a folded series; real values are >= 0 */
         series_key key = overflow_key(&folded.key);
         series *target = series_for(aggregator, &key);
         if (target == NULL)
             return false;
         accumulate(target, folded.value, folded.start, folded.end);
         aggregator->overflowed++;
-        if (aggregator->series.items != items) {
-            /* series_for moved the array: point ranked[] at the new copy. */
-            items = aggregator->series.items;
-            for (uint32_t j = i + 1; j < n; j++)
-                ranked[j] = &items[ranked[j]->order];
-        }
     }
     return true;
 }

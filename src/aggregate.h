@@ -29,6 +29,8 @@ typedef struct series_key {
                             conversion's rule sets (0 for overflow series) */
     uint32_t overflow;   /* 1 for the overflow series */
 } series_key;
+/* aggregate.c compares keys with memcmp: no padding may hide in one. */
+_Static_assert(sizeof(series_key) == 8 * sizeof(uint32_t), "series_key has padding");
 
 typedef struct series {
     series_key key;
