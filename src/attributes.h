@@ -21,9 +21,10 @@ typedef struct extracted_attribute {
 } extracted_attribute;
 
 /* Evaluates config's rules against dictionary's string table into *out
- * (extracted_attribute items). False when memory ran out. */
+ * (extracted_attribute items). False when memory ran out (PCRE2's running
+ * out is recorded in status). */
 bool attributes_extract(const ptm_config *config, const profile_dictionary *dictionary,
-                        arena *a, arena_vector *out);
+                        arena *a, arena_vector *out, ptm_status *status);
 
 /* What a list of attributes says: the first thread.name and
  * process.executable.name string values found (interned; INTERN_NONE when

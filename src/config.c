@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include "json_syntax.h"
+
 #include <cJSON.h>
 #include <math.h>
 #include <stdarg.h>
@@ -23,43 +25,32 @@ enum { DEFAULT_CARDINALITY_LIMIT = 10000 };
  * backtracking depth, and KiB of heap for backtracking frames. */
 enum { PCRE2_MATCH_LIMIT = 100000, PCRE2_DEPTH_LIMIT = 1000, PCRE2_HEAP_LIMIT_KIB = 8192 };
 
-/* The parse in progress: where messages go and the current key path. */
+/* The parse in progress: where failures go and the current key path. */
 typedef struct config_parser {
     ptm_config *config;
-    char *error;
-    size_t error_size;
+    ptm_status *status;
     char path[256];
-    ptm_result result; /* PTM_OK until the first error */
 } config_parser;
 
+/* Records a configuration error at the current path; returns false. */
 static bool fail(config_parser *p, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
 static bool fail(config_parser *p, const char *format, ...)
 {
-    if (p->result != PTM_OK)
-        return false;
-    p->result = PTM_ERR_CONFIG;
     char detail[320];
     va_list args;
     va_start(args, format);
     vsnprintf(detail, sizeof detail, format, args);
     va_end(args);
     if (p->path[0] != '\0')
-        snprintf(p->error, p->error_size, "config: %s: %s", p->path, detail);
-    else
-        snprintf(p->error, p->error_size, "config: %s", detail);
-    message_one_line(p->error);
-    return false;
+        return status_fail(p->status, PTM_ERR_CONFIG, "config: %s: %s", p->path, detail);
+    return status_fail(p->status, PTM_ERR_CONFIG, "config: %s", detail);
 }
 
 static bool out_of_memory(config_parser *p)
 {
-    if (p->result == PTM_OK) {
-        p->result = PTM_ERR_NOMEM;
-        snprintf(p->error, p->error_size, "config: out of memory");
-    }
-    return false;
+    return status_fail(p->status, PTM_ERR_NOMEM, "config: out of memory");
 }
 
 /* Path handling: push appends ".key" or "[i]", pop restores the length. */
@@ -646,22 +637,28 @@ static bool is_blank(const char *text, size_t size)
 }
 
 ptm_result config_parse(ptm_config *config, const char *text, size_t text_size,
-                        const ptm_allocator *allocator, char *error, size_t error_size)
+                        const ptm_allocator *allocator, ptm_status *status)
 {
     memset(config, 0, sizeof *config);
     arena_init(&config->storage, allocator);
-    config_parser p = {.config = config, .error = error, .error_size = error_size};
+    config_parser p = {.config = config, .status = status};
     config->engine = pattern_engine_create(allocator, PCRE2_MATCH_LIMIT, PCRE2_DEPTH_LIMIT,
                                            PCRE2_HEAP_LIMIT_KIB);
     if (config->engine == NULL) {
         out_of_memory(&p);
         config_free(config);
-        return p.result;
+        return status->code;
     }
     cJSON *root = NULL;
     if (text != NULL && !is_blank(text, text_size)) {
         const char *end = NULL;
         root = cJSON_ParseWithLengthOpts(text, text_size, &end, false);
+        size_t valid_end;
+        if (root == NULL && json_value_is_valid(text, text_size, &valid_end) && valid_end == text_size) {
+            out_of_memory(&p); /* cJSON gave up on valid JSON: its malloc failed */
+            config_free(config);
+            return status->code;
+        }
         if (root != NULL && !is_blank(end, text_size - (size_t)(end - text))) {
             cJSON_Delete(root);
             root = NULL;
@@ -670,14 +667,14 @@ ptm_result config_parse(ptm_config *config, const char *text, size_t text_size,
             size_t offset = end != NULL && end >= text ? (size_t)(end - text) : 0;
             fail(&p, "not valid JSON (at byte %zu)", offset);
             config_free(config);
-            return p.result;
+            return status->code;
         }
     }
     parse_root(&p, root);
     cJSON_Delete(root);
-    if (p.result != PTM_OK)
+    if (!status_ok(status))
         config_free(config);
-    return p.result;
+    return status->code;
 }
 
 void config_free(ptm_config *config)

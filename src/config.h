@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "pattern.h"
+#include "status.h"
 
 /* What a sample type measures; each measure feeds one base metric. */
 typedef enum measure_kind {
@@ -99,8 +100,10 @@ typedef struct ptm_config {
  * returns PTM_ERR_CONFIG (or PTM_ERR_NOMEM) with a one-line message in error,
  * and *config holds nothing to free. On success free with config_free().
  */
+/* Parses text into config. Returns status->code after recording any failure
+ * in status: PTM_ERR_CONFIG naming the key path, or PTM_ERR_NOMEM. */
 ptm_result config_parse(ptm_config *config, const char *text, size_t text_size,
-                        const ptm_allocator *allocator, char *error, size_t error_size);
+                        const ptm_allocator *allocator, ptm_status *status);
 void config_free(ptm_config *config);
 
 #endif /* PTM_CONFIG_H */

@@ -9,9 +9,10 @@
 #include <string.h>
 
 bool conversion_init(conversion *c, const ptm_config *config, const metric_table *metrics,
-                     const hash_key *key, arena *a)
+                     const hash_key *key, arena *a, ptm_status *status)
 {
     memset(c, 0, sizeof *c);
+    c->status = status;
     c->hash_key = *key;
     c->config = config;
     c->metrics = metrics;
@@ -32,14 +33,18 @@ static bool on_request(void *context, profile_dictionary *dictionary)
         return false;
     record->dictionary = dictionary;
     c->dictionary = dictionary;
+    c->stack_caches = arena_calloc(c->arena, (size_t)dictionary->stacks.count + 1, sizeof(stack_cache));
+    if (c->stack_caches == NULL)
+        return false;
     c->stats.requests++;
-    return attributes_extract(c->config, dictionary, c->arena, &record->extracted);
+    return attributes_extract(c->config, dictionary, c->arena, &record->extracted, c->status);
 }
 
 /* Pattern-filter bits of a string id (0 when the filter is off). */
 static uint8_t pattern_bits_of(conversion *c, uint32_t id)
 {
-    return filter_match(&c->config->pattern_filter, &c->pattern_cache, c->arena, &c->interner, id);
+    return filter_match(&c->config->pattern_filter, &c->pattern_cache, c->arena, &c->interner, id,
+                        c->status);
 }
 
 static bool on_resource(void *context, const decoded_resource *resource)
@@ -127,17 +132,17 @@ static bool on_profile(void *context, const decoded_profile *profile)
     return !c->arena->failed;
 }
 
-/* Pattern-filter bits of a stack's function names, cached on the stack. */
-static uint8_t stack_pattern_bits(conversion *c, stack_info *stack)
+/* Pattern-filter bits of a stack's function names, cached per stack. */
+static uint8_t stack_pattern_bits(conversion *c, const stack_info *stack, stack_cache *cache)
 {
     enum { STACK_BITS_KNOWN = 0x80 };
-    if (!(stack->pattern_bits & STACK_BITS_KNOWN)) {
+    if (!(cache->pattern_bits & STACK_BITS_KNOWN)) {
         uint8_t bits = 0;
         for (uint32_t i = 0; i < stack->function_count; i++)
             bits |= pattern_bits_of(c, stack->functions[i]);
-        stack->pattern_bits = (uint8_t)(bits | STACK_BITS_KNOWN);
+        cache->pattern_bits = (uint8_t)(bits | STACK_BITS_KNOWN);
     }
-    return stack->pattern_bits & (MATCH_INCLUDE | MATCH_EXCLUDE);
+    return cache->pattern_bits & (MATCH_INCLUDE | MATCH_EXCLUDE);
 }
 
 /* Whether the sample's own fields are usable (indices, value shape). */
@@ -157,7 +162,7 @@ static bool sample_valid(const conversion *c, const decoded_sample *sample)
 
 static bool sample_filtered(conversion *c, const resource_walk *resource,
                             const attribute_scan *sample_scan, const decoded_sample *sample,
-                            stack_info *stack)
+                            const stack_info *stack, stack_cache *cache)
 {
     const ptm_config *config = c->config;
     uint32_t process = sample_scan->process ? sample_scan->process
@@ -166,14 +171,14 @@ static bool sample_filtered(conversion *c, const resource_walk *resource,
                     : c->profile_scan.thread ? c->profile_scan.thread : resource->scan.thread;
     if (!filter_accepts(&config->process_filter,
                         filter_match(&config->process_filter, &c->process_cache, c->arena,
-                                     &c->interner, process)))
+                                     &c->interner, process, c->status)))
         return true;
     if (!filter_accepts(&config->thread_filter,
                         filter_match(&config->thread_filter, &c->thread_cache, c->arena,
-                                     &c->interner, thread)))
+                                     &c->interner, thread, c->status)))
         return true;
     if (config->pattern_filter.enabled) {
-        uint8_t bits = c->profile_pattern_bits | stack_pattern_bits(c, stack) |
+        uint8_t bits = c->profile_pattern_bits | stack_pattern_bits(c, stack, cache) |
                        pattern_bits_of_indices(c, sample->attribute_indices, sample->attribute_count);
         if (!filter_accepts(&config->pattern_filter, bits))
             return true;
@@ -182,63 +187,73 @@ static bool sample_filtered(conversion *c, const resource_walk *resource,
 }
 
 /* Resolves the function series of a stack for the current profile and
- * caches their indices on the stack (later samples skip the hash table). */
-static bool resolve_function_series(conversion *c, stack_info *stack, const resource_walk *resource,
-                                    int64_t value, uint64_t start, uint64_t end)
+ * caches their indices (later samples of the stack skip the hash table). */
+static bool resolve_function_series(conversion *c, const stack_info *stack, stack_cache *cache,
+                                    const resource_walk *resource, int64_t value, uint64_t start,
+                                    uint64_t end)
 {
     const profile_plan *plan = c->plan;
-    if (stack->series_indices == NULL) {
-        stack->series_indices = arena_alloc(c->arena, ((size_t)stack->function_count + 1) * sizeof(uint32_t));
-        if (stack->series_indices == NULL)
+    if (cache->series_indices == NULL) {
+        cache->series_indices = arena_alloc(c->arena, ((size_t)stack->function_count + 1) * sizeof(uint32_t));
+        if (cache->series_indices == NULL)
             return false;
     }
     series_key key = {.resource = resource->record, .rules = resource->rules, .snapshot = c->snapshot};
-    stack->cached = false;
+    cache->cached = false;
     if (plan->self_metric >= 0) {
         key.metric = (uint32_t)plan->self_metric;
         key.function = stack->leaf_function;
-        if (!aggregate_add(&c->aggregator, &key, value, start, end, &stack->series_indices[0]))
+        if (!aggregate_add(&c->aggregator, &key, value, start, end, &cache->series_indices[0]))
             return false;
     }
     if (plan->inclusive_metric >= 0) {
         key.metric = (uint32_t)plan->inclusive_metric;
         for (uint32_t i = 0; i < stack->function_count; i++) {
             key.function = stack->functions[i];
-            if (!aggregate_add(&c->aggregator, &key, value, start, end, &stack->series_indices[1 + i]))
+            if (!aggregate_add(&c->aggregator, &key, value, start, end, &cache->series_indices[1 + i]))
                 return false;
         }
     }
-    stack->cached = true;
-    stack->cache_resource = resource->record;
-    stack->cache_rules = resource->rules;
-    stack->cache_snapshot = c->snapshot;
-    stack->cache_self_metric = plan->self_metric;
-    stack->cache_inclusive_metric = plan->inclusive_metric;
+    cache->cached = true;
+    cache->cache_resource = resource->record;
+    cache->cache_rules = resource->rules;
+    cache->cache_snapshot = c->snapshot;
+    cache->cache_self_metric = plan->self_metric;
+    cache->cache_inclusive_metric = plan->inclusive_metric;
     return true;
 }
 
-static bool aggregate_functions(conversion *c, stack_info *stack, const resource_walk *resource,
-                                int64_t value, uint64_t start, uint64_t end)
+/* Whether cache holds the function series of this resource, rules, snapshot
+ * and profile plan. */
+static bool cache_current(const conversion *c, const stack_cache *cache, const resource_walk *resource)
+{
+    return cache->cached && cache->cache_resource == resource->record &&
+           cache->cache_rules == resource->rules && cache->cache_snapshot == c->snapshot &&
+           cache->cache_self_metric == c->plan->self_metric &&
+           cache->cache_inclusive_metric == c->plan->inclusive_metric;
+}
+
+static bool aggregate_functions(conversion *c, const stack_info *stack, stack_cache *cache,
+                                const resource_walk *resource, int64_t value, uint64_t start,
+                                uint64_t end)
 {
     const profile_plan *plan = c->plan;
     if (stack->function_count == 0 || (plan->self_metric < 0 && plan->inclusive_metric < 0))
         return true;
-    if (!stack->cached || stack->cache_resource != resource->record ||
-        stack->cache_rules != resource->rules || stack->cache_snapshot != c->snapshot || stack->cache_self_metric != plan->self_metric ||
-        stack->cache_inclusive_metric != plan->inclusive_metric)
-        return resolve_function_series(c, stack, resource, value, start, end);
+    if (!cache_current(c, cache, resource))
+        return resolve_function_series(c, stack, cache, resource, value, start, end);
     if (plan->self_metric >= 0)
-        aggregate_add_at(&c->aggregator, stack->series_indices[0], value, start, end);
+        aggregate_add_at(&c->aggregator, cache->series_indices[0], value, start, end);
     if (plan->inclusive_metric >= 0) {
         for (uint32_t i = 0; i < stack->function_count; i++)
-            aggregate_add_at(&c->aggregator, stack->series_indices[1 + i], value, start, end);
+            aggregate_add_at(&c->aggregator, cache->series_indices[1 + i], value, start, end);
     }
     return true;
 }
 
 static bool aggregate_sample(conversion *c, const resource_walk *resource,
-                             const attribute_scan *sample_scan, stack_info *stack,
-                             int64_t value, uint64_t end)
+                             const attribute_scan *sample_scan, const stack_info *stack,
+                             stack_cache *cache, int64_t value, uint64_t end)
 {
     series_key key = {
         .metric = (uint32_t)c->plan->base_metric,
@@ -250,7 +265,7 @@ static bool aggregate_sample(conversion *c, const resource_walk *resource,
         .process = sample_scan->process ? sample_scan->process : c->profile_scan.process,
     };
     return aggregate_add(&c->aggregator, &key, value, c->profile_start, end, NULL) &&
-           aggregate_functions(c, stack, resource, value, c->profile_start, end);
+           aggregate_functions(c, stack, cache, resource, value, c->profile_start, end);
 }
 
 static bool on_sample(void *context, const decoded_sample *sample)
@@ -269,9 +284,10 @@ static bool on_sample(void *context, const decoded_sample *sample)
         stats->samples_invalid++;
         return true;
     }
-    stack_info *stack = (stack_info *)dictionary_stack_info(c->dictionary, sample->stack_index);
+    const stack_info *stack = dictionary_stack_info(c->dictionary, sample->stack_index);
     if (stack == NULL)
         return false;
+    stack_cache *cache = &c->stack_caches[sample->stack_index];
     if (stack->state == STACK_INVALID) {
         stats->samples_invalid++;
         return true;
@@ -280,7 +296,7 @@ static bool on_sample(void *context, const decoded_sample *sample)
     attribute_scan sample_scan = {0};
     attributes_scan_indices(c->dictionary, sample->attribute_indices, sample->attribute_count,
                             &sample_scan);
-    if (sample_filtered(c, resource, &sample_scan, sample, stack)) {
+    if (sample_filtered(c, resource, &sample_scan, sample, stack, cache)) {
         stats->samples_filtered++;
         return !c->arena->failed;
     }
@@ -290,7 +306,7 @@ static bool on_sample(void *context, const decoded_sample *sample)
     uint64_t end = c->profile_duration > 0 ? c->profile_start + c->profile_duration
                  : sample->max_timestamp > c->profile_start ? sample->max_timestamp
                  : c->profile_start;
-    return aggregate_sample(c, resource, &sample_scan, stack, value, end) && !c->arena->failed;
+    return aggregate_sample(c, resource, &sample_scan, stack, cache, value, end) && !c->arena->failed;
 }
 
 decode_handler conversion_handler(conversion *c)

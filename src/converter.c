@@ -3,7 +3,6 @@
  * one conversion per call in an arena that lives until the next call (it
  * holds the output the caller reads).
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,7 @@ struct ptm_converter {
     arena conversion_arena; /* the last conversion, and its output */
     cumulative_store cumulative; /* temporality "cumulative": the series kept */
     hash_key hash_key;      /* secret: the sender must not learn it (hash.h) */
-    char error[512];
+    ptm_status status;      /* of the last call */
     char warning[512];      /* of the last successful conversion, or "" */
     /* The requests the last successful conversion refused while converting
      * the rest: messages in its arena, the first REFUSED_KEPT. */
@@ -89,14 +88,16 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
     hash_key_from_system(&converter->hash_key);
     arena_init(&converter->conversion_arena, &converter->allocator);
     cumulative_init(&converter->cumulative, &converter->allocator);
-    ptm_result result = config_parse(&converter->config, config, config_size, &converter->allocator,
-                                     error_buffer, error_buffer_size);
-    if (result == PTM_OK && !metric_table_build(&converter->metrics, &converter->config)) {
+    ptm_status *status = &converter->status;
+    status_init(status);
+    if (config_parse(&converter->config, config, config_size, &converter->allocator, status) == PTM_OK &&
+        !metric_table_build(&converter->metrics, &converter->config)) {
         config_free(&converter->config);
-        snprintf(error_buffer, error_buffer_size, "out of memory");
-        result = PTM_ERR_NOMEM;
+        status_out_of_memory(status);
     }
-    if (result != PTM_OK) {
+    if (!status_ok(status)) {
+        ptm_result result = status->code;
+        snprintf(error_buffer, error_buffer_size, "%s", status->message);
         allocator->free_fn(allocator->context, converter);
         return result;
     }
@@ -116,7 +117,7 @@ void ptm_converter_free(ptm_converter *converter)
 
 const char *ptm_converter_last_error(const ptm_converter *converter)
 {
-    return converter != NULL ? converter->error : "converter is NULL";
+    return converter != NULL ? converter->status.message : "converter is NULL";
 }
 
 const char *ptm_converter_last_warning(const ptm_converter *converter)
@@ -152,19 +153,6 @@ ptm_result ptm_converter_reset(ptm_converter *converter)
     return PTM_OK;
 }
 
-static ptm_result fail(ptm_converter *converter, ptm_result result, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static ptm_result fail(ptm_converter *converter, ptm_result result, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    vsnprintf(converter->error, sizeof converter->error, format, args);
-    va_end(args);
-    message_one_line(converter->error);
-    return result;
-}
-
 /*
  * Whether input is OTLP/JSON: white space, then '{'. No protobuf request
  * starts with '{' (0x7b would open a group), but a newline (0x0a) is also the
@@ -185,14 +173,26 @@ static bool is_json(const uint8_t *input, size_t input_size)
     return input[0] != '\n' || !decode_has_protobuf_framing((byte_slice){input, input_size});
 }
 
+/* Skips the varint at *at (at most 10 bytes); false when it does not end. */
+static bool skip_varint(const uint8_t *input, size_t size, size_t *at)
+{
+    for (size_t end = *at + 10; *at < size && *at < end; (*at)++) {
+        if ((input[*at] & 0x80) == 0) {
+            (*at)++;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Whether input starts as a pprof Profile does: field 1 (sample_type),
- * length-delimited, whose first byte is the tag of a varint field 1. */
+ * length-delimited, a ValueType whose varint fields 1 (type) and 2 (unit)
+ * come first, as every pprof writer puts them. */
 static bool is_pprof(const uint8_t *input, size_t size)
 {
     size_t at = 1;
-    while (at < size && at < 6 && (input[at] & 0x80) != 0)
-        at++; /* the length varint */
-    return size > at + 1 && input[0] == 0x0a && input[at + 1] == 0x08;
+    return size > 0 && input[0] == 0x0a && skip_varint(input, size, &at) && at < size &&
+           input[at++] == 0x08 && skip_varint(input, size, &at) && at < size && input[at] == 0x10;
 }
 
 /*
@@ -202,8 +202,8 @@ static bool is_pprof(const uint8_t *input, size_t size)
  * starts with a tag nanopb refuses (wire type 6 or 7, a group, field 0),
  * except zstd's magic, which would be an unknown varint field 5 followed
  * by an invalid tag, and pprof, whose first field (sample_type, a ValueType
- * starting with its varint field 1) would be a ResourceProfiles starting
- * with a varint field 1, which has no such field: none is a request.
+ * of varint fields 1 and 2) would be a ResourceProfiles starting with a
+ * varint field 1, which has no such field: none is a request.
  */
 static const char *unsupported_input(const uint8_t *input, size_t size)
 {
@@ -274,7 +274,7 @@ static bool refuse_request(ptm_converter *converter, conversion *c, refusal_plac
     c->stats.requests_invalid++;
     if (converter->refused_count >= REFUSED_KEPT)
         return true;
-    char message[sizeof converter->error];
+    char message[sizeof converter->status.message + 64]; /* room for the place */
     if (place.error_line == 0)
         snprintf(message, sizeof message, "input line %u: %s", place.line, detail);
     else if (place.error_line == place.line)
@@ -302,6 +302,7 @@ static bool refuse_request(ptm_converter *converter, conversion *c, refusal_plac
 static ptm_result convert_json(ptm_converter *converter, conversion *c, const decode_handler *handler,
                                const uint8_t *text, size_t size)
 {
+    ptm_status *status = &converter->status;
     text_position at = {text, 0, 1, 0};
     size_t offset = 0;
     uint64_t converted = 0;
@@ -315,20 +316,20 @@ static ptm_result convert_json(ptm_converter *converter, conversion *c, const de
         byte_buffer protobuf;
         buffer_init(&protobuf, c->arena);
         size_t consumed = 0, syntax_error_at;
-        char detail[400];
-        ptm_result result = json_request_to_protobuf((const char *)text + offset, size - offset,
-                                                     &consumed, &syntax_error_at, &protobuf,
-                                                     detail, sizeof detail);
-        if (result == PTM_OK)
-            result = decode_request((byte_slice){protobuf.data, protobuf.size}, c->arena,
-                                    &c->interner, handler, detail, sizeof detail);
-        if (result == PTM_OK) {
+        ptm_status request; /* this request's: a refusal is not the call's failure */
+        status_init(&request);
+        if (json_request_to_protobuf((const char *)text + offset, size - offset, &consumed,
+                                     &syntax_error_at, &protobuf, &request) == PTM_OK &&
+            decode_request((byte_slice){protobuf.data, protobuf.size}, c->arena, &c->interner,
+                           handler, &request) == PTM_OK) {
             converted++;
             offset += consumed;
             continue;
         }
-        if (result != PTM_ERR_INPUT && result != PTM_ERR_LIMIT)
-            return fail(converter, PTM_ERR_NOMEM, "out of memory");
+        if (request.code == PTM_ERR_NOMEM) {
+            status_out_of_memory(status);
+            return status->code;
+        }
         refusal_place place = {.line = at.line};
         if (syntax_error_at != SIZE_MAX) {
             advance_to(&at, offset + syntax_error_at);
@@ -336,19 +337,22 @@ static ptm_result convert_json(ptm_converter *converter, conversion *c, const de
             place.error_column = offset + syntax_error_at - at.line_start + 1;
         }
         if (first_refusal == PTM_OK)
-            first_refusal = result;
-        if (!refuse_request(converter, c, place, detail))
-            return fail(converter, PTM_ERR_NOMEM, "out of memory");
+            first_refusal = request.code;
+        if (!refuse_request(converter, c, place, request.message)) {
+            status_out_of_memory(status);
+            return status->code;
+        }
         offset = next_request_line(text, size, offset);
     }
     if (converted == 0 && first_refusal != PTM_OK) {
         converter->refused_count = 0;
         if (c->stats.requests_invalid == 1)
-            return fail(converter, first_refusal, "%s", converter->refused[0]);
-        return fail(converter, first_refusal, "%s (and %llu more requests refused)", converter->refused[0],
-                    (unsigned long long)(c->stats.requests_invalid - 1));
+            status_fail(status, first_refusal, "%s", converter->refused[0]);
+        else
+            status_fail(status, first_refusal, "%s (and %llu more requests refused)", converter->refused[0],
+                        (unsigned long long)(c->stats.requests_invalid - 1));
     }
-    return PTM_OK;
+    return status->code;
 }
 
 static ptm_result encode(conversion *c, ptm_format format, byte_buffer *out)
@@ -359,58 +363,70 @@ static ptm_result encode(conversion *c, ptm_format format, byte_buffer *out)
     return ok ? PTM_OK : PTM_ERR_NOMEM;
 }
 
-static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *input,
-                      size_t input_size, ptm_format format, byte_buffer *out)
+/* The warning of a successful conversion, if any (one line). */
+static void settle_warning(ptm_converter *converter, const conversion *c, const char *culprit)
 {
-    if (!conversion_init(c, &converter->config, &converter->metrics, &converter->hash_key,
-                         &converter->conversion_arena))
-        return fail(converter, PTM_ERR_NOMEM, "out of memory");
-    decode_handler handler = conversion_handler(c);
-    const char *culprit;
-    uint64_t limit_hits;
-    pattern_engine_take_status(converter->config.engine, &culprit, &limit_hits); /* forget earlier calls' */
-    ptm_result result;
-    static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
-    if (input_size >= 3 && memcmp(input, utf8_bom, 3) == 0 && is_json(input + 3, input_size - 3)) {
-        input += 3; /* a UTF-8 byte-order mark before JSON is dropped */
-        input_size -= 3;
-    }
-    const char *unsupported = unsupported_input(input, input_size);
-    if (unsupported != NULL)
-        return fail(converter, PTM_ERR_INPUT, "input: %s", unsupported);
-    if (is_json(input, input_size)) {
-        result = convert_json(converter, c, &handler, input, input_size);
-    } else {
-        char detail[400];
-        result = decode_request((byte_slice){input, input_size}, c->arena, &c->interner, &handler,
-                                detail, sizeof detail);
-        if (result == PTM_ERR_NOMEM)
-            fail(converter, result, "out of memory");
-        else if (result != PTM_OK)
-            fail(converter, result, "input: %s", detail);
-    }
-    if (result != PTM_OK)
-        return result;
-    if (pattern_engine_take_status(converter->config.engine, &culprit, &limit_hits) == PATTERN_NO_MEMORY)
-        return fail(converter, PTM_ERR_NOMEM, "out of memory");
-    c->stats.pattern_limit_hits = limit_hits;
-    if (converter->config.cumulative && !cumulative_merge(&converter->cumulative, c)) {
-        cumulative_clear(&converter->cumulative); /* it holds part of this input */
-        return fail(converter, PTM_ERR_NOMEM, "out of memory (the cumulative state was reset)");
-    }
-    if (!conversion_finish(c) || encode(c, format, out) != PTM_OK)
-        return fail(converter, PTM_ERR_NOMEM, "out of memory");
-    if (limit_hits > 0) {
+    if (c->stats.pattern_limit_hits > 0) {
         snprintf(converter->warning, sizeof converter->warning,
                  "warning: the regex %s (and any other that did) hit its PCRE2 match limit on "
                  "%llu strings; they count as not matching: they fail include patterns and pass "
-                 "exclude patterns", culprit, (unsigned long long)limit_hits);
+                 "exclude patterns", culprit, (unsigned long long)c->stats.pattern_limit_hits);
     } else if (c->shadowed_key != NULL) {
         snprintf(converter->warning, sizeof converter->warning,
                  "warning: attribute rule \"%s\" is shadowed by the resource attribute of that "
                  "key; the resource's value is kept", c->shadowed_key);
     }
     message_one_line(converter->warning);
+}
+
+/* Decodes the input into c (one request, or JSON requests one after another). */
+static ptm_result walk_input(ptm_converter *converter, conversion *c, const uint8_t *input,
+                             size_t input_size)
+{
+    ptm_status *status = &converter->status;
+    decode_handler handler = conversion_handler(c);
+    static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
+    if (input_size >= 3 && memcmp(input, utf8_bom, 3) == 0 && is_json(input + 3, input_size - 3)) {
+        input += 3; /* a UTF-8 byte-order mark before JSON is dropped */
+        input_size -= 3;
+    }
+    const char *unsupported = unsupported_input(input, input_size);
+    if (unsupported != NULL) {
+        status_fail(status, PTM_ERR_INPUT, "input: %s", unsupported);
+        return status->code;
+    }
+    if (is_json(input, input_size))
+        return convert_json(converter, c, &handler, input, input_size);
+    decode_request((byte_slice){input, input_size}, c->arena, &c->interner, &handler, status);
+    if (status->code == PTM_ERR_INPUT || status->code == PTM_ERR_LIMIT)
+        status_prefix(status, "input: ");
+    return status->code;
+}
+
+static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *input,
+                      size_t input_size, ptm_format format, byte_buffer *out)
+{
+    ptm_status *status = &converter->status;
+    if (!conversion_init(c, &converter->config, &converter->metrics, &converter->hash_key,
+                         &converter->conversion_arena, status)) {
+        status_out_of_memory(status);
+        return status->code;
+    }
+    const char *culprit;
+    pattern_engine_take_limit_hits(converter->config.engine, &culprit); /* forget earlier calls' */
+    if (walk_input(converter, c, input, input_size) != PTM_OK)
+        return status->code;
+    c->stats.pattern_limit_hits = pattern_engine_take_limit_hits(converter->config.engine, &culprit);
+    if (converter->config.cumulative && !cumulative_merge(&converter->cumulative, c)) {
+        cumulative_clear(&converter->cumulative); /* it holds part of this input */
+        status_fail(status, PTM_ERR_NOMEM, "out of memory (the cumulative state was reset)");
+        return status->code;
+    }
+    if (!conversion_finish(c) || encode(c, format, out) != PTM_OK) {
+        status_out_of_memory(status);
+        return status->code;
+    }
+    settle_warning(converter, c, culprit);
     return PTM_OK;
 }
 
@@ -426,18 +442,25 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
         memset(stats, 0, sizeof *stats);
     if (converter == NULL)
         return PTM_ERR_ARGUMENT;
-    converter->error[0] = '\0';
+    status_init(&converter->status);
     converter->warning[0] = '\0';
     converter->refused_count = 0;
     arena_reset(&converter->conversion_arena);
-    if (output == NULL || output_size == NULL || (input == NULL && input_size > 0))
-        return fail(converter, PTM_ERR_ARGUMENT, "input, output and output_size must not be NULL");
+    ptm_status *status = &converter->status;
+    if (output == NULL || output_size == NULL || (input == NULL && input_size > 0)) {
+        status_fail(status, PTM_ERR_ARGUMENT, "input, output and output_size must not be NULL");
+        return status->code;
+    }
     if (format != PTM_FORMAT_OTLP_PROTOBUF && format != PTM_FORMAT_OTLP_JSON &&
-        format != PTM_FORMAT_PROMETHEUS)
-        return fail(converter, PTM_ERR_ARGUMENT, "unknown output format %d", (int)format);
-    if (input_size > converter->config.max_input_bytes)
-        return fail(converter, PTM_ERR_LIMIT, "input: %zu bytes is more than max_input_bytes (%llu)",
+        format != PTM_FORMAT_PROMETHEUS) {
+        status_fail(status, PTM_ERR_ARGUMENT, "unknown output format %d", (int)format);
+        return status->code;
+    }
+    if (input_size > converter->config.max_input_bytes) {
+        status_fail(status, PTM_ERR_LIMIT, "input: %zu bytes is more than max_input_bytes (%llu)",
                     input_size, (unsigned long long)converter->config.max_input_bytes);
+        return status->code;
+    }
     conversion c;
     byte_buffer out;
     buffer_init(&out, &converter->conversion_arena);

@@ -4,7 +4,8 @@
  * Each level is a nanopb decode whose repeated fields are callbacks that
  * either record slices of the input (resources, scopes, profiles) or stream
  * items to the handler (samples). A failed nanopb decode is malformed input;
- * a handler or arena failure is reported as such.
+ * a limit, a handler or arena failure is recorded as such in the call's
+ * status first, so that the walk's "malformed" never overwrites it.
  */
 #include "decode.h"
 
@@ -35,7 +36,7 @@ typedef struct request_walk {
     arena_vector int32s;        /* int32_t: a packed field being collected */
     decoded_sample sample;      /* the sample being streamed */
     uint32_t sample_count;      /* of the profile whose header is being read */
-    bool stopped;               /* the handler or the arena gave up */
+    ptm_status *status;         /* the call's: limits and the handler's failures */
     const char *where;          /* the message being decoded, for errors */
     const char *detail;         /* nanopb's message for the innermost failure */
 } request_walk;
@@ -154,8 +155,7 @@ static bool read_sample(pb_istream_t *stream, const pb_field_t *field, void **ar
     sample->attribute_indices = walk->int32s.items;
     sample->attribute_count = walk->int32s.count;
     if (!walk->handler->sample(walk->handler->context, sample)) {
-        walk->stopped = true;
-        return false;
+        return status_out_of_memory(walk->status);
     }
     return true;
 }
@@ -222,13 +222,11 @@ static bool decode_scope(request_walk *walk, byte_slice raw)
             return false;
     }
     if (!walk->handler->scope(walk->handler->context, profiles, count)) {
-        walk->stopped = true;
-        return false;
+        return status_out_of_memory(walk->status);
     }
     for (uint32_t i = 0; i < count; i++) {
         if (!walk->handler->profile(walk->handler->context, &profiles[i])) {
-            walk->stopped = true;
-            return false;
+            return status_out_of_memory(walk->status);
         }
         if (!decode_profile_samples(walk, profile_slices[i]))
             return false;
@@ -257,7 +255,8 @@ static bool collect_attribute(pb_istream_t *stream, const pb_field_t *field, voi
     if (!key_value_decode(raw, slot))
         PB_RETURN_ERROR(stream, "malformed KeyValue");
     if (slot->value.size > LIMIT_STRING_BYTES || slot->key.size > LIMIT_STRING_BYTES)
-        PB_RETURN_ERROR(stream, LIMIT_MESSAGE_PREFIX "a string or attribute value is over 65536 bytes");
+        return status_fail(walk->status, PTM_ERR_LIMIT,
+                           "a string or attribute value is over 65536 bytes (in Resource)");
     any_value value;
     if (!any_value_decode(slot->value, &value))
         PB_RETURN_ERROR(stream, "malformed AnyValue (wrong wire type or truncated)");
@@ -317,8 +316,7 @@ static bool walk_resource(request_walk *walk, const read_resource *resource)
 {
     walk->where = "ResourceProfiles";
     if (!walk->handler->resource(walk->handler->context, &resource->decoded)) {
-        walk->stopped = true;
-        return false;
+        return status_out_of_memory(walk->status);
     }
     const byte_slice *scope_slices = resource->scopes.items;
     for (uint32_t i = 0; i < resource->scopes.count; i++) {
@@ -330,27 +328,17 @@ static bool walk_resource(request_walk *walk, const read_resource *resource)
 
 /* ---- the request ---- */
 
-static ptm_result walk_failure(request_walk *walk, const char *nanopb_message, char *error,
-                               size_t error_size)
+/* Records why the walk stopped, unless a stage recorded it already (a limit,
+ * the handler): memory, or malformed input named by where it was met. */
+static ptm_result walk_failure(request_walk *walk, const char *nanopb_message)
 {
-    if (walk->arena->failed) {
-        snprintf(error, error_size, "out of memory");
-        return PTM_ERR_NOMEM;
-    }
-    if (walk->stopped) {
-        snprintf(error, error_size, "conversion stopped");
-        return PTM_ERR_NOMEM;
-    }
+    if (walk->arena->failed)
+        status_out_of_memory(walk->status);
     if (walk->detail != NULL)
         nanopb_message = walk->detail;
-    size_t prefix = strlen(LIMIT_MESSAGE_PREFIX);
-    if (nanopb_message != NULL && strncmp(nanopb_message, LIMIT_MESSAGE_PREFIX, prefix) == 0) {
-        snprintf(error, error_size, "%s (in %s)", nanopb_message + prefix, walk->where);
-        return PTM_ERR_LIMIT;
-    }
-    snprintf(error, error_size, "malformed protobuf in %s: %s", walk->where,
-             nanopb_message ? nanopb_message : "invalid data");
-    return PTM_ERR_INPUT;
+    status_fail(walk->status, PTM_ERR_INPUT, "malformed protobuf in %s: %s", walk->where,
+                nanopb_message ? nanopb_message : "invalid data");
+    return walk->status->code;
 }
 
 bool decode_has_protobuf_framing(byte_slice input)
@@ -367,9 +355,9 @@ bool decode_has_protobuf_framing(byte_slice input)
 }
 
 ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
-                          const decode_handler *handler, char *error, size_t error_size)
+                          const decode_handler *handler, ptm_status *status)
 {
-    request_walk walk = {.arena = a, .interner = interner, .handler = handler,
+    request_walk walk = {.arena = a, .interner = interner, .handler = handler, .status = status,
                          .bounds = input, .where = "ExportProfilesServiceRequest"};
     request_message message = {
         .resource_profiles = {.funcs.decode = collect_slice, .arg = &walk},
@@ -378,7 +366,7 @@ ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
     pb_istream_t stream = pb_istream_from_buffer(input.data, input.size);
     if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_ExportProfilesServiceRequest_fields,
                       &message, PB_DECODE_NOINIT))
-        return walk_failure(&walk, wire_error(&stream), error, error_size);
+        return walk_failure(&walk, wire_error(&stream));
     walk.detail = NULL;
     arena_vector resources = walk.slices;
 
@@ -386,26 +374,26 @@ ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
     walk.dictionary = arena_alloc(a, sizeof *walk.dictionary);
     if (walk.dictionary == NULL ||
         !dictionary_decode(walk.dictionary, walk.dictionary_parts.items, walk.dictionary_parts.count,
-                           a, interner, &walk.detail))
-        return walk_failure(&walk, NULL, error, error_size);
+                           a, interner, status))
+        return walk_failure(&walk, NULL);
     /* Every resource is read and checked before the handler sees any of the
      * request, so a request refused for its dictionary or a resource gave
      * the handler nothing (JSON Lines convert the other lines). */
     read_resource *read = arena_calloc(a, (size_t)resources.count + 1, sizeof *read);
     if (read == NULL)
-        return walk_failure(&walk, NULL, error, error_size);
+        return walk_failure(&walk, NULL);
     const byte_slice *resource_slices = resources.items;
     for (uint32_t i = 0; i < resources.count; i++) {
         if (!decode_resource(&walk, resource_slices[i], &read[i]))
-            return walk_failure(&walk, NULL, error, error_size);
+            return walk_failure(&walk, NULL);
     }
     if (!handler->request(handler->context, walk.dictionary)) {
-        walk.stopped = true;
-        return walk_failure(&walk, NULL, error, error_size);
+        status_out_of_memory(status);
+        return walk_failure(&walk, NULL);
     }
     for (uint32_t i = 0; i < resources.count; i++) {
         if (!walk_resource(&walk, &read[i]))
-            return walk_failure(&walk, NULL, error, error_size);
+            return walk_failure(&walk, NULL);
     }
     return PTM_OK;
 }

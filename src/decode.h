@@ -18,6 +18,7 @@
 
 #include "any_value.h"
 #include "dictionary.h"
+#include "status.h"
 
 typedef struct decoded_resource {
     const key_value_ref *attributes;
@@ -67,12 +68,13 @@ typedef struct decode_handler {
 bool decode_has_protobuf_framing(byte_slice input);
 
 /*
- * Decodes request bytes. Returns PTM_OK, PTM_ERR_INPUT (malformed; message in
- * error naming where, with no "input: " prefix), PTM_ERR_NOMEM, or
+ * Decodes request bytes. Returns status->code after recording any failure in
+ * status: PTM_ERR_INPUT (malformed; the message names where, with no
+ * "input: " prefix), PTM_ERR_NOMEM (the arena or a handler gave up), or
  * PTM_ERR_LIMIT (the message names the limit). The handler may keep
  * pointers into input and into the arena.
  */
 ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
-                          const decode_handler *handler, char *error, size_t error_size);
+                          const decode_handler *handler, ptm_status *status);
 
 #endif /* PTM_DECODE_H */

@@ -16,20 +16,28 @@ typedef struct table_reader {
     profile_dictionary *dictionary;
     arena *arena;
     byte_slice bounds; /* the dictionary message */
+    ptm_status *status; /* the call's: where a limit is recorded */
 } table_reader;
 
+/* Records that a table is over its limit; false. */
+static bool table_over_limit(table_reader *reader)
+{
+    return status_fail(reader->status, PTM_ERR_LIMIT,
+                       "a dictionary table is over its size limit (in ProfilesDictionary)");
+}
+
 /* Appends an entry to a table, refusing tables over their limit. */
-#define PUSH(stream, reader, vector, type, limit)                                          \
-    ((reader)->dictionary->vector.count >= (limit)                                         \
-         ? (PB_SET_ERROR(stream, LIMIT_MESSAGE_PREFIX "a dictionary table is over its size limit"), \
-            (type *)NULL)                                                                  \
+#define PUSH(reader, vector, type, limit)                                  \
+    ((reader)->dictionary->vector.count >= (limit)                         \
+         ? (table_over_limit(reader), (type *)NULL)                        \
          : (type *)vector_push((reader)->arena, &(reader)->dictionary->vector, sizeof(type)))
 
 /* Refuses a string or attribute value over LIMIT_STRING_BYTES. */
-static bool check_length(pb_istream_t *stream, byte_slice slice)
+static bool check_length(table_reader *reader, byte_slice slice)
 {
     if (slice.size > LIMIT_STRING_BYTES)
-        PB_RETURN_ERROR(stream, LIMIT_MESSAGE_PREFIX "a string or attribute value is over 65536 bytes");
+        return status_fail(reader->status, PTM_ERR_LIMIT,
+                           "a string or attribute value is over 65536 bytes (in ProfilesDictionary)");
     return true;
 }
 
@@ -46,8 +54,8 @@ static bool read_string(pb_istream_t *stream, const pb_field_t *field, void **ar
 {
     (void)field;
     table_reader *reader = *arg;
-    byte_slice *entry = PUSH(stream, reader, strings, byte_slice, LIMIT_TABLE_ENTRIES);
-    return entry != NULL && wire_capture(stream, reader->bounds, entry) && check_length(stream, *entry);
+    byte_slice *entry = PUSH(reader, strings, byte_slice, LIMIT_TABLE_ENTRIES);
+    return entry != NULL && wire_capture(stream, reader->bounds, entry) && check_length(reader, *entry);
 }
 
 static bool read_mapping(pb_istream_t *stream, const pb_field_t *field, void **arg)
@@ -57,7 +65,7 @@ static bool read_mapping(pb_istream_t *stream, const pb_field_t *field, void **a
     if (!wire_expect_message(stream, reader->bounds))
         return false;
     opentelemetry_proto_profiles_v1development_Mapping message = {0};
-    int32_t *entry = PUSH(stream, reader, mappings, int32_t, LIMIT_TABLE_ENTRIES);
+    int32_t *entry = PUSH(reader, mappings, int32_t, LIMIT_TABLE_ENTRIES);
     if (entry == NULL || !wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Mapping_fields, &message))
         return false;
     *entry = message.filename_strindex;
@@ -71,7 +79,7 @@ static bool read_line(pb_istream_t *stream, const pb_field_t *field, void **arg)
     if (!wire_expect_message(stream, reader->bounds))
         return false;
     opentelemetry_proto_profiles_v1development_Line message = {0};
-    int32_t *entry = PUSH(stream, reader, line_functions, int32_t, LIMIT_TABLE_REFERENCES);
+    int32_t *entry = PUSH(reader, line_functions, int32_t, LIMIT_TABLE_REFERENCES);
     if (entry == NULL || !wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Line_fields, &message))
         return false;
     *entry = message.function_index;
@@ -89,7 +97,7 @@ static bool read_location(pb_istream_t *stream, const pb_field_t *field, void **
         .lines = {.funcs.decode = read_line, .arg = reader}};
     if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Location_fields, &message))
         return false;
-    dictionary_location *entry = PUSH(stream, reader, locations, dictionary_location, LIMIT_TABLE_ENTRIES);
+    dictionary_location *entry = PUSH(reader, locations, dictionary_location, LIMIT_TABLE_ENTRIES);
     if (entry == NULL)
         return false;
     entry->mapping_index = message.mapping_index;
@@ -105,7 +113,7 @@ static bool read_function(pb_istream_t *stream, const pb_field_t *field, void **
     if (!wire_expect_message(stream, reader->bounds))
         return false;
     opentelemetry_proto_profiles_v1development_Function message = {0};
-    dictionary_function *entry = PUSH(stream, reader, functions, dictionary_function, LIMIT_TABLE_ENTRIES);
+    dictionary_function *entry = PUSH(reader, functions, dictionary_function, LIMIT_TABLE_ENTRIES);
     if (entry == NULL || !wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Function_fields, &message))
         return false;
     entry->name_strindex = message.name_strindex;
@@ -120,7 +128,7 @@ static bool read_link(pb_istream_t *stream, const pb_field_t *field, void **arg)
     if (!wire_expect_message(stream, reader->bounds))
         return false;
     if (reader->dictionary->link_count >= LIMIT_TABLE_ENTRIES)
-        PB_RETURN_ERROR(stream, LIMIT_MESSAGE_PREFIX "a dictionary table is over its size limit");
+        return table_over_limit(reader);
     reader->dictionary->link_count++;
     return pb_read(stream, NULL, stream->bytes_left);
 }
@@ -132,7 +140,7 @@ static bool read_attribute(pb_istream_t *stream, const pb_field_t *field, void *
     table_reader *reader = *arg;
     if (!wire_expect_message(stream, reader->bounds))
         return false;
-    dictionary_attribute *entry = PUSH(stream, reader, attributes, dictionary_attribute, LIMIT_TABLE_ENTRIES);
+    dictionary_attribute *entry = PUSH(reader, attributes, dictionary_attribute, LIMIT_TABLE_ENTRIES);
     if (entry == NULL)
         return false;
     wire_slice_target target = {&entry->value, reader->bounds};
@@ -144,14 +152,14 @@ static bool read_attribute(pb_istream_t *stream, const pb_field_t *field, void *
     any_value value;
     if (!any_value_decode(entry->value, &value))
         PB_RETURN_ERROR(stream, "malformed AnyValue (wrong wire type or truncated)");
-    return check_length(stream, entry->value);
+    return check_length(reader, entry->value);
 }
 
 static bool read_stack_location(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
     table_reader *reader = *arg;
-    int32_t *entry = PUSH(stream, reader, stack_locations, int32_t, LIMIT_TABLE_REFERENCES);
+    int32_t *entry = PUSH(reader, stack_locations, int32_t, LIMIT_TABLE_REFERENCES);
     return entry != NULL && read_int32(stream, entry) && wire_scalar_done(stream, reader->bounds);
 }
 
@@ -166,7 +174,7 @@ static bool read_stack(pb_istream_t *stream, const pb_field_t *field, void **arg
         .location_indices = {.funcs.decode = read_stack_location, .arg = reader}};
     if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Stack_fields, &message))
         return false;
-    dictionary_stack *entry = PUSH(stream, reader, stacks, dictionary_stack, LIMIT_TABLE_ENTRIES);
+    dictionary_stack *entry = PUSH(reader, stacks, dictionary_stack, LIMIT_TABLE_ENTRIES);
     if (entry == NULL)
         return false;
     entry->first_location = first;
@@ -175,12 +183,12 @@ static bool read_stack(pb_istream_t *stream, const pb_field_t *field, void **arg
 }
 
 bool dictionary_decode(profile_dictionary *dictionary, const byte_slice *parts, uint32_t part_count,
-                       arena *a, string_interner *interner, const char **error_detail)
+                       arena *a, string_interner *interner, ptm_status *status)
 {
     memset(dictionary, 0, sizeof *dictionary);
     dictionary->arena = a;
     dictionary->interner = interner;
-    table_reader reader = {dictionary, a, {0}};
+    table_reader reader = {dictionary, a, {0}, status};
     dictionary_message message = {
         .mapping_table = {.funcs.decode = read_mapping, .arg = &reader},
         .location_table = {.funcs.decode = read_location, .arg = &reader},
@@ -196,8 +204,10 @@ bool dictionary_decode(profile_dictionary *dictionary, const byte_slice *parts, 
         pb_istream_t stream = pb_istream_from_buffer(parts[i].data, parts[i].size);
         if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_ProfilesDictionary_fields,
                           &message, PB_DECODE_NOINIT)) {
-            *error_detail = wire_error(&stream);
-            return false;
+            if (a->failed)
+                return status_out_of_memory(status);
+            return status_fail(status, PTM_ERR_INPUT, "malformed protobuf in ProfilesDictionary: %s",
+                               wire_error(&stream));
         }
     }
     dictionary->attribute_infos = arena_calloc(a, dictionary->attributes.count + 1,
@@ -205,7 +215,7 @@ bool dictionary_decode(profile_dictionary *dictionary, const byte_slice *parts, 
     dictionary->stack_infos = arena_calloc(a, dictionary->stacks.count + 1, sizeof(stack_info));
     dictionary->function_name_ids = arena_calloc(a, dictionary->functions.count + 1, sizeof(uint32_t));
     dictionary->mapping_name_ids = arena_calloc(a, dictionary->mappings.count + 1, sizeof(uint32_t));
-    return !a->failed;
+    return !a->failed || status_out_of_memory(status);
 }
 
 byte_slice dictionary_string(const profile_dictionary *dictionary, int32_t strindex)

@@ -18,6 +18,7 @@
 #include "any_value.h"
 #include "arena.h"
 #include "intern.h"
+#include "status.h"
 
 typedef struct dictionary_location {
     int32_t mapping_index;
@@ -55,18 +56,13 @@ typedef struct attribute_info {
 } attribute_info;
 
 /* Per stack, computed on first use. */
+/* What the dictionary says of one stack, derived once. (What a conversion
+ * caches per stack is its own: pipeline.h, stack_cache.) */
 typedef struct stack_info {
     uint8_t state;          /* STACK_UNKNOWN, STACK_VALID or STACK_INVALID */
-    uint8_t pattern_bits;   /* filters.c: which pattern-filter lists matched */
     uint32_t leaf_function; /* interned name of the leaf frame, or INTERN_NONE */
     uint32_t *functions;    /* distinct interned names on the stack */
     uint32_t function_count;
-    /* convert.c's cache: the series its function values went to, valid for
-     * samples of the same resource, snapshot and function metrics. */
-    bool cached;
-    uint32_t cache_resource, cache_rules, cache_snapshot;
-    int32_t cache_self_metric, cache_inclusive_metric;
-    uint32_t *series_indices; /* [0] self, [1 + i] total of functions[i] */
 } stack_info;
 
 enum { STACK_UNKNOWN = 0, STACK_VALID, STACK_INVALID };
@@ -92,10 +88,10 @@ typedef struct profile_dictionary {
 } profile_dictionary;
 
 /* Reads a ProfilesDictionary sent in part_count parts (protobuf merges a
- * message field that appears more than once). False when it is malformed
- * (nanopb's message in *error_detail) or memory ran out (a->failed). */
+ * message field that appears more than once). False, with the failure in
+ * status, when it is malformed, over a limit or memory ran out. */
 bool dictionary_decode(profile_dictionary *dictionary, const byte_slice *parts, uint32_t part_count,
-                       arena *a, string_interner *interner, const char **error_detail);
+                       arena *a, string_interner *interner, ptm_status *status);
 
 static inline bool dictionary_index_valid(const arena_vector *table, int32_t index)
 {

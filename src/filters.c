@@ -5,10 +5,10 @@
 
 #include <string.h>
 
-static bool any_matches(const pattern_list *list, byte_slice subject)
+static bool any_matches(const pattern_list *list, byte_slice subject, ptm_status *status)
 {
     for (uint32_t i = 0; i < list->count; i++) {
-        if (pattern_search(list->items[i], subject, NULL))
+        if (pattern_search(list->items[i], subject, NULL, status))
             return true;
     }
     return false;
@@ -32,7 +32,7 @@ static bool cache_reserve(filter_cache *cache, arena *a, uint32_t id)
 }
 
 uint8_t filter_match(const filter_config *filter, filter_cache *cache, arena *a,
-                     const string_interner *interner, uint32_t id)
+                     const string_interner *interner, uint32_t id, ptm_status *status)
 {
     if (!filter->enabled || id == INTERN_NONE)
         return 0;
@@ -43,9 +43,9 @@ uint8_t filter_match(const filter_config *filter, filter_cache *cache, arena *a,
         return bits;
     byte_slice subject = interned(interner, id);
     bits = MATCH_KNOWN;
-    if (any_matches(&filter->include, subject))
+    if (any_matches(&filter->include, subject, status))
         bits |= MATCH_INCLUDE;
-    if (any_matches(&filter->exclude, subject))
+    if (any_matches(&filter->exclude, subject, status))
         bits |= MATCH_EXCLUDE;
     cache->bits[id] = bits;
     return bits;

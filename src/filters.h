@@ -24,9 +24,10 @@ typedef struct filter_cache {
 } filter_cache;
 
 /* The MATCH_* bits of filter for the string of id (INTERN_NONE: 0); cached.
- * Returns 0 with a->failed set when memory ran out. */
+ * Returns 0 with a->failed set when memory ran out (PCRE2's running out is
+ * recorded in status). */
 uint8_t filter_match(const filter_config *filter, filter_cache *cache, arena *a,
-                     const string_interner *interner, uint32_t id);
+                     const string_interner *interner, uint32_t id, ptm_status *status);
 
 /* Whether a sample whose subjects' bits OR to `bits` passes filter. */
 static inline bool filter_accepts(const filter_config *filter, uint8_t bits)

@@ -34,6 +34,7 @@
  * "input: JSON: resourceProfiles[0].scopeProfiles[0].profiles[0].samples[3].values[2]: expected an integer".
  */
 #include "json_input.h"
+#include "json_syntax.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -285,8 +286,8 @@ typedef struct message_buffer {
 typedef struct transcoder {
     arena *arena;
     unsigned any_value_depth; /* AnyValues open around the current value */
-    char *error;
-    size_t error_size;
+    ptm_status *status;       /* the call's */
+    char error[400];          /* the message being built by fail() */
 } transcoder;
 
 /* vsnprintf after what error already holds, truncating silently. */
@@ -296,7 +297,7 @@ static void error_append_list(transcoder *t, const char *format, va_list args)
 static void error_append_list(transcoder *t, const char *format, va_list args)
 {
     size_t used = strlen(t->error);
-    vsnprintf(t->error + used, t->error_size - used, format, args);
+    vsnprintf(t->error + used, sizeof t->error - used, format, args);
 }
 
 static void error_append(transcoder *t, const char *format, ...) __attribute__((format(printf, 2, 3)));
@@ -347,20 +348,45 @@ static void error_append_path(transcoder *t, const json_path *path)
         error_append_step(t, path_step(path, length, i), false);
 }
 
-/* Records an input error at path (NULL: the top level); returns false. */
+/* Records a failure of code at path (NULL: the top level) in the call's
+ * status; returns false. */
+static bool fail_list(transcoder *t, ptm_result code, const json_path *path, const char *format,
+                      va_list args) __attribute__((format(printf, 4, 0)));
+
+static bool fail_list(transcoder *t, ptm_result code, const json_path *path, const char *format,
+                      va_list args)
+{
+    snprintf(t->error, sizeof t->error, "JSON: ");
+    if (path != NULL) {
+        error_append_path(t, path);
+        error_append(t, ": ");
+    }
+    error_append_list(t, format, args);
+    return status_fail(t->status, code, "%s", t->error);
+}
+
+/* An input error at path. */
 static bool fail(transcoder *t, const json_path *path, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 
 static bool fail(transcoder *t, const json_path *path, const char *format, ...)
 {
-    snprintf(t->error, t->error_size, "JSON: ");
-    if (path != NULL) {
-        error_append_path(t, path);
-        error_append(t, ": ");
-    }
     va_list args;
     va_start(args, format);
-    error_append_list(t, format, args);
+    fail_list(t, PTM_ERR_INPUT, path, format, args);
+    va_end(args);
+    return false;
+}
+
+/* A limit exceeded at path. */
+static bool fail_limit(transcoder *t, const json_path *path, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool fail_limit(transcoder *t, const json_path *path, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    fail_list(t, PTM_ERR_LIMIT, path, format, args);
     va_end(args);
     return false;
 }
@@ -626,7 +652,7 @@ static bool encode_message_field(transcoder *t, const cJSON *item, const field_t
 {
     bool is_any_value = field->message == &any_value_type;
     if (is_any_value && t->any_value_depth == ANY_VALUE_DEPTH_LIMIT)
-        return fail(t, path, "AnyValue nested deeper than %d levels", ANY_VALUE_DEPTH_LIMIT);
+        return fail_limit(t, path, "AnyValue nested deeper than %d levels", ANY_VALUE_DEPTH_LIMIT);
     byte_buffer *child = nested_buffer(t, level);
     if (child == NULL)
         return false;
@@ -762,20 +788,23 @@ static bool check_signal(transcoder *t, const cJSON *json)
 }
 
 ptm_result json_request_to_protobuf(const char *text, size_t size, size_t *consumed,
-                                    size_t *syntax_error_at, byte_buffer *out, char *error,
-                                    size_t error_size)
+                                    size_t *syntax_error_at, byte_buffer *out, ptm_status *status)
 {
     *consumed = 0;
     *syntax_error_at = SIZE_MAX;
-    error[0] = '\0';
     const char *end = text;
     cJSON *json = cJSON_ParseWithLengthOpts(text, size, &end, false);
+    size_t valid_end;
+    if (json == NULL && json_value_is_valid(text, size, &valid_end)) {
+        status_out_of_memory(status); /* cJSON gave up on valid JSON: its malloc failed */
+        return status->code;
+    }
     if (json == NULL) {
         *syntax_error_at = (size_t)(end - text);
-        snprintf(error, error_size, "not valid JSON");
-        return PTM_ERR_INPUT;
+        status_fail(status, PTM_ERR_INPUT, "not valid JSON");
+        return status->code;
     }
-    transcoder t = {.arena = out->arena, .error = error, .error_size = error_size};
+    transcoder t = {.arena = out->arena, .status = status};
     size_t original_size = out->size;
     /* The request is written straight into out: its level's buffer is out. */
     message_buffer request = {.bytes = *out, .nested = NULL};
@@ -784,11 +813,9 @@ ptm_result json_request_to_protobuf(const char *text, size_t size, size_t *consu
     *out = request.bytes;
     if (!ok) {
         out->size = original_size;
-        if (out->arena->failed) {
-            snprintf(error, error_size, "out of memory");
-            return PTM_ERR_NOMEM;
-        }
-        return PTM_ERR_INPUT;
+        if (out->arena->failed)
+            status_out_of_memory(status);
+        return status->code;
     }
     size_t position = (size_t)(end - text);
     while (position < size && json_is_space((uint8_t)text[position]))

@@ -12,25 +12,26 @@
 #define PTM_JSON_INPUT_H
 
 #include "arena.h"
+#include "status.h"
 
-/*
- * Parses the first JSON value of text[0..size) as an ExportProfilesServiceRequest
- * and appends its protobuf encoding to out. *consumed is set to the bytes
- * read (the value and the white space after it), so that JSON Lines or
- * concatenated requests can be read one after another.
- * Returns PTM_OK, PTM_ERR_INPUT (a message in error naming the JSON path, with
- * no "input: " prefix: the caller says where the request is) or PTM_ERR_NOMEM.
- * *syntax_error_at is the offset where the text stops being JSON when it is
- * not valid JSON, SIZE_MAX otherwise.
- */
 /* JSON's white space. */
 static inline bool json_is_space(uint8_t c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
+/*
+ * Parses the first JSON value of text[0..size) as an ExportProfilesServiceRequest
+ * and appends its protobuf encoding to out. *consumed is set to the bytes
+ * read (the value and the white space after it), so that JSON Lines or
+ * concatenated requests can be read one after another.
+ * Returns status->code after recording any failure in status: PTM_ERR_INPUT
+ * (the message names the JSON path, with no "input: " prefix: the caller says
+ * where the request is), PTM_ERR_LIMIT (AnyValues nested past their limit)
+ * or PTM_ERR_NOMEM. *syntax_error_at is the offset where the text stops being
+ * JSON when it is not valid JSON, SIZE_MAX otherwise.
+ */
 ptm_result json_request_to_protobuf(const char *text, size_t size, size_t *consumed,
-                                    size_t *syntax_error_at, byte_buffer *out, char *error,
-                                    size_t error_size);
+                                    size_t *syntax_error_at, byte_buffer *out, ptm_status *status);
 
 #endif /* PTM_JSON_INPUT_H */

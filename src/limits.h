@@ -15,7 +15,4 @@
 /* Bytes of one string-table entry or one attribute value. */
 #define LIMIT_STRING_BYTES (64u * 1024u)
 
-/* Prefix of a decode error that is a limit, not malformed input. */
-#define LIMIT_MESSAGE_PREFIX "limit: "
-
 #endif /* PTM_LIMITS_H */

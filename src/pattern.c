@@ -16,7 +16,6 @@ struct pattern_engine {
     pcre2_general_context *general;
     pcre2_compile_context *compile;
     pcre2_match_context *match;
-    pattern_status status;     /* the worst problem of a search, until taken */
     const pattern *culprit;    /* the first pattern that hit a limit */
     uint64_t limit_hits;       /* searches that hit a limit, until taken */
 };
@@ -48,7 +47,6 @@ pattern_engine *pattern_engine_create(const ptm_allocator *allocator, uint32_t m
     if (engine == NULL)
         return NULL;
     engine->allocator = *allocator;
-    engine->status = PATTERN_OK;
     engine->culprit = NULL;
     engine->limit_hits = 0;
     engine->general = pcre2_general_context_create(engine_malloc, engine_free,
@@ -65,15 +63,13 @@ pattern_engine *pattern_engine_create(const ptm_allocator *allocator, uint32_t m
     return engine;
 }
 
-pattern_status pattern_engine_take_status(pattern_engine *engine, const char **name, uint64_t *limit_hits)
+uint64_t pattern_engine_take_limit_hits(pattern_engine *engine, const char **name)
 {
-    pattern_status status = engine->status;
+    uint64_t limit_hits = engine->limit_hits;
     *name = engine->culprit != NULL ? engine->culprit->name : "";
-    *limit_hits = engine->limit_hits;
-    engine->status = PATTERN_OK;
     engine->culprit = NULL;
     engine->limit_hits = 0;
-    return status;
+    return limit_hits;
 }
 
 void pattern_engine_free(pattern_engine *engine)
@@ -130,25 +126,20 @@ void pattern_free(pattern *p)
     p->engine->allocator.free_fn(p->engine->allocator.context, p);
 }
 
-bool pattern_search(pattern *p, byte_slice subject, byte_slice *match)
+bool pattern_search(pattern *p, byte_slice subject, byte_slice *match, ptm_status *status)
 {
     static const uint8_t empty[1] = {0};
     PCRE2_SPTR data = subject.data != NULL ? subject.data : empty;
     int rc = pcre2_match(p->code, data, subject.size, 0, 0, p->match_data, p->engine->match);
     if (rc < 0) {
-        pattern_status status = rc == PCRE2_ERROR_NOMEMORY ? PATTERN_NO_MEMORY
-                              : rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
-                                        rc == PCRE2_ERROR_HEAPLIMIT
-                                  ? PATTERN_OVER_LIMIT
-                                  : PATTERN_OK;
         pattern_engine *engine = p->engine;
-        if (status == PATTERN_OVER_LIMIT) {
+        if (rc == PCRE2_ERROR_NOMEMORY)
+            status_out_of_memory(status);
+        if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT) {
             engine->limit_hits++;
             if (engine->culprit == NULL)
                 engine->culprit = p;
         }
-        if (status > engine->status) /* running out of memory outweighs a limit */
-            engine->status = status;
         return false;
     }
     if (match != NULL) {

@@ -6,9 +6,9 @@
  * heap limit, so that a catastrophic pattern such as (a+)+$ ends quickly
  * instead of hanging. A search that hits a limit counts as no match (the
  * string fails include patterns and passes exclude patterns, like a missing
- * name), and the engine counts it (pattern_engine_take_status) so that the
+ * name), and the engine counts it (pattern_engine_take_limit_hits) so that the
  * converter can report it, naming the pattern; a search that runs out of
- * memory fails the conversion.
+ * memory fails the conversion through its status.
  */
 #ifndef PTM_PATTERN_H
 #define PTM_PATTERN_H
@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "status.h"
 
 typedef struct pattern pattern;
 
@@ -28,17 +29,9 @@ pattern_engine *pattern_engine_create(const ptm_allocator *allocator, uint32_t m
                                       uint32_t depth_limit, uint32_t heap_limit);
 void pattern_engine_free(pattern_engine *engine);
 
-typedef enum pattern_status {
-    PATTERN_OK = 0,
-    PATTERN_OVER_LIMIT, /* a search hit the match, depth or heap limit */
-    PATTERN_NO_MEMORY   /* a search could not allocate (worse: the order matters) */
-} pattern_status;
-
-/* The worst problem of the searches since the last call (PATTERN_NO_MEMORY
- * over PATTERN_OVER_LIMIT), the name of the first pattern that hit a limit
- * (*name, "" when none) and how many searches did (*limit_hits); the call
- * forgets them. */
-pattern_status pattern_engine_take_status(pattern_engine *engine, const char **name, uint64_t *limit_hits);
+/* How many searches hit a limit since the last call, and the name of the
+ * first pattern that did (*name, "" when none); the call forgets them. */
+uint64_t pattern_engine_take_limit_hits(pattern_engine *engine, const char **name);
 
 /*
  * Compiles text (text_size bytes); name (copied) says where it comes from in
@@ -54,9 +47,10 @@ void pattern_free(pattern *p);
 /*
  * Searches subject. Returns true on a match; then *match (when not NULL) is
  * capture group 1 when the pattern has one (empty when the group did not
- * take part), else the whole match. A match or depth limit hit counts as no
- * match.
+ * take part), else the whole match. A match, depth or heap limit hit counts
+ * as no match (and is counted: pattern_engine_take_limit_hits); running out
+ * of memory is no match too, recorded in status.
  */
-bool pattern_search(pattern *p, byte_slice subject, byte_slice *match);
+bool pattern_search(pattern *p, byte_slice subject, byte_slice *match, ptm_status *status);
 
 #endif /* PTM_PATTERN_H */

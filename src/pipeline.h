@@ -67,11 +67,24 @@ typedef struct resource_walk {
     uint8_t pattern_bits;            /* pattern filter over its string values */
 } resource_walk;
 
+/* The conversion's own per-stack state, for the current request (indexed by
+ * stack, like the dictionary's stack_info, which stays read-only). */
+typedef struct stack_cache {
+    uint8_t pattern_bits;     /* pattern-filter bits of its function names, once known */
+    /* The series its function values went to, valid for samples of the same
+     * resource, rules, snapshot and function metrics. */
+    bool cached;
+    uint32_t cache_resource, cache_rules, cache_snapshot;
+    int32_t cache_self_metric, cache_inclusive_metric;
+    uint32_t *series_indices; /* [0] self, [1 + i] inclusive of functions[i] */
+} stack_cache;
+
 typedef struct conversion {
     const ptm_config *config;
     const metric_table *metrics;
     arena *arena;
     hash_key hash_key;               /* the converter's secret key (hash.h) */
+    ptm_status *status;              /* the call's (status.h) */
     string_interner interner;
     series_aggregator aggregator;
     filter_cache process_cache, thread_cache, pattern_cache;
@@ -86,6 +99,7 @@ typedef struct conversion {
 
     /* The walk's position. */
     profile_dictionary *dictionary;  /* of the current request */
+    stack_cache *stack_caches;       /* of the current request: stacks.count + 1 */
     resource_walk resource;          /* of the current ResourceProfiles */
     profile_plan *plans;             /* of the current scope */
     uint32_t plan_cursor;
@@ -102,9 +116,10 @@ typedef struct conversion {
     uint32_t ordered_count;
 } conversion;
 
-/* Starts a conversion in a; every table hashes under key (copied). */
+/* Starts a conversion in a; every table hashes under key (copied); what
+ * fails in the conversion's stages is recorded in status. */
 bool conversion_init(conversion *c, const ptm_config *config, const metric_table *metrics,
-                     const hash_key *key, arena *a);
+                     const hash_key *key, arena *a, ptm_status *status);
 /* The resource of this identity (adding it): canonical attributes, schema
  * URL. The index, or -1 when memory ran out. */
 int64_t conversion_resource(conversion *c, const resource_record *candidate);

@@ -342,3 +342,38 @@ test('npm pack ships only package.json, README.md and dist/; the tarball install
   assert.equal(require.resolve('profiletometrics/ptm.wasm'), join(app, 'node_modules', 'profiletometrics', 'dist', 'ptm.wasm'));
   assert.equal(require.resolve('profiletometrics/package.json'), join(app, 'node_modules', 'profiletometrics', 'package.json'));
 });
+
+test('createConverter() when memory runs out inside the config parse: code \'nomem\', by the core\'s code (issue 9, finding 8)', async () => {
+  // Before: ptm_wasm_create returned only a handle, and the package mapped
+  // the message: "config: out of memory" (an allocation failing while the
+  // config is parsed) became code 'config'. Now the module returns the
+  // ptm_result and the package maps it, never the text. The wasm memory is
+  // filled with ptm_wasm_alloc, then a little of it freed: as little as lets
+  // the converter itself be allocated, so the config parse is what fails.
+  const { pkg, exports: raw } = await packageWithMemory();
+  const config = { process_filter: { patterns: ['^a.*b$', '[0-9]+x'] }, attributes: [{ key: 'k', value: 'v' }] };
+  const held = [];
+  for (let size = 1 << 28; size >= 16; size >>= 1) {
+    for (let p; (p = raw.ptm_wasm_alloc(size) >>> 0) !== 0;) held.push({ p, size });
+  }
+  const outcomes = new Map();
+  const spare = held.filter((h) => h.size <= 1 << 16).sort((a, b) => a.size - b.size);
+  try {
+    for (const h of spare) {
+      raw.ptm_wasm_free(h.p); // a little more room each time
+      try {
+        pkg.createConverter(config).close();
+        outcomes.set('created', true);
+        break;
+      } catch (error) {
+        assert.ok(error instanceof pkg.PtmError, String(error));
+        assert.equal(error.code, 'nomem', `${error.message}: an allocation failure is 'nomem' whatever the text`);
+        outcomes.set(error.message, true);
+      }
+    }
+  } finally {
+    for (const h of held) raw.ptm_wasm_free(h.p);
+  }
+  assert.ok(outcomes.has('config: out of memory'), `the config parse ran out: ${[...outcomes.keys()].join(' | ')}`);
+  pkg.createConverter(config).close(); // usable once memory is back
+});

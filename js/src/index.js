@@ -104,12 +104,16 @@ function configBytes(config) {
   return toBytes(config, 'config');
 }
 
+/** A wasm i32 (pointer or size) as the unsigned number it is: past 2 GiB an
+ * address reads negative. */
+const u32 = (value) => value >>> 0;
+
 /**
  * Copies bytes into a fresh wasm buffer, runs use(pointer) and frees the
  * buffer whatever happens. Every wasm allocation of the host goes through here.
  */
 function withBuffer(w, bytes, use) {
-  const pointer = w.ptm_wasm_alloc(Math.max(bytes.length, 1));
+  const pointer = u32(w.ptm_wasm_alloc(Math.max(bytes.length, 1)));
   if (pointer === 0) throw new PtmError('nomem', 'out of memory');
   try {
     new Uint8Array(w.memory.buffer, pointer, bytes.length).set(bytes);
@@ -130,14 +134,14 @@ function readCString(w, pointer) {
 /** The messages of the requests a conversion refused (ptm_wasm_refused_request). */
 function readRefused(w, handle) {
   const messages = [];
-  for (let pointer; (pointer = w.ptm_wasm_refused_request(handle, messages.length)) !== 0;) {
+  for (let pointer; (pointer = u32(w.ptm_wasm_refused_request(handle, messages.length))) !== 0;) {
     messages.push(readCString(w, pointer));
   }
   return messages;
 }
 
 function readStats(w, handle) {
-  const view = new DataView(w.memory.buffer, w.ptm_wasm_stats(handle), STATS.length * 8);
+  const view = new DataView(w.memory.buffer, u32(w.ptm_wasm_stats(handle)), STATS.length * 8);
   const stats = {};
   STATS.forEach((name, i) => { stats[name] = Number(view.getBigUint64(i * 8, true)); });
   return stats;
@@ -191,13 +195,13 @@ class Converter {
       const result = w.ptm_wasm_convert(handle, pointer, inputBytes.length, formatId);
       const stats = readStats(w, handle);
       if (result !== 0) {
-        throw coreError(result, readCString(w, w.ptm_wasm_last_error(handle)), stats);
+        throw coreError(result, readCString(w, u32(w.ptm_wasm_last_error(handle))), stats);
       }
       // Copied out (slice, or decoded to a string): the handle's output lives
       // in wasm memory only until its next convert.
-      const output = new Uint8Array(w.memory.buffer, w.ptm_wasm_output(handle), w.ptm_wasm_output_size(handle));
+      const output = new Uint8Array(w.memory.buffer, u32(w.ptm_wasm_output(handle)), u32(w.ptm_wasm_output_size(handle)));
       const converted = { output: formatId === 0 || asBytes ? output.slice() : decoder.decode(output), stats };
-      const warning = readCString(w, w.ptm_wasm_last_warning(handle));
+      const warning = readCString(w, u32(w.ptm_wasm_last_warning(handle)));
       if (warning !== '') converted.warning = warning;
       if (stats.requests_invalid > 0) converted.refused = readRefused(w, handle);
       return converted;

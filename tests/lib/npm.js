@@ -50,19 +50,20 @@ export function freshPackage() {
   return import(`${pathToFileURL(distIndex).href}?fresh=${freshCount++}`);
 }
 
-/** Loads a fresh package instance and captures its wasm instance's memory. */
+/** Loads a fresh package instance and captures its wasm instance's memory
+ * and raw exports. */
 export async function packageWithMemory() {
   const original = WebAssembly.instantiate;
-  let memory;
+  let exports;
   WebAssembly.instantiate = async (...args) => {
     const result = await original(...args);
-    memory = (result.instance ?? result).exports.memory;
+    exports = (result.instance ?? result).exports;
     return result;
   };
   try {
     const pkg = await freshPackage();
     await pkg.init();
-    return { pkg, memory };
+    return { pkg, memory: exports.memory, exports };
   } finally {
     WebAssembly.instantiate = original;
   }

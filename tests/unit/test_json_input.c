@@ -26,6 +26,9 @@
 #include "decode.h"
 #include "intern.h"
 #include "json_input.h"
+#include "json_syntax.h"
+
+#include <cJSON.h>
 
 /* Any key will do: these tests read ids, never slots. */
 static const hash_key test_hash_key = {1, 2};
@@ -221,30 +224,29 @@ static bool on_sample(void *context, const decoded_sample *sample)
 
 /* Decodes protobuf request bytes into *t (added to what it holds). */
 static ptm_result decode_into(arena *a, string_interner *interner, byte_slice protobuf, tally *t,
-                              char *error, size_t error_size)
+                              ptm_status *status)
 {
     decode_handler handler = {t, on_request, on_resource, on_scope, on_profile, on_sample};
-    return decode_request(protobuf, a, interner, &handler, error, error_size);
+    return decode_request(protobuf, a, interner, &handler, status);
 }
 
 /* Transcodes and decodes every JSON request in text; returns how many. */
-static uint32_t decode_json_requests(const file_bytes *text, tally *t, char *error, size_t error_size)
+static uint32_t decode_json_requests(const file_bytes *text, tally *t, ptm_status *status)
 {
     arena a;
     arena_init(&a, &libc_allocator);
     string_interner interner;
     uint32_t requests = 0;
     size_t offset = 0;
-    error[0] = '\0';
+    status_init(status);
     bool ok = interner_init(&interner, &a, &test_hash_key);
     while (ok && offset < text->size) {
         byte_buffer protobuf;
         buffer_init(&protobuf, &a);
         size_t consumed = 0, syntax_error_at;
         ok = json_request_to_protobuf(text->data + offset, text->size - offset, &consumed,
-                                      &syntax_error_at, &protobuf, error, error_size) == PTM_OK &&
-             decode_into(&a, &interner, (byte_slice){protobuf.data, protobuf.size}, t, error,
-                         error_size) == PTM_OK;
+                                      &syntax_error_at, &protobuf, status) == PTM_OK &&
+             decode_into(&a, &interner, (byte_slice){protobuf.data, protobuf.size}, t, status) == PTM_OK;
         offset += consumed;
         requests += ok;
     }
@@ -252,14 +254,15 @@ static uint32_t decode_json_requests(const file_bytes *text, tally *t, char *err
     return requests;
 }
 
-static bool decode_protobuf_file(const file_bytes *bytes, tally *t, char *error, size_t error_size)
+static bool decode_protobuf_file(const file_bytes *bytes, tally *t, ptm_status *status)
 {
+    status_init(status);
     arena a;
     arena_init(&a, &libc_allocator);
     string_interner interner;
     bool ok = interner_init(&interner, &a, &test_hash_key) &&
               decode_into(&a, &interner, (byte_slice){(const uint8_t *)bytes->data, bytes->size}, t,
-                          error, error_size) == PTM_OK;
+                          status) == PTM_OK;
     arena_free(&a);
     return ok;
 }
@@ -284,12 +287,13 @@ static void test_fixture(const char *root, const char *json_path, const char *pr
         check(false, "%s: its twin %s is missing", json_path, protobuf_path);
         return;
     }
-    char error[400];
+    ptm_status status;
     tally from_json = {0}, from_protobuf = {0};
-    uint32_t requests = decode_json_requests(&json, &from_json, error, sizeof error);
-    check(requests == 1 && error[0] == '\0', "%s: one request transcoded and decoded %s", json_path, error);
-    check(decode_protobuf_file(&protobuf, &from_protobuf, error, sizeof error), "%s: decodes %s",
-          protobuf_path, error);
+    uint32_t requests = decode_json_requests(&json, &from_json, &status);
+    check(requests == 1 && status_ok(&status), "%s: one request transcoded and decoded %s", json_path,
+          status.message);
+    check(decode_protobuf_file(&protobuf, &from_protobuf, &status), "%s: decodes %s", protobuf_path,
+          status.message);
     compare(json_path, "resources", from_json.resources, from_protobuf.resources);
     compare(json_path, "profiles", from_json.profiles, from_protobuf.profiles);
     compare(json_path, "samples", from_json.samples, from_protobuf.samples);
@@ -318,11 +322,11 @@ static void test_json_lines(const char *root, const char *path, uint32_t expecte
         printf("SKIP %s: not present\n", path);
         return;
     }
-    char error[400];
+    ptm_status status;
     tally t = {0};
-    uint32_t requests = decode_json_requests(&lines, &t, error, sizeof error);
-    check(requests == expected && error[0] == '\0', "%s: %u requests (expected %u) %s", path,
-          requests, expected, error);
+    uint32_t requests = decode_json_requests(&lines, &t, &status);
+    check(requests == expected && status_ok(&status), "%s: %u requests (expected %u) %s", path,
+          requests, expected, status.message);
     check(t.samples > 0, "%s: has samples (%" PRIu64 ")", path, t.samples);
     free(lines.data);
 }
@@ -333,7 +337,7 @@ typedef struct transcoded {
     ptm_result result;
     size_t consumed;
     char hex[1024]; /* the protobuf bytes */
-    char error[400];
+    ptm_status status;
     size_t syntax_error_at;
 } transcoded;
 
@@ -347,8 +351,9 @@ static void transcode(const char *json, const ptm_allocator *allocator, transcod
     arena_init(&a, allocator);
     byte_buffer protobuf;
     buffer_init(&protobuf, &a);
+    status_init(&out->status);
     out->result = json_request_to_protobuf(text, size, &out->consumed, &out->syntax_error_at,
-                                           &protobuf, out->error, sizeof out->error);
+                                           &protobuf, &out->status);
     out->hex[0] = '\0';
     for (size_t i = 0; i < protobuf.size && 2 * i + 2 < sizeof out->hex; i++)
         snprintf(out->hex + 2 * i, 3, "%02x", protobuf.data[i]);
@@ -412,7 +417,7 @@ static void test_encodings(void)
         transcoded out;
         transcode(c->json, &libc_allocator, &out);
         check(out.result == PTM_OK && strcmp(out.hex, c->hex) == 0 && out.consumed == strlen(c->json),
-              "encoding: %s: %s %s", c->name, out.hex, out.error);
+              "encoding: %s: %s %s", c->name, out.hex, out.status.message);
     }
 }
 
@@ -515,9 +520,9 @@ static void test_malformed(void)
         transcoded out;
         transcode(c->json, &libc_allocator, &out);
         size_t syntax_error_at = c->syntax_error_at == 0 ? SIZE_MAX : c->syntax_error_at;
-        check(out.result == PTM_ERR_INPUT && message_matches(out.error, c->message) &&
+        check(out.result == PTM_ERR_INPUT && message_matches(out.status.message, c->message) &&
                   out.syntax_error_at == syntax_error_at && out.hex[0] == '\0',
-              "malformed: %s: %s (syntax error at %zu)", c->name, out.error, out.syntax_error_at);
+              "malformed: %s: %s (syntax error at %zu)", c->name, out.status.message, out.syntax_error_at);
     }
 }
 
@@ -544,21 +549,22 @@ static void test_nesting(void)
     char *json = nested_array_values(32);
     transcoded out;
     transcode(json, &libc_allocator, &out);
-    check(out.result == PTM_OK, "nesting: 32 levels of AnyValue are accepted %s", out.error);
+    check(out.result == PTM_OK, "nesting: 32 levels of AnyValue are accepted %s", out.status.message);
     free(json);
 
     json = nested_array_values(33);
     transcode(json, &libc_allocator, &out);
-    check(out.result == PTM_ERR_INPUT && strstr(out.error, ": AnyValue nested deeper than 32 levels") != NULL,
-          "nesting: 33 levels of AnyValue are refused: %s", out.error);
+    /* A limit (PTM_ERR_LIMIT, as ptm.h and docs/security.md say), not malformed input. */
+    check(out.result == PTM_ERR_LIMIT && strstr(out.status.message, ": AnyValue nested deeper than 32 levels") != NULL,
+          "nesting: 33 levels of AnyValue are a limit: %s", out.status.message);
     free(json);
 
     json = nested_array_values(40);
     transcode(json, &libc_allocator, &out);
-    check(out.result == PTM_ERR_INPUT &&
-              message_matches(out.error, "JSON: resourceProfiles[0].resource.attributes[0].value.(*") &&
-              strstr(out.error, "arrayValue.values[0]: AnyValue nested deeper than 32 levels") != NULL,
-          "nesting: 40 levels of arrayValue are refused: %s", out.error);
+    check(out.result == PTM_ERR_LIMIT &&
+              message_matches(out.status.message, "JSON: resourceProfiles[0].resource.attributes[0].value.(*") &&
+              strstr(out.status.message, "arrayValue.values[0]: AnyValue nested deeper than 32 levels") != NULL,
+          "nesting: 40 levels of arrayValue are refused: %s", out.status.message);
     free(json);
 }
 
@@ -568,8 +574,62 @@ static void test_out_of_memory(void)
 {
     transcoded out;
     transcode("{\"dictionary\":{\"stringTable\":[\"\"]}}", &refusing_allocator, &out);
-    check(out.result == PTM_ERR_NOMEM && strcmp(out.error, "out of memory") == 0,
-          "memory: a failing arena gives PTM_ERR_NOMEM: %s", out.error);
+    check(out.result == PTM_ERR_NOMEM && strcmp(out.status.message, "out of memory") == 0,
+          "memory: a failing arena gives PTM_ERR_NOMEM: %s", out.status.message);
+}
+
+/* ---- 6. the allocation-free recogniser agrees with cJSON ---- */
+
+/* text nested depth deep in arrays: [[...[1]...]]. */
+static char *nested_arrays(size_t depth)
+{
+    char *text = malloc(2 * depth + 2);
+    memset(text, '[', depth);
+    text[depth] = '1';
+    memset(text + depth + 1, ']', depth);
+    text[2 * depth + 1] = '\0';
+    return text;
+}
+
+/* What matters: the recogniser never accepts what cJSON refuses with memory
+ * to spare (that would turn a syntax error into "out of memory"); it may
+ * refuse what lenient cJSON takes ("1e"). RFC 8259 texts both accept. */
+static void check_agrees(const char *text, const char *what)
+{
+    size_t size = strlen(text), end = 0;
+    const char *cjson_end = NULL;
+    cJSON *tree = cJSON_ParseWithLengthOpts(text, size, &cjson_end, false);
+    bool valid = json_value_is_valid(text, size, &end);
+    check(!valid || tree != NULL, "json_syntax: %s: cJSON %s, the recogniser %s", what,
+          tree != NULL ? "parses" : "refuses", valid ? "accepts" : "refuses");
+    cJSON_Delete(tree);
+}
+
+static void check_valid(const char *text)
+{
+    size_t end = 0;
+    check(json_value_is_valid(text, strlen(text), &end) && end == strlen(text),
+          "json_syntax: %s is JSON", text);
+}
+
+static void test_json_syntax(void)
+{
+    static const char *const texts[] = {
+        "{}", "[]", " {\"a\": [1, -2.5e+3, true, false, null, \"x\\n\\u00e9\"]} ",
+        "{\"a\":{\"b\":{}}}", "[[],[{}]]", "\"\\ud83d\\ude00\"", "0", "-0.5E-7", "\"tab\there\"",
+        "{", "[1,]", "{\"a\" 1}", "{\"a\":}", "{,}", "[1 2]", "tru", "\"open", "\"\\x\"",
+        "\"\\ud800\"", "\"\\udc00\"", "\"\\ud800\\u0041\"", "{1:2}", "-", "1e", "", "  ", "]",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        check_agrees(texts[i], texts[i]);
+    for (size_t i = 0; i < 9; i++) /* the first nine are RFC 8259 JSON */
+        check_valid(texts[i]);
+    char *deepest = nested_arrays(JSON_NESTING_LIMIT);
+    check_agrees(deepest, "arrays nested 1000 deep");
+    free(deepest);
+    char *too_deep = nested_arrays(JSON_NESTING_LIMIT + 1);
+    check_agrees(too_deep, "arrays nested 1001 deep");
+    free(too_deep);
 }
 
 int main(int argc, char **argv)
@@ -591,6 +651,7 @@ int main(int argc, char **argv)
     test_malformed();
     test_nesting();
     test_out_of_memory();
+    test_json_syntax();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

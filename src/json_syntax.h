@@ -1,0 +1,22 @@
+/*
+ * json_syntax.h: whether text is JSON, without allocating.
+ *
+ * cJSON reports a failed allocation and a syntax error alike (NULL). When a
+ * parse fails, the config and OTLP/JSON readers ask this scanner whether the
+ * text is valid JSON: if it is, memory ran out (PTM_ERR_NOMEM), else the text
+ * is not JSON. It accepts what cJSON accepts (RFC 8259 values nested at most
+ * JSON_NESTING_LIMIT deep, cJSON's limit) and allocates nothing.
+ */
+#ifndef PTM_JSON_SYNTAX_H
+#define PTM_JSON_SYNTAX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define JSON_NESTING_LIMIT 1000
+
+/* Whether text[0..size) starts with one JSON value (white space around it
+ * allowed); *end is set past the value. */
+bool json_value_is_valid(const char *text, size_t size, size_t *end);
+
+#endif /* PTM_JSON_SYNTAX_H */

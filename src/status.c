@@ -1,0 +1,62 @@
+/*
+ * status.c: the choke point of every failure (status.h).
+ */
+#include "status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+
+void status_init(ptm_status *status)
+{
+    status->code = PTM_OK;
+    status->message[0] = '\0';
+}
+
+static void status_set(ptm_status *status, ptm_result code, const char *format, va_list args)
+    __attribute__((format(printf, 3, 0)));
+
+static void status_set(ptm_status *status, ptm_result code, const char *format, va_list args)
+{
+    vsnprintf(status->message, sizeof status->message, format, args);
+    message_one_line(status->message);
+    if (status->message[0] == '\0')
+        snprintf(status->message, sizeof status->message, "%s", ptm_result_name(code));
+    status->code = code;
+}
+
+bool status_fail(ptm_status *status, ptm_result code, const char *format, ...)
+{
+    if (status->code != PTM_OK)
+        return false;
+    va_list args;
+    va_start(args, format);
+    status_set(status, code, format, args);
+    va_end(args);
+    return false;
+}
+
+bool status_out_of_memory(ptm_status *status)
+{
+    return status_fail(status, PTM_ERR_NOMEM, "out of memory");
+}
+
+void status_prefix(ptm_status *status, const char *format, ...)
+{
+    if (status->code == PTM_OK)
+        return;
+    char context[128];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(context, sizeof context, format, args);
+    va_end(args);
+    size_t room = sizeof status->message - 1;
+    size_t prefix = strlen(context) < room ? strlen(context) : room;
+    size_t kept = strlen(status->message) < room - prefix ? strlen(status->message) : room - prefix;
+    memmove(status->message + prefix, status->message, kept);
+    memcpy(status->message, context, prefix);
+    status->message[prefix + kept] = '\0';
+    message_one_line(status->message);
+}
