@@ -14,7 +14,7 @@ setup:
 build: setup
 	@cmake -S . -B $(NATIVE) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(NATIVE) -j $(JOBS)
-	@cmake -S . -B build/wasm-build -DCMAKE_TOOLCHAIN_FILE=wasm/wasi.cmake -DCMAKE_BUILD_TYPE=MinSizeRel >/dev/null 2>&1
+	@cmake -S . -B build/wasm-build -DCMAKE_TOOLCHAIN_FILE=wasm/wasi.cmake -DCMAKE_BUILD_TYPE=Release >/dev/null 2>&1
 	@cmake --build build/wasm-build -j $(JOBS)
 	@tools/build-js.sh
 	@cp build/wasm/ptm.wasm wasm/collector/ptm.wasm
