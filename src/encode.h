@@ -26,6 +26,15 @@ bool format_double(byte_buffer *out, double value);
  * bytes there are not valid UTF-8. */
 size_t utf8_sequence(const uint8_t *text, size_t size);
 
+/* A set of ASCII bytes, one bit each. */
+typedef struct ascii_set {
+    uint64_t bits[2];
+} ascii_set;
+
+/* The length of the longest prefix of text that is valid UTF-8 holding no
+ * byte of stops: what an escaper copies in one append. */
+size_t utf8_plain_run(const uint8_t *text, size_t size, const ascii_set *stops);
+
 /* Writes text as the body of a JSON string (no quotes): escapes what JSON
  * requires and replaces invalid UTF-8 with U+FFFD. */
 bool json_escape(byte_buffer *out, byte_slice text);

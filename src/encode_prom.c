@@ -28,21 +28,21 @@ typedef struct prom_writer {
  * replaced with U+FFFD (the format is UTF-8). */
 static void put_label_value(prom_writer *w, byte_slice value)
 {
+    static const ascii_set stops = {{(1ull << '\n') | (1ull << '"'), 1ull << ('\\' - 64)}};
     size_t i = 0;
     while (i < value.size && w->ok) {
-        char ch = (char)value.data[i];
-        size_t length = utf8_sequence(value.data + i, value.size - i);
-        if (length == 0) {
+        size_t run = utf8_plain_run(value.data + i, value.size - i, &stops);
+        w->ok = run == 0 || buffer_append(w->out, value.data + i, run);
+        i += run;
+        if (i == value.size || !w->ok)
+            break;
+        char ch = (char)value.data[i++]; /* a stop, or a byte of invalid UTF-8 */
+        if ((uint8_t)ch >= 0x80)
             w->ok = buffer_append_cstr(w->out, "\xef\xbf\xbd");
-            length = 1;
-        } else if (ch == '\\' || ch == '"') {
-            w->ok = buffer_append_char(w->out, '\\') && buffer_append_char(w->out, ch);
-        } else if (ch == '\n') {
+        else if (ch == '\n')
             w->ok = buffer_append_cstr(w->out, "\\n");
-        } else {
-            w->ok = buffer_append(w->out, value.data + i, length);
-        }
-        i += length;
+        else
+            w->ok = buffer_append_char(w->out, '\\') && buffer_append_char(w->out, ch);
     }
 }
 

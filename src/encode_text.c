@@ -42,29 +42,52 @@ size_t utf8_sequence(const uint8_t *text, size_t size)
     return length;
 }
 
+size_t utf8_plain_run(const uint8_t *text, size_t size, const ascii_set *stops)
+{
+    size_t i = 0;
+    while (i < size) {
+        uint8_t byte = text[i];
+        if (byte < 0x80) {
+            if ((stops->bits[byte >> 6] >> (byte & 63)) & 1)
+                break;
+            i++;
+            continue;
+        }
+        size_t length = utf8_sequence(text + i, size - i);
+        if (length == 0)
+            break;
+        i += length;
+    }
+    return i;
+}
+
+/* What JSON strings escape: control characters, quote, backslash. */
+static const ascii_set json_stops = {{0xffffffffu | (1ull << '"'), 1ull << ('\\' - 64)}};
+
 bool json_escape(byte_buffer *out, byte_slice text)
 {
     static const char hex[] = "0123456789abcdef";
     size_t i = 0;
     while (i < text.size) {
-        uint8_t byte = text.data[i];
-        size_t length = utf8_sequence(text.data + i, text.size - i);
+        size_t run = utf8_plain_run(text.data + i, text.size - i, &json_stops);
+        if (run > 0 && !buffer_append(out, text.data + i, run))
+            return false;
+        i += run;
+        if (i == text.size)
+            break;
+        uint8_t byte = text.data[i++]; /* a stop, or a byte of invalid UTF-8 */
         bool ok;
-        if (length == 0) {
+        if (byte >= 0x80) {
             ok = buffer_append_cstr(out, "\\ufffd");
-            length = 1;
         } else if (byte == '"' || byte == '\\') {
             char escaped[2] = {'\\', (char)byte};
             ok = buffer_append(out, escaped, 2);
-        } else if (byte < 0x20) {
+        } else {
             char escaped[6] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 15]};
             ok = buffer_append(out, escaped, 6);
-        } else {
-            ok = buffer_append(out, text.data + i, length);
         }
         if (!ok)
             return false;
-        i += length;
     }
     return true;
 }
