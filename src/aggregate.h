@@ -42,7 +42,7 @@ typedef struct series {
 
 typedef struct series_aggregator {
     arena *arena;
-    hash_key key;              /* the converter's secret key (hash.h) */
+    uint64_t multipliers[9];   /* of key_hash, drawn from the converter's secret key */
     uint32_t limit;            /* distinct attribute sets per metric */
     uint32_t *slots;           /* index+1 into series, 0 = empty */
     uint32_t slot_mask;

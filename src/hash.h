@@ -4,8 +4,10 @@
  * A sender picks the strings and ids the converter's hash tables are keyed
  * by; with an unkeyed hash it could pick many with one hash and make every
  * insertion walk one probe chain (quadratic time: 40,000 such names took
- * 12 s). So every table hashes with SipHash-1-3 under a 128-bit secret key
- * that each converter draws when it is created (ptm_converter_set_hash_key
+ * 12 s). So every table hashes under a 128-bit secret key that each
+ * converter draws when it is created (SipHash-1-3 for strings; the series
+ * table, keyed by ids, uses multilinear hashing with multipliers drawn from
+ * the key: aggregate.c) (ptm_converter_set_hash_key
  * replaces it where the system has no entropy). The output never depends on
  * the key: ids are handed out in order of first sight and nothing iterates a
  * table in slot order.
