@@ -5,10 +5,10 @@
  * by; with an unkeyed hash it could pick many with one hash and make every
  * insertion walk one probe chain (quadratic time: 40,000 such names took
  * 12 s). So every table hashes under a 128-bit secret key that each
- * converter draws when it is created (SipHash-1-3 for strings; the series
+ * converter draws when it is created; ptm_converter_set_hash_key replaces it
+ * where the system has no entropy. Strings hash with SipHash-1-3; the series
  * table, keyed by ids, uses multilinear hashing with multipliers drawn from
- * the key: aggregate.c) (ptm_converter_set_hash_key
- * replaces it where the system has no entropy). The output never depends on
+ * the key (aggregate.c). The output never depends on
  * the key: ids are handed out in order of first sight and nothing iterates a
  * table in slot order.
  */
