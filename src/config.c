@@ -629,11 +629,7 @@ static bool parse_root(config_parser *p, const cJSON *root)
 
 static bool is_blank(const char *text, size_t size)
 {
-    for (size_t i = 0; i < size; i++) {
-        if (text[i] != ' ' && text[i] != '\t' && text[i] != '\n' && text[i] != '\r')
-            return false;
-    }
-    return true;
+    return json_space_end((const uint8_t *)text, size, 0) == size;
 }
 
 ptm_result config_parse(ptm_config *config, const char *text, size_t text_size,

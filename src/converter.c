@@ -13,6 +13,7 @@
 #include "decode.h"
 #include "encode.h"
 #include "json_input.h"
+#include "json_syntax.h"
 #include "pipeline.h"
 #include "ptm.h"
 
@@ -163,36 +164,12 @@ ptm_result ptm_converter_reset(ptm_converter *converter)
  */
 static bool is_json(const uint8_t *input, size_t input_size)
 {
-    size_t start = 0;
-    while (start < input_size && json_is_space(input[start]))
-        start++;
+    size_t start = json_space_end(input, input_size, 0);
     if (start == input_size)
         return true;
     if (input[start] != '{')
         return false;
     return input[0] != '\n' || !decode_has_protobuf_framing((byte_slice){input, input_size});
-}
-
-/* Skips the varint at *at (at most 10 bytes); false when it does not end. */
-static bool skip_varint(const uint8_t *input, size_t size, size_t *at)
-{
-    for (size_t end = *at + 10; *at < size && *at < end; (*at)++) {
-        if ((input[*at] & 0x80) == 0) {
-            (*at)++;
-            return true;
-        }
-    }
-    return false;
-}
-
-/* Whether input starts as a pprof Profile does: field 1 (sample_type),
- * length-delimited, a ValueType whose varint fields 1 (type) and 2 (unit)
- * come first, as every pprof writer puts them. */
-static bool is_pprof(const uint8_t *input, size_t size)
-{
-    size_t at = 1;
-    return size > 0 && input[0] == 0x0a && skip_varint(input, size, &at) && at < size &&
-           input[at++] == 0x08 && skip_varint(input, size, &at) && at < size && input[at] == 0x10;
 }
 
 /*
@@ -207,9 +184,7 @@ static bool is_pprof(const uint8_t *input, size_t size)
  */
 static const char *unsupported_input(const uint8_t *input, size_t size)
 {
-    size_t start = 0;
-    while (start < size && json_is_space(input[start]))
-        start++;
+    size_t start = json_space_end(input, size, 0);
     if (size >= 2 && input[0] == 0x1f && input[1] == 0x8b)
         return "gzip-compressed input (a .gz file, a gzipped pprof profile or OTLP/HTTP body): decompress it first";
     if (size >= 4 && input[0] == 0x28 && input[1] == 0xb5 && input[2] == 0x2f && input[3] == 0xfd)
@@ -218,7 +193,7 @@ static const char *unsupported_input(const uint8_t *input, size_t size)
         return "UTF-16 text: OTLP/JSON must be UTF-8";
     if (start < size && input[start] == '[')
         return "a JSON array: give OTLP/JSON requests one per line (JSON Lines) instead";
-    if (is_pprof(input, size))
+    if (decode_starts_like_pprof((byte_slice){input, size}))
         return "an uncompressed pprof profile: pprof input is not supported yet; convert it to OTLP first";
     if (size >= 5 && input[0] == 0x00)
         return "length-prefixed protobuf (the collector file exporter's format: proto?): not supported yet; "
@@ -308,8 +283,7 @@ static ptm_result convert_json(ptm_converter *converter, conversion *c, const de
     uint64_t converted = 0;
     ptm_result first_refusal = PTM_OK;
     for (;;) {
-        while (offset < size && json_is_space(text[offset]))
-            offset++;
+        offset = json_space_end(text, size, offset);
         if (offset == size)
             break;
         advance_to(&at, offset);

@@ -350,46 +350,25 @@ static void error_append_path(transcoder *t, const json_path *path)
 
 /* Records a failure of code at path (NULL: the top level) in the call's
  * status; returns false. */
-static bool fail_list(transcoder *t, ptm_result code, const json_path *path, const char *format,
-                      va_list args) __attribute__((format(printf, 4, 0)));
+static bool fail_as(transcoder *t, ptm_result code, const json_path *path, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static bool fail_list(transcoder *t, ptm_result code, const json_path *path, const char *format,
-                      va_list args)
+static bool fail_as(transcoder *t, ptm_result code, const json_path *path, const char *format, ...)
 {
     snprintf(t->error, sizeof t->error, "JSON: ");
     if (path != NULL) {
         error_append_path(t, path);
         error_append(t, ": ");
     }
+    va_list args;
+    va_start(args, format);
     error_append_list(t, format, args);
+    va_end(args);
     return status_fail(t->status, code, "%s", t->error);
 }
 
-/* An input error at path. */
-static bool fail(transcoder *t, const json_path *path, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool fail(transcoder *t, const json_path *path, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    fail_list(t, PTM_ERR_INPUT, path, format, args);
-    va_end(args);
-    return false;
-}
-
-/* A limit exceeded at path. */
-static bool fail_limit(transcoder *t, const json_path *path, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static bool fail_limit(transcoder *t, const json_path *path, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    fail_list(t, PTM_ERR_LIMIT, path, format, args);
-    va_end(args);
-    return false;
-}
+/* An input error at path: what nearly every failure here is. */
+#define fail(t, path, ...) fail_as((t), PTM_ERR_INPUT, (path), __VA_ARGS__)
 
 /* The next level's scratch buffer, emptied; NULL when memory ran out. */
 static byte_buffer *nested_buffer(transcoder *t, message_buffer *level)
@@ -652,7 +631,7 @@ static bool encode_message_field(transcoder *t, const cJSON *item, const field_t
 {
     bool is_any_value = field->message == &any_value_type;
     if (is_any_value && t->any_value_depth == ANY_VALUE_DEPTH_LIMIT)
-        return fail_limit(t, path, "AnyValue nested deeper than %d levels", ANY_VALUE_DEPTH_LIMIT);
+        return fail_as(t, PTM_ERR_LIMIT, path, "AnyValue nested deeper than %d levels", ANY_VALUE_DEPTH_LIMIT);
     byte_buffer *child = nested_buffer(t, level);
     if (child == NULL)
         return false;
@@ -817,9 +796,6 @@ ptm_result json_request_to_protobuf(const char *text, size_t size, size_t *consu
             status_out_of_memory(status);
         return status->code;
     }
-    size_t position = (size_t)(end - text);
-    while (position < size && json_is_space((uint8_t)text[position]))
-        position++;
-    *consumed = position;
+    *consumed = json_space_end((const uint8_t *)text, size, (size_t)(end - text));
     return PTM_OK;
 }

@@ -14,12 +14,6 @@
 #include "arena.h"
 #include "status.h"
 
-/* JSON's white space. */
-static inline bool json_is_space(uint8_t c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /*
  * Parses the first JSON value of text[0..size) as an ExportProfilesServiceRequest
  * and appends its protobuf encoding to out. *consumed is set to the bytes

@@ -4,8 +4,6 @@
  */
 #include "json_syntax.h"
 
-#include "json_input.h"
-
 #include <string.h>
 
 typedef struct scanner {
@@ -16,8 +14,7 @@ typedef struct scanner {
 
 static void skip_space(scanner *s)
 {
-    while (s->at < s->size && json_is_space((uint8_t)s->text[s->at]))
-        s->at++;
+    s->at = json_space_end((const uint8_t *)s->text, s->size, s->at);
 }
 
 static bool take(scanner *s, char c)
