@@ -16,6 +16,7 @@
 #include "profiles.pb.h"
 #include "resource.pb.h"
 #include "wire.h"
+#include "wire_read.h"
 
 typedef opentelemetry_proto_profiles_v1development_ExportProfilesServiceRequest request_message;
 typedef opentelemetry_proto_profiles_v1development_ResourceProfiles resource_profiles_message;
@@ -83,13 +84,6 @@ static bool collect_int32(pb_istream_t *stream, const pb_field_t *field, void **
     return wire_scalar_done(stream, walk->bounds);
 }
 
-static bool skip_field(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    (void)arg;
-    return pb_read(stream, NULL, stream->bytes_left);
-}
-
 /* Counts the samples of a profile without reading them. */
 static bool count_sample(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
@@ -103,20 +97,32 @@ static bool count_sample(pb_istream_t *stream, const pb_field_t *field, void **a
 
 /* ---- samples ---- */
 
-static bool read_value(pb_istream_t *stream, const pb_field_t *field, void **arg)
+/* Adds one value of a sample (nanopb's and the fast reader's). */
+static void sample_add_value(decoded_sample *sample, uint64_t raw)
 {
-    (void)field;
-    request_walk *walk = *arg;
-    decoded_sample *sample = &walk->sample;
-    uint64_t raw;
-    if (!pb_decode_varint(stream, &raw))
-        return false;
     int64_t value = (int64_t)raw;
     sample->value_count++;
     if (value < 0)
         sample->value_negative = true;
     else if (__builtin_add_overflow(sample->value_sum, value, &sample->value_sum))
         sample->value_overflow = true;
+}
+
+static void sample_add_timestamp(decoded_sample *sample, uint64_t timestamp)
+{
+    sample->timestamp_count++;
+    if (timestamp > sample->max_timestamp)
+        sample->max_timestamp = timestamp;
+}
+
+static bool read_value(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    request_walk *walk = *arg;
+    uint64_t raw;
+    if (!pb_decode_varint(stream, &raw))
+        return false;
+    sample_add_value(&walk->sample, raw);
     return wire_scalar_done(stream, walk->bounds);
 }
 
@@ -124,39 +130,150 @@ static bool read_timestamp(pb_istream_t *stream, const pb_field_t *field, void *
 {
     (void)field;
     request_walk *walk = *arg;
-    decoded_sample *sample = &walk->sample;
     uint64_t timestamp;
     if (!pb_decode_fixed64(stream, &timestamp))
         return false;
-    sample->timestamp_count++;
-    if (timestamp > sample->max_timestamp)
-        sample->max_timestamp = timestamp;
+    sample_add_timestamp(&walk->sample, timestamp);
     return wire_scalar_done(stream, walk->bounds);
 }
 
-static bool read_sample(pb_istream_t *stream, const pb_field_t *field, void **arg)
+static void start_sample(request_walk *walk)
 {
-    (void)field;
-    request_walk *walk = *arg;
-    if (!wire_expect_message(stream, walk->bounds))
-        return false;
-    decoded_sample *sample = &walk->sample;
-    memset(sample, 0, sizeof *sample);
+    memset(&walk->sample, 0, sizeof walk->sample);
     walk->int32s.count = 0;
+}
+
+static void finish_sample(request_walk *walk, int32_t stack_index, int32_t link_index)
+{
+    decoded_sample *sample = &walk->sample;
+    sample->stack_index = stack_index;
+    sample->link_index = link_index;
+    sample->attribute_indices = walk->int32s.items;
+    sample->attribute_count = walk->int32s.count;
+}
+
+/* Decodes a Sample with nanopb: whatever the fast reader does not take.
+ * The message of a failure is nanopb's, as when nanopb read every sample. */
+static bool decode_sample_nanopb(request_walk *walk, byte_slice raw)
+{
+    start_sample(walk);
+    walk->bounds = raw;
     sample_message message = {
         .attribute_indices = {.funcs.decode = collect_int32, .arg = walk},
         .values = {.funcs.decode = read_value, .arg = walk},
         .timestamps_unix_nano = {.funcs.decode = read_timestamp, .arg = walk},
     };
-    if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Sample_fields, &message))
+    pb_istream_t stream = pb_istream_from_buffer(raw.data, raw.size);
+    if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_Sample_fields, &message,
+                      PB_DECODE_NOINIT)) {
+        if (walk->detail == NULL)
+            walk->detail = wire_error(&stream);
         return false;
-    sample->stack_index = message.stack_index;
-    sample->link_index = message.link_index;
-    sample->attribute_indices = walk->int32s.items;
-    sample->attribute_count = walk->int32s.count;
-    if (!walk->handler->sample(walk->handler->context, sample)) {
-        return status_out_of_memory(walk->status);
     }
+    finish_sample(walk, message.stack_index, message.link_index);
+    return true;
+}
+
+/* Appends the varints of a packed field (or of one unpacked value) to the
+ * attribute indices; false on anything nanopb would read otherwise. */
+static bool read_indices(request_walk *walk, wire_cursor *packed)
+{
+    while (!wire_at_end(packed)) {
+        uint64_t raw;
+        int32_t *slot;
+        if (!wire_read_varint(packed, &raw) ||
+            (slot = vector_push(walk->arena, &walk->int32s, sizeof(int32_t))) == NULL)
+            return false;
+        *slot = (int32_t)raw;
+    }
+    return true;
+}
+
+static bool read_values(decoded_sample *sample, wire_cursor *packed)
+{
+    while (!wire_at_end(packed)) {
+        uint64_t raw;
+        if (!wire_read_varint(packed, &raw))
+            return false;
+        sample_add_value(sample, raw);
+    }
+    return true;
+}
+
+static bool read_timestamps(decoded_sample *sample, wire_cursor *packed)
+{
+    while (!wire_at_end(packed)) {
+        uint64_t timestamp;
+        if (!wire_read_fixed64(packed, &timestamp))
+            return false;
+        sample_add_timestamp(sample, timestamp);
+    }
+    return true;
+}
+
+/* One field of a Sample in its usual encoding: a one-byte tag, a varint or
+ * fixed64 scalar, or a packed run that ends exactly at its span's end. */
+static bool read_sample_field(request_walk *walk, wire_cursor *cursor, int32_t *stack_index,
+                              int32_t *link_index)
+{
+    decoded_sample *sample = &walk->sample;
+    uint8_t tag = *cursor->at++;
+    uint64_t raw;
+    wire_cursor span = *cursor;
+    switch (tag) {
+    case 1 << 3 | WIRE_VARINT:
+        if (!wire_read_varint(cursor, &raw))
+            return false;
+        *stack_index = (int32_t)raw;
+        return true;
+    case 3 << 3 | WIRE_VARINT:
+        if (!wire_read_varint(cursor, &raw))
+            return false;
+        *link_index = (int32_t)raw;
+        return true;
+    case 2 << 3 | WIRE_LEN:
+        return wire_read_span(cursor, &span) && read_indices(walk, &span);
+    case 4 << 3 | WIRE_LEN:
+        return wire_read_span(cursor, &span) && read_values(sample, &span);
+    case 5 << 3 | WIRE_LEN:
+        return wire_read_span(cursor, &span) && read_timestamps(sample, &span);
+    case 4 << 3 | WIRE_VARINT:
+        if (!wire_read_varint(cursor, &raw))
+            return false;
+        sample_add_value(sample, raw);
+        return true;
+    case 5 << 3 | WIRE_I64:
+        if (!wire_read_fixed64(cursor, &raw))
+            return false;
+        sample_add_timestamp(sample, raw);
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Reads a Sample without nanopb when every field is in its usual encoding
+ * (see wire_read.h); false when one is not (nothing is reported: the caller
+ * lets nanopb read the same bytes). */
+static bool read_sample_fast(request_walk *walk, byte_slice raw)
+{
+    start_sample(walk);
+    wire_cursor cursor = wire_cursor_of(raw.data, raw.size);
+    int32_t stack_index = 0, link_index = 0;
+    while (!wire_at_end(&cursor)) {
+        if (!read_sample_field(walk, &cursor, &stack_index, &link_index))
+            return false;
+    }
+    finish_sample(walk, stack_index, link_index);
+    return true;
+}
+
+static bool read_sample(request_walk *walk, byte_slice raw)
+{
+    if (!read_sample_fast(walk, raw) && !decode_sample_nanopb(walk, raw))
+        return walk->arena->failed ? status_out_of_memory(walk->status) : false;
+    if (!walk->handler->sample(walk->handler->context, &walk->sample))
+        return status_out_of_memory(walk->status);
     return true;
 }
 
@@ -188,15 +305,28 @@ static bool decode_profile_header(request_walk *walk, byte_slice raw, decoded_pr
     return true;
 }
 
+/* Streams a profile's samples to the handler. The header's nanopb decode
+ * has checked every field's tag, wire type and length (a sample must be
+ * length-delimited), so this walk only finds the samples. */
 static bool decode_profile_samples(request_walk *walk, byte_slice raw)
 {
-    profile_message message = {
-        .samples = {.funcs.decode = read_sample, .arg = walk},
-        .attribute_indices = {.funcs.decode = skip_field, .arg = NULL},
-    };
     walk->where = "Sample";
-    walk->bounds = raw;
-    return walk_decode(walk, raw, opentelemetry_proto_profiles_v1development_Profile_fields, &message);
+    wire_cursor cursor = wire_cursor_of(raw.data, raw.size);
+    while (!wire_at_end(&cursor)) {
+        uint64_t tag;
+        wire_cursor span;
+        if (!wire_read_varint(&cursor, &tag))
+            return false;
+        uint32_t field = (uint32_t)tag >> 3, wire_type = (uint32_t)tag & 7;
+        if (field != 2 || wire_type != WIRE_LEN) {
+            if (!wire_skip(&cursor, wire_type))
+                return false;
+        } else if (!wire_read_span(&cursor, &span) ||
+                   !read_sample(walk, (byte_slice){span.at, (size_t)(span.end - span.at)})) {
+            return false;
+        }
+    }
+    return true;
 }
 
 /* ---- scopes ---- */
