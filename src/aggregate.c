@@ -125,6 +125,15 @@ void aggregate_add_at(series_aggregator *aggregator, uint32_t index, int64_t val
     accumulate(&((series *)aggregator->series.items)[index], value, start, end);
 }
 
+void aggregate_add_again(series_aggregator *aggregator, uint32_t index, int64_t value,
+                         uint64_t start, uint64_t end)
+{
+    series *s = &((series *)aggregator->series.items)[index];
+    if (s->key.overflow)
+        aggregator->overflowed++;
+    accumulate(s, value, start, end);
+}
+
 bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t value,
                    uint64_t start, uint64_t end, uint32_t *index)
 {

@@ -68,7 +68,14 @@ bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t
 bool aggregate_replace(series_aggregator *aggregator, const series_key *key, int64_t value,
                        uint64_t start, uint64_t end);
 
-/* Adds value to the series at index (from aggregate_add). */
+/* Adds value to the series at index, which aggregate_add gave for a key, as
+ * aggregate_add of that key would now: an overflow series counts the value
+ * in overflowed (the key's own series cannot have appeared since: the
+ * metric's count of series only grows). */
+void aggregate_add_again(series_aggregator *aggregator, uint32_t index, int64_t value,
+                         uint64_t start, uint64_t end);
+
+/* Adds value to the series at index (from aggregate_add), uncounted. */
 void aggregate_add_at(series_aggregator *aggregator, uint32_t index, int64_t value,
                       uint64_t start, uint64_t end);
 

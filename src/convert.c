@@ -20,7 +20,7 @@ bool conversion_init(conversion *c, const ptm_config *config, const metric_table
     /* Cumulative: the converter's store applies the limit to what it holds. */
     uint32_t limit = config->cumulative ? UINT32_MAX : config->cardinality_limit;
     return interner_init(&c->interner, a, key) && interner_init(&c->identities, a, key) &&
-           interner_init(&c->rule_identities, a, key) &&
+           interner_init(&c->rule_identities, a, key) && interner_init(&c->contexts, a, key) &&
            conversion_rule_set(c, &(rule_set){NULL, 0}) == 0 &&
            aggregator_init(&c->aggregator, a, key, metrics->count, limit);
 }
@@ -110,9 +110,30 @@ static uint8_t pattern_bits_of_indices(conversion *c, const int32_t *indices, ui
     return bits;
 }
 
+/* Adds each pending stack's values to its function series (see stack_cache). */
+static void flush_pending_stacks(conversion *c)
+{
+    const uint32_t *pending = c->pending_stacks.items;
+    for (uint32_t n = 0; n < c->pending_stacks.count; n++) {
+        stack_cache *cache = &c->stack_caches[pending[n]];
+        const int32_t *metrics = &c->context_key.self_metric;
+        if (metrics[0] >= 0)
+            aggregate_add_at(&c->aggregator, cache->series_indices[0], cache->pending_value,
+                             c->profile_start, cache->pending_end);
+        if (metrics[1] >= 0) {
+            for (uint32_t i = 0; i < cache->stack->function_count; i++)
+                aggregate_add_at(&c->aggregator, cache->series_indices[1 + i], cache->pending_value,
+                                 c->profile_start, cache->pending_end);
+        }
+        cache->pending = false;
+    }
+    c->pending_stacks.count = 0;
+}
+
 static bool on_profile(void *context, const decoded_profile *profile)
 {
     conversion *c = context;
+    flush_pending_stacks(c);
     c->plan = &c->plans[c->plan_cursor++];
     c->profile_serial++;
     c->profile_scan = (attribute_scan){0};
@@ -129,7 +150,11 @@ static bool on_profile(void *context, const decoded_profile *profile)
     c->profile_duration = profile->duration_nano;
     bool gauge = c->metrics->items[c->plan->base_metric].gauge;
     c->snapshot = gauge ? c->profile_serial : 0;
-    return !c->arena->failed;
+    c->context_key = (series_context_key){c->resource.record, c->resource.rules, c->snapshot,
+                                          c->plan->self_metric, c->plan->inclusive_metric};
+    c->series_context = intern_copy(&c->contexts, (byte_slice){(const uint8_t *)&c->context_key,
+                                                               sizeof c->context_key});
+    return c->series_context != INTERN_NONE;
 }
 
 /* Pattern-filter bits of a stack's function names, cached per stack. */
@@ -186,8 +211,44 @@ static bool sample_filtered(conversion *c, const resource_walk *resource,
     return false;
 }
 
-/* Resolves the function series of a stack for the current profile and
- * caches their indices (later samples of the stack skip the hash table). */
+/* The function-series slot of an interned name, growing the table to the
+ * interner's size; NULL when memory ran out. */
+static function_series_slot *function_slot(conversion *c, uint32_t function)
+{
+    if (function >= c->function_slot_count) {
+        uint32_t count = c->interner.strings.count + 1024;
+        function_series_slot *slots = arena_calloc(c->arena, count, sizeof *slots);
+        if (slots == NULL)
+            return NULL;
+        if (c->function_slot_count > 0)
+            memcpy(slots, c->function_slots, c->function_slot_count * sizeof *slots);
+        c->function_slots = slots;
+        c->function_slot_count = count;
+    }
+    return &c->function_slots[function];
+}
+
+/* The series of key (a function metric's), through the slot's cache of it:
+ * adds value there and stores its index in *index. False when memory ran out. */
+static bool add_function_value(conversion *c, series_key *key, uint32_t *slot_context,
+                               uint32_t *slot_index, int64_t value, uint64_t start, uint64_t end,
+                               uint32_t *index)
+{
+    if (*slot_context == c->series_context) {
+        aggregate_add_again(&c->aggregator, *slot_index, value, start, end);
+        *index = *slot_index;
+        return true;
+    }
+    if (!aggregate_add(&c->aggregator, key, value, start, end, index))
+        return false;
+    *slot_context = c->series_context;
+    *slot_index = *index;
+    return true;
+}
+
+/* Resolves the function series of a stack in the current context, adding
+ * value to each, and caches their indices (later samples of the stack skip
+ * the lookups). */
 static bool resolve_function_series(conversion *c, const stack_info *stack, stack_cache *cache,
                                     const resource_walk *resource, int64_t value, uint64_t start,
                                     uint64_t end)
@@ -199,61 +260,67 @@ static bool resolve_function_series(conversion *c, const stack_info *stack, stac
             return false;
     }
     series_key key = {.resource = resource->record, .rules = resource->rules, .snapshot = c->snapshot};
-    cache->cached = false;
+    cache->context = 0;
+    cache->stack = stack;
     if (plan->self_metric >= 0) {
         key.metric = (uint32_t)plan->self_metric;
         key.function = stack->leaf_function;
-        if (!aggregate_add(&c->aggregator, &key, value, start, end, &cache->series_indices[0]))
+        function_series_slot *slot = function_slot(c, key.function);
+        if (slot == NULL || !add_function_value(c, &key, &slot->self_context, &slot->self_index,
+                                                value, start, end, &cache->series_indices[0]))
             return false;
     }
     if (plan->inclusive_metric >= 0) {
         key.metric = (uint32_t)plan->inclusive_metric;
         for (uint32_t i = 0; i < stack->function_count; i++) {
             key.function = stack->functions[i];
-            if (!aggregate_add(&c->aggregator, &key, value, start, end, &cache->series_indices[1 + i]))
+            function_series_slot *slot = function_slot(c, key.function);
+            if (slot == NULL ||
+                !add_function_value(c, &key, &slot->inclusive_context, &slot->inclusive_index, value,
+                                    start, end, &cache->series_indices[1 + i]))
                 return false;
         }
     }
-    cache->cached = true;
-    cache->cache_resource = resource->record;
-    cache->cache_rules = resource->rules;
-    cache->cache_snapshot = c->snapshot;
-    cache->cache_self_metric = plan->self_metric;
-    cache->cache_inclusive_metric = plan->inclusive_metric;
+    cache->context = c->series_context;
     return true;
 }
 
-/* Whether cache holds the function series of this resource, rules, snapshot
- * and profile plan. */
-static bool cache_current(const conversion *c, const stack_cache *cache, const resource_walk *resource)
+/* Holds value for the stack's function series until the next flush. False
+ * when memory ran out. */
+static bool defer_function_values(conversion *c, uint32_t stack_index, stack_cache *cache,
+                                  int64_t value, uint64_t end)
 {
-    return cache->cached && cache->cache_resource == resource->record &&
-           cache->cache_rules == resource->rules && cache->cache_snapshot == c->snapshot &&
-           cache->cache_self_metric == c->plan->self_metric &&
-           cache->cache_inclusive_metric == c->plan->inclusive_metric;
+    if (!cache->pending) {
+        uint32_t *slot = vector_push(c->arena, &c->pending_stacks, sizeof *slot);
+        if (slot == NULL)
+            return false;
+        *slot = stack_index;
+        cache->pending = true;
+        cache->pending_value = 0;
+        cache->pending_end = 0;
+    }
+    if (__builtin_add_overflow(cache->pending_value, value, &cache->pending_value))
+        cache->pending_value = INT64_MAX;
+    if (end > cache->pending_end)
+        cache->pending_end = end;
+    return true;
 }
 
-static bool aggregate_functions(conversion *c, const stack_info *stack, stack_cache *cache,
-                                const resource_walk *resource, int64_t value, uint64_t start,
-                                uint64_t end)
+static bool aggregate_functions(conversion *c, uint32_t stack_index, const stack_info *stack,
+                                stack_cache *cache, const resource_walk *resource, int64_t value,
+                                uint64_t start, uint64_t end)
 {
     const profile_plan *plan = c->plan;
     if (stack->function_count == 0 || (plan->self_metric < 0 && plan->inclusive_metric < 0))
         return true;
-    if (!cache_current(c, cache, resource))
+    if (cache->context != c->series_context)
         return resolve_function_series(c, stack, cache, resource, value, start, end);
-    if (plan->self_metric >= 0)
-        aggregate_add_at(&c->aggregator, cache->series_indices[0], value, start, end);
-    if (plan->inclusive_metric >= 0) {
-        for (uint32_t i = 0; i < stack->function_count; i++)
-            aggregate_add_at(&c->aggregator, cache->series_indices[1 + i], value, start, end);
-    }
-    return true;
+    return defer_function_values(c, stack_index, cache, value, end);
 }
 
 static bool aggregate_sample(conversion *c, const resource_walk *resource,
-                             const attribute_scan *sample_scan, const stack_info *stack,
-                             stack_cache *cache, int64_t value, uint64_t end)
+                             const attribute_scan *sample_scan, uint32_t stack_index,
+                             const stack_info *stack, stack_cache *cache, int64_t value, uint64_t end)
 {
     series_key key = {
         .metric = (uint32_t)c->plan->base_metric,
@@ -265,7 +332,7 @@ static bool aggregate_sample(conversion *c, const resource_walk *resource,
         .process = sample_scan->process ? sample_scan->process : c->profile_scan.process,
     };
     return aggregate_add(&c->aggregator, &key, value, c->profile_start, end, NULL) &&
-           aggregate_functions(c, stack, cache, resource, value, c->profile_start, end);
+           aggregate_functions(c, stack_index, stack, cache, resource, value, c->profile_start, end);
 }
 
 static bool on_sample(void *context, const decoded_sample *sample)
@@ -306,13 +373,20 @@ static bool on_sample(void *context, const decoded_sample *sample)
     uint64_t end = c->profile_duration > 0 ? c->profile_start + c->profile_duration
                  : sample->max_timestamp > c->profile_start ? sample->max_timestamp
                  : c->profile_start;
-    return aggregate_sample(c, resource, &sample_scan, stack, cache, value, end) && !c->arena->failed;
+    return aggregate_sample(c, resource, &sample_scan, (uint32_t)sample->stack_index, stack, cache, value,
+                            end) && !c->arena->failed;
+}
+
+static void on_request_end(void *context)
+{
+    flush_pending_stacks(context);
 }
 
 decode_handler conversion_handler(conversion *c)
 {
     return (decode_handler){.context = c, .request = on_request, .resource = on_resource,
-                            .scope = on_scope, .profile = on_profile, .sample = on_sample};
+                            .scope = on_scope, .profile = on_profile, .sample = on_sample,
+                            .request_end = on_request_end};
 }
 
 bool conversion_finish(conversion *c)

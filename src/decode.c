@@ -539,5 +539,6 @@ ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
         if (!walk_resource(&walk, &read[i]))
             return walk_failure(&walk, NULL);
     }
+    handler->request_end(handler->context);
     return PTM_OK;
 }

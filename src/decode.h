@@ -61,6 +61,8 @@ typedef struct decode_handler {
     bool (*scope)(void *context, decoded_profile *profiles, uint32_t count);
     bool (*profile)(void *context, const decoded_profile *profile);
     bool (*sample)(void *context, const decoded_sample *sample);
+    /* After the last sample of a request that decoded whole. */
+    void (*request_end)(void *context);
 } decode_handler;
 
 /* Whether input starts as a pprof Profile does: field 1 (sample_type),

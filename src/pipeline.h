@@ -71,13 +71,37 @@ typedef struct resource_walk {
  * stack, like the dictionary's stack_info, which stays read-only). */
 typedef struct stack_cache {
     uint8_t pattern_bits;     /* pattern-filter bits of its function names, once known */
-    /* The series its function values went to, valid for samples of the same
-     * resource, rules, snapshot and function metrics. */
-    bool cached;
-    uint32_t cache_resource, cache_rules, cache_snapshot;
-    int32_t cache_self_metric, cache_inclusive_metric;
+    bool pending;             /* on conversion.pending_stacks, holding pending_* */
+    /* The series its function values go to, valid while conversion.series_context
+     * equals context (0, INTERN_NONE: never resolved). */
+    uint32_t context;
     uint32_t *series_indices; /* [0] self, [1 + i] inclusive of functions[i] */
+    const stack_info *stack;
+    /* Values of this stack's samples not yet added to its function series:
+     * added at the next change of context (flush_pending_stacks in
+     * convert.c), so that a repeated stack costs one addition, not one per
+     * function. Sums of non-negative values saturate the same either way. */
+    int64_t pending_value;
+    uint64_t pending_end;
 } stack_cache;
+
+/* Per interned function name, in the current series context: its function
+ * series (or the overflow series its values go to), so that the first sight
+ * of a stack finds those of its functions without hashing. A slot is valid
+ * while its context equals the conversion's series_context. */
+typedef struct function_series_slot {
+    uint32_t self_context, self_index;
+    uint32_t inclusive_context, inclusive_index;
+} function_series_slot;
+
+/* What the series of a profile's samples depend on besides their attributes:
+ * samples of two profiles with equal contexts share series. Compared as
+ * bytes (interned): no padding. */
+typedef struct series_context_key {
+    uint32_t resource, rules, snapshot;
+    int32_t self_metric, inclusive_metric;
+} series_context_key;
+_Static_assert(sizeof(series_context_key) == 5 * sizeof(uint32_t), "series_context_key has padding");
 
 typedef struct conversion {
     const ptm_config *config;
@@ -100,6 +124,12 @@ typedef struct conversion {
     /* The walk's position. */
     profile_dictionary *dictionary;  /* of the current request */
     stack_cache *stack_caches;       /* of the current request: stacks.count + 1 */
+    arena_vector pending_stacks;     /* uint32_t: stacks with pending values */
+    series_context_key context_key;  /* of the current profile */
+    string_interner contexts;        /* series_context_key bytes → id */
+    uint32_t series_context;         /* context_key's id: equal contexts, equal ids */
+    function_series_slot *function_slots; /* by interned id; function_slot_count of them */
+    uint32_t function_slot_count;
     resource_walk resource;          /* of the current ResourceProfiles */
     profile_plan *plans;             /* of the current scope */
     uint32_t plan_cursor;

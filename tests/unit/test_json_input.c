@@ -222,11 +222,17 @@ static bool on_sample(void *context, const decoded_sample *sample)
     return true;
 }
 
+static void on_request_end(void *context)
+{
+    mix_number(context, UINT64_MAX); /* marks where each request ended */
+}
+
 /* Decodes protobuf request bytes into *t (added to what it holds). */
 static ptm_result decode_into(arena *a, string_interner *interner, byte_slice protobuf, tally *t,
                               ptm_status *status)
 {
-    decode_handler handler = {t, on_request, on_resource, on_scope, on_profile, on_sample};
+    decode_handler handler = {t, on_request, on_resource, on_scope, on_profile, on_sample,
+                              on_request_end};
     return decode_request(protobuf, a, interner, &handler, status);
 }
 
