@@ -92,15 +92,27 @@ static inline bool wire_read_fixed64(wire_cursor *cursor, uint64_t *out)
     return true;
 }
 
-/* Skips one field's payload of this wire type (groups are refused, as nanopb
- * refuses them). */
+/* Skips a varint of any length, as nanopb's pb_skip_varint does. */
+static inline bool wire_skip_varint(wire_cursor *cursor)
+{
+    for (const uint8_t *p = cursor->at; p < cursor->end; p++) {
+        if (*p < 0x80) {
+            cursor->at = p + 1;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Skips one field's payload of this wire type, accepting what nanopb's
+ * pb_skip_field accepts (groups are refused, as nanopb refuses them). */
 static inline bool wire_skip(wire_cursor *cursor, uint32_t wire_type)
 {
     uint64_t ignored;
     wire_cursor span;
     switch (wire_type) {
     case WIRE_VARINT:
-        return wire_read_varint(cursor, &ignored);
+        return wire_skip_varint(cursor);
     case WIRE_I64:
         return wire_read_fixed64(cursor, &ignored);
     case WIRE_LEN:

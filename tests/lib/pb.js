@@ -429,6 +429,115 @@ export function canonical(u8, type = 'ExportProfilesServiceRequest', schema = PR
   return out;
 }
 
+// ---- re-encoding: the same message in other valid encodings ----
+
+/** A varint one byte longer than needed (a trailing 0x80 0x00 pair): valid protobuf. */
+function paddedVarint(w, v) {
+  let x = BigInt.asUintN(64, toBigInt(v));
+  if (x >= 1n << 56n) return w.rawVarint(x); // no room within ten bytes
+  while (x >= 0x80n) {
+    w.bytes.push(Number(x & 0x7fn) | 0x80);
+    x >>= 7n;
+  }
+  w.bytes.push(Number(x) | 0x80, 0);
+  return w;
+}
+
+/**
+ * reencode(bytes, options, type='ExportProfilesServiceRequest'): the same
+ * message, field by field and in the same order, written another valid way.
+ * options: unpack (packed repeated scalars as one field per value),
+ * padTags (every tag one byte longer), unknown (every message also carries
+ * unknown fields 900-903 of each skippable wire type, a ten-byte varint
+ * among them), splitDictionary (the ProfilesDictionary sent as two
+ * messages, which protobuf merges: its first four tables, then the rest).
+ * Every protobuf runtime reads the result as the original, except with
+ * longUnknown: every message also carries an unknown varint of twelve bytes,
+ * which nanopb skips (protobuf allows ten; the converter's own fast readers
+ * leave such a message to nanopb, so this reaches nanopb at every level),
+ * and with fixedStack: each Stack location index written with wire type
+ * fixed64, its eight bytes a padded varint, which nanopb reads as that
+ * varint (the dictionary's fast reader gives the whole dictionary to
+ * nanopb then).
+ */
+export function reencode(u8, options, type = 'ExportProfilesServiceRequest', schema = PROFILES_SCHEMA) {
+  const spec = schema[type];
+  const r = new Reader(u8);
+  const w = new Writer();
+  const tag = (no, wire) => {
+    const key = (BigInt(no) << 3n) | BigInt(wire);
+    return options.padTags ? paddedVarint(w, key) : w.rawVarint(key);
+  };
+  const len = (no, bytes) => tag(no, WIRE_LEN).rawVarint(bytes.length).rawBytes(bytes);
+  const dictionaryParts = [];
+  while (!r.eof()) {
+    const key = r.varint();
+    const no = Number(key >> 3n);
+    const wire = Number(key & 7n);
+    const f = spec[no];
+    if (wire === WIRE_VARINT) tag(no, wire).rawVarint(r.varint());
+    else if (wire === WIRE_I64) tag(no, wire).rawBytes(r.take(8));
+    else if (wire === WIRE_I32) tag(no, wire).rawBytes(r.take(4));
+    else if (wire !== WIRE_LEN) throw new Error(`${type}: unsupported wire type ${wire}`);
+    else {
+      const bytes = r.take(Number(r.varint()));
+      if (type === 'Stack' && no === 1 && options.fixedStack) {
+        // Each index as eight bytes of wire type fixed64 that read as one padded varint.
+        const sub = new Reader(bytes);
+        while (!sub.eof()) {
+          const v = sub.varint();
+          tag(no, WIRE_I64);
+          for (let i = 0; i < 7; i++) w.bytes.push(Number((v >> BigInt(7 * i)) & 0x7fn) | 0x80);
+          w.bytes.push(0);
+        }
+      } else if (f && f.rep && (f.kind === 'varint' || f.kind === 'fixed64') && options.unpack) {
+        const sub = new Reader(bytes);
+        while (!sub.eof()) {
+          if (f.kind === 'varint') tag(no, WIRE_VARINT).rawVarint(sub.varint());
+          else tag(no, WIRE_I64).rawBytes(sub.take(8));
+        }
+      } else if (f && !isScalar(f.kind)) {
+        const inner = reencode(bytes, options, f.kind, schema);
+        if (f.kind === 'ProfilesDictionary' && options.splitDictionary) dictionaryParts.push(inner);
+        else len(no, inner);
+      } else {
+        len(no, bytes);
+      }
+    }
+  }
+  for (const part of dictionaryParts) {
+    const tables = splitTables(part);
+    len(2, tables[0]);
+    len(2, tables[1]);
+  }
+  if (options.unknown) {
+    tag(900, WIRE_VARINT).rawBytes([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
+    tag(901, WIRE_I64).rawFixed64(7);
+    tag(902, WIRE_LEN).rawVarint(3).rawBytes([1, 2, 3]);
+    tag(903, WIRE_I32).rawBytes([4, 3, 2, 1]);
+  }
+  if (options.longUnknown) tag(904, WIRE_VARINT).rawBytes([...Array(11).fill(0x80), 0]);
+  return w.finish();
+}
+
+/** A ProfilesDictionary's fields split in two: tables 1-4, then the others (fields in order). */
+function splitTables(u8) {
+  const r = new Reader(u8);
+  const parts = [new Writer(), new Writer()];
+  while (!r.eof()) {
+    const start = r.pos;
+    const key = r.varint();
+    const no = Number(key >> 3n);
+    const wire = Number(key & 7n);
+    if (wire === WIRE_VARINT) r.varint();
+    else if (wire === WIRE_I64) r.take(8);
+    else if (wire === WIRE_I32) r.take(4);
+    else r.take(Number(r.varint()));
+    parts[no <= 4 ? 0 : 1].rawBytes(u8.subarray(start, r.pos));
+  }
+  return parts.map((p) => p.finish());
+}
+
 // ---- OTLP metrics from a normalized document (for harness self-tests) ----
 
 function attrValueToAny(v) {
