@@ -279,7 +279,8 @@ static bool read_sample(request_walk *walk, byte_slice raw)
 
 /* ---- profiles ---- */
 
-static bool decode_profile_header(request_walk *walk, byte_slice raw, decoded_profile *profile)
+/* Reads a profile header with nanopb: whatever read_profile_header does not take. */
+static bool decode_profile_header_nanopb(request_walk *walk, byte_slice raw, decoded_profile *profile)
 {
     walk->int32s = (arena_vector){0}; /* this profile keeps its own array */
     walk->sample_count = 0;
@@ -301,6 +302,78 @@ static bool decode_profile_header(request_walk *walk, byte_slice raw, decoded_pr
     profile->attribute_indices = walk->int32s.items;
     profile->attribute_count = walk->int32s.count;
     profile->sample_count = walk->sample_count;
+    walk->int32s = (arena_vector){0};
+    return true;
+}
+
+/* Reads a ValueType's fields into *type and *unit (merging, as nanopb does
+ * with a message field sent twice). */
+static bool read_value_type(wire_cursor span, int32_t *type, int32_t *unit)
+{
+    while (!wire_at_end(&span)) {
+        uint32_t field, wire_type;
+        if (!wire_read_tag(&span, &field, &wire_type))
+            return false;
+        bool read = field == 1 ? wire_read_int32(&span, wire_type, type)
+                  : field == 2 ? wire_read_int32(&span, wire_type, unit)
+                  : wire_skip(&span, wire_type);
+        if (!read)
+            return false;
+    }
+    return true;
+}
+
+/* One field of a Profile header in its usual encoding; samples are counted. */
+static bool read_profile_field(request_walk *walk, wire_cursor *cursor, decoded_profile *profile)
+{
+    uint32_t field, wire_type;
+    wire_cursor span;
+    uint64_t raw;
+    if (!wire_read_tag(cursor, &field, &wire_type))
+        return false;
+    switch (field) {
+    case 1:
+        return wire_type == WIRE_LEN && wire_read_span(cursor, &span) &&
+               read_value_type(span, &profile->type_strindex, &profile->unit_strindex);
+    case 2:
+        profile->sample_count++;
+        return wire_type == WIRE_LEN && wire_read_span(cursor, &span);
+    case 3:
+        return wire_type == WIRE_I64 && wire_read_fixed64(cursor, &profile->time_unix_nano);
+    case 4:
+        return wire_type == WIRE_VARINT && wire_read_varint(cursor, &profile->duration_nano);
+    case 5:
+        profile->has_period_type = true;
+        return wire_type == WIRE_LEN && wire_read_span(cursor, &span) &&
+               read_value_type(span, &profile->period_type_strindex, &profile->period_unit_strindex);
+    case 6:
+        if (wire_type != WIRE_VARINT || !wire_read_varint(cursor, &raw))
+            return false;
+        profile->period = (int64_t)raw;
+        return true;
+    case 11:
+        return wire_varint_run(cursor, wire_type, &span) && read_indices(walk, &span);
+    default:
+        return wire_skip(cursor, wire_type);
+    }
+}
+
+/* Reads a profile's header (its samples counted, not read) by hand, or, at
+ * anything unusual, with nanopb, which then accepts it or names the fault. */
+static bool decode_profile_header(request_walk *walk, byte_slice raw, decoded_profile *profile)
+{
+    walk->int32s = (arena_vector){0}; /* this profile keeps its own array */
+    *profile = (decoded_profile){0};
+    wire_cursor cursor = wire_cursor_of(raw.data, raw.size);
+    while (!wire_at_end(&cursor)) {
+        if (!read_profile_field(walk, &cursor, profile)) {
+            if (walk->arena->failed)
+                return false;
+            return decode_profile_header_nanopb(walk, raw, profile);
+        }
+    }
+    profile->attribute_indices = walk->int32s.items;
+    profile->attribute_count = walk->int32s.count;
     walk->int32s = (arena_vector){0};
     return true;
 }

@@ -197,29 +197,6 @@ static bool read_stack(pb_istream_t *stream, const pb_field_t *field, void **arg
  * limit or memory, recorded (stop). */
 typedef enum fast_result { FAST_OK, FAST_UNUSUAL, FAST_FAILED } fast_result;
 
-/* Reads a tag nanopb reads the same: below 2^32, field number not 0. */
-static bool read_tag(wire_cursor *cursor, uint32_t *field, uint32_t *wire_type)
-{
-    wire_cursor at = *cursor;
-    uint64_t tag;
-    if (!wire_read_varint(&at, &tag) || tag > UINT32_MAX || (tag >> 3) == 0)
-        return false;
-    *field = (uint32_t)(tag >> 3);
-    *wire_type = (uint32_t)(tag & 7);
-    *cursor = at;
-    return true;
-}
-
-/* Reads the varint of a singular int32 field (field, wire_type: its tag). */
-static bool read_int32_field(wire_cursor *cursor, uint32_t wire_type, int32_t *out)
-{
-    uint64_t raw;
-    if (wire_type != WIRE_VARINT || !wire_read_varint(cursor, &raw))
-        return false;
-    *out = (int32_t)raw;
-    return true;
-}
-
 /* Pushes each varint of a packed run (or one varint) onto an int32 table. */
 #define FAST_PUSH_INT32S(reader, vector, limit, run)                        \
     do {                                                                   \
@@ -234,33 +211,20 @@ static bool read_int32_field(wire_cursor *cursor, uint32_t wire_type, int32_t *o
         }                                                                  \
     } while (0)
 
-/* The span of a repeated varint field's value: a packed run, or one varint. */
-static bool varint_run(wire_cursor *cursor, uint32_t wire_type, wire_cursor *run)
-{
-    uint64_t ignored;
-    if (wire_type == WIRE_LEN)
-        return wire_read_span(cursor, run);
-    run->at = cursor->at;
-    if (wire_type != WIRE_VARINT || !wire_read_varint(cursor, &ignored))
-        return false;
-    run->end = cursor->at;
-    return true;
-}
-
 static fast_result fast_stack(table_reader *reader, wire_cursor entry)
 {
     uint32_t first = reader->dictionary->stack_locations.count;
     while (!wire_at_end(&entry)) {
         uint32_t field, wire_type;
         wire_cursor run;
-        if (!read_tag(&entry, &field, &wire_type))
+        if (!wire_read_tag(&entry, &field, &wire_type))
             return FAST_UNUSUAL;
         if (field != 1) {
             if (!wire_skip(&entry, wire_type))
                 return FAST_UNUSUAL;
             continue;
         }
-        if (!varint_run(&entry, wire_type, &run))
+        if (!wire_varint_run(&entry, wire_type, &run))
             return FAST_UNUSUAL;
         FAST_PUSH_INT32S(reader, stack_locations, LIMIT_TABLE_REFERENCES, &run);
     }
@@ -280,8 +244,8 @@ static fast_result fast_line(table_reader *reader, wire_cursor line)
     *function_index = 0;
     while (!wire_at_end(&line)) {
         uint32_t field, wire_type;
-        if (!read_tag(&line, &field, &wire_type) ||
-            !(field == 1 ? read_int32_field(&line, wire_type, function_index) : wire_skip(&line, wire_type)))
+        if (!wire_read_tag(&line, &field, &wire_type) ||
+            !(field == 1 ? wire_read_int32(&line, wire_type, function_index) : wire_skip(&line, wire_type)))
             return FAST_UNUSUAL;
     }
     return FAST_OK;
@@ -294,14 +258,14 @@ static fast_result fast_location(table_reader *reader, wire_cursor entry)
     while (!wire_at_end(&entry)) {
         uint32_t field, wire_type;
         wire_cursor line;
-        if (!read_tag(&entry, &field, &wire_type))
+        if (!wire_read_tag(&entry, &field, &wire_type))
             return FAST_UNUSUAL;
         if (field == 3) {
             fast_result result = wire_type == WIRE_LEN && wire_read_span(&entry, &line)
                 ? fast_line(reader, line) : FAST_UNUSUAL;
             if (result != FAST_OK)
                 return result;
-        } else if (!(field == 1 ? read_int32_field(&entry, wire_type, &mapping_index)
+        } else if (!(field == 1 ? wire_read_int32(&entry, wire_type, &mapping_index)
                                 : wire_skip(&entry, wire_type))) {
             return FAST_UNUSUAL;
         }
@@ -323,10 +287,10 @@ static fast_result fast_function(table_reader *reader, wire_cursor entry)
     *function = (dictionary_function){0, 0};
     while (!wire_at_end(&entry)) {
         uint32_t field, wire_type;
-        if (!read_tag(&entry, &field, &wire_type))
+        if (!wire_read_tag(&entry, &field, &wire_type))
             return FAST_UNUSUAL;
-        bool read = field == 1 ? read_int32_field(&entry, wire_type, &function->name_strindex)
-                  : field == 2 ? read_int32_field(&entry, wire_type, &function->system_name_strindex)
+        bool read = field == 1 ? wire_read_int32(&entry, wire_type, &function->name_strindex)
+                  : field == 2 ? wire_read_int32(&entry, wire_type, &function->system_name_strindex)
                   : wire_skip(&entry, wire_type);
         if (!read)
             return FAST_UNUSUAL;
@@ -374,7 +338,7 @@ static fast_result fast_dictionary_part(table_reader *reader, const dictionary_m
     while (!wire_at_end(&cursor)) {
         uint32_t field, wire_type;
         wire_cursor entry;
-        if (!read_tag(&cursor, &field, &wire_type))
+        if (!wire_read_tag(&cursor, &field, &wire_type))
             return FAST_UNUSUAL;
         if (field > 7) {
             if (!wire_skip(&cursor, wire_type))

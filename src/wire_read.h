@@ -127,4 +127,41 @@ static inline bool wire_skip(wire_cursor *cursor, uint32_t wire_type)
     }
 }
 
+/* Reads a tag nanopb reads the same: below 2^32, field number not 0. */
+static inline bool wire_read_tag(wire_cursor *cursor, uint32_t *field, uint32_t *wire_type)
+{
+    wire_cursor at = *cursor;
+    uint64_t tag;
+    if (!wire_read_varint(&at, &tag) || tag > UINT32_MAX || (tag >> 3) == 0)
+        return false;
+    *field = (uint32_t)(tag >> 3);
+    *wire_type = (uint32_t)(tag & 7);
+    *cursor = at;
+    return true;
+}
+
+/* Reads the value of a singular int32 field sent as a varint (wire_type:
+ * its tag's), truncated to 32 bits as nanopb does. */
+static inline bool wire_read_int32(wire_cursor *cursor, uint32_t wire_type, int32_t *out)
+{
+    uint64_t raw;
+    if (wire_type != WIRE_VARINT || !wire_read_varint(cursor, &raw))
+        return false;
+    *out = (int32_t)raw;
+    return true;
+}
+
+/* The span of a repeated varint field's value: a packed run, or one varint. */
+static inline bool wire_varint_run(wire_cursor *cursor, uint32_t wire_type, wire_cursor *run)
+{
+    uint64_t ignored;
+    if (wire_type == WIRE_LEN)
+        return wire_read_span(cursor, run);
+    run->at = cursor->at;
+    if (wire_type != WIRE_VARINT || !wire_read_varint(cursor, &ignored))
+        return false;
+    run->end = cursor->at;
+    return true;
+}
+
 #endif /* PTM_WIRE_READ_H */
