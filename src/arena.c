@@ -206,26 +206,21 @@ bool slice_equals_cstr(byte_slice a, const char *text)
     return a.size == length && (length == 0 || memcmp(a.data, text, length) == 0);
 }
 
-void *vector_push(arena *a, arena_vector *v, size_t item_size)
+bool vector_grow(arena *a, arena_vector *v, size_t item_size)
 {
-    if (v->count == v->capacity) {
-        if (v->capacity >= UINT32_MAX / 2) {
-            a->failed = true;
-            return NULL;
-        }
-        uint32_t capacity = v->capacity == 0 ? 8 : v->capacity * 2;
-        void *items = arena_alloc(a, (size_t)capacity * item_size);
-        if (items == NULL)
-            return NULL;
-        if (v->count > 0)
-            memcpy(items, v->items, (size_t)v->count * item_size);
-        v->items = items;
-        v->capacity = capacity;
+    if (v->capacity >= UINT32_MAX / 2) {
+        a->failed = true;
+        return false;
     }
-    uint8_t *item = (uint8_t *)v->items + (size_t)v->count * item_size;
-    v->count++;
-    memset(item, 0, item_size);
-    return item;
+    uint32_t capacity = v->capacity == 0 ? 8 : v->capacity * 2;
+    void *items = arena_alloc(a, (size_t)capacity * item_size);
+    if (items == NULL)
+        return false;
+    if (v->count > 0)
+        memcpy(items, v->items, (size_t)v->count * item_size);
+    v->items = items;
+    v->capacity = capacity;
+    return true;
 }
 
 void buffer_init(byte_buffer *b, arena *a)

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ptm.h"
 
@@ -61,8 +62,20 @@ typedef struct arena_vector {
     uint32_t capacity;
 } arena_vector;
 
-/* Room for one more item of item_size bytes; returns it (zeroed) or NULL. */
-void *vector_push(arena *a, arena_vector *v, size_t item_size);
+/* Doubles the room of a full vector; false when memory ran out. */
+bool vector_grow(arena *a, arena_vector *v, size_t item_size);
+
+/* Room for one more item of item_size bytes; returns it (zeroed) or NULL.
+ * Inline: the hot paths push a few items per sample. */
+static inline void *vector_push(arena *a, arena_vector *v, size_t item_size)
+{
+    if (v->count == v->capacity && !vector_grow(a, v, item_size))
+        return NULL;
+    uint8_t *item = (uint8_t *)v->items + (size_t)v->count * item_size;
+    v->count++;
+    memset(item, 0, item_size);
+    return item;
+}
 
 /* An output buffer that grows through the arena. */
 typedef struct byte_buffer {

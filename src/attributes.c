@@ -1,5 +1,6 @@
 /*
- * attributes.c: rule extraction per request and attribute-role scans.
+ * attributes.c: rule extraction per request (the role scans are inline in
+ * attributes.h: they run per sample).
  */
 #include "attributes.h"
 
@@ -32,16 +33,4 @@ bool attributes_extract(const ptm_config *config, const profile_dictionary *dict
         slot->value = value;
     }
     return true;
-}
-
-void attributes_scan_indices(profile_dictionary *dictionary, const int32_t *indices,
-                             uint32_t count, attribute_scan *scan)
-{
-    for (uint32_t i = 0; i < count; i++) {
-        const attribute_info *info = dictionary_attribute_info(dictionary, indices[i]);
-        if (info->role == ROLE_THREAD_NAME && scan->thread == INTERN_NONE)
-            scan->thread = info->value_id;
-        else if (info->role == ROLE_PROCESS_NAME && scan->process == INTERN_NONE)
-            scan->process = info->value_id;
-    }
 }

@@ -35,7 +35,16 @@ typedef struct attribute_scan {
 } attribute_scan;
 
 /* Scans dictionary attribute indices (all must be valid). */
-void attributes_scan_indices(profile_dictionary *dictionary, const int32_t *indices,
-                             uint32_t count, attribute_scan *scan);
+static inline void attributes_scan_indices(profile_dictionary *dictionary, const int32_t *indices,
+                                           uint32_t count, attribute_scan *scan)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        const attribute_info *info = dictionary_attribute_info(dictionary, indices[i]);
+        if (info->role == ROLE_THREAD_NAME && scan->thread == INTERN_NONE)
+            scan->thread = info->value_id;
+        else if (info->role == ROLE_PROCESS_NAME && scan->process == INTERN_NONE)
+            scan->process = info->value_id;
+    }
+}
 
 #endif /* PTM_ATTRIBUTES_H */

@@ -151,7 +151,8 @@ static bool on_profile(void *context, const decoded_profile *profile)
     bool gauge = c->metrics->items[c->plan->base_metric].gauge;
     c->snapshot = gauge ? c->profile_serial : 0;
     c->context_key = (series_context_key){c->resource.record, c->resource.rules, c->snapshot,
-                                          c->plan->self_metric, c->plan->inclusive_metric};
+                                          c->plan->base_metric, c->plan->self_metric,
+                                          c->plan->inclusive_metric};
     c->series_context = intern_copy(&c->contexts, (byte_slice){(const uint8_t *)&c->context_key,
                                                                sizeof c->context_key});
     return c->series_context != INTERN_NONE;
@@ -194,11 +195,13 @@ static bool sample_filtered(conversion *c, const resource_walk *resource,
                      : c->profile_scan.process ? c->profile_scan.process : resource->scan.process;
     uint32_t thread = sample_scan->thread ? sample_scan->thread
                     : c->profile_scan.thread ? c->profile_scan.thread : resource->scan.thread;
-    if (!filter_accepts(&config->process_filter,
+    if (config->process_filter.enabled &&
+        !filter_accepts(&config->process_filter,
                         filter_match(&config->process_filter, &c->process_cache, c->arena,
                                      &c->interner, process, c->status)))
         return true;
-    if (!filter_accepts(&config->thread_filter,
+    if (config->thread_filter.enabled &&
+        !filter_accepts(&config->thread_filter,
                         filter_match(&config->thread_filter, &c->thread_cache, c->arena,
                                      &c->interner, thread, c->status)))
         return true;
@@ -318,6 +321,24 @@ static bool aggregate_functions(conversion *c, uint32_t stack_index, const stack
     return defer_function_values(c, stack_index, cache, value, end);
 }
 
+/* Adds value to the base metric's series of (thread, process) in the current
+ * context, remembered in a memo (a repeated pair costs no hashing). */
+static bool add_base_value(conversion *c, const series_key *key, int64_t value, uint64_t end)
+{
+    uint32_t mix = key->thread * 0x9e3779b1u + key->process * 0x85ebca77u;
+    base_series_memo *memo = &c->base_memos[mix >> (32 - BASE_SERIES_MEMO_BITS)];
+    if (memo->context == c->series_context && memo->thread == key->thread &&
+        memo->process == key->process) {
+        aggregate_add_again(&c->aggregator, memo->index, value, c->profile_start, end);
+        return true;
+    }
+    uint32_t index;
+    if (!aggregate_add(&c->aggregator, key, value, c->profile_start, end, &index))
+        return false;
+    *memo = (base_series_memo){c->series_context, key->thread, key->process, index};
+    return true;
+}
+
 static bool aggregate_sample(conversion *c, const resource_walk *resource,
                              const attribute_scan *sample_scan, uint32_t stack_index,
                              const stack_info *stack, stack_cache *cache, int64_t value, uint64_t end)
@@ -331,7 +352,7 @@ static bool aggregate_sample(conversion *c, const resource_walk *resource,
                 : c->profile_scan.thread ? c->profile_scan.thread : resource->scan.thread,
         .process = sample_scan->process ? sample_scan->process : c->profile_scan.process,
     };
-    return aggregate_add(&c->aggregator, &key, value, c->profile_start, end, NULL) &&
+    return add_base_value(c, &key, value, end) &&
            aggregate_functions(c, stack_index, stack, cache, resource, value, c->profile_start, end);
 }
 

@@ -452,10 +452,10 @@ bool dictionary_string_value(const profile_dictionary *dictionary, byte_slice ra
     return false;
 }
 
-const attribute_info *dictionary_attribute_info(profile_dictionary *dictionary, int32_t index)
+const attribute_info *dictionary_attribute_info_compute(profile_dictionary *dictionary, int32_t index)
 {
     attribute_info *info = &dictionary->attribute_infos[index];
-    if (info->known || (uint32_t)index >= dictionary->attributes.count)
+    if ((uint32_t)index >= dictionary->attributes.count)
         return info;
     const dictionary_attribute *attribute =
         &((const dictionary_attribute *)dictionary->attributes.items)[index];
@@ -469,17 +469,6 @@ const attribute_info *dictionary_attribute_info(profile_dictionary *dictionary, 
     if (dictionary_string_value(dictionary, attribute->value, &text))
         info->value_id = intern(dictionary->interner, text);
     return info;
-}
-
-bool dictionary_attributes_valid(profile_dictionary *dictionary, const int32_t *indices,
-                                 uint32_t count)
-{
-    for (uint32_t i = 0; i < count; i++) {
-        if (!dictionary_index_valid(&dictionary->attributes, indices[i]) ||
-            !dictionary_attribute_info(dictionary, indices[i])->valid)
-            return false;
-    }
-    return true;
 }
 
 /* The base name of a path: what follows the last '/'. */
@@ -583,11 +572,9 @@ static bool collect_frames(profile_dictionary *dictionary, const dictionary_stac
     return true;
 }
 
-const stack_info *dictionary_stack_info(profile_dictionary *dictionary, int32_t index)
+const stack_info *dictionary_stack_info_compute(profile_dictionary *dictionary, int32_t index)
 {
     stack_info *info = &dictionary->stack_infos[index];
-    if (info->state != STACK_UNKNOWN)
-        return info;
     if ((uint32_t)index >= dictionary->stacks.count) { /* index 0 of an empty table */
         info->state = STACK_VALID;
         return info;

@@ -100,15 +100,39 @@ static inline bool dictionary_index_valid(const arena_vector *table, int32_t ind
 
 /* The string at strindex, or an empty slice when out of range. */
 byte_slice dictionary_string(const profile_dictionary *dictionary, int32_t strindex);
+/* dictionary_attribute_info() the first time for an index. */
+const attribute_info *dictionary_attribute_info_compute(profile_dictionary *dictionary, int32_t index);
+
 /* The role and string value of the attribute at index (must be in range). */
-const attribute_info *dictionary_attribute_info(profile_dictionary *dictionary, int32_t index);
+static inline const attribute_info *dictionary_attribute_info(profile_dictionary *dictionary,
+                                                              int32_t index)
+{
+    const attribute_info *info = &dictionary->attribute_infos[index];
+    return info->known ? info : dictionary_attribute_info_compute(dictionary, index);
+}
 
 /* Whether every index is in the attribute table and its entry's own string
  * indices are in the string table. */
-bool dictionary_attributes_valid(profile_dictionary *dictionary, const int32_t *indices,
-                                 uint32_t count);
+static inline bool dictionary_attributes_valid(profile_dictionary *dictionary, const int32_t *indices,
+                                               uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        if (!dictionary_index_valid(&dictionary->attributes, indices[i]) ||
+            !dictionary_attribute_info(dictionary, indices[i])->valid)
+            return false;
+    }
+    return true;
+}
+
+/* dictionary_stack_info() the first time for an index. */
+const stack_info *dictionary_stack_info_compute(profile_dictionary *dictionary, int32_t index);
+
 /* The facts of the stack at index (must be valid); NULL when memory ran out. */
-const stack_info *dictionary_stack_info(profile_dictionary *dictionary, int32_t index);
+static inline const stack_info *dictionary_stack_info(profile_dictionary *dictionary, int32_t index)
+{
+    const stack_info *info = &dictionary->stack_infos[index];
+    return info->state != STACK_UNKNOWN ? info : dictionary_stack_info_compute(dictionary, index);
+}
 
 /* Role of an attribute key. */
 attribute_role attribute_role_of(byte_slice key);

@@ -99,9 +99,17 @@ typedef struct function_series_slot {
  * bytes (interned): no padding. */
 typedef struct series_context_key {
     uint32_t resource, rules, snapshot;
-    int32_t self_metric, inclusive_metric;
+    int32_t base_metric, self_metric, inclusive_metric;
 } series_context_key;
-_Static_assert(sizeof(series_context_key) == 5 * sizeof(uint32_t), "series_context_key has padding");
+_Static_assert(sizeof(series_context_key) == 6 * sizeof(uint32_t), "series_context_key has padding");
+
+/* A remembered base-metric series: that of (thread, process) in a series
+ * context. A cache, direct-mapped: a collision costs a lookup, not a wrong
+ * series (every field is compared). */
+typedef struct base_series_memo {
+    uint32_t context, thread, process, index;
+} base_series_memo;
+enum { BASE_SERIES_MEMO_BITS = 8, BASE_SERIES_MEMOS = 1 << BASE_SERIES_MEMO_BITS };
 
 typedef struct conversion {
     const ptm_config *config;
@@ -129,6 +137,7 @@ typedef struct conversion {
     string_interner contexts;        /* series_context_key bytes → id */
     uint32_t series_context;         /* context_key's id: equal contexts, equal ids */
     function_series_slot *function_slots; /* by interned id; function_slot_count of them */
+    base_series_memo base_memos[BASE_SERIES_MEMOS];
     uint32_t function_slot_count;
     resource_walk resource;          /* of the current ResourceProfiles */
     profile_plan *plans;             /* of the current scope */
