@@ -20,7 +20,8 @@ bool encode_prometheus(conversion *c, byte_buffer *out);
 
 /* Shared by the text encoders. */
 
-/* Writes the shortest decimal form of a finite double that reads back equal. */
+/* Writes value as "%.15g", else "%.16g", else "%.17g" would: the first that
+ * reads back equal (format_double.h). */
 bool format_double(byte_buffer *out, double value);
 /* The length of the valid UTF-8 sequence at text[0..size), or 0 when the
  * bytes there are not valid UTF-8. */

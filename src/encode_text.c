@@ -2,20 +2,12 @@
  * encode_text.c: helpers shared by the JSON and Prometheus encoders.
  */
 #include "encode.h"
-
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include "format_double.h"
 
 bool format_double(byte_buffer *out, double value)
 {
-    char text[40];
-    for (int precision = 15; precision <= 17; precision++) {
-        snprintf(text, sizeof text, "%.*g", precision, value);
-        if (strtod(text, NULL) == value)
-            break;
-    }
-    return buffer_append_cstr(out, text);
+    char text[DOUBLE_TEXT_MAX];
+    return buffer_append(out, text, double_text(value, text));
 }
 
 size_t utf8_sequence(const uint8_t *text, size_t size)
