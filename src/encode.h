@@ -10,7 +10,7 @@
 
 #include "pipeline.h"
 
-/* ExportMetricsServiceRequest, protobuf, through nanopb. */
+/* ExportMetricsServiceRequest, protobuf, written back to front. */
 bool encode_otlp_protobuf(const conversion *c, byte_buffer *out);
 /* OTLP/JSON, one ExportMetricsServiceRequest per input request, one per line. */
 bool encode_otlp_json(const conversion *c, byte_buffer *out);
@@ -26,6 +26,10 @@ bool format_double(byte_buffer *out, double value);
 /* The length of the valid UTF-8 sequence at text[0..size), or 0 when the
  * bytes there are not valid UTF-8. */
 size_t utf8_sequence(const uint8_t *text, size_t size);
+
+/* The length of the longest prefix of text that is valid UTF-8 (ASCII is
+ * taken eight bytes at a time). */
+size_t utf8_valid_prefix(const uint8_t *text, size_t size);
 
 /* A set of ASCII bytes, one bit each. */
 typedef struct ascii_set {
@@ -43,6 +47,11 @@ bool json_escape(byte_buffer *out, byte_slice text);
 /* The end (exclusive) of the run of ordered series starting at `from` that
  * share a resource (by_metric false) or a resource and metric (true). */
 uint32_t series_run_end(const conversion *c, uint32_t from, bool by_metric);
+
+/* The start of the run of ordered series ending (exclusive) at `end`, not
+ * before `from`, that share a resource (by_metric false) or a resource and
+ * metric (true). */
+uint32_t series_run_start(const conversion *c, uint32_t from, uint32_t end, bool by_metric);
 
 /* The resource record of a series. */
 static inline const resource_record *series_resource(const conversion *c, const series *s)

@@ -4,6 +4,8 @@
 #include "encode.h"
 #include "format_double.h"
 
+#include <string.h>
+
 bool format_double(byte_buffer *out, double value)
 {
     char text[DOUBLE_TEXT_MAX];
@@ -32,6 +34,26 @@ size_t utf8_sequence(const uint8_t *text, size_t size)
     if (code < minimum || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
         return 0;
     return length;
+}
+
+size_t utf8_valid_prefix(const uint8_t *text, size_t size)
+{
+    size_t i = 0;
+    while (i < size) {
+        uint64_t word;
+        if (size - i >= sizeof word) {
+            memcpy(&word, text + i, sizeof word);
+            if ((word & 0x8080808080808080u) == 0) {
+                i += sizeof word;
+                continue;
+            }
+        }
+        size_t length = text[i] < 0x80 ? 1 : utf8_sequence(text + i, size - i);
+        if (length == 0)
+            break;
+        i += length;
+    }
+    return i;
 }
 
 size_t utf8_plain_run(const uint8_t *text, size_t size, const ascii_set *stops)
@@ -82,6 +104,16 @@ bool json_escape(byte_buffer *out, byte_slice text)
             return false;
     }
     return true;
+}
+
+uint32_t series_run_start(const conversion *c, uint32_t from, uint32_t end, bool by_metric)
+{
+    const series *last = c->ordered[end - 1];
+    uint32_t start = end - 1;
+    while (start > from && c->ordered[start - 1]->key.resource == last->key.resource &&
+           (!by_metric || c->ordered[start - 1]->key.metric == last->key.metric))
+        start--;
+    return start;
 }
 
 uint32_t series_run_end(const conversion *c, uint32_t from, bool by_metric)
