@@ -21,7 +21,7 @@ bool encode_prometheus(conversion *c, byte_buffer *out);
 /* Shared by the text encoders. */
 
 /* Writes value as "%.15g", else "%.16g", else "%.17g" would: the first that
- * reads back equal (format_double.h). */
+ * reads back equal (number_text.h). */
 bool format_double(byte_buffer *out, double value);
 /* The length of the valid UTF-8 sequence at text[0..size), or 0 when the
  * bytes there are not valid UTF-8. */

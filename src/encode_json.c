@@ -5,8 +5,8 @@
  * ExportMetricsServiceRequest for the whole conversion, on one line.
  */
 #include "encode.h"
+#include "number_text.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -20,10 +20,13 @@ typedef struct json_writer {
     bool ok;
 } json_writer;
 
-static void put(json_writer *w, const char *text)
+static void put_bytes(json_writer *w, const void *data, size_t size)
 {
-    w->ok = w->ok && buffer_append_cstr(w->out, text);
+    w->ok = w->ok && buffer_append(w->out, data, size);
 }
+
+/* A string literal, its length known when compiling. */
+#define put(w, literal) put_bytes((w), "" literal, sizeof(literal) - 1)
 
 static void put_string(json_writer *w, byte_slice text)
 {
@@ -36,17 +39,33 @@ static void put_cstring(json_writer *w, const char *text)
     put_string(w, (byte_slice){(const uint8_t *)text, strlen(text)});
 }
 
+/* A 64-bit integer as OTLP/JSON writes it: a decimal string. */
 static void put_uint64_string(json_writer *w, uint64_t value)
 {
-    w->ok = w->ok && buffer_printf(w->out, "\"%" PRIu64 "\"", value);
+    char text[INTEGER_TEXT_MAX + 2];
+    text[0] = '"';
+    size_t length = uint64_text(value, text + 1);
+    text[length + 1] = '"';
+    put_bytes(w, text, length + 2);
+}
+
+static void put_int64_string(json_writer *w, int64_t value)
+{
+    char text[INTEGER_TEXT_MAX + 2];
+    text[0] = '"';
+    size_t length = int64_text(value, text + 1);
+    text[length + 1] = '"';
+    put_bytes(w, text, length + 2);
 }
 
 static void put_double(json_writer *w, double value)
 {
     if (isnan(value))
         put(w, "\"NaN\"");
+    else if (isinf(value) && value > 0)
+        put(w, "\"Infinity\"");
     else if (isinf(value))
-        put(w, value > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+        put(w, "\"-Infinity\"");
     else
         w->ok = w->ok && format_double(w->out, value);
 }
@@ -136,10 +155,15 @@ static void put_any_value(json_writer *w, byte_slice raw, int depth)
         put(w, "}");
         break;
     case ANY_BOOL:
-        put(w, value.boolean ? "{\"boolValue\":true}" : "{\"boolValue\":false}");
+        if (value.boolean)
+            put(w, "{\"boolValue\":true}");
+        else
+            put(w, "{\"boolValue\":false}");
         break;
     case ANY_INT:
-        w->ok = w->ok && buffer_printf(w->out, "{\"intValue\":\"%" PRId64 "\"}", value.integer);
+        put(w, "{\"intValue\":");
+        put_int64_string(w, value.integer);
+        put(w, "}");
         break;
     case ANY_DOUBLE:
         put(w, "{\"doubleValue\":");
@@ -170,7 +194,9 @@ static void put_point(json_writer *w, const metric_def *def, const series *s,
     uint32_t count = point_attributes(w->c, s, attributes);
     put(w, "{\"attributes\":[");
     for (uint32_t i = 0; i < count; i++) {
-        put(w, i ? ",{\"key\":" : "{\"key\":");
+        if (i > 0)
+            put(w, ",");
+        put(w, "{\"key\":");
         put_string(w, attributes[i].key);
         if (attributes[i].kind == POINT_TRUE) {
             put(w, ",\"value\":{\"boolValue\":true}}");
@@ -192,7 +218,8 @@ static void put_point(json_writer *w, const metric_def *def, const series *s,
         put(w, ",\"asDouble\":");
         put_double(w, series_double_value(def, s));
     } else {
-        w->ok = w->ok && buffer_printf(w->out, ",\"asInt\":\"%" PRId64 "\"", s->value);
+        put(w, ",\"asInt\":");
+        put_int64_string(w, s->value);
     }
     put(w, "}");
 }
@@ -206,7 +233,10 @@ static void put_metric(json_writer *w, uint32_t from, uint32_t to, point_attribu
     put_cstring(w, def->description);
     put(w, ",\"unit\":");
     put_cstring(w, def->unit);
-    put(w, def->gauge ? ",\"gauge\":{\"dataPoints\":[" : ",\"sum\":{\"dataPoints\":[");
+    if (def->gauge)
+        put(w, ",\"gauge\":{\"dataPoints\":[");
+    else
+        put(w, ",\"sum\":{\"dataPoints\":[");
     for (uint32_t i = from; i < to; i++) {
         if (i > from)
             put(w, ",");
@@ -214,9 +244,10 @@ static void put_metric(json_writer *w, uint32_t from, uint32_t to, point_attribu
     }
     if (def->gauge)
         put(w, "]}}");
+    else if (w->c->config->cumulative)
+        put(w, "],\"aggregationTemporality\":2,\"isMonotonic\":true}}");
     else
-        put(w, w->c->config->cumulative ? "],\"aggregationTemporality\":2,\"isMonotonic\":true}}"
-                                        : "],\"aggregationTemporality\":1,\"isMonotonic\":true}}");
+        put(w, "],\"aggregationTemporality\":1,\"isMonotonic\":true}}");
 }
 
 static void put_resource(json_writer *w, uint32_t from, uint32_t to, point_attribute *attributes)
@@ -229,9 +260,11 @@ static void put_resource(json_writer *w, uint32_t from, uint32_t to, point_attri
         put_key_value(w, resource->attributes[i].key, resource->attributes[i].value, 0);
     }
     put(w, "]");
-    if (resource->dropped_attributes_count > 0)
-        w->ok = w->ok && buffer_printf(w->out, ",\"droppedAttributesCount\":%u",
-                                       resource->dropped_attributes_count);
+    if (resource->dropped_attributes_count > 0) {
+        char count[INTEGER_TEXT_MAX];
+        put(w, ",\"droppedAttributesCount\":");
+        put_bytes(w, count, uint64_text(resource->dropped_attributes_count, count));
+    }
     put(w, "},\"scopeMetrics\":[{\"scope\":{\"name\":\"profiletometrics\",\"version\":\"" PTM_VERSION_STRING "\"},\"metrics\":[");
     for (uint32_t i = from; i < to;) {
         uint32_t end = series_run_end(w->c, i, true);

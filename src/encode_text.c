@@ -2,7 +2,7 @@
  * encode_text.c: helpers shared by the JSON and Prometheus encoders.
  */
 #include "encode.h"
-#include "format_double.h"
+#include "number_text.h"
 
 #include <string.h>
 

@@ -1,6 +1,10 @@
 /*
- * format_double.c: double_text(), the text of a double exactly as the loop
- * the text encoders used before wrote it (snprintf "%.*g" at precision 15,
+ * number_text.c: numbers as text (number_text.h). Integers are written two
+ * digits at a time, in 32-bit pieces of eight digits. The rest of this
+ * comment is about doubles.
+ *
+ * double_text() gives the text of a double exactly as the loop the text
+ * encoders used before wrote it (snprintf "%.*g" at precision 15,
  * then 16, then 17, until strtod read the text back as the value), without
  * printf or strtod (which cost about 3,200 instructions a value).
  *
@@ -26,7 +30,7 @@
  * the binary exponent b: floor(b log10 2) is E or E - 1, and the first
  * scaling tells which.
  */
-#include "format_double.h"
+#include "number_text.h"
 
 #include <assert.h>
 #include <stdbool.h>
@@ -392,16 +396,15 @@ static void write_digits32(char *out, uint32_t n, int count)
         end[-1] = (char)('0' + n);
 }
 
-/* Writes the count digits of n (n < 10^count, count <= 17) to out[0..count). */
+/* Writes the count digits of n (n < 10^count, count <= 20) to out[0..count). */
 static void write_digits(char *out, uint64_t n, int count)
 {
-    if (count <= 8) {
-        write_digits32(out, (uint32_t)n, count);
-        return;
+    for (; count > 8; count -= 8) {
+        uint64_t high = n / 100000000u;
+        write_digits32(out + count - 8, (uint32_t)(n - high * 100000000u), 8);
+        n = high;
     }
-    uint64_t high = n / 100000000u;
-    write_digits32(out, (uint32_t)high, count - 8);
-    write_digits32(out + count - 8, (uint32_t)(n - high * 100000000u), 8);
+    write_digits32(out, (uint32_t)n, count);
 }
 
 /* "e+05", "e-308": at least two exponent digits. */
@@ -470,4 +473,32 @@ size_t double_text(double value, char out[DOUBLE_TEXT_MAX])
     }
     binary v = binary_of(bits);
     return sign + write_g(text, printf_decimal(&v));
+}
+
+/* The number of decimal digits of value (1 for 0). */
+static int digit_count(uint64_t value)
+{
+    /* floor(log10 2^bits) by 1233 / 4096; one digit more when value reaches
+     * that power of ten */
+    int bits = 64 - __builtin_clzll(value | 1);
+    int power = bits * 1233 >> 12;
+    int count = power + (value >= small_powers[power]);
+    return count + (count == 0);
+}
+
+size_t uint64_text(uint64_t value, char out[INTEGER_TEXT_MAX])
+{
+    int count = digit_count(value);
+    write_digits(out, value, count);
+    return (size_t)count;
+}
+
+size_t int64_text(int64_t value, char out[INTEGER_TEXT_MAX])
+{
+    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    size_t sign = value < 0;
+    out[0] = '-';
+    int count = digit_count(magnitude);
+    write_digits(out + sign, magnitude, count);
+    return sign + (size_t)count;
 }

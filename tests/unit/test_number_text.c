@@ -1,5 +1,5 @@
 /*
- * test_format_double.c: double_text() against the C library loop it
+ * test_number_text.c: double_text() against the C library loop it
  * replaces (snprintf "%.*g" at precision 15, 16, 17 until strtod reads the
  * text back as the value), byte for byte, on about five million doubles:
  *   - edge cases: zeros, infinities, NaNs, the least and greatest subnormal
@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "format_double.h"
+#include "number_text.h"
 
 static uint64_t random_state = 0x9e3779b97f4a7c15u;
 
@@ -213,8 +213,45 @@ static void test_half_gaps(long count)
     group_done("texts on a half gap");
 }
 
+static void check_integer(uint64_t value)
+{
+    char expected[32], got[INTEGER_TEXT_MAX + 1];
+    snprintf(expected, sizeof expected, "%" PRIu64, value);
+    size_t length = uint64_text(value, got);
+    bool same = length == strlen(expected) && memcmp(got, expected, length) == 0;
+    int64_t as_signed = (int64_t)value;
+    snprintf(expected, sizeof expected, "%" PRId64, as_signed);
+    size_t signed_length = int64_text(as_signed, got);
+    same = same && signed_length == strlen(expected) && memcmp(got, expected, signed_length) == 0;
+    values_checked++;
+    if (same)
+        return;
+    fprintf(stderr, "FAIL uint64_text/int64_text(%" PRIu64 "): \"%.*s\", printf \"%s\"\n", value,
+            (int)signed_length, got, expected);
+    CHECK(false, "integer texts match printf");
+    exit(check_report());
+}
+
+static void test_integers(long count)
+{
+    uint64_t power = 1;
+    for (int i = 0; i < 20; i++, power *= 10) {
+        check_integer(power - 1);
+        check_integer(power);
+        check_integer(power + 1);
+        check_integer(0 - power);
+    }
+    check_integer(UINT64_MAX);
+    check_integer((uint64_t)INT64_MAX);
+    check_integer((uint64_t)INT64_MIN);
+    for (long i = 0; i < count; i++)
+        check_integer(random_bits() >> (random_bits() % 64));
+    group_done("integers");
+}
+
 int main(void)
 {
+    test_integers(200000);
     test_edge_cases();
     test_random_bits(2000000);
     test_quotients(2000000);
