@@ -18,6 +18,9 @@ typedef struct json_writer {
     const profile_dictionary *dictionary; /* where strindex members resolve */
     byte_buffer *out;
     bool ok;
+    /* By resource, once its first point is written: the JSON of each of its
+     * copied attributes (every point repeats them). */
+    byte_slice **copied_texts;
 } json_writer;
 
 static void put_bytes(json_writer *w, const void *data, size_t size)
@@ -188,22 +191,49 @@ static void put_any_value(json_writer *w, byte_slice raw, int depth)
     }
 }
 
+/* The JSON of each copied attribute of a resource, made once. */
+static byte_slice *copied_texts(json_writer *w, uint32_t resource_index)
+{
+    if (w->copied_texts[resource_index] != NULL)
+        return w->copied_texts[resource_index];
+    const resource_record *resource = &((const resource_record *)w->c->resources.items)[resource_index];
+    byte_slice *texts = arena_alloc(w->c->arena, ((size_t)resource->copied_count + 1) * sizeof *texts);
+    w->ok = w->ok && texts != NULL;
+    byte_buffer *out = w->out;
+    for (uint32_t i = 0; i < resource->copied_count && w->ok; i++) {
+        byte_buffer text;
+        buffer_init(&text, w->c->arena);
+        w->out = &text;
+        put_key_value(w, resource->copied[i].key, resource->copied[i].value, 0);
+        texts[i] = (byte_slice){text.data, text.size};
+    }
+    w->out = out;
+    w->copied_texts[resource_index] = w->ok ? texts : NULL;
+    return texts;
+}
+
 static void put_point(json_writer *w, const metric_def *def, const series *s,
                       point_attribute *attributes)
 {
     uint32_t count = point_attributes(w->c, s, attributes);
+    const copied_attribute *copied = series_resource(w->c, s)->copied;
+    uint32_t next_copied = 0; /* copied attributes come in their resource's order */
     put(w, "{\"attributes\":[");
     for (uint32_t i = 0; i < count; i++) {
         if (i > 0)
             put(w, ",");
+        if (attributes[i].kind == POINT_ANY) {
+            while (copied[next_copied].message.data != attributes[i].message.data)
+                next_copied++;
+            byte_slice *texts = copied_texts(w, s->key.resource);
+            if (w->ok)
+                put_bytes(w, texts[next_copied].data, texts[next_copied].size);
+            continue;
+        }
         put(w, "{\"key\":");
         put_string(w, attributes[i].key);
         if (attributes[i].kind == POINT_TRUE) {
             put(w, ",\"value\":{\"boolValue\":true}}");
-        } else if (attributes[i].kind == POINT_ANY) {
-            put(w, ",\"value\":");
-            put_any_value(w, attributes[i].value, 0);
-            put(w, "}");
         } else {
             put(w, ",\"value\":{\"stringValue\":");
             put_string(w, attributes[i].value);
@@ -285,7 +315,8 @@ bool encode_otlp_json(const conversion *c, byte_buffer *out)
 {
     json_writer w = {.c = c, .dictionary = &no_dictionary, .out = out, .ok = true};
     point_attribute *attributes = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *attributes);
-    if (attributes == NULL)
+    w.copied_texts = arena_calloc(c->arena, (size_t)c->resources.count + 1, sizeof *w.copied_texts);
+    if (attributes == NULL || w.copied_texts == NULL)
         return false;
     if (c->requests.count == 0 && c->ordered_count == 0)
         return true; /* empty input: no request, no line */
