@@ -8,6 +8,8 @@
 #ifndef PTM_ENCODE_H
 #define PTM_ENCODE_H
 
+#include <string.h>
+
 #include "pipeline.h"
 
 /* ExportMetricsServiceRequest, protobuf, written back to front. */
@@ -19,6 +21,21 @@ bool encode_otlp_json(const conversion *c, byte_buffer *out);
 bool encode_prometheus(conversion *c, byte_buffer *out);
 
 /* Shared by the text encoders. */
+
+/* buffer_append with its common case (room left) inline: the text encoders
+ * append many small pieces. */
+static inline bool text_append(byte_buffer *b, const void *data, size_t size)
+{
+    if (b->data == NULL || b->capacity - b->size < size)
+        return buffer_append(b, data, size);
+    if (size > 0)
+        memcpy(b->data + b->size, data, size);
+    b->size += size;
+    return true;
+}
+
+/* text_append of a string literal, its length known when compiling. */
+#define text_append_literal(b, literal) text_append((b), "" literal, sizeof(literal) - 1)
 
 /* Writes value as "%.15g", else "%.16g", else "%.17g" would: the first that
  * reads back equal (number_text.h). */

@@ -25,7 +25,7 @@ typedef struct json_writer {
 
 static void put_bytes(json_writer *w, const void *data, size_t size)
 {
-    w->ok = w->ok && buffer_append(w->out, data, size);
+    w->ok = w->ok && text_append(w->out, data, size);
 }
 
 /* A string literal, its length known when compiling. */
@@ -33,8 +33,8 @@ static void put_bytes(json_writer *w, const void *data, size_t size)
 
 static void put_string(json_writer *w, byte_slice text)
 {
-    w->ok = w->ok && buffer_append_char(w->out, '"') && json_escape(w->out, text) &&
-            buffer_append_char(w->out, '"');
+    w->ok = w->ok && text_append_literal(w->out, "\"") && json_escape(w->out, text) &&
+            text_append_literal(w->out, "\"");
 }
 
 static void put_cstring(json_writer *w, const char *text)
@@ -86,7 +86,7 @@ static void put_base64(json_writer *w, byte_slice bytes)
         char quad[4] = {alphabet[(chunk >> 18) & 63], alphabet[(chunk >> 12) & 63],
                         i + 1 < bytes.size ? alphabet[(chunk >> 6) & 63] : '=',
                         i + 2 < bytes.size ? alphabet[chunk & 63] : '='};
-        w->ok = buffer_append(w->out, quad, 4);
+        w->ok = text_append(w->out, quad, 4);
     }
     put(w, "\"");
 }

@@ -9,7 +9,7 @@
 bool format_double(byte_buffer *out, double value)
 {
     char text[DOUBLE_TEXT_MAX];
-    return buffer_append(out, text, double_text(value, text));
+    return text_append(out, text, double_text(value, text));
 }
 
 size_t utf8_sequence(const uint8_t *text, size_t size)
@@ -105,7 +105,7 @@ bool json_escape(byte_buffer *out, byte_slice text)
     size_t i = 0;
     while (i < text.size) {
         size_t run = utf8_plain_run(text.data + i, text.size - i, &json_stops);
-        if (run > 0 && !buffer_append(out, text.data + i, run))
+        if (run > 0 && !text_append(out, text.data + i, run))
             return false;
         i += run;
         if (i == text.size)
@@ -113,13 +113,13 @@ bool json_escape(byte_buffer *out, byte_slice text)
         uint8_t byte = text.data[i++]; /* a stop, or a byte of invalid UTF-8 */
         bool ok;
         if (byte >= 0x80) {
-            ok = buffer_append_cstr(out, "\\ufffd");
+            ok = text_append_literal(out, "\\ufffd");
         } else if (byte == '"' || byte == '\\') {
             char escaped[2] = {'\\', (char)byte};
-            ok = buffer_append(out, escaped, 2);
+            ok = text_append(out, escaped, 2);
         } else {
             char escaped[6] = {'\\', 'u', '0', '0', hex[byte >> 4], hex[byte & 15]};
-            ok = buffer_append(out, escaped, 6);
+            ok = text_append(out, escaped, 6);
         }
         if (!ok)
             return false;
