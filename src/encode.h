@@ -8,9 +8,11 @@
 #ifndef PTM_ENCODE_H
 #define PTM_ENCODE_H
 
+#include <string.h>
+
 #include "pipeline.h"
 
-/* ExportMetricsServiceRequest, protobuf, through nanopb. */
+/* ExportMetricsServiceRequest, protobuf, written back to front. */
 bool encode_otlp_protobuf(const conversion *c, byte_buffer *out);
 /* OTLP/JSON, one ExportMetricsServiceRequest per input request, one per line. */
 bool encode_otlp_json(const conversion *c, byte_buffer *out);
@@ -20,11 +22,31 @@ bool encode_prometheus(conversion *c, byte_buffer *out);
 
 /* Shared by the text encoders. */
 
-/* Writes the shortest decimal form of a finite double that reads back equal. */
+/* buffer_append with its common case (room left) inline: the text encoders
+ * append many small pieces. */
+static inline bool text_append(byte_buffer *b, const void *data, size_t size)
+{
+    if (b->data == NULL || b->capacity - b->size < size)
+        return buffer_append(b, data, size);
+    if (size > 0)
+        memcpy(b->data + b->size, data, size);
+    b->size += size;
+    return true;
+}
+
+/* text_append of a string literal, its length known when compiling. */
+#define text_append_literal(b, literal) text_append((b), "" literal, sizeof(literal) - 1)
+
+/* Writes value as "%.15g", else "%.16g", else "%.17g" would: the first that
+ * reads back equal (number_text.h). */
 bool format_double(byte_buffer *out, double value);
 /* The length of the valid UTF-8 sequence at text[0..size), or 0 when the
  * bytes there are not valid UTF-8. */
 size_t utf8_sequence(const uint8_t *text, size_t size);
+
+/* The length of the longest prefix of text that is valid UTF-8 (ASCII is
+ * taken eight bytes at a time). */
+size_t utf8_valid_prefix(const uint8_t *text, size_t size);
 
 /* A set of ASCII bytes, one bit each. */
 typedef struct ascii_set {
@@ -42,6 +64,11 @@ bool json_escape(byte_buffer *out, byte_slice text);
 /* The end (exclusive) of the run of ordered series starting at `from` that
  * share a resource (by_metric false) or a resource and metric (true). */
 uint32_t series_run_end(const conversion *c, uint32_t from, bool by_metric);
+
+/* The start of the run of ordered series ending (exclusive) at `end`, not
+ * before `from`, that share a resource (by_metric false) or a resource and
+ * metric (true). */
+uint32_t series_run_start(const conversion *c, uint32_t from, uint32_t end, bool by_metric);
 
 /* The resource record of a series. */
 static inline const resource_record *series_resource(const conversion *c, const series *s)

@@ -5,8 +5,8 @@
  * ExportMetricsServiceRequest for the whole conversion, on one line.
  */
 #include "encode.h"
+#include "number_text.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -18,17 +18,23 @@ typedef struct json_writer {
     const profile_dictionary *dictionary; /* where strindex members resolve */
     byte_buffer *out;
     bool ok;
+    /* By resource, once its first point is written: the JSON of each of its
+     * copied attributes (every point repeats them). */
+    byte_slice **copied_texts;
 } json_writer;
 
-static void put(json_writer *w, const char *text)
+static void put_bytes(json_writer *w, const void *data, size_t size)
 {
-    w->ok = w->ok && buffer_append_cstr(w->out, text);
+    w->ok = w->ok && text_append(w->out, data, size);
 }
+
+/* A string literal, its length known when compiling. */
+#define put(w, literal) put_bytes((w), "" literal, sizeof(literal) - 1)
 
 static void put_string(json_writer *w, byte_slice text)
 {
-    w->ok = w->ok && buffer_append_char(w->out, '"') && json_escape(w->out, text) &&
-            buffer_append_char(w->out, '"');
+    w->ok = w->ok && text_append_literal(w->out, "\"") && json_escape(w->out, text) &&
+            text_append_literal(w->out, "\"");
 }
 
 static void put_cstring(json_writer *w, const char *text)
@@ -36,17 +42,33 @@ static void put_cstring(json_writer *w, const char *text)
     put_string(w, (byte_slice){(const uint8_t *)text, strlen(text)});
 }
 
+/* A 64-bit integer as OTLP/JSON writes it: a decimal string. */
 static void put_uint64_string(json_writer *w, uint64_t value)
 {
-    w->ok = w->ok && buffer_printf(w->out, "\"%" PRIu64 "\"", value);
+    char text[INTEGER_TEXT_MAX + 2];
+    text[0] = '"';
+    size_t length = uint64_text(value, text + 1);
+    text[length + 1] = '"';
+    put_bytes(w, text, length + 2);
+}
+
+static void put_int64_string(json_writer *w, int64_t value)
+{
+    char text[INTEGER_TEXT_MAX + 2];
+    text[0] = '"';
+    size_t length = int64_text(value, text + 1);
+    text[length + 1] = '"';
+    put_bytes(w, text, length + 2);
 }
 
 static void put_double(json_writer *w, double value)
 {
     if (isnan(value))
         put(w, "\"NaN\"");
+    else if (isinf(value) && value > 0)
+        put(w, "\"Infinity\"");
     else if (isinf(value))
-        put(w, value > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+        put(w, "\"-Infinity\"");
     else
         w->ok = w->ok && format_double(w->out, value);
 }
@@ -64,7 +86,7 @@ static void put_base64(json_writer *w, byte_slice bytes)
         char quad[4] = {alphabet[(chunk >> 18) & 63], alphabet[(chunk >> 12) & 63],
                         i + 1 < bytes.size ? alphabet[(chunk >> 6) & 63] : '=',
                         i + 2 < bytes.size ? alphabet[chunk & 63] : '='};
-        w->ok = buffer_append(w->out, quad, 4);
+        w->ok = text_append(w->out, quad, 4);
     }
     put(w, "\"");
 }
@@ -136,10 +158,15 @@ static void put_any_value(json_writer *w, byte_slice raw, int depth)
         put(w, "}");
         break;
     case ANY_BOOL:
-        put(w, value.boolean ? "{\"boolValue\":true}" : "{\"boolValue\":false}");
+        if (value.boolean)
+            put(w, "{\"boolValue\":true}");
+        else
+            put(w, "{\"boolValue\":false}");
         break;
     case ANY_INT:
-        w->ok = w->ok && buffer_printf(w->out, "{\"intValue\":\"%" PRId64 "\"}", value.integer);
+        put(w, "{\"intValue\":");
+        put_int64_string(w, value.integer);
+        put(w, "}");
         break;
     case ANY_DOUBLE:
         put(w, "{\"doubleValue\":");
@@ -164,20 +191,49 @@ static void put_any_value(json_writer *w, byte_slice raw, int depth)
     }
 }
 
+/* The JSON of each copied attribute of a resource, made once. */
+static byte_slice *copied_texts(json_writer *w, uint32_t resource_index)
+{
+    if (w->copied_texts[resource_index] != NULL)
+        return w->copied_texts[resource_index];
+    const resource_record *resource = &((const resource_record *)w->c->resources.items)[resource_index];
+    byte_slice *texts = arena_alloc(w->c->arena, ((size_t)resource->copied_count + 1) * sizeof *texts);
+    w->ok = w->ok && texts != NULL;
+    byte_buffer *out = w->out;
+    for (uint32_t i = 0; i < resource->copied_count && w->ok; i++) {
+        byte_buffer text;
+        buffer_init(&text, w->c->arena);
+        w->out = &text;
+        put_key_value(w, resource->copied[i].key, resource->copied[i].value, 0);
+        texts[i] = (byte_slice){text.data, text.size};
+    }
+    w->out = out;
+    w->copied_texts[resource_index] = w->ok ? texts : NULL;
+    return texts;
+}
+
 static void put_point(json_writer *w, const metric_def *def, const series *s,
                       point_attribute *attributes)
 {
     uint32_t count = point_attributes(w->c, s, attributes);
+    const copied_attribute *copied = series_resource(w->c, s)->copied;
+    uint32_t next_copied = 0; /* copied attributes come in their resource's order */
     put(w, "{\"attributes\":[");
     for (uint32_t i = 0; i < count; i++) {
-        put(w, i ? ",{\"key\":" : "{\"key\":");
+        if (i > 0)
+            put(w, ",");
+        if (attributes[i].kind == POINT_ANY) {
+            while (copied[next_copied].message.data != attributes[i].message.data)
+                next_copied++;
+            byte_slice *texts = copied_texts(w, s->key.resource);
+            if (w->ok)
+                put_bytes(w, texts[next_copied].data, texts[next_copied].size);
+            continue;
+        }
+        put(w, "{\"key\":");
         put_string(w, attributes[i].key);
         if (attributes[i].kind == POINT_TRUE) {
             put(w, ",\"value\":{\"boolValue\":true}}");
-        } else if (attributes[i].kind == POINT_ANY) {
-            put(w, ",\"value\":");
-            put_any_value(w, attributes[i].value, 0);
-            put(w, "}");
         } else {
             put(w, ",\"value\":{\"stringValue\":");
             put_string(w, attributes[i].value);
@@ -192,7 +248,8 @@ static void put_point(json_writer *w, const metric_def *def, const series *s,
         put(w, ",\"asDouble\":");
         put_double(w, series_double_value(def, s));
     } else {
-        w->ok = w->ok && buffer_printf(w->out, ",\"asInt\":\"%" PRId64 "\"", s->value);
+        put(w, ",\"asInt\":");
+        put_int64_string(w, s->value);
     }
     put(w, "}");
 }
@@ -206,7 +263,10 @@ static void put_metric(json_writer *w, uint32_t from, uint32_t to, point_attribu
     put_cstring(w, def->description);
     put(w, ",\"unit\":");
     put_cstring(w, def->unit);
-    put(w, def->gauge ? ",\"gauge\":{\"dataPoints\":[" : ",\"sum\":{\"dataPoints\":[");
+    if (def->gauge)
+        put(w, ",\"gauge\":{\"dataPoints\":[");
+    else
+        put(w, ",\"sum\":{\"dataPoints\":[");
     for (uint32_t i = from; i < to; i++) {
         if (i > from)
             put(w, ",");
@@ -214,9 +274,10 @@ static void put_metric(json_writer *w, uint32_t from, uint32_t to, point_attribu
     }
     if (def->gauge)
         put(w, "]}}");
+    else if (w->c->config->cumulative)
+        put(w, "],\"aggregationTemporality\":2,\"isMonotonic\":true}}");
     else
-        put(w, w->c->config->cumulative ? "],\"aggregationTemporality\":2,\"isMonotonic\":true}}"
-                                        : "],\"aggregationTemporality\":1,\"isMonotonic\":true}}");
+        put(w, "],\"aggregationTemporality\":1,\"isMonotonic\":true}}");
 }
 
 static void put_resource(json_writer *w, uint32_t from, uint32_t to, point_attribute *attributes)
@@ -229,9 +290,11 @@ static void put_resource(json_writer *w, uint32_t from, uint32_t to, point_attri
         put_key_value(w, resource->attributes[i].key, resource->attributes[i].value, 0);
     }
     put(w, "]");
-    if (resource->dropped_attributes_count > 0)
-        w->ok = w->ok && buffer_printf(w->out, ",\"droppedAttributesCount\":%u",
-                                       resource->dropped_attributes_count);
+    if (resource->dropped_attributes_count > 0) {
+        char count[INTEGER_TEXT_MAX];
+        put(w, ",\"droppedAttributesCount\":");
+        put_bytes(w, count, uint64_text(resource->dropped_attributes_count, count));
+    }
     put(w, "},\"scopeMetrics\":[{\"scope\":{\"name\":\"profiletometrics\",\"version\":\"" PTM_VERSION_STRING "\"},\"metrics\":[");
     for (uint32_t i = from; i < to;) {
         uint32_t end = series_run_end(w->c, i, true);
@@ -252,7 +315,8 @@ bool encode_otlp_json(const conversion *c, byte_buffer *out)
 {
     json_writer w = {.c = c, .dictionary = &no_dictionary, .out = out, .ok = true};
     point_attribute *attributes = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *attributes);
-    if (attributes == NULL)
+    w.copied_texts = arena_calloc(c->arena, (size_t)c->resources.count + 1, sizeof *w.copied_texts);
+    if (attributes == NULL || w.copied_texts == NULL)
         return false;
     if (c->requests.count == 0 && c->ordered_count == 0)
         return true; /* empty input: no request, no line */

@@ -1,11 +1,31 @@
 /*
- * encode_otlp.c: ExportMetricsServiceRequest as protobuf, through nanopb.
+ * encode_otlp.c: ExportMetricsServiceRequest as protobuf, and the canonical
+ * form of resource attributes.
  *
- * nanopb sizes a sub-message by encoding it once into a sizing stream, so a
- * naive encode of N nested levels encodes the leaves 2^N times. Data points
- * (with their attributes, the bulk of the output) are therefore encoded once
- * each into a scratch buffer first; the levels above write those bytes as
- * length-delimited fields, which a sizing pass only counts.
+ * The request is written back to front, as upb's encoder does: a message's
+ * fields last to first, and each length-delimited field's body before its
+ * length and tag, so that every length is known when it is written. Nothing
+ * is sized in a pass of its own and no level copies the one below; a data
+ * point costs its attributes (point_attributes), one UTF-8 scan per string
+ * and the copies of its bytes. The writer's region grows toward the front
+ * (what it holds moves to the end of a region twice as large); the finished
+ * request is appended to out in one copy.
+ *
+ * Strings and their UTF-8 (the wire format requires it; each invalid byte
+ * becomes U+FFFD):
+ *  - resource attributes, and the resource attributes copied onto points,
+ *    are canonical bytes from otlp_canonical_attributes, which replaced
+ *    invalid UTF-8 already: written as they are;
+ *  - everything else (metric names, descriptions and units, which a
+ *    configuration may set; point attribute keys, which configured rules may
+ *    name; values, which come from the input; schema URLs) is checked once
+ *    each time it is written, eight bytes at a time while it is ASCII, and
+ *    scanned again only when it holds invalid UTF-8, to write the
+ *    replacements.
+ *
+ * otlp_canonical_attributes runs once per input resource, not per point,
+ * and stays on nanopb: it re-encodes AnyValues with every reference-based
+ * key and string resolved against the request's dictionary.
  */
 #include "encode.h"
 
@@ -16,28 +36,29 @@
 
 #include "metrics.pb.h"
 
-typedef opentelemetry_proto_metrics_v1_ExportMetricsServiceRequest request_message;
-typedef opentelemetry_proto_metrics_v1_ResourceMetrics resource_metrics_message;
-typedef opentelemetry_proto_metrics_v1_ScopeMetrics scope_metrics_message;
-typedef opentelemetry_proto_metrics_v1_Metric metric_message;
-typedef opentelemetry_proto_metrics_v1_NumberDataPoint point_message;
 typedef opentelemetry_proto_common_v1_KeyValue key_value_message;
 typedef opentelemetry_proto_common_v1_AnyValue any_value_message;
 
-typedef struct otlp_encoder {
-    const conversion *c;
-    byte_slice *points;                   /* encoded data point, by ordered index */
+/* ---- canonical attributes, through nanopb ---- */
+
+typedef struct canonical_encoder {
     const profile_dictionary *dictionary; /* where strindex members resolve */
-} otlp_encoder;
+} canonical_encoder;
 
-/* Canonical attributes carry no strindex member: they resolve against nothing. */
-static const profile_dictionary no_dictionary;
+static const uint8_t replacement[3] = {0xef, 0xbf, 0xbd}; /* U+FFFD */
 
-/* A run of ordered series [from, to). */
-typedef struct series_range {
-    otlp_encoder *encoder;
-    uint32_t from, to;
-} series_range;
+/* The size of text once each byte of invalid UTF-8 is replaced with
+ * U+FFFD; valid is the length of its valid prefix. */
+static size_t replaced_size(byte_slice text, size_t valid)
+{
+    size_t size = valid;
+    for (size_t i = valid; i < text.size;) {
+        size_t length = utf8_sequence(text.data + i, text.size - i);
+        size += length > 0 ? length : sizeof replacement;
+        i += length > 0 ? length : 1;
+    }
+    return size;
+}
 
 static bool write_bytes(pb_ostream_t *stream, const pb_field_t *field, byte_slice bytes)
 {
@@ -48,13 +69,7 @@ static bool write_bytes(pb_ostream_t *stream, const pb_field_t *field, byte_slic
  * with each invalid byte of text replaced by U+FFFD. */
 static bool write_text(pb_ostream_t *stream, const pb_field_t *field, byte_slice text)
 {
-    static const pb_byte_t replacement[3] = {0xef, 0xbf, 0xbd};
-    size_t size = 0;
-    for (size_t i = 0; i < text.size;) {
-        size_t length = utf8_sequence(text.data + i, text.size - i);
-        size += length > 0 ? length : sizeof replacement;
-        i += length > 0 ? length : 1;
-    }
+    size_t size = replaced_size(text, utf8_valid_prefix(text.data, text.size));
     if (!pb_encode_tag_for_field(stream, field) || !pb_encode_varint(stream, size))
         return false;
     if (size == text.size)
@@ -76,43 +91,32 @@ static bool encode_slice(pb_ostream_t *stream, const pb_field_t *field, void *co
     return slice->size == 0 || write_text(stream, field, *slice);
 }
 
-static bool encode_cstring(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-    const char *text = *arg;
-    return write_text(stream, field, (byte_slice){(const uint8_t *)text, strlen(text)});
-}
-
 static pb_callback_t slice_callback(const byte_slice *slice)
 {
     return (pb_callback_t){.funcs.encode = encode_slice, .arg = (void *)slice};
 }
 
-static pb_callback_t cstring_callback(const char *text)
-{
-    return (pb_callback_t){.funcs.encode = encode_cstring, .arg = (void *)text};
-}
-
 /* ---- AnyValue, re-encoded with strindex members resolved ---- */
 
 typedef struct any_source {
-    otlp_encoder *encoder;
+    canonical_encoder *encoder;
     any_value value;
     int depth;
 } any_source;
 
 static bool encode_any_value(pb_ostream_t *stream, const pb_field_t *field, byte_slice raw,
-                             otlp_encoder *encoder, int depth);
+                             canonical_encoder *encoder, int depth);
 
 typedef struct nested_writer {
     pb_ostream_t *stream;
     const pb_field_t *field;
-    otlp_encoder *encoder;
+    canonical_encoder *encoder;
     int depth;
     bool is_kvlist;
 } nested_writer;
 
 static bool encode_key_value(pb_ostream_t *stream, const pb_field_t *field, byte_slice key,
-                             byte_slice raw_value, otlp_encoder *encoder, int depth);
+                             byte_slice raw_value, canonical_encoder *encoder, int depth);
 
 static bool write_nested(byte_slice element, void *context)
 {
@@ -189,7 +193,7 @@ static bool encode_any_source(pb_ostream_t *stream, const pb_field_t *field, any
 }
 
 static bool encode_any_value(pb_ostream_t *stream, const pb_field_t *field, byte_slice raw,
-                             otlp_encoder *encoder, int depth)
+                             canonical_encoder *encoder, int depth)
 {
     any_source source = {.encoder = encoder, .depth = depth};
     if (depth > ANY_VALUE_MAX_DEPTH || !any_value_decode(raw, &source.value))
@@ -215,7 +219,7 @@ static bool encode_key_source(pb_ostream_t *stream, const pb_field_t *field, byt
 }
 
 static bool encode_key_value(pb_ostream_t *stream, const pb_field_t *field, byte_slice key,
-                             byte_slice raw_value, otlp_encoder *encoder, int depth)
+                             byte_slice raw_value, canonical_encoder *encoder, int depth)
 {
     any_source source = {.encoder = encoder, .depth = depth};
     if (depth > ANY_VALUE_MAX_DEPTH || !any_value_decode(raw_value, &source.value))
@@ -223,169 +227,9 @@ static bool encode_key_value(pb_ostream_t *stream, const pb_field_t *field, byte
     return encode_key_source(stream, field, key, &source);
 }
 
-/* ---- data points, encoded once each into a scratch buffer ---- */
-
-typedef struct point_source {
-    otlp_encoder *encoder;
-    const point_attribute *attributes;
-    uint32_t count;
-} point_source;
-
-static bool encode_point_attributes(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-    const point_source *source = *arg;
-    for (uint32_t i = 0; i < source->count; i++) {
-        const point_attribute *attribute = &source->attributes[i];
-        if (attribute->kind == POINT_ANY) { /* canonical already: written as it is */
-            if (!write_bytes(stream, field, attribute->message))
-                return false;
-            continue;
-        }
-        any_source value = {.encoder = source->encoder};
-        value.value.kind = attribute->kind == POINT_TRUE ? ANY_BOOL : ANY_STRING;
-        value.value.boolean = true;
-        value.value.bytes = attribute->value;
-        if (!encode_key_source(stream, field, attribute->key, &value))
-            return false;
-    }
-    return true;
-}
-
 static bool buffer_stream_write(pb_ostream_t *stream, const pb_byte_t *data, size_t count)
 {
     return buffer_append(stream->state, data, count);
-}
-
-/* Encodes every data point once; points[i] is ordered series i. */
-static bool encode_points(otlp_encoder *encoder, byte_buffer *scratch)
-{
-    const conversion *c = encoder->c;
-    point_attribute *attributes = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *attributes);
-    size_t *ends = arena_alloc(c->arena, ((size_t)c->ordered_count + 1) * sizeof(size_t));
-    encoder->points = arena_alloc(c->arena, ((size_t)c->ordered_count + 1) * sizeof(byte_slice));
-    if (attributes == NULL || ends == NULL || encoder->points == NULL)
-        return false;
-    pb_ostream_t stream = {.callback = buffer_stream_write, .state = scratch, .max_size = SIZE_MAX};
-    for (uint32_t i = 0; i < c->ordered_count; i++) {
-        const series *s = c->ordered[i];
-        const metric_def *def = &c->metrics->items[s->key.metric];
-        point_source source = {encoder, attributes, point_attributes(c, s, attributes)};
-        point_message point = {
-            .attributes = {.funcs.encode = encode_point_attributes, .arg = &source},
-            .start_time_unix_nano = s->start,
-            .time_unix_nano = s->end,
-        };
-        if (def->is_double) {
-            point.which_value = opentelemetry_proto_metrics_v1_NumberDataPoint_as_double_tag;
-            point.value.as_double = series_double_value(def, s);
-        } else {
-            point.which_value = opentelemetry_proto_metrics_v1_NumberDataPoint_as_int_tag;
-            point.value.as_int = s->value;
-        }
-        if (!pb_encode(&stream, opentelemetry_proto_metrics_v1_NumberDataPoint_fields, &point))
-            return false;
-        ends[i] = scratch->size;
-    }
-    /* Slices are taken at the end: the scratch buffer moves as it grows. */
-    size_t start = 0;
-    for (uint32_t i = 0; i < c->ordered_count; i++) {
-        encoder->points[i] = (byte_slice){scratch->data + start, ends[i] - start};
-        start = ends[i];
-    }
-    return true;
-}
-
-/* ---- metrics, scope, resource, request ---- */
-
-static bool encode_point_range(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-    const series_range *range = *arg;
-    for (uint32_t i = range->from; i < range->to; i++) {
-        if (!write_bytes(stream, field, range->encoder->points[i]))
-            return false;
-    }
-    return true;
-}
-
-static bool encode_metrics(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-    const series_range *range = *arg;
-    const conversion *c = range->encoder->c;
-    for (uint32_t i = range->from; i < range->to;) {
-        uint32_t end = series_run_end(c, i, true);
-        const metric_def *def = &c->metrics->items[c->ordered[i]->key.metric];
-        series_range points = {range->encoder, i, end};
-        pb_callback_t data_points = {.funcs.encode = encode_point_range, .arg = &points};
-        metric_message metric = {
-            .name = cstring_callback(def->name),
-            .description = cstring_callback(def->description),
-            .unit = cstring_callback(def->unit),
-        };
-        if (def->gauge) {
-            metric.which_data = opentelemetry_proto_metrics_v1_Metric_gauge_tag;
-            metric.data.gauge.data_points = data_points;
-        } else {
-            metric.which_data = opentelemetry_proto_metrics_v1_Metric_sum_tag;
-            metric.data.sum.data_points = data_points;
-            metric.data.sum.aggregation_temporality =
-                c->config->cumulative
-                    ? opentelemetry_proto_metrics_v1_AggregationTemporality_AGGREGATION_TEMPORALITY_CUMULATIVE
-                    : opentelemetry_proto_metrics_v1_AggregationTemporality_AGGREGATION_TEMPORALITY_DELTA;
-            metric.data.sum.is_monotonic = true;
-        }
-        if (!pb_encode_tag_for_field(stream, field) ||
-            !pb_encode_submessage(stream, opentelemetry_proto_metrics_v1_Metric_fields, &metric))
-            return false;
-        i = end;
-    }
-    return true;
-}
-
-static bool encode_scope_metrics(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-    scope_metrics_message scope = {
-        .has_scope = true,
-        .scope = {.name = cstring_callback("profiletometrics"),
-                  .version = cstring_callback(PTM_VERSION_STRING)},
-        .metrics = {.funcs.encode = encode_metrics, .arg = *arg},
-    };
-    return pb_encode_tag_for_field(stream, field) &&
-           pb_encode_submessage(stream, opentelemetry_proto_metrics_v1_ScopeMetrics_fields, &scope);
-}
-
-static bool encode_resource_attributes(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-    const series_range *range = *arg;
-    const resource_record *resource = series_resource(range->encoder->c, range->encoder->c->ordered[range->from]);
-    for (uint32_t i = 0; i < resource->attribute_count; i++) {
-        if (!encode_key_value(stream, field, resource->attributes[i].key, resource->attributes[i].value,
-                              range->encoder, 0))
-            return false;
-    }
-    return true;
-}
-
-static bool encode_resource_metrics(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-    otlp_encoder *encoder = *arg;
-    const conversion *c = encoder->c;
-    for (uint32_t i = 0; i < c->ordered_count;) {
-        uint32_t end = series_run_end(c, i, false);
-        const resource_record *resource = series_resource(c, c->ordered[i]);
-        series_range range = {encoder, i, end};
-        resource_metrics_message message = {
-            .has_resource = true,
-            .resource = {.attributes = {.funcs.encode = encode_resource_attributes, .arg = &range},
-                         .dropped_attributes_count = resource->dropped_attributes_count},
-            .scope_metrics = {.funcs.encode = encode_scope_metrics, .arg = &range},
-            .schema_url = slice_callback(&resource->schema_url),
-        };
-        if (!pb_encode_tag_for_field(stream, field) ||
-            !pb_encode_submessage(stream, opentelemetry_proto_metrics_v1_ResourceMetrics_fields, &message))
-            return false;
-        i = end;
-    }
-    return true;
 }
 
 bool otlp_canonical_attributes(const profile_dictionary *dictionary, const key_value_ref *attributes,
@@ -395,7 +239,7 @@ bool otlp_canonical_attributes(const profile_dictionary *dictionary, const key_v
     pb_field_iter_t field; /* Resource.attributes, field 1 */
     if (!pb_field_iter_begin(&field, opentelemetry_proto_resource_v1_Resource_fields, &resource))
         return false;
-    otlp_encoder encoder = {.dictionary = dictionary};
+    canonical_encoder encoder = {.dictionary = dictionary};
     pb_ostream_t stream = {.callback = buffer_stream_write, .state = out, .max_size = SIZE_MAX};
     for (uint32_t i = 0; i < count; i++) {
         if (!encode_key_value(&stream, &field, attributes[i].key, attributes[i].value, &encoder, 0))
@@ -404,16 +248,272 @@ bool otlp_canonical_attributes(const profile_dictionary *dictionary, const key_v
     return true;
 }
 
+/* ---- the request, written back to front ---- */
+
+/* Field tags (number << 3 | wire type), each one byte. */
+enum {
+    TAG_REQUEST_RESOURCE_METRICS = 0x0a, /* ExportMetricsServiceRequest.resource_metrics = 1 */
+    TAG_RESOURCE = 0x0a,                 /* ResourceMetrics.resource = 1 */
+    TAG_SCOPE_METRICS = 0x12,            /* ResourceMetrics.scope_metrics = 2 */
+    TAG_RESOURCE_SCHEMA_URL = 0x1a,      /* ResourceMetrics.schema_url = 3 */
+    TAG_DROPPED_ATTRIBUTES = 0x10,       /* Resource.dropped_attributes_count = 2, varint */
+    TAG_SCOPE = 0x0a,                    /* ScopeMetrics.scope = 1 */
+    TAG_SCOPE_NAME = 0x0a,               /* InstrumentationScope.name = 1 */
+    TAG_SCOPE_VERSION = 0x12,            /* InstrumentationScope.version = 2 */
+    TAG_METRIC = 0x12,                   /* ScopeMetrics.metrics = 2 */
+    TAG_METRIC_NAME = 0x0a,              /* Metric.name = 1 */
+    TAG_METRIC_DESCRIPTION = 0x12,       /* Metric.description = 2 */
+    TAG_METRIC_UNIT = 0x1a,              /* Metric.unit = 3 */
+    TAG_GAUGE = 0x2a,                    /* Metric.gauge = 5 */
+    TAG_SUM = 0x3a,                      /* Metric.sum = 7 */
+    TAG_DATA_POINT = 0x0a,               /* Gauge.data_points = Sum.data_points = 1 */
+    TAG_TEMPORALITY = 0x10,              /* Sum.aggregation_temporality = 2, varint */
+    TAG_MONOTONIC = 0x18,                /* Sum.is_monotonic = 3, varint */
+    TAG_START_TIME = 0x11,               /* NumberDataPoint.start_time_unix_nano = 2, fixed64 */
+    TAG_TIME = 0x19,                     /* NumberDataPoint.time_unix_nano = 3, fixed64 */
+    TAG_AS_DOUBLE = 0x21,                /* NumberDataPoint.as_double = 4, fixed64 */
+    TAG_AS_INT = 0x31,                   /* NumberDataPoint.as_int = 6, fixed64 */
+    TAG_POINT_ATTRIBUTE = 0x3a,          /* NumberDataPoint.attributes = 7 */
+    TAG_KEY = 0x0a,                      /* KeyValue.key = 1 */
+    TAG_VALUE = 0x12,                    /* KeyValue.value = 2 */
+    TAG_STRING_VALUE = 0x0a,             /* AnyValue.string_value = 1 */
+    TAG_BOOL_VALUE = 0x10,               /* AnyValue.bool_value = 2, varint */
+};
+
+/* What is written is [cursor, end) of the region [start, end). Lengths are
+ * taken as distances from the end, which growing keeps. */
+typedef struct back_writer {
+    arena *arena;
+    uint8_t *start, *cursor, *end;
+    bool ok;                   /* false once memory ran out */
+} back_writer;
+
+static size_t written(const back_writer *w)
+{
+    return (size_t)(w->end - w->cursor);
+}
+
+/* Moves what is written to the end of a region with room for size more. */
+static bool grow(back_writer *w, size_t size)
+{
+    size_t used = written(w), capacity = (size_t)(w->end - w->start);
+    if (!w->ok || size > SIZE_MAX / 4 - used || capacity > SIZE_MAX / 4) {
+        w->ok = false;
+        return false;
+    }
+    size_t wanted = capacity * 2 > used + size ? capacity * 2 : used + size;
+    uint8_t *region = arena_alloc(w->arena, wanted);
+    if (region == NULL) {
+        w->ok = false;
+        return false;
+    }
+    if (used > 0)
+        memcpy(region + wanted - used, w->cursor, used);
+    w->start = region;
+    w->end = region + wanted;
+    w->cursor = w->end - used;
+    return true;
+}
+
+/* Room for size bytes in front of what is written (the cursor moves
+ * there), or NULL when memory ran out. */
+static uint8_t *room(back_writer *w, size_t size)
+{
+    if ((size_t)(w->cursor - w->start) < size && !grow(w, size))
+        return NULL;
+    w->cursor -= size;
+    return w->cursor;
+}
+
+static void put_bytes(back_writer *w, const void *data, size_t size)
+{
+    uint8_t *at = room(w, size);
+    if (at != NULL && size > 0)
+        memcpy(at, data, size);
+}
+
+static void put_varint(back_writer *w, uint64_t value)
+{
+    size_t size = 1;
+    for (uint64_t rest = value >> 7; rest != 0; rest >>= 7)
+        size++;
+    uint8_t *at = room(w, size);
+    if (at == NULL)
+        return;
+    for (size_t i = 0; i + 1 < size; i++, value >>= 7)
+        at[i] = (uint8_t)(value | 0x80);
+    at[size - 1] = (uint8_t)value;
+}
+
+/* A varint field: tag, value. */
+static void put_varint_field(back_writer *w, uint8_t tag, uint64_t value)
+{
+    put_varint(w, value);
+    put_bytes(w, &tag, 1);
+}
+
+/* A fixed64 field: tag, value little-endian. */
+static void put_fixed64_field(back_writer *w, uint8_t tag, uint64_t value)
+{
+    uint8_t *at = room(w, 9);
+    if (at == NULL)
+        return;
+    at[0] = tag;
+    for (int i = 1; i <= 8; i++, value >>= 8)
+        at[i] = (uint8_t)value;
+}
+
+/* Ends a length-delimited field whose body is what was written since mark
+ * (a written() value): its length, then its tag. */
+static void close_field(back_writer *w, uint8_t tag, size_t mark)
+{
+    put_varint(w, written(w) - mark);
+    put_bytes(w, &tag, 1);
+}
+
+/* text as valid UTF-8: scanned once when it is valid, else scanned again to
+ * write each invalid byte as U+FFFD. */
+static void put_text(back_writer *w, byte_slice text)
+{
+    size_t valid = utf8_valid_prefix(text.data, text.size);
+    if (valid == text.size) {
+        put_bytes(w, text.data, text.size);
+        return;
+    }
+    uint8_t *at = room(w, replaced_size(text, valid));
+    if (at == NULL)
+        return;
+    memcpy(at, text.data, valid);
+    at += valid;
+    for (size_t i = valid; i < text.size;) {
+        size_t length = utf8_sequence(text.data + i, text.size - i);
+        memcpy(at, length > 0 ? text.data + i : replacement, length > 0 ? length : sizeof replacement);
+        at += length > 0 ? length : sizeof replacement;
+        i += length > 0 ? length : 1;
+    }
+}
+
+/* A string field, written even when empty (the callers' fields are). */
+static void put_text_field(back_writer *w, uint8_t tag, byte_slice text)
+{
+    size_t mark = written(w);
+    put_text(w, text);
+    close_field(w, tag, mark);
+}
+
+static byte_slice cstr_slice(const char *text)
+{
+    return (byte_slice){(const uint8_t *)text, strlen(text)};
+}
+
+/* NumberDataPoint.attributes: a KeyValue (the canonical message itself, for
+ * a copied resource attribute). An empty key is left out, as proto3 does. */
+static void put_point_attribute(back_writer *w, const point_attribute *attribute)
+{
+    size_t mark = written(w);
+    if (attribute->kind == POINT_ANY) {
+        put_bytes(w, attribute->message.data, attribute->message.size);
+        close_field(w, TAG_POINT_ATTRIBUTE, mark);
+        return;
+    }
+    if (attribute->kind == POINT_TRUE)
+        put_varint_field(w, TAG_BOOL_VALUE, 1);
+    else
+        put_text_field(w, TAG_STRING_VALUE, attribute->value);
+    close_field(w, TAG_VALUE, mark);
+    if (attribute->key.size > 0)
+        put_text_field(w, TAG_KEY, attribute->key);
+    close_field(w, TAG_POINT_ATTRIBUTE, mark);
+}
+
+/* A data_points field. Zero times are left out, as proto3 does; the value
+ * (a oneof member) never is. */
+static void put_point(back_writer *w, const conversion *c, const series *s, point_attribute *attributes)
+{
+    const metric_def *def = &c->metrics->items[s->key.metric];
+    size_t mark = written(w);
+    uint32_t count = point_attributes(c, s, attributes);
+    for (uint32_t i = count; i-- > 0;)
+        put_point_attribute(w, &attributes[i]);
+    if (def->is_double) {
+        double value = series_double_value(def, s);
+        uint64_t bits;
+        memcpy(&bits, &value, sizeof bits);
+        put_fixed64_field(w, TAG_AS_DOUBLE, bits);
+    } else {
+        put_fixed64_field(w, TAG_AS_INT, (uint64_t)s->value);
+    }
+    if (s->end != 0)
+        put_fixed64_field(w, TAG_TIME, s->end);
+    if (s->start != 0)
+        put_fixed64_field(w, TAG_START_TIME, s->start);
+    close_field(w, TAG_DATA_POINT, mark);
+}
+
+/* A metrics field: the ordered series [from, to), which share a resource
+ * and a metric. */
+static void put_metric(back_writer *w, const conversion *c, uint32_t from, uint32_t to,
+                       point_attribute *attributes)
+{
+    const metric_def *def = &c->metrics->items[c->ordered[from]->key.metric];
+    size_t mark = written(w);
+    if (!def->gauge) {
+        put_varint_field(w, TAG_MONOTONIC, 1);
+        put_varint_field(w, TAG_TEMPORALITY,
+                         c->config->cumulative
+                             ? opentelemetry_proto_metrics_v1_AggregationTemporality_AGGREGATION_TEMPORALITY_CUMULATIVE
+                             : opentelemetry_proto_metrics_v1_AggregationTemporality_AGGREGATION_TEMPORALITY_DELTA);
+    }
+    for (uint32_t i = to; i-- > from;)
+        put_point(w, c, c->ordered[i], attributes);
+    close_field(w, def->gauge ? TAG_GAUGE : TAG_SUM, mark);
+    put_text_field(w, TAG_METRIC_UNIT, cstr_slice(def->unit));
+    put_text_field(w, TAG_METRIC_DESCRIPTION, cstr_slice(def->description));
+    put_text_field(w, TAG_METRIC_NAME, cstr_slice(def->name));
+    close_field(w, TAG_METRIC, mark);
+}
+
+/* A resource_metrics field: the ordered series [from, to), which share a
+ * resource; one ScopeMetrics. */
+static void put_resource_metrics(back_writer *w, const conversion *c, uint32_t from, uint32_t to,
+                                 point_attribute *attributes)
+{
+    const resource_record *resource = series_resource(c, c->ordered[from]);
+    size_t mark = written(w);
+    if (resource->schema_url.size > 0)
+        put_text_field(w, TAG_RESOURCE_SCHEMA_URL, resource->schema_url);
+    size_t scope_metrics = written(w);
+    for (uint32_t end = to; end > from;) {
+        uint32_t start = series_run_start(c, from, end, true);
+        put_metric(w, c, start, end, attributes);
+        end = start;
+    }
+    size_t scope = written(w);
+    put_text_field(w, TAG_SCOPE_VERSION, cstr_slice(PTM_VERSION_STRING));
+    put_text_field(w, TAG_SCOPE_NAME, cstr_slice("profiletometrics"));
+    close_field(w, TAG_SCOPE, scope);
+    close_field(w, TAG_SCOPE_METRICS, scope_metrics);
+    size_t resource_mark = written(w);
+    if (resource->dropped_attributes_count > 0)
+        put_varint_field(w, TAG_DROPPED_ATTRIBUTES, resource->dropped_attributes_count);
+    put_bytes(w, resource->canonical.data, resource->canonical.size); /* Resource.attributes */
+    close_field(w, TAG_RESOURCE, resource_mark);
+    close_field(w, TAG_REQUEST_RESOURCE_METRICS, mark);
+}
+
 bool encode_otlp_protobuf(const conversion *c, byte_buffer *out)
 {
-    otlp_encoder encoder = {.c = c, .dictionary = &no_dictionary};
-    byte_buffer scratch;
-    buffer_init(&scratch, c->arena);
-    if (!encode_points(&encoder, &scratch))
+    point_attribute *attributes = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *attributes);
+    if (attributes == NULL)
         return false;
-    request_message request = {
-        .resource_metrics = {.funcs.encode = encode_resource_metrics, .arg = &encoder},
-    };
-    pb_ostream_t stream = {.callback = buffer_stream_write, .state = out, .max_size = SIZE_MAX};
-    return pb_encode(&stream, opentelemetry_proto_metrics_v1_ExportMetricsServiceRequest_fields, &request);
+    back_writer w = {.arena = c->arena, .ok = true};
+    /* about what a point of the bench takes: growing is rare */
+    if (!grow(&w, 160 * (size_t)c->ordered_count + 1024))
+        return false;
+    for (uint32_t end = c->ordered_count; end > 0;) {
+        uint32_t start = series_run_start(c, 0, end, false);
+        put_resource_metrics(&w, c, start, end, attributes);
+        end = start;
+    }
+    return w.ok && buffer_append(out, w.cursor, written(&w));
 }
