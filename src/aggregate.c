@@ -75,15 +75,6 @@ static uint32_t find_slot(const series_aggregator *aggregator, const series_key 
     return slot;
 }
 
-static void accumulate(series *s, int64_t value, uint64_t start, uint64_t end)
-{
-    if (__builtin_add_overflow(s->value, value, &s->value))
-        s->value = INT64_MAX;
-    if (start < s->start)
-        s->start = start;
-    if (end > s->end)
-        s->end = end;
-}
 
 /* Creates the series of key in the empty slot find_slot() gave for it; NULL
  * when memory ran out. */
@@ -119,28 +110,13 @@ static series_key overflow_key(const series_key *key)
     return overflow;
 }
 
-void aggregate_add_at(series_aggregator *aggregator, uint32_t index, int64_t value,
-                      uint64_t start, uint64_t end)
-{
-    accumulate(&((series *)aggregator->series.items)[index], value, start, end);
-}
-
-void aggregate_add_again(series_aggregator *aggregator, uint32_t index, int64_t value,
-                         uint64_t start, uint64_t end)
-{
-    series *s = &((series *)aggregator->series.items)[index];
-    if (s->key.overflow)
-        aggregator->overflowed++;
-    accumulate(s, value, start, end);
-}
-
 bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t value,
                    uint64_t start, uint64_t end, uint32_t *index)
 {
     uint32_t slot = find_slot(aggregator, key);
     if (aggregator->slots[slot] != 0) {
         uint32_t found = aggregator->slots[slot] - 1;
-        accumulate(&((series *)aggregator->series.items)[found], value, start, end);
+        series_accumulate(&((series *)aggregator->series.items)[found], value, start, end);
         if (index != NULL)
             *index = found;
         return true;
@@ -157,7 +133,7 @@ bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t
     }
     if (s == NULL)
         return false;
-    accumulate(s, value, start, end);
+    series_accumulate(s, value, start, end);
     if (index != NULL)
         *index = (uint32_t)(s - (series *)aggregator->series.items);
     return true;
@@ -232,7 +208,7 @@ static bool fold_beyond_top(series_aggregator *aggregator, uint32_t metric, uint
         series *target = series_for(aggregator, &key);
         if (target == NULL)
             return false;
-        accumulate(target, folded.value, folded.start, folded.end);
+        series_accumulate(target, folded.value, folded.start, folded.end);
         aggregator->overflowed++;
     }
     return true;

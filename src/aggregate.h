@@ -68,16 +68,36 @@ bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t
 bool aggregate_replace(series_aggregator *aggregator, const series_key *key, int64_t value,
                        uint64_t start, uint64_t end);
 
+/* Adds value to s: its sum saturates at INT64_MAX, its span widens. */
+static inline void series_accumulate(series *s, int64_t value, uint64_t start, uint64_t end)
+{
+    if (__builtin_add_overflow(s->value, value, &s->value))
+        s->value = INT64_MAX;
+    if (start < s->start)
+        s->start = start;
+    if (end > s->end)
+        s->end = end;
+}
+
+/* Adds value to the series at index (from aggregate_add), uncounted. */
+static inline void aggregate_add_at(series_aggregator *aggregator, uint32_t index, int64_t value,
+                                    uint64_t start, uint64_t end)
+{
+    series_accumulate(&((series *)aggregator->series.items)[index], value, start, end);
+}
+
 /* Adds value to the series at index, which aggregate_add gave for a key, as
  * aggregate_add of that key would now: an overflow series counts the value
  * in overflowed (the key's own series cannot have appeared since: the
  * metric's count of series only grows). */
-void aggregate_add_again(series_aggregator *aggregator, uint32_t index, int64_t value,
-                         uint64_t start, uint64_t end);
-
-/* Adds value to the series at index (from aggregate_add), uncounted. */
-void aggregate_add_at(series_aggregator *aggregator, uint32_t index, int64_t value,
-                      uint64_t start, uint64_t end);
+static inline void aggregate_add_again(series_aggregator *aggregator, uint32_t index, int64_t value,
+                                       uint64_t start, uint64_t end)
+{
+    series *s = &((series *)aggregator->series.items)[index];
+    if (s->key.overflow)
+        aggregator->overflowed++;
+    series_accumulate(s, value, start, end);
+}
 
 /*
  * Folds all but the top_n largest series of each metric flagged in
