@@ -34,17 +34,38 @@ typedef struct attribute_scan {
     uint32_t process;
 } attribute_scan;
 
+/* Records the thread or process name an attribute gives, unless scan has one. */
+static inline void attributes_scan_one(const attribute_info *info, attribute_scan *scan)
+{
+    if (info->role == ROLE_THREAD_NAME && scan->thread == INTERN_NONE)
+        scan->thread = info->value_id;
+    else if (info->role == ROLE_PROCESS_NAME && scan->process == INTERN_NONE)
+        scan->process = info->value_id;
+}
+
 /* Scans dictionary attribute indices (all must be valid). */
 static inline void attributes_scan_indices(profile_dictionary *dictionary, const int32_t *indices,
                                            uint32_t count, attribute_scan *scan)
 {
+    for (uint32_t i = 0; i < count; i++)
+        attributes_scan_one(dictionary_attribute_info(dictionary, indices[i]), scan);
+}
+
+/* Whether every index is valid (as dictionary_attributes_valid), scanning
+ * them as attributes_scan_indices does in the same pass (the per-sample
+ * path). */
+static inline bool attributes_scan_valid(profile_dictionary *dictionary, const int32_t *indices,
+                                         uint32_t count, attribute_scan *scan)
+{
     for (uint32_t i = 0; i < count; i++) {
+        if (!dictionary_index_valid(&dictionary->attributes, indices[i]))
+            return false;
         const attribute_info *info = dictionary_attribute_info(dictionary, indices[i]);
-        if (info->role == ROLE_THREAD_NAME && scan->thread == INTERN_NONE)
-            scan->thread = info->value_id;
-        else if (info->role == ROLE_PROCESS_NAME && scan->process == INTERN_NONE)
-            scan->process = info->value_id;
+        if (!info->valid)
+            return false;
+        attributes_scan_one(info, scan);
     }
+    return true;
 }
 
 #endif /* PTM_ATTRIBUTES_H */

@@ -171,14 +171,15 @@ static uint8_t stack_pattern_bits(conversion *c, const stack_info *stack, stack_
     return cache->pattern_bits & (MATCH_INCLUDE | MATCH_EXCLUDE);
 }
 
-/* Whether the sample's own fields are usable (indices, value shape). */
-static bool sample_valid(const conversion *c, const decoded_sample *sample)
+/* Whether the sample's own fields are usable (indices, value shape); scans
+ * its attributes into *scan on the way. */
+static bool sample_valid(const conversion *c, const decoded_sample *sample, attribute_scan *scan)
 {
     profile_dictionary *dictionary = c->dictionary;
     if (!dictionary_index_valid(&dictionary->stacks, sample->stack_index) ||
         sample->link_index < 0 || ((uint32_t)sample->link_index >= dictionary->link_count &&
                                    sample->link_index != 0) ||
-        !dictionary_attributes_valid(dictionary, sample->attribute_indices, sample->attribute_count))
+        !attributes_scan_valid(dictionary, sample->attribute_indices, sample->attribute_count, scan))
         return false;
     if (sample->value_count > 0 && sample->timestamp_count > 0 &&
         sample->value_count != sample->timestamp_count)
@@ -367,7 +368,8 @@ static bool on_sample(void *context, const decoded_sample *sample)
     }
     int64_t value = 0;
     int64_t raw = sample->value_count > 0 ? sample->value_sum : (int64_t)sample->timestamp_count;
-    if (c->plan->disposition == PLAN_INVALID || !sample_valid(c, sample) ||
+    attribute_scan sample_scan = {0};
+    if (c->plan->disposition == PLAN_INVALID || !sample_valid(c, sample, &sample_scan) ||
         __builtin_mul_overflow(raw, c->plan->multiplier, &value)) {
         stats->samples_invalid++;
         return true;
@@ -381,9 +383,6 @@ static bool on_sample(void *context, const decoded_sample *sample)
         return true;
     }
     const resource_walk *resource = &c->resource;
-    attribute_scan sample_scan = {0};
-    attributes_scan_indices(c->dictionary, sample->attribute_indices, sample->attribute_count,
-                            &sample_scan);
     if (sample_filtered(c, resource, &sample_scan, sample, stack, cache)) {
         stats->samples_filtered++;
         return !c->arena->failed;
