@@ -46,6 +46,11 @@ static inline bool wire_read_varint(wire_cursor *cursor, uint64_t *out)
         cursor->at = p + 1;
         return true;
     }
+    if (cursor->end - p >= 2 && p[1] < 0x80) { /* indices into tables of up to 16,384 */
+        *out = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+        cursor->at = p + 2;
+        return true;
+    }
     uint64_t value = 0;
     for (unsigned shift = 0; shift < 63; shift += 7) {
         if (p == cursor->end)
