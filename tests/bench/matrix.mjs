@@ -2,7 +2,7 @@
 // in one run, on the same bytes; prints the table last and writes it to
 // build/bench/results.md (and the raw rows to build/bench/results.json).
 //
-//   node tests/bench/matrix.mjs [--only INPUT,...]
+//   node tests/bench/matrix.mjs [--only INPUT,...]   (INPUT: below, or jsonl)
 //
 // Inputs (build/bench/*.pb, written by tests/go/cmd/fixturegen with the
 // official pdata encoder; the Makefile regenerates them when fixturegen's
@@ -243,11 +243,13 @@ function report(rows, seconds) {
   ].join('\n');
 }
 
+/** The inputs to run ('jsonl': the JSON Lines row), from --only or all. */
 function parseOnly(argv) {
+  const all = [...INPUTS, 'jsonl'];
   const at = argv.indexOf('--only');
-  if (at < 0) return INPUTS;
+  if (at < 0) return all;
   const only = argv[at + 1]?.split(',') ?? [];
-  for (const name of only) if (!INPUTS.includes(name) && name !== 'jsonl') throw new Error(`--only: no input ${name}`);
+  for (const name of only) if (!all.includes(name)) throw new Error(`--only: no input ${name} (${all.join(', ')})`);
   return only;
 }
 
@@ -271,12 +273,12 @@ function main() {
         record({ input, ...row });
       }
     } catch (error) {
-      record({ input, row: `after ${rowsOfInput.at(-1)?.row ?? 'start'}`, error: error.message });
+      record({ input, row: `the row after ${rowsOfInput.at(-1)?.row ?? 'none'}`, error: error.message });
     }
     const native = Object.fromEntries(rowsOfInput.filter((r) => r.row === 'ptm native').map((r) => [r.format, r.ns_per_sample]));
     for (const row of rows.filter((r) => r.input === input && !r.error)) row.ratio = row.ns_per_sample / (native[row.format] ?? native.otlp);
   }
-  if (only.includes('jsonl') || only === INPUTS) {
+  if (only.includes('jsonl')) {
     try {
       record(jsonLinesRow());
     } catch (error) {
