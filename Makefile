@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NATIVE := build/native
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build demo test test-asan go-tools collector fixtures bench size fuzz fuzz-smoke clean
+.PHONY: all setup build demo test test-asan go-tools collector fixtures bench bench-inputs size fuzz fuzz-smoke clean
 all: build
 
 setup:
@@ -48,12 +48,32 @@ test-asan: build go-tools collector
 	@cd build/asan && ctest --output-on-failure
 	@PTM_BIN=$(CURDIR)/build/asan/ptm node --test tests/
 
-bench: build go-tools
-	@test -f build/bench.pb || build/go/fixturegen -bench 100000 -out build/bench.pb
-	@$(NATIVE)/ptm_bench build/bench.pb
-	@node tests/bench/bench-wasm.mjs build/bench.pb
-	@echo "collector connector (wasm/collector), ns/sample:"
-	@cd wasm/collector && PTM_BENCH_INPUT=$(CURDIR)/build/bench.pb go test -run '^$$' -bench . -benchtime 3s . | grep -E '^Benchmark'
+# The benchmark matrix (tests/bench/matrix.mjs): every row on every input in
+# one run; the table is printed last and written to build/bench/results.md.
+# Before it, the collector connector's Go benchmarks on the 100k input
+# (wasm/collector/bench_test.go). About 4 minutes on 2 cores.
+# tools/setup-browser.sh runs `npm ci` in tests/ when its lock file changed
+# (protobufjs, for the plain-JS baseline).
+bench: build go-tools bench-inputs
+	@tools/setup-browser.sh
+	@echo "collector connector (wasm/collector), ns/sample, build/bench/ebpf-100k.pb:"
+	@set -o pipefail; cd wasm/collector && PTM_BENCH_INPUT=$(CURDIR)/build/bench/ebpf-100k.pb go test -run '^$$' -bench . -benchtime 3s . | grep -E '^Benchmark'
+	@node tests/bench/matrix.mjs
+
+# The inputs, written by fixturegen with the official pdata encoder; made
+# again when its sources change (the binary itself is rebuilt every time).
+BENCH_INPUTS := $(addprefix build/bench/,ebpf-1k.pb ebpf-100k.pb ebpf-1m.pb pprof-100k.pb distinct-100k.pb ebpf-1k-200mb.jsonl)
+bench-inputs: $(BENCH_INPUTS)
+build/bench/ebpf-1k.pb: FIXTUREGEN_ARGS := -bench 1000 -shape ebpf-pruned
+build/bench/ebpf-100k.pb: FIXTUREGEN_ARGS := -bench 100000
+build/bench/ebpf-1m.pb: FIXTUREGEN_ARGS := -bench 1000000
+build/bench/pprof-100k.pb: FIXTUREGEN_ARGS := -bench 100000 -shape pprof
+build/bench/distinct-100k.pb: FIXTUREGEN_ARGS := -bench 100000 -shape distinct
+build/bench/ebpf-1k-200mb.jsonl: FIXTUREGEN_ARGS := -bench 1000 -shape ebpf-pruned -jsonl-mb 200
+$(BENCH_INPUTS): $(filter-out %_test.go,$(wildcard tests/go/cmd/fixturegen/*.go)) tests/go/go.sum | go-tools
+	@mkdir -p build/bench
+	@echo "fixturegen $(FIXTUREGEN_ARGS) -out $@"
+	@build/go/fixturegen $(FIXTUREGEN_ARGS) -out $@
 
 # Raw and gzip -9 sizes of the wasm modules; fails when the reactor is over budget.
 size: build

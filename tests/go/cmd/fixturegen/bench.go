@@ -1,6 +1,14 @@
-// bench.go: builds one large, deterministic eBPF-like request for benchmarks:
-// N timestamps-only samples over ~300 processes (one resource each), stacks of
-// depth 8..30 drawn from a shared pool of functions, a few threads per process.
+// bench.go: builds the large, deterministic eBPF-like requests of the
+// benchmarks: N timestamps-only samples over ~300 processes (one resource
+// each), stacks of depth 8..30 drawn from a shared pool of 3,000 functions, a
+// few threads per process.
+//
+//	ebpf      each process draws its samples from a pool of 48 stacks of its
+//	          own (14,400 stacks in all, whatever N is): `-bench N`
+//	distinct  every sample has a stack of its own (the worst case)
+//
+// Both draw from one seeded PRNG in a fixed order, so the ebpf shape's bytes
+// never change with the code around it (`make bench` caches them).
 package main
 
 import (
@@ -16,14 +24,16 @@ const (
 	benchStacksPerPr = 48
 )
 
-func buildBench(n int) pprofile.Profiles {
-	r := newRNG(0xbe4c)
-	pd := pprofile.NewProfiles()
-	x := newDict(pd.Dictionary())
-	k := newFrameKit(x, r)
+// buildBench is the ebpf shape with n samples.
+func buildBench(n int) pprofile.Profiles { return buildEBPF(n, false) }
 
-	// Shared pool of code locations: mostly named functions in a handful of
-	// shared libraries, some inlined pairs, some native frames without a name.
+// buildDistinct is the distinct shape with n samples: n stacks.
+func buildDistinct(n int) pprofile.Profiles { return buildEBPF(n, true) }
+
+// benchPool interns the shared code locations: mostly named functions in a
+// handful of shared libraries, some inlined pairs, some native frames without
+// a name. Returns them by pool position.
+func benchPool(x *dict) []int32 {
 	libs := make([]int32, 24)
 	for i := range libs {
 		libs[i] = x.mapping(fmt.Sprintf("/usr/lib/x86_64-linux-gnu/libbench%02d.so.%d", i, 1+i%3), 0x7f0000000000+uint64(i)<<24, 0x7f0000000000+uint64(i+1)<<24)
@@ -48,8 +58,11 @@ func buildBench(n int) pprofile.Profiles {
 		}
 		pool = append(pool, l)
 	}
+	return pool
+}
 
-	// Spread n samples over the processes, with a skew like real hosts.
+// benchCounts spreads n samples over the processes, skewed like real hosts.
+func benchCounts(r *rng, n int) []int {
 	counts := make([]int, benchProcs)
 	weights := make([]int, benchProcs)
 	total := 0
@@ -69,6 +82,51 @@ func buildBench(n int) pprofile.Profiles {
 		counts[i]++
 		assigned++
 	}
+	return counts
+}
+
+// benchStack draws one stack of a process whose functions cluster around
+// base in the pool; returns its locations leaf first.
+func benchStack(r *rng, k *frameKit, pool []int32, base int) []int32 {
+	depth := r.between(8, 30)
+	root := []int32{k.libcRoot}
+	for len(root) < depth-1 {
+		// Functions near the process's "home" region are more likely.
+		off := r.skewed(benchFuncs / 4)
+		if r.intn(2) == 0 {
+			off = benchFuncs - off - 1
+		}
+		root = append(root, pool[(base+off)%benchFuncs])
+	}
+	if r.intn(4) == 0 {
+		root = append(root, k.libc[r.intn(len(k.libc))])
+	} else {
+		root = append(root, pool[r.intn(benchFuncs)])
+	}
+	leafFirst := make([]int32, len(root))
+	for i, l := range root {
+		leafFirst[len(root)-1-i] = l
+	}
+	return leafFirst
+}
+
+// newStack draws stacks until one is not in the stack table yet; returns it.
+func newStack(x *dict, draw func() []int32) int32 {
+	for {
+		before := x.d.StackTable().Len()
+		if s := x.stack(draw()); int(s) == before {
+			return s
+		}
+	}
+}
+
+func buildEBPF(n int, distinct bool) pprofile.Profiles {
+	r := newRNG(0xbe4c)
+	pd := pprofile.NewProfiles()
+	x := newDict(pd.Dictionary())
+	k := newFrameKit(x, r)
+	pool := benchPool(x)
+	counts := benchCounts(r, n)
 
 	const dur = uint64(5_000_000_000)
 	for pi := range benchProcs {
@@ -105,36 +163,24 @@ func buildBench(n int) pprofile.Profiles {
 			}
 			threads[t] = []int32{x.attrStr("thread.name", name), x.attrInt("thread.id", pid+int64(t))}
 		}
-		// A per-process pool of stacks drawn from the shared functions.
 		base := r.intn(benchFuncs)
-		stacks := make([]int32, benchStacksPerPr)
-		for si := range stacks {
-			depth := r.between(8, 30)
-			root := []int32{k.libcRoot}
-			for len(root) < depth-1 {
-				// Functions near the process's "home" region are more likely.
-				off := r.skewed(benchFuncs / 4)
-				if r.intn(2) == 0 {
-					off = benchFuncs - off - 1
-				}
-				root = append(root, pool[(base+off)%benchFuncs])
+		draw := func() []int32 { return benchStack(r, k, pool, base) }
+		var stacks []int32 // the process's pool (ebpf shape only)
+		if !distinct {
+			stacks = make([]int32, benchStacksPerPr)
+			for si := range stacks {
+				stacks[si] = x.stack(draw())
 			}
-			if r.intn(4) == 0 {
-				root = append(root, k.libc[r.intn(len(k.libc))])
-			} else {
-				root = append(root, pool[r.intn(benchFuncs)])
-			}
-			leafFirst := make([]int32, len(root))
-			for i, l := range root {
-				leafFirst[len(root)-1-i] = l
-			}
-			stacks[si] = x.stack(leafFirst)
 		}
 		ss := p.Samples()
 		ss.EnsureCapacity(counts[pi])
 		for range counts[pi] {
 			s := ss.AppendEmpty()
-			s.SetStackIndex(stacks[r.skewed(benchStacksPerPr)])
+			if distinct {
+				s.SetStackIndex(newStack(x, draw))
+			} else {
+				s.SetStackIndex(stacks[r.skewed(benchStacksPerPr)])
+			}
 			s.AttributeIndices().Append(threads[r.skewed(nThreads)]...)
 			nts := 1
 			if r.intn(8) == 0 {

@@ -3,7 +3,15 @@
 // ProtoMarshaler and JSONMarshaler.
 //
 //	fixturegen -out DIR            cpu-ebpf, memory, cpu-pprof (.pb + .json), multi.jsonl
-//	fixturegen -bench N -out FILE  one large eBPF-like protobuf request with N samples
+//	fixturegen -bench N [-shape S] [-jsonl-mb M] -out FILE
+//	                               one large protobuf request with N samples
+//
+// The benchmark shapes (-shape): ebpf (the default: eBPF-like, 300
+// processes, 48 stacks each, bench.go), ebpf-pruned (the same with its
+// dictionary cut to what the samples use, prune.go), distinct (every sample
+// its own stack) and pprof (Go services' CPU and heap profiles, pprof.go).
+// -jsonl-mb M writes, instead of protobuf, the request's OTLP/JSON as JSON
+// Lines: one line per copy, as many copies as make at least M MB.
 //
 // Every fixture is also decoded back with the official unmarshalers and
 // re-encoded, and must reproduce the same bytes.
@@ -22,25 +30,59 @@ import (
 func main() {
 	out := flag.String("out", "", "output directory (fixtures) or file (-bench)")
 	bench := flag.Int("bench", 0, "write one large request with this many samples to -out FILE")
+	shape := flag.String("shape", "ebpf", "with -bench: ebpf, ebpf-pruned, distinct or pprof")
+	jsonlMB := flag.Int("jsonl-mb", 0, "with -bench: write the request's OTLP/JSON repeated as JSON Lines of at least this many MB")
 	flag.Parse()
-	if *out == "" || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: fixturegen -out DIR | fixturegen -bench N -out FILE")
+	if *out == "" || flag.NArg() != 0 || benchShapes[*shape] == nil {
+		fmt.Fprintln(os.Stderr, "usage: fixturegen -out DIR | fixturegen -bench N [-shape ebpf|ebpf-pruned|distinct|pprof] [-jsonl-mb M] -out FILE")
 		os.Exit(2)
 	}
-	if err := run(*out, *bench); err != nil {
+	if *bench > 0 {
+		if err := writeBench(*out, benchShapes[*shape](*bench), *jsonlMB); err != nil {
+			fmt.Fprintln(os.Stderr, "fixturegen:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "fixturegen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string, bench int) error {
-	if bench > 0 {
-		pb, err := marshalProto(buildBench(bench))
+// benchShapes builds each -shape with n samples.
+var benchShapes = map[string]func(n int) pprofile.Profiles{
+	"ebpf":        buildBench,
+	"ebpf-pruned": func(n int) pprofile.Profiles { return prune(buildBench(n)) },
+	"distinct":    buildDistinct,
+	"pprof":       buildPprof,
+}
+
+// writeBench writes pd as protobuf, or with jsonlMB > 0 as that many MB of
+// JSON Lines (its OTLP/JSON repeated).
+func writeBench(out string, pd pprofile.Profiles, jsonlMB int) error {
+	if jsonlMB <= 0 {
+		pb, err := marshalProto(pd)
 		if err != nil {
 			return err
 		}
 		return os.WriteFile(out, pb, 0o644)
 	}
+	js, err := marshalJSON(pd)
+	if err != nil {
+		return err
+	}
+	lineSize := len(js) + 1
+	copies := (jsonlMB*1_000_000 + lineSize - 1) / lineSize
+	lines := make([]byte, 0, copies*lineSize)
+	for range copies {
+		lines = append(append(lines, js...), '\n')
+	}
+	return os.WriteFile(out, lines, 0o644)
+}
+
+// run writes the repository's fixtures into the folder out.
+func run(out string) error {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}

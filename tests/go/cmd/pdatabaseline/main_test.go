@@ -1,0 +1,126 @@
+// main_test.go: the baseline computes what ptm computes. For each fixture
+// of tests/fixtures (eBPF CPU and off-CPU, Go heap, pprof CPU with its
+// count-based twin and an unknown type) and a small pprof-shaped and
+// distinct-stack request, every point of its output (resource attributes,
+// metric, point attributes, times, value) must be a point of ptm's output
+// for the same input, and the other way round. ptm is build/native/ptm
+// (`make build`); without it the test is skipped.
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+)
+
+var repoRoot = filepath.Join("..", "..", "..", "..")
+
+// points lists every data point of an OTLP metrics request as one sorted
+// line each.
+func points(t *testing.T, data []byte) []string {
+	t.Helper()
+	md, err := (&pmetric.ProtoUnmarshaler{}).UnmarshalMetrics(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, rm := range md.ResourceMetrics().All() {
+		resource := attributeText(rm.Resource().Attributes()) + " " + rm.SchemaUrl()
+		for _, sm := range rm.ScopeMetrics().All() {
+			for _, m := range sm.Metrics().All() {
+				var dps pmetric.NumberDataPointSlice
+				if m.Type() == pmetric.MetricTypeGauge {
+					dps = m.Gauge().DataPoints()
+				} else {
+					dps = m.Sum().DataPoints()
+				}
+				for _, dp := range dps.All() {
+					value := fmt.Sprint(dp.IntValue())
+					if dp.ValueType() == pmetric.NumberDataPointValueTypeDouble {
+						value = fmt.Sprint(dp.DoubleValue())
+					}
+					out = append(out, fmt.Sprintf("%s | %s %s | %s | %d-%d | %s", resource, m.Name(), m.Unit(),
+						attributeText(dp.Attributes()), dp.StartTimestamp(), dp.Timestamp(), value))
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func attributeText(attrs pcommon.Map) string {
+	var b strings.Builder
+	for k, v := range attrs.All() {
+		fmt.Fprintf(&b, "%s=%s:%s,", k, v.Type(), v.AsString())
+	}
+	return b.String()
+}
+
+func ptmOutput(t *testing.T, ptm string, input []byte) []byte {
+	t.Helper()
+	cmd := exec.Command(ptm, "-f", "otlp")
+	cmd.Stdin = bytes.NewReader(input)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("ptm: %v", err)
+	}
+	return out
+}
+
+func TestAgreesWithPtm(t *testing.T) {
+	ptm := filepath.Join(repoRoot, "build", "native", "ptm")
+	if _, err := os.Stat(ptm); err != nil {
+		t.Skipf("no %s: make build", ptm)
+	}
+	inputs := map[string][]byte{}
+	for _, name := range []string{"cpu-ebpf", "memory", "cpu-pprof"} {
+		data, err := os.ReadFile(filepath.Join(repoRoot, "tests", "fixtures", name+".pb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[name] = data
+	}
+	for name, gen := range map[string]string{"pprof-shape": "pprof", "distinct-shape": "distinct"} {
+		out := filepath.Join(t.TempDir(), name+".pb")
+		cmd := exec.Command("go", "run", "../fixturegen", "-bench", "2000", "-shape", gen, "-out", out)
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("fixturegen: %v: %s", err, msg)
+		}
+		data, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[name] = data
+	}
+	for name, input := range inputs {
+		t.Run(name, func(t *testing.T) {
+			ours, _, err := convertOnce(input)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, want := points(t, ours), points(t, ptmOutput(t, ptm, input))
+			if len(want) == 0 {
+				t.Fatal("ptm wrote no point")
+			}
+			for _, p := range want {
+				if _, found := slices.BinarySearch(got, p); !found {
+					t.Errorf("missing: %s", p)
+				}
+			}
+			for _, p := range got {
+				if _, found := slices.BinarySearch(want, p); !found {
+					t.Errorf("extra: %s", p)
+				}
+			}
+		})
+	}
+}
