@@ -164,15 +164,6 @@ static int by_value_descending(const void *a, const void *b)
     return x->order < y->order ? -1 : (x->order > y->order);
 }
 
-static int by_output_order(const void *a, const void *b)
-{
-    const series *x = *(series *const *)a, *y = *(series *const *)b;
-    if (x->key.resource != y->key.resource)
-        return x->key.resource < y->key.resource ? -1 : 1;
-    if (x->key.metric != y->key.metric)
-        return x->key.metric < y->key.metric ? -1 : 1;
-    return x->order < y->order ? -1 : (x->order > y->order);
-}
 
 /* Folds the series of one function metric beyond top_n into overflow. */
 static bool fold_beyond_top(series_aggregator *aggregator, uint32_t metric, uint32_t top_n)
@@ -214,6 +205,12 @@ static bool fold_beyond_top(series_aggregator *aggregator, uint32_t metric, uint
     return true;
 }
 
+/* The output bucket of s: its resource, then its metric. */
+static size_t output_bucket(const series_aggregator *aggregator, const series *s)
+{
+    return (size_t)s->key.resource * aggregator->metric_count + s->key.metric;
+}
+
 bool aggregate_finish(series_aggregator *aggregator, uint32_t top_n, const bool *is_function_metric,
                       series ***ordered, uint32_t *count)
 {
@@ -223,17 +220,32 @@ bool aggregate_finish(series_aggregator *aggregator, uint32_t top_n, const bool 
                 return false;
         }
     }
+    /* By (resource, metric, first sight): a counting sort on (resource,
+     * metric), whose buckets fill in index order, which is first-sight order
+     * (insert_at). Linear: the buckets number resources x metrics. */
     series *items = aggregator->series.items;
     uint32_t total = aggregator->series.count;
+    uint32_t resources = 0;
+    for (uint32_t i = 0; i < total; i++) {
+        if (items[i].key.resource >= resources)
+            resources = items[i].key.resource + 1;
+    }
+    size_t buckets = (size_t)resources * aggregator->metric_count;
+    uint32_t *starts = arena_calloc(aggregator->arena, buckets + 1, sizeof(uint32_t));
     series **list = arena_alloc(aggregator->arena, ((size_t)total + 1) * sizeof(series *));
-    if (list == NULL)
+    if (starts == NULL || list == NULL)
         return false;
-    uint32_t n = 0;
     for (uint32_t i = 0; i < total; i++) {
         if (items[i].value >= 0)
-            list[n++] = &items[i];
+            starts[output_bucket(aggregator, &items[i]) + 1]++;
     }
-    qsort(list, n, sizeof *list, by_output_order);
+    for (size_t bucket = 0; bucket < buckets; bucket++)
+        starts[bucket + 1] += starts[bucket];
+    uint32_t n = starts[buckets];
+    for (uint32_t i = 0; i < total; i++) {
+        if (items[i].value >= 0)
+            list[starts[output_bucket(aggregator, &items[i])]++] = &items[i];
+    }
     *ordered = list;
     *count = n;
     return true;

@@ -37,7 +37,7 @@ typedef struct series {
     int64_t value;       /* saturates at INT64_MAX */
     uint64_t start;      /* earliest start of what fed it */
     uint64_t end;        /* latest end */
-    uint32_t order;      /* first-seen order */
+    uint32_t order;      /* first-seen order: its index in the series vector */
 } series;
 
 typedef struct series_aggregator {

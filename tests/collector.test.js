@@ -64,7 +64,9 @@ async function post(url, body, contentType) {
 /** The file exporter's lines, once `count` have been written (it flushes on its own). */
 async function linesOf(file, count) {
   for (let i = 0; i < 200; i++) {
-    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+    // Whole lines only: the exporter may be half way through writing the last.
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
     if (lines.length >= count) return lines;
     await sleep(50);
   }

@@ -61,15 +61,26 @@ func benchPool(x *dict) []int32 {
 	return pool
 }
 
+// benchActiveProcs is how many processes n samples come from: about one per
+// 330 samples, at least 8 and at most benchProcs (a 5 s report of a node,
+// 1,000 samples, has a few busy processes, not hundreds with a sample each).
+func benchActiveProcs(n int) int {
+	return min(benchProcs, max(8, n/330))
+}
+
 // benchCounts spreads n samples over the processes, skewed like real hosts.
 func benchCounts(r *rng, n int) []int {
 	counts := make([]int, benchProcs)
 	weights := make([]int, benchProcs)
+	active := benchActiveProcs(n)
 	total := 0
 	for i := range weights {
 		weights[i] = 1 + r.intn(40)
 		if i%37 == 0 {
 			weights[i] *= 20
+		}
+		if i >= active {
+			weights[i] = 0
 		}
 		total += weights[i]
 	}
@@ -78,7 +89,7 @@ func benchCounts(r *rng, n int) []int {
 		counts[i] = n * weights[i] / total
 		assigned += counts[i]
 	}
-	for i := 0; assigned < n; i = (i + 1) % benchProcs {
+	for i := 0; assigned < n; i = (i + 1) % active {
 		counts[i]++
 		assigned++
 	}
