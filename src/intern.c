@@ -99,22 +99,17 @@ void interner_mark_round(string_interner *interner)
     }
 }
 
-bool interner_mark(string_interner *interner, uint32_t id)
+bool interner_grow_marks(string_interner *interner, uint32_t id)
 {
-    if (id >= interner->mark_capacity) {
-        uint32_t capacity = interner->mark_capacity == 0 ? 1024 : interner->mark_capacity;
-        while (capacity <= id)
-            capacity *= 2;
-        uint32_t *marks = arena_calloc(interner->arena, capacity, sizeof(uint32_t));
-        if (marks == NULL)
-            return false;
-        if (interner->mark_capacity > 0)
-            memcpy(marks, interner->marks, (size_t)interner->mark_capacity * sizeof(uint32_t));
-        interner->marks = marks;
-        interner->mark_capacity = capacity;
-    }
-    if (interner->marks[id] == interner->generation)
+    uint32_t capacity = interner->mark_capacity == 0 ? 1024 : interner->mark_capacity;
+    while (capacity <= id)
+        capacity *= 2;
+    uint32_t *marks = arena_calloc(interner->arena, capacity, sizeof(uint32_t));
+    if (marks == NULL)
         return false;
-    interner->marks[id] = interner->generation;
+    if (interner->mark_capacity > 0)
+        memcpy(marks, interner->marks, (size_t)interner->mark_capacity * sizeof(uint32_t));
+    interner->marks = marks;
+    interner->mark_capacity = capacity;
     return true;
 }

@@ -43,6 +43,17 @@ byte_slice interned(const string_interner *interner, uint32_t id);
  * in the round and false after. interner_mark returns false with the arena's
  * failed flag set when memory ran out. */
 void interner_mark_round(string_interner *interner);
-bool interner_mark(string_interner *interner, uint32_t id);
+/* Makes room for marks of ids up to id; false when memory ran out. */
+bool interner_grow_marks(string_interner *interner, uint32_t id);
+/* Inline: it runs once per frame of every stack met. */
+static inline bool interner_mark(string_interner *interner, uint32_t id)
+{
+    if (id >= interner->mark_capacity && !interner_grow_marks(interner, id))
+        return false;
+    if (interner->marks[id] == interner->generation)
+        return false;
+    interner->marks[id] = interner->generation;
+    return true;
+}
 
 #endif /* PTM_INTERN_H */
