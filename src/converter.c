@@ -382,7 +382,7 @@ static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *in
 {
     ptm_status *status = &converter->status;
     if (!conversion_init(c, &converter->config, &converter->metrics, &converter->hash_key,
-                         &converter->conversion_arena, status)) {
+                         &converter->conversion_arena, &converter->conversion_arena, status)) {
         status_out_of_memory(status);
         return status->code;
     }

@@ -254,7 +254,7 @@ bool encode_otlp_json(const conversion *c, byte_buffer *out)
     point_attribute *attributes = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *attributes);
     if (attributes == NULL)
         return false;
-    if (c->requests.count == 0 && c->ordered_count == 0)
+    if (c->stats.requests == 0 && c->ordered_count == 0)
         return true; /* empty input: no request, no line */
     put(&w, "{\"resourceMetrics\":[");
     for (uint32_t i = 0; i < c->ordered_count && w.ok;) {
