@@ -165,17 +165,19 @@ test('a JSON Lines file past max_input_bytes converts line by line: peak memory 
   assert.equal(stats.series, oneStats.series);
 
   // Memory: what converting one block takes, plus the read buffer (1 MiB)
-  // and a few requests' text, not the file.
+  // and a few requests' text, not the file. (A sanitizer build, PTM_BIN under
+  // make test-asan, keeps freed memory in quarantine: not bounded here.)
+  const sanitized = readFileSync(ptmPath).includes('__asan_init');
   const longest = Math.max(...block.split('\n').map((line) => line.length));
   const bound = one.rss + 4 * longest + 8 * 1024 * 1024;
-  assert.ok(bound < big.length / 4, `the bound (${bound} bytes) is far below the input (${big.length})`);
-  assert.ok(all.rss < bound, `native: peak RSS ${all.rss} bytes, bound ${bound} (one block: ${one.rss})`);
+  assert.ok(sanitized || bound < big.length / 4, `the bound (${bound} bytes) is far below the input (${big.length})`);
+  assert.ok(sanitized || all.rss < bound, `native: peak RSS ${all.rss} bytes, bound ${bound} (one block: ${one.rss})`);
 
   // stdin is read the same way; so is the WASI command's input under wasmtime.
   const piped = measured(ptmPath, [...args, '-'], big);
   assert.equal(piped.code, 0, piped.stderr);
   assert.ok(piped.stdout.equals(all.stdout), 'stdin: the same bytes');
-  assert.ok(piped.rss < bound, `stdin: peak RSS ${piped.rss} bytes, bound ${bound}`);
+  assert.ok(sanitized || piped.rss < bound, `stdin: peak RSS ${piped.rss} bytes, bound ${bound}`);
   const wasiArgs = ['run', '--dir', dirname(config), wasiModule, ...args, '-'];
   const wasiOne = measured(wasmtimePath, wasiArgs, block);
   assert.equal(wasiOne.code, 0, wasiOne.stderr);
