@@ -18,7 +18,13 @@
  *    configuration or OTLP/JSON request is read. Each conversion works in an
  *    arena that is released (all but its largest block) at the next call.
  *  - Output bytes are owned by the converter: they stay valid until the next
- *    ptm_convert() or ptm_converter_free() on that converter.
+ *    ptm_convert(), ptm_convert_begin() or ptm_converter_free() on that
+ *    converter. Input bytes stay the caller's: they are read during the
+ *    call and never referenced after it.
+ *  - An input that does not fit in memory whole (a JSON Lines file, a
+ *    stream) can be handed over in pieces (ptm_convert_begin(), _feed(),
+ *    _finish()): OTLP/JSON is then converted request by request as its text
+ *    arrives, and the converter holds the text of one request at a time.
  *  - Every function returns a ptm_result; on failure a one-line message naming
  *    what is wrong is available from ptm_converter_last_error().
  *
@@ -141,7 +147,8 @@ void ptm_converter_free(ptm_converter *converter);
  * has seen since it was created or reset, accumulated.
  *
  * On PTM_OK, *output and *output_size describe bytes owned by the converter,
- * valid until the next ptm_convert() or ptm_converter_free(). stats may be
+ * valid until the next ptm_convert(), ptm_convert_begin() or
+ * ptm_converter_free(); a stream in progress is abandoned. stats may be
  * NULL; when given it is filled on success and failure alike.
  * On failure *output is NULL, *output_size is 0 and
  * ptm_converter_last_error() says why. The input is only read, and never
@@ -153,15 +160,62 @@ ptm_result ptm_convert(ptm_converter *converter,
                        const uint8_t **output, size_t *output_size,
                        ptm_stats *stats);
 
+/* ptm_convert_begin()'s input_size when the size is not known in advance. */
+#define PTM_INPUT_SIZE_UNKNOWN UINT64_MAX
+
+/*
+ * Streaming: one conversion of an input handed over in pieces, for a host
+ * that reads a file or a stream and should not hold it whole:
+ *
+ *   ptm_convert_begin(converter, input_size);           once
+ *   ptm_convert_feed(converter, piece, piece_size);     for each piece, of any size
+ *   ptm_convert_finish(converter, format, &output, &output_size, &stats);
+ *
+ * The result (output bytes, stats, refused requests, warning, errors) is
+ * ptm_convert()'s for the concatenation of the pieces, however the input is
+ * cut, except for max_input_bytes: OTLP/JSON input (JSON Lines, or requests
+ * one after another) is converted request by request as each request's
+ * text is complete, and max_input_bytes bounds the text of each request,
+ * not the whole input; any other input (protobuf: one request) is held
+ * whole until ptm_convert_finish(), and max_input_bytes bounds it. Memory
+ * for OTLP/JSON: the text and decoding of one request, plus what the series
+ * of the whole input need (their strings, resources and values).
+ *
+ * ptm_convert_begin() starts a stream, abandoning one in progress (as
+ * ptm_convert() does). input_size is the input's total size when known, else
+ * PTM_INPUT_SIZE_UNKNOWN: an input held whole that is larger than
+ * max_input_bytes is then refused from its first bytes, before the rest is
+ * read. PTM_ERR_ARGUMENT for NULL; PTM_ERR_NOMEM (the stream is then over:
+ * feeding and finishing return it); PTM_OK otherwise.
+ *
+ * ptm_convert_feed() reads size bytes at piece (the caller's: copied where
+ * needed, never referenced after the call). PTM_ERR_LIMIT when the text
+ * being held (one OTLP/JSON request, or an input held whole) passes
+ * max_input_bytes: the caller may stop reading there; PTM_ERR_NOMEM;
+ * PTM_ERR_ARGUMENT with no stream begun, or piece NULL with size > 0.
+ * Requests that are refused (see ptm_converter_refused_request) are not
+ * failures. A failure ends the stream: later feeds return the same result
+ * and ptm_converter_last_error() keeps its message until
+ * ptm_convert_finish() or ptm_convert_begin().
+ *
+ * ptm_convert_finish() ends the input, converts what is left and writes the
+ * output, exactly as ptm_convert() returns it (ownership, stats, failures,
+ * including a failure of the stream); it ends the stream.
+ */
+ptm_result ptm_convert_begin(ptm_converter *converter, uint64_t input_size);
+ptm_result ptm_convert_feed(ptm_converter *converter, const uint8_t *piece, size_t size);
+ptm_result ptm_convert_finish(ptm_converter *converter, ptm_format format,
+                              const uint8_t **output, size_t *output_size, ptm_stats *stats);
+
 /* The one-line message of the last failed call on this converter, or "" after
  * a success. Owned by the converter; valid until its next call. */
 const char *ptm_converter_last_error(const ptm_converter *converter);
 
 /*
- * The requests the last successful ptm_convert() refused while it converted
- * the others: with OTLP/JSON input (JSON Lines, or requests one after
- * another), a request that is malformed, of another signal or over a limit
- * is left out, and reading goes on at the next line that does not start
+ * The requests the last successful ptm_convert() (or ptm_convert_finish())
+ * refused while it converted the others: with OTLP/JSON input (JSON Lines,
+ * or requests one after another), a request that is malformed, of another
+ * signal or over a limit is left out, and reading goes on at the next line that does not start
  * with white space. The index-th refusal's one-line message, naming its input
  * line (and column, for invalid JSON), e.g. "input line 96, column 18: not
  * valid JSON"; NULL past the last. stats.requests_invalid counts every
@@ -171,9 +225,10 @@ const char *ptm_converter_last_error(const ptm_converter *converter);
  */
 const char *ptm_converter_refused_request(const ptm_converter *converter, size_t index);
 
-/* A one-line warning about the last successful ptm_convert() (e.g. a
- * configured attribute shadowed by a resource attribute), or "" when there is
- * none. Owned by the converter; valid until its next call. */
+/* A one-line warning about the last successful ptm_convert() or
+ * ptm_convert_finish() (e.g. a configured attribute shadowed by a resource
+ * attribute), or "" when there is none. Owned by the converter; valid until
+ * its next call. */
 const char *ptm_converter_last_warning(const ptm_converter *converter);
 
 /*
@@ -195,7 +250,8 @@ ptm_result ptm_converter_reset(ptm_converter *converter);
 ptm_result ptm_converter_set_hash_key(ptm_converter *converter, const uint8_t key[16]);
 
 /* The converter's max_input_bytes: ptm_convert() refuses larger inputs, so a
- * caller reading a stream may stop reading past it. */
+ * caller reading a stream into memory may stop reading past it (streaming,
+ * it bounds each OTLP/JSON request instead; see ptm_convert_feed()). */
 uint64_t ptm_converter_max_input_bytes(const ptm_converter *converter);
 
 /* A static, human-readable name for a result ("input", "config", ...). */

@@ -3,8 +3,10 @@
  *
  *   ptm [-c CONFIG.json] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]
  *
- * Reads INPUT (default stdin, also "-") whole, converts it with one
- * converter, writes the output to stdout or OUT. Exit codes: 0 success,
+ * Reads INPUT (default stdin, also "-") in pieces of at most 1 MiB and
+ * hands them to one converter's stream (ptm_convert_begin/_feed/_finish),
+ * which converts OTLP/JSON request by request as it arrives and holds other
+ * input whole; writes the output to stdout or OUT. Exit codes: 0 success,
  * 1 input that is not a valid request (or over a limit), 2 usage or
  * configuration error (including files that cannot be read), 3 out of memory
  * or a failed write, 4 some requests refused (JSON Lines: bad lines, each
@@ -66,12 +68,12 @@ static int fail(int code, const char *format, const char *detail)
     return code;
 }
 
-/* Reads a stream into a malloc'd buffer, at most limit bytes: EFBIG when
- * there is more (reading stops there, so an endless stream costs limit + 1
- * bytes). Reads go in chunks of at most 1 MiB (WASI hosts fail larger ones). */
-static int read_stream(FILE *stream, uint64_t limit, uint8_t **data, size_t *size)
+enum { READ_CHUNK = 1 << 20 }; /* WASI hosts fail larger reads */
+
+/* Reads a stream into a malloc'd buffer, in chunks of at most READ_CHUNK;
+ * an errno value on failure. */
+static int read_stream(FILE *stream, uint8_t **data, size_t *size)
 {
-    enum { CHUNK = 1 << 20 };
     size_t capacity = 1 << 16, length = 0;
     uint8_t *buffer = malloc(capacity);
     if (buffer == NULL)
@@ -86,13 +88,9 @@ static int read_stream(FILE *stream, uint64_t limit, uint8_t **data, size_t *siz
             buffer = bigger;
             capacity *= 2;
         }
-        size_t want = capacity - length < CHUNK ? capacity - length : CHUNK;
+        size_t want = capacity - length < READ_CHUNK ? capacity - length : READ_CHUNK;
         size_t got = fread(buffer + length, 1, want, stream);
         length += got;
-        if (length > limit) {
-            free(buffer);
-            return EFBIG;
-        }
         if (got == 0)
             break;
     }
@@ -107,13 +105,8 @@ static int read_stream(FILE *stream, uint64_t limit, uint8_t **data, size_t *siz
 
 /* The message and exit code of a failed open or read (verb) of what
  * (config or input) called name. */
-static int read_failed(int error, const char *verb, const char *what, const char *name, uint64_t limit)
+static int read_failed(int error, const char *verb, const char *what, const char *name)
 {
-    if (error == EFBIG) {
-        fprintf(stderr, "ptm: input: %s is more than max_input_bytes (%" PRIu64 "); stopped reading there\n",
-                name, limit);
-        return EXIT_INPUT;
-    }
     if (error == EISDIR) {
         fprintf(stderr, "ptm: cannot read %s %s: it is a directory\n", what, name);
         return EXIT_USAGE;
@@ -127,29 +120,50 @@ static int read_failed(int error, const char *verb, const char *what, const char
     return error == ENOMEM ? EXIT_RESOURCES : EXIT_USAGE;
 }
 
-/* Reads path ("-" or NULL: stdin) whole, at most limit bytes. A regular
- * file over the limit is refused by its size, unread, with the core's own
- * message; a stream is read up to the limit. */
-static int read_file(const char *path, uint8_t **data, size_t *size, const char *what, uint64_t limit)
+/* An opened input or config: stdin for "-" or NULL. */
+typedef struct input_file {
+    FILE *file;
+    const char *name;      /* "stdin", or the path */
+    bool regular;          /* a regular file (not stdin): its size is known */
+    uint64_t size;         /* when regular */
+} input_file;
+
+/* Opens path (see input_file), or returns an exit code. */
+static int open_input(const char *path, const char *what, input_file *in)
 {
     if (path == NULL || strcmp(path, "-") == 0) {
-        int error = read_stream(stdin, limit, data, size);
-        return error ? read_failed(error, "read", what, "stdin", limit) : 0;
+        *in = (input_file){stdin, "stdin", false, 0};
+        return 0;
     }
     FILE *file = fopen(path, "rb");
     if (file == NULL)
-        return read_failed(errno == ENOTCAPABLE ? ENOTCAPABLE_HINT : errno, "open", what, path, limit);
+        return read_failed(errno == ENOTCAPABLE ? ENOTCAPABLE_HINT : errno, "open", what, path);
     struct stat status;
     bool known = fstat(fileno(file), &status) == 0;
-    if (known && S_ISREG(status.st_mode) && (uint64_t)status.st_size > limit) {
+    if (known && S_ISDIR(status.st_mode)) {
         fclose(file);
-        fprintf(stderr, "ptm: input: %" PRIu64 " bytes is more than max_input_bytes (%" PRIu64 ")\n",
-                (uint64_t)status.st_size, limit);
-        return EXIT_INPUT;
+        return read_failed(EISDIR, "read", what, path);
     }
-    int error = known && S_ISDIR(status.st_mode) ? EISDIR : read_stream(file, limit, data, size);
-    fclose(file);
-    return error ? read_failed(error, "read", what, path, limit) : 0;
+    *in = (input_file){file, path, known && S_ISREG(status.st_mode), known ? (uint64_t)status.st_size : 0};
+    return 0;
+}
+
+static void close_input(input_file *in)
+{
+    if (in->file != stdin)
+        fclose(in->file);
+}
+
+/* Reads the file at path ("-" or NULL: stdin) whole (the configuration). */
+static int read_file(const char *path, uint8_t **data, size_t *size, const char *what)
+{
+    input_file in;
+    int code = open_input(path, what, &in);
+    if (code != 0)
+        return code;
+    int error = read_stream(in.file, data, size);
+    close_input(&in);
+    return error ? read_failed(error, "read", what, in.name) : 0;
 }
 
 static int parse_format(const char *text, ptm_format *format)
@@ -280,13 +294,59 @@ static int report_refused(const ptm_converter *converter, const ptm_stats *stats
     return EXIT_REFUSED;
 }
 
-static int convert(const options *opts, ptm_converter *converter, const uint8_t *input, size_t input_size)
+/* The message and exit code of an input whose text held (a whole protobuf
+ * input, or one OTLP/JSON request) passed max_input_bytes: as a regular
+ * file by its size, else as a stream that was read no further. */
+static int input_too_large(const input_file *in, uint64_t limit)
 {
+    if (in->regular && in->size > limit)
+        fprintf(stderr, "ptm: input: %" PRIu64 " bytes is more than max_input_bytes (%" PRIu64 ")\n",
+                in->size, limit);
+    else
+        fprintf(stderr, "ptm: input: %s is more than max_input_bytes (%" PRIu64 "); stopped reading there\n",
+                in->name, limit);
+    return EXIT_INPUT;
+}
+
+/*
+ * Feeds the input to the converter's stream in chunks of at most
+ * READ_CHUNK. 0 when it was read to its end or the stream failed (the
+ * failure is ptm_convert_finish()'s to report), else an exit code: the
+ * input could not be read, or what the converter holds passed
+ * max_input_bytes (reading stops there).
+ */
+static int feed_input(ptm_converter *converter, input_file *in)
+{
+    uint8_t *chunk = malloc(READ_CHUNK);
+    if (chunk == NULL)
+        return read_failed(ENOMEM, "read", "input", in->name);
+    ptm_convert_begin(converter, in->regular ? in->size : PTM_INPUT_SIZE_UNKNOWN);
+    ptm_result result = PTM_OK;
+    size_t got;
+    while (result == PTM_OK && (got = fread(chunk, 1, READ_CHUNK, in->file)) > 0)
+        result = ptm_convert_feed(converter, chunk, got);
+    free(chunk);
+    if (result == PTM_ERR_LIMIT)
+        return input_too_large(in, ptm_converter_max_input_bytes(converter));
+    if (result == PTM_OK && ferror(in->file))
+        return read_failed(EIO, "read", "input", in->name);
+    return 0;
+}
+
+static int convert(const options *opts, ptm_converter *converter)
+{
+    input_file in;
+    int code = open_input(opts->input_path, "input", &in);
+    if (code != 0)
+        return code;
+    code = feed_input(converter, &in);
+    close_input(&in);
+    if (code != 0)
+        return code;
     const uint8_t *output = NULL;
     size_t output_size = 0;
     ptm_stats stats;
-    ptm_result result = ptm_convert(converter, input, input_size, opts->format, &output, &output_size, &stats);
-    int code;
+    ptm_result result = ptm_convert_finish(converter, opts->format, &output, &output_size, &stats);
     if (result != PTM_OK) {
         code = fail(exit_code_of(result), "%s", ptm_converter_last_error(converter));
     } else {
@@ -306,7 +366,7 @@ static int create_converter(const char *path, ptm_converter **converter)
 {
     uint8_t *config = NULL;
     size_t config_size = 0;
-    int code = path != NULL ? read_file(path, &config, &config_size, "config", SIZE_MAX) : 0;
+    int code = path != NULL ? read_file(path, &config, &config_size, "config") : 0;
     if (code != 0)
         return code;
     char error[512];
@@ -328,13 +388,7 @@ int main(int argc, char **argv)
     ptm_converter *converter = NULL;
     if ((code = create_converter(opts.config_path, &converter)) != 0)
         return code;
-    uint8_t *input = NULL;
-    size_t input_size = 0;
-    code = read_file(opts.input_path, &input, &input_size, "input",
-                     ptm_converter_max_input_bytes(converter));
-    if (code == 0)
-        code = convert(&opts, converter, input, input_size);
-    free(input);
+    code = convert(&opts, converter);
     ptm_converter_free(converter);
     return code;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 bool conversion_init(conversion *c, const ptm_config *config, const metric_table *metrics,
-                     const hash_key *key, arena *a, ptm_status *status)
+                     const hash_key *key, arena *a, arena *request_arena, ptm_status *status)
 {
     memset(c, 0, sizeof *c);
     c->status = status;
@@ -17,9 +17,12 @@ bool conversion_init(conversion *c, const ptm_config *config, const metric_table
     c->config = config;
     c->metrics = metrics;
     c->arena = a;
+    c->request_arena = request_arena;
     /* Cumulative: the converter's store applies the limit to what it holds. */
     uint32_t limit = config->cumulative ? UINT32_MAX : config->cardinality_limit;
-    return interner_init(&c->interner, a, key) && interner_init(&c->identities, a, key) &&
+    bool ok = interner_init(&c->interner, a, key);
+    c->interner.copies = request_arena != a; /* its strings outlive their request */
+    return ok && interner_init(&c->identities, a, key) &&
            interner_init(&c->rule_identities, a, key) && interner_init(&c->contexts, a, key) &&
            conversion_rule_set(c, &(rule_set){NULL, 0}) == 0 &&
            aggregator_init(&c->aggregator, a, key, metrics->count, limit);
@@ -28,16 +31,14 @@ bool conversion_init(conversion *c, const ptm_config *config, const metric_table
 static bool on_request(void *context, profile_dictionary *dictionary)
 {
     conversion *c = context;
-    request_record *record = vector_push(c->arena, &c->requests, sizeof *record);
-    if (record == NULL)
-        return false;
-    record->dictionary = dictionary;
+    c->request = (request_record){.dictionary = dictionary};
     c->dictionary = dictionary;
-    c->stack_caches = arena_calloc(c->arena, (size_t)dictionary->stacks.count + 1, sizeof(stack_cache));
+    c->stack_caches = arena_calloc(c->request_arena, (size_t)dictionary->stacks.count + 1,
+                                   sizeof(stack_cache));
     if (c->stack_caches == NULL)
         return false;
     c->stats.requests++;
-    return attributes_extract(c->config, dictionary, c->arena, &record->extracted, c->status);
+    return attributes_extract(c->config, dictionary, c->request_arena, &c->request.extracted, c->status);
 }
 
 /* Pattern-filter bits of a string id (0 when the filter is off). */
@@ -67,8 +68,8 @@ static bool on_resource(void *context, const decoded_resource *resource)
             c->resource.scan.process = id;
         c->resource.pattern_bits |= pattern_bits_of(c, id);
     }
-    byte_buffer canonical;
-    buffer_init(&canonical, c->arena);
+    byte_buffer canonical; /* conversion_resource() keeps a copy when it is new */
+    buffer_init(&canonical, c->request_arena);
     if (!otlp_canonical_attributes(c->dictionary, resource->attributes, resource->attribute_count,
                                    &canonical))
         return false;
@@ -88,7 +89,7 @@ static bool on_resource(void *context, const decoded_resource *resource)
 static bool on_scope(void *context, decoded_profile *profiles, uint32_t count)
 {
     conversion *c = context;
-    c->plans = arena_calloc(c->arena, (size_t)count + 1, sizeof(profile_plan));
+    c->plans = arena_calloc(c->request_arena, (size_t)count + 1, sizeof(profile_plan));
     if (c->plans == NULL)
         return false;
     c->plan_cursor = 0;
@@ -259,7 +260,8 @@ static bool resolve_function_series(conversion *c, const stack_info *stack, stac
 {
     const profile_plan *plan = c->plan;
     if (cache->series_indices == NULL) {
-        cache->series_indices = arena_alloc(c->arena, ((size_t)stack->function_count + 1) * sizeof(uint32_t));
+        cache->series_indices = arena_alloc(c->request_arena,
+                                            ((size_t)stack->function_count + 1) * sizeof(uint32_t));
         if (cache->series_indices == NULL)
             return false;
     }

@@ -1,7 +1,18 @@
 /*
  * converter.c: the public API (ptm.h): converter lifetime, input detection,
- * one conversion per call in an arena that lives until the next call (it
- * holds the output the caller reads).
+ * one conversion per call (or per stream: ptm_convert_begin ... finish) in
+ * an arena that lives until the next one (it holds the output the caller
+ * reads).
+ *
+ * Design: OTLP/JSON input goes request by request through json_lines.c,
+ * whether it arrives whole (ptm_convert) or in pieces (the stream): each
+ * request is transcoded and decoded in the request arena, which is reset
+ * before the next one, while the conversion (series, strings, resources)
+ * lives in the conversion arena (pipeline.h). Protobuf input is one request,
+ * decoded where it lies. A stream holds its first bytes until they tell
+ * which input it is (OTLP/JSON, or anything else, which is held whole and
+ * converted by ptm_convert's path when the stream finishes), so that both
+ * entry points decide alike.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,25 +24,62 @@
 #include "decode.h"
 #include "encode.h"
 #include "json_input.h"
+#include "json_lines.h"
 #include "json_syntax.h"
 #include "pipeline.h"
 #include "ptm.h"
 
-enum { REFUSED_KEPT = 64 };
+enum {
+    REFUSED_KEPT = 64,
+    /* A stream's input is told apart once this many bytes are held (or it
+     * ends): more than any first-bytes check below reads. */
+    KIND_PROBE_BYTES = 64,
+    /* ... and it is held this much at a time until they do. */
+    KIND_STEP_BYTES = 4096
+};
+
+/* What a stream's input is, as far as its first bytes tell. */
+typedef enum input_kind {
+    INPUT_UNDECIDED = 0,
+    INPUT_JSON,          /* OTLP/JSON: read request by request */
+    INPUT_WHOLE          /* anything else: held whole */
+} input_kind;
+
+/* The OTLP/JSON requests of the conversion (the json_lines handler's). */
+typedef struct json_session {
+    json_lines reader;
+    uint64_t converted;       /* requests converted */
+    ptm_result first_refusal; /* the first refused request's code, or PTM_OK */
+    ptm_status refusal;       /* the request being refused */
+} json_session;
+
+/* What one call (or stream) works with, in its conversion arena. */
+typedef struct call_state {
+    conversion conversion;
+    json_session json;
+} call_state;
 
 struct ptm_converter {
     ptm_allocator allocator;
     ptm_config config;
     metric_table metrics;
     arena conversion_arena; /* the last conversion, and its output */
+    arena request_arena;    /* the OTLP/JSON request being converted */
     cumulative_store cumulative; /* temporality "cumulative": the series kept */
     hash_key hash_key;      /* secret: the sender must not learn it (hash.h) */
-    ptm_status status;      /* of the last call */
+    ptm_status status;      /* of the last call (of the stream, while one is open) */
     char warning[512];      /* of the last successful conversion, or "" */
     /* The requests the last successful conversion refused while converting
      * the rest: messages in its arena, the first REFUSED_KEPT. */
     const char *refused[REFUSED_KEPT];
     size_t refused_count;
+    call_state *call;       /* of the call or stream; NULL once its arena is freed */
+    /* The stream: open between ptm_convert_begin() and ptm_convert_finish(). */
+    bool streaming;
+    input_kind kind;
+    uint64_t declared_size; /* ptm_convert_begin()'s input_size */
+    uint8_t *held;          /* the input so far, while not INPUT_JSON (allocator's) */
+    size_t held_size, held_capacity;
 };
 
 static void *default_malloc(void *context, size_t size)
@@ -88,6 +136,7 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
     converter->allocator = *allocator;
     hash_key_from_system(&converter->hash_key);
     arena_init(&converter->conversion_arena, &converter->allocator);
+    arena_init(&converter->request_arena, &converter->allocator);
     cumulative_init(&converter->cumulative, &converter->allocator);
     ptm_status *status = &converter->status;
     status_init(status);
@@ -106,11 +155,15 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
     return PTM_OK;
 }
 
+static void end_stream(ptm_converter *converter);
+
 void ptm_converter_free(ptm_converter *converter)
 {
     if (converter == NULL)
         return;
+    end_stream(converter);
     arena_free(&converter->conversion_arena);
+    arena_free(&converter->request_arena);
     cumulative_clear(&converter->cumulative);
     config_free(&converter->config);
     converter->allocator.free_fn(converter->allocator.context, converter);
@@ -201,131 +254,106 @@ static const char *unsupported_input(const uint8_t *input, size_t size)
     return NULL;
 }
 
-/* Where a JSON request is: its line in the input, counted incrementally. */
-typedef struct text_position {
-    const uint8_t *text;
-    size_t offset;   /* counted up to here */
-    uint32_t line;   /* of offset, from 1 */
-    size_t line_start;
-} text_position;
-
-static void advance_to(text_position *at, size_t offset)
-{
-    for (; at->offset < offset; at->offset++) {
-        if (at->text[at->offset] == '\n') {
-            at->line++;
-            at->line_start = at->offset + 1;
-        }
-    }
-}
-
-/* Where to look for the request after a refused one that starts at start:
- * the next line that does not start with white space (JSON Lines put one
- * request on each line; the lines inside a pretty-printed request are
- * indented, so a broken one costs one more refusal at most, for its closing
- * brace), or the end. No line is skipped unreported. */
-static size_t next_request_line(const uint8_t *text, size_t size, size_t start)
-{
-    for (size_t i = start + 1; i < size; i++) {
-        if (text[i - 1] == '\n' && !json_is_space(text[i]))
-            return i;
-    }
-    return size;
-}
-
-/* Where a refused request starts, and where its text stops being JSON
- * (error_line 0: it is JSON). */
-typedef struct refusal_place {
-    uint32_t line;
-    uint32_t error_line;
-    size_t error_column;
-} refusal_place;
-
 /* Records a refused request: its message (the first REFUSED_KEPT of them),
  * counted in the stats. False when memory ran out. */
-static bool refuse_request(ptm_converter *converter, conversion *c, refusal_place place,
-                           const char *detail)
+static bool refuse_request(ptm_converter *converter, const refusal_place *place, const char *detail)
 {
+    conversion *c = &converter->call->conversion;
     c->stats.requests_invalid++;
     if (converter->refused_count >= REFUSED_KEPT)
         return true;
     char message[sizeof converter->status.message + 64]; /* room for the place */
-    if (place.error_line == 0)
-        snprintf(message, sizeof message, "input line %u: %s", place.line, detail);
-    else if (place.error_line == place.line)
-        snprintf(message, sizeof message, "input line %u, column %zu: %s", place.line,
-                 place.error_column, detail);
+    if (place->error_line == 0)
+        snprintf(message, sizeof message, "input line %u: %s", place->line, detail);
+    else if (place->error_line == place->line)
+        snprintf(message, sizeof message, "input line %u, column %zu: %s", place->line,
+                 place->error_column, detail);
     else
-        snprintf(message, sizeof message, "input line %u: %s (line %u, column %zu)", place.line,
-                 detail, place.error_line, place.error_column);
+        snprintf(message, sizeof message, "input line %u: %s (line %u, column %zu)", place->line,
+                 detail, place->error_line, place->error_column);
     message_one_line(message);
     char *kept = arena_dup(c->arena, message, strlen(message) + 1);
     if (kept == NULL)
-        return false;
+        return status_out_of_memory(&converter->status);
     converter->refused[converter->refused_count++] = kept;
     return true;
 }
 
 /*
- * Decodes every JSON request in text, one after another (JSON Lines, or
- * requests concatenated). A request that is not valid (malformed, another
- * signal, over a limit) is refused: its line is recorded and reading goes on
- * at the next request line, so one bad line loses nothing else. Fails only
- * when memory runs out, or when no request at all converts (then the first
- * refusal is the error).
+ * json_lines' handler: converts one OTLP/JSON request in the request arena
+ * (reset first: the previous request's protobuf and dictionary are gone). A
+ * request that is not valid (malformed, another signal, over a limit) is
+ * refused, its message kept for refused_json_request(); only running out
+ * of memory stops the reading.
  */
-static ptm_result convert_json(ptm_converter *converter, conversion *c, const decode_handler *handler,
-                               const uint8_t *text, size_t size)
+static bool convert_json_request(void *context, const uint8_t *text, size_t size,
+                                 json_request_outcome *outcome)
+{
+    ptm_converter *converter = context;
+    json_session *json = &converter->call->json;
+    conversion *c = &converter->call->conversion;
+    arena_reset(&converter->request_arena);
+    byte_buffer protobuf;
+    buffer_init(&protobuf, &converter->request_arena);
+    decode_handler handler = conversion_handler(c);
+    ptm_status *request = &json->refusal; /* this request's: a refusal is not the call's failure */
+    status_init(request);
+    if (json_request_to_protobuf((const char *)text, size, &outcome->consumed, &outcome->syntax_error_at,
+                                 &protobuf, request) == PTM_OK &&
+        decode_request((byte_slice){protobuf.data, protobuf.size}, &converter->request_arena,
+                       &c->interner, &handler, request) == PTM_OK) {
+        outcome->converted = true;
+        json->converted++;
+        return true;
+    }
+    if (request->code == PTM_ERR_NOMEM)
+        return status_out_of_memory(&converter->status);
+    if (json->first_refusal == PTM_OK)
+        json->first_refusal = request->code;
+    return true;
+}
+
+static bool refused_json_request(void *context, const refusal_place *place)
+{
+    ptm_converter *converter = context;
+    return refuse_request(converter, place, converter->call->json.refusal.message);
+}
+
+/* Starts the conversion of the call or stream, of OTLP/JSON requests read
+ * one by one (json) or of one protobuf request. */
+static ptm_result start_conversion(ptm_converter *converter, bool json)
 {
     ptm_status *status = &converter->status;
-    text_position at = {text, 0, 1, 0};
-    size_t offset = 0;
-    uint64_t converted = 0;
-    ptm_result first_refusal = PTM_OK;
-    for (;;) {
-        offset = json_space_end(text, size, offset);
-        if (offset == size)
-            break;
-        advance_to(&at, offset);
-        byte_buffer protobuf;
-        buffer_init(&protobuf, c->arena);
-        size_t consumed = 0, syntax_error_at;
-        ptm_status request; /* this request's: a refusal is not the call's failure */
-        status_init(&request);
-        if (json_request_to_protobuf((const char *)text + offset, size - offset, &consumed,
-                                     &syntax_error_at, &protobuf, &request) == PTM_OK &&
-            decode_request((byte_slice){protobuf.data, protobuf.size}, c->arena, &c->interner,
-                           handler, &request) == PTM_OK) {
-            converted++;
-            offset += consumed;
-            continue;
-        }
-        if (request.code == PTM_ERR_NOMEM) {
-            status_out_of_memory(status);
-            return status->code;
-        }
-        refusal_place place = {.line = at.line};
-        if (syntax_error_at != SIZE_MAX) {
-            advance_to(&at, offset + syntax_error_at);
-            place.error_line = at.line;
-            place.error_column = offset + syntax_error_at - at.line_start + 1;
-        }
-        if (first_refusal == PTM_OK)
-            first_refusal = request.code;
-        if (!refuse_request(converter, c, place, request.message)) {
-            status_out_of_memory(status);
-            return status->code;
-        }
-        offset = next_request_line(text, size, offset);
+    arena *request_arena = json ? &converter->request_arena : &converter->conversion_arena;
+    if (!conversion_init(&converter->call->conversion, &converter->config, &converter->metrics,
+                         &converter->hash_key, &converter->conversion_arena, request_arena, status)) {
+        status_out_of_memory(status);
+        return status->code;
     }
-    if (converted == 0 && first_refusal != PTM_OK) {
-        converter->refused_count = 0;
-        if (c->stats.requests_invalid == 1)
-            status_fail(status, first_refusal, "%s", converter->refused[0]);
-        else
-            status_fail(status, first_refusal, "%s (and %llu more requests refused)", converter->refused[0],
-                        (unsigned long long)(c->stats.requests_invalid - 1));
+    if (json) {
+        json_lines_handler handler = {converter, convert_json_request, refused_json_request};
+        converter->call->json = (json_session){0};
+        json_lines_init(&converter->call->json.reader, &handler, &converter->allocator,
+                        converter->config.max_input_bytes, status);
     }
+    return PTM_OK;
+}
+
+/* After every request of OTLP/JSON input: when none converted but some were
+ * refused, the call fails with the first refusal. */
+static ptm_result settle_json(ptm_converter *converter)
+{
+    ptm_status *status = &converter->status;
+    const json_session *json = &converter->call->json;
+    uint64_t refused = converter->call->conversion.stats.requests_invalid;
+    if (json->converted > 0 || json->first_refusal == PTM_OK)
+        return status->code;
+    converter->refused_count = 0;
+    if (refused == 1)
+        status_fail(status, json->first_refusal, "%s", converter->refused[0]);
+    else
+        status_fail(status, json->first_refusal, "%s (and %llu more requests refused)", converter->refused[0],
+                    (unsigned long long)(refused - 1));
     return status->code;
 }
 
@@ -353,12 +381,11 @@ static void settle_warning(ptm_converter *converter, const conversion *c, const 
     message_one_line(converter->warning);
 }
 
-/* Decodes the input into c (one request, or JSON requests one after another). */
-static ptm_result walk_input(ptm_converter *converter, conversion *c, const uint8_t *input,
-                             size_t input_size)
+/* Converts the whole input (one request, or OTLP/JSON requests one after
+ * another) into the conversion, which this starts. */
+static ptm_result walk_input(ptm_converter *converter, const uint8_t *input, size_t input_size)
 {
     ptm_status *status = &converter->status;
-    decode_handler handler = conversion_handler(c);
     static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
     if (input_size >= 3 && memcmp(input, utf8_bom, 3) == 0 && is_json(input + 3, input_size - 3)) {
         input += 3; /* a UTF-8 byte-order mark before JSON is dropped */
@@ -369,27 +396,26 @@ static ptm_result walk_input(ptm_converter *converter, conversion *c, const uint
         status_fail(status, PTM_ERR_INPUT, "input: %s", unsupported);
         return status->code;
     }
-    if (is_json(input, input_size))
-        return convert_json(converter, c, &handler, input, input_size);
+    bool json = is_json(input, input_size);
+    if (start_conversion(converter, json) != PTM_OK)
+        return status->code;
+    if (json)
+        return json_lines_read(&converter->call->json.reader, input, input_size, true) == PTM_OK
+                   ? settle_json(converter) : status->code;
+    conversion *c = &converter->call->conversion;
+    decode_handler handler = conversion_handler(c);
     decode_request((byte_slice){input, input_size}, c->arena, &c->interner, &handler, status);
     if (status->code == PTM_ERR_INPUT || status->code == PTM_ERR_LIMIT)
         status_prefix(status, "input: ");
     return status->code;
 }
 
-static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *input,
-                      size_t input_size, ptm_format format, byte_buffer *out)
+/* After the input: top_n, ordering, the cumulative state, the output. */
+static ptm_result finish_conversion(ptm_converter *converter, ptm_format format, byte_buffer *out)
 {
     ptm_status *status = &converter->status;
-    if (!conversion_init(c, &converter->config, &converter->metrics, &converter->hash_key,
-                         &converter->conversion_arena, status)) {
-        status_out_of_memory(status);
-        return status->code;
-    }
+    conversion *c = &converter->call->conversion;
     const char *culprit;
-    pattern_engine_take_limit_hits(converter->config.engine, &culprit); /* forget earlier calls' */
-    if (walk_input(converter, c, input, input_size) != PTM_OK)
-        return status->code;
     c->stats.pattern_limit_hits = pattern_engine_take_limit_hits(converter->config.engine, &culprit);
     if (converter->config.cumulative && !cumulative_merge(&converter->cumulative, c)) {
         cumulative_clear(&converter->cumulative); /* it holds part of this input */
@@ -404,9 +430,43 @@ static ptm_result run(ptm_converter *converter, conversion *c, const uint8_t *in
     return PTM_OK;
 }
 
-ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t input_size,
-                       ptm_format format, const uint8_t **output, size_t *output_size,
-                       ptm_stats *stats)
+/* Forgets the stream in progress, if any, and what it holds. */
+static void end_stream(ptm_converter *converter)
+{
+    converter->streaming = false;
+    if (converter->call != NULL)
+        json_lines_free(&converter->call->json.reader);
+    converter->allocator.free_fn(converter->allocator.context, converter->held);
+    converter->held = NULL;
+    converter->held_size = converter->held_capacity = 0;
+}
+
+/* Starts a call (or a stream): the last one's output, refusals and memory
+ * are released (the arenas keep their largest block). */
+static void begin_call(ptm_converter *converter)
+{
+    end_stream(converter);
+    status_init(&converter->status);
+    converter->warning[0] = '\0';
+    converter->refused_count = 0;
+    arena_reset(&converter->conversion_arena);
+    arena_reset(&converter->request_arena);
+    converter->call = arena_calloc(&converter->conversion_arena, 1, sizeof *converter->call);
+    if (converter->call == NULL)
+        status_out_of_memory(&converter->status);
+    const char *culprit;
+    pattern_engine_take_limit_hits(converter->config.engine, &culprit); /* forget earlier calls' */
+}
+
+static bool format_known(ptm_format format)
+{
+    return format == PTM_FORMAT_OTLP_PROTOBUF || format == PTM_FORMAT_OTLP_JSON ||
+           format == PTM_FORMAT_PROMETHEUS;
+}
+
+/* Clears a call's outputs; false when converter is NULL. */
+static bool clear_outputs(const ptm_converter *converter, const uint8_t **output, size_t *output_size,
+                          ptm_stats *stats)
 {
     if (output != NULL)
         *output = NULL;
@@ -414,40 +474,217 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
         *output_size = 0;
     if (stats != NULL)
         memset(stats, 0, sizeof *stats);
-    if (converter == NULL)
-        return PTM_ERR_ARGUMENT;
-    status_init(&converter->status);
-    converter->warning[0] = '\0';
-    converter->refused_count = 0;
-    arena_reset(&converter->conversion_arena);
-    ptm_status *status = &converter->status;
-    if (output == NULL || output_size == NULL || (input == NULL && input_size > 0)) {
-        status_fail(status, PTM_ERR_ARGUMENT, "input, output and output_size must not be NULL");
-        return status->code;
-    }
-    if (format != PTM_FORMAT_OTLP_PROTOBUF && format != PTM_FORMAT_OTLP_JSON &&
-        format != PTM_FORMAT_PROMETHEUS) {
-        status_fail(status, PTM_ERR_ARGUMENT, "unknown output format %d", (int)format);
-        return status->code;
-    }
-    if (input_size > converter->config.max_input_bytes) {
-        status_fail(status, PTM_ERR_LIMIT, "input: %zu bytes is more than max_input_bytes (%llu)",
-                    input_size, (unsigned long long)converter->config.max_input_bytes);
-        return status->code;
-    }
-    conversion c;
-    byte_buffer out;
-    buffer_init(&out, &converter->conversion_arena);
-    ptm_result result = run(converter, &c, input, input_size, format, &out);
-    if (stats != NULL)
-        *stats = c.stats;
+    return converter != NULL;
+}
+
+/* Hands out the output of a conversion that ended with result, or releases
+ * what a failed one left. */
+static ptm_result hand_out(ptm_converter *converter, ptm_result result, const byte_buffer *out,
+                           const uint8_t **output, size_t *output_size, ptm_stats *stats)
+{
+    if (stats != NULL && converter->call != NULL)
+        *stats = converter->call->conversion.stats;
     if (result != PTM_OK) {
         converter->refused_count = 0;
+        converter->call = NULL;
         arena_free(&converter->conversion_arena);
+        arena_free(&converter->request_arena);
         return result;
     }
     static const uint8_t empty[1] = {0};
-    *output = out.data != NULL ? out.data : empty;
-    *output_size = out.size;
+    *output = out->data != NULL ? out->data : empty;
+    *output_size = out->size;
     return PTM_OK;
+}
+
+ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t input_size,
+                       ptm_format format, const uint8_t **output, size_t *output_size,
+                       ptm_stats *stats)
+{
+    if (!clear_outputs(converter, output, output_size, stats))
+        return PTM_ERR_ARGUMENT;
+    begin_call(converter);
+    ptm_status *status = &converter->status;
+    if (output == NULL || output_size == NULL || (input == NULL && input_size > 0))
+        status_fail(status, PTM_ERR_ARGUMENT, "input, output and output_size must not be NULL");
+    else if (!format_known(format))
+        status_fail(status, PTM_ERR_ARGUMENT, "unknown output format %d", (int)format);
+    else if (input_size > converter->config.max_input_bytes)
+        status_fail(status, PTM_ERR_LIMIT, "input: %zu bytes is more than max_input_bytes (%llu)",
+                    input_size, (unsigned long long)converter->config.max_input_bytes);
+    byte_buffer out;
+    buffer_init(&out, &converter->conversion_arena);
+    if (status_ok(status) && walk_input(converter, input, input_size) == PTM_OK)
+        finish_conversion(converter, format, &out);
+    end_stream(converter); /* what the JSON reader holds */
+    return hand_out(converter, status->code, &out, output, output_size, stats);
+}
+
+/* ---- streaming ---- */
+
+/*
+ * What the held first bytes of a stream say it is: OTLP/JSON as soon as
+ * they show what walk_input() would decide on the whole input (a '{' first,
+ * after white space and a byte-order mark, in input that none of
+ * unsupported_input()'s checks names and that, starting with a newline,
+ * cannot be well-framed protobuf), anything else as soon as its first byte
+ * that is not white space is not '{'. Undecided until then.
+ */
+static input_kind held_kind(const uint8_t *held, size_t size)
+{
+    static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
+    if (size < KIND_PROBE_BYTES)
+        return INPUT_UNDECIDED;
+    if (memcmp(held, utf8_bom, 3) == 0) {
+        held += 3;
+        size -= 3;
+    }
+    size_t start = json_space_end(held, size, 0);
+    if (start == size)
+        return INPUT_UNDECIDED;
+    if (held[start] != '{' || unsupported_input(held, size) != NULL)
+        return INPUT_WHOLE;
+    if (held[0] == '\n' && decode_framing_may_continue((byte_slice){held, size}))
+        return INPUT_UNDECIDED;
+    return INPUT_JSON;
+}
+
+/* The message of an input held whole past max_input_bytes. */
+static ptm_result held_too_large(ptm_converter *converter)
+{
+    ptm_status *status = &converter->status;
+    unsigned long long limit = converter->config.max_input_bytes;
+    if (converter->declared_size != PTM_INPUT_SIZE_UNKNOWN)
+        status_fail(status, PTM_ERR_LIMIT, "input: %llu bytes is more than max_input_bytes (%llu)",
+                    (unsigned long long)converter->declared_size, limit);
+    else
+        status_fail(status, PTM_ERR_LIMIT, "input: more than max_input_bytes (%llu) bytes; stopped reading there",
+                    limit);
+    return status->code;
+}
+
+/* Appends a piece to the held input, at most max_input_bytes in all. */
+static ptm_result hold_piece(ptm_converter *converter, const uint8_t *piece, size_t size)
+{
+    uint64_t limit = converter->config.max_input_bytes;
+    if (size > limit - converter->held_size)
+        return held_too_large(converter);
+    if (converter->held_capacity - converter->held_size < size) {
+        size_t needed = converter->held_size + size;
+        size_t capacity = converter->held_capacity < 4096 ? 4096 : converter->held_capacity;
+        while (capacity < needed)
+            capacity = capacity > SIZE_MAX / 2 ? needed : capacity * 2;
+        if (converter->kind == INPUT_WHOLE && converter->declared_size != PTM_INPUT_SIZE_UNKNOWN &&
+            converter->declared_size >= needed && converter->declared_size <= limit)
+            capacity = (size_t)converter->declared_size; /* the whole input, at once */
+        uint8_t *bigger = converter->allocator.malloc_fn(converter->allocator.context, capacity);
+        if (bigger == NULL) {
+            status_out_of_memory(&converter->status);
+            return converter->status.code;
+        }
+        if (converter->held_size > 0)
+            memcpy(bigger, converter->held, converter->held_size);
+        converter->allocator.free_fn(converter->allocator.context, converter->held);
+        converter->held = bigger;
+        converter->held_capacity = capacity;
+    }
+    memcpy(converter->held + converter->held_size, piece, size);
+    converter->held_size += size;
+    return PTM_OK;
+}
+
+/* Once the held first bytes show OTLP/JSON: starts reading requests from
+ * them (after a byte-order mark), and holds the input no longer. */
+static ptm_result start_json_stream(ptm_converter *converter)
+{
+    static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
+    size_t skip = memcmp(converter->held, utf8_bom, 3) == 0 ? 3 : 0;
+    if (start_conversion(converter, true) != PTM_OK)
+        return converter->status.code;
+    json_lines_read(&converter->call->json.reader, converter->held + skip, converter->held_size - skip, false);
+    converter->allocator.free_fn(converter->allocator.context, converter->held);
+    converter->held = NULL;
+    converter->held_size = converter->held_capacity = 0;
+    return converter->status.code;
+}
+
+/* Holds a piece of input not known to be OTLP/JSON: a step at a time
+ * while undecided (what follows the bytes that show OTLP/JSON goes to the
+ * reader unheld), all of it once it is to be held whole. */
+static ptm_result feed_held(ptm_converter *converter, const uint8_t *piece, size_t size)
+{
+    while (size > 0 && converter->kind == INPUT_UNDECIDED) {
+        size_t step = size < KIND_STEP_BYTES ? size : KIND_STEP_BYTES;
+        if (hold_piece(converter, piece, step) != PTM_OK)
+            return converter->status.code;
+        piece += step;
+        size -= step;
+        converter->kind = held_kind(converter->held, converter->held_size);
+    }
+    if (converter->kind == INPUT_JSON) {
+        if (converter->held != NULL && start_json_stream(converter) != PTM_OK)
+            return converter->status.code;
+        return size > 0 ? json_lines_read(&converter->call->json.reader, piece, size, false) : PTM_OK;
+    }
+    if (converter->kind == INPUT_WHOLE && converter->declared_size != PTM_INPUT_SIZE_UNKNOWN &&
+        converter->declared_size > converter->config.max_input_bytes)
+        return held_too_large(converter);
+    return size > 0 ? hold_piece(converter, piece, size) : PTM_OK;
+}
+
+ptm_result ptm_convert_begin(ptm_converter *converter, uint64_t input_size)
+{
+    if (converter == NULL)
+        return PTM_ERR_ARGUMENT;
+    begin_call(converter);
+    converter->streaming = true;
+    converter->kind = INPUT_UNDECIDED;
+    converter->declared_size = input_size;
+    return converter->status.code;
+}
+
+ptm_result ptm_convert_feed(ptm_converter *converter, const uint8_t *piece, size_t size)
+{
+    if (converter == NULL)
+        return PTM_ERR_ARGUMENT;
+    ptm_status *status = &converter->status;
+    if (!converter->streaming) {
+        status_init(status);
+        status_fail(status, PTM_ERR_ARGUMENT, "no stream begun (ptm_convert_begin)");
+        return status->code;
+    }
+    if (piece == NULL && size > 0)
+        status_fail(status, PTM_ERR_ARGUMENT, "piece must not be NULL");
+    if (!status_ok(status) || size == 0)
+        return status->code;
+    if (converter->kind == INPUT_JSON && converter->held == NULL)
+        return json_lines_read(&converter->call->json.reader, piece, size, false);
+    return feed_held(converter, piece, size);
+}
+
+ptm_result ptm_convert_finish(ptm_converter *converter, ptm_format format,
+                              const uint8_t **output, size_t *output_size, ptm_stats *stats)
+{
+    if (!clear_outputs(converter, output, output_size, stats))
+        return PTM_ERR_ARGUMENT;
+    ptm_status *status = &converter->status;
+    if (!converter->streaming) {
+        status_init(status);
+        status_fail(status, PTM_ERR_ARGUMENT, "no stream begun (ptm_convert_begin)");
+    } else if (output == NULL || output_size == NULL) {
+        status_fail(status, PTM_ERR_ARGUMENT, "output and output_size must not be NULL");
+    } else if (!format_known(format)) {
+        status_fail(status, PTM_ERR_ARGUMENT, "unknown output format %d", (int)format);
+    }
+    byte_buffer out;
+    buffer_init(&out, &converter->conversion_arena);
+    if (status_ok(status) && converter->kind == INPUT_JSON &&
+        json_lines_read(&converter->call->json.reader, NULL, 0, true) == PTM_OK)
+        settle_json(converter);
+    else if (status_ok(status) && converter->kind != INPUT_JSON)
+        walk_input(converter, converter->held, converter->held_size);
+    if (status_ok(status))
+        finish_conversion(converter, format, &out);
+    end_stream(converter);
+    return hand_out(converter, status->code, &out, output, output_size, stats);
 }

@@ -571,6 +571,39 @@ bool decode_has_protobuf_framing(byte_slice input)
     return true;
 }
 
+/* The longest varint nanopb reads (a 64-bit one, or a 32-bit one with its
+ * sign extension): a varint that fails with this many bytes at hand is
+ * malformed, not cut short. */
+enum { VARINT_MAX_BYTES = 10 };
+
+bool decode_framing_may_continue(byte_slice prefix)
+{
+    pb_istream_t stream = pb_istream_from_buffer(prefix.data, prefix.size);
+    while (stream.bytes_left > 0) {
+        size_t at_tag = stream.bytes_left;
+        pb_wire_type_t wire_type;
+        uint32_t tag, length;
+        bool eof;
+        if (!pb_decode_tag(&stream, &wire_type, &tag, &eof))
+            return at_tag < VARINT_MAX_BYTES;
+        if (wire_type != PB_WT_VARINT && wire_type != PB_WT_64BIT && wire_type != PB_WT_STRING &&
+            wire_type != PB_WT_32BIT)
+            return false; /* as decode_has_protobuf_framing's pb_skip_field refuses it */
+        if (wire_type != PB_WT_STRING) {
+            if (!pb_skip_field(&stream, wire_type))
+                return true; /* a varint or fixed field cut short */
+            continue;
+        }
+        size_t at_length = stream.bytes_left;
+        if (!pb_decode_varint32(&stream, &length))
+            return at_length < VARINT_MAX_BYTES;
+        if (length > stream.bytes_left)
+            return true; /* its content is cut short */
+        pb_read(&stream, NULL, length);
+    }
+    return true;
+}
+
 ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
                           const decode_handler *handler, ptm_status *status)
 {

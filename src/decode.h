@@ -75,6 +75,11 @@ bool decode_starts_like_pprof(byte_slice input);
  * valid tags and fields ending exactly at the end (contents not checked). */
 bool decode_has_protobuf_framing(byte_slice input);
 
+/* Whether prefix may be the start of such a message: every field it holds
+ * whole is well framed, and the one it cuts short (if any) can still be.
+ * False only when no bytes after it can make the whole well framed. */
+bool decode_framing_may_continue(byte_slice prefix);
+
 /*
  * Decodes request bytes. Returns status->code after recording any failure in
  * status: PTM_ERR_INPUT (malformed; the message names where, with no

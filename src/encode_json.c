@@ -318,7 +318,7 @@ bool encode_otlp_json(const conversion *c, byte_buffer *out)
     w.copied_texts = arena_calloc(c->arena, (size_t)c->resources.count + 1, sizeof *w.copied_texts);
     if (attributes == NULL || w.copied_texts == NULL)
         return false;
-    if (c->requests.count == 0 && c->ordered_count == 0)
+    if (c->stats.requests == 0 && c->ordered_count == 0)
         return true; /* empty input: no request, no line */
     put(&w, "{\"resourceMetrics\":[");
     for (uint32_t i = 0; i < c->ordered_count && w.ok;) {

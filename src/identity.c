@@ -5,7 +5,9 @@
  * series' point attributes are put together from its key, its resource's
  * copied attributes and its rule set (docs/semantics.md, "Point attributes"
  * and "Series"). Identities are byte strings of length-prefixed pieces, so
- * that no two different inputs give the same one.
+ * that no two different inputs give the same one. Candidates are put
+ * together in the request arena; a new resource or rule set is copied into
+ * the conversion's arena, so that it outlives its request (pipeline.h).
  */
 #include "pipeline.h"
 
@@ -107,13 +109,22 @@ static bool identity_piece(byte_buffer *identity, byte_slice piece)
     return buffer_append(identity, &size, sizeof size) && buffer_append(identity, piece.data, piece.size);
 }
 
+/* A copy of slice in the conversion's arena; false when memory ran out. */
+static bool keep_slice(conversion *c, byte_slice *slice)
+{
+    if (slice->size == 0)
+        return true;
+    slice->data = arena_dup(c->arena, slice->data, slice->size);
+    return slice->data != NULL;
+}
+
 int64_t conversion_resource(conversion *c, const resource_record *candidate)
 {
     byte_buffer identity;
-    buffer_init(&identity, c->arena);
+    buffer_init(&identity, c->request_arena);
     uint32_t id = identity_piece(&identity, candidate->canonical) &&
                           identity_piece(&identity, candidate->schema_url)
-                      ? intern(&c->identities, (byte_slice){identity.data, identity.size})
+                      ? intern_copy(&c->identities, (byte_slice){identity.data, identity.size})
                       : INTERN_NONE;
     if (id == INTERN_NONE)
         return -1;
@@ -122,23 +133,42 @@ int64_t conversion_resource(conversion *c, const resource_record *candidate)
     resource_record *record = vector_push(c->arena, &c->resources, sizeof *record);
     if (record == NULL)
         return -1;
-    *record = *candidate;
-    if ((record->attributes == NULL && !parse_canonical(c, record)) || !collect_copied(c, record))
+    *record = (resource_record){.dropped_attributes_count = candidate->dropped_attributes_count,
+                                .schema_url = candidate->schema_url, .canonical = candidate->canonical};
+    if (!keep_slice(c, &record->schema_url) || !keep_slice(c, &record->canonical) ||
+        !parse_canonical(c, record) || !collect_copied(c, record))
         return -1;
     return id - 1;
+}
+
+/* A copy of set (values included) in the conversion's arena; false when
+ * memory ran out. Keys are the configuration's, which outlives it. */
+static bool keep_rule_set(conversion *c, rule_set *set)
+{
+    extracted_attribute *items = arena_alloc(c->arena, ((size_t)set->count + 1) * sizeof *items);
+    if (items == NULL)
+        return false;
+    for (uint32_t i = 0; i < set->count; i++) {
+        items[i] = set->items[i];
+        if (!keep_slice(c, &items[i].value))
+            return false;
+    }
+    set->items = items;
+    return true;
 }
 
 int64_t conversion_rule_set(conversion *c, const rule_set *candidate)
 {
     byte_buffer identity;
-    buffer_init(&identity, c->arena);
+    buffer_init(&identity, c->request_arena);
     bool ok = true;
     for (uint32_t i = 0; i < candidate->count && ok; i++) {
         const extracted_attribute *extracted = &candidate->items[i];
         ok = identity_piece(&identity, (byte_slice){(const uint8_t *)extracted->key, strlen(extracted->key)}) &&
              identity_piece(&identity, extracted->value);
     }
-    uint32_t id = ok ? intern(&c->rule_identities, (byte_slice){identity.data, identity.size}) : INTERN_NONE;
+    uint32_t id = ok ? intern_copy(&c->rule_identities, (byte_slice){identity.data, identity.size})
+                     : INTERN_NONE;
     if (id == INTERN_NONE)
         return -1;
     if (id <= c->rule_sets.count)
@@ -147,14 +177,17 @@ int64_t conversion_rule_set(conversion *c, const rule_set *candidate)
     if (set == NULL)
         return -1;
     *set = *candidate;
+    if (!keep_rule_set(c, set))
+        return -1;
     return id - 1;
 }
 
 int64_t conversion_settle_rules(conversion *c, const resource_record *resource)
 {
-    const request_record *request = &((const request_record *)c->requests.items)[c->requests.count - 1];
+    const request_record *request = &c->request;
     const extracted_attribute *extracted = request->extracted.items;
-    extracted_attribute *kept = arena_alloc(c->arena, ((size_t)request->extracted.count + 1) * sizeof *kept);
+    extracted_attribute *kept = arena_alloc(c->request_arena,
+                                            ((size_t)request->extracted.count + 1) * sizeof *kept);
     if (kept == NULL)
         return -1;
     uint32_t n = 0;

@@ -19,6 +19,7 @@ bool interner_init(string_interner *interner, arena *a, const hash_key *key)
     interner->marks = NULL;
     interner->mark_capacity = 0;
     interner->generation = 1;
+    interner->copies = false;
     return interner->slots != NULL && vector_push(a, &interner->strings, sizeof(byte_slice)) &&
            vector_push(a, &interner->hashes, sizeof(uint32_t));
 }
@@ -55,7 +56,7 @@ static uint32_t intern_with(string_interner *interner, byte_slice text, bool cop
             return id;
         slot = (slot + 1) & interner->slot_mask;
     }
-    if (copy && text.size > 0) {
+    if ((copy || interner->copies) && text.size > 0) {
         text.data = arena_dup(interner->arena, text.data, text.size);
         if (text.data == NULL)
             return INTERN_NONE;

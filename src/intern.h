@@ -6,8 +6,10 @@
  * integers and per-string work (filter matches) is cached per id. Id 0 means
  * "absent"; ids count up from 1 in order of first sight, so they are
  * deterministic for a given input. The strings are slices: they point into the
- * input or the conversion arena and are not copied (intern_copy() copies,
- * for the cumulative store, which outlives its inputs).
+ * input or the conversion arena and are not copied, unless the interner
+ * outlives its inputs: intern_copy() copies (the cumulative store), and so
+ * does intern() when copies is set (a conversion whose requests' memory is
+ * released request by request, pipeline.h).
  */
 #ifndef PTM_INTERN_H
 #define PTM_INTERN_H
@@ -27,9 +29,11 @@ typedef struct string_interner {
     uint32_t *marks;       /* by id: the generation that last marked it */
     uint32_t mark_capacity;
     uint32_t generation;   /* the current marking round, >= 1 */
+    bool copies;           /* intern() copies a new string into arena, as intern_copy() */
 } string_interner;
 
-/* An empty interner in a, hashing under key (copied). False when memory ran out. */
+/* An empty interner in a, hashing under key (copied), that does not copy
+ * its strings (set copies after this to make it). False when memory ran out. */
 bool interner_init(string_interner *interner, arena *a, const hash_key *key);
 /* The id of text (adding it), or INTERN_NONE when memory ran out. */
 uint32_t intern(string_interner *interner, byte_slice text);

@@ -8,7 +8,15 @@
  * it validates, filters and aggregates. The encoders (encode_*.c) then read
  * the records and the ordered series.
  *
- * Everything here lives in the conversion's arena and dies with it.
+ * Memory: what the output needs (series, strings, resources, rule sets,
+ * filter caches) lives in the conversion's arena and dies with it; what
+ * only one request needs (its dictionary and decode, per-stack caches,
+ * profile plans, attribute values being put together) lives in its request
+ * arena. The two are one arena when the whole input stays in memory; a
+ * caller converting JSON requests one at a time gives a request arena of its
+ * own and resets it between requests, and the conversion then copies what
+ * outlives a request (interned strings, resource attributes, rule values)
+ * into its arena.
  */
 #ifndef PTM_PIPELINE_H
 #define PTM_PIPELINE_H
@@ -114,13 +122,14 @@ enum { BASE_SERIES_MEMO_BITS = 8, BASE_SERIES_MEMOS = 1 << BASE_SERIES_MEMO_BITS
 typedef struct conversion {
     const ptm_config *config;
     const metric_table *metrics;
-    arena *arena;
+    arena *arena;                    /* what the output needs */
+    arena *request_arena;            /* what the current request needs (may be arena) */
     hash_key hash_key;               /* the converter's secret key (hash.h) */
     ptm_status *status;              /* the call's (status.h) */
     string_interner interner;
     series_aggregator aggregator;
     filter_cache process_cache, thread_cache, pattern_cache;
-    arena_vector requests;           /* request_record */
+    request_record request;          /* the current request's */
     arena_vector resources;          /* resource_record, distinct identities */
     string_interner identities;      /* resource identity → id = index + 1 */
     arena_vector rule_sets;          /* rule_set, distinct; [0] is the empty set */
@@ -155,10 +164,12 @@ typedef struct conversion {
     uint32_t ordered_count;
 } conversion;
 
-/* Starts a conversion in a; every table hashes under key (copied); what
- * fails in the conversion's stages is recorded in status. */
+/* Starts a conversion in a, its requests' own data in request_arena (a
+ * itself, or an arena the caller resets between requests: strings are then
+ * copied into a); every table hashes under key (copied); what fails in the
+ * conversion's stages is recorded in status. */
 bool conversion_init(conversion *c, const ptm_config *config, const metric_table *metrics,
-                     const hash_key *key, arena *a, ptm_status *status);
+                     const hash_key *key, arena *a, arena *request_arena, ptm_status *status);
 /* The resource of this identity (adding it): canonical attributes, schema
  * URL. The index, or -1 when memory ran out. */
 int64_t conversion_resource(conversion *c, const resource_record *candidate);

@@ -13,6 +13,10 @@
  *                   LIMIT; the refused requests of a success, each naming its line;
  *  - [determinism]  the same input converted again on the same converter gives
  *                   the same bytes (nothing leaks from one call into the next);
+ *  - [stream]       the input fed in pieces (ptm_convert_begin/_feed/_finish,
+ *                   the piece size drawn from the input) gives ptm_convert's
+ *                   result, message, bytes and stats (for inputs within
+ *                   max_input_bytes, which bounds each request of a stream);
  *  - [otlp]         protobuf output is a well-formed ExportMetricsServiceRequest
  *                   (every field of the metrics schema with its wire type, all
  *                   lengths inside their message, one of gauge/sum per metric,
@@ -502,6 +506,29 @@ static void fuzz_check_output(ptm_format format, const uint8_t *out, size_t size
 
 /* Converts input twice on converter and checks everything. Returns the
  * result of the conversion. */
+/* [stream]: expected* are ptm_convert's (copies: the stream's calls free them). */
+static void fuzz_check_stream(ptm_converter *converter, const uint8_t *input, size_t size, ptm_format format,
+                              ptm_result expected, const char *expected_message, const uint8_t *expected_output,
+                              size_t expected_size, const ptm_stats *expected_stats)
+{
+    if (fuzz_tolerates("stream") || size > ptm_converter_max_input_bytes(converter))
+        return; /* past max_input_bytes the two differ on purpose: streaming bounds each request */
+    size_t piece = 1 + (size > 0 ? input[size / 2] % 61u : 0);
+    ptm_converter_reset(converter);
+    ptm_convert_begin(converter, size % 2 ? size : PTM_INPUT_SIZE_UNKNOWN);
+    for (size_t at = 0; at < size; at += piece)
+        ptm_convert_feed(converter, input + at, size - at < piece ? size - at : piece);
+    const uint8_t *output = NULL;
+    size_t output_size = 0;
+    ptm_stats stats;
+    ptm_result result = ptm_convert_finish(converter, format, &output, &output_size, &stats);
+    bool same = result == expected && strcmp(ptm_converter_last_error(converter), expected_message) == 0 &&
+                output_size == expected_size && (output_size == 0 || memcmp(output, expected_output, output_size) == 0) &&
+                memcmp(&stats, expected_stats, sizeof stats) == 0;
+    if (!same)
+        fuzz_fail("stream", "the input fed in pieces converts differently", NULL, 0);
+}
+
 static ptm_result fuzz_convert_and_check(ptm_converter *converter, const uint8_t *input,
                                          size_t size, ptm_format format)
 {
@@ -521,25 +548,29 @@ static ptm_result fuzz_convert_and_check(ptm_converter *converter, const uint8_t
         if (output != NULL || output_size != 0)
             fuzz_fail("result", "output set on failure", NULL, 0);
         fuzz_check_message(ptm_converter_last_error(converter), result);
+        char message[600];
+        snprintf(message, sizeof message, "%s", ptm_converter_last_error(converter));
+        fuzz_check_stream(converter, input, size, format, result, message, NULL, 0, &stats);
         return result;
     }
     if (output == NULL)
         fuzz_fail("result", "PTM_OK with a NULL output", NULL, 0);
     fuzz_check_output(format, output, output_size, &stats);
     fuzz_check_refused(converter, &stats);
-    if (fuzz_tolerates("determinism"))
-        return result;
     uint8_t *copy = malloc(output_size ? output_size : 1);
     memcpy(copy, output, output_size);
     size_t copy_size = output_size;
-    ptm_stats again_stats;
-    ptm_converter_reset(converter);
-    ptm_result again = ptm_convert(converter, input, size, format, &output, &output_size, &again_stats);
-    bool same = again == PTM_OK && output_size == copy_size && memcmp(output, copy, copy_size) == 0 &&
-                memcmp(&stats, &again_stats, sizeof stats) == 0;
+    if (!fuzz_tolerates("determinism")) {
+        ptm_stats again_stats;
+        ptm_converter_reset(converter);
+        ptm_result again = ptm_convert(converter, input, size, format, &output, &output_size, &again_stats);
+        bool same = again == PTM_OK && output_size == copy_size && memcmp(output, copy, copy_size) == 0 &&
+                    memcmp(&stats, &again_stats, sizeof stats) == 0;
+        if (!same)
+            fuzz_fail("determinism", "a second conversion of the same input differs", NULL, 0);
+    }
+    fuzz_check_stream(converter, input, size, format, result, "", copy, copy_size, &stats);
     free(copy);
-    if (!same)
-        fuzz_fail("determinism", "a second conversion of the same input differs", NULL, 0);
     return result;
 }
 
