@@ -16,10 +16,13 @@
 #include <string.h>
 
 
-/* A label ready to write: its sanitised name and raw value. */
+/* A label ready to write: its sanitised name and raw value, and for the
+ * labels many series repeat (a resource's) its text name="value", escaped,
+ * made once. */
 typedef struct prom_label {
     byte_slice name;
     byte_slice value;
+    byte_slice text;            /* empty until made */
 } prom_label;
 
 /* The label name of a key points share, by the key's address: built-in
@@ -65,13 +68,33 @@ static void put_label_value(prom_writer *w, byte_slice value)
     }
 }
 
-static void put_label(prom_writer *w, bool *first, const prom_label *label)
+/* name="value", escaped. */
+static void put_label_text(prom_writer *w, const prom_label *label)
 {
-    w->ok = w->ok && (*first ? text_append_literal(w->out, "{") : text_append_literal(w->out, ",")) &&
-            text_append(w->out, label->name.data, label->name.size) && text_append_literal(w->out, "=\"");
-    *first = false;
+    w->ok = w->ok && text_append(w->out, label->name.data, label->name.size) && text_append_literal(w->out, "=\"");
     put_label_value(w, label->value);
     w->ok = w->ok && text_append_literal(w->out, "\"");
+}
+
+/* Sets label->text, in the arena. */
+static void make_label_text(prom_writer *w, prom_label *label)
+{
+    byte_buffer text, *out = w->out;
+    buffer_init(&text, w->c->arena);
+    w->out = &text;
+    put_label_text(w, label);
+    w->out = out;
+    label->text = (byte_slice){text.data, text.size};
+}
+
+static void put_label(prom_writer *w, bool *first, const prom_label *label)
+{
+    w->ok = w->ok && (*first ? text_append_literal(w->out, "{") : text_append_literal(w->out, ","));
+    *first = false;
+    if (label->text.size > 0)
+        w->ok = w->ok && text_append(w->out, label->text.data, label->text.size);
+    else
+        put_label_text(w, label);
 }
 
 /* A scalar canonical attribute value (strings resolved, so no strindex) as
@@ -121,12 +144,13 @@ static arena_vector *resource_labels(prom_writer *w, uint32_t resource_index)
     const resource_record *resource = &((const resource_record *)w->c->resources.items)[resource_index];
     interner_mark_round(&w->c->interner);
     for (uint32_t i = 0; i < resource->attribute_count && w->ok; i++) {
-        prom_label label = {prom_label_name(w->c->arena, resource->attributes[i].key), {0}};
+        prom_label label = {prom_label_name(w->c->arena, resource->attributes[i].key), {0}, {0}};
         if (label.name.size == 0 || !scalar_text(w, resource->attributes[i].value, &label.value))
             continue;
         uint32_t id = intern(&w->c->interner, label.name);
         if (id == INTERN_NONE || !interner_mark(&w->c->interner, id))
             continue;
+        make_label_text(w, &label);
         prom_label *slot = vector_push(w->c->arena, labels, sizeof *slot);
         w->ok = w->ok && slot != NULL;
         if (slot != NULL)
@@ -160,8 +184,11 @@ static prom_label *copied_labels(prom_writer *w, uint32_t resource_index)
     w->ok = w->ok && labels != NULL;
     for (uint32_t i = 0; i < resource->copied_count && w->ok; i++) {
         labels[i].name = prom_label_name(w->c->arena, resource->copied[i].key);
+        labels[i].text = (byte_slice){0};
         if (!scalar_text(w, resource->copied[i].value, &labels[i].value))
             labels[i].name = (byte_slice){0}; /* not scalar after all: left out */
+        else
+            make_label_text(w, &labels[i]);
     }
     w->copied_labels[resource_index] = w->ok ? labels : NULL;
     return labels;
@@ -197,6 +224,7 @@ static void put_series(prom_writer *w, byte_slice family, const series *s,
             label->name = label_name(w, attributes[i].key);
             label->value = attributes[i].kind == POINT_TRUE ? (byte_slice){(const uint8_t *)"true", 4}
                                                             : attributes[i].value;
+            label->text = (byte_slice){0};
         }
         count += label->name.size > 0;
     }
