@@ -7,6 +7,12 @@
  * attribute wins over a resource one of the same label). Each (name, label
  * set) is written once: series the text format cannot tell apart are one
  * sample (sums added, a gauge's latest snapshot).
+ *
+ * What many series repeat is made once: a resource's labels and the labels
+ * of its attributes copied onto points (name and escaped text), the label
+ * names of the keys points share (cached by address), each metric's family.
+ * A series then costs its own attributes' labels and the interning of its
+ * sample text.
  */
 #include "encode.h"
 #include "number_text.h"
@@ -210,16 +216,13 @@ static void put_series(prom_writer *w, byte_slice family, const series *s,
 {
     uint32_t count = 0;
     uint32_t attribute_count = point_attributes(w->c, s, attributes);
-    const copied_attribute *copied = series_resource(w->c, s)->copied;
-    uint32_t next_copied = 0; /* copied attributes come in their resource's order */
+    uint32_t copied = 0;
     for (uint32_t i = 0; i < attribute_count && w->ok; i++) {
         prom_label *label = &point_labels[count];
         if (attributes[i].kind == POINT_ANY) {
-            while (copied[next_copied].message.data != attributes[i].message.data)
-                next_copied++;
+            copied = copied_index(series_resource(w->c, s), &attributes[i], copied);
             const prom_label *labels = copied_labels(w, s->key.resource);
-            if (w->ok)
-                *label = labels[next_copied];
+            *label = w->ok ? labels[copied] : (prom_label){{0}, {0}, {0}};
         } else {
             label->name = label_name(w, attributes[i].key);
             label->value = attributes[i].kind == POINT_TRUE ? (byte_slice){(const uint8_t *)"true", 4}
