@@ -8,6 +8,7 @@
 #ifndef PTM_ENCODE_H
 #define PTM_ENCODE_H
 
+#include <assert.h>
 #include <string.h>
 
 #include "pipeline.h"
@@ -74,6 +75,19 @@ uint32_t series_run_start(const conversion *c, uint32_t from, uint32_t end, bool
 static inline const resource_record *series_resource(const conversion *c, const series *s)
 {
     return &((const resource_record *)c->resources.items)[s->key.resource];
+}
+
+/* The index in resource->copied of a point's POINT_ANY attribute (its
+ * message is that copied attribute's), searching from `from`: a point's
+ * copied attributes come in their resource's order. */
+static inline uint32_t copied_index(const resource_record *resource, const point_attribute *attribute,
+                                    uint32_t from)
+{
+    while (resource->copied[from].message.data != attribute->message.data) {
+        from++;
+        assert(from < resource->copied_count);
+    }
+    return from;
 }
 
 #endif /* PTM_ENCODE_H */

@@ -3,6 +3,11 @@
  * pdata's JSON unmarshaler reads): lowerCamelCase field names, 64-bit
  * integers as decimal strings, enums as numbers, bytes as base64. One
  * ExportMetricsServiceRequest for the whole conversion, on one line.
+ *
+ * Written front to back with small inline appends (text_append); strings
+ * are escaped by runs (json_escape), numbers formatted without printf
+ * (number_text.h). What every point of a resource repeats, the resource
+ * attributes copied onto its points, is rendered once per resource.
  */
 #include "encode.h"
 #include "number_text.h"
@@ -216,18 +221,16 @@ static void put_point(json_writer *w, const metric_def *def, const series *s,
                       point_attribute *attributes)
 {
     uint32_t count = point_attributes(w->c, s, attributes);
-    const copied_attribute *copied = series_resource(w->c, s)->copied;
-    uint32_t next_copied = 0; /* copied attributes come in their resource's order */
+    uint32_t copied = 0;
     put(w, "{\"attributes\":[");
     for (uint32_t i = 0; i < count; i++) {
         if (i > 0)
             put(w, ",");
         if (attributes[i].kind == POINT_ANY) {
-            while (copied[next_copied].message.data != attributes[i].message.data)
-                next_copied++;
-            byte_slice *texts = copied_texts(w, s->key.resource);
+            copied = copied_index(series_resource(w->c, s), &attributes[i], copied);
+            const byte_slice *texts = copied_texts(w, s->key.resource);
             if (w->ok)
-                put_bytes(w, texts[next_copied].data, texts[next_copied].size);
+                put_bytes(w, texts[copied].data, texts[copied].size);
             continue;
         }
         put(w, "{\"key\":");

@@ -7,14 +7,37 @@
  * attribute wins over a resource one of the same label). Each (name, label
  * set) is written once: series the text format cannot tell apart are one
  * sample (sums added, a gauge's latest snapshot).
+ *
+ * What many series repeat is made once: a resource's labels and the labels
+ * of its attributes copied onto points (name and escaped text), the label
+ * names of the keys points share (cached by address), each metric's family.
+ * A series then costs its own attributes' labels and the interning of its
+ * sample text.
  */
 #include "encode.h"
+#include "number_text.h"
 #include "prom_names.h"
 
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+
+/* A label ready to write: its sanitised name and raw value, and for the
+ * labels many series repeat (a resource's) its text name="value", escaped,
+ * made once. */
+typedef struct prom_label {
+    byte_slice name;
+    byte_slice value;
+    byte_slice text;            /* empty until made */
+} prom_label;
+
+/* The label name of a key points share, by the key's address: built-in
+ * keys and configured ones are the same bytes at the same place for every
+ * point. */
+typedef struct cached_name {
+    byte_slice key;
+    byte_slice name;
+} cached_name;
 
 typedef struct prom_writer {
     conversion *c;              /* its interner deduplicates label names */
@@ -22,6 +45,10 @@ typedef struct prom_writer {
     bool ok;
     arena_vector *resource_labels; /* prom_label, by resource, once computed */
     bool *resource_labels_known;
+    prom_label **copied_labels;    /* by resource, once its first point is written:
+                                      the label of each copied attribute */
+    cached_name *names;            /* up to name_capacity keys' label names */
+    uint32_t name_count, name_capacity;
 } prom_writer;
 
 /* Writes a label value: backslash, quote and newline escaped, invalid UTF-8
@@ -32,34 +59,48 @@ static void put_label_value(prom_writer *w, byte_slice value)
     size_t i = 0;
     while (i < value.size && w->ok) {
         size_t run = utf8_plain_run(value.data + i, value.size - i, &stops);
-        w->ok = run == 0 || buffer_append(w->out, value.data + i, run);
+        w->ok = run == 0 || text_append(w->out, value.data + i, run);
         i += run;
         if (i == value.size || !w->ok)
             break;
         char ch = (char)value.data[i++]; /* a stop, or a byte of invalid UTF-8 */
+        char escaped[2] = {'\\', ch};
         if ((uint8_t)ch >= 0x80)
-            w->ok = buffer_append_cstr(w->out, "\xef\xbf\xbd");
+            w->ok = text_append_literal(w->out, "\xef\xbf\xbd");
         else if (ch == '\n')
-            w->ok = buffer_append_cstr(w->out, "\\n");
+            w->ok = text_append_literal(w->out, "\\n");
         else
-            w->ok = buffer_append_char(w->out, '\\') && buffer_append_char(w->out, ch);
+            w->ok = text_append(w->out, escaped, 2);
     }
 }
 
-/* A label ready to write: its sanitised name and raw value. */
-typedef struct prom_label {
-    byte_slice name;
-    byte_slice value;
-} prom_label;
+/* name="value", escaped. */
+static void put_label_text(prom_writer *w, const prom_label *label)
+{
+    w->ok = w->ok && text_append(w->out, label->name.data, label->name.size) && text_append_literal(w->out, "=\"");
+    put_label_value(w, label->value);
+    w->ok = w->ok && text_append_literal(w->out, "\"");
+}
+
+/* Sets label->text, in the arena. */
+static void make_label_text(prom_writer *w, prom_label *label)
+{
+    byte_buffer text, *out = w->out;
+    buffer_init(&text, w->c->arena);
+    w->out = &text;
+    put_label_text(w, label);
+    w->out = out;
+    label->text = (byte_slice){text.data, text.size};
+}
 
 static void put_label(prom_writer *w, bool *first, const prom_label *label)
 {
-    w->ok = w->ok && buffer_append_cstr(w->out, *first ? "{" : ",") &&
-            buffer_append(w->out, label->name.data, label->name.size) &&
-            buffer_append_cstr(w->out, "=\"");
+    w->ok = w->ok && (*first ? text_append_literal(w->out, "{") : text_append_literal(w->out, ","));
     *first = false;
-    put_label_value(w, label->value);
-    w->ok = w->ok && buffer_append_char(w->out, '"');
+    if (label->text.size > 0)
+        w->ok = w->ok && text_append(w->out, label->text.data, label->text.size);
+    else
+        put_label_text(w, label);
 }
 
 /* A scalar canonical attribute value (strings resolved, so no strindex) as
@@ -79,9 +120,11 @@ static bool scalar_text(prom_writer *w, byte_slice raw, byte_slice *text)
         *text = value.boolean ? (byte_slice){(const uint8_t *)"true", 4}
                               : (byte_slice){(const uint8_t *)"false", 5};
         return true;
-    case ANY_INT:
-        w->ok = w->ok && buffer_printf(&scratch, "%" PRId64, value.integer);
+    case ANY_INT: {
+        char integer[INTEGER_TEXT_MAX];
+        w->ok = w->ok && buffer_append(&scratch, integer, int64_text(value.integer, integer));
         break;
+    }
     case ANY_DOUBLE:
         w->ok = w->ok && format_double(&scratch, value.number);
         break;
@@ -107,18 +150,53 @@ static arena_vector *resource_labels(prom_writer *w, uint32_t resource_index)
     const resource_record *resource = &((const resource_record *)w->c->resources.items)[resource_index];
     interner_mark_round(&w->c->interner);
     for (uint32_t i = 0; i < resource->attribute_count && w->ok; i++) {
-        prom_label label = {prom_label_name(w->c->arena, resource->attributes[i].key), {0}};
+        prom_label label = {prom_label_name(w->c->arena, resource->attributes[i].key), {0}, {0}};
         if (label.name.size == 0 || !scalar_text(w, resource->attributes[i].value, &label.value))
             continue;
         uint32_t id = intern(&w->c->interner, label.name);
         if (id == INTERN_NONE || !interner_mark(&w->c->interner, id))
             continue;
+        make_label_text(w, &label);
         prom_label *slot = vector_push(w->c->arena, labels, sizeof *slot);
         w->ok = w->ok && slot != NULL;
         if (slot != NULL)
             *slot = label;
     }
     w->ok = w->ok && !w->c->arena->failed;
+    return labels;
+}
+
+/* The label name of a key that is not a copied attribute's (see cached_name). */
+static byte_slice label_name(prom_writer *w, byte_slice key)
+{
+    for (uint32_t i = 0; i < w->name_count; i++) {
+        if (w->names[i].key.data == key.data && w->names[i].key.size == key.size)
+            return w->names[i].name;
+    }
+    byte_slice name = prom_label_name(w->c->arena, key);
+    if (w->name_count < w->name_capacity)
+        w->names[w->name_count++] = (cached_name){key, name};
+    return name;
+}
+
+/* The labels of a resource's copied attributes (scalar, so each has a
+ * value text), made once. */
+static prom_label *copied_labels(prom_writer *w, uint32_t resource_index)
+{
+    if (w->copied_labels[resource_index] != NULL)
+        return w->copied_labels[resource_index];
+    const resource_record *resource = &((const resource_record *)w->c->resources.items)[resource_index];
+    prom_label *labels = arena_alloc(w->c->arena, ((size_t)resource->copied_count + 1) * sizeof *labels);
+    w->ok = w->ok && labels != NULL;
+    for (uint32_t i = 0; i < resource->copied_count && w->ok; i++) {
+        labels[i].name = prom_label_name(w->c->arena, resource->copied[i].key);
+        labels[i].text = (byte_slice){0};
+        if (!scalar_text(w, resource->copied[i].value, &labels[i].value))
+            labels[i].name = (byte_slice){0}; /* not scalar after all: left out */
+        else
+            make_label_text(w, &labels[i]);
+    }
+    w->copied_labels[resource_index] = w->ok ? labels : NULL;
     return labels;
 }
 
@@ -138,20 +216,24 @@ static void put_series(prom_writer *w, byte_slice family, const series *s,
 {
     uint32_t count = 0;
     uint32_t attribute_count = point_attributes(w->c, s, attributes);
-    for (uint32_t i = 0; i < attribute_count; i++) {
+    uint32_t copied = 0;
+    for (uint32_t i = 0; i < attribute_count && w->ok; i++) {
         prom_label *label = &point_labels[count];
-        label->name = prom_label_name(w->c->arena, attributes[i].key);
-        label->value = attributes[i].value;
-        if (attributes[i].kind == POINT_TRUE)
-            label->value = (byte_slice){(const uint8_t *)"true", 4};
-        else if (attributes[i].kind == POINT_ANY &&
-                 !scalar_text(w, attributes[i].value, &label->value))
-            continue;
+        if (attributes[i].kind == POINT_ANY) {
+            copied = copied_index(series_resource(w->c, s), &attributes[i], copied);
+            const prom_label *labels = copied_labels(w, s->key.resource);
+            *label = w->ok ? labels[copied] : (prom_label){{0}, {0}, {0}};
+        } else {
+            label->name = label_name(w, attributes[i].key);
+            label->value = attributes[i].kind == POINT_TRUE ? (byte_slice){(const uint8_t *)"true", 4}
+                                                            : attributes[i].value;
+            label->text = (byte_slice){0};
+        }
         count += label->name.size > 0;
     }
     const arena_vector *resource = resource_labels(w, s->key.resource);
     const prom_label *resource_items = resource->items;
-    w->ok = w->ok && buffer_append(w->out, family.data, family.size);
+    w->ok = w->ok && text_append(w->out, family.data, family.size);
     bool first = true;
     for (uint32_t i = 0; i < resource->count; i++) {
         if (!name_taken(point_labels, count, resource_items[i].name))
@@ -162,7 +244,7 @@ static void put_series(prom_writer *w, byte_slice family, const series *s,
             put_label(w, &first, &point_labels[i]);
     }
     if (!first)
-        w->ok = w->ok && buffer_append_char(w->out, '}');
+        w->ok = w->ok && text_append_literal(w->out, "}");
 }
 
 static int by_metric_then_resource(const void *a, const void *b)
@@ -230,12 +312,14 @@ static void put_value(prom_writer *w, const metric_def *defs, const prom_sample 
     const series *s = sample->latest;
     const metric_def *def = &defs[s->key.metric];
     int64_t total = def->gauge ? s->value : sample->total;
-    w->ok = w->ok && buffer_append_char(w->out, ' ');
-    if (def->is_double || sample->other != 0)
+    w->ok = w->ok && text_append_literal(w->out, " ");
+    if (def->is_double || sample->other != 0) {
         w->ok = w->ok && format_double(w->out, (double)total / def->divisor + sample->other);
-    else
-        w->ok = w->ok && buffer_printf(w->out, "%" PRId64, total);
-    w->ok = w->ok && buffer_append_char(w->out, '\n');
+    } else {
+        char integer[INTEGER_TEXT_MAX];
+        w->ok = w->ok && text_append(w->out, integer, int64_text(total, integer));
+    }
+    w->ok = w->ok && text_append_literal(w->out, "\n");
 }
 
 /* Groups the ordered series into families and samples (see prom_sample). */
@@ -250,23 +334,25 @@ static bool collect_samples(prom_writer *w, series **list, uint32_t count, arena
         !interner_init(&sample_texts, c->arena, &c->hash_key))
         return false;
     byte_slice *names = arena_calloc(c->arena, (size_t)c->metrics->count + 1, sizeof *names);
+    uint32_t *family_ids = arena_calloc(c->arena, (size_t)c->metrics->count + 1, sizeof *family_ids);
     bool *named = arena_calloc(c->arena, (size_t)c->metrics->count + 1, sizeof *named);
-    if (names == NULL || named == NULL)
+    if (names == NULL || family_ids == NULL || named == NULL)
         return false;
     byte_buffer *out = w->out;
     for (uint32_t i = 0; i < count && w->ok; i++) {
         uint32_t metric = list[i]->key.metric;
         const metric_def *def = &c->metrics->items[metric];
-        if (!named[metric]) { /* once per metric */
+        if (!named[metric]) { /* once per metric; metrics may share a family name */
             names[metric] = prom_metric_name(c->arena, def->name, def->unit, def->gauge);
+            family_ids[metric] = names[metric].size > 0 ? intern(&family_names, names[metric]) : INTERN_NONE;
             named[metric] = true;
+            if (names[metric].size > 0 && family_ids[metric] == INTERN_NONE)
+                return false;
         }
         byte_slice name = names[metric];
         if (name.size == 0)
             continue; /* no character Prometheus keeps: left out */
-        uint32_t family_id = intern(&family_names, name);
-        if (family_id == INTERN_NONE)
-            return false;
+        uint32_t family_id = family_ids[metric];
         prom_family *family = family_id > families->count ? vector_push(c->arena, families, sizeof *family)
                                                           : &((prom_family *)families->items)[family_id - 1];
         if (family == NULL)
@@ -301,11 +387,15 @@ static bool collect_samples(prom_writer *w, series **list, uint32_t count, arena
 
 bool encode_prometheus(conversion *c, byte_buffer *out)
 {
-    prom_writer w = {c, out, true, NULL, NULL};
+    prom_writer w = {.c = c, .out = out, .ok = true};
     series **list = arena_alloc(c->arena, ((size_t)c->ordered_count + 1) * sizeof(series *));
     w.resource_labels = arena_calloc(c->arena, (size_t)c->resources.count + 1, sizeof(arena_vector));
     w.resource_labels_known = arena_calloc(c->arena, (size_t)c->resources.count + 1, sizeof(bool));
-    if (list == NULL || w.resource_labels == NULL || w.resource_labels_known == NULL)
+    w.copied_labels = arena_calloc(c->arena, (size_t)c->resources.count + 1, sizeof *w.copied_labels);
+    w.name_capacity = point_attribute_capacity(c);
+    w.names = arena_alloc(c->arena, w.name_capacity * sizeof *w.names);
+    if (list == NULL || w.resource_labels == NULL || w.resource_labels_known == NULL || w.copied_labels == NULL ||
+        w.names == NULL)
         return false;
     if (c->ordered_count > 0)
         memcpy(list, c->ordered, c->ordered_count * sizeof(series *));
@@ -316,14 +406,14 @@ bool encode_prometheus(conversion *c, byte_buffer *out)
     const prom_sample *items = samples.items;
     for (uint32_t f = 0; f < families.count && w.ok; f++) {
         const prom_family *family = &((const prom_family *)families.items)[f];
-        w.ok = buffer_append_cstr(out, "# HELP ") && buffer_append(out, family->name.data, family->name.size) &&
-               buffer_append_char(out, ' ');
+        w.ok = text_append_literal(out, "# HELP ") && text_append(out, family->name.data, family->name.size) &&
+               text_append_literal(out, " ");
         put_help(&w, family->def->description);
-        w.ok = w.ok && buffer_append_cstr(out, "\n# TYPE ") &&
-               buffer_append(out, family->name.data, family->name.size) &&
-               buffer_append_cstr(out, family->def->gauge ? " gauge\n" : " counter\n");
+        w.ok = w.ok && text_append_literal(out, "\n# TYPE ") &&
+               text_append(out, family->name.data, family->name.size) &&
+               (family->def->gauge ? text_append_literal(out, " gauge\n") : text_append_literal(out, " counter\n"));
         for (uint32_t i = family->first; i != 0 && w.ok; i = items[i - 1].next) {
-            w.ok = buffer_append(out, items[i - 1].text.data, items[i - 1].text.size);
+            w.ok = text_append(out, items[i - 1].text.data, items[i - 1].text.size);
             put_value(&w, c->metrics->items, &items[i - 1]);
         }
     }

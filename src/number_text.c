@@ -396,12 +396,22 @@ static void write_digits32(char *out, uint32_t n, int count)
         end[-1] = (char)('0' + n);
 }
 
+/* Writes the eight digits of n (n < 10^8) to out[0..8). */
+static void write_eight_digits(char *out, uint32_t n)
+{
+    uint32_t high = n / 10000, low = n % 10000;
+    memcpy(out, digit_pairs + 2 * (high / 100), 2);
+    memcpy(out + 2, digit_pairs + 2 * (high % 100), 2);
+    memcpy(out + 4, digit_pairs + 2 * (low / 100), 2);
+    memcpy(out + 6, digit_pairs + 2 * (low % 100), 2);
+}
+
 /* Writes the count digits of n (n < 10^count, count <= 20) to out[0..count). */
 static void write_digits(char *out, uint64_t n, int count)
 {
     for (; count > 8; count -= 8) {
         uint64_t high = n / 100000000u;
-        write_digits32(out + count - 8, (uint32_t)(n - high * 100000000u), 8);
+        write_eight_digits(out + count - 8, (uint32_t)(n - high * 100000000u));
         n = high;
     }
     write_digits32(out, (uint32_t)n, count);
