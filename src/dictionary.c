@@ -168,13 +168,15 @@ const stack_info *dictionary_stack_info_compute(profile_dictionary *dictionary, 
         return info;
     }
     const dictionary_stack *stack = &((const dictionary_stack *)dictionary->stacks.items)[index];
-    arena_vector names = {0};
+    arena_vector *names = &dictionary->scratch_names;
+    names->count = 0;
     interner_mark_round(dictionary->interner);
-    bool ok = collect_frames(dictionary, stack, info, &names);
+    bool ok = collect_frames(dictionary, stack, info, names);
+    info->functions = names->count > 0 ? arena_dup(dictionary->arena, names->items,
+                                                   names->count * sizeof(uint32_t)) : NULL;
     if (dictionary->arena->failed)
         return NULL;
     info->state = ok ? STACK_VALID : STACK_INVALID;
-    info->functions = names.items;
-    info->function_count = names.count;
+    info->function_count = names->count;
     return info;
 }

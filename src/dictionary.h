@@ -84,6 +84,7 @@ typedef struct profile_dictionary {
     uint32_t *mapping_name_ids;    /* by mapping: the base name's id */
     attribute_info *attribute_infos;
     stack_info *stack_infos;
+    arena_vector scratch_names;    /* uint32_t: the stack being resolved's, reused */
     arena *arena;
 } profile_dictionary;
 
