@@ -43,6 +43,16 @@ int32_t ptm_wasm_create(const uint8_t *config, uint32_t config_size, const uint8
  * ptm_result (0: success). */
 int32_t ptm_wasm_convert(ptm_wasm_handle *handle, const uint8_t *input, uint32_t input_size,
                          int32_t format);
+/* An input in pieces (ptm_convert_begin/_feed/_finish): input_size is its
+ * total size, or PTM_INPUT_SIZE_UNKNOWN (all 64 bits set); each piece is
+ * read during the feed call only; finish converts as ptm_wasm_convert()
+ * does, and its output, stats and messages are read the same way. Each
+ * returns a ptm_result. */
+int32_t ptm_wasm_convert_begin(ptm_wasm_handle *handle, uint64_t input_size);
+int32_t ptm_wasm_convert_feed(ptm_wasm_handle *handle, const uint8_t *piece, uint32_t piece_size);
+int32_t ptm_wasm_convert_finish(ptm_wasm_handle *handle, int32_t format);
+/* The converter's max_input_bytes (ptm_converter_max_input_bytes). */
+uint64_t ptm_wasm_max_input_bytes(const ptm_wasm_handle *handle);
 /* The last output (after a success), its size, the stats of the last call (a
  * ptm_stats: thirteen little-endian u64 in the order of ptm.h), the last error
  * message (NUL-terminated, "" after a success). */

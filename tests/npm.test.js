@@ -43,9 +43,10 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
   assert.deepEqual(WebAssembly.Module.imports(module), []);
   const exported = WebAssembly.Module.exports(module).map((e) => e.name).sort();
   assert.deepEqual(exported, [
-    '_initialize', 'memory', 'ptm_wasm_alloc', 'ptm_wasm_convert', 'ptm_wasm_create', 'ptm_wasm_destroy',
-    'ptm_wasm_free', 'ptm_wasm_last_error', 'ptm_wasm_last_warning', 'ptm_wasm_output', 'ptm_wasm_output_size',
-    'ptm_wasm_refused_request', 'ptm_wasm_reset', 'ptm_wasm_stats',
+    '_initialize', 'memory', 'ptm_wasm_alloc', 'ptm_wasm_convert', 'ptm_wasm_convert_begin',
+    'ptm_wasm_convert_feed', 'ptm_wasm_convert_finish', 'ptm_wasm_create', 'ptm_wasm_destroy',
+    'ptm_wasm_free', 'ptm_wasm_last_error', 'ptm_wasm_last_warning', 'ptm_wasm_max_input_bytes',
+    'ptm_wasm_output', 'ptm_wasm_output_size', 'ptm_wasm_refused_request', 'ptm_wasm_reset', 'ptm_wasm_stats',
   ]);
   assert.deepEqual(readFileSync(distWasm), readFileSync(join(root, 'build', 'wasm', 'ptm.wasm')), 'dist has the built module');
 });
@@ -381,4 +382,57 @@ test('createConverter() when memory runs out inside the config parse: code \'nom
   }
   assert.ok(outcomes.has('config: out of memory'), `the config parse ran out: ${[...outcomes.keys()].join(' | ')}`);
   pkg.createConverter(config).close(); // usable once memory is back
+});
+
+test('begin/feed/finish: the pieces, however cut, convert as convert() does the whole (issue 10, streaming)', () => {
+  const inputs = [cpuPb, memoryJson, join(fixtures, 'multi.jsonl')].map((path) => readFileSync(path));
+  const converter = createConverter();
+  try {
+    for (const input of inputs) {
+      for (const format of FORMATS) {
+        const whole = converter.convert(input, { format, bytes: true });
+        for (const cut of [1, 7, 4096, input.length]) {
+          converter.begin({ size: input.length });
+          for (let at = 0; at < input.length; at += cut) converter.feed(input.subarray(at, at + cut));
+          const streamed = converter.finish({ format, bytes: true });
+          assert.deepEqual(streamed.output, whole.output, `${format}, pieces of ${cut}`);
+          assert.deepEqual(streamed.stats, whole.stats);
+        }
+      }
+    }
+    converter.begin(); // the size unknown
+    converter.feed(inputs[1].toString('utf8'));
+    assert.equal(converter.finish({ format: 'json' }).output, converter.convert(inputs[1], { format: 'json' }).output);
+  } finally {
+    converter.close();
+  }
+  assert.throws(() => converter.feed(new Uint8Array(1)), { code: 'argument' });
+});
+
+test('the npm CLI reads its input in pieces: JSON Lines past max_input_bytes convert; a request past it stops as ptm does', () => {
+  const line = readFileSync(memoryJson, 'utf8').replace(/\n\s*/g, '');
+  const lines = scratchFile('lines.jsonl');
+  writeFileSync(lines, `${line}\n`.repeat(40));
+  // Each line fits, the file does not: both commands convert it line by line.
+  const config = configFile({ max_input_bytes: line.length + 100 });
+  const expected = native(lines, 'prom', config);
+  assert.equal(expected.code, 0, expected.stderr);
+  for (const got of [npmCli(['-c', config, '-f', 'prom', '--stats', lines]),
+    npmCli(['-c', config, '-f', 'prom', '--stats', '-'], readFileSync(lines))]) {
+    assert.equal(got.code, 0, got.stderr);
+    assert.equal(got.stdout.toString(), expected.stdout.toString());
+    assert.deepEqual(statsOf(got.stderr), expected.stats);
+  }
+  // One line too long: the native message and exit code, for a file and for
+  // stdin (three lines: within a pipe's buffer, as both stop reading there).
+  const small = configFile({ max_input_bytes: 1000 });
+  const few = Buffer.from(`${line}\n`.repeat(3));
+  for (const [args, input] of [[['-c', small, lines]], [['-c', small, '-'], few]]) {
+    const want = ptm(args, input);
+    const got = npmCli(args, input);
+    assert.equal(want.code, 1);
+    assert.equal(got.code, want.code, got.stderr);
+    assert.equal(got.stderr, want.stderr.toString());
+    assert.match(got.stderr, /max_input_bytes \(1000\)/);
+  }
 });

@@ -69,6 +69,34 @@ int32_t EXPORT(ptm_wasm_convert)(ptm_wasm_handle *handle, const uint8_t *input, 
                        &handle->output_size, &handle->stats);
 }
 
+int32_t EXPORT(ptm_wasm_convert_begin)(ptm_wasm_handle *handle, uint64_t input_size)
+{
+    if (handle == NULL)
+        return PTM_ERR_ARGUMENT;
+    handle->output = NULL;
+    handle->output_size = 0;
+    return ptm_convert_begin(handle->converter, input_size);
+}
+
+int32_t EXPORT(ptm_wasm_convert_feed)(ptm_wasm_handle *handle, const uint8_t *piece,
+                                      uint32_t piece_size)
+{
+    return handle != NULL ? ptm_convert_feed(handle->converter, piece, piece_size) : PTM_ERR_ARGUMENT;
+}
+
+int32_t EXPORT(ptm_wasm_convert_finish)(ptm_wasm_handle *handle, int32_t format)
+{
+    if (handle == NULL)
+        return PTM_ERR_ARGUMENT;
+    return ptm_convert_finish(handle->converter, (ptm_format)format, &handle->output,
+                              &handle->output_size, &handle->stats);
+}
+
+uint64_t EXPORT(ptm_wasm_max_input_bytes)(const ptm_wasm_handle *handle)
+{
+    return handle != NULL ? ptm_converter_max_input_bytes(handle->converter) : 0;
+}
+
 const uint8_t *EXPORT(ptm_wasm_output)(const ptm_wasm_handle *handle)
 {
     return handle != NULL ? handle->output : NULL;

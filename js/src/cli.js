@@ -4,7 +4,7 @@
 // or over a limit; 2 usage, config or unreadable file; 3 out of memory or a
 // failed write; 4 some requests refused, the others converted and written),
 // one-line "ptm: " messages and --stats object.
-import { closeSync, fstatSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { init, createConverter, FORMATS, PtmError } from './index.js';
 
 const EXIT_INPUT = 1;
@@ -114,6 +114,66 @@ async function readInput(path, what) {
   }
 }
 
+/** The piece size the input is read and fed in, as ptm's READ_CHUNK. */
+const READ_CHUNK = 1 << 20;
+
+/**
+ * Feeds the input (a file, or stdin when path is absent or "-") to the
+ * converter's stream in pieces, as ptm does: the input is never held whole
+ * here. Returns when it was read to its end or the stream failed (finish()
+ * reports that); throws an Exit when it cannot be read, or when what the
+ * converter holds passes max_input_bytes (reading stops there).
+ */
+async function feedInput(converter, path) {
+  const stdin = path === undefined || path === '-';
+  const name = stdin ? 'stdin' : path;
+  let regularSize;
+  const feed = (piece) => {
+    try {
+      converter.feed(piece);
+      return true;
+    } catch (error) {
+      if (!(error instanceof PtmError)) throw error;
+      if (error.code !== 'limit') return false; // finish() reports it
+      const limit = converter.maxInputBytes;
+      throw new Exit(EXIT_INPUT, regularSize !== undefined && regularSize > limit
+        ? `input: ${regularSize} bytes is more than max_input_bytes (${limit})`
+        : `input: ${name} is more than max_input_bytes (${limit}); stopped reading there`);
+    }
+  };
+  if (stdin) {
+    converter.begin();
+    try {
+      for await (const chunk of process.stdin) if (!feed(chunk)) return;
+    } catch (error) {
+      if (error instanceof Exit) throw error;
+      throw new Exit(resourceCode(error), `cannot read stdin: ${strerror(readError(error))}`);
+    }
+    return;
+  }
+  let fd;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    throw new Exit(EXIT_USAGE, `cannot open input ${path}: ${strerror(error)}`);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (stat.isDirectory()) throw new Exit(EXIT_USAGE, `cannot read input ${path}: it is a directory`);
+    if (stat.isFile()) regularSize = stat.size;
+    converter.begin(regularSize === undefined ? {} : { size: regularSize });
+    const buffer = Buffer.alloc(READ_CHUNK);
+    for (let got; (got = readSync(fd, buffer, 0, READ_CHUNK, null)) > 0;) {
+      if (!feed(buffer.subarray(0, got))) return;
+    }
+  } catch (error) {
+    if (error instanceof Exit) throw error;
+    throw new Exit(resourceCode(error), `cannot read input ${path}: ${strerror(readError(error))}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 function writeAll(fd, data) {
   for (let done = 0; done < data.length;) done += writeSync(fd, data, done);
 }
@@ -173,8 +233,10 @@ function exitCodeOf(error) {
   return EXIT_RESOURCES;
 }
 
-/** Converts with one converter; --stats prints after the output or the error, as ptm does. */
-async function convert(options, config, input) {
+/** Converts with one converter, the input fed in pieces; --stats prints
+ * after the output or the error, as ptm does (not when the input could not
+ * be read whole or passed max_input_bytes). */
+async function convert(options, config) {
   await init();
   let converter;
   try {
@@ -185,7 +247,13 @@ async function convert(options, config, input) {
   let stats;
   let code = 0;
   try {
-    const result = converter.convert(input, { format: options.format, bytes: true });
+    await feedInput(converter, options.inputPath);
+  } catch (error) {
+    converter.close();
+    throw error;
+  }
+  try {
+    const result = converter.finish({ format: options.format, bytes: true });
     stats = result.stats;
     if (result.warning) process.stderr.write(`ptm: ${result.warning}\n`);
     await writeOutput(options.outputPath, result.output);
@@ -207,8 +275,7 @@ async function main(args) {
     const options = parseArguments(args);
     if (options === null) return 0;
     const config = options.configPath === undefined ? undefined : await readInput(options.configPath, 'config');
-    const input = await readInput(options.inputPath, 'input');
-    return await convert(options, config, input);
+    return await convert(options, config);
   } catch (error) {
     if (!(error instanceof Exit)) throw error;
     process.stderr.write(`ptm: ${error.message}\n`);

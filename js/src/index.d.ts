@@ -101,6 +101,25 @@ export interface Converter {
   convert(input: Input, options: { format: 'json' | 'prom'; bytes?: false }): Converted<string>;
   convert(input: Input, options?: ConvertOptions): Converted<Uint8Array | string>;
   /**
+   * An input handed over in pieces (a file or stream too large to hold
+   * whole): begin(), feed() each piece (of any size), then finish(), which
+   * returns what convert() returns for the concatenation of the pieces.
+   * OTLP/JSON is converted request by request as it arrives, and
+   * max_input_bytes bounds each request; protobuf is held whole. size: the
+   * input's total size when known (an input held whole that is larger is
+   * refused from its first bytes). feed() throws PtmError 'limit' when what
+   * is held passes max_input_bytes ('nomem', 'argument' likewise); a failed
+   * stream is over: finish() throws the same error.
+   */
+  begin(options?: { size?: number }): void;
+  feed(piece: Input): void;
+  finish(options?: { format?: 'otlp'; bytes?: boolean }): Converted<Uint8Array>;
+  finish(options: { format: 'json' | 'prom'; bytes: true }): Converted<Uint8Array>;
+  finish(options: { format: 'json' | 'prom'; bytes?: false }): Converted<string>;
+  finish(options?: ConvertOptions): Converted<Uint8Array | string>;
+  /** The configuration's max_input_bytes. */
+  readonly maxInputBytes: number;
+  /**
    * With "temporality": "cumulative", the converter keeps every series across
    * convert() calls; reset() forgets them (the next output starts again from
    * zero with new start times). A delta converter keeps nothing.

@@ -173,6 +173,16 @@ export function createConverter(config) {
   return new Converter(w, handle);
 }
 
+/** ptm_format's number of a format name; throws PtmError 'argument' for another. */
+function formatIdOf(format) {
+  const formatId = FORMATS.indexOf(format);
+  if (formatId < 0) throw new PtmError('argument', `unknown format "${format}" (otlp, json or prom)`);
+  return formatId;
+}
+
+/** PTM_INPUT_SIZE_UNKNOWN: all 64 bits set. */
+const INPUT_SIZE_UNKNOWN = (1n << 64n) - 1n;
+
 class Converter {
   #w;
   #handle;
@@ -186,32 +196,69 @@ class Converter {
   /** Converts one request (or JSON Lines of requests); see index.d.ts. */
   convert(input, { format = 'otlp', bytes: asBytes = false } = {}) {
     const w = this.#w;
-    const handle = this.#handle;
-    if (handle === 0) throw new PtmError('argument', 'converter is closed');
-    const formatId = FORMATS.indexOf(format);
-    if (formatId < 0) throw new PtmError('argument', `unknown format "${format}" (otlp, json or prom)`);
+    const handle = this.#open();
+    const formatId = formatIdOf(format);
     const inputBytes = toBytes(input, 'input');
-    return withBuffer(w, inputBytes, (pointer) => {
-      const result = w.ptm_wasm_convert(handle, pointer, inputBytes.length, formatId);
-      const stats = readStats(w, handle);
-      if (result !== 0) {
-        throw coreError(result, readCString(w, u32(w.ptm_wasm_last_error(handle))), stats);
-      }
-      // Copied out (slice, or decoded to a string): the handle's output lives
-      // in wasm memory only until its next convert.
-      const output = new Uint8Array(w.memory.buffer, u32(w.ptm_wasm_output(handle)), u32(w.ptm_wasm_output_size(handle)));
-      const converted = { output: formatId === 0 || asBytes ? output.slice() : decoder.decode(output), stats };
-      const warning = readCString(w, u32(w.ptm_wasm_last_warning(handle)));
-      if (warning !== '') converted.warning = warning;
-      if (stats.requests_invalid > 0) converted.refused = readRefused(w, handle);
-      return converted;
-    });
+    return withBuffer(w, inputBytes, (pointer) =>
+      this.#converted(w.ptm_wasm_convert(handle, pointer, inputBytes.length, formatId), formatId, asBytes));
+  }
+
+  /** Starts converting an input handed over in pieces (see index.d.ts). */
+  begin({ size } = {}) {
+    const total = size === undefined ? INPUT_SIZE_UNKNOWN : BigInt(size);
+    this.#check(this.#w.ptm_wasm_convert_begin(this.#open(), total));
+  }
+
+  /** Hands one piece of the input over (see index.d.ts). */
+  feed(piece) {
+    const w = this.#w;
+    const handle = this.#open();
+    const bytes = toBytes(piece, 'piece');
+    withBuffer(w, bytes, (pointer) => this.#check(w.ptm_wasm_convert_feed(handle, pointer, bytes.length)));
+  }
+
+  /** Converts what the pieces made (see index.d.ts). */
+  finish({ format = 'otlp', bytes: asBytes = false } = {}) {
+    const handle = this.#open();
+    const formatId = formatIdOf(format);
+    return this.#converted(this.#w.ptm_wasm_convert_finish(handle, formatId), formatId, asBytes);
+  }
+
+  get maxInputBytes() {
+    return Number(BigInt.asUintN(64, this.#w.ptm_wasm_max_input_bytes(this.#open())));
+  }
+
+  #open() {
+    if (this.#handle === 0) throw new PtmError('argument', 'converter is closed');
+    return this.#handle;
+  }
+
+  /** Throws the converter's error for a failed result (no stats: the call made none). */
+  #check(result) {
+    if (result !== 0) throw coreError(result, readCString(this.#w, u32(this.#w.ptm_wasm_last_error(this.#handle))));
+  }
+
+  /** The result of a conversion call, read out of wasm memory; throws on failure. */
+  #converted(result, formatId, asBytes) {
+    const w = this.#w;
+    const handle = this.#handle;
+    const stats = readStats(w, handle);
+    if (result !== 0) {
+      throw coreError(result, readCString(w, u32(w.ptm_wasm_last_error(handle))), stats);
+    }
+    // Copied out (slice, or decoded to a string): the handle's output lives
+    // in wasm memory only until its next convert.
+    const output = new Uint8Array(w.memory.buffer, u32(w.ptm_wasm_output(handle)), u32(w.ptm_wasm_output_size(handle)));
+    const converted = { output: formatId === 0 || asBytes ? output.slice() : decoder.decode(output), stats };
+    const warning = readCString(w, u32(w.ptm_wasm_last_warning(handle)));
+    if (warning !== '') converted.warning = warning;
+    if (stats.requests_invalid > 0) converted.refused = readRefused(w, handle);
+    return converted;
   }
 
   /** Forgets the series a cumulative converter keeps (see index.d.ts). */
   reset() {
-    if (this.#handle === 0) throw new PtmError('argument', 'converter is closed');
-    this.#w.ptm_wasm_reset(this.#handle);
+    this.#w.ptm_wasm_reset(this.#open());
   }
 
   /** Releases the converter's wasm memory; later close() calls do nothing. */
