@@ -111,18 +111,19 @@ static uint8_t pattern_bits_of_indices(conversion *c, const int32_t *indices, ui
     return bits;
 }
 
-/* Adds each pending stack's values to its function series (see stack_cache). */
+/* Adds each pending stack's values to its function series (see stack_cache).
+ * Every pending value is of the current profile: its plan, its start. */
 static void flush_pending_stacks(conversion *c)
 {
     const uint32_t *pending = c->pending_stacks.items;
     for (uint32_t n = 0; n < c->pending_stacks.count; n++) {
         stack_cache *cache = &c->stack_caches[pending[n]];
-        const int32_t *metrics = &c->context_key.self_metric;
-        if (metrics[0] >= 0)
+        const stack_info *stack = &c->dictionary->stack_infos[pending[n]];
+        if (c->plan->self_metric >= 0)
             aggregate_add_at(&c->aggregator, cache->series_indices[0], cache->pending_value,
                              c->profile_start, cache->pending_end);
-        if (metrics[1] >= 0) {
-            for (uint32_t i = 0; i < cache->stack->function_count; i++)
+        if (c->plan->inclusive_metric >= 0) {
+            for (uint32_t i = 0; i < stack->function_count; i++)
                 aggregate_add_at(&c->aggregator, cache->series_indices[1 + i], cache->pending_value,
                                  c->profile_start, cache->pending_end);
         }
@@ -151,11 +152,9 @@ static bool on_profile(void *context, const decoded_profile *profile)
     c->profile_duration = profile->duration_nano;
     bool gauge = c->metrics->items[c->plan->base_metric].gauge;
     c->snapshot = gauge ? c->profile_serial : 0;
-    c->context_key = (series_context_key){c->resource.record, c->resource.rules, c->snapshot,
-                                          c->plan->base_metric, c->plan->self_metric,
-                                          c->plan->inclusive_metric};
-    c->series_context = intern_copy(&c->contexts, (byte_slice){(const uint8_t *)&c->context_key,
-                                                               sizeof c->context_key});
+    series_context_key key = {c->resource.record, c->resource.rules, c->snapshot,
+                              c->plan->base_metric, c->plan->self_metric, c->plan->inclusive_metric};
+    c->series_context = intern_copy(&c->contexts, (byte_slice){(const uint8_t *)&key, sizeof key});
     return c->series_context != INTERN_NONE;
 }
 
@@ -267,7 +266,6 @@ static bool resolve_function_series(conversion *c, const stack_info *stack, stac
     }
     series_key key = {.resource = resource->record, .rules = resource->rules, .snapshot = c->snapshot};
     cache->context = 0;
-    cache->stack = stack;
     if (plan->self_metric >= 0) {
         key.metric = (uint32_t)plan->self_metric;
         key.function = stack->leaf_function;

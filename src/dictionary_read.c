@@ -199,19 +199,21 @@ static bool read_stack(pb_istream_t *stream, const pb_field_t *field, void **arg
  * limit or memory, recorded (stop). */
 typedef enum fast_result { FAST_OK, FAST_UNUSUAL, FAST_FAILED } fast_result;
 
-/* Pushes each varint of a packed run (or one varint) onto an int32 table. */
-#define FAST_PUSH_INT32S(reader, vector, limit, run)                        \
-    do {                                                                   \
-        while (!wire_at_end(run)) {                                        \
-            uint64_t raw_;                                                 \
-            if (!wire_read_varint(run, &raw_))                             \
-                return FAST_UNUSUAL;                                       \
-            int32_t *entry_ = PUSH(reader, vector, int32_t, limit);        \
-            if (entry_ == NULL)                                            \
-                return FAST_FAILED;                                        \
-            *entry_ = (int32_t)raw_;                                       \
-        }                                                                  \
-    } while (0)
+/* Pushes each varint of a packed run (or one varint) onto the stack
+ * location references. */
+static fast_result push_stack_locations(table_reader *reader, wire_cursor *run)
+{
+    while (!wire_at_end(run)) {
+        uint64_t raw;
+        if (!wire_read_varint(run, &raw))
+            return FAST_UNUSUAL;
+        int32_t *entry = PUSH(reader, stack_locations, int32_t, LIMIT_TABLE_REFERENCES);
+        if (entry == NULL)
+            return FAST_FAILED;
+        *entry = (int32_t)raw;
+    }
+    return FAST_OK;
+}
 
 static fast_result fast_stack(table_reader *reader, wire_cursor entry)
 {
@@ -226,9 +228,10 @@ static fast_result fast_stack(table_reader *reader, wire_cursor entry)
                 return FAST_UNUSUAL;
             continue;
         }
-        if (!wire_varint_run(&entry, wire_type, &run))
-            return FAST_UNUSUAL;
-        FAST_PUSH_INT32S(reader, stack_locations, LIMIT_TABLE_REFERENCES, &run);
+        fast_result result = wire_varint_run(&entry, wire_type, &run)
+            ? push_stack_locations(reader, &run) : FAST_UNUSUAL;
+        if (result != FAST_OK)
+            return result;
     }
     dictionary_stack *stack = PUSH(reader, stacks, dictionary_stack, LIMIT_TABLE_ENTRIES);
     if (stack == NULL)

@@ -84,7 +84,6 @@ typedef struct stack_cache {
      * equals context (0, INTERN_NONE: never resolved). */
     uint32_t context;
     uint32_t *series_indices; /* [0] self, [1 + i] inclusive of functions[i] */
-    const stack_info *stack;
     /* Values of this stack's samples not yet added to its function series:
      * added at the next change of context (flush_pending_stacks in
      * convert.c), so that a repeated stack costs one addition, not one per
@@ -142,9 +141,8 @@ typedef struct conversion {
     profile_dictionary *dictionary;  /* of the current request */
     stack_cache *stack_caches;       /* of the current request: stacks.count + 1 */
     arena_vector pending_stacks;     /* uint32_t: stacks with pending values */
-    series_context_key context_key;  /* of the current profile */
     string_interner contexts;        /* series_context_key bytes → id */
-    uint32_t series_context;         /* context_key's id: equal contexts, equal ids */
+    uint32_t series_context;         /* the current profile's context id: equal contexts, equal ids */
     function_series_slot *function_slots; /* by interned id; function_slot_count of them */
     base_series_memo base_memos[BASE_SERIES_MEMOS];
     uint32_t function_slot_count;
