@@ -308,6 +308,16 @@ static int input_too_large(const input_file *in, uint64_t limit)
     return EXIT_INPUT;
 }
 
+/* Whether an input starting with these bytes (its first read) is one the
+ * converter unpacks: compressed (gzip 1f, zstd 28) or length-prefixed (00,
+ * then a length that is not 0); no request starts so. There a limit is
+ * passed by what comes out of it, not by what was read, and the
+ * converter's own message says which. */
+static bool unpacked_input(const uint8_t *first, size_t size)
+{
+    return first[0] == 0x1f || first[0] == 0x28 || (size >= 4 && first[0] == 0x00 && (first[1] | first[2] | first[3]) != 0);
+}
+
 /*
  * Feeds the input to the converter's stream in chunks of at most
  * READ_CHUNK. 0 when it was read to its end or the stream failed (the
@@ -323,9 +333,16 @@ static int feed_input(ptm_converter *converter, input_file *in)
     ptm_convert_begin(converter, in->regular ? in->size : PTM_INPUT_SIZE_UNKNOWN);
     ptm_result result = PTM_OK;
     size_t got;
-    while (result == PTM_OK && (got = fread(chunk, 1, READ_CHUNK, in->file)) > 0)
+    bool first = true, unpacked = false;
+    while (result == PTM_OK && (got = fread(chunk, 1, READ_CHUNK, in->file)) > 0) {
+        if (first)
+            unpacked = unpacked_input(chunk, got);
+        first = false;
         result = ptm_convert_feed(converter, chunk, got);
+    }
     free(chunk);
+    if (result == PTM_ERR_LIMIT && unpacked)
+        return 0; /* ptm_convert_finish() reports it */
     if (result == PTM_ERR_LIMIT)
         return input_too_large(in, ptm_converter_max_input_bytes(converter));
     if (result == PTM_OK && ferror(in->file))

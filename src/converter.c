@@ -13,6 +13,16 @@
  * which input it is (OTLP/JSON, or anything else, which is held whole and
  * converted by ptm_convert's path when the stream finishes), so that both
  * entry points decide alike.
+ *
+ * Two stages come before that detection, on the stream only (ptm_convert()
+ * hands such input to the stream): compressed input (gzip, zstd: its magic
+ * bytes first) is decompressed as it arrives (decompress.c) and what comes
+ * out is detected and converted as if it had been the input; a length-
+ * prefixed stream (the collector file exporter's `format: proto`: a first
+ * byte 0, which no request starts with) is read block by block
+ * (length_prefixed.c), each block one request (protobuf or OTLP/JSON, or a
+ * zstd or gzip frame of one) converted in the request arena like a JSON
+ * line, a bad one refused and named by its block number.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +32,12 @@
 #include "config.h"
 #include "cumulative.h"
 #include "decode.h"
+#include "decompress.h"
 #include "encode.h"
 #include "json_input.h"
 #include "json_lines.h"
 #include "json_syntax.h"
+#include "length_prefixed.h"
 #include "pipeline.h"
 #include "ptm.h"
 
@@ -42,12 +54,17 @@ enum {
 typedef enum input_kind {
     INPUT_UNDECIDED = 0,
     INPUT_JSON,          /* OTLP/JSON: read request by request */
+    INPUT_BLOCKS,        /* length-prefixed: read block by block */
     INPUT_WHOLE          /* anything else: held whole */
 } input_kind;
 
-/* The OTLP/JSON requests of the conversion (the json_lines handler's). */
+/* The OTLP/JSON requests of the conversion (the json_lines handler's), or
+ * the blocks of a length-prefixed input (the length_prefixed handler's). */
 typedef struct json_session {
     json_lines reader;
+    length_prefixed blocks;
+    decompressor block_decompressor; /* of the last compressed block */
+    byte_buffer block_text;  /* a compressed block, decompressed (request arena) */
     uint64_t converted;       /* requests converted */
     ptm_result first_refusal; /* the first refused request's code, or PTM_OK */
     ptm_status refusal;       /* the request being refused */
@@ -57,6 +74,7 @@ typedef struct json_session {
 typedef struct call_state {
     conversion conversion;
     json_session json;
+    decompressor input_decompressor; /* compressed input: the stream's first stage */
 } call_state;
 
 struct ptm_converter {
@@ -76,7 +94,11 @@ struct ptm_converter {
     call_state *call;       /* of the call or stream; NULL once its arena is freed */
     /* The stream: open between ptm_convert_begin() and ptm_convert_finish(). */
     bool streaming;
-    input_kind kind;
+    decompress_codec codec;  /* of the input: CODEC_UNDECIDED until probe shows */
+    uint8_t probe[4];        /* the input's first bytes while the codec is undecided */
+    size_t probe_size;
+    input_kind kind;         /* of the input, or of what decompresses from it */
+    size_t held_space_end;   /* while undecided: held is white space up to here (after a BOM) */
     uint64_t declared_size; /* ptm_convert_begin()'s input_size */
     uint8_t *held;          /* the input so far, while not INPUT_JSON (allocator's) */
     size_t held_size, held_capacity;
@@ -233,35 +255,44 @@ static bool is_json(const uint8_t *input, size_t input_size)
  * except zstd's magic, which would be an unknown varint field 5 followed
  * by an invalid tag, and pprof, whose first field (sample_type, a ValueType
  * of varint fields 1 and 2) would be a ResourceProfiles starting with a
- * varint field 1, which has no such field: none is a request.
+ * varint field 1, which has no such field: none is a request. (The input's
+ * own compression is gone before this is asked: compressed data here was
+ * compressed twice.)
  */
 static const char *unsupported_input(const uint8_t *input, size_t size)
 {
     size_t start = json_space_end(input, size, 0);
-    if (size >= 2 && input[0] == 0x1f && input[1] == 0x8b)
-        return "gzip-compressed input (a .gz file, a gzipped pprof profile or OTLP/HTTP body): decompress it first";
-    if (size >= 4 && input[0] == 0x28 && input[1] == 0xb5 && input[2] == 0x2f && input[3] == 0xfd)
-        return "zstd-compressed input: decompress it first (zstd -d)";
+    if (decompress_codec_of(input, size, true) != CODEC_NONE)
+        return "compressed data inside compressed input (compressed twice?): it is decompressed once";
     if (size >= 2 && ((input[0] == 0xff && input[1] == 0xfe) || (input[0] == 0xfe && input[1] == 0xff)))
         return "UTF-16 text: OTLP/JSON must be UTF-8";
     if (start < size && input[start] == '[')
         return "a JSON array: give OTLP/JSON requests one per line (JSON Lines) instead";
     if (decode_starts_like_pprof((byte_slice){input, size}))
         return "an uncompressed pprof profile: pprof input is not supported yet; convert it to OTLP first";
-    if (size >= 5 && input[0] == 0x00)
-        return "length-prefixed protobuf (the collector file exporter's format: proto?): not supported yet; "
-               "use the file exporter's JSON Lines";
     return NULL;
 }
 
-/* Records a refused request: its message (the first REFUSED_KEPT of them),
- * counted in the stats. False when memory ran out. */
-static bool refuse_request(ptm_converter *converter, const refusal_place *place, const char *detail)
+/* Keeps a refused request's message (the first REFUSED_KEPT of them), made
+ * one line; the refusal is counted in the stats. False when memory ran out. */
+static bool keep_refusal(ptm_converter *converter, char *message)
 {
     conversion *c = &converter->call->conversion;
     c->stats.requests_invalid++;
     if (converter->refused_count >= REFUSED_KEPT)
         return true;
+    message_one_line(message);
+    char *kept = arena_dup(c->arena, message, strlen(message) + 1);
+    if (kept == NULL)
+        return status_out_of_memory(&converter->status);
+    converter->refused[converter->refused_count++] = kept;
+    return true;
+}
+
+/* Records a refused OTLP/JSON request, named by its place. False when
+ * memory ran out. */
+static bool refuse_request(ptm_converter *converter, const refusal_place *place, const char *detail)
+{
     char message[sizeof converter->status.message + 64]; /* room for the place */
     if (place->error_line == 0)
         snprintf(message, sizeof message, "input line %u: %s", place->line, detail);
@@ -271,12 +302,16 @@ static bool refuse_request(ptm_converter *converter, const refusal_place *place,
     else
         snprintf(message, sizeof message, "input line %u: %s (line %u, column %zu)", place->line,
                  detail, place->error_line, place->error_column);
-    message_one_line(message);
-    char *kept = arena_dup(c->arena, message, strlen(message) + 1);
-    if (kept == NULL)
-        return status_out_of_memory(&converter->status);
-    converter->refused[converter->refused_count++] = kept;
-    return true;
+    return keep_refusal(converter, message);
+}
+
+/* Records a refused block of a length-prefixed input, named by its number
+ * (from 1). False when memory ran out. */
+static bool refuse_block(ptm_converter *converter, uint64_t index, const char *detail)
+{
+    char message[sizeof converter->status.message + 64];
+    snprintf(message, sizeof message, "input block %llu: %s", (unsigned long long)index, detail);
+    return keep_refusal(converter, message);
 }
 
 /*
@@ -319,6 +354,110 @@ static bool refused_json_request(void *context, const refusal_place *place)
     return refuse_request(converter, place, converter->call->json.refusal.message);
 }
 
+/* Refuses a block that failed with code, or stops the reading when memory
+ * ran out. */
+static bool refuse_failed_block(ptm_converter *converter, uint64_t index, ptm_result code, const char *detail)
+{
+    json_session *json = &converter->call->json;
+    if (code == PTM_ERR_NOMEM)
+        return status_out_of_memory(&converter->status);
+    if (json->first_refusal == PTM_OK)
+        json->first_refusal = code;
+    return refuse_block(converter, index, detail);
+}
+
+/* The sink of a compressed block's decompressor: its text, in the request arena. */
+static ptm_result keep_block_text(void *context, const uint8_t *bytes, size_t size)
+{
+    json_session *json = context;
+    if (!buffer_append(&json->block_text, bytes, size))
+        status_out_of_memory(&json->refusal);
+    return json->refusal.code;
+}
+
+/* A compressed block (a zstd frame, as the file exporter writes with
+ * compression: zstd, or a gzip member) decompressed, *block then its text,
+ * at most max_input_bytes; an uncompressed block is left as it is. Returns
+ * the block's status code (json->refusal). */
+static ptm_result unpack_block(ptm_converter *converter, byte_slice *block)
+{
+    json_session *json = &converter->call->json;
+    ptm_status *request = &json->refusal;
+    decompress_codec codec = decompress_codec_of(block->data, block->size, true);
+    if (codec == CODEC_NONE)
+        return PTM_OK;
+    decompressor *d = &json->block_decompressor;
+    const char *name = codec == CODEC_GZIP ? "gzip-compressed block" : "zstd-compressed block";
+    if (d->codec == codec) {
+        decompressor_restart(d, name);
+    } else {
+        decompressor_free(d);
+        if (decompressor_init(d, codec, &converter->allocator, converter->config.max_input_bytes,
+                              keep_block_text, json, name, request) != PTM_OK) {
+            decompressor_free(d);
+            return request->code;
+        }
+    }
+    buffer_init(&json->block_text, &converter->request_arena);
+    if (decompressor_feed(d, block->data, block->size) != PTM_OK || decompressor_finish(d) != PTM_OK)
+        return request->code;
+    *block = (byte_slice){json->block_text.data != NULL ? json->block_text.data : (const uint8_t *)"",
+                          json->block_text.size};
+    if (decompress_codec_of(block->data, block->size, true) != CODEC_NONE)
+        status_fail(request, PTM_ERR_INPUT, "%s holds compressed data (compressed twice?): it is decompressed once",
+                    name);
+    return request->code;
+}
+
+/* Decodes a block's request, OTLP/JSON (one request, white space around
+ * it) or protobuf, into the conversion. Returns the block's status code. */
+static ptm_result decode_block(ptm_converter *converter, byte_slice block)
+{
+    ptm_status *request = &converter->call->json.refusal;
+    conversion *c = &converter->call->conversion;
+    if (block.size > 0 && is_json(block.data, block.size)) {
+        byte_buffer protobuf;
+        buffer_init(&protobuf, &converter->request_arena);
+        size_t consumed, syntax_error_at;
+        if (json_request_to_protobuf((const char *)block.data, block.size, &consumed, &syntax_error_at,
+                                     &protobuf, request) != PTM_OK)
+            return request->code;
+        if (json_space_end(block.data, block.size, consumed) != block.size) {
+            status_fail(request, PTM_ERR_INPUT, "more than one OTLP/JSON request in one block");
+            return request->code;
+        }
+        block = (byte_slice){protobuf.data, protobuf.size};
+    }
+    decode_handler handler = conversion_handler(c);
+    return decode_request(block, &converter->request_arena, &c->interner, &handler, request);
+}
+
+/*
+ * length_prefixed's handler: converts one block in the request arena (reset
+ * first), as convert_json_request() does a request's text; a block that is
+ * not a valid request (or whose decompression fails or passes
+ * max_input_bytes) is refused, named by its number; only running out of
+ * memory stops the reading.
+ */
+static bool convert_block(void *context, uint64_t index, const uint8_t *bytes, size_t size)
+{
+    ptm_converter *converter = context;
+    json_session *json = &converter->call->json;
+    arena_reset(&converter->request_arena);
+    status_init(&json->refusal);
+    byte_slice block = {bytes, size};
+    if (unpack_block(converter, &block) == PTM_OK && decode_block(converter, block) == PTM_OK) {
+        json->converted++;
+        return true;
+    }
+    return refuse_failed_block(converter, index, json->refusal.code, json->refusal.message);
+}
+
+static bool truncated_block(void *context, uint64_t index, const char *detail)
+{
+    return refuse_failed_block(context, index, PTM_ERR_INPUT, detail);
+}
+
 /* Starts the conversion of the call or stream, of OTLP/JSON requests read
  * one by one (json) or of one protobuf request. */
 static ptm_result start_conversion(ptm_converter *converter, bool json)
@@ -339,8 +478,20 @@ static ptm_result start_conversion(ptm_converter *converter, bool json)
     return PTM_OK;
 }
 
-/* After every request of OTLP/JSON input: when none converted but some were
- * refused, the call fails with the first refusal. */
+/* Starts the conversion of a length-prefixed input, read block by block. */
+static ptm_result start_blocks(ptm_converter *converter)
+{
+    if (start_conversion(converter, true) != PTM_OK)
+        return converter->status.code;
+    length_prefixed_handler handler = {converter, convert_block, truncated_block};
+    length_prefixed_init(&converter->call->json.blocks, &handler, &converter->allocator,
+                         converter->config.max_input_bytes, &converter->status);
+    return PTM_OK;
+}
+
+/* After every request of OTLP/JSON input (or block of a length-prefixed
+ * one): when none converted but some were refused, the call fails with the
+ * first refusal. */
 static ptm_result settle_json(ptm_converter *converter)
 {
     ptm_status *status = &converter->status;
@@ -434,8 +585,12 @@ static ptm_result finish_conversion(ptm_converter *converter, ptm_format format,
 static void end_stream(ptm_converter *converter)
 {
     converter->streaming = false;
-    if (converter->call != NULL)
+    if (converter->call != NULL) {
         json_lines_free(&converter->call->json.reader);
+        length_prefixed_free(&converter->call->json.blocks);
+        decompressor_free(&converter->call->json.block_decompressor);
+        decompressor_free(&converter->call->input_decompressor);
+    }
     converter->allocator.free_fn(converter->allocator.context, converter->held);
     converter->held = NULL;
     converter->held_size = converter->held_capacity = 0;
@@ -512,6 +667,13 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
     else if (input_size > converter->config.max_input_bytes)
         status_fail(status, PTM_ERR_LIMIT, "input: %zu bytes is more than max_input_bytes (%llu)",
                     input_size, (unsigned long long)converter->config.max_input_bytes);
+    if (status_ok(status) && input_size > 0 &&
+        (input[0] == 0x00 || decompress_codec_of(input, input_size, true) != CODEC_NONE)) {
+        /* compressed or length-prefixed: the stream's stages read it */
+        ptm_convert_begin(converter, input_size);
+        ptm_convert_feed(converter, input, input_size);
+        return ptm_convert_finish(converter, format, output, output_size, stats);
+    }
     byte_buffer out;
     buffer_init(&out, &converter->conversion_arena);
     if (status_ok(status) && walk_input(converter, input, input_size) == PTM_OK)
@@ -523,23 +685,31 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
 /* ---- streaming ---- */
 
 /*
- * What the held first bytes of a stream say it is: OTLP/JSON as soon as
- * they show what walk_input() would decide on the whole input (a '{' first,
- * after white space and a byte-order mark, in input that none of
- * unsupported_input()'s checks names and that, starting with a newline,
- * cannot be well-framed protobuf), anything else as soon as its first byte
- * that is not white space is not '{'. Undecided until then.
+ * What the held first bytes of a stream say it is: length-prefixed from a
+ * first byte 0 (no request starts with field 0: it is the high byte of a
+ * length below 16 MiB) in a first length prefix that is not 0 (zero bytes
+ * are held whole and refused as protobuf, so that an endless stream of them,
+ * /dev/zero, stops at max_input_bytes); OTLP/JSON as soon as they show what walk_input()
+ * would decide on the whole input (a '{' first, after white space and a
+ * byte-order mark, in input that none of unsupported_input()'s checks names
+ * and that, starting with a newline, cannot be well-framed protobuf),
+ * anything else as soon as its first byte that is not white space is not
+ * '{'. Undecided until then. *space_end: how far held is known to be white
+ * space, so that white space is scanned once however many steps it takes.
  */
-static input_kind held_kind(const uint8_t *held, size_t size)
+static input_kind held_kind(const uint8_t *held, size_t size, size_t *space_end)
 {
     static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
+    if (size > 0 && held[0] == 0x00)
+        return size < 4 ? INPUT_UNDECIDED : (held[1] | held[2] | held[3]) != 0 ? INPUT_BLOCKS : INPUT_WHOLE;
     if (size < KIND_PROBE_BYTES)
         return INPUT_UNDECIDED;
     if (memcmp(held, utf8_bom, 3) == 0) {
         held += 3;
         size -= 3;
     }
-    size_t start = json_space_end(held, size, 0);
+    size_t start = json_space_end(held, size, *space_end);
+    *space_end = start;
     if (start == size)
         return INPUT_UNDECIDED;
     if (held[start] != '{' || unsupported_input(held, size) != NULL)
@@ -593,24 +763,38 @@ static ptm_result hold_piece(ptm_converter *converter, const uint8_t *piece, siz
     return PTM_OK;
 }
 
-/* Once the held first bytes show OTLP/JSON: starts reading requests from
- * them (after a byte-order mark), and holds the input no longer. */
-static ptm_result start_json_stream(ptm_converter *converter)
+static bool streamed(input_kind kind)
+{
+    return kind == INPUT_JSON || kind == INPUT_BLOCKS;
+}
+
+/* Reads the next piece of a streamed input (OTLP/JSON or length-prefixed). */
+static ptm_result read_streamed(ptm_converter *converter, const uint8_t *piece, size_t size, bool at_end)
+{
+    json_session *json = &converter->call->json;
+    return converter->kind == INPUT_JSON ? json_lines_read(&json->reader, piece, size, at_end)
+                                         : length_prefixed_read(&json->blocks, piece, size, at_end);
+}
+
+/* Once the held first bytes show OTLP/JSON or a length-prefixed input:
+ * starts reading requests (or blocks) from them (after a byte-order mark
+ * before JSON), and holds the input no longer. */
+static ptm_result start_reader(ptm_converter *converter)
 {
     static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
-    size_t skip = memcmp(converter->held, utf8_bom, 3) == 0 ? 3 : 0;
-    if (start_conversion(converter, true) != PTM_OK)
+    size_t skip = converter->kind == INPUT_JSON && memcmp(converter->held, utf8_bom, 3) == 0 ? 3 : 0;
+    if ((converter->kind == INPUT_JSON ? start_conversion(converter, true) : start_blocks(converter)) != PTM_OK)
         return converter->status.code;
-    json_lines_read(&converter->call->json.reader, converter->held + skip, converter->held_size - skip, false);
+    read_streamed(converter, converter->held + skip, converter->held_size - skip, false);
     converter->allocator.free_fn(converter->allocator.context, converter->held);
     converter->held = NULL;
     converter->held_size = converter->held_capacity = 0;
     return converter->status.code;
 }
 
-/* Holds a piece of input not known to be OTLP/JSON: a step at a time
- * while undecided (what follows the bytes that show OTLP/JSON goes to the
- * reader unheld), all of it once it is to be held whole. */
+/* Holds a piece of input not known to be OTLP/JSON or length-prefixed: a
+ * step at a time while undecided (what follows the bytes that show which
+ * goes to the reader unheld), all of it once it is to be held whole. */
 static ptm_result feed_held(ptm_converter *converter, const uint8_t *piece, size_t size)
 {
     while (size > 0 && converter->kind == INPUT_UNDECIDED) {
@@ -619,17 +803,87 @@ static ptm_result feed_held(ptm_converter *converter, const uint8_t *piece, size
             return converter->status.code;
         piece += step;
         size -= step;
-        converter->kind = held_kind(converter->held, converter->held_size);
+        converter->kind = held_kind(converter->held, converter->held_size, &converter->held_space_end);
     }
-    if (converter->kind == INPUT_JSON) {
-        if (converter->held != NULL && start_json_stream(converter) != PTM_OK)
+    if (streamed(converter->kind)) {
+        if (converter->held != NULL && start_reader(converter) != PTM_OK)
             return converter->status.code;
-        return size > 0 ? json_lines_read(&converter->call->json.reader, piece, size, false) : PTM_OK;
+        return size > 0 ? read_streamed(converter, piece, size, false) : PTM_OK;
     }
     if (converter->kind == INPUT_WHOLE && converter->declared_size != PTM_INPUT_SIZE_UNKNOWN &&
         converter->declared_size > converter->config.max_input_bytes)
         return held_too_large(converter);
     return size > 0 ? hold_piece(converter, piece, size) : PTM_OK;
+}
+
+/* Takes a piece of the input, or of what decompresses from it, to its
+ * reader or the held input. */
+static ptm_result feed_plain(ptm_converter *converter, const uint8_t *piece, size_t size)
+{
+    if (streamed(converter->kind) && converter->held == NULL)
+        return read_streamed(converter, piece, size, false);
+    return feed_held(converter, piece, size);
+}
+
+/* The input decompressor's sink. */
+static ptm_result plain_sink(void *context, const uint8_t *bytes, size_t size)
+{
+    return feed_plain(context, bytes, size);
+}
+
+/* Once the first bytes show the input's codec: compressed input gets its
+ * decompressor (and what decompresses has no size known in advance). */
+static ptm_result start_codec(ptm_converter *converter, decompress_codec codec)
+{
+    converter->codec = codec;
+    if (codec == CODEC_NONE)
+        return PTM_OK;
+    converter->declared_size = PTM_INPUT_SIZE_UNKNOWN;
+    return decompressor_init(&converter->call->input_decompressor, codec, &converter->allocator,
+                             converter->config.max_input_bytes, plain_sink, converter,
+                             codec == CODEC_GZIP ? "input: gzip-compressed input" : "input: zstd-compressed input",
+                             &converter->status);
+}
+
+/* Takes a piece of input whose codec is known. */
+static ptm_result feed_decided(ptm_converter *converter, const uint8_t *piece, size_t size)
+{
+    if (converter->codec == CODEC_NONE)
+        return feed_plain(converter, piece, size);
+    return decompressor_feed(&converter->call->input_decompressor, piece, size);
+}
+
+/* Takes a piece of input; its first bytes are held in the probe until they
+ * show whether it is compressed. */
+static ptm_result feed_input(ptm_converter *converter, const uint8_t *piece, size_t size)
+{
+    if (converter->codec != CODEC_UNDECIDED)
+        return feed_decided(converter, piece, size);
+    decompress_codec codec = CODEC_UNDECIDED;
+    while (size > 0 && codec == CODEC_UNDECIDED) {
+        converter->probe[converter->probe_size++] = *piece++;
+        size--;
+        codec = decompress_codec_of(converter->probe, converter->probe_size, false);
+    }
+    if (codec == CODEC_UNDECIDED)
+        return PTM_OK;
+    if (start_codec(converter, codec) != PTM_OK ||
+        feed_decided(converter, converter->probe, converter->probe_size) != PTM_OK)
+        return converter->status.code;
+    return size > 0 ? feed_decided(converter, piece, size) : PTM_OK;
+}
+
+/* The input has ended: probed bytes that never showed a codec are plain
+ * input; compressed input must end where a member or frame does. */
+static ptm_result end_input(ptm_converter *converter)
+{
+    if (converter->codec == CODEC_UNDECIDED) {
+        start_codec(converter, CODEC_NONE);
+        return feed_plain(converter, converter->probe, converter->probe_size);
+    }
+    if (converter->codec != CODEC_NONE)
+        return decompressor_finish(&converter->call->input_decompressor);
+    return PTM_OK;
 }
 
 ptm_result ptm_convert_begin(ptm_converter *converter, uint64_t input_size)
@@ -638,7 +892,10 @@ ptm_result ptm_convert_begin(ptm_converter *converter, uint64_t input_size)
         return PTM_ERR_ARGUMENT;
     begin_call(converter);
     converter->streaming = true;
+    converter->codec = CODEC_UNDECIDED;
+    converter->probe_size = 0;
     converter->kind = INPUT_UNDECIDED;
+    converter->held_space_end = 0;
     converter->declared_size = input_size;
     return converter->status.code;
 }
@@ -657,9 +914,7 @@ ptm_result ptm_convert_feed(ptm_converter *converter, const uint8_t *piece, size
         status_fail(status, PTM_ERR_ARGUMENT, "piece must not be NULL");
     if (!status_ok(status) || size == 0)
         return status->code;
-    if (converter->kind == INPUT_JSON && converter->held == NULL)
-        return json_lines_read(&converter->call->json.reader, piece, size, false);
-    return feed_held(converter, piece, size);
+    return feed_input(converter, piece, size);
 }
 
 ptm_result ptm_convert_finish(ptm_converter *converter, ptm_format format,
@@ -678,10 +933,11 @@ ptm_result ptm_convert_finish(ptm_converter *converter, ptm_format format,
     }
     byte_buffer out;
     buffer_init(&out, &converter->conversion_arena);
-    if (status_ok(status) && converter->kind == INPUT_JSON &&
-        json_lines_read(&converter->call->json.reader, NULL, 0, true) == PTM_OK)
+    if (status_ok(status))
+        end_input(converter);
+    if (status_ok(status) && streamed(converter->kind) && read_streamed(converter, NULL, 0, true) == PTM_OK)
         settle_json(converter);
-    else if (status_ok(status) && converter->kind != INPUT_JSON)
+    else if (status_ok(status) && !streamed(converter->kind))
         walk_input(converter, converter->held, converter->held_size);
     if (status_ok(status))
         finish_conversion(converter, format, &out);

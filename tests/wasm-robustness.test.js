@@ -107,7 +107,12 @@ function loopCorpus(label, convert, memory) {
   const runCase = (c) => {
     const n = native.get(c);
     const r = noTrap(() => convert(c.bytes), `${label}: ${c.name}`);
-    if (n.code === 0 || n.code === 4) {
+    if (c.reactor) {
+      // the reactor lacks a codec the native build has (malformed-cases.js)
+      assert.ok(!r.ok, `${label}: ${c.name}: converted, expected ${c.reactor.message}`);
+      assert.equal(r.exitCode, c.reactor.exit, `${label}: ${c.name}: exit code`);
+      assert.match(`ptm: ${r.message}`, c.reactor.message, `${label}: ${c.name}: message`);
+    } else if (n.code === 0 || n.code === 4) {
       assert.ok(r.ok, `${label}: ${c.name}: native converts, wasm says ${r.message}`);
       assert.ok(Buffer.from(r.output).equals(n.stdout), `${label}: ${c.name}: native bytes`);
       assert.deepEqual((r.refused ?? []).map((m) => `ptm: ${m}`), n.refused, `${label}: ${c.name}: refused requests`);
@@ -116,7 +121,7 @@ function loopCorpus(label, convert, memory) {
       assert.equal(r.exitCode, n.code, `${label}: ${c.name}: exit code`);
       assert.equal(`ptm: ${r.message}`, n.message, `${label}: ${c.name}: message`);
     }
-    assert.deepEqual(r.stats, n.stats, `${label}: ${c.name}: stats`);
+    if (!c.reactor) assert.deepEqual(r.stats, n.stats, `${label}: ${c.name}: stats`);
     checkFixture(c.name);
   };
   for (let i = 0; i < 3; i++) checkFixture('warm-up');

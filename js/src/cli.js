@@ -114,6 +114,18 @@ async function readInput(path, what) {
   }
 }
 
+/**
+ * Whether an input starting with these bytes (its first piece) is one the
+ * converter unpacks, as ptm's unpacked_input(): compressed (gzip 1f, zstd
+ * 28) or length-prefixed (00, then a length that is not 0). There a limit
+ * is passed by what comes out of it, not by what was read, and the
+ * converter's own message (from finish()) says which.
+ */
+function unpackedInput(first) {
+  return first[0] === 0x1f || first[0] === 0x28 ||
+    (first.length >= 4 && first[0] === 0x00 && (first[1] | first[2] | first[3]) !== 0);
+}
+
 /** The piece size the input is read and fed in, as ptm's READ_CHUNK. */
 const READ_CHUNK = 1 << 20;
 
@@ -128,13 +140,15 @@ async function feedInput(converter, path) {
   const stdin = path === undefined || path === '-';
   const name = stdin ? 'stdin' : path;
   let regularSize;
+  let unpacked; // whether the converter unpacks the input (see unpackedInput)
   const feed = (piece) => {
+    if (unpacked === undefined && piece.length > 0) unpacked = unpackedInput(piece);
     try {
       converter.feed(piece);
       return true;
     } catch (error) {
       if (!(error instanceof PtmError)) throw error;
-      if (error.code !== 'limit') return false; // finish() reports it
+      if (error.code !== 'limit' || unpacked) return false; // finish() reports it
       const limit = converter.maxInputBytes;
       throw new Exit(EXIT_INPUT, regularSize !== undefined && regularSize > limit
         ? `input: ${regularSize} bytes is more than max_input_bytes (${limit})`

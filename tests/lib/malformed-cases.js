@@ -31,6 +31,7 @@
 // unknown or truncated field. The JSON cases are JSON text (Buffers).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzip, lengthPrefixed, reactorNoZstd, zstd } from './compress.js';
 import { Writer } from './pb.js';
 import { expectedMetrics } from './expect.js';
 import { fixtures } from './run.js';
@@ -447,11 +448,8 @@ add('JSON: samples is an object', json(jsonRequest({})), jsonFails('JSON: .*samp
 add('JSON: a string table entry that is a number', json({ dictionary: { stringTable: ['', 5] } }), jsonFails('JSON: dictionary\\.stringTable\\[1\\]: expected a string'));
 add('JSON: a request that is an array', json('[{}]'), fails(/^ptm: input: a JSON array: give OTLP\/JSON requests one per line \(JSON Lines\) instead$/));
 // Inputs that are not a request, named by their first bytes (issue 9, finding 5).
-add('gzip-compressed request', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3]), fails(/^ptm: input: gzip-compressed input .*: decompress it first$/));
-add('zstd-compressed request', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]), fails(/^ptm: input: zstd-compressed input: decompress it first \(zstd -d\)$/));
 add('UTF-16 OTLP/JSON', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"resourceProfiles":[]}', 'utf16le')]), fails(/^ptm: input: UTF-16 text: OTLP\/JSON must be UTF-8$/));
 add('an uncompressed pprof profile', Buffer.from([0x0a, 0x04, 0x08, 0x02, 0x10, 0x01, 0x12, 0x02, 0x08, 0x01]), fails(/^ptm: input: an uncompressed pprof profile: pprof input is not supported yet; convert it to OTLP first$/));
-add('length-prefixed protobuf (file exporter, format: proto)', Buffer.from([0x00, 0x00, 0x00, 0x02, 0x12, 0x00]), fails(/^ptm: input: length-prefixed protobuf .*not supported yet/));
 const nestedArray = (depth) => {
   let v = { stringValue: 'x' };
   for (let i = 0; i < depth; i++) v = { arrayValue: { values: [v] } };
@@ -486,6 +484,46 @@ add('JSON: invalid UTF-8 inside a thread name string', Buffer.concat([
 add('JSON: null members are unset', json('{"resourceProfiles":[{"resource":null,"scopeProfiles":[{"profiles":[{"sampleType":{"typeStrindex":1,"unitStrindex":2},"samples":[{"stackIndex":null,"values":["5"]}]}]}]}],"dictionary":{"stringTable":["","cpu","ns"]}}'), ok(1));
 add('JSON: invalid base64 bytes', json({ resourceProfiles: [{ scopeProfiles: [{ profiles: [{ originalPayload: '@@@' }] }] }] }), jsonFails('JSON: .*originalPayload: invalid base64'));
 add('JSON: odd-length hex profileId', json({ resourceProfiles: [{ scopeProfiles: [{ profiles: [{ profileId: 'abc' }] }] }] }), jsonFails('JSON: .*profileId: invalid hex \\(odd length\\)'));
+
+// Compressed and length-prefixed input (decompress.c, length_prefixed.c):
+// decompressed, or read block by block, each block a request. `reactor`:
+// what the wasm reactor gives instead (it has no zstd decompressor, for its
+// size budget; tests/wasm-robustness.test.js).
+const oneGood = oneProfile([good]);
+const twoGood = oneProfile([good, { stack: 1, values: [7] }]);
+const zstdCase = { reactor: fails(reactorNoZstd) };
+add('gzip: a gzip header only (truncated)', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3]), fails(/^ptm: input: gzip-compressed input is truncated$/));
+add('zstd: a frame header only (truncated)', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]), fails(/^ptm: input: zstd-compressed input is truncated$/), zstdCase);
+add('gzip: a request', gzip(twoGood), ok(2));
+add('gzip: two members (two requests, concatenated)', Buffer.concat([gzip(oneGood), gzip(twoGood)]), ok(3));
+add('gzip: a corrupt deflate stream', (() => { const b = gzip(twoGood); b[10] ^= 0xff; return b; })(), fails(/^ptm: input: gzip-compressed input is corrupt: .+$/));
+add('gzip: a wrong CRC', (() => { const b = gzip(twoGood); b[b.length - 8] ^= 1; return b; })(), fails(/^ptm: input: gzip-compressed input is corrupt: incorrect data check$/));
+add('gzip: bytes after the last member', Buffer.concat([gzip(twoGood), Buffer.from('x')]), fails(/^ptm: input: gzip-compressed input has bytes after its last member that are not gzip$/));
+add('gzip: OTLP/JSON Lines inside', gzip(json(`${JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['5'] }]))}\n{"x":`)), refused(ok(1), /^ptm: input line 2, column \d+: not valid JSON$/));
+add('gzip: compressed twice', gzip(gzip(oneGood)), fails(/^ptm: input: compressed data inside compressed input \(compressed twice\?\)/));
+add('zstd: a request', zstd(twoGood), ok(2), zstdCase);
+add('zstd: two frames and a skippable one', Buffer.concat([zstd(oneGood), Buffer.from('50 2a 4d 18 02 00 00 00 ab cd'.replace(/ /g, ''), 'hex'), zstd(twoGood)]), ok(3), zstdCase);
+add('zstd: a wrong checksum', (() => { const b = zstd(twoGood, ['--check']); b[b.length - 1] ^= 1; return b; })(), fails(/^ptm: input: zstd-compressed input is corrupt: .+$/), zstdCase);
+add('zstd: bytes after the last frame', Buffer.concat([zstd(twoGood), Buffer.from('garbage!')]), fails(/^ptm: input: zstd-compressed input has bytes after its last frame that are not zstd$/), zstdCase);
+add('length-prefixed: one block, an empty dictionary', Buffer.from([0x00, 0x00, 0x00, 0x02, 0x12, 0x00]), ok(0));
+add('length-prefixed: two protobuf blocks', lengthPrefixed(oneGood, twoGood), ok(3));
+add('length-prefixed: an empty block between two', lengthPrefixed(oneGood, Buffer.alloc(0), twoGood), ok(3));
+add('length-prefixed: an OTLP/JSON block', lengthPrefixed(oneGood, json(jsonRequest([{ stackIndex: 1, values: ['5'] }]))), ok(2));
+add('length-prefixed: the second of three blocks malformed', lengthPrefixed(oneGood, Buffer.from([0x0a, 0x05, 0x01]), twoGood),
+  refused(ok(3), /^ptm: input block 2: malformed protobuf in ExportProfilesServiceRequest: .+$/));
+add('length-prefixed: the last block truncated', lengthPrefixed(oneGood, twoGood).subarray(0, -3),
+  refused(ok(1), /^ptm: input block 2: truncated: its length prefix says \d+ bytes, the input ends after \d+$/));
+add('length-prefixed: ends inside a length prefix', Buffer.concat([lengthPrefixed(twoGood), Buffer.from([0, 0])]),
+  refused(ok(2), /^ptm: input block 2: truncated: the input ends inside its 4-byte length prefix$/));
+add('length-prefixed: only bad blocks', lengthPrefixed(Buffer.from([0x0a, 0x05]), json('{"resourceSpans":[]}')),
+  fails(/^ptm: input block 1: malformed protobuf in ExportProfilesServiceRequest: .+ \(and 1 more requests refused\)$/));
+add('length-prefixed: a block over max_input_bytes', Buffer.concat([lengthPrefixed(oneGood), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0a])]),
+  fails(/^ptm: input block 2: a request of more than max_input_bytes \(67108864\) bytes \(its length prefix says 4294967295\)$/));
+add('length-prefixed: zstd blocks (the file exporter with compression: zstd)', lengthPrefixed(zstd(oneGood), zstd(twoGood)), ok(3), { reactor: fails(/^ptm: input block 1: .*no zstd decompressor.* \(and 1 more requests refused\)$/) });
+add('length-prefixed: gzip blocks, one corrupt', lengthPrefixed(gzip(oneGood), gzip(twoGood).subarray(0, 20), gzip(twoGood)),
+  refused(ok(3), /^ptm: input block 2: gzip-compressed block is truncated$/));
+add('length-prefixed, gzip-compressed (the file exporter\'s native compression, gzip)', gzip(lengthPrefixed(oneGood, twoGood)), ok(3));
+add('length-prefixed, zstd-compressed (the file exporter\'s native compression)', zstd(lengthPrefixed(oneGood, twoGood)), ok(3), zstdCase);
 
 // ---- the truncation family: cpu-ebpf.pb cut at every byte offset ----
 
