@@ -16,12 +16,20 @@
  * EDGE ones are all failed, and every k-th in between (k chosen so that about
  * SAMPLES are tried); the summary line says so. The whole file runs in a few
  * seconds (and under 20 s with ASan).
+ * Compressed and length-prefixed input (gzip and zstd made here: stored
+ * deflate blocks and raw zstd blocks, whose decoders allocate as any
+ * other's: the state, the window, the buffers) runs the same way, so the
+ * codecs' allocations are shown to go through the converter's allocator and
+ * a failure of any of them to be PTM_ERR_NOMEM with nothing left live; each
+ * first converts to the bytes of its plain input.
  * Not covered: cJSON's parse trees (configuration and JSON input) are built
  * with libc's malloc, outside the converter's allocator (see src/config.c).
  *
  * Usage: test_alloc REPO_ROOT
  */
 #include <string.h>
+
+#include <zlib.h>
 
 #include "check.h"
 #include "ptm.h"
@@ -131,6 +139,128 @@ static void test_case(const fail_case *c)
     free(reference);
 }
 
+/* ---- compressed forms, made here ---- */
+
+typedef struct bytes {
+    unsigned char *data;
+    size_t size;
+} bytes;
+
+static void put(bytes *b, const void *data, size_t size)
+{
+    b->data = realloc(b->data, b->size + size);
+    if (b->data == NULL)
+        abort();
+    memcpy(b->data + b->size, data, size);
+    b->size += size;
+}
+
+static void put_le(bytes *b, unsigned long value, int count)
+{
+    for (int i = 0; i < count; i++) {
+        unsigned char byte = (unsigned char)(value >> (8 * i));
+        put(b, &byte, 1);
+    }
+}
+
+static void put_be32(bytes *b, size_t value)
+{
+    unsigned char prefix[4] = {(unsigned char)(value >> 24), (unsigned char)(value >> 16),
+                               (unsigned char)(value >> 8), (unsigned char)value};
+    put(b, prefix, 4);
+}
+
+/* One gzip member of stored deflate blocks (RFC 1951 3.2.4, RFC 1952). */
+static void put_gzip(bytes *b, const unsigned char *input, size_t size)
+{
+    static const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+    put(b, header, sizeof header);
+    size_t at = 0;
+    do {
+        size_t n = size - at < 65535 ? size - at : 65535;
+        put_le(b, at + n == size, 1); /* BFINAL, BTYPE 00 */
+        put_le(b, n, 2);
+        put_le(b, ~n & 0xffff, 2);
+        put(b, input + at, n);
+        at += n;
+    } while (at < size);
+    put_le(b, crc32(0, input, (uInt)size), 4);
+    put_le(b, size & 0xffffffff, 4);
+}
+
+/* One zstd frame of raw blocks (RFC 8878 3.1.1): no content size, no
+ * checksum, a 2 MiB window. */
+static void put_zstd(bytes *b, const unsigned char *input, size_t size)
+{
+    static const unsigned char header[6] = {0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58};
+    put(b, header, sizeof header);
+    size_t at = 0;
+    do {
+        size_t n = size - at < 100000 ? size - at : 100000;
+        put_le(b, (unsigned long)(n << 3 | (at + n == size)), 3); /* raw block, last bit */
+        put(b, input + at, n);
+        at += n;
+    } while (at < size);
+}
+
+/* The plain input's bytes, with the default allocator, or NULL. */
+static unsigned char *plain_output(const unsigned char *input, size_t size, size_t *output_size)
+{
+    ptm_converter *converter = NULL;
+    if (ptm_converter_create(NULL, 0, NULL, &converter, NULL, 0) != PTM_OK)
+        return NULL;
+    const uint8_t *output;
+    unsigned char *copy = NULL;
+    if (ptm_convert(converter, input, size, PTM_FORMAT_OTLP_PROTOBUF, &output, output_size, NULL) == PTM_OK &&
+        (copy = malloc(*output_size + 1)) != NULL)
+        memcpy(copy, output, *output_size);
+    ptm_converter_free(converter);
+    return copy;
+}
+
+/* gzip, zstd, and length-prefixed blocks (one zstd-compressed, one
+ * gzip-compressed) of the input: each converts to the input's bytes, then
+ * fails allocation by allocation. */
+static void test_compressed(const char *name, const unsigned char *input, size_t size, int blocks)
+{
+    bytes forms[3] = {{0}};
+    static const char *const form_names[3] = {"gzip", "zstd", "length-prefixed zstd+gzip"};
+    put_gzip(&forms[0], input, size);
+    put_zstd(&forms[1], input, size);
+    bytes block = {0};
+    put_zstd(&block, input, size);
+    put_be32(&forms[2], block.size);
+    put(&forms[2], block.data, block.size);
+    block.size = 0;
+    put_gzip(&block, input, size);
+    put_be32(&forms[2], block.size);
+    put(&forms[2], block.data, block.size);
+    free(block.data);
+    size_t plain_size = 0, twice_size = 0;
+    unsigned char *plain = plain_output(input, size, &plain_size);
+    bytes both = {0};
+    put(&both, input, size);
+    put(&both, input, size);
+    unsigned char *twice = plain_output(both.data, both.size, &twice_size); /* two blocks, two requests */
+    free(both.data);
+    for (int f = 0; f < (blocks ? 3 : 2); f++) {
+        char label[256];
+        snprintf(label, sizeof label, "%s %s", name, form_names[f]);
+        size_t got_size = 0;
+        unsigned char *got = plain_output(forms[f].data, forms[f].size, &got_size);
+        const unsigned char *want = f == 2 ? twice : plain;
+        size_t want_size = f == 2 ? twice_size : plain_size;
+        CHECK(got != NULL && want != NULL && got_size == want_size && memcmp(got, want, got_size) == 0, label);
+        free(got);
+        fail_case c = {label, forms[f].data, forms[f].size, NULL, PTM_FORMAT_OTLP_PROTOBUF};
+        test_case(&c);
+    }
+    for (int f = 0; f < 3; f++)
+        free(forms[f].data);
+    free(plain);
+    free(twice);
+}
+
 int main(int argc, char **argv)
 {
     const char *root = argc > 1 ? argv[1] : ".";
@@ -160,6 +290,10 @@ int main(int argc, char **argv)
                 test_case(&c);
             }
         }
+        /* protobuf requests: two of them are a valid protobuf request too
+         * (merged), so a length-prefixed pair converts like the pair */
+        if (i < 3 || strcmp(inputs[i], "tests/fixtures/multi.jsonl") == 0)
+            test_compressed(strrchr(inputs[i], '/') + 1, input, size, i < 3);
         free(input);
     }
     return check_report();
