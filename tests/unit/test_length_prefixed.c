@@ -50,9 +50,9 @@ static bool on_block(void *context, uint64_t index, const uint8_t *bytes, size_t
     *ev = (event){.index = index, .size = size, .offset = SIZE_MAX};
     /* the bytes must be the stream's at the block's place: find it by content */
     for (size_t at = 4; at + size <= e->stream_size; at++) {
-        if (memcmp(e->stream + at, bytes, size) == 0 && at >= 4 &&
-            (size_t)(e->stream[at - 4] << 24 | e->stream[at - 3] << 16 | e->stream[at - 2] << 8 |
-                     e->stream[at - 1]) == size) {
+        const uint8_t *p = e->stream + at - 4;
+        if (memcmp(e->stream + at, bytes, size) == 0 &&
+            ((size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3]) == size) {
             ev->offset = at;
             break;
         }
