@@ -9,8 +9,9 @@
  *  - [stats]        samples_total = kept + filtered + invalid + skipped;
  *  - [result]       ptm_convert returns OK, INPUT, LIMIT (or NOMEM), nothing else;
  *  - [message]      a failure leaves a non-empty one-line message (no '\n' or
- *                   '\r'), starting "input: " or "input line " for INPUT and
- *                   LIMIT; the refused requests of a success, each naming its line;
+ *                   '\r'), starting "input: ", "input line " or "input block "
+ *                   for INPUT and LIMIT; the refused requests of a success,
+ *                   each naming its line (or block, length-prefixed input);
  *  - [determinism]  the same input converted again on the same converter gives
  *                   the same bytes (nothing leaks from one call into the next);
  *  - [stream]       the input fed in pieces (ptm_convert_begin/_feed/_finish,
@@ -469,20 +470,20 @@ static void fuzz_check_message(const char *message, ptm_result result)
     if (strchr(message, '\n') != NULL || strchr(message, '\r') != NULL)
         fuzz_fail("message", "a message of more than one line", message, strlen(message));
     if ((result == PTM_ERR_INPUT || result == PTM_ERR_LIMIT) && strncmp(message, "input: ", 7) != 0 &&
-        strncmp(message, "input line ", 11) != 0)
-        fuzz_fail("message", "an input error not starting \"input: \" or \"input line \"", message,
-                  strlen(message));
+        strncmp(message, "input line ", 11) != 0 && strncmp(message, "input block ", 12) != 0)
+        fuzz_fail("message", "an input error not starting \"input: \", \"input line \" or \"input block \"",
+                  message, strlen(message));
 }
 
 /* The requests a successful conversion refused: the first 64 named, each
- * one line starting "input line ". */
+ * one line starting "input line " (or "input block "). */
 static void fuzz_check_refused(const ptm_converter *converter, const ptm_stats *stats)
 {
     uint64_t named = 0;
     for (const char *message; (message = ptm_converter_refused_request(converter, named)) != NULL; named++) {
         fuzz_check_message(message, PTM_ERR_INPUT);
-        if (strncmp(message, "input line ", 11) != 0)
-            fuzz_fail("refused", "a refusal not naming its line", message, strlen(message));
+        if (strncmp(message, "input line ", 11) != 0 && strncmp(message, "input block ", 12) != 0)
+            fuzz_fail("refused", "a refusal not naming its line or block", message, strlen(message));
     }
     if (named != (stats->requests_invalid < 64 ? stats->requests_invalid : 64))
         fuzz_fail("refused", "named refusals differ from stats.requests_invalid (first 64)", NULL, 0);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make-seeds.sh TARGET DIR: writes the seed corpus of one fuzz target into DIR
 # (emptied first).
-#   protobuf: tests/fixtures/*.pb, tests/fuzz/request.pb, the protobuf cases of
+#   protobuf: tests/fixtures/*.pb, tests/fuzz/request.pb (also gzipped,
+#             zstd-compressed and length-prefixed), the protobuf cases of
 #             tests/regression/, and the shared real eBPF capture when present;
 #   json:     tests/fixtures/*.json and *.jsonl, the JSON cases of
 #             tests/regression/, the shared capture's JSON twin and the first
@@ -41,6 +42,17 @@ case "$target" in
     done
     [ -f "$shared/ebpf-oncpu-offcpu.pb" ] && inputs+=("$shared/ebpf-oncpu-offcpu.pb")
     for input in "${inputs[@]}"; do prefixed "$input"; done
+    # compressed and length-prefixed (src/decompress.c, src/length_prefixed.c)
+    request="$root/tests/fuzz/request.pb"
+    size=$(wc -c < "$request")
+    gzip -9 -n -c "$request" > "$out/request.pb.gz"
+    zstd -q -c "$request" > "$out/request.pb.zst"
+    { printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x' $((size >> 24 & 255)) $((size >> 16 & 255)) \
+        $((size >> 8 & 255)) $((size & 255)))"; cat "$request"; } > "$out/request.pb.framed"
+    for form in gz zst framed; do
+      prefixed "$out/request.pb.$form"
+      rm "$out/request.pb.$form"
+    done
     ;;
   json)
     inputs=("$root"/tests/fixtures/*.json "$root"/tests/fixtures/*.jsonl)
