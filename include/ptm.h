@@ -139,8 +139,10 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
 void ptm_converter_free(ptm_converter *converter);
 
 /*
- * Converts input (input_size bytes: protobuf, OTLP/JSON or JSON Lines,
- * detected) to the format asked for. The whole input is one conversion: its
+ * Converts input (input_size bytes: protobuf, OTLP/JSON, JSON Lines or
+ * length-prefixed requests, any of them gzip- or zstd-compressed, detected;
+ * compressed and length-prefixed input goes through the stream below) to
+ * the format asked for. The whole input is one conversion: its
  * requests' series are merged (a series is a metric, a resource identity and
  * a point attribute set), and the output holds each once. With
  * "temporality": "cumulative" the output holds every series the converter
@@ -176,8 +178,12 @@ ptm_result ptm_convert(ptm_converter *converter,
  * cut, except for max_input_bytes: OTLP/JSON input (JSON Lines, or requests
  * one after another) is converted request by request as each request's
  * text is complete, and max_input_bytes bounds the text of each request,
- * not the whole input; any other input (protobuf: one request) is held
- * whole until ptm_convert_finish(), and max_input_bytes bounds it. Memory
+ * not the whole input; length-prefixed input is converted block by block,
+ * and max_input_bytes bounds each block; compressed input is decompressed
+ * as it arrives, max_input_bytes bounding what it decompresses to in all,
+ * and what comes out is read as above; any other input (protobuf: one
+ * request) is held whole until ptm_convert_finish(), and max_input_bytes
+ * bounds it. Memory
  * for OTLP/JSON: the text and decoding of one request, plus what the series
  * of the whole input need (their strings, resources and values).
  *
@@ -190,8 +196,9 @@ ptm_result ptm_convert(ptm_converter *converter,
  *
  * ptm_convert_feed() reads size bytes at piece (the caller's: copied where
  * needed, never referenced after the call). PTM_ERR_LIMIT when the text
- * being held (one OTLP/JSON request, or an input held whole) passes
- * max_input_bytes: the caller may stop reading there; PTM_ERR_NOMEM;
+ * being held (one OTLP/JSON request or block, or an input held whole) or
+ * the decompressed input passes max_input_bytes: the caller may stop
+ * reading there; PTM_ERR_NOMEM;
  * PTM_ERR_ARGUMENT with no stream begun, or piece NULL with size > 0.
  * Requests that are refused (see ptm_converter_refused_request) are not
  * failures. A failure ends the stream: later feeds return the same result
@@ -218,7 +225,8 @@ const char *ptm_converter_last_error(const ptm_converter *converter);
  * signal or over a limit is left out, and reading goes on at the next line that does not start
  * with white space. The index-th refusal's one-line message, naming its input
  * line (and column, for invalid JSON), e.g. "input line 96, column 18: not
- * valid JSON"; NULL past the last. stats.requests_invalid counts every
+ * valid JSON", or a length-prefixed input's bad block, naming its number
+ * ("input block 3: ..."); NULL past the last. stats.requests_invalid counts every
  * refusal; the first 64 keep their message. When no request converts, the
  * call fails with the first refusal's code and message instead. Owned by
  * the converter; valid until its next call.
