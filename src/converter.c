@@ -27,6 +27,7 @@
 #include "json_lines.h"
 #include "json_syntax.h"
 #include "pipeline.h"
+#include "pprof_decode.h"
 #include "ptm.h"
 
 enum {
@@ -67,6 +68,7 @@ struct ptm_converter {
     arena request_arena;    /* the OTLP/JSON request being converted */
     cumulative_store cumulative; /* temporality "cumulative": the series kept */
     hash_key hash_key;      /* secret: the sender must not learn it (hash.h) */
+    ptm_input_format input_format; /* how inputs are read; PTM_INPUT_AUTO by default */
     ptm_status status;      /* of the last call (of the stream, while one is open) */
     char warning[512];      /* of the last successful conversion, or "" */
     /* The requests the last successful conversion refused while converting
@@ -194,6 +196,14 @@ const char *ptm_converter_refused_request(const ptm_converter *converter, size_t
     return converter != NULL && index < converter->refused_count ? converter->refused[index] : NULL;
 }
 
+ptm_result ptm_converter_set_input_format(ptm_converter *converter, ptm_input_format format)
+{
+    if (converter == NULL || (unsigned)format > PTM_INPUT_PPROF)
+        return PTM_ERR_ARGUMENT;
+    converter->input_format = format;
+    return PTM_OK;
+}
+
 uint64_t ptm_converter_max_input_bytes(const ptm_converter *converter)
 {
     return converter != NULL ? converter->config.max_input_bytes : 0;
@@ -231,9 +241,7 @@ static bool is_json(const uint8_t *input, size_t input_size)
  * protobuf"; NULL when it may be a request. As protobuf, each of these
  * starts with a tag nanopb refuses (wire type 6 or 7, a group, field 0),
  * except zstd's magic, which would be an unknown varint field 5 followed
- * by an invalid tag, and pprof, whose first field (sample_type, a ValueType
- * of varint fields 1 and 2) would be a ResourceProfiles starting with a
- * varint field 1, which has no such field: none is a request.
+ * by an invalid tag: none is a request.
  */
 static const char *unsupported_input(const uint8_t *input, size_t size)
 {
@@ -246,8 +254,6 @@ static const char *unsupported_input(const uint8_t *input, size_t size)
         return "UTF-16 text: OTLP/JSON must be UTF-8";
     if (start < size && input[start] == '[')
         return "a JSON array: give OTLP/JSON requests one per line (JSON Lines) instead";
-    if (decode_starts_like_pprof((byte_slice){input, size}))
-        return "an uncompressed pprof profile: pprof input is not supported yet; convert it to OTLP first";
     if (size >= 5 && input[0] == 0x00)
         return "length-prefixed protobuf (the collector file exporter's format: proto?): not supported yet; "
                "use the file exporter's JSON Lines";
@@ -381,8 +387,21 @@ static void settle_warning(ptm_converter *converter, const conversion *c, const 
     message_one_line(converter->warning);
 }
 
-/* Converts the whole input (one request, or OTLP/JSON requests one after
- * another) into the conversion, which this starts. */
+/* What input of PTM_INPUT_AUTO is, told by its first bytes (is_json,
+ * pprof_detect); PTM_INPUT_AUTO again when it may be either protobuf. */
+static ptm_input_format detect_format(const uint8_t *input, size_t input_size)
+{
+    if (is_json(input, input_size))
+        return PTM_INPUT_JSON;
+    switch (pprof_detect((byte_slice){input, input_size})) {
+    case PPROF_LIKELY: return PTM_INPUT_PPROF;
+    case PPROF_AMBIGUOUS: return PTM_INPUT_AUTO;
+    default: return PTM_INPUT_OTLP;
+    }
+}
+
+/* Converts the whole input (one request or pprof profile, or OTLP/JSON
+ * requests one after another) into the conversion, which this starts. */
 static ptm_result walk_input(ptm_converter *converter, const uint8_t *input, size_t input_size)
 {
     ptm_status *status = &converter->status;
@@ -391,12 +410,20 @@ static ptm_result walk_input(ptm_converter *converter, const uint8_t *input, siz
         input += 3; /* a UTF-8 byte-order mark before JSON is dropped */
         input_size -= 3;
     }
-    const char *unsupported = unsupported_input(input, input_size);
+    ptm_input_format format = converter->input_format;
+    const char *unsupported = format == PTM_INPUT_AUTO ? unsupported_input(input, input_size) : NULL;
     if (unsupported != NULL) {
         status_fail(status, PTM_ERR_INPUT, "input: %s", unsupported);
         return status->code;
     }
-    bool json = is_json(input, input_size);
+    if (format == PTM_INPUT_AUTO)
+        format = detect_format(input, input_size);
+    if (format == PTM_INPUT_AUTO) {
+        status_fail(status, PTM_ERR_INPUT, "input: could be an OTLP request or a pprof profile; "
+                    "say which (ptm -i otlp or -i pprof; ptm_converter_set_input_format)");
+        return status->code;
+    }
+    bool json = format == PTM_INPUT_JSON;
     if (start_conversion(converter, json) != PTM_OK)
         return status->code;
     if (json)
@@ -404,7 +431,11 @@ static ptm_result walk_input(ptm_converter *converter, const uint8_t *input, siz
                    ? settle_json(converter) : status->code;
     conversion *c = &converter->call->conversion;
     decode_handler handler = conversion_handler(c);
-    decode_request((byte_slice){input, input_size}, c->arena, &c->interner, &handler, status);
+    byte_slice whole = {input, input_size};
+    if (format == PTM_INPUT_PPROF)
+        decode_pprof(whole, c->arena, &c->interner, &handler, status);
+    else
+        decode_request(whole, c->arena, &c->interner, &handler, status);
     if (status->code == PTM_ERR_INPUT || status->code == PTM_ERR_LIMIT)
         status_prefix(status, "input: ");
     return status->code;
@@ -530,9 +561,11 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
  * cannot be well-framed protobuf), anything else as soon as its first byte
  * that is not white space is not '{'. Undecided until then.
  */
-static input_kind held_kind(const uint8_t *held, size_t size)
+static input_kind held_kind(ptm_input_format format, const uint8_t *held, size_t size)
 {
     static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
+    if (format != PTM_INPUT_AUTO)
+        return format == PTM_INPUT_JSON ? INPUT_JSON : INPUT_WHOLE;
     if (size < KIND_PROBE_BYTES)
         return INPUT_UNDECIDED;
     if (memcmp(held, utf8_bom, 3) == 0) {
@@ -598,7 +631,7 @@ static ptm_result hold_piece(ptm_converter *converter, const uint8_t *piece, siz
 static ptm_result start_json_stream(ptm_converter *converter)
 {
     static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
-    size_t skip = memcmp(converter->held, utf8_bom, 3) == 0 ? 3 : 0;
+    size_t skip = converter->held_size >= 3 && memcmp(converter->held, utf8_bom, 3) == 0 ? 3 : 0;
     if (start_conversion(converter, true) != PTM_OK)
         return converter->status.code;
     json_lines_read(&converter->call->json.reader, converter->held + skip, converter->held_size - skip, false);
@@ -619,7 +652,7 @@ static ptm_result feed_held(ptm_converter *converter, const uint8_t *piece, size
             return converter->status.code;
         piece += step;
         size -= step;
-        converter->kind = held_kind(converter->held, converter->held_size);
+        converter->kind = held_kind(converter->input_format, converter->held, converter->held_size);
     }
     if (converter->kind == INPUT_JSON) {
         if (converter->held != NULL && start_json_stream(converter) != PTM_OK)
