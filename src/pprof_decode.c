@@ -7,8 +7,8 @@
  * entries; the tables are then read in dependency order (mappings and
  * functions, locations, samples), each pprof id turned into a dictionary
  * index by an id_map. Index 0 of every table is a zero entry, as in OTLP,
- * so that id 0 ("none") is index 0; an id that names no entry becomes -1,
- * which the pipeline counts as an invalid sample. Each sample is a stack of
+ * so that id 0 ("none") is index 0; a location or function id that names
+ * no entry becomes -1, which the pipeline counts as an invalid sample. Each sample is a stack of
  * its own (stack j + 1) and its values are kept in one array, so that the
  * handler hears every sample once per sample type without reading the input
  * again. Labels become attributes of the dictionary, one per distinct
@@ -428,7 +428,9 @@ static bool read_location(pprof_reader *reader, wire_cursor entry, uint32_t inde
                                          LIMIT_TABLE_ENTRIES, where);
     if (location == NULL)
         return false;
-    *location = (dictionary_location){id_map_find(&reader->mapping_ids, mapping_id), first_line,
+    /* A mapping id that names nothing is no mapping, as google/pprof reads it. */
+    int32_t mapping = id_map_find(&reader->mapping_ids, mapping_id);
+    *location = (dictionary_location){mapping < 0 ? 0 : mapping, first_line,
                                       dictionary->line_functions.count - first_line};
     return true;
 }
@@ -591,7 +593,9 @@ static bool read_label(pprof_reader *reader, wire_cursor entry)
         if (!ok)
             return false;
     }
-    label.numeric = label.str == 0 && (label.num != 0 || num_unit != 0);
+    if (label.str == 0 && label.num == 0 && num_unit == 0)
+        return true; /* says nothing: google/pprof drops it too */
+    label.numeric = label.str == 0;
     if (!label.numeric)
         label.num = 0;
     int32_t index = 0;
@@ -786,34 +790,47 @@ ptm_result decode_pprof(byte_slice input, arena *a, string_interner *interner,
 
 /* ---- detection ---- */
 
-/* The first tag of a length-delimited field's content: its wire type, or
- * -1 when it is empty or does not start with a valid tag. */
-static int first_wire_type(wire_cursor span)
+/* The first tag of a length-delimited field's content: its field number and
+ * wire type, or false when it is empty or does not start with a valid tag. */
+static bool first_tag(wire_cursor span, uint32_t *field, uint32_t *wire_type)
+{
+    return wire_read_tag(&span, field, wire_type);
+}
+
+/* Whether a field's content starts as every pprof writer starts a
+ * ValueType: varint field 1 (type), then varint field 2 (unit). */
+static bool starts_like_value_type(wire_cursor span)
 {
     uint32_t field = 0, wire_type = 0;
-    return wire_read_tag(&span, &field, &wire_type) ? (int)wire_type : -1;
+    uint64_t ignored;
+    return wire_read_tag(&span, &field, &wire_type) && field == 1 && wire_type == WIRE_VARINT &&
+           wire_read_varint(&span, &ignored) && wire_read_tag(&span, &field, &wire_type) && field == 2 &&
+           wire_type == WIRE_VARINT;
 }
 
 pprof_evidence pprof_detect(byte_slice input)
 {
-    bool pprof = false, request = false;
+    bool empty_first_string = false, value_type_first = false, resource_first = false;
     wire_cursor cursor = wire_cursor_of(input.data, input.size);
     while (!wire_at_end(&cursor)) {
-        uint32_t field = 0, wire_type = 0;
+        uint32_t field = 0, wire_type = 0, inner_field = 0, inner_type = 0;
         wire_cursor span;
         if (!wire_read_tag(&cursor, &field, &wire_type))
             break;
-        if (field == 1 && wire_type == WIRE_LEN) {
-            if (!wire_read_span(&cursor, &span))
+        if (wire_type != WIRE_LEN) {
+            if (!wire_skip(&cursor, wire_type))
                 break;
-            int inner = first_wire_type(span);
-            pprof = pprof || inner == WIRE_VARINT;
-            request = request || inner == WIRE_LEN;
             continue;
         }
-        pprof = pprof || (field >= 3 && field <= 15);
-        if (!wire_skip(&cursor, wire_type))
+        if (!wire_read_span(&cursor, &span))
             break;
+        bool has_tag = first_tag(span, &inner_field, &inner_type);
+        empty_first_string = empty_first_string || (field == 6 && wire_at_end(&span));
+        if (field == 1 && has_tag) {
+            value_type_first = value_type_first || starts_like_value_type(span);
+            resource_first = resource_first || inner_type == WIRE_LEN;
+        }
     }
-    return !pprof ? PPROF_NOT : request ? PPROF_AMBIGUOUS : PPROF_LIKELY;
+    bool pprof = empty_first_string || value_type_first;
+    return !pprof ? PPROF_NOT : resource_first ? PPROF_AMBIGUOUS : PPROF_LIKELY;
 }

@@ -10,8 +10,9 @@
  * sample of each of them, with that type's value. Labels are sample
  * attributes (docs/semantics.md names the keys renamed, e.g. thread_name to
  * thread.name). Wire faults are PTM_ERR_INPUT naming the message and field;
- * ids that refer to nothing make their samples invalid, as out-of-range
- * indices do in OTLP.
+ * a location or function id that names nothing makes its samples invalid,
+ * as an out-of-range index does in OTLP (a mapping id that names nothing is
+ * no mapping, as google/pprof reads it).
  */
 #ifndef PTM_PPROF_DECODE_H
 #define PTM_PPROF_DECODE_H
@@ -26,10 +27,12 @@ typedef enum pprof_evidence {
 } pprof_evidence;
 
 /* Tells a pprof Profile from an ExportProfilesServiceRequest by its
- * top-level fields, as far as they are well framed: a pprof Profile has
- * fields 3 to 15 (its string table, field 6, is never absent) and its field
- * 1 (a ValueType) starts with a varint; a request has fields 1 and 2 only,
- * and its field 1 (a ResourceProfiles) starts with a length-delimited one. */
+ * top-level fields, as far as they are well framed: a pprof Profile has an
+ * empty string in field 6 (string_table[0] is always "") or a field 1 (a
+ * ValueType) that starts with its varint fields 1 and 2, as every pprof
+ * writer puts them; a request has no field 6, and its field 1 (a
+ * ResourceProfiles, which has no varint field 1) starts with a
+ * length-delimited field. Malformed input that is neither is PPROF_NOT. */
 pprof_evidence pprof_detect(byte_slice input);
 
 /* Decodes a pprof Profile, as decode_request() does a request: the same

@@ -450,7 +450,7 @@ add('JSON: a request that is an array', json('[{}]'), fails(/^ptm: input: a JSON
 add('gzip-compressed request', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3]), fails(/^ptm: input: gzip-compressed input .*: decompress it first$/));
 add('zstd-compressed request', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]), fails(/^ptm: input: zstd-compressed input: decompress it first \(zstd -d\)$/));
 add('UTF-16 OTLP/JSON', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"resourceProfiles":[]}', 'utf16le')]), fails(/^ptm: input: UTF-16 text: OTLP\/JSON must be UTF-8$/));
-add('an uncompressed pprof profile', Buffer.from([0x0a, 0x04, 0x08, 0x02, 0x10, 0x01, 0x12, 0x02, 0x08, 0x01]), fails(/^ptm: input: an uncompressed pprof profile: pprof input is not supported yet; convert it to OTLP first$/));
+add('a pprof profile without values or strings', Buffer.from([0x0a, 0x04, 0x08, 0x02, 0x10, 0x01, 0x12, 0x02, 0x08, 0x01]), fails(/^ptm: input: malformed pprof in Profile\.sample: a sample's value count differs from the number of sample types$/));
 add('length-prefixed protobuf (file exporter, format: proto)', Buffer.from([0x00, 0x00, 0x00, 0x02, 0x12, 0x00]), fails(/^ptm: input: length-prefixed protobuf .*not supported yet/));
 const nestedArray = (depth) => {
   let v = { stringValue: 'x' };
