@@ -246,7 +246,7 @@ static bool id_map_init(pprof_reader *reader, id_map *map, uint32_t count)
 static bool keep_slice(pprof_reader *reader, arena_vector *slices, wire_cursor *cursor, uint32_t wire_type,
                        const char *where)
 {
-    wire_cursor span;
+    wire_cursor span = {0};
     if (!read_span_field(reader, cursor, wire_type, &span, where))
         return false;
     wire_cursor *entry = push(reader, slices, sizeof span, LIMIT_TABLE_ENTRIES, where);
@@ -259,7 +259,7 @@ static bool keep_slice(pprof_reader *reader, arena_vector *slices, wire_cursor *
 static bool keep_string(pprof_reader *reader, wire_cursor *cursor, uint32_t wire_type)
 {
     const char *where = "Profile.string_table";
-    wire_cursor span;
+    wire_cursor span = {0};
     if (!read_span_field(reader, cursor, wire_type, &span, where))
         return false;
     size_t size = (size_t)(span.end - span.at);
@@ -650,7 +650,7 @@ static bool read_sample(pprof_reader *reader, wire_cursor entry, uint32_t index)
     uint32_t value_count = 0;
     while (!wire_at_end(&entry)) {
         uint32_t field = 0, wire_type = 0;
-        wire_cursor span;
+        wire_cursor span = {0};
         if (!read_tag(reader, &entry, &field, &wire_type, where))
             return false;
         bool ok = field == 1 ? read_run_field(reader, &entry, wire_type, &span, "Profile.sample.location_id") &&
@@ -814,7 +814,7 @@ pprof_evidence pprof_detect(byte_slice input)
     wire_cursor cursor = wire_cursor_of(input.data, input.size);
     while (!wire_at_end(&cursor)) {
         uint32_t field = 0, wire_type = 0, inner_field = 0, inner_type = 0;
-        wire_cursor span;
+        wire_cursor span = {0};
         if (!wire_read_tag(&cursor, &field, &wire_type))
             break;
         if (wire_type != WIRE_LEN) {
