@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -107,4 +108,22 @@ func Diff(got, want []string) []string {
 		}
 	}
 	return out
+}
+
+// Totals sums each metric's values over lines (Lines' or Line's).
+func Totals(lines []string) (map[string]float64, error) {
+	totals := map[string]float64{}
+	for _, l := range lines {
+		parts := strings.Split(l, " | ")
+		if len(parts) != 5 {
+			return nil, fmt.Errorf("not a point line: %s", l)
+		}
+		kind, text, _ := strings.Cut(parts[4], ":")
+		v, err := strconv.ParseFloat(text, 64)
+		if err != nil || (kind != "int" && kind != "double") {
+			return nil, fmt.Errorf("not a point's value: %s", l)
+		}
+		totals[strings.Fields(parts[1])[0]] += v
+	}
+	return totals, nil
 }
