@@ -2,9 +2,9 @@
 // of tests/fixtures (eBPF CPU and off-CPU, Go heap, pprof CPU with its
 // count-based twin and an unknown type) and a small pprof-shaped and
 // distinct-stack request, every point of its output (resource attributes,
-// metric, point attributes, times, value) must be a point of ptm's output
-// for the same input, and the other way round. ptm is build/native/ptm
-// (`make build`); without it the test is skipped.
+// metric, kind and temporality, point attributes, times, value) must be a
+// point of ptm's output for the same input, and the other way round. ptm is
+// build/native/ptm (`make build`); without it the test is skipped.
 package main
 
 import (
