@@ -10,9 +10,8 @@
 //     function IDs at all), so its expectation comes from pprofconv's
 //     field-by-field reader, which resolves IDs as google/pprof does: no
 //     line finds its function.
-//   - TestFormsAgree: ptm gives the same points for a pprof file and for its
-//     OTLP form (every point: resource, metric, kind, attributes, times,
-//     value).
+//     And ptm gives the same points for a pprof file and for its OTLP form
+//     (every point: resource, metric, kind, attributes, times, value).
 //   - runtime_test.go: the same for profiles runtime/pprof writes here.
 //
 // ptm is build/native/ptm (`make build`): without it, or without
@@ -230,6 +229,39 @@ func mapsKeys(a, b map[string]float64) func(func(string) bool) {
 	}
 }
 
+// checkFile: ptm's points for p's OTLP form, and for the pprof file itself
+// once ptm reads pprof, are want's (also checks each further), and ptm
+// gives the same points for both forms.
+func checkFile(t *testing.T, bin string, direct bool, file string, p *profile.Profile, want expectation,
+	also func(*testing.T, []string)) {
+	t.Helper()
+	check := func(t *testing.T, got []string) {
+		t.Helper()
+		compare(t, got, want)
+		if also != nil {
+			also(t, got)
+		}
+	}
+	request := otlpForm(t, p)
+	t.Run("otlp", func(t *testing.T) { check(t, ptm(t, bin, request, nil)) })
+	t.Run("pprof", func(t *testing.T) {
+		if !direct {
+			t.Skip("ptm reads no pprof yet")
+		}
+		check(t, ptmPprof(t, bin, file))
+	})
+	t.Run("forms", func(t *testing.T) {
+		if !direct {
+			t.Skip("ptm reads no pprof yet")
+		}
+		fromPprof, fromOTLP := ptmPprof(t, bin, file), ptm(t, bin, request, nil)
+		if len(fromPprof) == 0 {
+			t.Error("ptm wrote no point")
+		}
+		reportDiff(t, "pprof form ", metricpoints.Diff(fromPprof, fromOTLP))
+	})
+}
+
 func TestFixtures(t *testing.T) {
 	bin := ptmPath(t)
 	direct := readsPprof(t, bin)
@@ -243,37 +275,7 @@ func TestFixtures(t *testing.T) {
 			if raw {
 				t.Log("expectation from the field-by-field reader: google/pprof refuses the file")
 			}
-			t.Run("otlp", func(t *testing.T) { compare(t, ptm(t, bin, otlpForm(t, p), nil), want) })
-			t.Run("pprof", func(t *testing.T) {
-				if !direct {
-					t.Skip("ptm reads no pprof yet")
-				}
-				compare(t, ptmPprof(t, bin, file), want)
-			})
+			checkFile(t, bin, direct, file, p, want, nil)
 		})
 	}
-}
-
-func TestFormsAgree(t *testing.T) {
-	bin := ptmPath(t)
-	if !readsPprof(t, bin) {
-		t.Skip("ptm reads no pprof yet")
-	}
-	for _, file := range fixtures(t) {
-		t.Run(filepath.Base(file), func(t *testing.T) {
-			p, _ := parse(t, file)
-			formsAgree(t, bin, file, p)
-		})
-	}
-}
-
-// formsAgree: ptm's points for the pprof file and for its OTLP form are
-// the same.
-func formsAgree(t *testing.T, bin, file string, p *profile.Profile) {
-	t.Helper()
-	fromPprof, fromOTLP := ptmPprof(t, bin, file), ptm(t, bin, otlpForm(t, p), nil)
-	if len(fromPprof) == 0 {
-		t.Error("ptm wrote no point")
-	}
-	reportDiff(t, "pprof form ", metricpoints.Diff(fromPprof, fromOTLP))
 }

@@ -1,5 +1,6 @@
 // runtime_test.go: profiles Go's runtime/pprof writes during the test, a
-// CPU profile of about a second of a busy loop (busyLoop) and a heap
+// CPU profile of about a second of a busy loop (busyLoop, under the pprof
+// label thread_name=busy-worker: ptm's thread.name) and a heap
 // profile after busyAlloc allocated 256 MiB in 1 MiB pieces. ptm converts
 // each (its OTLP form, and the file once ptm reads pprof): the largest
 // profile.function.self.cpu.time point is busyLoop's, the largest
@@ -9,11 +10,13 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,7 +64,9 @@ func writeRuntimeProfiles(t *testing.T, dir string) (cpu, heap string) {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		t.Fatal(err)
 	}
-	busyLoop(time.Second)
+	pprof.Do(context.Background(), pprof.Labels("thread_name", "busy-worker"), func(context.Context) {
+		busyLoop(time.Second)
+	})
 	pprof.StopCPUProfile()
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
@@ -111,9 +116,10 @@ func TestRuntimeProfiles(t *testing.T) {
 	cpu, heap := writeRuntimeProfiles(t, t.TempDir())
 	for _, c := range []struct {
 		file, metric, top string
+		labelled          string // a point the expectation must have, by its metric and attributes
 	}{
-		{cpu, "profile.function.self.cpu.time", funcName(busyLoop)},
-		{heap, "profile.function.self.memory.allocated", funcName(busyAlloc)},
+		{cpu, "profile.function.self.cpu.time", funcName(busyLoop), "| profile.cpu.time s sum/Delta/monotonic | thread.name=Str:busy-worker, |"},
+		{heap, "profile.function.self.memory.allocated", funcName(busyAlloc), "| profile.memory.inuse By gauge |  |"},
 	} {
 		t.Run(filepath.Base(c.file), func(t *testing.T) {
 			data, err := os.ReadFile(c.file)
@@ -128,22 +134,16 @@ func TestRuntimeProfiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if !slices.ContainsFunc(want.lines, func(l string) bool { return strings.Contains(l, c.labelled) }) {
+				t.Fatalf("the expectation has no point %q", c.labelled)
+			}
 			if top := largest(t, want.lines, c.metric); top != c.top {
 				t.Fatalf("google/pprof's largest %s is %s, not %s: the profile did not catch it", c.metric, top, c.top)
 			}
-			check := func(t *testing.T, got []string) {
-				compare(t, got, want)
+			checkFile(t, bin, direct, c.file, p, want, func(t *testing.T, got []string) {
 				if top := largest(t, got, c.metric); top != c.top {
 					t.Errorf("ptm's largest %s is %s, not %s", c.metric, top, c.top)
 				}
-			}
-			t.Run("otlp", func(t *testing.T) { check(t, ptm(t, bin, otlpForm(t, p), nil)) })
-			t.Run("pprof", func(t *testing.T) {
-				if !direct {
-					t.Skip("ptm reads no pprof yet")
-				}
-				check(t, ptmPprof(t, bin, c.file))
-				formsAgree(t, bin, c.file, p)
 			})
 		})
 	}
