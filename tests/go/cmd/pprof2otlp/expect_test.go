@@ -8,7 +8,9 @@
 // (inclusive). The resource has no attributes; every point spans the
 // profile's time to time + duration. Go heap profiles (allocated and in-use
 // types together, no duration) count allocations since the process
-// started: their allocated-memory sums are cumulative.
+// started: their allocated-memory sums are cumulative and have no start
+// time (0; the profile's time is when the count was read, not when it
+// began).
 package main
 
 import (
@@ -94,7 +96,7 @@ func classify(p *profile.Profile, i int) classification {
 		return classification{m: offCPUMeasure, factor: nsPer(st.Unit)}
 	case st.Type == "wall" && nsPer(st.Unit) > 0:
 		return classification{m: wallMeasure, factor: nsPer(st.Unit)}
-	case (st.Type == "alloc_space" || st.Type == "allocated_space" || st.Type == "space") && st.Unit == "bytes":
+	case (st.Type == "alloc_space" || st.Type == "allocated_space" || st.Type == "space" || st.Type == "alloc-size") && st.Unit == "bytes":
 		return classification{m: memoryMeasure, factor: 1}
 	case (st.Type == "alloc_objects" || st.Type == "allocated_objects") && st.Unit == "count":
 		return classification{m: allocationsMeasure, factor: 1}
@@ -184,12 +186,16 @@ func frameNames(l *profile.Location) []string {
 
 // series accumulates one expected point.
 type series struct {
-	m     measure
-	name  string // the metric's name
-	attrs [][2]string
-	kind  string
-	value int64
+	m          measure
+	name       string // the metric's name
+	attrs      [][2]string
+	kind       string
+	sinceStart bool // no start time
+	value      int64
 }
+
+// sinceStartKind is the kind of a Go heap profile's allocated amounts.
+var sinceStartKind = metricpoints.Sum(pmetric.AggregationTemporalityCumulative, true)
 
 // expectation is every point ptm must write for p, as metricpoints lines,
 // and each metric's total.
@@ -203,10 +209,10 @@ func expect(p *profile.Profile) (expectation, error) {
 	all := map[string]*series{}
 	var order []string
 	add := func(m measure, name string, attrs [][2]string, kind string, gaugeOf int, v int64) error {
-		key := fmt.Sprint(name, attrs, gaugeOf)
+		key := fmt.Sprint(name, attrs, gaugeOf, kind)
 		s := all[key]
 		if s == nil {
-			s = &series{m: m, name: name, attrs: attrs, kind: kind}
+			s = &series{m: m, name: name, attrs: attrs, kind: kind, sinceStart: kind == sinceStartKind}
 			all[key] = s
 			order = append(order, key)
 		}
@@ -227,7 +233,7 @@ func expect(p *profile.Profile) (expectation, error) {
 		if c.m.gauge {
 			kind = "gauge"
 		} else if heap && (c.m.name == "memory" || c.m.name == "allocations") {
-			kind = metricpoints.Sum(pmetric.AggregationTemporalityCumulative, true)
+			kind = sinceStartKind
 		}
 		gaugeOf := -1
 		if c.m.gauge {
@@ -293,8 +299,12 @@ func expect(p *profile.Profile) (expectation, error) {
 			total = float64(s.value) / 1e9
 			value = metricpoints.Double(total)
 		}
+		from := start
+		if s.sinceStart {
+			from = 0
+		}
 		e.lines = append(e.lines, metricpoints.Line(metricpoints.Resource(pcommon.NewMap(), ""), s.name, s.m.unit, s.kind,
-			metricpoints.AttributeText(attrs), start, end, value))
+			metricpoints.AttributeText(attrs), from, end, value))
 		e.totals[s.name] += total
 	}
 	return e, nil

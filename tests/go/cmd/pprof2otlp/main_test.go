@@ -3,16 +3,16 @@
 //   - TestFixtures: every file of ../shared/fixtures/pprof (real profilers:
 //     Go, Node.js, py-spy, .NET) is parsed by google/pprof and the points
 //     ptm must write are computed from that parse (expect_test.go); ptm's
-//     output for the file itself (once ptm reads pprof) and for its OTLP
-//     form (pprof2otlp's request) must be exactly those points, and each
-//     metric's total google/pprof's. dotnet-pprof-3.pb.gz is refused by
-//     google/pprof (a function with the reserved ID 0; .NET writes no
-//     function IDs at all), so its expectation comes from pprofconv's
-//     field-by-field reader, which resolves IDs as google/pprof does: no
-//     line finds its function.
-//     And ptm gives the same points for a pprof file and for its OTLP form
-//     (every point: resource, metric, kind, attributes, times, value).
-//   - runtime_test.go: the same for profiles runtime/pprof writes here.
+//     output for the file itself and for its OTLP form (pprof2otlp's
+//     request) must be exactly those points, and each metric's total
+//     google/pprof's; and ptm gives the same points for both forms (every
+//     point: resource, metric, kind, attributes, times, value).
+//     dotnet-pprof-3.pb.gz is refused by google/pprof (a function with the
+//     reserved ID 0: .NET writes no function IDs at all), so its
+//     expectation comes from pprofconv's field-by-field reader, which
+//     numbers a table without IDs by position, as ptm does.
+//   - runtime_test.go: the same for profiles runtime/pprof writes here,
+//     synthetic_test.go for profiles google/pprof writes here.
 //
 // ptm is build/native/ptm (`make build`): without it, or without
 // ../shared, the tests are skipped; the direct pprof checks are skipped

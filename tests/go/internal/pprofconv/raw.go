@@ -4,7 +4,9 @@
 // profile.Profile that google/pprof's Parse gives and follows its decoding
 // rules: references are resolved by ID (a line's function_id 0 is no
 // function; a function or mapping ID no entry has resolves to nothing, a
-// location ID is an error), a label is a string
+// location ID is an error), but a table none of whose entries has an ID
+// (all 0, as .NET writes its functions) is numbered by position, the first
+// entry 1, as ptm does (and grafana/pyroscope for .NET files); a label is a string
 // label when its str is set, else numeric when num or num_unit is, else
 // dropped. No validity check is made. A gzip-compressed file is decompressed
 // first (every gzip member).
@@ -163,6 +165,25 @@ func DecodeRaw(data []byte) (*profile.Profile, error) {
 	return p, d.err
 }
 
+// allZero: no entry of a table has an ID.
+func allZero[T any](entries []T, id func(T) uint64) bool {
+	for _, e := range entries {
+		if id(e) != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// positionalID is the ID entry i is found by: its own, or its position
+// (from 1) in a table without IDs.
+func positionalID(id uint64, i int, positional bool) uint64 {
+	if positional {
+		return uint64(i) + 1
+	}
+	return id
+}
+
 func (d *rawDecoder) valueType(b []byte) (*profile.ValueType, error) {
 	m, err := parseMessage(b)
 	if err != nil {
@@ -181,7 +202,10 @@ func (d *rawDecoder) mappings(p *profile.Profile, msgs [][]byte) (map[uint64]*pr
 		mp := &profile.Mapping{ID: m.int(1), Start: m.int(2), Limit: m.int(3), Offset: m.int(4),
 			File: d.str(m.int(5)), BuildID: d.str(m.int(6))}
 		p.Mapping = append(p.Mapping, mp)
-		byID[mp.ID] = mp
+	}
+	positional := allZero(p.Mapping, func(m *profile.Mapping) uint64 { return m.ID })
+	for i, mp := range p.Mapping {
+		byID[positionalID(mp.ID, i, positional)] = mp
 	}
 	return byID, nil
 }
@@ -196,7 +220,10 @@ func (d *rawDecoder) functions(p *profile.Profile, msgs [][]byte) (map[uint64]*p
 		f := &profile.Function{ID: m.int(1), Name: d.str(m.int(2)), SystemName: d.str(m.int(3)),
 			Filename: d.str(m.int(4)), StartLine: int64(m.int(5))}
 		p.Function = append(p.Function, f)
-		byID[f.ID] = f
+	}
+	positional := allZero(p.Function, func(f *profile.Function) uint64 { return f.ID })
+	for i, f := range p.Function {
+		byID[positionalID(f.ID, i, positional)] = f
 	}
 	return byID, nil
 }
@@ -222,7 +249,10 @@ func (d *rawDecoder) locations(p *profile.Profile, msgs [][]byte, mappings map[u
 			l.Line = append(l.Line, line)
 		}
 		p.Location = append(p.Location, l)
-		byID[l.ID] = l
+	}
+	positional := allZero(p.Location, func(l *profile.Location) uint64 { return l.ID })
+	for i, l := range p.Location {
+		byID[positionalID(l.ID, i, positional)] = l
 	}
 	return byID, nil
 }
