@@ -139,21 +139,21 @@ var (
 	processNameKeys = []string{"process.executable.name", "process_name", "process name"}
 )
 
-// labelValue is the string label of s under one of keys; an error when two
-// of them give different values (pprof's parsed labels keep no order
-// between keys, so which one is first is not known).
+// labelValue is the first string label of s under one of keys (a key's
+// values are in file order); an error when two of the keys give different
+// values (pprof's parsed labels keep no order between keys, so which one
+// came first is not known).
 func labelValue(s *profile.Sample, keys []string) (string, bool, error) {
-	var value string
-	var found bool
+	var value, from string
 	for _, k := range keys {
-		for _, v := range s.Label[k] {
-			if found && v != value {
-				return "", false, fmt.Errorf("labels %v give two values, %q and %q", keys, value, v)
+		if v := s.Label[k]; len(v) > 0 {
+			if from != "" && v[0] != value {
+				return "", false, fmt.Errorf("labels %q and %q give two values, %q and %q", from, k, value, v[0])
 			}
-			value, found = v, true
+			value, from = v[0], k
 		}
 	}
-	return value, found, nil
+	return value, from != "", nil
 }
 
 // frameNames are the function names of one location, innermost first: each

@@ -7,7 +7,9 @@
 // [unknown]), recursion (inclusive counts a function once), an empty stack,
 // zero and negative values, a count-based CPU type in microseconds, a
 // direct CPU type next to a count-based one, non-Go allocation types and a
-// heap profile with a duration. Each is checked as the fixtures are.
+// heap profile with a duration, several values of one label, numeric and
+// empty thread names, two sample types feeding one metric, a value and a
+// period beyond int64 when scaled. Each is checked as the fixtures are.
 package main
 
 import (
@@ -98,6 +100,19 @@ func syntheticProfiles() map[string]*profile.Profile {
 					Label: map[string][]string{"process name": {"server"}}, NumLabel: map[string][]int64{"thread_id": {9}}},
 				{Location: locs(f.emptyFile), Value: []int64{3, 0}},
 			}),
+		"label-edges.pb.gz": f.profile([]*profile.ValueType{vt("wall", "microseconds"), vt("wall", "nanoseconds")},
+			vt("wall", "microseconds"), 100, 1_000_000_000, []*profile.Sample{
+				{Location: locs(f.main), Value: []int64{2, 500}, Label: map[string][]string{"thread_name": {"a", "b"}}},
+				{Location: locs(f.main), Value: []int64{3, 0}, NumLabel: map[string][]int64{"thread_name": {5}}},
+				{Location: locs(f.inlined), Value: []int64{4, 1}, Label: map[string][]string{"thread_name": {""}}},
+			}),
+		"overflow.pb": f.profile([]*profile.ValueType{vt("samples", "count")}, vt("cpu", "nanoseconds"), 1<<40, 0,
+			[]*profile.Sample{
+				{Location: locs(f.main), Value: []int64{1 << 30}},
+				{Location: locs(f.inlined), Value: []int64{3}},
+			}),
+		"period-overflow.pb": f.profile([]*profile.ValueType{vt("samples", "count"), vt("wall", "nanoseconds")},
+			vt("cpu", "seconds"), 1<<34, 0, []*profile.Sample{{Location: locs(f.main), Value: []int64{1, 5}}}),
 		"count-cpu.pb": f.profile([]*profile.ValueType{vt("samples", "count")}, vt("cpu", "microseconds"), 250, 0,
 			[]*profile.Sample{
 				{Location: locs(f.main), Value: []int64{4}},
@@ -143,6 +158,20 @@ func pinned() map[string][]string {
 			pin("profile.wall.time", s, "thread.name=Str:worker-3,process.executable.name=Str:server,", five, "double:0.007"),
 			pin("profile.function.inclusive.wall.time", s, "code.function.name=Str:_ZN3sys4callEv,", five, "double:0.007"),
 		},
+		"label-edges.pb.gz": {
+			// the first of thread_name's values; 2 us + 500 ns of the two wall types in one series
+			pin("profile.wall.time", s, "thread.name=Str:a,", 1_000_000_000, "double:2.5e-06"),
+			// a numeric thread_name and an empty one name no thread: 3 us + 4 us + 1 ns
+			pin("profile.wall.time", s, "", 1_000_000_000, "double:7.001e-06"),
+		},
+		"overflow.pb": {
+			// 2^30 x 2^40 ns is beyond int64: that sample is invalid, the other is 3 x 2^40 ns
+			pin("profile.cpu.time", s, "", 0, "double:3298.534883328"),
+		},
+		"period-overflow.pb": {
+			// 2^34 s is beyond int64 ns: the count-based type is invalid, the wall type converts
+			pin("profile.wall.time", s, "", 0, "double:5e-09"),
+		},
 		"count-cpu.pb": {
 			// 4 samples of 250 us
 			pin("profile.cpu.time", s, "", 0, "double:0.001"),
@@ -163,7 +192,13 @@ func TestSyntheticProfiles(t *testing.T) {
 	bin := ptmPath(t)
 	direct := readsPprof(t, bin)
 	dir := t.TempDir()
-	for name, p := range syntheticProfiles() {
+	profiles := syntheticProfiles()
+	// Ignored by ptm (and by google/pprof's Parse): frame filters, comments,
+	// the default sample type, the doc URL.
+	edges := profiles["labels-frames.pb.gz"]
+	edges.DropFrames, edges.KeepFrames = "app\\..*", "app\\.main"
+	edges.Comments, edges.DefaultSampleType, edges.DocURL = []string{"synthetic"}, "wall", "https://example.invalid/doc"
+	for name, p := range profiles {
 		t.Run(name, func(t *testing.T) {
 			file := filepath.Join(dir, name)
 			out, err := os.Create(file)
