@@ -56,22 +56,6 @@ test('OTLP/JSON of another signal, or with no profiles key: exit 1 naming it; {}
   }
 });
 
-test('the real pprof files are named: gzip-compressed, or an uncompressed pprof profile (issue 9, finding 5)', { skip: !haveShared && 'no ../shared fixtures' }, () => {
-  // Before: "malformed protobuf ... invalid wire_type" for each.
-  const dir = join(shared, 'pprof');
-  const names = readdirSync(dir).sort();
-  assert.ok(names.length >= 5);
-  for (const name of names) {
-    const bytes = readFileSync(join(dir, name));
-    const gzipped = bytes[0] === 0x1f && bytes[1] === 0x8b;
-    const run = ptm(['-'], bytes);
-    assert.equal(run.code, 1, name);
-    assert.equal(run.stderr, gzipped
-      ? 'ptm: input: gzip-compressed input (a .gz file, a gzipped pprof profile or OTLP/HTTP body): decompress it first\n'
-      : 'ptm: input: an uncompressed pprof profile: pprof input is not supported yet; convert it to OTLP first\n', name);
-  }
-});
-
 test('a UTF-8 byte-order mark before OTLP/JSON is dropped; compressed, UTF-16 and array inputs are named (issue 9, finding 5)', () => {
   // Before: the BOM made the request "malformed protobuf", and so did each of the others.
   const json = readFileSync(join(fixtures, 'cpu-ebpf.json'));
