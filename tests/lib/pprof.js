@@ -9,10 +9,10 @@
 // the profile `strings` (entries appended after the interned ones) and
 // `noStringTable` (write none at all).
 //
-//   {sampleTypes: [[type, unit]], samples: [{locations: [id], values: [v],
+//   {sampleTypes: [[type, unit, extra]], samples: [{locations: [id], values: [v],
 //    labels: [{key, str, num, unit}]}], mappings: [{id, filename}],
 //    locations: [{id, mapping, address, lines: [{function, line}]}],
-//    functions: [{id, name, systemName, filename}], periodType: [type, unit],
+//    functions: [{id, name, systemName, filename}], periodType: [type, unit, extra],
 //    period, timeNanos, durationNanos}
 //
 // Fields are written in google/pprof's order (sample_type, sample, mapping,
@@ -35,7 +35,7 @@ export function pprofBytes(p) {
     }
     return indices.get(v);
   };
-  const valueType = ([type, unit], extra) => cat(new Writer().varint(1, s(type)).varint(2, s(unit)), extra);
+  const valueType = ([type, unit, extra]) => cat(new Writer().varint(1, s(type)).varint(2, s(unit)), extra);
   const label = (l) => cat(new Writer().varint(1, s(l.key)).varint(2, s(l.str)).varint(3, l.num ?? 0).varint(4, s(l.unit)), l.extra);
   const sample = (x) => {
     const out = new Writer().packedVarint(1, x.locations ?? []).packedVarint(2, x.values ?? []);
