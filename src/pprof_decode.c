@@ -751,7 +751,8 @@ static bool hand_samples(pprof_reader *reader, const decode_handler *handler, ui
         int64_t value = values[(size_t)j * reader->type_count + type];
         decoded_sample sample = {
             .stack_index = (int32_t)(j + 1),
-            .attribute_indices = ranges[2 * j + 1] > 0 ? attributes + ranges[2 * j] : NULL, /* none: no array */
+            /* attributes is NULL when no sample has a label: no arithmetic on it */
+            .attribute_indices = ranges[2 * j + 1] > 0 ? attributes + ranges[2 * j] : NULL,
             .attribute_count = ranges[2 * j + 1],
             .value_count = 1,
             .value_sum = value,
