@@ -16,7 +16,10 @@
  * in the arena; a few well-known keys are renamed to OTLP's (label_keys).
  *
  * Every fault is recorded through malformed() as "malformed pprof in
- * <message>: <what>"; limits are those of OTLP's dictionary (limits.h).
+ * <where>: <what>", where is the field at fault (Profile.location.line,
+ * Profile.sample.value, ...) or, for a bad tag or an unknown field that
+ * cannot be skipped, its message; limits are those of OTLP's dictionary
+ * (limits.h).
  */
 #include "pprof_decode.h"
 
@@ -167,12 +170,16 @@ static bool read_tag(pprof_reader *reader, wire_cursor *cursor, uint32_t *field,
     return true;
 }
 
-static bool skip_field(pprof_reader *reader, wire_cursor *cursor, uint32_t wire_type, const char *where)
+/* Skips a field this reader ignores (field: its number, for the message). */
+static bool skip_field(pprof_reader *reader, wire_cursor *cursor, uint32_t field, uint32_t wire_type,
+                       const char *where)
 {
-    if (!wire_skip(cursor, wire_type))
-        return malformed(reader, where, wire_type > WIRE_I32 || wire_type == 3 || wire_type == 4
-                                            ? "invalid wire type" : "truncated");
-    return true;
+    if (wire_skip(cursor, wire_type))
+        return true;
+    if (wire_type > WIRE_I32 || wire_type == 3 || wire_type == 4)
+        return status_fail(reader->status, PTM_ERR_INPUT, "malformed pprof in %s: field %u: invalid wire type %u",
+                           where, field, wire_type);
+    return status_fail(reader->status, PTM_ERR_INPUT, "malformed pprof in %s: field %u: truncated", where, field);
 }
 
 /* ---- id maps ---- */
@@ -208,7 +215,8 @@ static bool id_map_finish(pprof_reader *reader, id_map *map, const char *where)
     qsort(pairs, map->count, 2 * sizeof(uint64_t), compare_pairs);
     for (uint32_t i = 0; i < map->count; i++) {
         if (i > 0 && pairs[2 * i] == pairs[2 * i - 2] && pairs[2 * i] != 0)
-            return malformed(reader, where, "an id appears twice");
+            return status_fail(reader->status, PTM_ERR_INPUT, "malformed pprof in %s.id: %llu appears twice",
+                               where, (unsigned long long)pairs[2 * i]);
         map->sorted[i] = pairs[2 * i];
         map->sorted_index[i] = (uint32_t)pairs[2 * i + 1];
     }
@@ -295,7 +303,7 @@ static bool read_profile_field(pprof_reader *reader, wire_cursor *cursor, uint32
     case 13: return read_run_field(reader, cursor, wire_type, &run, "Profile.comment");
     case 14: return read_varint_field(reader, cursor, wire_type, &ignored, "Profile.default_sample_type");
     case 15: return read_varint_field(reader, cursor, wire_type, &ignored, "Profile.doc_url");
-    default: return skip_field(reader, cursor, wire_type, "Profile");
+    default: return skip_field(reader, cursor, field, wire_type, "Profile");
     }
 }
 
@@ -313,18 +321,19 @@ static bool read_top_level(pprof_reader *reader, byte_slice input)
 
 /* ---- mappings, functions, locations ---- */
 
-/* Reads a ValueType's type and unit string indices. */
+/* Reads a ValueType's type and unit string indices; names: the field
+ * holding it, then its type and unit fields, for the messages. */
 static bool read_value_type(pprof_reader *reader, wire_cursor entry, int32_t *type, int32_t *unit,
-                            const char *where)
+                            const char *const names[3])
 {
     int64_t type_raw = 0, unit_raw = 0;
     while (!wire_at_end(&entry)) {
         uint32_t field = 0, wire_type = 0;
-        if (!read_tag(reader, &entry, &field, &wire_type, where))
+        if (!read_tag(reader, &entry, &field, &wire_type, names[0]))
             return false;
-        bool ok = field == 1 ? read_int64_field(reader, &entry, wire_type, &type_raw, where)
-                : field == 2 ? read_int64_field(reader, &entry, wire_type, &unit_raw, where)
-                : skip_field(reader, &entry, wire_type, where);
+        bool ok = field == 1 ? read_int64_field(reader, &entry, wire_type, &type_raw, names[1])
+                : field == 2 ? read_int64_field(reader, &entry, wire_type, &unit_raw, names[2])
+                : skip_field(reader, &entry, field, wire_type, names[0]);
         if (!ok)
             return false;
     }
@@ -342,9 +351,9 @@ static bool read_mapping(pprof_reader *reader, wire_cursor entry, uint32_t index
         uint32_t field = 0, wire_type = 0;
         if (!read_tag(reader, &entry, &field, &wire_type, where))
             return false;
-        bool ok = field == 1 ? read_varint_field(reader, &entry, wire_type, &id, where)
-                : field == 5 ? read_int64_field(reader, &entry, wire_type, &filename, where)
-                : skip_field(reader, &entry, wire_type, where);
+        bool ok = field == 1 ? read_varint_field(reader, &entry, wire_type, &id, "Profile.mapping.id")
+                : field == 5 ? read_int64_field(reader, &entry, wire_type, &filename, "Profile.mapping.filename")
+                : skip_field(reader, &entry, field, wire_type, where);
         if (!ok)
             return false;
     }
@@ -365,10 +374,11 @@ static bool read_function(pprof_reader *reader, wire_cursor entry, uint32_t inde
         uint32_t field = 0, wire_type = 0;
         if (!read_tag(reader, &entry, &field, &wire_type, where))
             return false;
-        bool ok = field == 1 ? read_varint_field(reader, &entry, wire_type, &id, where)
-                : field == 2 ? read_int64_field(reader, &entry, wire_type, &name, where)
-                : field == 3 ? read_int64_field(reader, &entry, wire_type, &system_name, where)
-                : skip_field(reader, &entry, wire_type, where);
+        bool ok = field == 1 ? read_varint_field(reader, &entry, wire_type, &id, "Profile.function.id")
+                : field == 2 ? read_int64_field(reader, &entry, wire_type, &name, "Profile.function.name")
+                : field == 3 ? read_int64_field(reader, &entry, wire_type, &system_name,
+                                                "Profile.function.system_name")
+                : skip_field(reader, &entry, field, wire_type, where);
         if (!ok)
             return false;
     }
@@ -390,9 +400,11 @@ static bool read_line(pprof_reader *reader, wire_cursor line)
         uint32_t field = 0, wire_type = 0;
         if (!read_tag(reader, &line, &field, &wire_type, where))
             return false;
-        bool ok = field == 1 ? read_varint_field(reader, &line, wire_type, &function_id, where)
-                : field == 2 || field == 3 ? read_varint_field(reader, &line, wire_type, &ignored, where)
-                : skip_field(reader, &line, wire_type, where);
+        bool ok = field == 1 ? read_varint_field(reader, &line, wire_type, &function_id,
+                                                 "Profile.location.line.function_id")
+                : field == 2 ? read_varint_field(reader, &line, wire_type, &ignored, "Profile.location.line.line")
+                : field == 3 ? read_varint_field(reader, &line, wire_type, &ignored, "Profile.location.line.column")
+                : skip_field(reader, &line, field, wire_type, where);
         if (!ok)
             return false;
     }
@@ -415,11 +427,13 @@ static bool read_location(pprof_reader *reader, wire_cursor entry, uint32_t inde
         wire_cursor line;
         if (!read_tag(reader, &entry, &field, &wire_type, where))
             return false;
-        bool ok = field == 1 ? read_varint_field(reader, &entry, wire_type, &id, where)
-                : field == 2 ? read_varint_field(reader, &entry, wire_type, &mapping_id, where)
-                : field == 3 || field == 5 ? read_varint_field(reader, &entry, wire_type, &ignored, where)
-                : field == 4 ? read_span_field(reader, &entry, wire_type, &line, where) && read_line(reader, line)
-                : skip_field(reader, &entry, wire_type, where);
+        bool ok = field == 1 ? read_varint_field(reader, &entry, wire_type, &id, "Profile.location.id")
+                : field == 2 ? read_varint_field(reader, &entry, wire_type, &mapping_id, "Profile.location.mapping_id")
+                : field == 3 ? read_varint_field(reader, &entry, wire_type, &ignored, "Profile.location.address")
+                : field == 5 ? read_varint_field(reader, &entry, wire_type, &ignored, "Profile.location.is_folded")
+                : field == 4 ? read_span_field(reader, &entry, wire_type, &line, "Profile.location.line") &&
+                                   read_line(reader, line)
+                : skip_field(reader, &entry, field, wire_type, where);
         if (!ok)
             return false;
     }
@@ -585,11 +599,11 @@ static bool read_label(pprof_reader *reader, wire_cursor entry)
         uint32_t field = 0, wire_type = 0;
         if (!read_tag(reader, &entry, &field, &wire_type, where))
             return false;
-        bool ok = field == 1 ? read_int64_field(reader, &entry, wire_type, &label.key, where)
-                : field == 2 ? read_int64_field(reader, &entry, wire_type, &label.str, where)
-                : field == 3 ? read_int64_field(reader, &entry, wire_type, &label.num, where)
-                : field == 4 ? read_int64_field(reader, &entry, wire_type, &num_unit, where)
-                : skip_field(reader, &entry, wire_type, where);
+        bool ok = field == 1 ? read_int64_field(reader, &entry, wire_type, &label.key, "Profile.sample.label.key")
+                : field == 2 ? read_int64_field(reader, &entry, wire_type, &label.str, "Profile.sample.label.str")
+                : field == 3 ? read_int64_field(reader, &entry, wire_type, &label.num, "Profile.sample.label.num")
+                : field == 4 ? read_int64_field(reader, &entry, wire_type, &num_unit, "Profile.sample.label.num_unit")
+                : skip_field(reader, &entry, field, wire_type, where);
         if (!ok)
             return false;
     }
@@ -642,7 +656,6 @@ static bool read_values(pprof_reader *reader, wire_cursor run, uint32_t *count)
 
 static bool read_sample(pprof_reader *reader, wire_cursor entry, uint32_t index)
 {
-    (void)index;
     const char *where = "Profile.sample";
     profile_dictionary *dictionary = reader->dictionary;
     uint32_t first_location = dictionary->stack_locations.count;
@@ -659,12 +672,13 @@ static bool read_sample(pprof_reader *reader, wire_cursor entry, uint32_t index)
                                    read_values(reader, span, &value_count)
                 : field == 3 ? read_span_field(reader, &entry, wire_type, &span, "Profile.sample.label") &&
                                    read_label(reader, span)
-                : skip_field(reader, &entry, wire_type, where);
+                : skip_field(reader, &entry, field, wire_type, where);
         if (!ok)
             return false;
     }
     if (value_count != reader->type_count)
-        return malformed(reader, where, "a sample's value count differs from the number of sample types");
+        return status_fail(reader->status, PTM_ERR_INPUT, "malformed pprof in Profile.sample.value: sample %u has "
+                           "%u value(s), not one per sample type (%u)", index, value_count, reader->type_count);
     dictionary_stack *stack = push(reader, &dictionary->stacks, sizeof *stack, LIMIT_TABLE_ENTRIES, where);
     uint32_t *range = push(reader, &reader->attribute_ranges, 2 * sizeof *range, LIMIT_TABLE_ENTRIES, where);
     if (stack == NULL || range == NULL)
@@ -703,15 +717,18 @@ static bool read_samples(pprof_reader *reader)
 /* The profile of sample type i, as an OTLP profile header. */
 static bool read_profile_headers(pprof_reader *reader, decoded_profile *profiles)
 {
+    static const char *const period_names[3] = {"Profile.period_type", "Profile.period_type.type",
+                                                "Profile.period_type.unit"};
+    static const char *const type_names[3] = {"Profile.sample_type", "Profile.sample_type.type",
+                                              "Profile.sample_type.unit"};
     int32_t period_type = 0, period_unit = 0;
     if (reader->has_period_type &&
-        !read_value_type(reader, reader->period_type, &period_type, &period_unit, "Profile.period_type"))
+        !read_value_type(reader, reader->period_type, &period_type, &period_unit, period_names))
         return false;
     const wire_cursor *types = reader->sample_types.items;
     for (uint32_t i = 0; i < reader->type_count; i++) {
         decoded_profile *profile = &profiles[i];
-        if (!read_value_type(reader, types[i], &profile->type_strindex, &profile->unit_strindex,
-                             "Profile.sample_type"))
+        if (!read_value_type(reader, types[i], &profile->type_strindex, &profile->unit_strindex, type_names))
             return false;
         profile->has_period_type = reader->has_period_type;
         profile->period_type_strindex = period_type;
@@ -734,7 +751,8 @@ static bool hand_samples(pprof_reader *reader, const decode_handler *handler, ui
         int64_t value = values[(size_t)j * reader->type_count + type];
         decoded_sample sample = {
             .stack_index = (int32_t)(j + 1),
-            .attribute_indices = attributes + ranges[2 * j],
+            /* attributes is NULL when no sample has a label: no arithmetic on it */
+            .attribute_indices = ranges[2 * j + 1] > 0 ? attributes + ranges[2 * j] : NULL,
             .attribute_count = ranges[2 * j + 1],
             .value_count = 1,
             .value_sum = value,
