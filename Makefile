@@ -80,14 +80,14 @@ size: build
 	@tools/size.sh
 
 # ---- fuzzing ------------------------------------------------------------------
-# Three libFuzzer targets (tests/fuzz/fuzz_protobuf.c, fuzz_json.c, fuzz_config.c)
+# Four libFuzzer targets (tests/fuzz/fuzz_protobuf.c, fuzz_json.c, fuzz_pprof.c, fuzz_config.c)
 # over the library built with -fsanitize=fuzzer-no-link,address,undefined in
 # build/fuzz. Besides sanitizer reports they check what a conversion must
 # satisfy (tests/fuzz/fuzz_common.h): stats that add up, one-line messages,
 # determinism, and output well-formed in its format.
-#   make fuzz                 each target FUZZ_SECONDS (60) in turn, corpus kept
+#   make fuzz                 each target FUZZ_SECONDS (60) in turn (FUZZ_TARGETS="pprof": some only), corpus kept
 #                             in build/fuzz/corpus/TARGET; exit 1 on a crash
-#   make fuzz-smoke           the three at once for FUZZ_SECONDS (8), seeds only
+#   make fuzz-smoke           the four at once for FUZZ_SECONDS (8), seeds only
 #                             (tests/fuzz-smoke.test.js runs it in `make test`)
 # A crash leaves build/fuzz/crashes/TARGET-crash-<sha1> (or -leak-, -timeout-,
 # -oom-). To turn it into a regression case:
@@ -95,8 +95,9 @@ size: build
 #   2. minimize:   build/fuzz/fuzz_TARGET -minimize_crash=1 -runs=100000 \
 #                    -exact_artifact_path=build/fuzz/min FILE
 #   3. store it under tests/regression/ as crash-TARGET-<what>.<ext>:
-#      protobuf and json targets: drop the first byte (the format and
-#      configuration selector; tail -c +2 build/fuzz/min > ...), .pb or .json;
+#      protobuf, json and pprof targets: drop the first byte (the format and
+#      configuration selector; tail -c +2 build/fuzz/min > ...), .pb, .json
+#      or .pprof (replayed with -i pprof);
 #      config target: the file as is, in tests/regression/config/.
 #   4. tests/regression.test.js replays every file there through the CLI (every
 #      format, default and fuzz configurations), and make-seeds.sh puts it

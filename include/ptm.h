@@ -74,6 +74,21 @@ typedef enum ptm_format {
     PTM_FORMAT_PROMETHEUS = 2
 } ptm_format;
 
+/* Input formats (ptm_converter_set_input_format). Compressed input (gzip,
+ * zstd) is recognised by its magic bytes whatever the format. */
+typedef enum ptm_input_format {
+    /* Told by the input's first bytes (the default): OTLP/JSON, an OTLP
+     * request as protobuf or a pprof profile. Input that could be either
+     * protobuf is refused (PTM_ERR_INPUT) with a message asking which. */
+    PTM_INPUT_AUTO = 0,
+    /* ExportProfilesServiceRequest, protobuf. */
+    PTM_INPUT_OTLP = 1,
+    /* OTLP/JSON: requests, one per line or one per input. */
+    PTM_INPUT_JSON = 2,
+    /* A pprof profile (perftools.profiles.Profile), protobuf. */
+    PTM_INPUT_PPROF = 3
+} ptm_input_format;
+
 /* Counts for one ptm_convert() call. Every sample is counted exactly once in
  * kept, filtered, invalid or skipped; requests counts the requests converted,
  * requests_invalid those refused. */
@@ -256,6 +271,10 @@ ptm_result ptm_converter_reset(ptm_converter *converter);
  * output never depends on the key. PTM_ERR_ARGUMENT for NULL.
  */
 ptm_result ptm_converter_set_hash_key(ptm_converter *converter, const uint8_t key[16]);
+
+/* Sets how the converter's next conversions read their input (PTM_INPUT_AUTO
+ * until set). PTM_ERR_ARGUMENT for NULL or an unknown format; PTM_OK. */
+ptm_result ptm_converter_set_input_format(ptm_converter *converter, ptm_input_format format);
 
 /* The converter's max_input_bytes: ptm_convert() refuses larger inputs, so a
  * caller reading a stream into memory may stop reading past it (streaming,

@@ -51,6 +51,10 @@ int32_t ptm_wasm_convert(ptm_wasm_handle *handle, const uint8_t *input, uint32_t
 int32_t ptm_wasm_convert_begin(ptm_wasm_handle *handle, uint64_t input_size);
 int32_t ptm_wasm_convert_feed(ptm_wasm_handle *handle, const uint8_t *piece, uint32_t piece_size);
 int32_t ptm_wasm_convert_finish(ptm_wasm_handle *handle, int32_t format);
+/* How the converter reads its next inputs: a ptm_input_format number
+ * (ptm_converter_set_input_format); PTM_ERR_ARGUMENT for another. */
+int32_t ptm_wasm_set_input_format(ptm_wasm_handle *handle, int32_t input_format);
+
 /* The converter's max_input_bytes (ptm_converter_max_input_bytes). */
 uint64_t ptm_wasm_max_input_bytes(const ptm_wasm_handle *handle);
 /* The last output (after a success), its size, the stats of the last call (a

@@ -47,7 +47,7 @@ enum { FUNCTION_MEASURE_COUNT = sizeof function_metric_names / sizeof function_m
 
 bool metric_table_build(metric_table *table, ptm_config *config)
 {
-    uint32_t count = MEASURE_BUILTIN_COUNT + 2 * FUNCTION_MEASURE_COUNT + config->sample_type_count;
+    uint32_t count = MEASURE_BUILTIN_COUNT + 2 * FUNCTION_MEASURE_COUNT + config->sample_type_count + 4;
     table->items = arena_calloc(&config->storage, count, sizeof(metric_def));
     if (table->items == NULL)
         return false;
@@ -73,6 +73,15 @@ bool metric_table_build(metric_table *table, ptm_config *config)
     table->custom_base = (int32_t)id;
     for (uint32_t i = 0; i < config->sample_type_count; i++)
         table->items[id++] = measure_metric(&config->sample_types[i].measure);
+    const int32_t twins[4] = {table->base[MEASURE_MEMORY], table->base[MEASURE_ALLOCATIONS],
+                              table->function_self[MEASURE_MEMORY], table->function_inclusive[MEASURE_MEMORY]};
+    int32_t *twin_ids[4] = {&table->since_start_base[0], &table->since_start_base[1],
+                            &table->since_start_self, &table->since_start_inclusive};
+    for (int i = 0; i < 4; i++) {
+        *twin_ids[i] = (int32_t)id;
+        table->items[id] = table->items[twins[i]];
+        table->items[id++].since_start = true;
+    }
     return true;
 }
 
@@ -110,7 +119,7 @@ static sample_kind classify_profile(const metric_table *table, const ptm_config 
                                     const profile_dictionary *dictionary,
                                     const decoded_profile *profile, profile_plan *plan)
 {
-    static const char *const alloc_space[] = {"alloc_space", "allocated_space", "space", NULL};
+    static const char *const alloc_space[] = {"alloc_space", "allocated_space", "space", "alloc-size", NULL};
     static const char *const alloc_objects[] = {"alloc_objects", "allocated_objects", NULL};
     static const char *const cpu_counts[] = {"samples", "cpu", NULL};
     byte_slice type = dictionary_string(dictionary, profile->type_strindex);
@@ -133,8 +142,10 @@ static sample_kind classify_profile(const metric_table *table, const ptm_config 
         plan->multiplier = unit_ns;
         return KIND_CPU_TIME;
     }
+    /* The period type is cpu, or has no name (py-spy writes only its unit). */
+    byte_slice period_type = dictionary_string(dictionary, profile->period_type_strindex);
     if (is_any_of(type, cpu_counts) && slice_equals_cstr(unit, "count") && profile->has_period_type &&
-        slice_equals_cstr(dictionary_string(dictionary, profile->period_type_strindex), "cpu")) {
+        (slice_equals_cstr(period_type, "cpu") || period_type.size == 0)) {
         int64_t period_ns = time_unit_ns(dictionary_string(dictionary, profile->period_unit_strindex));
         if (period_ns > 0) {
             plan->base_metric = table->base[MEASURE_CPU];
@@ -196,14 +207,38 @@ static bool type_indices_valid(const profile_dictionary *dictionary, const decod
            dictionary_index_valid(strings, profile->period_unit_strindex);
 }
 
+/* A plan of allocated bytes or allocations moved to the since-start twins. */
+static void plan_since_start(const metric_table *table, profile_plan *plan)
+{
+    plan->since_start = true;
+    plan->base_metric = table->since_start_base[plan->base_metric == table->base[MEASURE_MEMORY] ? 0 : 1];
+    if (plan->self_metric >= 0)
+        plan->self_metric = table->since_start_self;
+    if (plan->inclusive_metric >= 0)
+        plan->inclusive_metric = table->since_start_inclusive;
+}
+
+/* Whether a profile counts allocations since the process started: a Go heap
+ * profile's alloc_* (the scope also has in-use types, the profile has no
+ * duration), which runtime/pprof accumulates from the start. */
+static bool counts_since_start(const metric_table *table, const profile_plan *plan,
+                               const decoded_profile *profile, bool scope_has_inuse)
+{
+    return scope_has_inuse && profile->duration_nano == 0 &&
+           (plan->base_metric == table->base[MEASURE_MEMORY] ||
+            plan->base_metric == table->base[MEASURE_ALLOCATIONS]);
+}
+
 void classify_scope(const metric_table *table, const ptm_config *config,
                     const profile_dictionary *dictionary, const decoded_profile *profiles,
                     uint32_t count, profile_plan *plans)
 {
-    bool has_cpu_time = false;
+    bool has_cpu_time = false, has_inuse = false;
     for (uint32_t i = 0; i < count; i++) {
         plans[i].kind = (uint8_t)classify_profile(table, config, dictionary, &profiles[i], &plans[i]);
         has_cpu_time = has_cpu_time || plans[i].kind == KIND_CPU_TIME;
+        has_inuse = has_inuse || plans[i].base_metric == table->base[MEASURE_INUSE] ||
+                    plans[i].base_metric == table->base[MEASURE_INUSE_OBJECTS];
     }
     for (uint32_t i = 0; i < count; i++) {
         if (!type_indices_valid(dictionary, &profiles[i])) {
@@ -216,6 +251,9 @@ void classify_scope(const metric_table *table, const ptm_config *config,
             plans[i].base_metric = -1;
             continue;
         }
+        bool since_start = counts_since_start(table, &plans[i], &profiles[i], has_inuse);
         finish_plan(table, &plans[i]);
+        if (since_start && plans[i].base_metric >= 0)
+            plan_since_start(table, &plans[i]);
     }
 }

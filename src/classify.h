@@ -25,6 +25,11 @@ typedef struct metric_def {
     const char *unit;
     const char *description;
     bool gauge;
+    /* A running total since the process started (the alloc_* types of a Go
+     * heap profile): kept as a gauge is, the latest profile's and never
+     * summed across profiles, but written as a cumulative monotonic Sum
+     * without a start time. */
+    bool since_start;
     bool is_double;
     bool enabled;
     double divisor;         /* accumulated value / divisor = metric value */
@@ -41,7 +46,17 @@ typedef struct metric_table {
     int32_t function_self[MEASURE_BUILTIN_COUNT];
     int32_t function_inclusive[MEASURE_BUILTIN_COUNT];
     int32_t custom_base;                     /* first custom metric id */
+    /* The since-start twins of allocated bytes and allocations (base, and
+     * bytes' function metrics): same names, ids after the custom ones. */
+    int32_t since_start_base[2], since_start_self, since_start_inclusive;
 } metric_table;
+
+/* Whether a metric's series hold a snapshot (a profile's value, replaced by
+ * a later profile's) instead of a sum over profiles. */
+static inline bool metric_is_snapshot(const metric_def *def)
+{
+    return def->gauge || def->since_start;
+}
 
 /* Builds the table in config->storage; false when memory ran out. */
 bool metric_table_build(metric_table *table, ptm_config *config);
@@ -55,6 +70,7 @@ typedef struct profile_plan {
     int32_t self_metric;
     int32_t inclusive_metric;
     int64_t multiplier;   /* raw value × multiplier = accumulated value */
+    bool since_start;     /* its metrics are since-start twins (metric_def) */
 } profile_plan;
 
 /* Classifies the profiles of one scope into plans[count]. */

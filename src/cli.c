@@ -1,7 +1,7 @@
 /*
  * cli.c: the ptm command (native, and the WASI build of the same source).
  *
- *   ptm [-c CONFIG.json] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]
+ *   ptm [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]
  *
  * Reads INPUT (default stdin, also "-") in pieces of at most 1 MiB and
  * hands them to one converter's stream (ptm_convert_begin/_feed/_finish),
@@ -43,9 +43,10 @@
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_RESOURCES = 3, EXIT_REFUSED = 4 };
 
 static const char usage[] =
-    "usage: ptm [-c CONFIG.json] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]\n"
-    "  Converts OTLP profiles (protobuf, OTLP/JSON or JSON Lines) to OTLP metrics.\n"
+    "usage: ptm [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]\n"
+    "  Converts profiles (OTLP protobuf, OTLP/JSON or JSON Lines, pprof; gzip or zstd) to OTLP metrics.\n"
     "  -c FILE    configuration (JSON); defaults apply without it\n"
+    "  -i FORMAT  the input: auto (told by its first bytes, default), otlp, json or pprof\n"
     "  -f FORMAT  otlp (protobuf, default), json (OTLP/JSON lines) or prom (Prometheus text)\n"
     "  -o FILE    write to FILE instead of stdout\n"
     "  --stats    print the conversion's counts as one JSON object on stderr\n"
@@ -57,6 +58,7 @@ typedef struct options {
     const char *output_path;
     const char *input_path;
     ptm_format format;
+    ptm_input_format input_format;
     int stats;
 } options;
 
@@ -166,6 +168,18 @@ static int read_file(const char *path, uint8_t **data, size_t *size, const char 
     return error ? read_failed(error, "read", what, in.name) : 0;
 }
 
+static int parse_input_format(const char *text, ptm_input_format *format)
+{
+    static const char *const names[] = {"auto", "otlp", "json", "pprof"};
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(text, names[i]) == 0) {
+            *format = (ptm_input_format)i; /* PTM_INPUT_AUTO ... PTM_INPUT_PPROF, in this order */
+            return 0;
+        }
+    }
+    return fail(EXIT_USAGE, "unknown input format \"%s\" (auto, otlp, json or pprof)", text);
+}
+
 static int parse_format(const char *text, ptm_format *format)
 {
     if (strcmp(text, "otlp") == 0)
@@ -206,7 +220,8 @@ static int parse_arguments(int argc, char **argv, options *opts)
             return 0;
         } else if (strcmp(arg, "--stats") == 0) {
             opts->stats = 1;
-        } else if (strcmp(arg, "-c") != 0 && strcmp(arg, "-f") != 0 && strcmp(arg, "-o") != 0) {
+        } else if (strcmp(arg, "-c") != 0 && strcmp(arg, "-f") != 0 && strcmp(arg, "-o") != 0 &&
+                   strcmp(arg, "-i") != 0) {
             return fail(EXIT_USAGE, "unknown option %s (see ptm --help)", arg);
         } else if (i + 1 >= argc) {
             return fail(EXIT_USAGE, "%s needs a value (see ptm --help)", arg);
@@ -214,6 +229,9 @@ static int parse_arguments(int argc, char **argv, options *opts)
             opts->config_path = argv[++i];
         } else if (arg[1] == 'o') {
             opts->output_path = argv[++i];
+        } else if (arg[1] == 'i') {
+            code = parse_input_format(argv[++i], &opts->input_format);
+            code = code ? code : -1;
         } else {
             code = parse_format(argv[++i], &opts->format);
             code = code ? code : -1;
@@ -405,6 +423,7 @@ int main(int argc, char **argv)
     ptm_converter *converter = NULL;
     if ((code = create_converter(opts.config_path, &converter)) != 0)
         return code;
+    ptm_converter_set_input_format(converter, opts.input_format);
     code = convert(&opts, converter);
     ptm_converter_free(converter);
     return code;

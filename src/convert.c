@@ -148,10 +148,10 @@ static bool on_profile(void *context, const decoded_profile *profile)
     if (c->config->pattern_filter.enabled)
         c->profile_pattern_bits |= pattern_bits_of_indices(c, profile->attribute_indices,
                                                            profile->attribute_count);
-    c->profile_start = profile->time_unix_nano;
+    c->profile_time = profile->time_unix_nano;
+    c->profile_start = c->plan->since_start ? 0 : profile->time_unix_nano; /* since start: unknown */
     c->profile_duration = profile->duration_nano;
-    bool gauge = c->metrics->items[c->plan->base_metric].gauge;
-    c->snapshot = gauge ? c->profile_serial : 0;
+    c->snapshot = metric_is_snapshot(&c->metrics->items[c->plan->base_metric]) ? c->profile_serial : 0;
     series_context_key key = {c->resource.record, c->resource.rules, c->snapshot,
                               c->plan->base_metric, c->plan->self_metric, c->plan->inclusive_metric};
     c->series_context = intern_copy(&c->contexts, (byte_slice){(const uint8_t *)&key, sizeof key});
@@ -390,9 +390,9 @@ static bool on_sample(void *context, const decoded_sample *sample)
     stats->samples_kept++;
     if (value == 0)
         return true; /* adds nothing: no point is made for it */
-    uint64_t end = c->profile_duration > 0 ? c->profile_start + c->profile_duration
-                 : sample->max_timestamp > c->profile_start ? sample->max_timestamp
-                 : c->profile_start;
+    uint64_t end = c->profile_duration > 0 ? c->profile_time + c->profile_duration
+                 : sample->max_timestamp > c->profile_time ? sample->max_timestamp
+                 : c->profile_time;
     return aggregate_sample(c, resource, &sample_scan, (uint32_t)sample->stack_index, stack, cache, value,
                             end) && !c->arena->failed;
 }

@@ -39,6 +39,7 @@
 #include "json_syntax.h"
 #include "length_prefixed.h"
 #include "pipeline.h"
+#include "pprof_decode.h"
 #include "ptm.h"
 
 enum {
@@ -85,6 +86,7 @@ struct ptm_converter {
     arena request_arena;    /* the OTLP/JSON request being converted */
     cumulative_store cumulative; /* temporality "cumulative": the series kept */
     hash_key hash_key;      /* secret: the sender must not learn it (hash.h) */
+    ptm_input_format input_format; /* how inputs are read; PTM_INPUT_AUTO by default */
     ptm_status status;      /* of the last call (of the stream, while one is open) */
     char warning[512];      /* of the last successful conversion, or "" */
     /* The requests the last successful conversion refused while converting
@@ -216,6 +218,14 @@ const char *ptm_converter_refused_request(const ptm_converter *converter, size_t
     return converter != NULL && index < converter->refused_count ? converter->refused[index] : NULL;
 }
 
+ptm_result ptm_converter_set_input_format(ptm_converter *converter, ptm_input_format format)
+{
+    if (converter == NULL || (unsigned)format > PTM_INPUT_PPROF)
+        return PTM_ERR_ARGUMENT;
+    converter->input_format = format;
+    return PTM_OK;
+}
+
 uint64_t ptm_converter_max_input_bytes(const ptm_converter *converter)
 {
     return converter != NULL ? converter->config.max_input_bytes : 0;
@@ -253,11 +263,8 @@ static bool is_json(const uint8_t *input, size_t input_size)
  * protobuf"; NULL when it may be a request. As protobuf, each of these
  * starts with a tag nanopb refuses (wire type 6 or 7, a group, field 0),
  * except zstd's magic, which would be an unknown varint field 5 followed
- * by an invalid tag, and pprof, whose first field (sample_type, a ValueType
- * of varint fields 1 and 2) would be a ResourceProfiles starting with a
- * varint field 1, which has no such field: none is a request. (The input's
- * own compression is gone before this is asked: compressed data here was
- * compressed twice.)
+ * by an invalid tag: none is a request. (The input's own compression is
+ * gone before this is asked: compressed data here was compressed twice.)
  */
 static const char *unsupported_input(const uint8_t *input, size_t size)
 {
@@ -268,8 +275,6 @@ static const char *unsupported_input(const uint8_t *input, size_t size)
         return "UTF-16 text: OTLP/JSON must be UTF-8";
     if (start < size && input[start] == '[')
         return "a JSON array: give OTLP/JSON requests one per line (JSON Lines) instead";
-    if (decode_starts_like_pprof((byte_slice){input, size}))
-        return "an uncompressed pprof profile: pprof input is not supported yet; convert it to OTLP first";
     return NULL;
 }
 
@@ -532,8 +537,21 @@ static void settle_warning(ptm_converter *converter, const conversion *c, const 
     message_one_line(converter->warning);
 }
 
-/* Converts the whole input (one request, or OTLP/JSON requests one after
- * another) into the conversion, which this starts. */
+/* What input of PTM_INPUT_AUTO is, told by its first bytes (is_json,
+ * pprof_detect); PTM_INPUT_AUTO again when it may be either protobuf. */
+static ptm_input_format detect_format(const uint8_t *input, size_t input_size)
+{
+    if (is_json(input, input_size))
+        return PTM_INPUT_JSON;
+    switch (pprof_detect((byte_slice){input, input_size})) {
+    case PPROF_LIKELY: return PTM_INPUT_PPROF;
+    case PPROF_AMBIGUOUS: return PTM_INPUT_AUTO;
+    default: return PTM_INPUT_OTLP;
+    }
+}
+
+/* Converts the whole input (one request or pprof profile, or OTLP/JSON
+ * requests one after another) into the conversion, which this starts. */
 static ptm_result walk_input(ptm_converter *converter, const uint8_t *input, size_t input_size)
 {
     ptm_status *status = &converter->status;
@@ -542,12 +560,20 @@ static ptm_result walk_input(ptm_converter *converter, const uint8_t *input, siz
         input += 3; /* a UTF-8 byte-order mark before JSON is dropped */
         input_size -= 3;
     }
-    const char *unsupported = unsupported_input(input, input_size);
+    ptm_input_format format = converter->input_format;
+    const char *unsupported = format == PTM_INPUT_AUTO ? unsupported_input(input, input_size) : NULL;
     if (unsupported != NULL) {
         status_fail(status, PTM_ERR_INPUT, "input: %s", unsupported);
         return status->code;
     }
-    bool json = is_json(input, input_size);
+    if (format == PTM_INPUT_AUTO)
+        format = detect_format(input, input_size);
+    if (format == PTM_INPUT_AUTO) {
+        status_fail(status, PTM_ERR_INPUT, "input: could be an OTLP request or a pprof profile; "
+                    "say which (ptm -i otlp or -i pprof; ptm_converter_set_input_format)");
+        return status->code;
+    }
+    bool json = format == PTM_INPUT_JSON;
     if (start_conversion(converter, json) != PTM_OK)
         return status->code;
     if (json)
@@ -555,7 +581,11 @@ static ptm_result walk_input(ptm_converter *converter, const uint8_t *input, siz
                    ? settle_json(converter) : status->code;
     conversion *c = &converter->call->conversion;
     decode_handler handler = conversion_handler(c);
-    decode_request((byte_slice){input, input_size}, c->arena, &c->interner, &handler, status);
+    byte_slice whole = {input, input_size};
+    if (format == PTM_INPUT_PPROF)
+        decode_pprof(whole, c->arena, &c->interner, &handler, status);
+    else
+        decode_request(whole, c->arena, &c->interner, &handler, status);
     if (status->code == PTM_ERR_INPUT || status->code == PTM_ERR_LIMIT)
         status_prefix(status, "input: ");
     return status->code;
@@ -694,14 +724,19 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
  * byte-order mark, in input that none of unsupported_input()'s checks names
  * and that, starting with a newline, cannot be well-framed protobuf),
  * anything else as soon as its first byte that is not white space is not
- * '{'. Undecided until then. *space_end: how far held is known to be white
- * space, so that white space is scanned once however many steps it takes.
+ * '{'. Undecided until then. With an input format set
+ * (ptm_converter_set_input_format), that format's kind at once, but for
+ * length-prefixed input under PTM_INPUT_OTLP (its blocks are OTLP).
+ * *space_end: how far held is known to be white space, so that white space
+ * is scanned once however many steps it takes.
  */
-static input_kind held_kind(const uint8_t *held, size_t size, size_t *space_end)
+static input_kind held_kind(ptm_input_format format, const uint8_t *held, size_t size, size_t *space_end)
 {
     static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
-    if (size > 0 && held[0] == 0x00)
+    if ((format == PTM_INPUT_AUTO || format == PTM_INPUT_OTLP) && size > 0 && held[0] == 0x00)
         return size < 4 ? INPUT_UNDECIDED : (held[1] | held[2] | held[3]) != 0 ? INPUT_BLOCKS : INPUT_WHOLE;
+    if (format != PTM_INPUT_AUTO)
+        return format == PTM_INPUT_JSON ? INPUT_JSON : INPUT_WHOLE;
     if (size < KIND_PROBE_BYTES)
         return INPUT_UNDECIDED;
     if (memcmp(held, utf8_bom, 3) == 0) {
@@ -782,7 +817,8 @@ static ptm_result read_streamed(ptm_converter *converter, const uint8_t *piece, 
 static ptm_result start_reader(ptm_converter *converter)
 {
     static const uint8_t utf8_bom[3] = {0xef, 0xbb, 0xbf};
-    size_t skip = converter->kind == INPUT_JSON && memcmp(converter->held, utf8_bom, 3) == 0 ? 3 : 0;
+    size_t skip = converter->kind == INPUT_JSON && converter->held_size >= 3 &&
+                  memcmp(converter->held, utf8_bom, 3) == 0 ? 3 : 0;
     if ((converter->kind == INPUT_JSON ? start_conversion(converter, true) : start_blocks(converter)) != PTM_OK)
         return converter->status.code;
     read_streamed(converter, converter->held + skip, converter->held_size - skip, false);
@@ -803,7 +839,8 @@ static ptm_result feed_held(ptm_converter *converter, const uint8_t *piece, size
             return converter->status.code;
         piece += step;
         size -= step;
-        converter->kind = held_kind(converter->held, converter->held_size, &converter->held_space_end);
+        converter->kind = held_kind(converter->input_format, converter->held, converter->held_size,
+                                    &converter->held_space_end);
     }
     if (streamed(converter->kind)) {
         if (converter->held != NULL && start_reader(converter) != PTM_OK)

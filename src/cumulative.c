@@ -137,7 +137,7 @@ static bool absorb(cumulative_store *store, conversion *c)
         series_key key;
         if (!map_key(&map, resources, rules, &s->key, &key))
             return false;
-        bool ok = c->metrics->items[key.metric].gauge
+        bool ok = metric_is_snapshot(&c->metrics->items[key.metric])
                       ? aggregate_replace(&store->aggregator, &key, s->value, s->start, s->end)
                       : aggregate_add(&store->aggregator, &key, s->value, s->start, s->end, NULL);
         if (!ok)

@@ -544,20 +544,6 @@ static ptm_result walk_failure(request_walk *walk, const char *nanopb_message)
     return walk->status->code;
 }
 
-bool decode_starts_like_pprof(byte_slice input)
-{
-    pb_istream_t stream = pb_istream_from_buffer(input.data, input.size);
-    pb_wire_type_t wire_type;
-    uint32_t tag, length;
-    uint64_t value;
-    bool eof;
-    return pb_decode_tag(&stream, &wire_type, &tag, &eof) && tag == 1 && wire_type == PB_WT_STRING &&
-           pb_decode_varint32(&stream, &length) &&
-           pb_decode_tag(&stream, &wire_type, &tag, &eof) && tag == 1 && wire_type == PB_WT_VARINT &&
-           pb_decode_varint(&stream, &value) &&
-           pb_decode_tag(&stream, &wire_type, &tag, &eof) && tag == 2 && wire_type == PB_WT_VARINT;
-}
-
 bool decode_has_protobuf_framing(byte_slice input)
 {
     pb_istream_t stream = pb_istream_from_buffer(input.data, input.size);

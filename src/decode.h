@@ -65,12 +65,6 @@ typedef struct decode_handler {
     void (*request_end)(void *context);
 } decode_handler;
 
-/* Whether input starts as a pprof Profile does: field 1 (sample_type),
- * length-delimited, holding a ValueType that starts with its varint fields 1
- * (type) and 2 (unit), as every pprof writer puts them. No request starts
- * so: its field 1, a ResourceProfiles, has no varint field 1. */
-bool decode_starts_like_pprof(byte_slice input);
-
 /* Whether input is a well-framed protobuf message at its top level: a run of
  * valid tags and fields ending exactly at the end (contents not checked). */
 bool decode_has_protobuf_framing(byte_slice input);

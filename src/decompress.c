@@ -11,21 +11,20 @@
  * where a frame would start is trailing bytes. A decompressor lives where it
  * was initialised: the codecs keep a pointer to its allocator.
  *
- * Built with PTM_DECOMPRESS_ZSTD=0 (the wasm reactor, whose size budget
- * zstd's decompressor does not fit), zstd input is refused with a message
- * saying so, and zstd is not linked.
+ * Built with PTM_DECOMPRESS_CODECS=0 (the wasm reactor, whose size budget
+ * the codecs do not fit), compressed input is refused with a message saying
+ * so, and neither codec is linked.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include <zlib.h>
-
 #include "decompress.h"
 
-#ifndef PTM_DECOMPRESS_ZSTD
-#define PTM_DECOMPRESS_ZSTD 1
+#ifndef PTM_DECOMPRESS_CODECS
+#define PTM_DECOMPRESS_CODECS 1
 #endif
-#if PTM_DECOMPRESS_ZSTD
+#if PTM_DECOMPRESS_CODECS
+#include <zlib.h>
 #include <zstd.h>
 #include <zstd_errors.h>
 #endif
@@ -55,12 +54,13 @@ static void *codec_malloc(void *opaque, size_t size)
     return allocator->malloc_fn(allocator->context, size);
 }
 
-static void codec_free(void *opaque, void *pointer)
+static void codec_release(void *opaque, void *pointer)
 {
     const ptm_allocator *allocator = opaque;
     allocator->free_fn(allocator->context, pointer);
 }
 
+#if PTM_DECOMPRESS_CODECS
 static voidpf zlib_alloc(voidpf opaque, uInt items, uInt size)
 {
     if (size != 0 && items > SIZE_MAX / size)
@@ -70,7 +70,7 @@ static voidpf zlib_alloc(voidpf opaque, uInt items, uInt size)
 
 static void zlib_free(voidpf opaque, voidpf pointer)
 {
-    codec_free(opaque, pointer);
+    codec_release(opaque, pointer);
 }
 
 /* ---- output ---- */
@@ -107,7 +107,7 @@ static ptm_result gzip_init(decompressor *d)
     z->zfree = zlib_free;
     z->opaque = &d->allocator;
     if (inflateInit2(z, 15 + 16) != Z_OK) {
-        codec_free(&d->allocator, z);
+        codec_release(&d->allocator, z);
         return out_of_memory(d);
     }
     d->state = z;
@@ -175,7 +175,6 @@ static ptm_result gzip_feed(decompressor *d, const uint8_t *bytes, size_t size)
 
 /* ---- zstd ---- */
 
-#if PTM_DECOMPRESS_ZSTD
 enum {
     /* zstd's window may be as large as max_output, and at least 8 MiB (what
      * zstd's levels up to 19 and the collector's encoder use), at most
@@ -194,7 +193,7 @@ static unsigned zstd_window_log(uint64_t max_output)
 
 static ptm_result zstd_init(decompressor *d)
 {
-    ZSTD_customMem memory = {codec_malloc, codec_free, &d->allocator};
+    ZSTD_customMem memory = {codec_malloc, codec_release, &d->allocator};
     ZSTD_DCtx *z = ZSTD_createDCtx_advanced(memory);
     if (z == NULL)
         return out_of_memory(d);
@@ -242,36 +241,57 @@ static ptm_result zstd_feed(decompressor *d, const uint8_t *bytes, size_t size)
     return PTM_OK;
 }
 
-static void zstd_restart(decompressor *d)
+/* ---- the codec of d ---- */
+
+static ptm_result codec_init(decompressor *d)
 {
-    ZSTD_DCtx_reset(d->state, ZSTD_reset_session_only);
+    return d->codec == CODEC_GZIP ? gzip_init(d) : zstd_init(d);
 }
 
-static void zstd_free(decompressor *d)
+static ptm_result codec_feed(decompressor *d, const uint8_t *bytes, size_t size)
 {
-    ZSTD_freeDCtx(d->state);
+    return d->codec == CODEC_GZIP ? gzip_feed(d, bytes, size) : zstd_feed(d, bytes, size);
+}
+
+static void codec_restart(decompressor *d)
+{
+    d->in_unit = d->codec == CODEC_ZSTD; /* gzip: the magic comes first */
+    if (d->codec == CODEC_GZIP)
+        inflateReset(d->state);
+    else
+        ZSTD_DCtx_reset(d->state, ZSTD_reset_session_only);
+}
+
+static void codec_free(decompressor *d)
+{
+    if (d->codec == CODEC_GZIP) {
+        inflateEnd(d->state);
+        codec_release(&d->allocator, d->state);
+    } else {
+        ZSTD_freeDCtx(d->state);
+    }
 }
 #else
-static ptm_result zstd_init(decompressor *d)
+static ptm_result codec_init(decompressor *d)
 {
     status_fail(d->status, PTM_ERR_INPUT,
-                "%s: this build (the wasm reactor) has no zstd decompressor, to stay within its size budget; "
-                "decompress it first (zstd -d), or use the ptm command", d->name);
+                "%s: this build (the wasm reactor) has no decompressor, to stay within its size budget; "
+                "decompress it first (gzip -d, zstd -d), or use the ptm command or its WASI build", d->name);
     return d->status->code;
 }
 
-static ptm_result zstd_feed(decompressor *d, const uint8_t *bytes, size_t size)
+static ptm_result codec_feed(decompressor *d, const uint8_t *bytes, size_t size)
 {
     (void)bytes, (void)size;
     return d->status->code;
 }
 
-static void zstd_restart(decompressor *d)
+static void codec_restart(decompressor *d)
 {
-    (void)d;
+    d->in_unit = true;
 }
 
-static void zstd_free(decompressor *d)
+static void codec_free(decompressor *d)
 {
     (void)d;
 }
@@ -286,9 +306,11 @@ ptm_result decompressor_init(decompressor *d, decompress_codec codec, const ptm_
     *d = (decompressor){.codec = codec, .allocator = *allocator, .status = status, .name = name,
                         .max_output = max_output, .sink = sink, .sink_context = sink_context};
     d->out = codec_malloc(&d->allocator, OUT_BYTES);
-    if (d->out == NULL)
-        return out_of_memory(d);
-    if ((codec == CODEC_GZIP ? gzip_init(d) : zstd_init(d)) != PTM_OK)
+    if (d->out == NULL) {
+        status_out_of_memory(status);
+        return status->code;
+    }
+    if (codec_init(d) != PTM_OK)
         return status->code;
     decompressor_restart(d, name);
     return PTM_OK;
@@ -299,20 +321,14 @@ void decompressor_restart(decompressor *d, const char *name)
     d->name = name;
     d->produced = 0;
     d->magic_seen = 0;
-    if (d->codec == CODEC_GZIP) {
-        d->in_unit = false; /* the magic comes first */
-        inflateReset(d->state);
-    } else {
-        d->in_unit = true;
-        zstd_restart(d);
-    }
+    codec_restart(d);
 }
 
 ptm_result decompressor_feed(decompressor *d, const uint8_t *bytes, size_t size)
 {
     if (!status_ok(d->status) || size == 0)
         return d->status->code;
-    return d->codec == CODEC_GZIP ? gzip_feed(d, bytes, size) : zstd_feed(d, bytes, size);
+    return codec_feed(d, bytes, size);
 }
 
 ptm_result decompressor_finish(decompressor *d)
@@ -324,14 +340,10 @@ ptm_result decompressor_finish(decompressor *d)
 
 void decompressor_free(decompressor *d)
 {
-    if (d->state != NULL && d->codec == CODEC_GZIP) {
-        inflateEnd(d->state);
-        codec_free(&d->allocator, d->state);
-    } else if (d->state != NULL) {
-        zstd_free(d);
-    }
+    if (d->state != NULL)
+        codec_free(d);
     if (d->out != NULL)
-        codec_free(&d->allocator, d->out);
+        codec_release(&d->allocator, d->out);
     d->state = NULL;
     d->out = NULL;
     d->codec = CODEC_NONE;

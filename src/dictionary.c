@@ -180,3 +180,13 @@ const stack_info *dictionary_stack_info_compute(profile_dictionary *dictionary, 
     info->function_count = names->count;
     return info;
 }
+
+bool dictionary_prepare(profile_dictionary *dictionary, ptm_status *status)
+{
+    arena *a = dictionary->arena;
+    dictionary->attribute_infos = arena_calloc(a, dictionary->attributes.count + 1, sizeof(attribute_info));
+    dictionary->stack_infos = arena_calloc(a, dictionary->stacks.count + 1, sizeof(stack_info));
+    dictionary->function_name_ids = arena_calloc(a, dictionary->functions.count + 1, sizeof(uint32_t));
+    dictionary->mapping_name_ids = arena_calloc(a, dictionary->mappings.count + 1, sizeof(uint32_t));
+    return !a->failed || status_out_of_memory(status);
+}

@@ -94,6 +94,11 @@ typedef struct profile_dictionary {
 bool dictionary_decode(profile_dictionary *dictionary, const byte_slice *parts, uint32_t part_count,
                        arena *a, string_interner *interner, ptm_status *status);
 
+/* Sizes the derived caches once the tables are read (by dictionary_decode()
+ * or another format's reader, which fills the tables and sets arena and
+ * interner). False, with out of memory in status, when memory ran out. */
+bool dictionary_prepare(profile_dictionary *dictionary, ptm_status *status);
+
 static inline bool dictionary_index_valid(const arena_vector *table, int32_t index)
 {
     return index >= 0 && ((uint32_t)index < table->count || index == 0);

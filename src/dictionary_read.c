@@ -414,12 +414,5 @@ bool dictionary_decode(profile_dictionary *dictionary, const byte_slice *parts, 
         .stack_table = {.funcs.decode = read_stack, .arg = &reader},
     };
     /* A message field sent twice is merged: its tables are concatenated. */
-    if (!read_tables(&reader, &message, parts, part_count))
-        return false;
-    dictionary->attribute_infos = arena_calloc(a, dictionary->attributes.count + 1,
-                                               sizeof(attribute_info));
-    dictionary->stack_infos = arena_calloc(a, dictionary->stacks.count + 1, sizeof(stack_info));
-    dictionary->function_name_ids = arena_calloc(a, dictionary->functions.count + 1, sizeof(uint32_t));
-    dictionary->mapping_name_ids = arena_calloc(a, dictionary->mappings.count + 1, sizeof(uint32_t));
-    return !a->failed || status_out_of_memory(status);
+    return read_tables(&reader, &message, parts, part_count) && dictionary_prepare(dictionary, status);
 }

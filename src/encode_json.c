@@ -277,7 +277,7 @@ static void put_metric(json_writer *w, uint32_t from, uint32_t to, point_attribu
     }
     if (def->gauge)
         put(w, "]}}");
-    else if (w->c->config->cumulative)
+    else if (w->c->config->cumulative || def->since_start)
         put(w, "],\"aggregationTemporality\":2,\"isMonotonic\":true}}");
     else
         put(w, "],\"aggregationTemporality\":1,\"isMonotonic\":true}}");

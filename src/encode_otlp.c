@@ -460,7 +460,7 @@ static void put_metric(back_writer *w, const conversion *c, uint32_t from, uint3
     if (!def->gauge) {
         put_varint_field(w, TAG_MONOTONIC, 1);
         put_varint_field(w, TAG_TEMPORALITY,
-                         c->config->cumulative
+                         c->config->cumulative || def->since_start
                              ? opentelemetry_proto_metrics_v1_AggregationTemporality_AGGREGATION_TEMPORALITY_CUMULATIVE
                              : opentelemetry_proto_metrics_v1_AggregationTemporality_AGGREGATION_TEMPORALITY_DELTA);
     }

@@ -295,7 +295,7 @@ typedef struct prom_family {
 static void merge_sample(prom_sample *sample, const metric_def *defs, const series *s)
 {
     const metric_def *def = &defs[s->key.metric];
-    if (def->gauge) {
+    if (metric_is_snapshot(def)) {
         if (s->end > sample->latest->end ||
             (s->end == sample->latest->end && s->key.snapshot >= sample->latest->key.snapshot))
             sample->latest = s;
@@ -311,7 +311,7 @@ static void put_value(prom_writer *w, const metric_def *defs, const prom_sample 
 {
     const series *s = sample->latest;
     const metric_def *def = &defs[s->key.metric];
-    int64_t total = def->gauge ? s->value : sample->total;
+    int64_t total = metric_is_snapshot(def) ? s->value : sample->total;
     w->ok = w->ok && text_append_literal(w->out, " ");
     if (def->is_double || sample->other != 0) {
         w->ok = w->ok && format_double(w->out, (double)total / def->divisor + sample->other);

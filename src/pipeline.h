@@ -152,7 +152,8 @@ typedef struct conversion {
     const profile_plan *plan;        /* of the current profile */
     attribute_scan profile_scan;     /* profile attributes only */
     uint8_t profile_pattern_bits;    /* profile and resource subjects */
-    uint64_t profile_start;
+    uint64_t profile_time;           /* the profile's time_unix_nano */
+    uint64_t profile_start;          /* its series' start: the time, or 0 (since_start plans) */
     uint64_t profile_duration;
     uint32_t snapshot;               /* series_key.snapshot for gauges */
     uint32_t profile_serial;

@@ -26,9 +26,10 @@ typedef struct wire_cursor {
 /* Wire types. */
 enum { WIRE_VARINT = 0, WIRE_I64 = 1, WIRE_LEN = 2, WIRE_I32 = 5 };
 
+/* data may be NULL when size is 0 (an empty input held nowhere). */
 static inline wire_cursor wire_cursor_of(const uint8_t *data, size_t size)
 {
-    return (wire_cursor){data, data + size};
+    return (wire_cursor){data, size > 0 ? data + size : data};
 }
 
 static inline bool wire_at_end(const wire_cursor *cursor)

@@ -123,6 +123,29 @@ for (const { name, pb, json } of pairs) {
   });
 }
 
+test('a Go heap profile without a duration: allocations are cumulative sums since the process started', () => {
+  // memory.json is Go-heap shaped (alloc_* and inuse_* in one scope); sent
+  // once, as runtime/pprof writes it, its profiles have no duration.
+  const request = readJSON(join(fixtures, 'memory.json'));
+  for (const rp of request.resourceProfiles) {
+    for (const sp of rp.scopeProfiles) for (const profile of sp.profiles) delete profile.durationNano;
+  }
+  const file = scratchFile('heap-no-duration.json');
+  writeFileSync(file, JSON.stringify(request));
+  const run = ptm(['-f', 'otlp', file]);
+  assert.equal(run.code, 0, run.stderr);
+  const expected = expectedMetrics(request);
+  assertSameDoc(decodeMetrics(run.stdout), expected, 'heap without duration');
+  const metrics = expected.resources.flatMap((r) => Object.entries(r.metrics));
+  const allocated = metrics.filter(([name]) => name.includes('memory.allocat'));
+  assert.ok(allocated.length >= 3, 'allocated bytes, allocations and function metrics');
+  for (const [name, m] of allocated) {
+    assert.equal(m.temporality, 'cumulative', name);
+    for (const p of m.points) assert.equal(p.start, '0', `${name}: no start time`);
+  }
+  assert.ok(metrics.some(([name, m]) => name === 'profile.memory.inuse' && m.type === 'gauge'));
+});
+
 test('JSON Lines: one output line for the whole file, matching the merged conversion', () => {
   const file = join(fixtures, 'multi.jsonl');
   const requests = readJSONLines(file);

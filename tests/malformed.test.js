@@ -1,5 +1,6 @@
 // malformed.test.js: the malformed-input corpus of tests/lib/malformed-cases.js
-// through the native CLI (`ptm -f otlp --stats -`, input on stdin). For every
+// through the native CLI (`ptm -f otlp --stats -`, input on stdin, with
+// `-i INPUT` for a case that names its input format). For every
 // case: exit 0 or 1 and nothing else (no crash, no hang); on exit 1 nothing on
 // stdout and exactly one `ptm: ` line (matching the case's pattern) besides the
 // --stats object; on exit 0 the exact counts, and output that the official
@@ -18,6 +19,9 @@ import { namedCases, truncations } from './lib/malformed-cases.js';
 import { decodeMetrics, ptm, ptmPath } from './lib/run.js';
 
 const STAT_KEYS = ['samples_total', 'samples_kept', 'samples_invalid', 'samples_skipped', 'samples_filtered'];
+
+/** `-i INPUT` for a case that names its input format. */
+const inputArgs = (c) => (c.input ? ['-i', c.input] : []);
 
 /** Splits ptm's stderr into its `ptm: ` lines, its --stats object and anything else. */
 function parseStderr(stderr) {
@@ -73,7 +77,7 @@ function assertValidOutput(c, run) {
   const doc = decodeMetrics(run.stdout);
   assert.ok(Array.isArray(doc.resources), 'decoded');
   if (c.checkJson) {
-    const jsonRun = ptm(['-f', 'json', '-'], c.bytes);
+    const jsonRun = ptm([...inputArgs(c), '-f', 'json', '-'], c.bytes);
     assert.equal(jsonRun.code, 0, jsonRun.stderr);
     const lines = jsonRun.stdout.toString('utf8').split('\n').filter(Boolean);
     assert.ok(lines.length >= 1, 'at least one JSON line');
@@ -93,6 +97,7 @@ test('the corpus has at least 50 named cases, each with a valid expectation', ()
     names.add(c.name);
     assert.ok(Buffer.isBuffer(c.bytes), c.name);
     assert.ok([0, 1, 4].includes(c.expect.exit), c.name);
+    assert.ok(c.input === undefined || ['otlp', 'json', 'pprof'].includes(c.input), c.name);
     if (c.expect.exit === 1) assert.ok(c.expect.message instanceof RegExp, c.name);
     else {
       if (c.expect.exit === 4) assert.ok(c.expect.refused.length > 0 && c.expect.refused.every((r) => r instanceof RegExp), c.name);
@@ -105,7 +110,7 @@ test('the corpus has at least 50 named cases, each with a valid expectation', ()
 
 for (const c of namedCases) {
   test(`malformed: ${c.name}`, async (t) => {
-    const run = ptm(['-f', 'otlp', '--stats', '-'], c.bytes);
+    const run = ptm([...inputArgs(c), '-f', 'otlp', '--stats', '-'], c.bytes);
     const err = assertWellBehaved(run, c.name);
     if (run.code === 0 || run.code === 4) assertValidOutput(c, run);
     if (c.todo) {

@@ -17,7 +17,7 @@ import {
 } from './lib/npm.js';
 
 requireDist();
-const { init, createConverter, PtmError, FORMATS, RESULTS, STATS } = await import(pathToFileURL(join(distDir, 'index.js')).href);
+const { init, createConverter, PtmError, FORMATS, INPUT_FORMATS, RESULTS, STATS } = await import(pathToFileURL(join(distDir, 'index.js')).href);
 await init();
 
 const cpuPb = join(fixtures, 'cpu-ebpf.pb');
@@ -46,13 +46,15 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
     '_initialize', 'memory', 'ptm_wasm_alloc', 'ptm_wasm_convert', 'ptm_wasm_convert_begin',
     'ptm_wasm_convert_feed', 'ptm_wasm_convert_finish', 'ptm_wasm_create', 'ptm_wasm_destroy',
     'ptm_wasm_free', 'ptm_wasm_last_error', 'ptm_wasm_last_warning', 'ptm_wasm_max_input_bytes',
-    'ptm_wasm_output', 'ptm_wasm_output_size', 'ptm_wasm_refused_request', 'ptm_wasm_reset', 'ptm_wasm_stats',
+    'ptm_wasm_output', 'ptm_wasm_output_size', 'ptm_wasm_refused_request', 'ptm_wasm_reset',
+    'ptm_wasm_set_input_format', 'ptm_wasm_stats',
   ]);
   assert.deepEqual(readFileSync(distWasm), readFileSync(join(root, 'build', 'wasm', 'ptm.wasm')), 'dist has the built module');
 });
 
 test('the exported names follow ptm.h', () => {
   assert.deepEqual(FORMATS, ['otlp', 'json', 'prom']);
+  assert.deepEqual(INPUT_FORMATS, ['auto', 'otlp', 'json', 'pprof'], 'ptm_input_format order');
   assert.deepEqual(RESULTS, ['ok', 'input', 'config', 'nomem', 'limit', 'argument']);
   assert.deepEqual(Object.keys(statsOf(native(cpuPb, 'otlp').stderr)), [...STATS]);
 });

@@ -14,13 +14,14 @@
 // and on 2 one line "ptm: config: ...".
 //
 // Adding a case (a fuzz crash, a bug report, a tricky input):
-//   - a libFuzzer crash of fuzz_protobuf or fuzz_json: minimize it
+//   - a libFuzzer crash of fuzz_protobuf, fuzz_json or fuzz_pprof: minimize it
 //       build/fuzz/fuzz_protobuf -minimize_crash=1 -runs=100000 \
 //         -exact_artifact_path=build/fuzz/min build/fuzz/crashes/protobuf-crash-<sha1>
 //     then drop its first byte (the format/configuration selector of the
 //     fuzz target) and store it here:
 //       tail -c +2 build/fuzz/min > tests/regression/crash-protobuf-<what>.pb
-//     (.json for fuzz_json). A fuzz_config crash goes, whole, to
+//     (.json for fuzz_json, .pprof for fuzz_pprof: replayed with -i pprof).
+//     A fuzz_config crash goes, whole, to
 //     tests/regression/config/crash-<what>.json.
 //   - a hand-made input: generate it in tests/fuzz/make-inputs.mjs (hand-*),
 //     so that it can be reviewed and regenerated.
@@ -113,6 +114,9 @@ function checkOutput(format, stdout, stats, what) {
   }
 }
 
+// A .pprof case is read as pprof whatever its first bytes say (as fuzz_pprof reads it).
+const inputFormat = (name) => (name.endsWith('.pprof') ? ['-i', 'pprof'] : []);
+
 test('the regression inputs: exit 0, 1 or 4, one-line errors, stats that add up, well-formed output', () => {
   const inputs = files(regression);
   assert.ok(inputs.length >= 10, 'tests/regression holds the cases');
@@ -123,7 +127,7 @@ test('the regression inputs: exit 0, 1 or 4, one-line errors, stats that add up,
       for (const format of formats) {
         const what = `${name} -f ${format}${config ? ` -c ${config.slice(root.length + 1)}` : ''}`;
         try {
-          const run = ptm([...(config ? ['-c', config] : []), '-f', format, '--stats', input]);
+          const run = ptm([...(config ? ['-c', config] : []), ...inputFormat(name), '-f', format, '--stats', input]);
           const stats = checkRun(run, what);
           if (stats) checkOutput(format, run.stdout, stats, what);
         } catch (error) {

@@ -12,7 +12,8 @@
 //     one process per case, a few at a time): the native exit code, `ptm: `
 //     line, --stats line and stdout bytes.
 //
-// Inputs: every named case, and ~200 offsets of the truncation family (every
+// Inputs: every named case (with its input format: `-i`, {input},
+// ptm_wasm_set_input_format), and ~200 offsets of the truncation family (every
 // 32nd cut plus every valid prefix); the whole family runs natively in
 // tests/malformed.test.js. The WASI runs (one node process per case, 8 at a
 // time) take about 13 s for these ~370 cases, under the ~40 s budget, so every
@@ -57,9 +58,14 @@ const corpus = [...namedCases, ...truncationSample];
 const largestInput = Math.max(...corpus.map((c) => c.bytes.length));
 const fixtureBytes = readFileSync(validFixture);
 
+/** `-i INPUT` for a case that names its input format (none for the fixture). */
+const inputArgs = (c) => (c?.input ? ['-i', c.input] : []);
+/** The ptm_input_format number of a case's input (PTM_INPUT_AUTO when it names none). */
+const INPUT_IDS = { auto: 0, otlp: 1, json: 2, pprof: 3 };
+
 /** The native CLI's outcome: exit code, stdout, the `ptm: ` line, --stats. */
-function nativeOutcome(bytes) {
-  const run = ptm(['-f', 'otlp', '--stats', '-'], bytes);
+function nativeOutcome(bytes, c) {
+  const run = ptm([...inputArgs(c), '-f', 'otlp', '--stats', '-'], bytes);
   const lines = run.stderr.split('\n').filter(Boolean);
   const messages = lines.filter((l) => l.startsWith('ptm: '));
   // Exit 4: a line per refused request, then the count.
@@ -67,7 +73,7 @@ function nativeOutcome(bytes) {
   return { code: run.code, stdout: run.stdout, message: messages[0], refused, stats: statsOf(run.stderr), stderr: run.stderr };
 }
 
-const native = new Map(corpus.map((c) => [c, nativeOutcome(c.bytes)]));
+const native = new Map(corpus.map((c) => [c, nativeOutcome(c.bytes, c)]));
 const nativeFixture = nativeOutcome(fixtureBytes);
 
 test('the corpus and its native outcomes', () => {
@@ -93,20 +99,20 @@ function noTrap(fn, label) {
 
 
 /**
- * Runs the corpus twice through convert(bytes) -> {ok, output, stats} |
+ * Runs the corpus twice through convert(bytes, input format name) -> {ok, output, stats} |
  * {ok: false, exitCode, message, stats}, with the fixture after every case,
  * and checks each against the native outcome and the memory bound.
  */
 function loopCorpus(label, convert, memory) {
   const checkFixture = (after) => {
-    const r = noTrap(() => convert(fixtureBytes), `${label}: fixture after ${after}`);
+    const r = noTrap(() => convert(fixtureBytes, 'auto'), `${label}: fixture after ${after}`);
     assert.ok(r.ok, `${label}: fixture after ${after}: ${r.message}`);
     assert.ok(Buffer.from(r.output).equals(nativeFixture.stdout), `${label}: fixture after ${after}: native bytes`);
     assert.deepEqual(r.stats, nativeFixture.stats, `${label}: fixture after ${after}: stats`);
   };
   const runCase = (c) => {
     const n = native.get(c);
-    const r = noTrap(() => convert(c.bytes), `${label}: ${c.name}`);
+    const r = noTrap(() => convert(c.bytes, c.input ?? 'auto'), `${label}: ${c.name}`);
     if (c.reactor) {
       // the reactor lacks a codec the native build has (malformed-cases.js)
       assert.ok(!r.ok, `${label}: ${c.name}: converted, expected ${c.reactor.message}`);
@@ -138,9 +144,9 @@ function loopCorpus(label, convert, memory) {
 test('npm API: one instance, one converter, the whole corpus twice: native outcomes, no trap, bounded memory', async (t) => {
   const { pkg, memory } = await packageWithMemory();
   const converter = pkg.createConverter();
-  const convert = (bytes) => {
+  const convert = (bytes, input) => {
     try {
-      const { output, stats, refused } = converter.convert(bytes, { format: 'otlp' });
+      const { output, stats, refused } = converter.convert(bytes, { format: 'otlp', input });
       assert.ok(output instanceof Uint8Array);
       return { ok: true, output, stats, refused };
     } catch (error) {
@@ -178,10 +184,11 @@ test('raw ABI of build/wasm/ptm.wasm: the whole corpus twice through one handle'
   assert.notEqual(handle, 0);
   const RESULT_INPUT = 1;
   const RESULT_LIMIT = 4;
-  const convert = (bytes) => {
+  const convert = (bytes, input) => {
     const pointer = u32(x.ptm_wasm_alloc(Math.max(bytes.length, 1)));
     assert.notEqual(pointer, 0, 'ptm_wasm_alloc');
     try {
+      assert.equal(x.ptm_wasm_set_input_format(handle, INPUT_IDS[input]), 0, `input format ${input}`);
       new Uint8Array(x.memory.buffer, pointer, bytes.length).set(bytes);
       const result = x.ptm_wasm_convert(handle, pointer, bytes.length, 0);
       const view = new DataView(x.memory.buffer, u32(x.ptm_wasm_stats(handle)), STATS.length * 8);
@@ -227,7 +234,7 @@ test(`WASI command under node:wasi: every named case and ${truncationSample.leng
     while (next < corpus.length) {
       const c = corpus[next++];
       const n = native.get(c);
-      const run = await wasiAsync(['-f', 'otlp', '--stats', '-'], c.bytes);
+      const run = await wasiAsync([...inputArgs(c), '-f', 'otlp', '--stats', '-'], c.bytes);
       assert.equal(run.code, n.code, `${c.name}: exit code (stderr: ${run.stderr})`);
       assert.equal(run.stderr, n.stderr, `${c.name}: the same ptm: line and --stats line`);
       assert.ok(run.stdout.equals(n.stdout), `${c.name}: the same stdout bytes`);

@@ -92,6 +92,13 @@ int32_t EXPORT(ptm_wasm_convert_finish)(ptm_wasm_handle *handle, int32_t format)
                               &handle->output_size, &handle->stats);
 }
 
+int32_t EXPORT(ptm_wasm_set_input_format)(ptm_wasm_handle *handle, int32_t input_format)
+{
+    if (handle == NULL)
+        return PTM_ERR_ARGUMENT;
+    return ptm_converter_set_input_format(handle->converter, (ptm_input_format)input_format);
+}
+
 uint64_t EXPORT(ptm_wasm_max_input_bytes)(const ptm_wasm_handle *handle)
 {
     return handle != NULL ? ptm_converter_max_input_bytes(handle->converter) : 0;

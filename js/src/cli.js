@@ -5,16 +5,17 @@
 // failed write; 4 some requests refused, the others converted and written),
 // one-line "ptm: " messages and --stats object.
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
-import { init, createConverter, FORMATS, PtmError } from './index.js';
+import { init, createConverter, FORMATS, INPUT_FORMATS, PtmError } from './index.js';
 
 const EXIT_INPUT = 1;
 const EXIT_USAGE = 2;
 const EXIT_RESOURCES = 3;
 const EXIT_REFUSED = 4;
 
-const usage = `usage: profiletometrics [-c CONFIG.json] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]
-  Converts OTLP profiles (protobuf, OTLP/JSON or JSON Lines) to OTLP metrics.
+const usage = `usage: profiletometrics [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]
+  Converts profiles (OTLP protobuf, OTLP/JSON or JSON Lines, pprof; gzip or zstd) to OTLP metrics.
   -c FILE    configuration (JSON); defaults apply without it
+  -i FORMAT  the input: auto (told by its first bytes, default), otlp, json or pprof
   -f FORMAT  otlp (protobuf, default), json (OTLP/JSON lines) or prom (Prometheus text)
   -o FILE    write to FILE instead of stdout
   --stats    print the conversion's counts as one JSON object on stderr
@@ -50,9 +51,14 @@ function parseFormat(text) {
   throw new Exit(EXIT_USAGE, `unknown format "${text}" (otlp, json or prom)`);
 }
 
+function parseInputFormat(text) {
+  if (INPUT_FORMATS.includes(text)) return text;
+  throw new Exit(EXIT_USAGE, `unknown input format "${text}" (auto, otlp, json or pprof)`);
+}
+
 /** The options, or null when --help or --version was answered. */
 function parseArguments(args) {
-  const options = { format: 'otlp', stats: false };
+  const options = { format: 'otlp', input: 'auto', stats: false };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') continue; // ignored, as by the native CLI
@@ -61,7 +67,7 @@ function parseArguments(args) {
       options.inputPath = arg;
       continue;
     }
-    const takesValue = arg === '-c' || arg === '-f' || arg === '-o';
+    const takesValue = arg === '-c' || arg === '-f' || arg === '-o' || arg === '-i';
     if (takesValue && i + 1 >= args.length) throw new Exit(EXIT_USAGE, `${arg} needs a value (see ptm --help)`);
     if (arg === '-h' || arg === '--help') {
       process.stdout.write(usage);
@@ -74,6 +80,7 @@ function parseArguments(args) {
     if (arg === '-c') options.configPath = args[++i];
     else if (arg === '-o') options.outputPath = args[++i];
     else if (arg === '-f') options.format = parseFormat(args[++i]);
+    else if (arg === '-i') options.input = parseInputFormat(args[++i]);
     else if (arg === '--stats') options.stats = true;
     else throw new Exit(EXIT_USAGE, `unknown option ${arg} (see ptm --help)`);
   }
@@ -136,7 +143,7 @@ const READ_CHUNK = 1 << 20;
  * reports that); throws an Exit when it cannot be read, or when what the
  * converter holds passes max_input_bytes (reading stops there).
  */
-async function feedInput(converter, path) {
+async function feedInput(converter, path, input) {
   const stdin = path === undefined || path === '-';
   const name = stdin ? 'stdin' : path;
   let regularSize;
@@ -156,7 +163,7 @@ async function feedInput(converter, path) {
     }
   };
   if (stdin) {
-    converter.begin();
+    converter.begin({ input });
     try {
       for await (const chunk of process.stdin) if (!feed(chunk)) return;
     } catch (error) {
@@ -175,7 +182,7 @@ async function feedInput(converter, path) {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw new Exit(EXIT_USAGE, `cannot read input ${path}: it is a directory`);
     if (stat.isFile()) regularSize = stat.size;
-    converter.begin(regularSize === undefined ? {} : { size: regularSize });
+    converter.begin(regularSize === undefined ? { input } : { size: regularSize, input });
     const buffer = Buffer.alloc(READ_CHUNK);
     for (let got; (got = readSync(fd, buffer, 0, READ_CHUNK, null)) > 0;) {
       if (!feed(buffer.subarray(0, got))) return;
@@ -261,7 +268,7 @@ async function convert(options, config) {
   let stats;
   let code = 0;
   try {
-    await feedInput(converter, options.inputPath);
+    await feedInput(converter, options.inputPath, options.input);
   } catch (error) {
     converter.close();
     throw error;

@@ -83,22 +83,30 @@ export function init(source?: WasmSource | Promise<WasmSource>): Promise<void>;
 /** JSON configuration: an object, a JSON string, or its bytes (see the README's Configuration). */
 export type Config = Record<string, unknown> | string | ArrayBuffer | ArrayBufferView;
 
-/** An input request: protobuf, OTLP/JSON or JSON Lines bytes (a string is sent as UTF-8). */
+/** An input: an OTLP request (protobuf), OTLP/JSON or JSON Lines, a pprof profile, or
+ * length-prefixed requests (the collector file exporter's format: proto), each also
+ * gzip- or zstd-compressed; a string is sent as UTF-8. */
 export type Input = ArrayBuffer | ArrayBufferView | string;
+
+/** How the input is read: 'auto' (told by its first bytes, the default), or one format. */
+export type InputFormat = 'auto' | 'otlp' | 'json' | 'pprof';
+export const INPUT_FORMATS: readonly ['auto', 'otlp', 'json', 'pprof'];
 
 export interface ConvertOptions {
   /** Default 'otlp'. */
   format?: Format;
+  /** Default 'auto'. */
+  input?: InputFormat;
   /** true: output is a Uint8Array for every format (the exact bytes). */
   bytes?: boolean;
 }
 
 export interface Converter {
   /** OTLP protobuf bytes, copied out of wasm memory. */
-  convert(input: Input, options?: { format?: 'otlp'; bytes?: boolean }): Converted<Uint8Array>;
-  convert(input: Input, options: { format: 'json' | 'prom'; bytes: true }): Converted<Uint8Array>;
+  convert(input: Input, options?: { format?: 'otlp'; bytes?: boolean; input?: InputFormat }): Converted<Uint8Array>;
+  convert(input: Input, options: { format: 'json' | 'prom'; bytes: true; input?: InputFormat }): Converted<Uint8Array>;
   /** OTLP/JSON or Prometheus text. */
-  convert(input: Input, options: { format: 'json' | 'prom'; bytes?: false }): Converted<string>;
+  convert(input: Input, options: { format: 'json' | 'prom'; bytes?: false; input?: InputFormat }): Converted<string>;
   convert(input: Input, options?: ConvertOptions): Converted<Uint8Array | string>;
   /**
    * An input handed over in pieces (a file or stream too large to hold
@@ -111,7 +119,7 @@ export interface Converter {
    * is held passes max_input_bytes ('nomem', 'argument' likewise); a failed
    * stream is over: finish() throws the same error.
    */
-  begin(options?: { size?: number }): void;
+  begin(options?: { size?: number; input?: InputFormat }): void;
   feed(piece: Input): void;
   finish(options?: { format?: 'otlp'; bytes?: boolean }): Converted<Uint8Array>;
   finish(options: { format: 'json' | 'prom'; bytes: true }): Converted<Uint8Array>;

@@ -7,6 +7,8 @@
 
 /** Output formats, by their ptm_format number. */
 export const FORMATS = Object.freeze(['otlp', 'json', 'prom']);
+/** Input formats, by their ptm_input_format number. */
+export const INPUT_FORMATS = Object.freeze(['auto', 'otlp', 'json', 'pprof']);
 /** ptm_result names, by number (0 is success). */
 export const RESULTS = Object.freeze(['ok', 'input', 'config', 'nomem', 'limit', 'argument']);
 /** The ptm_stats fields, in the order of ptm.h (thirteen little-endian u64). */
@@ -180,6 +182,13 @@ function formatIdOf(format) {
   return formatId;
 }
 
+/** ptm_input_format's number of an input format name; throws PtmError 'argument' for another. */
+function inputFormatIdOf(input) {
+  const inputId = INPUT_FORMATS.indexOf(input);
+  if (inputId < 0) throw new PtmError('argument', `unknown input format "${input}" (auto, otlp, json or pprof)`);
+  return inputId;
+}
+
 /** PTM_INPUT_SIZE_UNKNOWN: all 64 bits set. */
 const INPUT_SIZE_UNKNOWN = (1n << 64n) - 1n;
 
@@ -194,19 +203,22 @@ class Converter {
   }
 
   /** Converts one request (or JSON Lines of requests); see index.d.ts. */
-  convert(input, { format = 'otlp', bytes: asBytes = false } = {}) {
+  convert(input, { format = 'otlp', bytes: asBytes = false, input: inputFormat = 'auto' } = {}) {
     const w = this.#w;
     const handle = this.#open();
     const formatId = formatIdOf(format);
+    this.#check(w.ptm_wasm_set_input_format(handle, inputFormatIdOf(inputFormat)));
     const inputBytes = toBytes(input, 'input');
     return withBuffer(w, inputBytes, (pointer) =>
       this.#converted(w.ptm_wasm_convert(handle, pointer, inputBytes.length, formatId), formatId, asBytes));
   }
 
   /** Starts converting an input handed over in pieces (see index.d.ts). */
-  begin({ size } = {}) {
+  begin({ size, input: inputFormat = 'auto' } = {}) {
     const total = size === undefined ? INPUT_SIZE_UNKNOWN : BigInt(size);
-    this.#check(this.#w.ptm_wasm_convert_begin(this.#open(), total));
+    const handle = this.#open();
+    this.#check(this.#w.ptm_wasm_set_input_format(handle, inputFormatIdOf(inputFormat)));
+    this.#check(this.#w.ptm_wasm_convert_begin(handle, total));
   }
 
   /** Hands one piece of the input over (see index.d.ts). */

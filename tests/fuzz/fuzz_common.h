@@ -1,5 +1,5 @@
 /*
- * fuzz_common.h: what the libFuzzer targets (fuzz_protobuf.c, fuzz_json.c,
+ * fuzz_common.h: what the libFuzzer targets (fuzz_protobuf.c, fuzz_json.c, fuzz_pprof.c,
  * fuzz_config.c) share: the configurations the input's first byte picks
  * from, and the checks every conversion must pass. A failed check prints
  * "fuzz: CHECK-NAME: detail" and aborts, which libFuzzer reports as a crash
@@ -91,7 +91,8 @@ static const char *const fuzz_configs[] = {
 #define FUZZ_CONFIG_COUNT (sizeof fuzz_configs / sizeof fuzz_configs[0])
 
 /* One converter per configuration, built on first use and kept, as a host
- * would. */
+ * would; each target is an executable of its own, so each has its own
+ * (fuzz_pprof sets their input format). */
 static ptm_converter *fuzz_converter(unsigned variant)
 {
     static ptm_converter *converters[FUZZ_CONFIG_COUNT];

@@ -7,9 +7,13 @@
 #   json:     tests/fixtures/*.json and *.jsonl, the JSON cases of
 #             tests/regression/, the shared capture's JSON twin and the first
 #             lines of the shared JSON Lines file when present;
-#             (both: each input behind the first byte that fuzz_common.h
-#             reads, for every format with configuration 0 and once for
-#             each other configuration: bytes 0 1 2 3 7 11)
+#   pprof:    the synthetic profiles of tests/fuzz/make-pprof-seeds.mjs, the
+#             .pprof cases of tests/regression/, and every profile of the
+#             shared ../shared/fixtures/pprof when present (gunzipped first
+#             when gzipped: the converter reads uncompressed pprof);
+#             (protobuf, json and pprof: each input behind the first byte
+#             that fuzz_common.h reads, for every format with configuration 0
+#             and once for each other configuration: bytes 0 1 2 3 7 11)
 #   config:   tests/fuzz/configs/*.json and tests/regression/config/*.
 # The shared fixtures are read in place, never copied into the repo.
 set -euo pipefail
@@ -19,6 +23,7 @@ out=$2
 rm -rf "$out"
 mkdir -p "$out"
 shared="$root/../shared/fixtures/otlp-real"
+shared_pprof="$root/../shared/fixtures/pprof"
 
 is_json() { # first byte other than white space is '{'
   local first
@@ -38,7 +43,7 @@ case "$target" in
   protobuf)
     inputs=("$root"/tests/fixtures/*.pb "$root"/tests/fuzz/request.pb)
     for file in "$root"/tests/regression/*; do
-      [ -f "$file" ] && ! is_json "$file" && inputs+=("$file")
+      [ -f "$file" ] && [ "${file%.pprof}" = "$file" ] && ! is_json "$file" && inputs+=("$file")
     done
     [ -f "$shared/ebpf-oncpu-offcpu.pb" ] && inputs+=("$shared/ebpf-oncpu-offcpu.pb")
     for input in "${inputs[@]}"; do prefixed "$input"; done
@@ -67,6 +72,23 @@ case "$target" in
       rm "$out/shared-3-requests.jsonl"
     fi
     ;;
+  pprof)
+    scratch="$out/.scratch"
+    node "$root/tests/fuzz/make-pprof-seeds.mjs" "$scratch"
+    for file in "$root"/tests/regression/*.pprof; do
+      [ -f "$file" ] && cp "$file" "$scratch/regression-$(basename "$file")"
+    done
+    for file in "$shared_pprof"/*; do
+      [ -f "$file" ] || continue
+      if [ "$(head -c 2 "$file" | od -An -tx1 | tr -d ' ')" = 1f8b ]; then
+        gzip -dc "$file" > "$scratch/shared-$(basename "$file" .gz)"
+      else
+        cp "$file" "$scratch/shared-$(basename "$file")"
+      fi
+    done
+    for input in "$scratch"/*; do prefixed "$input"; done
+    rm -rf "$scratch"
+    ;;
   config)
     cp "$root"/tests/fuzz/configs/* "$out/"
     if [ -d "$root/tests/regression/config" ]; then
@@ -76,7 +98,7 @@ case "$target" in
     fi
     ;;
   *)
-    echo "usage: make-seeds.sh protobuf|json|config DIR" >&2
+    echo "usage: make-seeds.sh protobuf|json|pprof|config DIR" >&2
     exit 2
     ;;
 esac

@@ -6,7 +6,7 @@
 #                            its corpus kept in build/fuzz/corpus/TARGET
 #                            (what `make fuzz` runs, FUZZ_SECONDS)
 #   tests/fuzz/run.sh --smoke [SECONDS]
-#                            the three at once for SECONDS (default 8) from
+#                            the four at once for SECONDS (default 8) from
 #                            the seeds only, into a scratch corpus (what
 #                            `make fuzz-smoke` and tests/fuzz-smoke.test.js run)
 #
@@ -15,6 +15,7 @@
 # (or -leak-, -timeout-, -oom-). See the top of the Makefile's fuzz section
 # for turning it into a regression case.
 # Extra libFuzzer flags: FUZZ_FLAGS="-jobs=..." tests/fuzz/run.sh 60
+# Some targets only: FUZZ_TARGETS="pprof json" tests/fuzz/run.sh 300
 set -uo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -25,7 +26,10 @@ if [ "${1:-}" = "--smoke" ]; then
 fi
 seconds=${1:-$([ $smoke = 1 ] && echo 8 || echo 60)}
 build=build/fuzz
-targets=(protobuf json config)
+targets=(protobuf json pprof config)
+if [ -n "${FUZZ_TARGETS:-}" ]; then
+  read -r -a targets <<< "$FUZZ_TARGETS"
+fi
 
 cmake -S . -B $build -DPTM_FUZZ=ON -DPTM_TESTS=OFF -DCMAKE_C_COMPILER=clang-16 \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 2

@@ -304,14 +304,15 @@ function classify(profile, dict) {
   const ptype = dict.str(get(pt, 'typeStrindex') ?? 0);
   const punit = dict.str(get(pt, 'unitStrindex') ?? 0);
   if (type === 'cpu' && TIME_UNITS[unit]) return { measure: 'cpu', mult: TIME_UNITS[unit], direct: true };
-  if ((type === 'samples' || type === 'cpu') && unit === 'count' && ptype === 'cpu' && TIME_UNITS[punit]) {
+  // The period type is cpu, or has no name (py-spy writes only its unit).
+  if ((type === 'samples' || type === 'cpu') && unit === 'count' && (ptype === 'cpu' || ptype === '') && TIME_UNITS[punit]) {
     const period = big(get(profile, 'period'));
     if (period <= 0n) return { invalid: true, countBased: true };
     return { measure: 'cpu', mult: period * TIME_UNITS[punit], countBased: true };
   }
   if (type === 'off_cpu' && TIME_UNITS[unit]) return { measure: 'off_cpu', mult: TIME_UNITS[unit] };
   if (type === 'wall' && TIME_UNITS[unit]) return { measure: 'wall', mult: TIME_UNITS[unit] };
-  if (['alloc_space', 'allocated_space', 'space'].includes(type) && unit === 'bytes') return { measure: 'memory', mult: 1n };
+  if (['alloc_space', 'allocated_space', 'space', 'alloc-size'].includes(type) && unit === 'bytes') return { measure: 'memory', mult: 1n };
   if (['alloc_objects', 'allocated_objects'].includes(type) && unit === 'count') return { measure: 'allocations', mult: 1n };
   if (type === 'inuse_space' && unit === 'bytes') return { measure: 'inuse', mult: 1n };
   if (type === 'inuse_objects' && unit === 'count') return { measure: 'inuse_objects', mult: 1n };
@@ -483,6 +484,7 @@ export function expectedMetrics(request, options = {}) {
           schemaUrl,
           scopes: [{ name: 'profiletometrics' }],
           series: new Map(), // metric -> Map(pointKey -> point)
+          sinceStart: new Set(), // metrics of since-start sums (a Go heap profile's alloc_*)
         };
         byIdentity.set(identity, out);
         outputs.push(out);
@@ -510,7 +512,9 @@ export function expectedMetrics(request, options = {}) {
             set.add(skey);
           }
         }
-        const pkey = def.type === 'gauge' ? `${prof.uid}|${key}` : key;
+        // A gauge's, or a since-start sum's, point is a snapshot of its profile.
+        const pkey = def.type === 'gauge' || prof.sinceStart ? `${prof.uid}|${key}` : key;
+        if (prof.sinceStart) out.sinceStart.add(metric);
         let pts = out.series.get(metric);
         if (!pts) out.series.set(metric, (pts = new Map()));
         let p = pts.get(pkey);
@@ -527,6 +531,7 @@ export function expectedMetrics(request, options = {}) {
         const profiles = list(get(sp, 'profiles'));
         const classes = profiles.map((p) => classifySafe(p, dict));
         const hasDirectCpu = classes.some((c) => c.direct);
+        const hasInuse = classes.some((c) => c.measure === 'inuse' || c.measure === 'inuse_objects');
         profiles.forEach((profile, pi) => {
           const cls = classes[pi];
           const samples = list(get(profile, 'samples'));
@@ -586,7 +591,10 @@ export function expectedMetrics(request, options = {}) {
             if (value === 0n) continue;
             const end = dur > 0n ? start + dur
               : list(get(sample, 'timestampsUnixNano')).map(big).reduce((m, t) => (t > m ? t : m), start);
-            const prof = { uid, start, end };
+            // Allocations of a scope with in-use types and no duration (a Go heap
+            // profile) count since the process started: no start time.
+            const sinceStart = hasInuse && dur === 0n && (cls.measure === 'memory' || cls.measure === 'allocations');
+            const prof = { uid, start: sinceStart ? 0n : start, end, sinceStart };
             const v = value * cls.mult;
             const base = {};
             if (thread) base['thread.name'] = thread.value;
@@ -614,7 +622,7 @@ export function expectedMetrics(request, options = {}) {
         unit: def.unit,
         type: def.type,
         valueType: def.valueType,
-        temporality: def.type === 'sum' ? 'delta' : 'unspecified',
+        temporality: def.type !== 'sum' ? 'unspecified' : out.sinceStart.has(def.name) ? 'cumulative' : 'delta',
         monotonic: def.type === 'sum',
         points: [...pts.values()].map((p) => ({
           attributes: p.attributes,

@@ -7,7 +7,8 @@
 // truncation family), `todo` (the converter's current behaviour is believed
 // wrong: expect holds what docs/semantics.md and the README say should
 // happen, and the case is reported as a known failure, not encoded as right)
-// or `checkJson` (also convert with -f json and JSON.parse every line).
+// `checkJson` (also convert with -f json and JSON.parse every line) or
+// `input` (the input format, `-i INPUT`; auto-detected when absent).
 //
 //   expect: {exit: 1, message: /regex/}   the input is not a valid request;
 //           the regex is matched against the one `ptm: ...` line
@@ -31,8 +32,10 @@
 // unknown or truncated field. The JSON cases are JSON text (Buffers).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gzip, lengthPrefixed, reactorNoZstd, zstd } from './compress.js';
+import assert from 'node:assert/strict';
+import { gzip, lengthPrefixed, reactorNoCodec, zstd } from './compress.js';
 import { Writer } from './pb.js';
+import { pprofBytes } from './pprof.js';
 import { expectedMetrics } from './expect.js';
 import { fixtures } from './run.js';
 
@@ -449,7 +452,7 @@ add('JSON: a string table entry that is a number', json({ dictionary: { stringTa
 add('JSON: a request that is an array', json('[{}]'), fails(/^ptm: input: a JSON array: give OTLP\/JSON requests one per line \(JSON Lines\) instead$/));
 // Inputs that are not a request, named by their first bytes (issue 9, finding 5).
 add('UTF-16 OTLP/JSON', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"resourceProfiles":[]}', 'utf16le')]), fails(/^ptm: input: UTF-16 text: OTLP\/JSON must be UTF-8$/));
-add('an uncompressed pprof profile', Buffer.from([0x0a, 0x04, 0x08, 0x02, 0x10, 0x01, 0x12, 0x02, 0x08, 0x01]), fails(/^ptm: input: an uncompressed pprof profile: pprof input is not supported yet; convert it to OTLP first$/));
+add('a pprof profile without values or strings', Buffer.from([0x0a, 0x04, 0x08, 0x02, 0x10, 0x01, 0x12, 0x02, 0x08, 0x01]), fails(/^ptm: input: malformed pprof in Profile\.sample\.value: sample 0 has 0 value\(s\), not one per sample type \(1\)$/));
 const nestedArray = (depth) => {
   let v = { stringValue: 'x' };
   for (let i = 0; i < depth; i++) v = { arrayValue: { values: [v] } };
@@ -487,24 +490,25 @@ add('JSON: odd-length hex profileId', json({ resourceProfiles: [{ scopeProfiles:
 
 // Compressed and length-prefixed input (decompress.c, length_prefixed.c):
 // decompressed, or read block by block, each block a request. `reactor`:
-// what the wasm reactor gives instead (it has no zstd decompressor, for its
-// size budget; tests/wasm-robustness.test.js).
+// what the wasm reactor gives instead (it has no decompressor, for its size
+// budget; tests/wasm-robustness.test.js).
 const oneGood = oneProfile([good]);
 const twoGood = oneProfile([good, { stack: 1, values: [7] }]);
-const zstdCase = { reactor: fails(reactorNoZstd) };
-add('gzip: a gzip header only (truncated)', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3]), fails(/^ptm: input: gzip-compressed input is truncated$/));
-add('zstd: a frame header only (truncated)', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]), fails(/^ptm: input: zstd-compressed input is truncated$/), zstdCase);
-add('gzip: a request', gzip(twoGood), ok(2));
-add('gzip: two members (two requests, concatenated)', Buffer.concat([gzip(oneGood), gzip(twoGood)]), ok(3));
-add('gzip: a corrupt deflate stream', (() => { const b = gzip(twoGood); b[10] ^= 0xff; return b; })(), fails(/^ptm: input: gzip-compressed input is corrupt: .+$/));
-add('gzip: a wrong CRC', (() => { const b = gzip(twoGood); b[b.length - 8] ^= 1; return b; })(), fails(/^ptm: input: gzip-compressed input is corrupt: incorrect data check$/));
-add('gzip: bytes after the last member', Buffer.concat([gzip(twoGood), Buffer.from('x')]), fails(/^ptm: input: gzip-compressed input has bytes after its last member that are not gzip$/));
-add('gzip: OTLP/JSON Lines inside', gzip(json(`${JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['5'] }]))}\n{"x":`)), refused(ok(1), /^ptm: input line 2, column \d+: not valid JSON$/));
-add('gzip: compressed twice', gzip(gzip(oneGood)), fails(/^ptm: input: compressed data inside compressed input \(compressed twice\?\)/));
-add('zstd: a request', zstd(twoGood), ok(2), zstdCase);
-add('zstd: two frames and a skippable one', Buffer.concat([zstd(oneGood), Buffer.from('50 2a 4d 18 02 00 00 00 ab cd'.replace(/ /g, ''), 'hex'), zstd(twoGood)]), ok(3), zstdCase);
-add('zstd: a wrong checksum', (() => { const b = zstd(twoGood, ['--check']); b[b.length - 1] ^= 1; return b; })(), fails(/^ptm: input: zstd-compressed input is corrupt: .+$/), zstdCase);
-add('zstd: bytes after the last frame', Buffer.concat([zstd(twoGood), Buffer.from('garbage!')]), fails(/^ptm: input: zstd-compressed input has bytes after its last frame that are not zstd$/), zstdCase);
+const compressedCase = { reactor: fails(reactorNoCodec) };
+const reactorRefusesBlocks = (count) => ({ reactor: fails(new RegExp(`^ptm: input block 1: .*no decompressor.* \\(and ${count - 1} more requests refused\\)$`)) });
+add('gzip: a gzip header only (truncated)', Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0, 3]), fails(/^ptm: input: gzip-compressed input is truncated$/), compressedCase);
+add('zstd: a frame header only (truncated)', Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x58]), fails(/^ptm: input: zstd-compressed input is truncated$/), compressedCase);
+add('gzip: a request', gzip(twoGood), ok(2), compressedCase);
+add('gzip: two members (two requests, concatenated)', Buffer.concat([gzip(oneGood), gzip(twoGood)]), ok(3), compressedCase);
+add('gzip: a corrupt deflate stream', (() => { const b = gzip(twoGood); b[10] ^= 0xff; return b; })(), fails(/^ptm: input: gzip-compressed input is corrupt: .+$/), compressedCase);
+add('gzip: a wrong CRC', (() => { const b = gzip(twoGood); b[b.length - 8] ^= 1; return b; })(), fails(/^ptm: input: gzip-compressed input is corrupt: incorrect data check$/), compressedCase);
+add('gzip: bytes after the last member', Buffer.concat([gzip(twoGood), Buffer.from('x')]), fails(/^ptm: input: gzip-compressed input has bytes after its last member that are not gzip$/), compressedCase);
+add('gzip: OTLP/JSON Lines inside', gzip(json(`${JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['5'] }]))}\n{"x":`)), refused(ok(1), /^ptm: input line 2, column \d+: not valid JSON$/), compressedCase);
+add('gzip: compressed twice', gzip(gzip(oneGood)), fails(/^ptm: input: compressed data inside compressed input \(compressed twice\?\)/), compressedCase);
+add('zstd: a request', zstd(twoGood), ok(2), compressedCase);
+add('zstd: two frames and a skippable one', Buffer.concat([zstd(oneGood), Buffer.from('50 2a 4d 18 02 00 00 00 ab cd'.replace(/ /g, ''), 'hex'), zstd(twoGood)]), ok(3), compressedCase);
+add('zstd: a wrong checksum', (() => { const b = zstd(twoGood, ['--check']); b[b.length - 1] ^= 1; return b; })(), fails(/^ptm: input: zstd-compressed input is corrupt: .+$/), compressedCase);
+add('zstd: bytes after the last frame', Buffer.concat([zstd(twoGood), Buffer.from('garbage!')]), fails(/^ptm: input: zstd-compressed input has bytes after its last frame that are not zstd$/), compressedCase);
 add('length-prefixed: one block, an empty dictionary', Buffer.from([0x00, 0x00, 0x00, 0x02, 0x12, 0x00]), ok(0));
 add('length-prefixed: two protobuf blocks', lengthPrefixed(oneGood, twoGood), ok(3));
 add('length-prefixed: an empty block between two', lengthPrefixed(oneGood, Buffer.alloc(0), twoGood), ok(3));
@@ -519,11 +523,166 @@ add('length-prefixed: only bad blocks', lengthPrefixed(Buffer.from([0x0a, 0x05])
   fails(/^ptm: input block 1: malformed protobuf in ExportProfilesServiceRequest: .+ \(and 1 more requests refused\)$/));
 add('length-prefixed: a block over max_input_bytes', Buffer.concat([lengthPrefixed(oneGood), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0a])]),
   fails(/^ptm: input block 2: a request of more than max_input_bytes \(67108864\) bytes \(its length prefix says 4294967295\)$/));
-add('length-prefixed: zstd blocks (the file exporter with compression: zstd)', lengthPrefixed(zstd(oneGood), zstd(twoGood)), ok(3), { reactor: fails(/^ptm: input block 1: .*no zstd decompressor.* \(and 1 more requests refused\)$/) });
+add('length-prefixed: zstd blocks (the file exporter with compression: zstd)', lengthPrefixed(zstd(oneGood), zstd(twoGood)), ok(3), reactorRefusesBlocks(2));
 add('length-prefixed: gzip blocks, one corrupt', lengthPrefixed(gzip(oneGood), gzip(twoGood).subarray(0, 20), gzip(twoGood)),
-  refused(ok(3), /^ptm: input block 2: gzip-compressed block is truncated$/));
-add('length-prefixed, gzip-compressed (the file exporter\'s native compression, gzip)', gzip(lengthPrefixed(oneGood, twoGood)), ok(3));
-add('length-prefixed, zstd-compressed (the file exporter\'s native compression)', zstd(lengthPrefixed(oneGood, twoGood)), ok(3), zstdCase);
+  refused(ok(3), /^ptm: input block 2: gzip-compressed block is truncated$/), reactorRefusesBlocks(3));
+add('length-prefixed, gzip-compressed (the file exporter\'s native compression, gzip)', gzip(lengthPrefixed(oneGood, twoGood)), ok(3), compressedCase);
+add('length-prefixed, zstd-compressed (the file exporter\'s native compression)', zstd(lengthPrefixed(oneGood, twoGood)), ok(3), compressedCase);
+
+// ---- pprof input (src/pprof_decode.c) ----
+//
+// The same contract as OTLP's: exit 1 and one `ptm: input: malformed pprof in
+// FIELD: WHAT` line, FIELD the field at fault (Profile.sample.value,
+// Profile.location.line.function_id, ...); a location or function id that
+// names nothing makes its samples invalid (exit 0), as an index outside its
+// table does in OTLP; every pprof sample counts once per sample type. Cases
+// with `input` run with `-i INPUT` (the npm API's {input}, the reactor's
+// ptm_wasm_set_input_format); the others are told pprof by their first bytes.
+
+/** The one-line message, exactly. */
+const exactly = (message) => fails(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+const pprofFault = (where, what) => exactly(`ptm: input: malformed pprof in ${where}: ${what}`);
+const pprofWrongWire = (where) => pprofFault(where, 'wrong wire type');
+
+/** A pprof profile: one cpu/nanoseconds sample type, samples on location 1 (main, in /usr/bin/app). */
+const pprofShape = (changes = {}) => ({
+  sampleTypes: [['cpu', 'nanoseconds']],
+  samples: [{ locations: [1], values: [5] }],
+  mappings: [{ id: 1, filename: '/usr/bin/app' }],
+  locations: [{ id: 1, mapping: 1, address: 0x1000, lines: [{ function: 1, line: 7 }] }],
+  functions: [{ id: 1, name: 'main' }],
+  timeNanos: 1700000000000000000n,
+  durationNanos: 1000000000,
+  ...changes,
+});
+const pp = (changes) => pprofBytes(pprofShape(changes));
+const ppExtra = (extra, changes) => pp({ ...changes, extra: bytesOf(extra) });
+const goodPprof = pp();
+const addPprof = (name, bytes, expect, extra) => add(`pprof: ${name}`, bytes, expect, extra);
+
+addPprof('the base profile converts', goodPprof, ok(1));
+addPprof('the base profile with -i pprof', goodPprof, ok(1), { input: 'pprof' });
+addPprof('only an empty string table (-i pprof)', lenField(6, []), ok(0), { input: 'pprof' });
+addPprof('no sample types, a sample without values (nothing to count)', pp({ sampleTypes: [], samples: [{ locations: [1] }] }), ok(0));
+
+// Truncated (with -i pprof: a cut inside the first field leaves nothing auto-detection knows).
+{
+  const strings = goodPprof.indexOf(Buffer.from([0x32, 0x00])); // the first string-table entry, ""
+  const time = goodPprof.indexOf(Buffer.from([0x48]), strings); // time_nanos' tag, after the string table
+  assert(strings > 0 && time > strings, 'the base profile has its string table, then time_nanos');
+  const cut = (n) => goodPprof.subarray(0, n);
+  addPprof('truncated after the first tag', cut(1), pprofFault('Profile.sample_type', 'truncated'), { input: 'pprof' });
+  addPprof('truncated inside the first sample_type', cut(3), pprofFault('Profile.sample_type', 'truncated'), { input: 'pprof' });
+  addPprof('truncated inside the sample', cut(6 + 4), pprofFault('Profile.sample', 'truncated'), { input: 'pprof' });
+  addPprof('truncated inside a string-table entry', cut(strings + 4), pprofFault('Profile.string_table', 'truncated'));
+  addPprof('truncated inside time_nanos (a 9-byte varint)', cut(time + 5), pprofFault('Profile.time_nanos', 'truncated or invalid varint'));
+  // Cut on a field boundary the rest is a valid profile without tables or strings:
+  // location 1 names nothing and the type's strings are past the (empty) table.
+  addPprof('truncated after the sample (a valid prefix: its sample invalid)', cut(6 + 8), stats(1, 0, 1));
+}
+
+// Each field with the wrong wire type (appended after a valid profile, or in the message named).
+const varintOf = (no) => w().varint(no, 1, true);
+const fixed64Of = (no) => w().fixed64(no, 1, true);
+const fixed32Of = (no) => field(no, WIRE_I32, [1, 0, 0, 0]);
+const lenOf = (no) => lenField(no, [1]);
+addPprof('Profile.sample_type as a varint', ppExtra(varintOf(1)), pprofWrongWire('Profile.sample_type'));
+addPprof('Profile.sample as a varint', ppExtra(varintOf(2)), pprofWrongWire('Profile.sample'));
+addPprof('Profile.mapping as a fixed64', ppExtra(fixed64Of(3)), pprofWrongWire('Profile.mapping'));
+addPprof('Profile.location as a fixed32', ppExtra(fixed32Of(4)), pprofWrongWire('Profile.location'));
+addPprof('Profile.function as a varint', ppExtra(varintOf(5)), pprofWrongWire('Profile.function'));
+addPprof('Profile.string_table as a varint', ppExtra(varintOf(6)), pprofWrongWire('Profile.string_table'));
+addPprof('Profile.drop_frames as length-delimited', ppExtra(lenOf(7)), pprofWrongWire('Profile.drop_frames'));
+addPprof('Profile.time_nanos as length-delimited', ppExtra(lenOf(9)), pprofWrongWire('Profile.time_nanos'));
+addPprof('Profile.duration_nanos as a fixed64', ppExtra(fixed64Of(10)), pprofWrongWire('Profile.duration_nanos'));
+addPprof('Profile.period_type as a varint', ppExtra(varintOf(11)), pprofWrongWire('Profile.period_type'));
+addPprof('Profile.period as a fixed64', ppExtra(fixed64Of(12)), pprofWrongWire('Profile.period'));
+addPprof('Profile.comment as a fixed32', ppExtra(fixed32Of(13)), pprofWrongWire('Profile.comment'));
+addPprof('Profile.default_sample_type as length-delimited', ppExtra(lenOf(14)), pprofWrongWire('Profile.default_sample_type'));
+// (-i pprof: a field 1 starting with a length-delimited field is also how a ResourceProfiles starts.)
+addPprof('ValueType.type of a sample_type as length-delimited', pp({ sampleTypes: [['cpu', 'nanoseconds'], [0, 0, lenOf(1)]], samples: [{ locations: [1], values: [5, 5] }] }),
+  pprofWrongWire('Profile.sample_type.type'), { input: 'pprof' });
+addPprof('ValueType.unit of period_type as a fixed64', pp({ periodType: [0, 0, fixed64Of(2)], period: 10 }), pprofWrongWire('Profile.period_type.unit'));
+addPprof('Sample.location_id as a fixed64', pp({ samples: [{ values: [5], extra: fixed64Of(1) }] }), pprofWrongWire('Profile.sample.location_id'));
+addPprof('Sample.value as a fixed32', pp({ samples: [{ locations: [1], values: [5], extra: fixed32Of(2) }] }), pprofWrongWire('Profile.sample.value'));
+addPprof('Sample.label as a varint', pp({ samples: [{ locations: [1], values: [5], extra: varintOf(3) }] }), pprofWrongWire('Profile.sample.label'));
+addPprof('Label.key as length-delimited', pp({ samples: [{ locations: [1], values: [5], labels: [{ str: 'x', extra: lenOf(1) }] }] }), pprofWrongWire('Profile.sample.label.key'));
+addPprof('Label.num as a fixed64', pp({ samples: [{ locations: [1], values: [5], labels: [{ key: 'n', extra: fixed64Of(3) }] }] }), pprofWrongWire('Profile.sample.label.num'));
+addPprof('Mapping.id as length-delimited', pp({ mappings: [{ filename: 'a', extra: lenOf(1) }] }), pprofWrongWire('Profile.mapping.id'));
+addPprof('Mapping.filename as a fixed64', pp({ mappings: [{ id: 1, extra: fixed64Of(5) }] }), pprofWrongWire('Profile.mapping.filename'));
+addPprof('Location.id as a fixed64', pp({ locations: [{ lines: [{ function: 1 }], extra: fixed64Of(1) }] }), pprofWrongWire('Profile.location.id'));
+addPprof('Location.mapping_id as length-delimited', pp({ locations: [{ id: 1, lines: [{ function: 1 }], extra: lenOf(2) }] }), pprofWrongWire('Profile.location.mapping_id'));
+addPprof('Location.line as a varint', pp({ locations: [{ id: 1, extra: varintOf(4) }] }), pprofWrongWire('Profile.location.line'));
+addPprof('Line.function_id as length-delimited', pp({ locations: [{ id: 1, lines: [{ line: 3, extra: lenOf(1) }] }] }), pprofWrongWire('Profile.location.line.function_id'));
+addPprof('Function.id as a fixed32', pp({ functions: [{ name: 'main', extra: fixed32Of(1) }] }), pprofWrongWire('Profile.function.id'));
+addPprof('Function.name as length-delimited', pp({ functions: [{ id: 1, extra: lenOf(2) }] }), pprofWrongWire('Profile.function.name'));
+
+// Invalid wire types, varints, unknown fields.
+addPprof('a group inside a sample', pp({ samples: [{ locations: [1], values: [5], extra: cat(field(60, WIRE_SGROUP), field(60, WIRE_EGROUP)) }] }),
+  pprofFault('Profile.sample', 'field 60: invalid wire type 3'));
+addPprof('wire type 7 at the top level', ppExtra(field(20, 7, [0])), pprofFault('Profile', 'field 20: invalid wire type 7'));
+addPprof('an unknown field cut off inside a location', pp({ locations: [{ id: 1, lines: [{ function: 1 }], extra: w().tag(30, WIRE_I64).rawBytes([1, 2, 3]) }] }),
+  pprofFault('Profile.location', 'field 30: truncated'));
+addPprof('an 11-byte varint among the values', pp({ samples: [{ locations: [1], extra: lenField(2, rawHex('85 80 80 80 80 80 80 80 80 80 00')) }] }),
+  pprofFault('Profile.sample.value', 'truncated or invalid varint'));
+addPprof('unknown fields of every wire type, at every level (skipped)', pp({
+  extra: unknownFields(),
+  samples: [{ locations: [1], values: [5], extra: unknownFields(20), labels: [{ key: 'k', str: 'v', extra: unknownFields(30) }] }],
+  mappings: [{ id: 1, filename: 'a', extra: unknownFields(40) }],
+  locations: [{ id: 1, lines: [{ function: 1, extra: unknownFields(50) }], extra: unknownFields(60) }],
+  functions: [{ id: 1, name: 'main', extra: unknownFields(70) }],
+  sampleTypes: [['cpu', 'nanoseconds', unknownFields(80)]],
+}), ok(1), { checkJson: true });
+
+// Values against sample types.
+addPprof('a sample with fewer values than sample types', pp({ sampleTypes: [['cpu', 'nanoseconds'], ['wall', 'nanoseconds']], samples: [{ locations: [1], values: [5, 5] }, { locations: [1], values: [5] }] }),
+  pprofFault('Profile.sample.value', 'sample 1 has 1 value(s), not one per sample type (2)'));
+addPprof('a sample with more values than sample types', pp({ samples: [{ locations: [1], values: [5, 6, 7] }] }),
+  pprofFault('Profile.sample.value', 'sample 0 has 3 value(s), not one per sample type (1)'));
+addPprof('two sample types: each sample counts once per type', pp({ sampleTypes: [['cpu', 'nanoseconds'], ['wall', 'nanoseconds']], samples: [{ locations: [1], values: [5, 9] }, { locations: [1], values: [1, 2] }] }), ok(4));
+addPprof('negative values: those samples invalid', pp({ samples: [{ locations: [1], values: [5] }, { locations: [1], values: [-1] }, { locations: [1], values: [-(1n << 63n)] }] }), stats(3, 1, 2));
+addPprof('a negative value of one type only', pp({ sampleTypes: [['cpu', 'nanoseconds'], ['wall', 'nanoseconds']], samples: [{ locations: [1], values: [5, -3] }] }), stats(2, 1, 1));
+
+// Ids that name nothing: their samples invalid; a mapping id naming nothing is no mapping.
+addPprof('a location id that names nothing', pp({ samples: [{ locations: [1], values: [5] }, { locations: [9], values: [5] }] }), stats(2, 1, 1));
+addPprof('a function id that names nothing', pp({
+  samples: [{ locations: [1], values: [5] }, { locations: [2, 1], values: [5] }],
+  locations: [...pprofShape().locations, { id: 2, lines: [{ function: 9 }] }],
+}), stats(2, 1, 1));
+addPprof('location ids out of order, one naming nothing', pp({
+  samples: [{ locations: [30, 7], values: [5] }, { locations: [8], values: [5] }],
+  locations: [{ id: 30, lines: [{ function: 1 }] }, { id: 7, lines: [{ function: 1 }] }],
+}), stats(2, 1, 1));
+addPprof('a mapping id that names nothing (no mapping: kept)', pp({ locations: [{ id: 1, mapping: 9, lines: [{ function: 1 }] }] }), ok(1));
+addPprof('location id 0 in a sample (none: kept)', pp({ samples: [{ locations: [0, 1], values: [5] }] }), ok(1));
+addPprof('functions without ids (.NET): referred to by position', pp({ functions: [{ name: 'a' }, { name: 'main' }], locations: [{ id: 1, lines: [{ function: 2 }] }] }), ok(1));
+
+// Duplicate ids.
+addPprof('a location id twice', pp({ locations: [{ id: 1, lines: [{ function: 1 }] }, { id: 1, lines: [{ function: 1 }] }] }), pprofFault('Profile.location.id', '1 appears twice'));
+addPprof('a function id twice, out of order', pp({ functions: [{ id: 4, name: 'main' }, { id: 1, name: 'x' }, { id: 4, name: 'y' }] }), pprofFault('Profile.function.id', '4 appears twice'));
+addPprof('a mapping id twice', pp({ mappings: [{ id: 2, filename: 'a' }, { id: 2, filename: 'b' }] }), pprofFault('Profile.mapping.id', '2 appears twice'));
+
+// Strings.
+addPprof('a string of 65536 bytes (at the limit: accepted)', pp({ strings: ['x'.repeat(65536)] }), ok(1));
+addPprof('a string over 65536 bytes', pp({ strings: ['x'.repeat(65537)] }), exactly('ptm: input: a string is over 65536 bytes (in pprof Profile.string_table)'));
+addPprof('a sample_type past the string table', pp({ sampleTypes: [[500, 2]] }), stats(1, 0, 1));
+addPprof('a function name past the string table', pp({ functions: [{ id: 1, name: 700 }] }), stats(1, 0, 1));
+
+// Labels.
+addPprof('a label with an unknown key (kept, not a metric attribute)', pp({ samples: [{ locations: [1], values: [5], labels: [{ key: 'span.kind', str: 'server' }] }] }), ok(1), { checkJson: true });
+addPprof('a label key past the string table', pp({ samples: [{ locations: [1], values: [5] }, { locations: [1], values: [5], labels: [{ key: 999, str: 'x' }] }] }), stats(2, 1, 1));
+addPprof('a negative label key', pp({ samples: [{ locations: [1], values: [5], labels: [{ key: -1, num: 3 }] }] }), stats(1, 0, 1));
+addPprof('a label value past the string table', pp({ samples: [{ locations: [1], values: [5], labels: [{ key: 'thread_name', str: 4000 }] }] }), stats(1, 0, 1));
+addPprof('renamed and numeric labels', pp({ samples: [{ locations: [1], values: [5], labels: [{ key: 'thread_name', str: 'io' }, { key: 'pid', num: 42 }, { key: 'bytes', num: -7, unit: 'bytes' }, {}] }] }), ok(1), { checkJson: true });
+
+// An OTLP request that is also a pprof profile: an empty top-level field 6.
+{
+  const both = cat(oneProfile([good]), lenField(6, []));
+  addPprof('an OTLP request with an empty field 6 (ambiguous)', both,
+    exactly('ptm: input: could be an OTLP request or a pprof profile; say which (ptm -i otlp or -i pprof; ptm_converter_set_input_format)'));
+  addPprof('the ambiguous input with -i otlp', both, ok(1), { input: 'otlp' });
+  addPprof('the ambiguous input with -i pprof', both, pprofWrongWire('Profile.sample_type.type'), { input: 'pprof' });
+}
 
 // ---- the truncation family: cpu-ebpf.pb cut at every byte offset ----
 

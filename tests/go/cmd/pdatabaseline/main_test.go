@@ -2,23 +2,19 @@
 // of tests/fixtures (eBPF CPU and off-CPU, Go heap, pprof CPU with its
 // count-based twin and an unknown type) and a small pprof-shaped and
 // distinct-stack request, every point of its output (resource attributes,
-// metric, point attributes, times, value) must be a point of ptm's output
-// for the same input, and the other way round. ptm is build/native/ptm
-// (`make build`); without it the test is skipped.
+// metric, kind and temporality, point attributes, times, value) must be a
+// point of ptm's output for the same input, and the other way round. ptm is
+// build/native/ptm (`make build`); without it the test is skipped.
 package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/pmetric"
+	"profiletometrics/tests/go/internal/metricpoints"
 )
 
 var repoRoot = filepath.Join("..", "..", "..", "..")
@@ -27,42 +23,11 @@ var repoRoot = filepath.Join("..", "..", "..", "..")
 // line each.
 func points(t *testing.T, data []byte) []string {
 	t.Helper()
-	md, err := (&pmetric.ProtoUnmarshaler{}).UnmarshalMetrics(data)
+	out, err := metricpoints.Decode(data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
-	for _, rm := range md.ResourceMetrics().All() {
-		resource := attributeText(rm.Resource().Attributes()) + " " + rm.SchemaUrl()
-		for _, sm := range rm.ScopeMetrics().All() {
-			for _, m := range sm.Metrics().All() {
-				var dps pmetric.NumberDataPointSlice
-				if m.Type() == pmetric.MetricTypeGauge {
-					dps = m.Gauge().DataPoints()
-				} else {
-					dps = m.Sum().DataPoints()
-				}
-				for _, dp := range dps.All() {
-					value := fmt.Sprint(dp.IntValue())
-					if dp.ValueType() == pmetric.NumberDataPointValueTypeDouble {
-						value = fmt.Sprint(dp.DoubleValue())
-					}
-					out = append(out, fmt.Sprintf("%s | %s %s | %s | %d-%d | %s", resource, m.Name(), m.Unit(),
-						attributeText(dp.Attributes()), dp.StartTimestamp(), dp.Timestamp(), value))
-				}
-			}
-		}
-	}
-	slices.Sort(out)
 	return out
-}
-
-func attributeText(attrs pcommon.Map) string {
-	var b strings.Builder
-	for k, v := range attrs.All() {
-		fmt.Fprintf(&b, "%s=%s:%s,", k, v.Type(), v.AsString())
-	}
-	return b.String()
 }
 
 func ptmOutput(t *testing.T, ptm string, input []byte) []byte {
@@ -111,15 +76,8 @@ func TestAgreesWithPtm(t *testing.T) {
 			if len(want) == 0 {
 				t.Fatal("ptm wrote no point")
 			}
-			for _, p := range want {
-				if _, found := slices.BinarySearch(got, p); !found {
-					t.Errorf("missing: %s", p)
-				}
-			}
-			for _, p := range got {
-				if _, found := slices.BinarySearch(want, p); !found {
-					t.Errorf("extra: %s", p)
-				}
+			for _, d := range metricpoints.Diff(got, want) {
+				t.Error(d)
 			}
 		})
 	}
