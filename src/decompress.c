@@ -11,20 +11,21 @@
  * where a frame would start is trailing bytes. A decompressor lives where it
  * was initialised: the codecs keep a pointer to its allocator.
  *
- * Built with PTM_DECOMPRESS_CODECS=0 (the wasm reactor, whose size budget
- * the codecs do not fit), compressed input is refused with a message saying
- * so, and neither codec is linked.
+ * Built with PTM_DECOMPRESS_ZSTD=0 (the wasm reactor, whose size budget
+ * zstd's decompressor does not fit), zstd input is refused with a message
+ * saying so, and zstd is not linked.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "decompress.h"
 
-#ifndef PTM_DECOMPRESS_CODECS
-#define PTM_DECOMPRESS_CODECS 1
-#endif
-#if PTM_DECOMPRESS_CODECS
 #include <zlib.h>
+
+#ifndef PTM_DECOMPRESS_ZSTD
+#define PTM_DECOMPRESS_ZSTD 1
+#endif
+#if PTM_DECOMPRESS_ZSTD
 #include <zstd.h>
 #include <zstd_errors.h>
 #endif
@@ -60,7 +61,6 @@ static void codec_release(void *opaque, void *pointer)
     allocator->free_fn(allocator->context, pointer);
 }
 
-#if PTM_DECOMPRESS_CODECS
 static voidpf zlib_alloc(voidpf opaque, uInt items, uInt size)
 {
     if (size != 0 && items > SIZE_MAX / size)
@@ -174,6 +174,7 @@ static ptm_result gzip_feed(decompressor *d, const uint8_t *bytes, size_t size)
 }
 
 /* ---- zstd ---- */
+#if PTM_DECOMPRESS_ZSTD
 
 enum {
     /* zstd's window may be as large as max_output, and at least 8 MiB (what
@@ -241,6 +242,41 @@ static ptm_result zstd_feed(decompressor *d, const uint8_t *bytes, size_t size)
     return PTM_OK;
 }
 
+static void zstd_restart(decompressor *d)
+{
+    ZSTD_DCtx_reset(d->state, ZSTD_reset_session_only);
+}
+
+static void zstd_free(decompressor *d)
+{
+    ZSTD_freeDCtx(d->state);
+}
+#else
+static ptm_result zstd_init(decompressor *d)
+{
+    status_fail(d->status, PTM_ERR_INPUT,
+                "%s: this build (the wasm reactor) has no zstd decompressor, to stay within its size budget; "
+                "decompress it first (zstd -d), or use the ptm command or its WASI build", d->name);
+    return d->status->code;
+}
+
+static ptm_result zstd_feed(decompressor *d, const uint8_t *bytes, size_t size)
+{
+    (void)bytes, (void)size;
+    return d->status->code;
+}
+
+static void zstd_restart(decompressor *d)
+{
+    (void)d;
+}
+
+static void zstd_free(decompressor *d)
+{
+    (void)d;
+}
+#endif
+
 /* ---- the codec of d ---- */
 
 static ptm_result codec_init(decompressor *d)
@@ -259,7 +295,7 @@ static void codec_restart(decompressor *d)
     if (d->codec == CODEC_GZIP)
         inflateReset(d->state);
     else
-        ZSTD_DCtx_reset(d->state, ZSTD_reset_session_only);
+        zstd_restart(d);
 }
 
 static void codec_free(decompressor *d)
@@ -268,34 +304,9 @@ static void codec_free(decompressor *d)
         inflateEnd(d->state);
         codec_release(&d->allocator, d->state);
     } else {
-        ZSTD_freeDCtx(d->state);
+        zstd_free(d);
     }
 }
-#else
-static ptm_result codec_init(decompressor *d)
-{
-    status_fail(d->status, PTM_ERR_INPUT,
-                "%s: this build (the wasm reactor) has no decompressor, to stay within its size budget; "
-                "decompress it first (gzip -d, zstd -d), or use the ptm command or its WASI build", d->name);
-    return d->status->code;
-}
-
-static ptm_result codec_feed(decompressor *d, const uint8_t *bytes, size_t size)
-{
-    (void)bytes, (void)size;
-    return d->status->code;
-}
-
-static void codec_restart(decompressor *d)
-{
-    d->in_unit = true;
-}
-
-static void codec_free(decompressor *d)
-{
-    (void)d;
-}
-#endif
 
 /* ---- the decompressor ---- */
 

@@ -6,9 +6,11 @@
 // truncated message, corrupted with the corrupt one, and a bomb (1 GB of
 // zeros, made here by piping /dev/zero through gzip -9 and zstd) stops at
 // max_input_bytes with a message naming it, in memory bounded by it. The
-// wasm reactor (the npm package's API and CLI, npx profiletometrics) has no
-// decompressor (its size budget, README.md): there compressed input fails,
-// exit 1, with a message saying so, whole or in pieces.
+// wasm reactor (the npm package's API and CLI, npx profiletometrics) has gzip
+// but no zstd decompressor (its size budget, README.md): there gzip gives the
+// native bytes and zstd fails, exit 1, with a message saying so, whole or in
+// pieces. A gzipped pprof profile and a gzipped OTLP request convert alike on
+// every entry point.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -17,7 +19,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzip, reactorNoCodec, zstd } from './lib/compress.js';
 import { conversionInputs, distDir, npmCli, requireDist } from './lib/npm.js';
-import { ptm, ptmPath, root, scratchFile, statsOf } from './lib/run.js';
+import { pprofBytes } from './lib/pprof.js';
+import { fixtures, haveShared, ptm, ptmPath, root, scratchFile, shared, statsOf } from './lib/run.js';
 
 requireDist();
 const { init, createConverter, PtmError } = await import(pathToFileURL(join(distDir, 'index.js')).href);
@@ -130,20 +133,90 @@ test('WASI command (wasmtime): gzip and zstd give the native bytes', { skip: san
   }
 });
 
-test('npm API and npx profiletometrics: compressed input is named as missing from the reactor, whole or in pieces', { skip: sanitized && 'the ASan run checks the native build' }, () => {
+test('npm API and npx profiletometrics: gzip gives the native bytes, zstd is named as missing from the reactor, whole or in pieces', { skip: sanitized && 'the ASan run checks the native build' }, () => {
   for (const { name, forms } of inputs) {
     for (const [form, bytes] of Object.entries(forms)) {
+      const native = ptm(['-f', 'json', '-'], bytes);
       const { whole, pieces } = npmApi(bytes);
+      const cli = npmCli(['-f', 'json', '-'], bytes);
+      if (form.startsWith('gzip')) {
+        for (const [how, r] of Object.entries({ whole, pieces })) {
+          assert.equal(r.error, undefined, `${name}, ${form}, ${how}: ${r.error?.message}`);
+          assert.ok(r.output.equals(native.stdout), `${name}, ${form}, ${how}: native bytes`);
+        }
+        assert.equal(cli.code, 0, `${name}, ${form}, npx: ${cli.stderr}`);
+        assert.ok(cli.stdout.equals(native.stdout), `${name}, ${form}, npx: native bytes`);
+        continue;
+      }
       for (const [how, r] of Object.entries({ whole, pieces })) {
         assert.equal(r.error?.code, 'input', `${name}, ${form}, ${how}`);
         assert.match(r.error.message, reactorNoCodec, `${name}, ${form}, ${how}`);
       }
-      const cli = npmCli(['-f', 'json', '-'], bytes);
       assert.equal(cli.code, 1, `${name}, ${form}, npx`);
       assert.match(cli.stderr, reactorNoCodec, `${name}, ${form}, npx`);
       assert.equal(cli.stdout.length, 0);
     }
   }
+});
+
+// A pprof profile written here (Go-CPU-shaped: samples/count + cpu/nanoseconds,
+// a thread_name label), gzipped as every pprof writer does, and the real
+// gzipped pprof files of ../shared when present, plus a gzipped OTLP request.
+function gzippedProfiles() {
+  const functions = ['main.main', 'main.work', 'runtime.memmove'].map((name, i) => ({ id: i + 1, name }));
+  const written = pprofBytes({
+    sampleTypes: [['samples', 'count'], ['cpu', 'nanoseconds']],
+    periodType: ['cpu', 'nanoseconds'], period: 10_000_000, timeNanos: 1_700_000_000_000_000_000n,
+    durationNanos: 2_000_000_000,
+    functions,
+    locations: functions.map((f) => ({ id: f.id, lines: [{ function: f.id }] })),
+    samples: [
+      { locations: [2, 1], values: [30, 300_000_000], labels: [{ key: 'thread_name', str: 'worker' }] },
+      { locations: [3, 2, 1], values: [7, 70_000_000], labels: [{ key: 'thread_name', str: 'main' }] },
+    ],
+  });
+  const profiles = [
+    { name: 'a pprof profile written by the test, gzipped', bytes: gzip(written) },
+    { name: 'cpu-ebpf.pb, gzipped (an OTLP/HTTP body)', bytes: gzip(readFileSync(join(fixtures, 'cpu-ebpf.pb'))) },
+  ];
+  if (haveShared) {
+    for (const file of ['cpu.pb.gz', 'heap.pb.gz', 'nodejs-wall.pb.gz']) {
+      profiles.push({ name: `../shared pprof ${file}`, bytes: readFileSync(join(shared, 'pprof', file)) });
+    }
+  }
+  return profiles;
+}
+
+test('a gzipped pprof profile and a gzipped OTLP request: the native CLI, the WASI command, the npm API and npx profiletometrics convert them alike', { skip: sanitized && 'the ASan run checks the native build' }, () => {
+  const profiles = gzippedProfiles();
+  for (const { name, bytes } of profiles) {
+    assert.deepEqual([...bytes.subarray(0, 2)], [0x1f, 0x8b], `${name} is gzipped`);
+    const file = scratchFile('profile.gz');
+    writeFileSync(file, bytes);
+    for (const format of ['otlp', 'prom']) {
+      const native = ptm(['-f', format, '--stats', file]);
+      assert.equal(native.code, 0, `${name}: ${native.stderr}`);
+      assert.ok(statsOf(native.stderr).samples_kept > 0, `${name}: samples kept`);
+      const wasi = wasmtime(['-f', format, '-'], bytes);
+      assert.equal(wasi.code, 0, `${name}, wasmtime: ${wasi.stderr}`);
+      assert.ok(wasi.stdout.equals(native.stdout), `${name}, -f ${format}: wasmtime gives the native bytes`);
+      const converter = createConverter();
+      const api = converter.convert(bytes, { format, bytes: true });
+      converter.close();
+      assert.ok(Buffer.from(api.output).equals(native.stdout), `${name}, -f ${format}: the npm API gives the native bytes`);
+      assert.deepEqual(api.stats, statsOf(native.stderr), `${name}: npm API stats`);
+      const cli = npmCli(['-f', format, file]);
+      assert.equal(cli.code, 0, `${name}, npx: ${cli.stderr}`);
+      assert.ok(cli.stdout.equals(native.stdout), `${name}, -f ${format}: npx profiletometrics gives the native bytes`);
+    }
+  }
+  // The written profile's CPU time, worked out by hand: (300 + 70) ms; the
+  // count-based type next to the direct one is not counted twice.
+  const prom = ptm(['-f', 'prom', '-'], profiles[0].bytes).stdout.toString();
+  assert.match(prom, /^profile_cpu_time_seconds_total\{thread_name="worker"\} 0\.3$/m);
+  assert.match(prom, /^profile_cpu_time_seconds_total\{thread_name="main"\} 0\.07$/m);
+  assert.match(prom, /^profile_function_self_cpu_time_seconds_total\{code_function_name="main\.work"\} 0\.3$/m);
+  assert.match(prom, /^profile_function_inclusive_cpu_time_seconds_total\{code_function_name="main\.main"\} 0\.37$/m);
 });
 
 const request = inputs.find((i) => i.name === 'cpu-ebpf.pb');

@@ -6,12 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bigJsonLines, fixtures, ptm, root, scratchFile, statsOf } from './lib/run.js';
+import { bigJsonLines, fixtures, ptm, root, scratchFile, shared, statsOf } from './lib/run.js';
+import { pprofBytes } from './lib/pprof.js';
 import {
   conversionInputs, distCli, distDir, distWasm, freshPackage, jsDir, npmCli, packageWithMemory, requireDist,
 } from './lib/npm.js';
@@ -340,6 +342,22 @@ test('npm pack ships only package.json, README.md and dist/; the tarball install
   const bin = spawnSync(join(app, 'node_modules', '.bin', 'profiletometrics'), ['-f', 'otlp', cpuPb], { cwd: app });
   assert.equal(bin.status, 0, bin.stderr.toString());
   assert.ok(bin.stdout.equals(ptm(['-f', 'otlp', cpuPb]).stdout), 'the installed bin gives the native bytes');
+
+  // npx profiletometrics itself, on a gzipped request and a gzipped pprof
+  // profile (the written one, and ../shared's cpu.pb.gz when present).
+  const gzipped = [scratchFile('cpu-ebpf.pb.gz'), scratchFile('written.pprof.gz')];
+  writeFileSync(gzipped[0], gzipSync(readFileSync(cpuPb)));
+  writeFileSync(gzipped[1], gzipSync(pprofBytes({
+    sampleTypes: [['cpu', 'nanoseconds']], functions: [{ id: 1, name: 'main.busy' }],
+    locations: [{ id: 1, lines: [{ function: 1 }] }], samples: [{ locations: [1], values: [250_000_000] }],
+  })));
+  if (existsSync(join(shared, 'pprof', 'cpu.pb.gz'))) gzipped.push(join(shared, 'pprof', 'cpu.pb.gz'));
+  for (const file of gzipped) {
+    const npx = spawnSync('npx', ['--offline', 'profiletometrics', '-f', 'prom', file], { cwd: app });
+    assert.equal(npx.status, 0, `npx, ${file}: ${npx.stderr}`);
+    assert.equal(npx.stdout.toString(), ptm(['-f', 'prom', file]).stdout.toString(), `npx, ${file}: the native text`);
+    assert.match(npx.stdout.toString(), /_seconds_total/, file);
+  }
 
   const require = createRequire(join(app, 'index.js'));
   assert.equal(require.resolve('profiletometrics/ptm.wasm'), join(app, 'node_modules', 'profiletometrics', 'dist', 'ptm.wasm'));

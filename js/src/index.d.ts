@@ -85,7 +85,7 @@ export type Config = Record<string, unknown> | string | ArrayBuffer | ArrayBuffe
 
 /** An input: an OTLP request (protobuf), OTLP/JSON or JSON Lines, a pprof profile, or
  * length-prefixed requests (the collector file exporter's format: proto), each also
- * gzip- or zstd-compressed; a string is sent as UTF-8. */
+ * gzip-compressed (zstd needs the ptm command or its WASI build: the reactor has no zstd decompressor); a string is sent as UTF-8. */
 export type Input = ArrayBuffer | ArrayBufferView | string;
 
 /** How the input is read: 'auto' (told by its first bytes, the default), or one format. */

@@ -21,5 +21,5 @@ export function lengthPrefixed(...blocks) {
   }));
 }
 
-/** What the message of compressed input says in the wasm reactor, which has no decompressor. */
-export const reactorNoCodec = /(gzip|zstd)-compressed (input|block): this build \(the wasm reactor\) has no decompressor/;
+/** What the message of zstd input says in the wasm reactor, which has gzip but no zstd decompressor. */
+export const reactorNoCodec = /zstd-compressed (input|block): this build \(the wasm reactor\) has no zstd decompressor/;
