@@ -3,9 +3,8 @@
 //    when gzipped, converts with `-i auto` and with `-i pprof` to the same
 //    bytes and stats; samples_kept > 0, and samples_total is its samples times
 //    its sample types (counted here by walking the profile's top-level fields);
-//  - the gzipped files as they are: skipped, with the reason, while ptm answers
-//    "gzip-compressed input ...: decompress it first"; once ptm reads gzip,
-//    they must convert to the bytes of their decompressed form;
+//  - the gzipped files as they are (also with -i pprof) convert to the bytes
+//    of their decompressed form;
 //  - `-i json` on a pprof profile fails with exit 1, `-i bogus` exits 2 with
 //    the usage message;
 //  - an OTLP request that is also a pprof profile (an empty top-level field 6):
@@ -77,12 +76,8 @@ for (const name of names) {
   });
 
   if (!isGzip(raw)) continue;
-  test(`pprof ${name} gzipped, as it is: the bytes of its decompressed form`, { skip: skipShared }, (t) => {
+  test(`pprof ${name} gzipped, as it is: the bytes of its decompressed form`, { skip: skipShared }, () => {
     const direct = convert(['-i', 'auto'], raw);
-    if (direct.code === 1 && /^ptm: input: gzip-compressed input .*: decompress it first$/m.test(direct.stderr)) {
-      t.skip('ptm does not read gzip yet (it answers "gzip-compressed input ...: decompress it first")');
-      return;
-    }
     const plain = convert(['-i', 'auto'], bytes);
     assert.equal(direct.code, 0, direct.stderr);
     assert.ok(direct.stdout.equals(plain.stdout), 'the bytes of the decompressed profile');

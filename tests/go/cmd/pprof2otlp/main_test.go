@@ -15,14 +15,11 @@
 //     synthetic_test.go for profiles google/pprof writes here.
 //
 // ptm is build/native/ptm (`make build`): without it, or without
-// ../shared, the tests are skipped; the direct pprof checks are skipped
-// while `ptm --help` does not mention pprof.
+// ../shared, the tests are skipped.
 package main
 
 import (
 	"bytes"
-	"compress/gzip"
-	"io"
 	"maps"
 	"math"
 	"os"
@@ -54,16 +51,6 @@ func ptmPath(t *testing.T) string {
 		t.Skipf("no %s: make build", ptm)
 	}
 	return ptm
-}
-
-// readsPprof: ptm's usage names pprof once it reads pprof input.
-func readsPprof(t *testing.T, ptm string) bool {
-	t.Helper()
-	out, err := exec.Command(ptm, "--help").Output()
-	if err != nil {
-		t.Fatalf("ptm --help: %v", err)
-	}
-	return strings.Contains(string(out), "pprof")
 }
 
 // fixtures are the pprof files of ../shared/fixtures/pprof; the test is
@@ -101,32 +88,10 @@ func ptm(t *testing.T, bin, file string, input []byte) []string {
 	return lines
 }
 
-// ptmPprof converts a pprof file with ptm directly; while ptm takes no
-// gzip, a gzipped file is given to it decompressed (gzip is tested on its
-// own).
+// ptmPprof converts a pprof file, gzipped or not, with ptm directly.
 func ptmPprof(t *testing.T, bin, file string) []string {
 	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.HasPrefix(data, []byte{0x1f, 0x8b}) {
-		return ptm(t, bin, file, nil)
-	}
-	cmd := exec.Command(bin, "-f", "otlp", file)
-	if msg, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(msg), "gzip-compressed input") {
-		return ptm(t, bin, file, nil)
-	}
-	t.Logf("ptm takes no gzip yet: %s given decompressed", filepath.Base(file))
-	gz, err := gzip.NewReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain, err := io.ReadAll(gz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ptm(t, bin, file, plain)
+	return ptm(t, bin, file, nil)
 }
 
 // parse reads a fixture as google/pprof does, or, for the file it refuses,
@@ -232,7 +197,7 @@ func mapsKeys(a, b map[string]float64) func(func(string) bool) {
 // checkFile: ptm's points for p's OTLP form, and for the pprof file itself
 // once ptm reads pprof, are want's (also checks each further), and ptm
 // gives the same points for both forms.
-func checkFile(t *testing.T, bin string, direct bool, file string, p *profile.Profile, want expectation,
+func checkFile(t *testing.T, bin string, file string, p *profile.Profile, want expectation,
 	also func(*testing.T, []string)) {
 	t.Helper()
 	check := func(t *testing.T, got []string) {
@@ -245,15 +210,9 @@ func checkFile(t *testing.T, bin string, direct bool, file string, p *profile.Pr
 	request := otlpForm(t, p)
 	t.Run("otlp", func(t *testing.T) { check(t, ptm(t, bin, request, nil)) })
 	t.Run("pprof", func(t *testing.T) {
-		if !direct {
-			t.Skip("ptm reads no pprof yet")
-		}
 		check(t, ptmPprof(t, bin, file))
 	})
 	t.Run("forms", func(t *testing.T) {
-		if !direct {
-			t.Skip("ptm reads no pprof yet")
-		}
 		fromPprof, fromOTLP := ptmPprof(t, bin, file), ptm(t, bin, request, nil)
 		if len(fromPprof) == 0 {
 			t.Error("ptm wrote no point")
@@ -264,7 +223,6 @@ func checkFile(t *testing.T, bin string, direct bool, file string, p *profile.Pr
 
 func TestFixtures(t *testing.T) {
 	bin := ptmPath(t)
-	direct := readsPprof(t, bin)
 	for _, file := range fixtures(t) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			p, raw := parse(t, file)
@@ -275,7 +233,7 @@ func TestFixtures(t *testing.T) {
 			if raw {
 				t.Log("expectation from the field-by-field reader: google/pprof refuses the file")
 			}
-			checkFile(t, bin, direct, file, p, want, nil)
+			checkFile(t, bin, file, p, want, nil)
 		})
 	}
 }
