@@ -1,7 +1,7 @@
 // compressed.test.js: compressed input (gzip, zstd) through every entry
 // point: the native CLI and the WASI command (wasmtime). gzip -c and zstd
-// -c of every fixture (tests/fixtures and
-// ../shared/fixtures/otlp-real), in one member or frame or split in several,
+// -c of every fixture (tests/fixtures, ../shared/fixtures/otlp-real and the
+// pprof profiles of ../shared/fixtures/pprof), in one member or frame or split in several,
 // must give the plain input's bytes and stats; cut short it fails with the
 // truncated message, corrupted with the corrupt one, and a bomb (1 GB of
 // zeros, made here by piping /dev/zero through gzip -9 and zstd) stops at
@@ -14,7 +14,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzip, reactorNoCodec, zstd } from './lib/compress.js';
@@ -39,8 +40,14 @@ function wasmtime(args, input) {
 /** The halves of bytes, each compressed on its own, concatenated: several members (frames). */
 const split = (bytes, compress) => Buffer.concat([compress(bytes.subarray(0, bytes.length >> 1)), compress(bytes.subarray(bytes.length >> 1))]);
 
-const inputs = conversionInputs().map(({ name, path }) => {
-  const plain = readFileSync(path);
+// The fixtures, and ../shared's pprof files (decompressed first where they
+// come gzipped: their plain form is the profile).
+const pprofInputs = haveShared
+  ? readdirSync(join(shared, 'pprof')).sort().map((name) => ({ name: `pprof/${name}`, path: join(shared, 'pprof', name) }))
+  : [];
+const inputs = [...conversionInputs(), ...pprofInputs].map(({ name, path }) => {
+  const file = readFileSync(path);
+  const plain = file[0] === 0x1f && file[1] === 0x8b ? gunzipSync(file) : file;
   return {
     name,
     plain,
