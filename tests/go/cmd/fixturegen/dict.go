@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pprofile"
+
+	"profiletometrics/tests/go/internal/pprofconv"
 )
 
 // rng is splitmix64: fully specified here, so its output never depends on the
@@ -62,13 +64,7 @@ type dict struct {
 }
 
 func newDict(d pprofile.ProfilesDictionary) *dict {
-	d.StringTable().Append("")
-	d.MappingTable().AppendEmpty()
-	d.LocationTable().AppendEmpty()
-	d.FunctionTable().AppendEmpty()
-	d.LinkTable().AppendEmpty()
-	d.AttributeTable().AppendEmpty()
-	d.StackTable().AppendEmpty()
+	pprofconv.AppendZeroEntries(d)
 	return &dict{
 		d:      d,
 		strs:   map[string]int32{"": 0},

@@ -102,7 +102,9 @@ type builder struct {
 	attrs     map[string]int32
 }
 
-func newBuilder(d pprofile.ProfilesDictionary) *builder {
+// AppendZeroEntries puts the zero value at index 0 of every table of an
+// empty dictionary, as OTLP requires.
+func AppendZeroEntries(d pprofile.ProfilesDictionary) {
 	d.StringTable().Append("")
 	d.MappingTable().AppendEmpty()
 	d.LocationTable().AppendEmpty()
@@ -110,6 +112,10 @@ func newBuilder(d pprofile.ProfilesDictionary) *builder {
 	d.LinkTable().AppendEmpty()
 	d.AttributeTable().AppendEmpty()
 	d.StackTable().AppendEmpty()
+}
+
+func newBuilder(d pprofile.ProfilesDictionary) *builder {
+	AppendZeroEntries(d)
 	return &builder{
 		d:         d,
 		strs:      map[string]int32{"": 0},
