@@ -148,45 +148,15 @@ void EXPORT(ptm_wasm_destroy)(ptm_wasm_handle *handle)
 }
 
 /*
- * The core formats numbers with snprintf, and wasi-libc's printf family
- * links its stdio (stdout/stderr) whose three system calls would become
- * imports; the core's getentropy() would import random_get. The reactor
- * never writes to a file descriptor and takes its hash key from the host;
- * these definitions satisfy the links inside the module (returning ENOSYS,
- * 52), so it imports nothing.
+ * The core's getentropy() would import WASI random_get: the reactor takes
+ * its hash key from the host, and this definition satisfies the link inside
+ * the module (returning ENOSYS, 52), so that, with no_stdio.c, it imports
+ * nothing.
  */
-int32_t __imported_wasi_snapshot_preview1_fd_close(int32_t fd);
-int32_t __imported_wasi_snapshot_preview1_fd_seek(int32_t fd, int64_t offset, int32_t whence,
-                                                  int32_t result);
-int32_t __imported_wasi_snapshot_preview1_fd_write(int32_t fd, int32_t iovs, int32_t iovs_len,
-                                                   int32_t result);
-
 int32_t __imported_wasi_snapshot_preview1_random_get(int32_t buffer, int32_t size);
-
-enum { WASI_ENOSYS = 52 };
 
 int32_t __imported_wasi_snapshot_preview1_random_get(int32_t buffer, int32_t size)
 {
     (void)buffer, (void)size;
-    return WASI_ENOSYS;
-}
-
-int32_t __imported_wasi_snapshot_preview1_fd_close(int32_t fd)
-{
-    (void)fd;
-    return WASI_ENOSYS;
-}
-
-int32_t __imported_wasi_snapshot_preview1_fd_seek(int32_t fd, int64_t offset, int32_t whence,
-                                                  int32_t result)
-{
-    (void)fd, (void)offset, (void)whence, (void)result;
-    return WASI_ENOSYS;
-}
-
-int32_t __imported_wasi_snapshot_preview1_fd_write(int32_t fd, int32_t iovs, int32_t iovs_len,
-                                                   int32_t result)
-{
-    (void)fd, (void)iovs, (void)iovs_len, (void)result;
-    return WASI_ENOSYS;
+    return 52;
 }

@@ -1,0 +1,792 @@
+/*
+ * proxywasm.c: the Envoy HTTP filter build/wasm/ptm-proxywasm.wasm
+ * (proxy-wasm ABI 0.2.1) over the C API.
+ *
+ * A POST to the matched path (default /v1development/profiles) is held until
+ * its body is whole, converted by the core into an OTLP
+ * ExportMetricsServiceRequest (protobuf) and sent on, in its place, to the
+ * rewrite path (default /v1/metrics). A body the core refuses, or one over
+ * the size limit, gets a local 400 carrying the `ptm:` message (or, with
+ * "on_error": "pass", goes on untouched). Every other request passes
+ * untouched. No conversion logic lives here: configuration, HTTP plumbing,
+ * and the core's results turned into responses, logs and counters.
+ *
+ * Design:
+ *  - One converter per plugin (root context), built in proxy_on_configure
+ *    from the plugin configuration: the core's JSON configuration plus a
+ *    "filter" object of this file's options (README, "Envoy filter").
+ *    A conversion runs within one callback, so one converter serves every
+ *    stream of its plugin.
+ *  - Envoy holds the body (the body callbacks return Pause until the end
+ *    of the stream); at the end it is read from Envoy's buffer in pieces of
+ *    BODY_PIECE bytes and fed to the core's stream, so the VM never holds a
+ *    second copy of the whole compressed body.
+ *  - A stream context lives from proxy_on_context_create to the end of its
+ *    request, and proxy_on_log, _done and _delete (Envoy calls all three,
+ *    the Go SDK's emulator only the first) free what is left: a VM's memory
+ *    stays flat however many requests pass.
+ *  - Envoy calls _initialize before anything else; the Go SDK's emulator
+ *    never does. Every entry point runs the initialisation once.
+ *  - Imports: the env.proxy_* host calls below, which both Envoy and the
+ *    emulator provide, and WASI random_get (through getentropy) for the
+ *    converters' hash keys. stdio is stubbed (no_stdio.c).
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include <cJSON.h>
+
+#include "ptm.h"
+
+#define EXPORT(name) __attribute__((export_name(#name))) name
+#define HOST_CALL(name) __attribute__((import_module("env"), import_name(#name))) name
+
+/* ---- the host's side of ABI 0.2.1 ------------------------------------------ */
+
+enum proxy_status { PROXY_OK = 0, PROXY_NOT_FOUND = 1 };
+enum proxy_action { ACTION_CONTINUE = 0, ACTION_PAUSE = 1 };
+enum proxy_log_level { LOG_DEBUG = 1, LOG_INFO = 2, LOG_WARN = 3, LOG_ERROR = 4 };
+enum proxy_buffer { BUFFER_REQUEST_BODY = 0, BUFFER_PLUGIN_CONFIGURATION = 7 };
+enum proxy_map { MAP_REQUEST_HEADERS = 0 };
+enum proxy_metric_type { METRIC_COUNTER = 0, METRIC_GAUGE = 1 };
+
+int32_t HOST_CALL(proxy_log)(int32_t level, const char *message, size_t size);
+/* The host allocates *data with our malloc; we free it. */
+int32_t HOST_CALL(proxy_get_buffer_bytes)(int32_t buffer, size_t start, size_t max_size,
+                                          uint8_t **data, size_t *size);
+int32_t HOST_CALL(proxy_set_buffer_bytes)(int32_t buffer, size_t start, size_t size,
+                                          const uint8_t *data, size_t data_size);
+int32_t HOST_CALL(proxy_get_header_map_value)(int32_t map, const char *key, size_t key_size,
+                                              char **value, size_t *value_size);
+int32_t HOST_CALL(proxy_replace_header_map_value)(int32_t map, const char *key, size_t key_size,
+                                                  const char *value, size_t value_size);
+int32_t HOST_CALL(proxy_remove_header_map_value)(int32_t map, const char *key, size_t key_size);
+int32_t HOST_CALL(proxy_send_local_response)(uint32_t status, const char *details,
+                                             size_t details_size, const uint8_t *body,
+                                             size_t body_size, const uint8_t *headers,
+                                             size_t headers_size, int32_t grpc_status);
+int32_t HOST_CALL(proxy_define_metric)(int32_t type, const char *name, size_t name_size,
+                                       uint32_t *metric_id);
+int32_t HOST_CALL(proxy_increment_metric)(uint32_t metric_id, int64_t offset);
+int32_t HOST_CALL(proxy_record_metric)(uint32_t metric_id, uint64_t value);
+
+/* ---- initialisation and the allocator ---------------------------------------- */
+
+void __wasm_call_ctors(void);
+
+static bool initialized;
+
+static void initialize_once(void)
+{
+    if (!initialized) {
+        initialized = true;
+        __wasm_call_ctors();
+    }
+}
+
+void EXPORT(_initialize)(void)
+{
+    initialize_once();
+}
+
+void EXPORT(proxy_abi_version_0_2_1)(void)
+{
+}
+
+/* Envoy's host looks for "malloc" first (exported by the link, -Wl,--export=malloc),
+ * the emulator for this one. */
+void *EXPORT(proxy_on_memory_allocate)(size_t size)
+{
+    initialize_once();
+    return malloc(size);
+}
+
+/* ---- logging ------------------------------------------------------------------ */
+
+static void log_text(enum proxy_log_level level, const char *text)
+{
+    proxy_log(level, text, strlen(text));
+}
+
+/* Logs "ptm: " and a printf-formatted message, cut at 1 KiB. */
+static void log_message(enum proxy_log_level level, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void log_message(enum proxy_log_level level, const char *format, ...)
+{
+    char line[1024] = "ptm: ";
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(line + 5, sizeof line - 5, format, arguments);
+    va_end(arguments);
+    log_text(level, line);
+}
+
+/* ---- plugins (root contexts) -------------------------------------------------- */
+
+/* The counters a plugin defines in the host (Envoy: wasmcustom.<name>). */
+enum plugin_counter {
+    COUNT_REQUESTS_CONVERTED,  /* forwarded as metrics */
+    COUNT_REQUESTS_REJECTED,   /* answered locally (400, 415, 503) */
+    COUNT_REQUESTS_PASSED,     /* a failure passed on untouched ("on_error": "pass") */
+    COUNT_SAMPLES_TOTAL,       /* ptm_stats, summed over converted requests */
+    COUNT_SAMPLES_KEPT,
+    COUNT_SAMPLES_FILTERED,
+    COUNT_SAMPLES_INVALID,
+    COUNT_SAMPLES_SKIPPED,
+    COUNT_POINTS,              /* data points forwarded */
+    COUNTER_COUNT
+};
+
+static const char *const counter_names[COUNTER_COUNT] = {
+    "profiletometrics.requests_converted", "profiletometrics.requests_rejected",
+    "profiletometrics.requests_passed",    "profiletometrics.samples_total",
+    "profiletometrics.samples_kept",       "profiletometrics.samples_filtered",
+    "profiletometrics.samples_invalid",    "profiletometrics.samples_skipped",
+    "profiletometrics.points",
+};
+
+/* A gauge: the VM's linear memory in bytes, recorded after each request. */
+static const char memory_gauge_name[] = "profiletometrics.vm_memory_bytes";
+
+#define DEFAULT_MATCH_PATH "/v1development/profiles"
+#define DEFAULT_REWRITE_PATH "/v1/metrics"
+/* The OpenTelemetry Collector's OTLP/HTTP receiver's default max_request_body_size. */
+#define DEFAULT_MAX_BODY_BYTES ((uint64_t)20 * 1024 * 1024)
+enum { PATH_CAPACITY = 256 };
+
+/* The "filter" object of the plugin configuration. */
+typedef struct filter_options {
+    char match_path[PATH_CAPACITY];   /* requests whose :path, before any '?', is this */
+    char rewrite_path[PATH_CAPACITY]; /* become requests to this (the query kept) */
+    bool pass_on_error;               /* "on_error": "pass" rather than "reject" */
+    uint64_t max_body_bytes;          /* a longer body is refused before it is whole */
+} filter_options;
+
+typedef struct plugin {
+    ptm_converter *converter; /* NULL until proxy_on_configure succeeds */
+    filter_options options;
+    uint32_t counters[COUNTER_COUNT];
+    uint32_t memory_gauge;
+} plugin;
+
+/* ---- the plugin configuration --------------------------------------------------- */
+
+typedef struct config_error {
+    char text[512];
+} config_error;
+
+static bool refuse_config(config_error *error, const char *key, const char *what)
+{
+    snprintf(error->text, sizeof error->text, "config: %s: %s", key, what);
+    return false;
+}
+
+static bool read_path_option(const cJSON *item, const char *key, char *out, config_error *error)
+{
+    if (item == NULL)
+        return true;
+    if (!cJSON_IsString(item))
+        return refuse_config(error, key, "must be a string");
+    if (item->valuestring[0] != '/')
+        return refuse_config(error, key, "must start with '/'");
+    if (strlen(item->valuestring) >= PATH_CAPACITY)
+        return refuse_config(error, key, "longer than 255 bytes");
+    if (strpbrk(item->valuestring, "?#") != NULL)
+        return refuse_config(error, key, "must be a path alone, without '?' or '#'");
+    strcpy(out, item->valuestring);
+    return true;
+}
+
+/* Reads the "filter" object (NULL: absent) into options. */
+static bool read_filter_options(const cJSON *filter, filter_options *options, config_error *error)
+{
+    *options = (filter_options){.match_path = DEFAULT_MATCH_PATH,
+                                .rewrite_path = DEFAULT_REWRITE_PATH,
+                                .max_body_bytes = DEFAULT_MAX_BODY_BYTES};
+    if (filter == NULL)
+        return true;
+    if (!cJSON_IsObject(filter))
+        return refuse_config(error, "filter", "must be an object");
+    for (const cJSON *item = filter->child; item != NULL; item = item->next) {
+        for (const cJSON *other = item->next; other != NULL; other = other->next)
+            if (strcmp(item->string, other->string) == 0)
+                return refuse_config(error, "filter", "duplicated key");
+    }
+    const cJSON *item;
+    for (item = filter->child; item != NULL; item = item->next) {
+        const char *key = item->string;
+        if (strcmp(key, "match_path") == 0) {
+            if (!read_path_option(item, "filter.match_path", options->match_path, error))
+                return false;
+        } else if (strcmp(key, "rewrite_path") == 0) {
+            if (!read_path_option(item, "filter.rewrite_path", options->rewrite_path, error))
+                return false;
+        } else if (strcmp(key, "on_error") == 0) {
+            if (!cJSON_IsString(item) ||
+                (strcmp(item->valuestring, "reject") != 0 && strcmp(item->valuestring, "pass") != 0))
+                return refuse_config(error, "filter.on_error", "must be \"reject\" or \"pass\"");
+            options->pass_on_error = strcmp(item->valuestring, "pass") == 0;
+        } else if (strcmp(key, "max_body_bytes") == 0) {
+            double value = cJSON_GetNumberValue(item);
+            if (!cJSON_IsNumber(item) || value < 1 || value > 4294967295.0 || value != (double)(uint64_t)value)
+                return refuse_config(error, "filter.max_body_bytes",
+                                     "must be an integer from 1 to 4294967295");
+            options->max_body_bytes = (uint64_t)value;
+        } else {
+            char path[300];
+            snprintf(path, sizeof path, "filter.%s", key);
+            return refuse_config(error, path, "unknown key (match_path, rewrite_path, on_error, max_body_bytes)");
+        }
+    }
+    return true;
+}
+
+/* A converter for config (the core's JSON configuration, NUL-terminated) with a random hash key. */
+static bool create_converter(const char *config, size_t config_size, ptm_converter **converter,
+                             config_error *error)
+{
+    if (ptm_converter_create(config, config_size, NULL, converter, error->text, sizeof error->text) != PTM_OK)
+        return false;
+    uint8_t hash_key[16];
+    if (getentropy(hash_key, sizeof hash_key) != 0) {
+        ptm_converter_free(*converter);
+        *converter = NULL;
+        snprintf(error->text, sizeof error->text, "the host gave no random bytes (WASI random_get) for the hash key");
+        return false;
+    }
+    ptm_converter_set_hash_key(*converter, hash_key);
+    return true;
+}
+
+/*
+ * Splits the plugin configuration (text, size bytes) into the filter's
+ * options and the core's configuration, and builds the converter. The core
+ * reads JSON with cJSON as this does, so the JSON it is given (the object
+ * without "filter", printed again) means what the user wrote. Text that is
+ * not a JSON object goes to the core as it is, for its own message.
+ */
+static bool configure(const char *text, size_t size, filter_options *options,
+                      ptm_converter **converter, config_error *error)
+{
+    const char *end = NULL;
+    cJSON *root = size > 0 ? cJSON_ParseWithLengthOpts(text, size, &end, false) : NULL;
+    if (root == NULL || !cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return read_filter_options(NULL, options, error) && create_converter(text, size, converter, error);
+    }
+    cJSON *filter = cJSON_DetachItemFromObjectCaseSensitive(root, "filter");
+    bool ok = read_filter_options(filter, options, error);
+    if (ok && cJSON_GetObjectItemCaseSensitive(root, "filter") != NULL)
+        ok = refuse_config(error, "filter", "duplicated key");
+    const cJSON *temporality = cJSON_GetObjectItemCaseSensitive(root, "temporality");
+    if (ok && cJSON_IsString(temporality) && strcmp(temporality->valuestring, "cumulative") == 0)
+        ok = refuse_config(error, "temporality",
+                           "\"cumulative\" is not available in the filter: each Envoy worker thread runs "
+                           "its own VM, whose running totals would overwrite each other's; use \"delta\"");
+    char *core = ok ? cJSON_PrintUnformatted(root) : NULL;
+    if (ok && core == NULL)
+        ok = refuse_config(error, "filter", "out of memory");
+    if (ok)
+        ok = create_converter(core, strlen(core), converter, error);
+    cJSON_free(core);
+    cJSON_Delete(filter);
+    cJSON_Delete(root);
+    return ok;
+}
+
+/* ---- HTTP streams -------------------------------------------------------------- */
+
+typedef enum body_kind { BODY_PROTOBUF, BODY_JSON } body_kind;
+
+/* A request to the matched path, from its headers to its conversion. */
+typedef struct stream {
+    body_kind kind;
+    uint64_t body_size; /* what Envoy has buffered so far */
+    char *query;        /* the :path's "?..." (NULL: none), kept on the rewrite */
+} stream;
+
+/* Every context: a plugin (root) or a request (stream) of one. */
+typedef struct context {
+    uint32_t id;
+    uint32_t root_id;       /* 0 for a root context */
+    plugin *plugin;         /* root contexts */
+    stream *stream;         /* a request being converted; NULL when passing untouched or done */
+    struct context *next;   /* in its bucket */
+} context;
+
+/* Contexts by id, chained in buckets. Invariant: each id at most once. */
+enum { CONTEXT_BUCKETS = 1024 };
+static context *context_buckets[CONTEXT_BUCKETS];
+
+static context **context_slot(uint32_t id)
+{
+    context **slot = &context_buckets[id % CONTEXT_BUCKETS];
+    while (*slot != NULL && (*slot)->id != id)
+        slot = &(*slot)->next;
+    return slot;
+}
+
+static context *find_context(uint32_t id)
+{
+    return *context_slot(id);
+}
+
+static plugin *find_plugin(uint32_t root_id)
+{
+    context *root = find_context(root_id);
+    return root != NULL ? root->plugin : NULL;
+}
+
+static void end_stream(context *ctx)
+{
+    if (ctx->stream != NULL) {
+        free(ctx->stream->query);
+        free(ctx->stream);
+        ctx->stream = NULL;
+    }
+}
+
+static void free_plugin(plugin *p)
+{
+    if (p != NULL) {
+        ptm_converter_free(p->converter);
+        free(p);
+    }
+}
+
+static void delete_context(uint32_t id)
+{
+    context **slot = context_slot(id);
+    context *ctx = *slot;
+    if (ctx == NULL)
+        return;
+    *slot = ctx->next;
+    end_stream(ctx);
+    free_plugin(ctx->plugin);
+    free(ctx);
+}
+
+void EXPORT(proxy_on_context_create)(uint32_t id, uint32_t root_id)
+{
+    initialize_once();
+    delete_context(id); /* an id the host reuses starts afresh */
+    context *ctx = calloc(1, sizeof *ctx);
+    if (ctx == NULL) {
+        log_text(LOG_ERROR, "ptm: out of memory creating a context");
+        return;
+    }
+    ctx->id = id;
+    ctx->root_id = root_id;
+    context **bucket = &context_buckets[id % CONTEXT_BUCKETS];
+    ctx->next = *bucket;
+    *bucket = ctx;
+}
+
+int32_t EXPORT(proxy_on_vm_start)(uint32_t root_id, size_t vm_configuration_size)
+{
+    (void)root_id, (void)vm_configuration_size;
+    initialize_once();
+    return 1;
+}
+
+static void define_metrics(plugin *p)
+{
+    for (int i = 0; i < COUNTER_COUNT; i++)
+        proxy_define_metric(METRIC_COUNTER, counter_names[i], strlen(counter_names[i]), &p->counters[i]);
+    proxy_define_metric(METRIC_GAUGE, memory_gauge_name, sizeof memory_gauge_name - 1, &p->memory_gauge);
+}
+
+/* Builds the plugin of a root context; a failure is logged with the key
+ * that is wrong and keeps the plugin's previous configuration, if any. */
+int32_t EXPORT(proxy_on_configure)(uint32_t root_id, size_t configuration_size)
+{
+    initialize_once();
+    context *root = find_context(root_id);
+    if (root == NULL)
+        return 0;
+    uint8_t *text = NULL;
+    size_t size = 0;
+    if (configuration_size > 0 &&
+        proxy_get_buffer_bytes(BUFFER_PLUGIN_CONFIGURATION, 0, configuration_size, &text, &size) != PROXY_OK)
+        size = 0;
+    plugin *p = calloc(1, sizeof *p);
+    config_error error = {.text = "config: out of memory"};
+    bool ok = p != NULL && configure((const char *)text, size, &p->options, &p->converter, &error);
+    free(text);
+    if (!ok) {
+        log_message(LOG_ERROR, "%s", error.text);
+        free_plugin(p);
+        return 0;
+    }
+    define_metrics(p);
+    free_plugin(root->plugin);
+    root->plugin = p;
+    return 1;
+}
+
+/* ---- request headers ------------------------------------------------------------ */
+
+/* A request header's value (NULL when absent), NUL-terminated, for free(). */
+static char *request_header(const char *name)
+{
+    char *value = NULL;
+    size_t size = 0;
+    if (proxy_get_header_map_value(MAP_REQUEST_HEADERS, name, strlen(name), &value, &size) != PROXY_OK)
+        return NULL;
+    char *text = malloc(size + 1);
+    if (text != NULL) {
+        memcpy(text, value, size);
+        text[size] = '\0';
+    }
+    free(value);
+    return text;
+}
+
+static void set_request_header(const char *name, const char *value)
+{
+    proxy_replace_header_map_value(MAP_REQUEST_HEADERS, name, strlen(name), value, strlen(value));
+}
+
+static void remove_request_header(const char *name)
+{
+    proxy_remove_header_map_value(MAP_REQUEST_HEADERS, name, strlen(name));
+}
+
+/* Whether value, up to a ';' and without surrounding blanks, is token (any case). */
+static bool header_token_is(const char *value, const char *token)
+{
+    while (*value == ' ' || *value == '\t')
+        value++;
+    size_t length = strcspn(value, ";");
+    while (length > 0 && (value[length - 1] == ' ' || value[length - 1] == '\t'))
+        length--;
+    return length == strlen(token) && strncasecmp(value, token, length) == 0;
+}
+
+/* ---- answers ------------------------------------------------------------------- */
+
+/*
+ * Answers the request locally with status and message (one line, "ptm: ..."),
+ * as an OTLP/HTTP server does: the body a google.rpc.Status (code 3,
+ * INVALID_ARGUMENT, or 14, UNAVAILABLE, for 503) in the request's encoding,
+ * protobuf or JSON; text for a request of neither.
+ */
+static void send_failure(uint32_t status, const char *message, const body_kind *kind)
+{
+    int32_t code = status == 503 ? 14 : 3;
+    uint8_t *body = NULL;
+    size_t body_size = 0;
+    const char *content_type = "text/plain; charset=utf-8";
+    char *json = NULL;
+    size_t message_size = strlen(message);
+    if (kind != NULL && *kind == BODY_JSON) {
+        cJSON *object = cJSON_CreateObject();
+        if (object != NULL && cJSON_AddNumberToObject(object, "code", code) != NULL &&
+            cJSON_AddStringToObject(object, "message", message) != NULL)
+            json = cJSON_PrintUnformatted(object);
+        cJSON_Delete(object);
+        content_type = "application/json";
+        body = (uint8_t *)json;
+        body_size = json != NULL ? strlen(json) : 0;
+    } else if (kind != NULL && (body = malloc(message_size + 8)) != NULL) {
+        /* Status{code = 1 (varint), message = 2 (bytes)}; a message is under 2^14 bytes. */
+        content_type = "application/x-protobuf";
+        size_t at = 0;
+        body[at++] = 0x08;
+        body[at++] = (uint8_t)code;
+        body[at++] = 0x12;
+        if (message_size >= 0x80)
+            body[at++] = (uint8_t)(0x80 | (message_size & 0x7f));
+        body[at++] = (uint8_t)(message_size >> (message_size >= 0x80 ? 7 : 0));
+        memcpy(body + at, message, message_size);
+        body_size = at + message_size;
+    } else {
+        body = (uint8_t *)message;
+        body_size = message_size;
+    }
+    /* The header map: a count, each pair's key and value sizes, then each key and value NUL-terminated. */
+    static const char key[] = "content-type";
+    size_t type_size = strlen(content_type);
+    uint8_t headers[4 + 8 + sizeof key + 64];
+    uint32_t sizes[3] = {1, sizeof key - 1, (uint32_t)type_size};
+    memcpy(headers, sizes, sizeof sizes);
+    memcpy(headers + 12, key, sizeof key);
+    memcpy(headers + 12 + sizeof key, content_type, type_size + 1);
+    static const char details[] = "profiletometrics_refused";
+    proxy_send_local_response(status, details, sizeof details - 1, body, body_size, headers,
+                              12 + sizeof key + type_size + 1, -1);
+    if (body != (const uint8_t *)message)
+        free(body);
+}
+
+static void count(const plugin *p, enum plugin_counter counter, uint64_t amount)
+{
+    if (amount > 0)
+        proxy_increment_metric(p->counters[counter], (int64_t)amount);
+}
+
+static void record_memory(const plugin *p)
+{
+    proxy_record_metric(p->memory_gauge, (uint64_t)__builtin_wasm_memory_size(0) * 65536);
+}
+
+/*
+ * A request the filter cannot convert: answered with status and "ptm: "
+ * message, or passed on untouched with "on_error": "pass" (the message then
+ * logged). kind NULL: its body is neither protobuf nor JSON.
+ */
+static int32_t fail_request(context *ctx, const plugin *p, uint32_t status, const char *message,
+                            const body_kind *kind)
+{
+    end_stream(ctx);
+    if (p->options.pass_on_error) {
+        log_message(LOG_WARN, "%s (passed on untouched: \"on_error\": \"pass\")", message);
+        count(p, COUNT_REQUESTS_PASSED, 1);
+        record_memory(p);
+        return ACTION_CONTINUE;
+    }
+    char line[1024];
+    snprintf(line, sizeof line, "ptm: %s", message);
+    log_text(LOG_WARN, line);
+    send_failure(status, line, kind);
+    count(p, COUNT_REQUESTS_REJECTED, 1);
+    record_memory(p);
+    return ACTION_PAUSE;
+}
+
+/* ---- conversion ---------------------------------------------------------------- */
+
+enum { BODY_PIECE = 1 << 20 };
+
+/* Feeds Envoy's buffered body to the converter's stream, a piece at a time. */
+static void feed_body(ptm_converter *converter, uint64_t body_size)
+{
+    ptm_convert_begin(converter, body_size);
+    for (uint64_t at = 0; at < body_size;) {
+        uint8_t *piece = NULL;
+        size_t size = 0;
+        uint64_t want = body_size - at < BODY_PIECE ? body_size - at : BODY_PIECE;
+        if (proxy_get_buffer_bytes(BUFFER_REQUEST_BODY, (size_t)at, (size_t)want, &piece, &size) != PROXY_OK ||
+            size == 0) {
+            free(piece);
+            break;
+        }
+        ptm_result result = ptm_convert_feed(converter, piece, size);
+        free(piece);
+        at += size;
+        if (result != PTM_OK)
+            break; /* ptm_convert_finish() reports it */
+    }
+}
+
+static void log_conversion(const ptm_converter *converter, const ptm_stats *stats)
+{
+    if (ptm_converter_last_warning(converter)[0] != '\0')
+        log_message(LOG_WARN, "%s", ptm_converter_last_warning(converter));
+    const char *refusal;
+    for (size_t i = 0; (refusal = ptm_converter_refused_request(converter, i)) != NULL; i++)
+        log_message(LOG_WARN, "%s", refusal);
+    if (stats->requests_invalid > 0)
+        log_message(LOG_WARN, "input: %llu of %llu requests refused; the others were converted",
+                    (unsigned long long)stats->requests_invalid,
+                    (unsigned long long)(stats->requests_invalid + stats->requests));
+    if (stats->samples_invalid > 0)
+        log_message(LOG_DEBUG, "input: %llu of %llu samples invalid, skipped",
+                    (unsigned long long)stats->samples_invalid, (unsigned long long)stats->samples_total);
+}
+
+static void count_conversion(const plugin *p, const ptm_stats *stats)
+{
+    count(p, COUNT_REQUESTS_CONVERTED, 1);
+    count(p, COUNT_SAMPLES_TOTAL, stats->samples_total);
+    count(p, COUNT_SAMPLES_KEPT, stats->samples_kept);
+    count(p, COUNT_SAMPLES_FILTERED, stats->samples_filtered);
+    count(p, COUNT_SAMPLES_INVALID, stats->samples_invalid);
+    count(p, COUNT_SAMPLES_SKIPPED, stats->samples_skipped);
+    count(p, COUNT_POINTS, stats->series);
+}
+
+/* Turns the whole body into metrics and sends them on to the rewrite path. */
+static int32_t convert_request(context *ctx, plugin *p)
+{
+    stream *s = ctx->stream;
+    ptm_converter *converter = p->converter;
+    ptm_converter_set_input_format(converter, s->kind == BODY_JSON ? PTM_INPUT_JSON : PTM_INPUT_OTLP);
+    feed_body(converter, s->body_size);
+    const uint8_t *output = NULL;
+    size_t output_size = 0;
+    ptm_stats stats;
+    ptm_result result = ptm_convert_finish(converter, PTM_FORMAT_OTLP_PROTOBUF, &output, &output_size, &stats);
+    if (result != PTM_OK) {
+        body_kind kind = s->kind;
+        return fail_request(ctx, p, result == PTM_ERR_NOMEM ? 503 : 400, ptm_converter_last_error(converter), &kind);
+    }
+    log_conversion(converter, &stats);
+    if (output_size > 0 || s->body_size > 0)
+        proxy_set_buffer_bytes(BUFFER_REQUEST_BODY, 0, (size_t)s->body_size, output, output_size);
+    if (s->query == NULL) {
+        set_request_header(":path", p->options.rewrite_path);
+    } else {
+        char path[PATH_CAPACITY + 2048];
+        snprintf(path, sizeof path, "%s%s", p->options.rewrite_path, s->query);
+        set_request_header(":path", path);
+    }
+    set_request_header("content-type", "application/x-protobuf");
+    remove_request_header("content-encoding");
+    count_conversion(p, &stats);
+    end_stream(ctx);
+    record_memory(p);
+    return ACTION_CONTINUE;
+}
+
+/* The body kind the content-type names; false when it names another. */
+static bool body_kind_of(const char *content_type, body_kind *kind)
+{
+    if (content_type != NULL && header_token_is(content_type, "application/x-protobuf")) {
+        *kind = BODY_PROTOBUF;
+        return true;
+    }
+    if (content_type != NULL && header_token_is(content_type, "application/json")) {
+        *kind = BODY_JSON;
+        return true;
+    }
+    return false;
+}
+
+/* Whether the core reads a body of this content-encoding (absent: identity). */
+static bool encoding_is_known(const char *encoding)
+{
+    return encoding == NULL || header_token_is(encoding, "identity") ||
+           header_token_is(encoding, "gzip") || header_token_is(encoding, "zstd");
+}
+
+/* Whether this request is one to convert: POST to the match path. On
+ * success *query is its "?..." (NULL: none) for the caller to free. */
+static bool request_matches(const plugin *p, char **query)
+{
+    *query = NULL;
+    char *method = request_header(":method");
+    bool post = method != NULL && strcmp(method, "POST") == 0;
+    free(method);
+    char *path = post ? request_header(":path") : NULL;
+    if (path == NULL)
+        return false;
+    size_t length = strcspn(path, "?");
+    bool matches = length == strlen(p->options.match_path) && memcmp(path, p->options.match_path, length) == 0;
+    if (matches && path[length] == '?')
+        *query = strdup(path + length);
+    free(path);
+    return matches;
+}
+
+/* Starts the conversion of a matching request, or answers it when its
+ * content-type or content-encoding is one the core does not read (415).
+ * Takes query. */
+static int32_t begin_request(context *ctx, plugin *p, char *query, bool end_of_stream)
+{
+    char *content_type = request_header("content-type");
+    char *encoding = request_header("content-encoding");
+    body_kind kind = BODY_PROTOBUF;
+    bool known_kind = body_kind_of(content_type, &kind);
+    char message[512] = "";
+    uint32_t status = 415;
+    if (!known_kind)
+        snprintf(message, sizeof message,
+                 "request: content-type \"%.200s\" is not application/x-protobuf or application/json",
+                 content_type != NULL ? content_type : "");
+    else if (!encoding_is_known(encoding))
+        snprintf(message, sizeof message, "request: content-encoding \"%.200s\" is not gzip, zstd or identity",
+                 encoding);
+    else if ((ctx->stream = calloc(1, sizeof *ctx->stream)) == NULL) {
+        status = 503;
+        snprintf(message, sizeof message, "out of memory");
+    }
+    free(content_type);
+    free(encoding);
+    if (message[0] != '\0') {
+        free(query);
+        return fail_request(ctx, p, status, message, known_kind ? &kind : NULL);
+    }
+    ctx->stream->kind = kind;
+    ctx->stream->query = query;
+    remove_request_header("content-length"); /* the body's length changes */
+    return end_of_stream ? convert_request(ctx, p) : ACTION_PAUSE;
+}
+
+int32_t EXPORT(proxy_on_request_headers)(uint32_t id, size_t header_count, int32_t end_of_stream)
+{
+    (void)header_count;
+    initialize_once();
+    context *ctx = find_context(id);
+    plugin *p = ctx != NULL ? find_plugin(ctx->root_id) : NULL;
+    if (p == NULL || p->converter == NULL)
+        return ACTION_CONTINUE;
+    end_stream(ctx);
+    char *query = NULL;
+    if (!request_matches(p, &query))
+        return ACTION_CONTINUE;
+    return begin_request(ctx, p, query, end_of_stream != 0);
+}
+
+int32_t EXPORT(proxy_on_request_body)(uint32_t id, size_t body_size, int32_t end_of_stream)
+{
+    initialize_once();
+    context *ctx = find_context(id);
+    if (ctx == NULL || ctx->stream == NULL)
+        return ACTION_CONTINUE;
+    plugin *p = find_plugin(ctx->root_id);
+    if (p == NULL) {
+        end_stream(ctx);
+        return ACTION_CONTINUE;
+    }
+    ctx->stream->body_size = body_size;
+    if (body_size > p->options.max_body_bytes) {
+        char message[160];
+        snprintf(message, sizeof message, "request: body passes filter.max_body_bytes (%llu bytes)",
+                 (unsigned long long)p->options.max_body_bytes);
+        body_kind kind = ctx->stream->kind;
+        return fail_request(ctx, p, 400, message, &kind);
+    }
+    return end_of_stream ? convert_request(ctx, p) : ACTION_PAUSE;
+}
+
+/* A request with trailers ends there: its body is whole. */
+int32_t EXPORT(proxy_on_request_trailers)(uint32_t id, size_t trailer_count)
+{
+    (void)trailer_count;
+    initialize_once();
+    context *ctx = find_context(id);
+    plugin *p = ctx != NULL && ctx->stream != NULL ? find_plugin(ctx->root_id) : NULL;
+    return p != NULL ? convert_request(ctx, p) : ACTION_CONTINUE;
+}
+
+/* ---- the end of a context -------------------------------------------------------- */
+
+int32_t EXPORT(proxy_on_done)(uint32_t id)
+{
+    initialize_once();
+    context *ctx = find_context(id);
+    if (ctx != NULL)
+        end_stream(ctx);
+    return 1;
+}
+
+void EXPORT(proxy_on_log)(uint32_t id)
+{
+    initialize_once();
+    context *ctx = find_context(id);
+    if (ctx != NULL && ctx->root_id != 0)
+        delete_context(id);
+}
+
+void EXPORT(proxy_on_delete)(uint32_t id)
+{
+    initialize_once();
+    delete_context(id);
+}
