@@ -51,13 +51,16 @@ test-asan: build go-tools collector
 # The benchmark matrix (tests/bench/matrix.mjs): every row on every input in
 # one run; the table is printed last and written to build/bench/results.md.
 # Before it, the collector connector's Go benchmarks on the 100k input
-# (wasm/collector/bench_test.go). About 4 minutes on 2 cores.
+# (wasm/collector/bench_test.go) and the Envoy filter's, next to the native
+# CLI (tests/go/proxywasm/bench_test.go). About 5 minutes on 2 cores.
 # tools/setup-browser.sh runs `npm ci` in tests/ when its lock file changed
 # (protobufjs, for the plain-JS baseline).
 bench: build go-tools bench-inputs
 	@tools/setup-browser.sh
 	@echo "collector connector (wasm/collector), ns/sample, build/bench/ebpf-100k.pb:"
 	@set -o pipefail; cd wasm/collector && PTM_BENCH_INPUT=$(CURDIR)/build/bench/ebpf-100k.pb go test -run '^$$' -bench . -benchtime 3s . | grep -E '^Benchmark'
+	@echo "Envoy filter (tests/go/proxywasm, the proxy-wasm Go SDK's emulator) and the native CLI, ns/sample, build/bench/ebpf-100k.pb:"
+	@set -o pipefail; cd tests/go && PTM_BENCH_INPUT=$(CURDIR)/build/bench/ebpf-100k.pb go test -run '^$$' -bench . -benchtime 3s ./proxywasm | grep -E '^Benchmark'
 	@node tests/bench/matrix.mjs
 
 # The inputs, written by fixturegen with the official pdata encoder; made

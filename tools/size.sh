@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# size.sh: prints the raw and gzip -9 sizes of the two WebAssembly modules,
-# and fails (exit 1) when the reactor build/wasm/ptm.wasm is over its budget:
+# size.sh: prints the raw and gzip -9 sizes of the three WebAssembly modules
+# (the WASI command, the reactor, the Envoy filter), and fails (exit 1) when the reactor build/wasm/ptm.wasm is over its budget:
 # 350 KB raw or 120 KB gzipped (KB = 1000 bytes). Exit 2 when a module is
 # missing (run `make build`). gzip runs with -n (no name or time in the
 # header), so the figure depends on the module's bytes only.
@@ -20,11 +20,12 @@ gzip_size() { gzip -9 -n -c "$1" | wc -c | tr -d ' '; }
 report() {
   local path=$1
   [ -f "$root/$path" ] || { echo "size: $path is missing (make build)" >&2; exit 2; }
-  printf '%-20s %8d bytes raw %8d bytes gzip -9\n' "$path" "$(raw_size "$root/$path")" "$(gzip_size "$root/$path")"
+  printf '%-34s %8d bytes raw %8d bytes gzip -9\n' "$path" "$(raw_size "$root/$path")" "$(gzip_size "$root/$path")"
 }
 
 report build/wasi/ptm.wasm
 report build/wasm/ptm.wasm
+report build/wasm/ptm-proxywasm.wasm
 
 raw=$(raw_size "$root/build/wasm/ptm.wasm")
 gz=$(gzip_size "$root/build/wasm/ptm.wasm")

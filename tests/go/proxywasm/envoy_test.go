@@ -272,8 +272,9 @@ func decodeMetrics(t testing.TB, data []byte) string {
 // through the filter, its body in pieces of 16 KiB, then to upstream, or
 // is answered by the filter's local response.
 type envoy struct {
-	filter   *filter
-	upstream http.Handler
+	filter    *filter
+	upstream  http.Handler
+	encodings []string // the content-encoding of each request it got
 }
 
 func (e *envoy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -291,6 +292,7 @@ func (e *envoy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			headers = append(headers, [2]string{strings.ToLower(name), v})
 		}
 	}
+	e.encodings = append(e.encodings, r.Header.Get("Content-Encoding"))
 	res := e.filter.send(headers, body, 16<<10)
 	if res.local != nil {
 		for _, h := range res.local.Headers {

@@ -421,7 +421,7 @@ func TestConfiguration(t *testing.T) {
 		f.close()
 	}
 	// The core's own refusals, with the CLI's message.
-	for _, configuration := range []string{`{"nope": 1}`, `{"temporality": "weekly"}`, `{`, `[1]`,
+	for _, configuration := range []string{`{"nope": 1}`, `{"temporality": "weekly"}`, `{`, `[1]`, `{} x`, `{"filter": {}} {}`,
 		`{"process_filter": {"patterns": ["("]}}`} {
 		want := cli(t, "otlp", nil, configuration)
 		f, ok := startFilter(t, []byte(configuration))
