@@ -21,10 +21,13 @@
  *    of the stream); at the end it is read from Envoy's buffer in pieces of
  *    BODY_PIECE bytes and fed to the core's stream, so the VM never holds a
  *    second copy of the whole compressed body.
- *  - A stream context lives from proxy_on_context_create to the end of its
- *    request, and proxy_on_log, _done and _delete (Envoy calls all three,
- *    the Go SDK's emulator only the first) free what is left: a VM's memory
- *    stays flat however many requests pass.
+ *  - The ABI's callbacks carry a context id and nothing else, so the
+ *    contexts live in one table by id: the module's only global state
+ *    besides the initialisation flag. A stream context lives from
+ *    proxy_on_context_create to the end of its request, and proxy_on_log,
+ *    _done and _delete (Envoy calls all three, the Go SDK's emulator only
+ *    the first) free what is left: a VM's memory stays flat however many
+ *    requests pass.
  *  - Envoy calls _initialize before anything else; the Go SDK's emulator
  *    never does. Every entry point runs the initialisation once.
  *  - Imports: the env.proxy_* host calls below, which both Envoy and the
@@ -107,18 +110,20 @@ void *EXPORT(proxy_on_memory_allocate)(size_t size)
 
 /* ---- logging ------------------------------------------------------------------ */
 
+enum { LINE_CAPACITY = 1024 }; /* a "ptm: " line, NUL included */
+
 static void log_text(enum proxy_log_level level, const char *text)
 {
     proxy_log(level, text, strlen(text));
 }
 
-/* Logs "ptm: " and a printf-formatted message, cut at 1 KiB. */
+/* Logs "ptm: " and a printf-formatted message, cut at LINE_CAPACITY. */
 static void log_message(enum proxy_log_level level, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void log_message(enum proxy_log_level level, const char *format, ...)
 {
-    char line[1024] = "ptm: ";
+    char line[LINE_CAPACITY] = "ptm: ";
     va_list arguments;
     va_start(arguments, format);
     vsnprintf(line + 5, sizeof line - 5, format, arguments);
@@ -154,7 +159,7 @@ static const char *const counter_names[COUNTER_COUNT] = {
 static const char memory_gauge_name[] = "profiletometrics.vm_memory_bytes";
 
 typedef struct plugin {
-    ptm_converter *converter; /* NULL until proxy_on_configure succeeds */
+    ptm_converter *converter; /* a plugin exists once proxy_on_configure built it */
     filter_options options;
     uint32_t counters[COUNTER_COUNT];
     uint32_t memory_gauge;
@@ -331,58 +336,63 @@ static bool header_token_is(const char *value, const char *token)
 
 /* ---- answers ------------------------------------------------------------------- */
 
-/*
- * Answers the request locally with status and message (one line, "ptm: ..."),
- * as an OTLP/HTTP server does: the body a google.rpc.Status (code 3,
- * INVALID_ARGUMENT, or 14, UNAVAILABLE, for 503) in the request's encoding,
- * protobuf or JSON; text for a request of neither.
- */
-static void send_failure(uint32_t status, const char *message, const body_kind *kind)
+/* google.rpc.Status{code = 1, message = 2} as protobuf into out (at least
+ * size + 5 bytes; code under 128, size under 2^14); returns its size. */
+static size_t encode_status_protobuf(int32_t code, const char *message, size_t size, uint8_t *out)
 {
-    int32_t code = status == 503 ? 14 : 3;
-    uint8_t *body = NULL;
-    size_t body_size = 0;
-    const char *content_type = "text/plain; charset=utf-8";
-    char *json = NULL;
-    size_t message_size = strlen(message);
-    if (kind != NULL && *kind == BODY_JSON) {
-        cJSON *object = cJSON_CreateObject();
-        if (object != NULL && cJSON_AddNumberToObject(object, "code", code) != NULL &&
-            cJSON_AddStringToObject(object, "message", message) != NULL)
-            json = cJSON_PrintUnformatted(object);
-        cJSON_Delete(object);
-        content_type = "application/json";
-        body = (uint8_t *)json;
-        body_size = json != NULL ? strlen(json) : 0;
-    } else if (kind != NULL && (body = malloc(message_size + 8)) != NULL) {
-        /* Status{code = 1 (varint), message = 2 (bytes)}; a message is under 2^14 bytes. */
-        content_type = "application/x-protobuf";
-        size_t at = 0;
-        body[at++] = 0x08;
-        body[at++] = (uint8_t)code;
-        body[at++] = 0x12;
-        if (message_size >= 0x80)
-            body[at++] = (uint8_t)(0x80 | (message_size & 0x7f));
-        body[at++] = (uint8_t)(message_size >> (message_size >= 0x80 ? 7 : 0));
-        memcpy(body + at, message, message_size);
-        body_size = at + message_size;
-    } else {
-        body = (uint8_t *)message;
-        body_size = message_size;
-    }
-    /* The header map: a count, each pair's key and value sizes, then each key and value NUL-terminated. */
+    size_t at = 0;
+    out[at++] = 0x08; /* field 1, varint */
+    out[at++] = (uint8_t)code;
+    out[at++] = 0x12; /* field 2, length-delimited */
+    if (size >= 0x80)
+        out[at++] = (uint8_t)(0x80 | (size & 0x7f));
+    out[at++] = (uint8_t)(size >> (size >= 0x80 ? 7 : 0));
+    memcpy(out + at, message, size);
+    return at + size;
+}
+
+/* Sends a local response with a content-type and body. A proxy-wasm
+ * header map: the pair count, each pair's key and value sizes (u32 LE),
+ * then each key and value followed by a NUL. */
+static void send_local_response(uint32_t status, const char *content_type, const void *body, size_t body_size)
+{
     static const char key[] = "content-type";
+    static const char details[] = "profiletometrics_refused";
     size_t type_size = strlen(content_type);
-    uint8_t headers[4 + 8 + sizeof key + 64];
+    uint8_t headers[12 + sizeof key + 64];
     uint32_t sizes[3] = {1, sizeof key - 1, (uint32_t)type_size};
     memcpy(headers, sizes, sizeof sizes);
     memcpy(headers + 12, key, sizeof key);
     memcpy(headers + 12 + sizeof key, content_type, type_size + 1);
-    static const char details[] = "profiletometrics_refused";
     proxy_send_local_response(status, details, sizeof details - 1, body, body_size, headers,
                               12 + sizeof key + type_size + 1, -1);
-    if (body != (const uint8_t *)message)
-        free(body);
+}
+
+/*
+ * Answers the request locally with status and line ("ptm: ...") as an
+ * OTLP/HTTP server does: the body a google.rpc.Status (code 3,
+ * INVALID_ARGUMENT, or 14, UNAVAILABLE, for 503) in the request's encoding
+ * (kind), protobuf or JSON; plain text when kind is NULL (neither).
+ */
+static void send_failure(uint32_t status, const char *line, const body_kind *kind)
+{
+    int32_t code = status == 503 ? 14 : 3;
+    size_t size = strlen(line);
+    if (kind == NULL) {
+        send_local_response(status, "text/plain; charset=utf-8", line, size);
+    } else if (*kind == BODY_PROTOBUF) {
+        uint8_t body[LINE_CAPACITY + 5];
+        send_local_response(status, "application/x-protobuf", body, encode_status_protobuf(code, line, size, body));
+    } else {
+        cJSON *object = cJSON_CreateObject();
+        char *json = NULL;
+        if (object != NULL && cJSON_AddNumberToObject(object, "code", code) != NULL &&
+            cJSON_AddStringToObject(object, "message", line) != NULL)
+            json = cJSON_PrintUnformatted(object);
+        cJSON_Delete(object);
+        send_local_response(status, "application/json", json, json != NULL ? strlen(json) : 0);
+        cJSON_free(json);
+    }
 }
 
 static void count(const plugin *p, enum plugin_counter counter, uint64_t amount)
@@ -411,7 +421,7 @@ static int32_t fail_request(context *ctx, const plugin *p, uint32_t status, cons
         record_memory(p);
         return ACTION_CONTINUE;
     }
-    char line[1024];
+    char line[LINE_CAPACITY];
     snprintf(line, sizeof line, "ptm: %s", message);
     log_text(LOG_WARN, line);
     send_failure(status, line, kind);
@@ -585,7 +595,7 @@ int32_t EXPORT(proxy_on_request_headers)(uint32_t id, size_t header_count, int32
     initialize_once();
     context *ctx = find_context(id);
     plugin *p = ctx != NULL ? find_plugin(ctx->root_id) : NULL;
-    if (p == NULL || p->converter == NULL)
+    if (p == NULL)
         return ACTION_CONTINUE;
     end_stream(ctx);
     char *query = NULL;
