@@ -364,18 +364,12 @@ func TestMemoryStaysFlat(t *testing.T) {
 }
 
 // malformedCorpus writes tests/lib/malformed-cases.js's named cases (and a
-// sample of the fixture's truncations) to files, with node.
+// sample of the fixture's truncations) to files, in order, with node
+// (tests/lib/write-malformed-corpus.js).
 func malformedCorpus(t *testing.T) []string {
 	t.Helper()
 	dir := t.TempDir()
-	cases, err := filepath.Abs(filepath.Join(repoRoot, "tests", "lib", "malformed-cases.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	script := `import { writeFileSync } from 'node:fs';
-import { namedCases, sampleTruncations } from ` + strconvQuote("file://"+cases) + `;
-[...namedCases, ...sampleTruncations(200)].forEach((c, i) => writeFileSync(process.argv[1] + '/' + i, c.bytes));`
-	cmd := exec.Command("node", "--input-type=module", "-e", script, dir)
+	cmd := exec.Command("node", filepath.Join(repoRoot, "tests", "lib", "write-malformed-corpus.js"), dir, "200")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("node: %v: %s", err, out)
 	}
@@ -389,8 +383,6 @@ import { namedCases, sampleTruncations } from ` + strconvQuote("file://"+cases) 
 	}
 	return files
 }
-
-func strconvQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "\\'") + "'" }
 
 // TestMalformedCorpusThroughOneConnector: every case pdata can represent goes
 // through one connector: an error for that request at most, never a panic,

@@ -6,36 +6,24 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
-	"strconv"
 	"sync"
 	"testing"
 )
 
 // malformedCorpus is tests/lib/malformed-cases.js's named cases and a
-// sample of cpu-ebpf.pb's truncations (node writes them to files).
+// sample of cpu-ebpf.pb's truncations, in order (node writes them to files:
+// tests/lib/write-malformed-corpus.js).
 func malformedCorpus(t *testing.T) [][]byte {
 	t.Helper()
 	dir := t.TempDir()
-	cases, err := filepath.Abs(filepath.Join(repoRoot, "tests", "lib", "malformed-cases.js"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	script := `import { writeFileSync } from 'node:fs';
-import { namedCases, sampleTruncations } from ` + strconv.Quote("file://"+cases) + `;
-[...namedCases, ...sampleTruncations(200)].forEach((c, i) => writeFileSync(process.argv[1] + '/' + i, c.bytes));`
-	if out, err := exec.Command("node", "--input-type=module", "-e", script, dir).CombinedOutput(); err != nil {
+	cmd := exec.Command("node", filepath.Join(repoRoot, "tests", "lib", "write-malformed-corpus.js"), dir, "200")
+	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("node: %v: %s", err, out)
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sort.Slice(entries, func(i, j int) bool {
-		a, _ := strconv.Atoi(entries[i].Name())
-		b, _ := strconv.Atoi(entries[j].Name())
-		return a < b
-	})
 	var out [][]byte
 	for _, e := range entries {
 		data, err := os.ReadFile(filepath.Join(dir, e.Name()))
