@@ -108,29 +108,6 @@ void *EXPORT(proxy_on_memory_allocate)(size_t size)
     return malloc(size);
 }
 
-/* ---- logging ------------------------------------------------------------------ */
-
-enum { LINE_CAPACITY = 1024 }; /* a "ptm: " line, NUL included */
-
-static void log_text(enum proxy_log_level level, const char *text)
-{
-    proxy_log(level, text, strlen(text));
-}
-
-/* Logs "ptm: " and a printf-formatted message, cut at LINE_CAPACITY. */
-static void log_message(enum proxy_log_level level, const char *format, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void log_message(enum proxy_log_level level, const char *format, ...)
-{
-    char line[LINE_CAPACITY] = "ptm: ";
-    va_list arguments;
-    va_start(arguments, format);
-    vsnprintf(line + 5, sizeof line - 5, format, arguments);
-    va_end(arguments);
-    log_text(level, line);
-}
-
 /* ---- plugins (root contexts) -------------------------------------------------- */
 
 /* The counters a plugin defines in the host (Envoy: wasmcustom.<name>). */
@@ -182,6 +159,7 @@ typedef struct context {
     uint32_t root_id;       /* 0 for a root context */
     plugin *plugin;         /* root contexts */
     stream *stream;         /* a request being converted; NULL when passing untouched or done */
+    struct held_bytes *held; /* what it handed to the host (see hold()) */
     struct context *next;   /* in its bucket */
 } context;
 
@@ -206,6 +184,83 @@ static plugin *find_plugin(uint32_t root_id)
 {
     context *root = find_context(root_id);
     return root != NULL ? root->plugin : NULL;
+}
+
+/* ---- bytes handed to the host --------------------------------------------------- */
+
+/*
+ * The Go SDK's emulator keeps what a host call is given (a log line, a
+ * header value, a local response) as a view into the VM's memory, not a
+ * copy as Envoy does: a buffer freed or reused early would change what it
+ * recorded. So those bytes are held by the context they were given for,
+ * until it ends.
+ */
+typedef struct held_bytes {
+    struct held_bytes *next;
+    char bytes[];
+} held_bytes;
+
+/* size bytes held until ctx ends; NULL when memory ran out. */
+static char *hold(context *ctx, size_t size)
+{
+    held_bytes *block = malloc(sizeof *block + size);
+    if (block == NULL)
+        return NULL;
+    block->next = ctx->held;
+    ctx->held = block;
+    return block->bytes;
+}
+
+static void release_held(context *ctx)
+{
+    while (ctx->held != NULL) {
+        held_bytes *next = ctx->held->next;
+        free(ctx->held);
+        ctx->held = next;
+    }
+}
+
+/* ---- logging ------------------------------------------------------------------ */
+
+enum { LINE_CAPACITY = 1024 }; /* a "ptm: " line, NUL included */
+
+/* "ptm: " and a printf-formatted message, cut at LINE_CAPACITY, held by ctx. */
+static const char *format_line(context *ctx, const char *format, va_list arguments)
+{
+    char *line = hold(ctx, LINE_CAPACITY);
+    if (line == NULL)
+        return "ptm: out of memory";
+    memcpy(line, "ptm: ", 5);
+    vsnprintf(line + 5, LINE_CAPACITY - 5, format, arguments);
+    return line;
+}
+
+static const char *make_line(context *ctx, const char *format, ...) __attribute__((format(printf, 2, 3)));
+
+static const char *make_line(context *ctx, const char *format, ...)
+{
+    va_list arguments;
+    va_start(arguments, format);
+    const char *line = format_line(ctx, format, arguments);
+    va_end(arguments);
+    return line;
+}
+
+static void log_text(enum proxy_log_level level, const char *text)
+{
+    proxy_log(level, text, strlen(text));
+}
+
+/* Logs "ptm: " and a printf-formatted message for ctx. */
+static void log_message(context *ctx, enum proxy_log_level level, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void log_message(context *ctx, enum proxy_log_level level, const char *format, ...)
+{
+    va_list arguments;
+    va_start(arguments, format);
+    log_text(level, format_line(ctx, format, arguments));
+    va_end(arguments);
 }
 
 static void end_stream(context *ctx)
@@ -234,6 +289,7 @@ static void delete_context(uint32_t id)
     *slot = ctx->next;
     end_stream(ctx);
     free_plugin(ctx->plugin);
+    release_held(ctx);
     free(ctx);
 }
 
@@ -285,7 +341,7 @@ int32_t EXPORT(proxy_on_configure)(uint32_t root_id, size_t configuration_size)
     bool ok = p != NULL && plugin_configure((const char *)text, size, &p->options, &p->converter, &error);
     free(text);
     if (!ok) {
-        log_message(LOG_ERROR, "%s", error.text);
+        log_message(root, LOG_ERROR, "%s", error.text);
         free_plugin(p);
         return 0;
     }
@@ -351,48 +407,64 @@ static size_t encode_status_protobuf(int32_t code, const char *message, size_t s
     return at + size;
 }
 
-/* Sends a local response with a content-type and body. A proxy-wasm
- * header map: the pair count, each pair's key and value sizes (u32 LE),
- * then each key and value followed by a NUL. */
-static void send_local_response(uint32_t status, const char *content_type, const void *body, size_t body_size)
+/* Sends a local response with a content-type and body (held by ctx). A
+ * proxy-wasm header map: the pair count, each pair's key and value sizes
+ * (u32 LE), then each key and value followed by a NUL. */
+static void send_local_response(context *ctx, uint32_t status, const char *content_type, const void *body,
+                                size_t body_size)
 {
     static const char key[] = "content-type";
     static const char details[] = "profiletometrics_refused";
     size_t type_size = strlen(content_type);
-    uint8_t headers[12 + sizeof key + 64];
+    size_t headers_size = 12 + sizeof key + type_size + 1;
+    uint8_t *headers = (uint8_t *)hold(ctx, headers_size);
+    if (headers == NULL) {
+        proxy_send_local_response(status, details, sizeof details - 1, body, body_size, NULL, 0, -1);
+        return;
+    }
     uint32_t sizes[3] = {1, sizeof key - 1, (uint32_t)type_size};
     memcpy(headers, sizes, sizeof sizes);
     memcpy(headers + 12, key, sizeof key);
     memcpy(headers + 12 + sizeof key, content_type, type_size + 1);
-    proxy_send_local_response(status, details, sizeof details - 1, body, body_size, headers,
-                              12 + sizeof key + type_size + 1, -1);
+    proxy_send_local_response(status, details, sizeof details - 1, body, body_size, headers, headers_size, -1);
+}
+
+/* line as the JSON of a google.rpc.Status, held by ctx; NULL when memory ran out. */
+static const char *status_json(context *ctx, int32_t code, const char *line)
+{
+    cJSON *object = cJSON_CreateObject();
+    char *json = NULL;
+    if (object != NULL && cJSON_AddNumberToObject(object, "code", code) != NULL &&
+        cJSON_AddStringToObject(object, "message", line) != NULL)
+        json = cJSON_PrintUnformatted(object);
+    cJSON_Delete(object);
+    char *held = json != NULL ? hold(ctx, strlen(json) + 1) : NULL;
+    if (held != NULL)
+        strcpy(held, json);
+    cJSON_free(json);
+    return held;
 }
 
 /*
- * Answers the request locally with status and line ("ptm: ...") as an
- * OTLP/HTTP server does: the body a google.rpc.Status (code 3,
+ * Answers the request locally with status and line ("ptm: ..."; held by
+ * ctx) as an OTLP/HTTP server does: the body a google.rpc.Status (code 3,
  * INVALID_ARGUMENT, or 14, UNAVAILABLE, for 503) in the request's encoding
- * (kind), protobuf or JSON; plain text when kind is NULL (neither).
+ * (kind), protobuf or JSON; plain text when kind is NULL (neither) or when
+ * memory ran out.
  */
-static void send_failure(uint32_t status, const char *line, const body_kind *kind)
+static void send_failure(context *ctx, uint32_t status, const char *line, const body_kind *kind)
 {
     int32_t code = status == 503 ? 14 : 3;
     size_t size = strlen(line);
-    if (kind == NULL) {
-        send_local_response(status, "text/plain; charset=utf-8", line, size);
-    } else if (*kind == BODY_PROTOBUF) {
-        uint8_t body[LINE_CAPACITY + 5];
-        send_local_response(status, "application/x-protobuf", body, encode_status_protobuf(code, line, size, body));
-    } else {
-        cJSON *object = cJSON_CreateObject();
-        char *json = NULL;
-        if (object != NULL && cJSON_AddNumberToObject(object, "code", code) != NULL &&
-            cJSON_AddStringToObject(object, "message", line) != NULL)
-            json = cJSON_PrintUnformatted(object);
-        cJSON_Delete(object);
-        send_local_response(status, "application/json", json, json != NULL ? strlen(json) : 0);
-        cJSON_free(json);
-    }
+    uint8_t *protobuf = kind != NULL && *kind == BODY_PROTOBUF ? (uint8_t *)hold(ctx, size + 5) : NULL;
+    const char *json = kind != NULL && *kind == BODY_JSON ? status_json(ctx, code, line) : NULL;
+    if (protobuf != NULL)
+        send_local_response(ctx, status, "application/x-protobuf", protobuf,
+                            encode_status_protobuf(code, line, size, protobuf));
+    else if (json != NULL)
+        send_local_response(ctx, status, "application/json", json, strlen(json));
+    else
+        send_local_response(ctx, status, "text/plain; charset=utf-8", line, size);
 }
 
 static void count(const plugin *p, enum plugin_counter counter, uint64_t amount)
@@ -416,15 +488,14 @@ static int32_t fail_request(context *ctx, const plugin *p, uint32_t status, cons
 {
     end_stream(ctx);
     if (p->options.pass_on_error) {
-        log_message(LOG_WARN, "%s (passed on untouched: \"on_error\": \"pass\")", message);
+        log_message(ctx, LOG_WARN, "%s (passed on untouched: \"on_error\": \"pass\")", message);
         count(p, COUNT_REQUESTS_PASSED, 1);
         record_memory(p);
         return ACTION_CONTINUE;
     }
-    char line[LINE_CAPACITY];
-    snprintf(line, sizeof line, "ptm: %s", message);
+    const char *line = make_line(ctx, "%s", message);
     log_text(LOG_WARN, line);
-    send_failure(status, line, kind);
+    send_failure(ctx, status, line, kind);
     count(p, COUNT_REQUESTS_REJECTED, 1);
     record_memory(p);
     return ACTION_PAUSE;
@@ -455,19 +526,19 @@ static void feed_body(ptm_converter *converter, uint64_t body_size)
     }
 }
 
-static void log_conversion(const ptm_converter *converter, const ptm_stats *stats)
+static void log_conversion(context *ctx, const ptm_converter *converter, const ptm_stats *stats)
 {
     if (ptm_converter_last_warning(converter)[0] != '\0')
-        log_message(LOG_WARN, "%s", ptm_converter_last_warning(converter));
+        log_message(ctx, LOG_WARN, "%s", ptm_converter_last_warning(converter));
     const char *refusal;
     for (size_t i = 0; (refusal = ptm_converter_refused_request(converter, i)) != NULL; i++)
-        log_message(LOG_WARN, "%s", refusal);
+        log_message(ctx, LOG_WARN, "%s", refusal);
     if (stats->requests_invalid > 0)
-        log_message(LOG_WARN, "input: %llu of %llu requests refused; the others were converted",
+        log_message(ctx, LOG_WARN, "input: %llu of %llu requests refused; the others were converted",
                     (unsigned long long)stats->requests_invalid,
                     (unsigned long long)(stats->requests_invalid + stats->requests));
     if (stats->samples_invalid > 0)
-        log_message(LOG_DEBUG, "input: %llu of %llu samples invalid, skipped",
+        log_message(ctx, LOG_DEBUG, "input: %llu of %llu samples invalid, skipped",
                     (unsigned long long)stats->samples_invalid, (unsigned long long)stats->samples_total);
 }
 
@@ -480,6 +551,18 @@ static void count_conversion(const plugin *p, const ptm_stats *stats)
     count(p, COUNT_SAMPLES_INVALID, stats->samples_invalid);
     count(p, COUNT_SAMPLES_SKIPPED, stats->samples_skipped);
     count(p, COUNT_POINTS, stats->series);
+}
+
+/* path and query (NULL: none) as one string held by ctx; NULL when memory ran out. */
+static const char *join_path(context *ctx, const char *path, const char *query)
+{
+    size_t path_size = strlen(path), query_size = query != NULL ? strlen(query) : 0;
+    char *whole = hold(ctx, path_size + query_size + 1);
+    if (whole != NULL) {
+        memcpy(whole, path, path_size);
+        memcpy(whole + path_size, query != NULL ? query : "", query_size + 1);
+    }
+    return whole;
 }
 
 /* Turns the whole body into metrics and sends them on to the rewrite path. */
@@ -497,16 +580,15 @@ static int32_t convert_request(context *ctx, plugin *p)
         body_kind kind = s->kind;
         return fail_request(ctx, p, result == PTM_ERR_NOMEM ? 503 : 400, ptm_converter_last_error(converter), &kind);
     }
-    log_conversion(converter, &stats);
+    const char *path = join_path(ctx, p->options.rewrite_path, s->query);
+    if (path == NULL) {
+        body_kind kind = s->kind;
+        return fail_request(ctx, p, 503, "out of memory", &kind);
+    }
+    log_conversion(ctx, converter, &stats);
     if (output_size > 0 || s->body_size > 0)
         proxy_set_buffer_bytes(BUFFER_REQUEST_BODY, 0, (size_t)s->body_size, output, output_size);
-    if (s->query == NULL) {
-        set_request_header(":path", p->options.rewrite_path);
-    } else {
-        char path[PATH_CAPACITY + 2048];
-        snprintf(path, sizeof path, "%s%s", p->options.rewrite_path, s->query);
-        set_request_header(":path", path);
-    }
+    set_request_header(":path", path);
     set_request_header("content-type", "application/x-protobuf");
     remove_request_header("content-encoding");
     count_conversion(p, &stats);

@@ -78,8 +78,8 @@ func cliOutcomes(t *testing.T, corpus [][]byte) [][]cliRun {
 // The whole malformed corpus, as protobuf and as JSON, through one VM: no
 // trap, and each request's outcome the CLI's for the same bytes: its
 // output forwarded (exit 0, or 4: some JSON requests refused, the others
-// converted) with the counters moved by its stats, or a local 400 with its
-// message (exit 1). After every case the fixture still converts.
+// converted) with the counters moved by its stats and its messages logged
+// at warn, or a local 400 with its message (exit 1). After every case the fixture still converts.
 func TestMalformedCorpus(t *testing.T) {
 	corpus := malformedCorpus(t)
 	outcomes := cliOutcomes(t, corpus)
@@ -102,6 +102,9 @@ func TestMalformedCorpus(t *testing.T) {
 					continue
 				}
 				assertCounted(t, f, before, want, "requests_converted")
+				if fmt.Sprint(r.warnings) != fmt.Sprint(want.messages) {
+					t.Errorf("%s: warn logs %q, CLI's messages %q", label, r.warnings, want.messages)
+				}
 			case 1:
 				tally["refused"]++
 				if r.local == nil || r.local.StatusCode != 400 {

@@ -100,12 +100,15 @@ func startFilter(t testing.TB, configuration []byte) (*filter, bool) {
 	return f, host.StartPlugin() == types.OnPluginStartStatusOK
 }
 
-// result is what became of one request.
+// result is what became of one request, copied out of the VM: the
+// emulator keeps what the filter hands it as views into the VM's memory,
+// which the filter frees when the request ends.
 type result struct {
-	actions []types.Action // of the headers callback, then of each body callback
-	headers [][2]string    // the request headers as sent on
-	body    []byte         // the request body as sent on
-	local   *proxytest.LocalHttpResponse
+	actions  []types.Action // of the headers callback, then of each body callback
+	headers  [][2]string    // the request headers as sent on
+	body     []byte         // the request body as sent on
+	local    *proxytest.LocalHttpResponse
+	warnings []string // the filter's warn logs for this request
 }
 
 func (r result) header(name string) (string, bool) {
@@ -137,23 +140,47 @@ func (r result) forwarded() bool {
 func (f *filter) send(headers [][2]string, body []byte, piece int) result {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	id := f.host.InitializeHttpContext()
-	var r result
-	r.actions = append(r.actions, f.host.CallOnRequestHeaders(id, headers, len(body) == 0))
+	id, warned := f.host.InitializeHttpContext(), len(f.host.GetWarnLogs())
+	actions := []types.Action{f.host.CallOnRequestHeaders(id, headers, len(body) == 0)}
 	if piece <= 0 {
 		piece = len(body)
 	}
+	var sent []byte
 	for at := 0; at < len(body) && f.host.GetSentLocalResponse(id) == nil; at += piece {
 		end := min(at+piece, len(body))
 		action := f.host.CallOnRequestBody(id, body[at:end], end == len(body))
-		r.actions = append(r.actions, action)
+		actions = append(actions, action)
 		if action == types.ActionContinue { // what Envoy holds goes on
-			r.body = append(r.body, f.host.GetCurrentRequestBody(id)...)
+			sent = append(sent, f.host.GetCurrentRequestBody(id)...)
 		}
 	}
-	r.headers = f.host.GetCurrentRequestHeaders(id)
-	r.local = f.host.GetSentLocalResponse(id)
+	r := f.result(id, actions, warned)
+	r.body = sent
 	f.host.CompleteHttpContext(id)
+	return r
+}
+
+// result copies out what became of request id (its body as the emulator
+// holds it now) and the warn logs after the first warned, before the
+// request is completed.
+func (f *filter) result(id uint32, actions []types.Action, warned int) result {
+	r := result{actions: actions, body: bytes.Clone(f.host.GetCurrentRequestBody(id))}
+	for _, h := range f.host.GetCurrentRequestHeaders(id) {
+		r.headers = append(r.headers, [2]string{strings.Clone(h[0]), strings.Clone(h[1])})
+	}
+	if local := f.host.GetSentLocalResponse(id); local != nil {
+		copied := *local
+		copied.StatusCodeDetail = strings.Clone(local.StatusCodeDetail)
+		copied.Data = bytes.Clone(local.Data)
+		copied.Headers = nil
+		for _, h := range local.Headers {
+			copied.Headers = append(copied.Headers, [2]string{strings.Clone(h[0]), strings.Clone(h[1])})
+		}
+		r.local = &copied
+	}
+	for _, line := range f.host.GetWarnLogs()[warned:] {
+		r.warnings = append(r.warnings, strings.Clone(line))
+	}
 	return r
 }
 

@@ -221,8 +221,8 @@ func TestBadBodyThenGood(t *testing.T) {
 			if s.Code != 3 || s.Message != want.messages[0] {
 				t.Errorf("Status{%d, %q}, want {3, %q}", s.Code, s.Message, want.messages[0])
 			}
-			if warn := f.host.GetWarnLogs(); len(warn) == 0 || warn[len(warn)-1] != want.messages[0] {
-				t.Errorf("warn log %q, want %q last", warn, want.messages[0])
+			if len(r.warnings) != 1 || r.warnings[0] != want.messages[0] {
+				t.Errorf("warn logs %q, want [%q]", r.warnings, want.messages[0])
 			}
 			assertCounted(t, f, before, want, "requests_rejected")
 			assertConverted(t, f.send(post(protobufType, "", len(good)), good, 4096), wantGood)
@@ -310,11 +310,13 @@ func TestQueryTrailersEmpty(t *testing.T) {
 	body := fixture(t, "cpu-ebpf.pb")
 	want := cli(t, "otlp", body, "")
 
-	headers := post(protobufType, "", len(body))
-	headers[1][1] = profilesPath + "?tenant=a"
-	r := f.send(headers, body, 0)
-	if path, _ := r.header(":path"); path != metricsPath+"?tenant=a" {
-		t.Errorf("query: :path %q", path)
+	for _, query := range []string{"?tenant=a", "?tenant=" + strings.Repeat("a", 5000)} {
+		headers := post(protobufType, "", len(body))
+		headers[1][1] = profilesPath + query
+		r := f.send(headers, body, 0)
+		if path, _ := r.header(":path"); path != metricsPath+query {
+			t.Errorf("query of %d bytes: :path %.80q", len(query), path)
+		}
 	}
 
 	f.mu.Lock()
@@ -324,8 +326,7 @@ func TestQueryTrailersEmpty(t *testing.T) {
 		f.host.CallOnRequestBody(id, body, false),
 		f.host.CallOnRequestTrailers(id, [][2]string{{"grpc-status", "0"}}),
 	}
-	tr := result{actions: actions, headers: f.host.GetCurrentRequestHeaders(id), body: f.host.GetCurrentRequestBody(id),
-		local: f.host.GetSentLocalResponse(id)}
+	tr := f.result(id, actions, 0)
 	f.host.CompleteHttpContext(id)
 	f.mu.Unlock()
 	t.Run("trailers", func(t *testing.T) { assertConverted(t, tr, want) })
@@ -395,6 +396,10 @@ func TestConfiguration(t *testing.T) {
 	}
 	if e, _ := r.header("content-encoding"); e != "gzip" {
 		t.Errorf("on_error pass: content-encoding %q", e)
+	}
+	if want := `ptm: input: malformed protobuf`; len(r.warnings) != 1 || !strings.HasPrefix(r.warnings[0], want) ||
+		!strings.HasSuffix(r.warnings[0], ` (passed on untouched: "on_error": "pass")`) {
+		t.Errorf("on_error pass: warn logs %q", r.warnings)
 	}
 	if got := pass.counters(t)["requests_passed"]; got != 1 {
 		t.Errorf("requests_passed %d", got)
