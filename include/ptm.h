@@ -71,7 +71,15 @@ typedef enum ptm_format {
      * (none for an empty input), ending in '\n'. */
     PTM_FORMAT_OTLP_JSON = 1,
     /* Prometheus text exposition format 0.0.4. */
-    PTM_FORMAT_PROMETHEUS = 2
+    PTM_FORMAT_PROMETHEUS = 2,
+    /* Folded (collapsed) stacks of the kept samples of one measure
+     * ("folded": {"measure": "cpu"}, the default; or off_cpu, wall, memory):
+     * lines "process;thread;root frame;...;leaf frame VALUE", VALUE an
+     * integer in nanoseconds (bytes for memory), sorted, each stack once;
+     * what flamegraph.pl, inferno and speedscope read. The stacks are
+     * collected only when asked: ptm_convert() with this format does, a
+     * stream needs ptm_converter_collect_stacks() before it begins. */
+    PTM_FORMAT_FOLDED = 3
 } ptm_format;
 
 /* Input formats (ptm_converter_set_input_format). Compressed input (gzip,
@@ -275,6 +283,13 @@ ptm_result ptm_converter_set_hash_key(ptm_converter *converter, const uint8_t ke
 /* Sets how the converter's next conversions read their input (PTM_INPUT_AUTO
  * until set). PTM_ERR_ARGUMENT for NULL or an unknown format; PTM_OK. */
 ptm_result ptm_converter_set_input_format(ptm_converter *converter, ptm_input_format format);
+
+/* Whether the converter's next conversions collect the stacks that
+ * PTM_FORMAT_FOLDED writes (off until set; a cost per sample of the folded
+ * measure when on). ptm_convert() with PTM_FORMAT_FOLDED collects them for
+ * its call; ptm_convert_finish() with it, after a stream begun without
+ * them, fails with PTM_ERR_ARGUMENT. PTM_ERR_ARGUMENT for NULL; PTM_OK. */
+ptm_result ptm_converter_collect_stacks(ptm_converter *converter, int enabled);
 
 /* The converter's max_input_bytes: ptm_convert() refuses larger inputs, so a
  * caller reading a stream into memory may stop reading past it (streaming,

@@ -55,6 +55,11 @@ int32_t ptm_wasm_convert_finish(ptm_wasm_handle *handle, int32_t format);
  * (ptm_converter_set_input_format); PTM_ERR_ARGUMENT for another. */
 int32_t ptm_wasm_set_input_format(ptm_wasm_handle *handle, int32_t input_format);
 
+/* Whether the next conversions collect the stacks of PTM_FORMAT_FOLDED (3)
+ * (ptm_converter_collect_stacks); ptm_wasm_convert() with format 3 does for
+ * its call. Returns a ptm_result. */
+int32_t ptm_wasm_collect_stacks(ptm_wasm_handle *handle, int32_t enabled);
+
 /* The converter's max_input_bytes (ptm_converter_max_input_bytes). */
 uint64_t ptm_wasm_max_input_bytes(const ptm_wasm_handle *handle);
 /* The last output (after a success), its size, the stats of the last call (a

@@ -1,7 +1,7 @@
 /*
  * cli.c: the ptm command (native, and the WASI build of the same source).
  *
- *   ptm [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]
+ *   ptm [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded] [-o OUT] [--stats] [INPUT]
  *
  * Reads INPUT (default stdin, also "-") in pieces of at most 1 MiB and
  * hands them to one converter's stream (ptm_convert_begin/_feed/_finish),
@@ -43,11 +43,12 @@
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_RESOURCES = 3, EXIT_REFUSED = 4 };
 
 static const char usage[] =
-    "usage: ptm [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]\n"
+    "usage: ptm [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded] [-o OUT] [--stats] [INPUT]\n"
     "  Converts profiles (OTLP protobuf, OTLP/JSON or JSON Lines, pprof; gzip or zstd) to OTLP metrics.\n"
     "  -c FILE    configuration (JSON); defaults apply without it\n"
     "  -i FORMAT  the input: auto (told by its first bytes, default), otlp, json or pprof\n"
-    "  -f FORMAT  otlp (protobuf, default), json (OTLP/JSON lines) or prom (Prometheus text)\n"
+    "  -f FORMAT  otlp (protobuf, default), json (OTLP/JSON lines), prom (Prometheus text)\n"
+    "             or folded (collapsed stacks of the kept samples, for flame graphs)\n"
     "  -o FILE    write to FILE instead of stdout\n"
     "  --stats    print the conversion's counts as one JSON object on stderr\n"
     "  INPUT      the request file; stdin when absent or \"-\"\n"
@@ -188,8 +189,10 @@ static int parse_format(const char *text, ptm_format *format)
         *format = PTM_FORMAT_OTLP_JSON;
     else if (strcmp(text, "prom") == 0)
         *format = PTM_FORMAT_PROMETHEUS;
+    else if (strcmp(text, "folded") == 0)
+        *format = PTM_FORMAT_FOLDED;
     else
-        return fail(EXIT_USAGE, "unknown format \"%s\" (otlp, json or prom)", text);
+        return fail(EXIT_USAGE, "unknown format \"%s\" (otlp, json, prom or folded)", text);
     return 0;
 }
 
@@ -424,6 +427,7 @@ int main(int argc, char **argv)
     if ((code = create_converter(opts.config_path, &converter)) != 0)
         return code;
     ptm_converter_set_input_format(converter, opts.input_format);
+    ptm_converter_collect_stacks(converter, opts.format == PTM_FORMAT_FOLDED);
     code = convert(&opts, converter);
     ptm_converter_free(converter);
     return code;

@@ -419,6 +419,28 @@ static bool parse_function(config_parser *p, const cJSON *metrics)
     return true;
 }
 
+/* "folded": {"measure": "cpu"|"off_cpu"|"wall"|"memory"}: the measure whose stacks
+ * PTM_FORMAT_FOLDED writes (default cpu). */
+static bool parse_folded(config_parser *p, const cJSON *root)
+{
+    static const char *const keys[] = {"measure", NULL};
+    p->config->folded_measure = MEASURE_CPU;
+    const cJSON *object = cJSON_GetObjectItemCaseSensitive(root, "folded");
+    if (object == NULL)
+        return true;
+    size_t mark = path_push_key(p, "folded");
+    const char *measure = "cpu";
+    if (!check_object(p, object, keys) || !read_string(p, object, "measure", &measure, false))
+        return false;
+    path_push_key(p, "measure");
+    uint32_t bits = 0;
+    if (!parse_function_measure(p, measure, &bits))
+        return false;
+    p->config->folded_measure = (measure_kind)__builtin_ctz(bits);
+    path_pop(p, mark);
+    return true;
+}
+
 static bool parse_metrics(config_parser *p, const cJSON *root)
 {
     static const char *const keys[] = {"cpu", "off_cpu", "wall", "memory", "allocations",
@@ -604,7 +626,7 @@ static bool parse_root(config_parser *p, const cJSON *root)
     static const char *const keys[] = {"metrics", "attributes", "process_filter", "thread_filter",
                                        "pattern_filter", "sample_types", "cardinality_limit",
                                        "max_input_bytes", "temporality",
-                                       "copy_resource_attributes", NULL};
+                                       "copy_resource_attributes", "folded", NULL};
     if (root != NULL && !check_object(p, root, keys))
         return false;
     uint64_t cardinality_limit = DEFAULT_CARDINALITY_LIMIT;
@@ -620,7 +642,8 @@ static bool parse_root(config_parser *p, const cJSON *root)
                             (void **)&config->sample_types, &config->sample_type_count) ||
         !read_integer(p, root, "cardinality_limit", 1, 100000000, &cardinality_limit) ||
         !read_integer(p, root, "max_input_bytes", 1, 4294967295.0, &max_input_bytes) ||
-        !parse_temporality(p, root) || !parse_copy_resource_attributes(p, root))
+        !parse_temporality(p, root) || !parse_copy_resource_attributes(p, root) ||
+        !parse_folded(p, root))
         return false;
     p->config->cardinality_limit = (uint32_t)cardinality_limit;
     p->config->max_input_bytes = max_input_bytes;

@@ -84,6 +84,7 @@ typedef struct ptm_config {
     filter_config process_filter, thread_filter, pattern_filter;
     custom_sample_type *sample_types;
     uint32_t sample_type_count;
+    measure_kind folded_measure;                /* the stacks PTM_FORMAT_FOLDED writes */
     uint32_t cardinality_limit;                 /* series per metric, >= 1 */
     uint64_t max_input_bytes;                   /* refuse larger inputs */
     bool cumulative;                            /* temporality: the converter keeps series */

@@ -28,9 +28,16 @@ bool conversion_init(conversion *c, const ptm_config *config, const metric_table
            aggregator_init(&c->aggregator, a, key, metrics->count, limit);
 }
 
+bool conversion_collect_folded(conversion *c)
+{
+    c->collect_folded = true;
+    return interner_init(&c->folded_keys, c->arena, &c->hash_key);
+}
+
 static bool on_request(void *context, profile_dictionary *dictionary)
 {
     conversion *c = context;
+    dictionary->keep_frames = c->collect_folded;
     c->request = (request_record){.dictionary = dictionary};
     c->dictionary = dictionary;
     c->stack_caches = arena_calloc(c->request_arena, (size_t)dictionary->stacks.count + 1,
@@ -152,6 +159,11 @@ static bool on_profile(void *context, const decoded_profile *profile)
     c->profile_start = c->plan->since_start ? 0 : profile->time_unix_nano; /* since start: unknown */
     c->profile_duration = profile->duration_nano;
     c->snapshot = metric_is_snapshot(&c->metrics->items[c->plan->base_metric]) ? c->profile_serial : 0;
+    int32_t folded_base = c->metrics->base[c->config->folded_measure];
+    c->folded_profile = c->collect_folded &&
+                        (c->plan->base_metric == folded_base ||
+                         (c->config->folded_measure == MEASURE_MEMORY &&
+                          c->plan->base_metric == c->metrics->since_start_base[0]));
     series_context_key key = {c->resource.record, c->resource.rules, c->snapshot,
                               c->plan->base_metric, c->plan->self_metric, c->plan->inclusive_metric};
     c->series_context = intern_copy(&c->contexts, (byte_slice){(const uint8_t *)&key, sizeof key});
@@ -357,6 +369,48 @@ static bool aggregate_sample(conversion *c, const resource_walk *resource,
            aggregate_functions(c, stack_index, stack, cache, resource, value, c->profile_start, end);
 }
 
+/* Adds a kept sample's value to its folded stack: (process, thread, frames
+ * root first), the names looked up sample → profile → resource. False when
+ * memory ran out. */
+static bool add_folded(conversion *c, const attribute_scan *sample_scan, const stack_info *stack,
+                       int64_t value)
+{
+    const attribute_scan *scans[3] = {sample_scan, &c->profile_scan, &c->resource.scan};
+    uint32_t process = 0, thread = 0;
+    for (int i = 2; i >= 0; i--) {
+        process = scans[i]->process ? scans[i]->process : process;
+        thread = scans[i]->thread ? scans[i]->thread : thread;
+    }
+    arena_vector *key = &c->folded_scratch;
+    key->count = 0;
+    uint32_t *ids = vector_push(c->arena, key, sizeof(uint32_t));
+    if (ids != NULL)
+        *ids = process;
+    ids = vector_push(c->arena, key, sizeof(uint32_t));
+    if (ids != NULL)
+        *ids = thread;
+    for (uint32_t i = stack->frame_count; i > 0 && ids != NULL; i--) {
+        ids = vector_push(c->arena, key, sizeof(uint32_t));
+        if (ids != NULL)
+            *ids = stack->frames[i - 1];
+    }
+    if (ids == NULL)
+        return false;
+    uint32_t id = intern_copy(&c->folded_keys, (byte_slice){key->items, key->count * sizeof(uint32_t)});
+    while (id != INTERN_NONE && c->folded_values.count < id) {
+        int64_t *slot = vector_push(c->arena, &c->folded_values, sizeof(int64_t));
+        if (slot == NULL)
+            return false;
+        *slot = 0;
+    }
+    if (id == INTERN_NONE)
+        return false;
+    int64_t *sum = &((int64_t *)c->folded_values.items)[id - 1];
+    if (__builtin_add_overflow(*sum, value, sum))
+        *sum = INT64_MAX;
+    return true;
+}
+
 static bool on_sample(void *context, const decoded_sample *sample)
 {
     conversion *c = context;
@@ -390,6 +444,8 @@ static bool on_sample(void *context, const decoded_sample *sample)
     stats->samples_kept++;
     if (value == 0)
         return true; /* adds nothing: no point is made for it */
+    if (c->folded_profile && !add_folded(c, &sample_scan, stack, value))
+        return false;
     uint64_t end = c->profile_duration > 0 ? c->profile_time + c->profile_duration
                  : sample->max_timestamp > c->profile_time ? sample->max_timestamp
                  : c->profile_time;

@@ -87,6 +87,8 @@ struct ptm_converter {
     cumulative_store cumulative; /* temporality "cumulative": the series kept */
     hash_key hash_key;      /* secret: the sender must not learn it (hash.h) */
     ptm_input_format input_format; /* how inputs are read; PTM_INPUT_AUTO by default */
+    bool collect_stacks;           /* ptm_converter_collect_stacks() */
+    bool folded_call;              /* within ptm_convert() with PTM_FORMAT_FOLDED */
     ptm_status status;      /* of the last call (of the stream, while one is open) */
     char warning[512];      /* of the last successful conversion, or "" */
     /* The requests the last successful conversion refused while converting
@@ -216,6 +218,14 @@ ptm_result ptm_converter_set_hash_key(ptm_converter *converter, const uint8_t ke
 const char *ptm_converter_refused_request(const ptm_converter *converter, size_t index)
 {
     return converter != NULL && index < converter->refused_count ? converter->refused[index] : NULL;
+}
+
+ptm_result ptm_converter_collect_stacks(ptm_converter *converter, int enabled)
+{
+    if (converter == NULL)
+        return PTM_ERR_ARGUMENT;
+    converter->collect_stacks = enabled != 0;
+    return PTM_OK;
 }
 
 ptm_result ptm_converter_set_input_format(ptm_converter *converter, ptm_input_format format)
@@ -469,8 +479,10 @@ static ptm_result start_conversion(ptm_converter *converter, bool json)
 {
     ptm_status *status = &converter->status;
     arena *request_arena = json ? &converter->request_arena : &converter->conversion_arena;
-    if (!conversion_init(&converter->call->conversion, &converter->config, &converter->metrics,
-                         &converter->hash_key, &converter->conversion_arena, request_arena, status)) {
+    conversion *c = &converter->call->conversion;
+    if (!conversion_init(c, &converter->config, &converter->metrics, &converter->hash_key,
+                         &converter->conversion_arena, request_arena, status) ||
+        ((converter->collect_stacks || converter->folded_call) && !conversion_collect_folded(c))) {
         status_out_of_memory(status);
         return status->code;
     }
@@ -517,6 +529,7 @@ static ptm_result encode(conversion *c, ptm_format format, byte_buffer *out)
 {
     bool ok = format == PTM_FORMAT_OTLP_PROTOBUF ? encode_otlp_protobuf(c, out)
             : format == PTM_FORMAT_OTLP_JSON ? encode_otlp_json(c, out)
+            : format == PTM_FORMAT_FOLDED ? encode_folded(c, out)
             : encode_prometheus(c, out);
     return ok ? PTM_OK : PTM_ERR_NOMEM;
 }
@@ -598,6 +611,11 @@ static ptm_result finish_conversion(ptm_converter *converter, ptm_format format,
     conversion *c = &converter->call->conversion;
     const char *culprit;
     c->stats.pattern_limit_hits = pattern_engine_take_limit_hits(converter->config.engine, &culprit);
+    if (format == PTM_FORMAT_FOLDED && !c->collect_folded) {
+        status_fail(status, PTM_ERR_ARGUMENT, "folded output needs the stacks collected from the start: "
+                    "ptm_converter_collect_stacks() before ptm_convert_begin()");
+        return status->code;
+    }
     if (converter->config.cumulative && !cumulative_merge(&converter->cumulative, c)) {
         cumulative_clear(&converter->cumulative); /* it holds part of this input */
         status_fail(status, PTM_ERR_NOMEM, "out of memory (the cumulative state was reset)");
@@ -646,7 +664,7 @@ static void begin_call(ptm_converter *converter)
 static bool format_known(ptm_format format)
 {
     return format == PTM_FORMAT_OTLP_PROTOBUF || format == PTM_FORMAT_OTLP_JSON ||
-           format == PTM_FORMAT_PROMETHEUS;
+           format == PTM_FORMAT_PROMETHEUS || format == PTM_FORMAT_FOLDED;
 }
 
 /* Clears a call's outputs; false when converter is NULL. */
@@ -700,14 +718,19 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
     if (status_ok(status) && input_size > 0 &&
         (input[0] == 0x00 || decompress_codec_of(input, input_size, true) != CODEC_NONE)) {
         /* compressed or length-prefixed: the stream's stages read it */
+        converter->folded_call = format == PTM_FORMAT_FOLDED;
         ptm_convert_begin(converter, input_size);
         ptm_convert_feed(converter, input, input_size);
-        return ptm_convert_finish(converter, format, output, output_size, stats);
+        ptm_result result = ptm_convert_finish(converter, format, output, output_size, stats);
+        converter->folded_call = false;
+        return result;
     }
     byte_buffer out;
     buffer_init(&out, &converter->conversion_arena);
+    converter->folded_call = format == PTM_FORMAT_FOLDED;
     if (status_ok(status) && walk_input(converter, input, input_size) == PTM_OK)
         finish_conversion(converter, format, &out);
+    converter->folded_call = false;
     end_stream(converter); /* what the JSON reader holds */
     return hand_out(converter, status->code, &out, output, output_size, stats);
 }

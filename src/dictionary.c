@@ -125,7 +125,7 @@ static uint32_t function_name_id(profile_dictionary *dictionary, int32_t functio
 static const dictionary_location zero_location = {0, 0, 0};
 
 static bool collect_frames(profile_dictionary *dictionary, const dictionary_stack *stack,
-                           stack_info *info, arena_vector *names)
+                           stack_info *info, arena_vector *names, arena_vector *frames)
 {
     const int32_t *location_indices = dictionary->stack_locations.items;
     for (uint32_t i = 0; i < stack->location_count; i++) {
@@ -149,6 +149,11 @@ static bool collect_frames(profile_dictionary *dictionary, const dictionary_stac
                 return false;
             if (i == 0 && line == 0)
                 info->leaf_function = id;
+            uint32_t *frame = frames != NULL ? vector_push(dictionary->arena, frames, sizeof(uint32_t)) : NULL;
+            if (frame != NULL)
+                *frame = id;
+            else if (frames != NULL)
+                return false;
             if (interner_mark(dictionary->interner, id)) {
                 uint32_t *slot = vector_push(dictionary->arena, names, sizeof(uint32_t));
                 if (slot == NULL)
@@ -169,11 +174,18 @@ const stack_info *dictionary_stack_info_compute(profile_dictionary *dictionary, 
     }
     const dictionary_stack *stack = &((const dictionary_stack *)dictionary->stacks.items)[index];
     arena_vector *names = &dictionary->scratch_names;
+    arena_vector *frames = dictionary->keep_frames ? &dictionary->scratch_frames : NULL;
     names->count = 0;
+    if (frames != NULL)
+        frames->count = 0;
     interner_mark_round(dictionary->interner);
-    bool ok = collect_frames(dictionary, stack, info, names);
+    bool ok = collect_frames(dictionary, stack, info, names, frames);
     info->functions = names->count > 0 ? arena_dup(dictionary->arena, names->items,
                                                    names->count * sizeof(uint32_t)) : NULL;
+    if (frames != NULL && frames->count > 0) {
+        info->frames = arena_dup(dictionary->arena, frames->items, frames->count * sizeof(uint32_t));
+        info->frame_count = frames->count;
+    }
     if (dictionary->arena->failed)
         return NULL;
     info->state = ok ? STACK_VALID : STACK_INVALID;

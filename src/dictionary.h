@@ -63,6 +63,8 @@ typedef struct stack_info {
     uint32_t leaf_function; /* interned name of the leaf frame, or INTERN_NONE */
     uint32_t *functions;    /* distinct interned names on the stack */
     uint32_t function_count;
+    uint32_t *frames;       /* every frame's interned name, leaf first (keep_frames only) */
+    uint32_t frame_count;
 } stack_info;
 
 enum { STACK_UNKNOWN = 0, STACK_VALID, STACK_INVALID };
@@ -85,6 +87,8 @@ typedef struct profile_dictionary {
     attribute_info *attribute_infos;
     stack_info *stack_infos;
     arena_vector scratch_names;    /* uint32_t: the stack being resolved's, reused */
+    arena_vector scratch_frames;   /* uint32_t: likewise, every frame (keep_frames) */
+    bool keep_frames;              /* stack_info.frames wanted (folded stacks) */
     arena *arena;
 } profile_dictionary;
 

@@ -20,6 +20,8 @@ bool encode_otlp_json(const conversion *c, byte_buffer *out);
 /* Prometheus text exposition format 0.0.4. Uses the conversion's interner
  * to deduplicate label names. */
 bool encode_prometheus(conversion *c, byte_buffer *out);
+/* Folded (collapsed) stacks of the kept samples of the folded measure. */
+bool encode_folded(const conversion *c, byte_buffer *out);
 
 /* Shared by the text encoders. */
 

@@ -158,6 +158,16 @@ typedef struct conversion {
     uint32_t snapshot;               /* series_key.snapshot for gauges */
     uint32_t profile_serial;
 
+    /* Folded stacks (PTM_FORMAT_FOLDED), collected when collect_folded:
+     * key bytes (process id, thread id, frame ids root first; interned
+     * names) → id; folded_values[id - 1] the sum of the kept samples of
+     * config->folded_measure with that key. */
+    bool collect_folded;
+    bool folded_profile;             /* the current profile's measure is folded_measure */
+    string_interner folded_keys;
+    arena_vector folded_values;      /* int64_t */
+    arena_vector folded_scratch;     /* uint32_t: the key being built */
+
     /* The result, after conversion_finish(). */
     series **ordered;
     uint32_t ordered_count;
@@ -178,6 +188,9 @@ int64_t conversion_rule_set(conversion *c, const rule_set *candidate);
  * does not shadow (a resource attribute of the same key wins; each shadowed
  * rule is counted in the stats). The index, or -1 when memory ran out. */
 int64_t conversion_settle_rules(conversion *c, const resource_record *resource);
+/* Makes the conversion collect folded stacks (call before any input).
+ * False when memory ran out. */
+bool conversion_collect_folded(conversion *c);
 /* The handler to pass to decode_request(). */
 decode_handler conversion_handler(conversion *c);
 /* Applies top_n and orders the series. False when memory ran out. */

@@ -99,6 +99,11 @@ int32_t EXPORT(ptm_wasm_set_input_format)(ptm_wasm_handle *handle, int32_t input
     return ptm_converter_set_input_format(handle->converter, (ptm_input_format)input_format);
 }
 
+int32_t EXPORT(ptm_wasm_collect_stacks)(ptm_wasm_handle *handle, int32_t enabled)
+{
+    return handle != NULL ? ptm_converter_collect_stacks(handle->converter, enabled) : PTM_ERR_ARGUMENT;
+}
+
 uint64_t EXPORT(ptm_wasm_max_input_bytes)(const ptm_wasm_handle *handle)
 {
     return handle != NULL ? ptm_converter_max_input_bytes(handle->converter) : 0;

@@ -12,11 +12,12 @@ const EXIT_USAGE = 2;
 const EXIT_RESOURCES = 3;
 const EXIT_REFUSED = 4;
 
-const usage = `usage: profiletometrics [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom] [-o OUT] [--stats] [INPUT]
+const usage = `usage: profiletometrics [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded] [-o OUT] [--stats] [INPUT]
   Converts profiles (OTLP protobuf, OTLP/JSON or JSON Lines, pprof; gzip or zstd) to OTLP metrics.
   -c FILE    configuration (JSON); defaults apply without it
   -i FORMAT  the input: auto (told by its first bytes, default), otlp, json or pprof
-  -f FORMAT  otlp (protobuf, default), json (OTLP/JSON lines) or prom (Prometheus text)
+  -f FORMAT  otlp (protobuf, default), json (OTLP/JSON lines), prom (Prometheus text)
+             or folded (collapsed stacks of the kept samples, for flame graphs)
   -o FILE    write to FILE instead of stdout
   --stats    print the conversion's counts as one JSON object on stderr
   INPUT      the request file; stdin when absent or "-"
@@ -48,7 +49,7 @@ const readError = (error) => ({ code: error.code === 'ENOMEM' ? 'ENOMEM' : 'EIO'
 
 function parseFormat(text) {
   if (FORMATS.includes(text)) return text;
-  throw new Exit(EXIT_USAGE, `unknown format "${text}" (otlp, json or prom)`);
+  throw new Exit(EXIT_USAGE, `unknown format "${text}" (otlp, json, prom or folded)`);
 }
 
 function parseInputFormat(text) {
@@ -143,7 +144,7 @@ const READ_CHUNK = 1 << 20;
  * reports that); throws an Exit when it cannot be read, or when what the
  * converter holds passes max_input_bytes (reading stops there).
  */
-async function feedInput(converter, path, input) {
+async function feedInput(converter, path, input, stacks) {
   const stdin = path === undefined || path === '-';
   const name = stdin ? 'stdin' : path;
   let regularSize;
@@ -163,7 +164,7 @@ async function feedInput(converter, path, input) {
     }
   };
   if (stdin) {
-    converter.begin({ input });
+    converter.begin({ input, stacks });
     try {
       for await (const chunk of process.stdin) if (!feed(chunk)) return;
     } catch (error) {
@@ -182,7 +183,7 @@ async function feedInput(converter, path, input) {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw new Exit(EXIT_USAGE, `cannot read input ${path}: it is a directory`);
     if (stat.isFile()) regularSize = stat.size;
-    converter.begin(regularSize === undefined ? { input } : { size: regularSize, input });
+    converter.begin(regularSize === undefined ? { input, stacks } : { size: regularSize, input, stacks });
     const buffer = Buffer.alloc(READ_CHUNK);
     for (let got; (got = readSync(fd, buffer, 0, READ_CHUNK, null)) > 0;) {
       if (!feed(buffer.subarray(0, got))) return;
@@ -268,7 +269,7 @@ async function convert(options, config) {
   let stats;
   let code = 0;
   try {
-    await feedInput(converter, options.inputPath, options.input);
+    await feedInput(converter, options.inputPath, options.input, options.format === 'folded');
   } catch (error) {
     converter.close();
     throw error;

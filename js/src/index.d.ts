@@ -2,8 +2,10 @@
 // (index.js): init(), createConverter(), the converter, PtmError and the
 // format, result and stats names.
 
-/** Output formats: OTLP protobuf, OTLP/JSON (one line for the whole input), Prometheus text 0.0.4. */
-export type Format = 'otlp' | 'json' | 'prom';
+/** Output formats: OTLP protobuf, OTLP/JSON (one line for the whole input), Prometheus text 0.0.4,
+ * folded stacks ("process;thread;root;...;leaf VALUE" lines of the kept samples of the measure
+ * "folded": {"measure"} names, cpu by default; VALUE in ns, or bytes for memory). */
+export type Format = 'otlp' | 'json' | 'prom' | 'folded';
 
 /** ptm_result names; 'ok' is never thrown. */
 export type ResultName = 'ok' | 'input' | 'config' | 'nomem' | 'limit' | 'argument';
@@ -42,7 +44,7 @@ export interface Converted<T> {
   refused?: string[];
 }
 
-export const FORMATS: readonly ['otlp', 'json', 'prom'];
+export const FORMATS: readonly ['otlp', 'json', 'prom', 'folded'];
 export const RESULTS: readonly ['ok', 'input', 'config', 'nomem', 'limit', 'argument'];
 export const STATS: readonly (keyof Stats)[];
 
@@ -104,9 +106,9 @@ export interface ConvertOptions {
 export interface Converter {
   /** OTLP protobuf bytes, copied out of wasm memory. */
   convert(input: Input, options?: { format?: 'otlp'; bytes?: boolean; input?: InputFormat }): Converted<Uint8Array>;
-  convert(input: Input, options: { format: 'json' | 'prom'; bytes: true; input?: InputFormat }): Converted<Uint8Array>;
-  /** OTLP/JSON or Prometheus text. */
-  convert(input: Input, options: { format: 'json' | 'prom'; bytes?: false; input?: InputFormat }): Converted<string>;
+  convert(input: Input, options: { format: 'json' | 'prom' | 'folded'; bytes: true; input?: InputFormat }): Converted<Uint8Array>;
+  /** OTLP/JSON, Prometheus text or folded stacks. */
+  convert(input: Input, options: { format: 'json' | 'prom' | 'folded'; bytes?: false; input?: InputFormat }): Converted<string>;
   convert(input: Input, options?: ConvertOptions): Converted<Uint8Array | string>;
   /**
    * An input handed over in pieces (a file or stream too large to hold
@@ -117,13 +119,16 @@ export interface Converter {
    * input's total size when known (an input held whole that is larger is
    * refused from its first bytes). feed() throws PtmError 'limit' when what
    * is held passes max_input_bytes ('nomem', 'argument' likewise); a failed
-   * stream is over: finish() throws the same error.
+   * stream is over: finish() throws the same error. stacks: collect what
+   * finish({ format: 'folded' }) writes (off by default: it costs time per
+   * sample; finish() with 'folded' after a stream begun without it throws
+   * PtmError 'argument').
    */
-  begin(options?: { size?: number; input?: InputFormat }): void;
+  begin(options?: { size?: number; input?: InputFormat; stacks?: boolean }): void;
   feed(piece: Input): void;
   finish(options?: { format?: 'otlp'; bytes?: boolean }): Converted<Uint8Array>;
-  finish(options: { format: 'json' | 'prom'; bytes: true }): Converted<Uint8Array>;
-  finish(options: { format: 'json' | 'prom'; bytes?: false }): Converted<string>;
+  finish(options: { format: 'json' | 'prom' | 'folded'; bytes: true }): Converted<Uint8Array>;
+  finish(options: { format: 'json' | 'prom' | 'folded'; bytes?: false }): Converted<string>;
   finish(options?: ConvertOptions): Converted<Uint8Array | string>;
   /** The configuration's max_input_bytes. */
   readonly maxInputBytes: number;

@@ -6,7 +6,7 @@
 // from where it is asked to.
 
 /** Output formats, by their ptm_format number. */
-export const FORMATS = Object.freeze(['otlp', 'json', 'prom']);
+export const FORMATS = Object.freeze(['otlp', 'json', 'prom', 'folded']);
 /** Input formats, by their ptm_input_format number. */
 export const INPUT_FORMATS = Object.freeze(['auto', 'otlp', 'json', 'pprof']);
 /** ptm_result names, by number (0 is success). */
@@ -178,7 +178,7 @@ export function createConverter(config) {
 /** ptm_format's number of a format name; throws PtmError 'argument' for another. */
 function formatIdOf(format) {
   const formatId = FORMATS.indexOf(format);
-  if (formatId < 0) throw new PtmError('argument', `unknown format "${format}" (otlp, json or prom)`);
+  if (formatId < 0) throw new PtmError('argument', `unknown format "${format}" (otlp, json, prom or folded)`);
   return formatId;
 }
 
@@ -214,10 +214,11 @@ class Converter {
   }
 
   /** Starts converting an input handed over in pieces (see index.d.ts). */
-  begin({ size, input: inputFormat = 'auto' } = {}) {
+  begin({ size, input: inputFormat = 'auto', stacks = false } = {}) {
     const total = size === undefined ? INPUT_SIZE_UNKNOWN : BigInt(size);
     const handle = this.#open();
     this.#check(this.#w.ptm_wasm_set_input_format(handle, inputFormatIdOf(inputFormat)));
+    this.#check(this.#w.ptm_wasm_collect_stacks(handle, stacks ? 1 : 0));
     this.#check(this.#w.ptm_wasm_convert_begin(handle, total));
   }
 
