@@ -158,6 +158,7 @@ function open(blob, name) {
 $('file').addEventListener('change', (event) => {
   const [file] = event.target.files;
   if (file) open(file, file.name);
+  event.target.value = ''; // the same file again is a change too
 });
 $('sample').addEventListener('click', async () => {
   const response = await fetch(new URL('./sample.pb', import.meta.url));
