@@ -298,7 +298,10 @@ class Table {
         if (c.type === 'text') { td.textContent = row[c.key]; td.className = c.wrap ? 'wrap' : ''; continue; }
         td.className = 'num';
         const format = c.format ?? FORMAT[c.type];
-        td.textContent = format(row[c.key], row);
+        const text = document.createElement('span');
+        text.className = 'v';
+        text.textContent = format(row[c.key], row);
+        td.append(text);
         if (c.key === this.sort && max > 0) {
           const barEl = document.createElement('span');
           barEl.className = 'bar';
@@ -435,21 +438,33 @@ function placeMarker() {
   if (markerLine === null) { marker.hidden = true; return; }
   const lineHeight = parseFloat(getComputedStyle(editor).lineHeight) || 18;
   const top = parseFloat(getComputedStyle(editor).paddingTop) || 0;
-  marker.style.top = `${top + markerLine * lineHeight - editor.scrollTop}px`;
+  const y = top + markerLine * lineHeight - editor.scrollTop;
+  marker.style.top = `${y}px`;
   marker.style.height = `${lineHeight}px`;
-  marker.hidden = false;
+  marker.hidden = y < -lineHeight || y > editor.clientHeight;
 }
 function showConfigError(message) {
   const box = $('config-error');
   if (!message) { box.hidden = true; markerLine = null; placeMarker(); editor.removeAttribute('aria-invalid'); return; }
   markerLine = lineOfMessage(message);
+  $('config-marker').textContent = '';
+  if (markerLine !== null) {
+    const label = document.createElement('span');
+    label.textContent = message.replace(/^config: /, '');
+    $('config-marker').append(label);
+    // Bring the offending line into view unless the user is typing elsewhere in the editor.
+    const lh = parseFloat(getComputedStyle(editor).lineHeight) || 18;
+    const y = markerLine * lh;
+    if (document.activeElement !== editor || y < editor.scrollTop || y > editor.scrollTop + editor.clientHeight - 3 * lh) {
+      editor.scrollTop = Math.max(0, y - editor.clientHeight / 3);
+    }
+  }
   box.textContent = markerLine === null ? message : `line ${markerLine + 1}: ${message}`;
   box.dataset.line = markerLine === null ? '' : String(markerLine + 1);
   box.hidden = false;
   editor.setAttribute('aria-invalid', 'true');
+  $('gutter').scrollTop = editor.scrollTop;
   placeMarker();
-  const lineHeight = parseFloat(getComputedStyle(editor).lineHeight) || 18;
-  if (markerLine !== null) box.style.setProperty('--line-top', `${markerLine * lineHeight}px`);
 }
 let typing;
 editor.addEventListener('input', () => {
