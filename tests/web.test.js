@@ -392,6 +392,7 @@ test('web: screenshots at desktop and phone width, light and dark', { skip }, as
       await page.waitForTimeout(250);
       const path = join(screenshots, `${device}-${scheme}.png`);
       await page.screenshot({ path, fullPage: true });
+      await page.screenshot({ path: join(screenshots, `${device}-${scheme}-viewport.png`) });
       assert.ok(readFileSync(path).length > 10_000, path);
     }
   }
