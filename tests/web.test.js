@@ -309,6 +309,36 @@ test('web: exports are the CLI\'s bytes (OTLP protobuf, OTLP/JSON, Prometheus) a
   }
 });
 
+const collectorPath = join(root, 'build', 'collector', 'otelcol-ptm');
+const collectorSkip = skip || (existsSync(collectorPath) ? false : `${collectorPath} is not built (make collector)`);
+
+/** docs/examples/collector.yaml with its connectors block replaced by block; the collector's `validate` result. */
+function collectorValidates(block) {
+  const example = readFileSync(join(root, 'docs', 'examples', 'collector.yaml'), 'utf8');
+  const replaced = example.replace(/^connectors:\n(?:(?: {2}.*)?\n)*?(?=^\S)/m, block);
+  assert.notEqual(replaced, example, 'the example has a connectors block');
+  const file = scratchFile('collector.yaml');
+  writeFileSync(file, replaced);
+  return spawnSync(collectorPath, ['validate', `--config=${file}`, '--feature-gates=service.profilesSupport'], { encoding: 'utf8', timeout: 60_000 });
+}
+
+test('web: the exported connector YAML is a configuration the collector accepts (and refuses as the core does)', { skip: collectorSkip }, async () => {
+  assert.equal(await openFile(join(fixtures, 'cpu-pprof.pb')), 'done');
+  const config = JSON.parse(DEFAULT_CONFIG_TEXT);
+  config.process_filter = { enabled: true, patterns: ['^(nginx|postgres)$'], exclude_patterns: [] };
+  config.attributes = [{ key: 'deployment.environment', value: 'prod', type: 'literal' }];
+  config.metrics.function.top_n = 5;
+  const text = JSON.stringify(config, null, 2);
+  assert.equal(await settled(() => page.fill('#config', text)), 'done');
+  const yaml = (await exported('config-yaml')).toString();
+  const ok = collectorValidates(yaml);
+  assert.equal(ok.status, 0, ok.stderr);
+  const bad = collectorValidates(yaml.replace('"^(nginx|postgres)$"', '"ngin(x"'));
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /config: process_filter\.patterns\[0\]: invalid regex/);
+  assert.equal(await settled(() => page.fill('#config', DEFAULT_CONFIG_TEXT)), 'done');
+});
+
 test('web: the flame graph\'s root and widest child are the folded output\'s', { skip: foldedSkip }, async () => {
   const file = join(fixtures, 'cpu-ebpf.pb');
   assert.equal(await openFile(file), 'done');
