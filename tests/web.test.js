@@ -235,6 +235,28 @@ test('web: an OTLP fixture through the file input: totals, processes, top functi
   }
 });
 
+test('web: a file dropped on the page and OTLP/JSON pasted convert like the CLI', { skip }, async () => {
+  const dropped = join(fixtures, 'memory.pb');
+  const bytes = [...readFileSync(dropped)];
+  assert.equal(await settled(() => page.evaluate((data) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([new Uint8Array(data)], 'memory.pb'));
+    document.body.dispatchEvent(new DragEvent('dragenter', { dataTransfer: transfer, bubbles: true }));
+    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+  }, bytes)), 'done');
+  await checkAgainstCli(dropped);
+  assert.equal(await page.isHidden('#dropzone'), true, 'the drop zone is gone after the drop');
+
+  const pasted = join(fixtures, 'cpu-pprof.json');
+  const text = readFileSync(pasted, 'utf8');
+  assert.equal(await settled(() => page.evaluate((data) => {
+    const transfer = new DataTransfer();
+    transfer.setData('text/plain', data);
+    document.getElementById('paste').dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+  }, text)), 'done');
+  await checkAgainstCli(pasted);
+});
+
 test('web: a Go pprof profile (gzipped) through the file input equals the CLI', { skip: pprofSkip }, async () => {
   assert.equal(await openFile(goPprof), 'done');
   const want = await checkAgainstCli(goPprof);
