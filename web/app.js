@@ -87,6 +87,7 @@ function onMessage(data) {
       if (!state.formats.includes('folded')) {
         $('flame').dataset.placeholder = 'The flame graph needs the core\'s folded output (-f folded), which this build of the package does not have yet.';
       }
+      if (state.busy) return; // a worker restarted for a new file: its run is on the way
       setState('ready');
       status('Ready. Open a profile, drop one here, paste OTLP/JSON, or try the sample.');
       return;
@@ -392,7 +393,6 @@ function drawFlame(fresh) {
   const tree = state.tree;
   const processNode = $('flame-process').value ? tree.children.get($('flame-process').value) : tree;
   const focus = state.focus ?? processNode ?? tree;
-  const format = MEASURE_FORMAT[$('flame-measure').value];
   const fmt = (v) => ($('flame-measure').value === 'memory' ? bytes(v) : seconds(v / 1e9));
   if (tree.value === 0) { container.textContent = 'No kept samples of this measure.'; return; }
   renderIcicle(container, tree, {
@@ -403,7 +403,6 @@ function drawFlame(fresh) {
       if (how === 'key') { state.selected = node; drawFlame(false); container.querySelector('svg')?.focus(); }
     },
   });
-  void format;
 }
 $('flame-process').addEventListener('change', () => { state.focus = null; drawFlame(false); });
 $('flame-reset').addEventListener('click', () => { state.focus = null; state.selected = null; drawFlame(false); });
