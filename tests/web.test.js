@@ -66,6 +66,7 @@ function expected(file, config) {
   const base = { 'profile.cpu.time': 'cpu', 'profile.off_cpu.time': 'off_cpu', 'profile.wall.time': 'wall', 'profile.memory.allocated': 'memory' };
   const totals = { cpu: 0, off_cpu: 0, wall: 0, memory: 0 };
   const processes = {};
+  const threads = {};
   const selfCpu = {};
   for (const rm of doc.resourceMetrics) {
     const resource = attrs(rm.resource.attributes);
@@ -83,6 +84,9 @@ function expected(file, config) {
               : pid !== undefined ? `pid ${pid}` : resource['service.name'] ?? '(unknown process)';
             processes[key] ??= { cpu: 0, off_cpu: 0, wall: 0, memory: 0 };
             processes[key][measure] += v;
+            const thread = `${key} / ${a['thread.name'] ?? '(no thread name)'}`;
+            threads[thread] ??= { cpu: 0, off_cpu: 0, wall: 0, memory: 0 };
+            threads[thread][measure] += v;
           }
           if (metric.name === 'profile.function.self.cpu.time') {
             const fn = a['code.function.name'] ?? '(overflow)';
@@ -92,7 +96,7 @@ function expected(file, config) {
       }
     }
   }
-  return { stats: statsOf(result.stderr), totals, processes, selfCpu, json: result.stdout };
+  return { stats: statsOf(result.stderr), totals, processes, threads, selfCpu, json: result.stdout };
 }
 
 const close = (a, b) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
@@ -186,6 +190,11 @@ async function checkAgainstCli(file, config) {
   // Processes sorted by CPU, widest first.
   const cpus = processes.map((p) => Number(p.cpu));
   assert.deepEqual(cpus, [...cpus].sort((a, b) => b - a), 'processes sorted by CPU');
+  const threads = await pageTable('threads');
+  assert.deepEqual(threads.map((r) => `${r.process} / ${r.thread}`).sort(), Object.keys(want.threads).sort(), 'the same threads');
+  for (const row of threads) {
+    for (const m of ['cpu', 'off_cpu', 'memory']) assertClose(Number(row[m]), want.threads[`${row.process} / ${row.thread}`][m], `${row.process} / ${row.thread} ${m}`);
+  }
   const functions = await pageTable('functions');
   const selfs = Object.entries(want.selfCpu);
   if (selfs.length) {
