@@ -10,7 +10,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   worker: null, formats: [], blob: null, name: '', busy: false, pending: null, runId: 0,
   model: null, folded: null, tree: null, focus: null, selected: null, goodConfig: DEFAULT_CONFIG_TEXT,
-  exports: new Map(), openedAt: 0, timings: [],
+  openedAt: 0, started: new Map(), timings: [],
 };
 // For tests and the curious: the page's state, read-only.
 window.ptmInspector = {
@@ -61,6 +61,9 @@ function startWorker() {
 function run() {
   if (!state.blob) return;
   const message = { type: 'run', id: ++state.runId, blob: state.blob, config: $('config').value, folded: $('flame-measure').value };
+  // From the file being chosen (or the edit's run), to its results on screen.
+  state.started.set(message.id, state.openedAt || performance.now());
+  state.openedAt = 0;
   if (state.busy) { state.pending = message; return; }
   send(message);
 }
@@ -101,9 +104,9 @@ function onMessage(data) {
       showConfigError(null);
       state.model = data.model;
       render();
-      const totalMs = performance.now() - state.openedAt;
+      const totalMs = performance.now() - (state.started.get(data.id) ?? performance.now());
+      state.started.delete(data.id);
       state.timings.push({ id: data.id, name: state.name, bytes: data.timing.bytes, convertMs: data.timing.convertMs, modelMs: data.timing.modelMs, totalMs });
-      state.openedAt = performance.now();
       notes(data);
       status(`${state.name}: ${bytes(data.timing.bytes)} converted in ${nf.format(data.timing.convertMs)} ms.`);
       settle();
