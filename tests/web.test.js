@@ -392,6 +392,47 @@ test('web: the flame graph\'s root and widest child are the folded output\'s', {
   assert.equal(perProcess[children[0].name], widest, 'the widest child is the process with the most');
 });
 
+test('web: the icicle drawing (flame.js in the page): widths, zoom by keyboard and click, hover details', { skip }, async () => {
+  const text = 'p1;t1;main;a 50\np1;t1;main;b 30\np1;t2;main;a 20\np2;t;x 70\n';
+  const result = await page.evaluate(async (folded) => {
+    const { parseFolded, renderIcicle } = await import('/flame.js');
+    const box = document.createElement('div');
+    box.style.width = '1000px';
+    document.body.append(box);
+    const tree = parseFolded(folded);
+    const events = [];
+    let focus = tree;
+    let selected = null;
+    const draw = () => renderIcicle(box, tree, { focus, selected, onSelect: (node, how) => {
+      events.push(`${how}:${node.name}`);
+      if (how === 'zoom') focus = node;
+      if (how !== 'hover') { selected = node; draw(); box.querySelector('svg').focus(); }
+    } });
+    const rects = () => [...box.querySelectorAll('g')].map((g) => ({ name: g.dataset.name, depth: Number(g.dataset.depth), width: Number(g.querySelector('rect').getAttribute('width')) }));
+    draw();
+    const full = rects();
+    box.querySelector('svg').focus();
+    for (const key of ['ArrowDown', 'ArrowRight', 'Enter']) box.querySelector('svg').dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+    const zoomed = rects();
+    box.querySelector('g[data-name="x"]').dispatchEvent(new MouseEvent('mouseenter'));
+    box.querySelector('svg').dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }));
+    const out = rects();
+    box.remove();
+    return { full, zoomed, out, events };
+  }, text);
+  const at = (list, name, depth) => list.find((r) => r.name === name && r.depth === depth);
+  assert.ok(Math.abs(at(result.full, 'all', 0).width - 1000) < 1);
+  assert.ok(Math.abs(at(result.full, 'p1', 1).width - 1000 * (100 / 170)) < 1, 'p1 is 100/170 of the width');
+  assert.ok(Math.abs(at(result.full, 'p2', 1).width - 1000 * (70 / 170)) < 1);
+  assert.deepEqual(result.events.slice(0, 3), ['key:p1', 'key:p2', 'zoom:p2']);
+  assert.ok(Math.abs(at(result.zoomed, 'p2', 1).width - 1000) < 1, 'zoomed on p2: full width');
+  assert.equal(at(result.zoomed, 'p1', 1), undefined, 'p1 is out of the zoomed view');
+  assert.ok(Math.abs(at(result.zoomed, 'x', 3).width - 1000) < 1);
+  assert.ok(result.events.includes('hover:x'));
+  assert.equal(result.events.at(-1), 'zoom:all', 'Escape zooms out');
+  assert.ok(at(result.out, 'p1', 1), 'zoomed out again');
+});
+
 /** n bytes (about) of JSON Lines: cpu-ebpf.json repeated. */
 function jsonLines(megabytes) {
   const line = `${JSON.stringify(JSON.parse(readFileSync(join(fixtures, 'cpu-ebpf.json'), 'utf8')))}\n`;
