@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NATIVE := build/native
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build demo test test-asan go-tools collector fixtures bench bench-inputs size fuzz fuzz-smoke clean
+.PHONY: all setup build web demo test test-asan go-tools collector fixtures bench bench-inputs size fuzz fuzz-smoke clean
 all: build
 
 setup:
@@ -17,7 +17,13 @@ build: setup
 	@cmake -S . -B build/wasm-build -DCMAKE_TOOLCHAIN_FILE=wasm/wasi.cmake -DCMAKE_BUILD_TYPE=Release >/dev/null 2>&1
 	@cmake --build build/wasm-build -j $(JOBS)
 	@tools/build-js.sh
+	@tools/build-web.sh
 	@cp build/wasm/ptm.wasm wasm/collector/ptm.wasm
+
+# The profile inspector (web/, laid out in build/web) on 127.0.0.1: prints
+# its address (PORT=0 for any free port; default 8080).
+web: build
+	@node tools/serve-web.mjs build/web $${PORT:-8080}
 
 demo: build
 	@echo "== ptm -f prom tests/fixtures/cpu-ebpf.pb"
