@@ -20,7 +20,7 @@ function post(message, transfer) { self.postMessage(message, transfer ?? []); }
 async function convert(blob, config, format, progress) {
   const converter = createConverter(config);
   try {
-    converter.begin({ size: blob.size });
+    converter.begin({ size: blob.size, stacks: format === 'folded' });
     for (let offset = 0; offset < blob.size; offset += PIECE) {
       const piece = new Uint8Array(await blob.slice(offset, offset + PIECE).arrayBuffer());
       converter.feed(piece);
