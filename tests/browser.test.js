@@ -7,23 +7,17 @@
 // that server. Skipped, saying so, only when /usr/bin/chromium is absent.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
+import { chromiumArgs, chromiumPath, chromiumSkip, loadPlaywright } from './lib/chromium.js';
 import { ptm, statsOf } from './lib/run.js';
 import { conversionInputs, distDir, requireDist } from './lib/npm.js';
 
-const chromiumPath = '/usr/bin/chromium';
-const haveChromium = existsSync(chromiumPath);
-const skip = haveChromium ? false : `${chromiumPath} is absent (tools/setup-browser.sh installs Debian's chromium)`;
+const skip = chromiumSkip;
 if (skip) console.log(`# browser tests skipped: ${skip}`);
 
-const chromiumArgs = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.ts': 'text/plain' };
 const inputs = conversionInputs();
 
@@ -94,15 +88,6 @@ function startServer() {
 function send(response, status, type, body) {
   response.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   response.end(body);
-}
-
-function loadPlaywright() {
-  const require = createRequire(import.meta.url);
-  try {
-    return require('playwright-core');
-  } catch (error) {
-    throw new Error(`playwright-core is not installed in tests/node_modules: run tools/setup-browser.sh (${error.message})`);
-  }
 }
 
 let web; // { server, requests, origin }
