@@ -45,9 +45,61 @@ static const struct function_metric_names {
 };
 enum { FUNCTION_MEASURE_COUNT = sizeof function_metric_names / sizeof function_metric_names[0] };
 
+/* The breakdown metrics' names: profile.<kind>.<measure's suffix>. */
+static const char *const breakdown_names[BREAKDOWN_KIND_COUNT][BREAKDOWN_MEASURE_COUNT] = {
+    [BREAKDOWN_FRAME_TYPE] = {"profile.frame_type.cpu.time", "profile.frame_type.off_cpu.time",
+                              "profile.frame_type.wall.time", "profile.frame_type.memory.allocated",
+                              "profile.frame_type.memory.allocations"},
+    [BREAKDOWN_LIBRARY] = {"profile.library.cpu.time", "profile.library.off_cpu.time",
+                           "profile.library.wall.time", "profile.library.memory.allocated",
+                           "profile.library.memory.allocations"},
+    [BREAKDOWN_KERNEL] = {"profile.kernel.cpu.time", "profile.kernel.off_cpu.time",
+                          "profile.kernel.wall.time", "profile.kernel.memory.allocated",
+                          "profile.kernel.memory.allocations"},
+    [BREAKDOWN_PACKAGE] = {"profile.package.cpu.time", "profile.package.off_cpu.time",
+                           "profile.package.wall.time", "profile.package.memory.allocated",
+                           "profile.package.memory.allocations"},
+};
+static const char *const breakdown_descriptions[BREAKDOWN_KIND_COUNT] = {
+    [BREAKDOWN_FRAME_TYPE] = "By the leaf frame's type (profile.frame.type)",
+    [BREAKDOWN_LIBRARY] = "Of native leaf frames, by shared library",
+    [BREAKDOWN_KERNEL] = "Of kernel leaf frames, by kernel area, protocol, direction and syscall",
+    [BREAKDOWN_PACKAGE] = "Of managed leaf frames, by package, class or module",
+};
+
+/* The breakdown and rule metrics, from id on; returns the next id. */
+static uint32_t add_breakdowns_and_rules(metric_table *table, const ptm_config *config, uint32_t id)
+{
+    for (int kind = 0; kind < BREAKDOWN_KIND_COUNT; kind++) {
+        for (int measure = 0; measure < BREAKDOWN_MEASURE_COUNT; measure++) {
+            table->breakdown[kind][measure] = -1;
+            if (!config->breakdowns.kinds[kind] || !(config->breakdowns.measures & (1u << measure)))
+                continue;
+            metric_def def = measure_metric(&config->measures[measure]);
+            def.name = breakdown_names[kind][measure];
+            def.description = breakdown_descriptions[kind];
+            def.role = METRIC_BREAKDOWN;
+            table->breakdown[kind][measure] = (int32_t)id;
+            table->items[id++] = def;
+        }
+    }
+    table->rule_base = (int32_t)id;
+    for (uint32_t i = 0; i < config->rule_count; i++) {
+        const recording_rule *rule = &config->rules[i];
+        metric_def def = measure_metric(&config->measures[rule->unit_measure]);
+        def.name = rule->metric_name;
+        def.description = rule->description;
+        def.enabled = true;
+        def.role = METRIC_RULE;
+        table->items[id++] = def;
+    }
+    return id;
+}
+
 bool metric_table_build(metric_table *table, ptm_config *config)
 {
-    uint32_t count = MEASURE_BUILTIN_COUNT + 2 * FUNCTION_MEASURE_COUNT + config->sample_type_count + 4;
+    uint32_t count = MEASURE_BUILTIN_COUNT + 2 * FUNCTION_MEASURE_COUNT + config->sample_type_count + 4 +
+                     BREAKDOWN_KIND_COUNT * BREAKDOWN_MEASURE_COUNT + config->rule_count;
     table->items = arena_calloc(&config->storage, count, sizeof(metric_def));
     if (table->items == NULL)
         return false;
@@ -82,6 +134,7 @@ bool metric_table_build(metric_table *table, ptm_config *config)
         table->items[id] = table->items[twins[i]];
         table->items[id++].since_start = true;
     }
+    table->count = add_breakdowns_and_rules(table, config, id);
     return true;
 }
 
@@ -125,7 +178,7 @@ static sample_kind classify_profile(const metric_table *table, const ptm_config 
     byte_slice type = dictionary_string(dictionary, profile->type_strindex);
     byte_slice unit = dictionary_string(dictionary, profile->unit_strindex);
     *plan = (profile_plan){.disposition = PLAN_SKIP, .base_metric = -1, .self_metric = -1,
-                           .inclusive_metric = -1, .multiplier = 1};
+                           .inclusive_metric = -1, .multiplier = 1, .measure = -1};
 
     for (uint32_t i = 0; i < config->sample_type_count; i++) {
         const custom_sample_type *custom = &config->sample_types[i];
@@ -253,7 +306,11 @@ void classify_scope(const metric_table *table, const ptm_config *config,
         }
         bool since_start = counts_since_start(table, &plans[i], &profiles[i], has_inuse);
         finish_plan(table, &plans[i]);
-        if (since_start && plans[i].base_metric >= 0)
+        if (plans[i].base_metric >= 0 && plans[i].base_metric < BREAKDOWN_MEASURE_COUNT)
+            plans[i].measure = (int8_t)plans[i].base_metric;
+        if (since_start && plans[i].base_metric >= 0) {
             plan_since_start(table, &plans[i]);
+            plans[i].measure = -1;
+        }
     }
 }

@@ -17,7 +17,9 @@
 typedef enum metric_role {
     METRIC_BASE = 0,        /* per process/thread */
     METRIC_FUNCTION_SELF,   /* per leaf function */
-    METRIC_FUNCTION_INCLUSIVE /* per distinct function on the stack */
+    METRIC_FUNCTION_INCLUSIVE, /* per distinct function on the stack */
+    METRIC_BREAKDOWN,       /* per value of a leaf-frame breakdown (breakdown.h) */
+    METRIC_RULE             /* a recording rule's */
 } metric_role;
 
 typedef struct metric_def {
@@ -49,6 +51,10 @@ typedef struct metric_table {
     /* The since-start twins of allocated bytes and allocations (base, and
      * bytes' function metrics): same names, ids after the custom ones. */
     int32_t since_start_base[2], since_start_self, since_start_inclusive;
+    /* metric id of each breakdown of each measure (after the twins), -1
+     * where the config does not ask for it */
+    int32_t breakdown[BREAKDOWN_KIND_COUNT][BREAKDOWN_MEASURE_COUNT];
+    int32_t rule_base;                       /* metric id of config->rules[0]; the rest follow */
 } metric_table;
 
 /* Whether a metric's series hold a snapshot (a profile's value, replaced by
@@ -71,6 +77,10 @@ typedef struct profile_plan {
     int32_t inclusive_metric;
     int64_t multiplier;   /* raw value × multiplier = accumulated value */
     bool since_start;     /* its metrics are since-start twins (metric_def) */
+    /* The measure its samples feed breakdowns and rules with: a built-in
+     * one below BREAKDOWN_MEASURE_COUNT, summed (not a snapshot, not since
+     * start); -1 for the others. */
+    int8_t measure;
 } profile_plan;
 
 /* Classifies the profiles of one scope into plans[count]. */

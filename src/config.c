@@ -621,12 +621,198 @@ static bool parse_copy_resource_attributes(config_parser *p, const cJSON *root)
     return each_string(p, root, "copy_resource_attributes", false, parse_copied_key, &size);
 }
 
+/* One entry of breakdowns.measures or a rule's sample_types into the bit set
+ * at context: a measure breakdowns may count. */
+static bool parse_breakdown_measure(config_parser *p, const char *text, void *context)
+{
+    for (int kind = 0; kind < BREAKDOWN_MEASURE_COUNT; kind++) {
+        if (strcmp(text, measure_defaults[kind].key) == 0) {
+            *(uint32_t *)context |= 1u << kind;
+            return true;
+        }
+    }
+    return fail(p, "must be \"cpu\", \"off_cpu\", \"wall\", \"memory\" or \"allocations\"");
+}
+
+/* "breakdowns": {"frame_type", "library", "kernel", "package": bool (false),
+ * "measures": [...] (["cpu"])}. */
+static bool parse_breakdowns(config_parser *p, const cJSON *root)
+{
+    static const char *const keys[] = {"frame_type", "library", "kernel", "package", "measures", NULL};
+    ptm_config *config = p->config;
+    config->breakdowns.measures = 1u << MEASURE_CPU;
+    const cJSON *object = cJSON_GetObjectItemCaseSensitive(root, "breakdowns");
+    if (object == NULL)
+        return true;
+    size_t mark = path_push_key(p, "breakdowns");
+    if (!check_object(p, object, keys))
+        return false;
+    for (int kind = 0; kind < BREAKDOWN_KIND_COUNT; kind++) {
+        if (!read_bool(p, object, keys[kind], &config->breakdowns.kinds[kind]))
+            return false;
+    }
+    if (cJSON_GetObjectItemCaseSensitive(object, "measures") != NULL)
+        config->breakdowns.measures = 0;
+    if (!each_string(p, object, "measures", false, parse_breakdown_measure, &config->breakdowns.measures))
+        return false;
+    path_pop(p, mark);
+    return true;
+}
+
+/* Appends a copy of text to the string list at context (arena_vector of
+ * const char *). */
+static bool append_string(config_parser *p, const char *text, void *context)
+{
+    const char **slot = vector_push(&p->config->storage, context, sizeof *slot);
+    if (slot == NULL)
+        return out_of_memory(p);
+    *slot = copy_string(p, text);
+    return *slot != NULL;
+}
+
+/* A rule's "attributes": {key: string value, ...}. */
+static bool parse_rule_attributes(config_parser *p, const cJSON *object, recording_rule *rule)
+{
+    const cJSON *attributes = cJSON_GetObjectItemCaseSensitive(object, "attributes");
+    if (attributes == NULL)
+        return true;
+    size_t mark = path_push_key(p, "attributes");
+    if (!cJSON_IsObject(attributes))
+        return fail(p, "must be an object of strings");
+    int size = cJSON_GetArraySize(attributes);
+    rule->attribute_keys = arena_calloc(&p->config->storage, (size_t)size + 1, sizeof(const char *));
+    rule->attribute_values = arena_calloc(&p->config->storage, (size_t)size + 1, sizeof(const char *));
+    if (rule->attribute_keys == NULL || rule->attribute_values == NULL)
+        return out_of_memory(p);
+    for (const cJSON *item = attributes->child; item != NULL; item = item->next) {
+        size_t item_mark = path_push_key(p, item->string);
+        if (!cJSON_IsString(item))
+            return fail(p, "must be a string");
+        const char *key = copy_string(p, item->string), *value = copy_string(p, item->valuestring);
+        if (key == NULL || value == NULL)
+            return false;
+        rule->attribute_keys[rule->attribute_count] = key;
+        rule->attribute_values[rule->attribute_count++] = value;
+        path_pop(p, item_mark);
+    }
+    path_pop(p, mark);
+    return true;
+}
+
+/* The value family of a set of measure bits, or -1 when they mix families. */
+static int measures_family(uint32_t measures)
+{
+    int family = -1;
+    for (int kind = 0; kind < BREAKDOWN_MEASURE_COUNT; kind++) {
+        if (!(measures & (1u << kind)))
+            continue;
+        if (family >= 0 && family != (int)measure_defaults[kind].family)
+            return -1;
+        family = (int)measure_defaults[kind].family;
+    }
+    return family;
+}
+
+/* The metric-name prefixes that are the converter's own. */
+static const char *const reserved_metric_prefixes[] = {
+    "profile.function.", "profile.frame_type.", "profile.library.", "profile.kernel.",
+    "profile.package.", NULL};
+
+/* Whether name is a prefix the converter owns, or another metric's name. */
+static bool metric_name_taken(const ptm_config *config, const char *name, uint32_t rules_before)
+{
+    for (const char *const *prefix = reserved_metric_prefixes; *prefix != NULL; prefix++) {
+        if (strncmp(name, *prefix, strlen(*prefix)) == 0)
+            return true;
+    }
+    for (int kind = 0; kind < MEASURE_BUILTIN_COUNT; kind++) {
+        if (strcmp(name, config->measures[kind].metric_name) == 0)
+            return true;
+    }
+    for (uint32_t i = 0; i < config->sample_type_count; i++) {
+        if (strcmp(name, config->sample_types[i].measure.metric_name) == 0)
+            return true;
+    }
+    for (uint32_t i = 0; i < rules_before; i++) {
+        if (strcmp(name, config->rules[i].metric_name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool parse_rule(config_parser *p, const cJSON *object, void *slot)
+{
+    static const char *const keys[] = {"metric_name", "functions", "mode", "group_by", "attributes",
+                                       "sample_types", "description", NULL};
+    recording_rule *rule = slot;
+    const char *mode = "inclusive";
+    arena_vector functions = {0}, group_by = {0};
+    rule->description = "Recording rule over profile stacks";
+    rule->measures = 0;
+    if (!check_object(p, object, keys) ||
+        !read_string(p, object, "metric_name", &rule->metric_name, false) ||
+        !read_string(p, object, "mode", &mode, false) ||
+        !read_string(p, object, "description", &rule->description, true) ||
+        !each_string(p, object, "functions", false, append_pattern, &functions) ||
+        !each_string(p, object, "group_by", false, append_string, &group_by) ||
+        !parse_rule_attributes(p, object, rule) ||
+        !each_string(p, object, "sample_types", false, parse_breakdown_measure, &rule->measures))
+        return false;
+    if (rule->metric_name == NULL)
+        return fail(p, "metric_name: missing");
+    if (functions.count == 0)
+        return fail(p, "functions: missing (one regex or more)");
+    rule->functions = (pattern_list){functions.items, functions.count};
+    rule->group_by = group_by.items;
+    rule->group_by_count = group_by.count;
+    rule->inclusive = strcmp(mode, "inclusive") == 0;
+    if (!rule->inclusive && strcmp(mode, "self") != 0) {
+        path_push_key(p, "mode");
+        return fail(p, "must be \"self\" or \"inclusive\"");
+    }
+    if (group_by.count > RULE_GROUP_BY_MAX) {
+        path_push_key(p, "group_by");
+        return fail(p, "has %u keys; at most %d", group_by.count, RULE_GROUP_BY_MAX);
+    }
+    if (rule->measures == 0)
+        rule->measures = 1u << MEASURE_CPU;
+    if (measures_family(rule->measures) < 0) {
+        path_push_key(p, "sample_types");
+        return fail(p, "mixes time, bytes and counts; a rule's metric has one unit");
+    }
+    rule->unit_measure = (measure_kind)__builtin_ctz(rule->measures);
+    return true;
+}
+
+/* "rules": [recording rule, ...], at most RULE_MAX. */
+static bool parse_rules(config_parser *p, const cJSON *root)
+{
+    const cJSON *array = cJSON_GetObjectItemCaseSensitive(root, "rules");
+    if (cJSON_IsArray(array) && cJSON_GetArraySize(array) > RULE_MAX) {
+        path_push_key(p, "rules");
+        return fail(p, "has %d rules; at most %d", cJSON_GetArraySize(array), RULE_MAX);
+    }
+    ptm_config *config = p->config;
+    if (!parse_object_array(p, root, "rules", sizeof(recording_rule), parse_rule,
+                            (void **)&config->rules, &config->rule_count))
+        return false;
+    for (uint32_t i = 0; i < config->rule_count; i++) {
+        if (metric_name_taken(config, config->rules[i].metric_name, i)) {
+            snprintf(p->path, sizeof p->path, "rules[%u].metric_name", i);
+            return fail(p, "\"%s\" is another metric's name or a prefix the converter's own "
+                           "metrics use", config->rules[i].metric_name);
+        }
+    }
+    return true;
+}
+
 static bool parse_root(config_parser *p, const cJSON *root)
 {
     static const char *const keys[] = {"metrics", "attributes", "process_filter", "thread_filter",
                                        "pattern_filter", "sample_types", "cardinality_limit",
                                        "max_input_bytes", "temporality",
-                                       "copy_resource_attributes", "folded", NULL};
+                                       "copy_resource_attributes", "folded", "breakdowns",
+                                       "rules", NULL};
     if (root != NULL && !check_object(p, root, keys))
         return false;
     uint64_t cardinality_limit = DEFAULT_CARDINALITY_LIMIT;
@@ -643,7 +829,7 @@ static bool parse_root(config_parser *p, const cJSON *root)
         !read_integer(p, root, "cardinality_limit", 1, 100000000, &cardinality_limit) ||
         !read_integer(p, root, "max_input_bytes", 1, 4294967295.0, &max_input_bytes) ||
         !parse_temporality(p, root) || !parse_copy_resource_attributes(p, root) ||
-        !parse_folded(p, root))
+        !parse_folded(p, root) || !parse_breakdowns(p, root) || !parse_rules(p, root))
         return false;
     p->config->cardinality_limit = (uint32_t)cardinality_limit;
     p->config->max_input_bytes = max_input_bytes;

@@ -70,6 +70,36 @@ typedef struct attribute_rule {
     pattern *regex;      /* NULL for literal rules */
 } attribute_rule;
 
+/* The breakdowns of a sample by its leaf frame (README.md, "Breakdowns"). */
+typedef enum breakdown_kind {
+    BREAKDOWN_FRAME_TYPE = 0, /* profile.frame.type of the leaf location */
+    BREAKDOWN_LIBRARY,        /* shared library of a native leaf */
+    BREAKDOWN_KERNEL,         /* kernel area of a kernel leaf's stack */
+    BREAKDOWN_PACKAGE,        /* package or class of a managed leaf */
+    BREAKDOWN_KIND_COUNT
+} breakdown_kind;
+
+/* The measures breakdowns and rules may count: the first five measure_kinds
+ * (cpu, off_cpu, wall, memory, allocations), not the in-use snapshots. */
+enum { BREAKDOWN_MEASURE_COUNT = MEASURE_INUSE };
+
+/* A recording rule ("rules" key): the time or bytes of the samples whose
+ * leaf (self) or any frame (inclusive) is a function functions matches. */
+enum { RULE_MAX = 64, RULE_GROUP_BY_MAX = 8 };
+typedef struct recording_rule {
+    const char *metric_name;
+    const char *description;
+    pattern_list functions;      /* a function matches when any of them does */
+    bool inclusive;              /* mode inclusive (the default) or self */
+    const char **group_by;       /* attribute keys, sample → profile → resource */
+    uint32_t group_by_count;
+    const char **attribute_keys; /* constant attributes, with attribute_values */
+    const char **attribute_values;
+    uint32_t attribute_count;
+    uint32_t measures;           /* bit 1 << measure_kind, of one value family */
+    measure_kind unit_measure;   /* the first: the metric's unit */
+} recording_rule;
+
 typedef struct ptm_config {
     arena storage;                              /* strings and arrays below */
     pattern_engine *engine;                     /* owns nothing; patterns use it */
@@ -84,6 +114,12 @@ typedef struct ptm_config {
     filter_config process_filter, thread_filter, pattern_filter;
     custom_sample_type *sample_types;
     uint32_t sample_type_count;
+    struct {
+        bool kinds[BREAKDOWN_KIND_COUNT];       /* which breakdowns, all off by default */
+        uint32_t measures;                      /* bit 1 << measure_kind; default cpu */
+    } breakdowns;
+    recording_rule *rules;
+    uint32_t rule_count;                        /* <= RULE_MAX */
     measure_kind folded_measure;                /* the stacks PTM_FORMAT_FOLDED writes */
     uint32_t cardinality_limit;                 /* series per metric, >= 1 */
     uint64_t max_input_bytes;                   /* refuse larger inputs */

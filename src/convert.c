@@ -25,7 +25,7 @@ bool conversion_init(conversion *c, const ptm_config *config, const metric_table
     return ok && interner_init(&c->identities, a, key) &&
            interner_init(&c->rule_identities, a, key) && interner_init(&c->contexts, a, key) &&
            conversion_rule_set(c, &(rule_set){NULL, 0}) == 0 &&
-           aggregator_init(&c->aggregator, a, key, metrics->count, limit);
+           aggregator_init(&c->aggregator, a, key, metrics->count, limit) && breakdown_init(c);
 }
 
 bool conversion_collect_folded(conversion *c)
@@ -42,7 +42,7 @@ static bool on_request(void *context, profile_dictionary *dictionary)
     c->dictionary = dictionary;
     c->stack_caches = arena_calloc(c->request_arena, (size_t)dictionary->stacks.count + 1,
                                    sizeof(stack_cache));
-    if (c->stack_caches == NULL)
+    if (c->stack_caches == NULL || !breakdown_request(c))
         return false;
     c->stats.requests++;
     return attributes_extract(c->config, dictionary, c->request_arena, &c->request.extracted, c->status);
@@ -90,7 +90,7 @@ static bool on_resource(void *context, const decoded_resource *resource)
         return false;
     c->resource.record = (uint32_t)index;
     c->resource.rules = (uint32_t)rules;
-    return !c->arena->failed;
+    return breakdown_resource(c, resource) && !c->arena->failed;
 }
 
 static bool on_scope(void *context, decoded_profile *profiles, uint32_t count)
@@ -151,6 +151,8 @@ static bool on_profile(void *context, const decoded_profile *profile)
         return true;
     attributes_scan_indices(c->dictionary, profile->attribute_indices, profile->attribute_count,
                             &c->profile_scan);
+    if (!breakdown_profile(c, profile))
+        return false;
     c->profile_pattern_bits = c->resource.pattern_bits;
     if (c->config->pattern_filter.enabled)
         c->profile_pattern_bits |= pattern_bits_of_indices(c, profile->attribute_indices,
@@ -450,7 +452,7 @@ static bool on_sample(void *context, const decoded_sample *sample)
                  : sample->max_timestamp > c->profile_time ? sample->max_timestamp
                  : c->profile_time;
     return aggregate_sample(c, resource, &sample_scan, (uint32_t)sample->stack_index, stack, cache, value,
-                            end) && !c->arena->failed;
+                            end) && breakdown_sample(c, sample, value, end) && !c->arena->failed;
 }
 
 static void on_request_end(void *context)

@@ -152,6 +152,7 @@ static bool restore(cumulative_store *store, conversion *c)
     c->resources = (arena_vector){0};
     c->rule_sets = (arena_vector){0};
     c->max_copied = 0;
+    c->max_rule_items = 0;
     if (!interner_init(&c->identities, c->arena, &c->hash_key) ||
         !interner_init(&c->rule_identities, c->arena, &c->hash_key) ||
         !aggregator_init(&c->aggregator, c->arena, &c->hash_key, c->metrics->count, UINT32_MAX))

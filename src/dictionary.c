@@ -122,7 +122,7 @@ static uint32_t function_name_id(profile_dictionary *dictionary, int32_t functio
 }
 
 /* The zero location (index 0 of an empty table): no mapping, no lines. */
-static const dictionary_location zero_location = {0, 0, 0};
+static const dictionary_location zero_location = {0, 0, 0, 0, 0};
 
 static bool collect_frames(profile_dictionary *dictionary, const dictionary_stack *stack,
                            stack_info *info, arena_vector *names, arena_vector *frames)

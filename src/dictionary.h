@@ -24,6 +24,8 @@ typedef struct dictionary_location {
     int32_t mapping_index;
     uint32_t first_line;   /* into line_functions */
     uint32_t line_count;
+    uint32_t first_attribute; /* into location_attributes */
+    uint32_t attribute_count;
 } dictionary_location;
 
 typedef struct dictionary_stack {
@@ -34,6 +36,7 @@ typedef struct dictionary_stack {
 typedef struct dictionary_function {
     int32_t name_strindex;
     int32_t system_name_strindex;
+    int32_t filename_strindex;
 } dictionary_function;
 
 typedef struct dictionary_attribute {
@@ -76,6 +79,7 @@ typedef struct profile_dictionary {
     arena_vector stack_locations;  /* int32_t */
     arena_vector locations;        /* dictionary_location */
     arena_vector line_functions;   /* int32_t */
+    arena_vector location_attributes; /* int32_t: attribute indices */
     arena_vector functions;        /* dictionary_function */
     arena_vector mappings;         /* int32_t filename_strindex */
     uint32_t link_count;

@@ -89,6 +89,14 @@ static bool read_line(pb_istream_t *stream, const pb_field_t *field, void **arg)
     return true;
 }
 
+static bool read_location_attribute(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    table_reader *reader = *arg;
+    int32_t *entry = PUSH(reader, location_attributes, int32_t, LIMIT_TABLE_REFERENCES);
+    return entry != NULL && read_int32(stream, entry) && wire_scalar_done(stream, reader->bounds);
+}
+
 static bool read_location(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
@@ -96,8 +104,10 @@ static bool read_location(pb_istream_t *stream, const pb_field_t *field, void **
     if (!wire_expect_message(stream, reader->bounds))
         return false;
     uint32_t first_line = reader->dictionary->line_functions.count;
+    uint32_t first_attribute = reader->dictionary->location_attributes.count;
     opentelemetry_proto_profiles_v1development_Location message = {
-        .lines = {.funcs.decode = read_line, .arg = reader}};
+        .lines = {.funcs.decode = read_line, .arg = reader},
+        .attribute_indices = {.funcs.decode = read_location_attribute, .arg = reader}};
     if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Location_fields, &message))
         return false;
     dictionary_location *entry = PUSH(reader, locations, dictionary_location, LIMIT_TABLE_ENTRIES);
@@ -106,6 +116,8 @@ static bool read_location(pb_istream_t *stream, const pb_field_t *field, void **
     entry->mapping_index = message.mapping_index;
     entry->first_line = first_line;
     entry->line_count = reader->dictionary->line_functions.count - first_line;
+    entry->first_attribute = first_attribute;
+    entry->attribute_count = reader->dictionary->location_attributes.count - first_attribute;
     return true;
 }
 
@@ -121,6 +133,7 @@ static bool read_function(pb_istream_t *stream, const pb_field_t *field, void **
         return false;
     entry->name_strindex = message.name_strindex;
     entry->system_name_strindex = message.system_name_strindex;
+    entry->filename_strindex = message.filename_strindex;
     return true;
 }
 
@@ -199,15 +212,17 @@ static bool read_stack(pb_istream_t *stream, const pb_field_t *field, void **arg
  * limit or memory, recorded (stop). */
 typedef enum fast_result { FAST_OK, FAST_UNUSUAL, FAST_FAILED } fast_result;
 
-/* Pushes each varint of a packed run (or one varint) onto the stack
- * location references. */
-static fast_result push_stack_locations(table_reader *reader, wire_cursor *run)
+/* Pushes each varint of a packed run (or one varint) onto a table of
+ * references (stack_locations, location_attributes). */
+static fast_result push_references(table_reader *reader, arena_vector *references, wire_cursor *run)
 {
     while (!wire_at_end(run)) {
         uint64_t raw;
         if (!wire_read_varint(run, &raw))
             return FAST_UNUSUAL;
-        int32_t *entry = PUSH(reader, stack_locations, int32_t, LIMIT_TABLE_REFERENCES);
+        int32_t *entry = references->count >= LIMIT_TABLE_REFERENCES
+            ? (table_over_limit(reader), (int32_t *)NULL)
+            : vector_push(reader->arena, references, sizeof(int32_t));
         if (entry == NULL)
             return FAST_FAILED;
         *entry = (int32_t)raw;
@@ -229,7 +244,7 @@ static fast_result fast_stack(table_reader *reader, wire_cursor entry)
             continue;
         }
         fast_result result = wire_varint_run(&entry, wire_type, &run)
-            ? push_stack_locations(reader, &run) : FAST_UNUSUAL;
+            ? push_references(reader, &reader->dictionary->stack_locations, &run) : FAST_UNUSUAL;
         if (result != FAST_OK)
             return result;
     }
@@ -259,15 +274,20 @@ static fast_result fast_line(table_reader *reader, wire_cursor line)
 static fast_result fast_location(table_reader *reader, wire_cursor entry)
 {
     uint32_t first_line = reader->dictionary->line_functions.count;
+    uint32_t first_attribute = reader->dictionary->location_attributes.count;
     int32_t mapping_index = 0;
     while (!wire_at_end(&entry)) {
         uint32_t field, wire_type;
-        wire_cursor line;
+        wire_cursor span;
         if (!wire_read_tag(&entry, &field, &wire_type))
             return FAST_UNUSUAL;
-        if (field == 3) {
-            fast_result result = wire_type == WIRE_LEN && wire_read_span(&entry, &line)
-                ? fast_line(reader, line) : FAST_UNUSUAL;
+        if (field == 3 || field == 4) {
+            fast_result result =
+                field == 3 ? (wire_type == WIRE_LEN && wire_read_span(&entry, &span)
+                                  ? fast_line(reader, span) : FAST_UNUSUAL)
+                           : (wire_varint_run(&entry, wire_type, &span)
+                                  ? push_references(reader, &reader->dictionary->location_attributes, &span)
+                                  : FAST_UNUSUAL);
             if (result != FAST_OK)
                 return result;
         } else if (!(field == 1 ? wire_read_int32(&entry, wire_type, &mapping_index)
@@ -281,6 +301,8 @@ static fast_result fast_location(table_reader *reader, wire_cursor entry)
     location->mapping_index = mapping_index;
     location->first_line = first_line;
     location->line_count = reader->dictionary->line_functions.count - first_line;
+    location->first_attribute = first_attribute;
+    location->attribute_count = reader->dictionary->location_attributes.count - first_attribute;
     return FAST_OK;
 }
 
@@ -289,13 +311,14 @@ static fast_result fast_function(table_reader *reader, wire_cursor entry)
     dictionary_function *function = PUSH(reader, functions, dictionary_function, LIMIT_TABLE_ENTRIES);
     if (function == NULL)
         return FAST_FAILED;
-    *function = (dictionary_function){0, 0};
+    *function = (dictionary_function){0, 0, 0};
     while (!wire_at_end(&entry)) {
         uint32_t field, wire_type;
         if (!wire_read_tag(&entry, &field, &wire_type))
             return FAST_UNUSUAL;
         bool read = field == 1 ? wire_read_int32(&entry, wire_type, &function->name_strindex)
                   : field == 2 ? wire_read_int32(&entry, wire_type, &function->system_name_strindex)
+                  : field == 3 ? wire_read_int32(&entry, wire_type, &function->filename_strindex)
                   : wire_skip(&entry, wire_type);
         if (!read)
             return FAST_UNUSUAL;

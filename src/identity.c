@@ -179,6 +179,8 @@ int64_t conversion_rule_set(conversion *c, const rule_set *candidate)
     *set = *candidate;
     if (!keep_rule_set(c, set))
         return -1;
+    if (set->count > c->max_rule_items)
+        c->max_rule_items = set->count;
     return id - 1;
 }
 
@@ -206,7 +208,9 @@ int64_t conversion_settle_rules(conversion *c, const resource_record *resource)
 
 uint32_t point_attribute_capacity(const conversion *c)
 {
-    return 4 + c->max_copied + c->config->attribute_count;
+    uint32_t rules = c->max_rule_items > c->config->attribute_count ? c->max_rule_items
+                                                                    : c->config->attribute_count;
+    return 4 + c->max_copied + rules;
 }
 
 static byte_slice cstr_slice(const char *text)

@@ -23,6 +23,7 @@
 
 #include "aggregate.h"
 #include "attributes.h"
+#include "breakdown.h"
 #include "classify.h"
 #include "decode.h"
 #include "filters.h"
@@ -136,6 +137,8 @@ typedef struct conversion {
     ptm_stats stats;
     const char *shadowed_key;        /* the first rule key a resource shadowed */
     uint32_t max_copied;             /* most copied attributes of one resource */
+    uint32_t max_rule_items;         /* most items of one rule set */
+    breakdown_state breakdowns;      /* breakdown and rule metrics (breakdown.h) */
 
     /* The walk's position. */
     profile_dictionary *dictionary;  /* of the current request */

@@ -369,7 +369,7 @@ static bool read_function(pprof_reader *reader, wire_cursor entry, uint32_t inde
 {
     const char *where = "Profile.function";
     uint64_t id = 0;
-    int64_t name = 0, system_name = 0;
+    int64_t name = 0, system_name = 0, filename = 0;
     while (!wire_at_end(&entry)) {
         uint32_t field = 0, wire_type = 0;
         if (!read_tag(reader, &entry, &field, &wire_type, where))
@@ -378,6 +378,8 @@ static bool read_function(pprof_reader *reader, wire_cursor entry, uint32_t inde
                 : field == 2 ? read_int64_field(reader, &entry, wire_type, &name, "Profile.function.name")
                 : field == 3 ? read_int64_field(reader, &entry, wire_type, &system_name,
                                                 "Profile.function.system_name")
+                : field == 4 ? read_int64_field(reader, &entry, wire_type, &filename,
+                                                "Profile.function.filename")
                 : skip_field(reader, &entry, field, wire_type, where);
         if (!ok)
             return false;
@@ -387,7 +389,7 @@ static bool read_function(pprof_reader *reader, wire_cursor entry, uint32_t inde
                                          LIMIT_TABLE_ENTRIES, where);
     if (function == NULL)
         return false;
-    *function = (dictionary_function){string_index(name), string_index(system_name)};
+    *function = (dictionary_function){string_index(name), string_index(system_name), string_index(filename)};
     return true;
 }
 
@@ -445,7 +447,7 @@ static bool read_location(pprof_reader *reader, wire_cursor entry, uint32_t inde
     /* A mapping id that names nothing is no mapping, as google/pprof reads it. */
     int32_t mapping = id_map_find(&reader->mapping_ids, mapping_id);
     *location = (dictionary_location){mapping < 0 ? 0 : mapping, first_line,
-                                      dictionary->line_functions.count - first_line};
+                                      dictionary->line_functions.count - first_line, 0, 0};
     return true;
 }
 
