@@ -288,3 +288,32 @@ test('configured attributes shadowed by resource attributes: the resource wins, 
   assert.equal(clean.stats.attributes_shadowed, 0);
   assert.ok(!clean.stderr.includes('warning'));
 });
+
+test('breakdowns and rules: each bad key is a one-line config error naming its path (exit 2)', () => {
+  const rule = { metric_name: 'my.rule', functions: ['^main\\.'] };
+  const cases = [
+    [{ breakdowns: { frame_types: true } }, 'breakdowns.frame_types: unknown key'],
+    [{ breakdowns: { kernel: 1 } }, 'breakdowns.kernel: must be true or false'],
+    [{ breakdowns: { measures: ['inuse'] } }, 'breakdowns.measures[0]: must be "cpu", "off_cpu", "wall", "memory" or "allocations"'],
+    [{ rules: {} }, 'rules: must be an array'],
+    [{ rules: [{ functions: ['x'] }] }, 'rules[0]: metric_name: missing'],
+    [{ rules: [{ metric_name: 'a' }] }, 'rules[0]: functions: missing (one regex or more)'],
+    [{ rules: [{ ...rule, mode: 'both' }] }, 'rules[0].mode: must be "self" or "inclusive"'],
+    [{ rules: [{ ...rule, functions: ['('] }] }, 'rules[0].functions[0]: invalid regex: missing closing parenthesis at offset 1'],
+    [{ rules: [{ ...rule, sample_types: ['cpu', 'memory'] }] }, "rules[0].sample_types: mixes time, bytes and counts; a rule's metric has one unit"],
+    [{ rules: [{ ...rule, group_by: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] }] }, 'rules[0].group_by: has 9 keys; at most 8'],
+    [{ rules: [{ ...rule, attributes: { team: 1 } }] }, 'rules[0].attributes.team: must be a string'],
+    [{ rules: [rule, rule] }, 'rules[1].metric_name: "my.rule" is another metric\'s name or a prefix the converter\'s own metrics use'],
+    [{ rules: [{ ...rule, metric_name: 'profile.cpu.time' }] }, 'rules[0].metric_name: "profile.cpu.time" is another metric\'s name or a prefix the converter\'s own metrics use'],
+    [{ rules: [{ ...rule, metric_name: 'profile.kernel.mine' }] }, 'rules[0].metric_name: "profile.kernel.mine" is another metric\'s name or a prefix the converter\'s own metrics use'],
+    [{ rules: Array.from({ length: 65 }, (_, i) => ({ ...rule, metric_name: `r${i}` })) }, 'rules: has 65 rules; at most 64'],
+  ];
+  for (const [config, message] of cases) {
+    const file = scratchFile('bad.json');
+    writeFileSync(file, JSON.stringify(config));
+    const run = ptm(['-c', file, join(fixtures, 'cpu-ebpf.pb')]);
+    assert.equal(run.code, 2, JSON.stringify(config));
+    assert.equal(run.stderr, `ptm: config: ${message}\n`);
+    assert.equal(run.stdout.length, 0);
+  }
+});

@@ -152,6 +152,33 @@ function compareSummaries(expected, actual) {
   return '';
 }
 
+/* The configurations whose cost the breakdown rows show (README.md,
+ * "Breakdowns and recording rules"): each breakdown alone, all four, and ten
+ * recording rules (self and inclusive, one with group_by), on one input. */
+const BREAKDOWN_INPUT = 'ebpf-100k';
+const tenRules = [
+  ['^runtime\\.', 'inclusive'], ['futex', 'inclusive'], ['schedule', 'inclusive'], ['^main\\.', 'self'],
+  ['syscall', 'inclusive'], ['^libc', 'self'], ['(?i)gc', 'inclusive'], ['no-such-function', 'inclusive'],
+  ['^do_', 'self'], ['sleep|wait', 'inclusive'],
+].map(([regex, mode], i) => ({ metric_name: `bench.rule${i}.cpu.time`, functions: [regex], mode, ...(i === 2 ? { group_by: ['thread.name'] } : {}) }));
+const BREAKDOWN_CONFIGS = {
+  'breakdowns.frame_type': { breakdowns: { frame_type: true } },
+  'breakdowns.library': { breakdowns: { library: true } },
+  'breakdowns.kernel': { breakdowns: { kernel: true } },
+  'breakdowns.package': { breakdowns: { package: true } },
+  'all four breakdowns': { breakdowns: { frame_type: true, library: true, kernel: true, package: true } },
+  'ten rules': { rules: tenRules },
+};
+
+/** The native driver with each breakdown configuration, at otlp. */
+function* breakdownRows(input, args) {
+  for (const [name, config] of Object.entries(BREAKDOWN_CONFIGS)) {
+    const path = join(outDir, `${name.replace(/[^a-z0-9]+/gi, '-')}.json`);
+    writeFileSync(path, JSON.stringify(config));
+    yield { ...driver(bin.bench, ['--format', 'otlp', '--config', path, ...args, join(benchDir, `${input}.pb`)]), row: `ptm native, ${name}`, check: '' };
+  }
+}
+
 /** The rows of one input. */
 function* inputRows(input) {
   const file = join(benchDir, `${input}.pb`);
@@ -167,6 +194,7 @@ function* inputRows(input) {
     native[format] = driver(bin.bench, ['--format', format, ...args, file]);
     yield { ...native[format], check: '' };
   }
+  if (input === BREAKDOWN_INPUT) yield* breakdownRows(input, args);
   const sameBytes = (row) => ({ ...row, check: row.output_sha256 === reference[row.format] ? '= bytes' : '≠ bytes' });
   const cliArgs = (f) => ['-f', 'otlp', f];
   yield sameBytes(processRow('ptm CLI, process', 'otlp', input, bin.cli, cliArgs, processRuns, native.otlp));
