@@ -375,6 +375,20 @@ static const stack_breakdown *stack_facts(conversion *c, int32_t index, const st
     return facts;
 }
 
+/* Whether the current resource copies an attribute of key onto its points:
+ * the point then has the resource's value (pipeline.h, point_attributes), so
+ * the label is left out of the series identity too (two series with the
+ * same point attributes would be one series to a consumer). */
+static bool copied_from_resource(const conversion *c, const char *key)
+{
+    const resource_record *resource = &((const resource_record *)c->resources.items)[c->resource.record];
+    for (uint32_t i = 0; i < resource->copied_count; i++) {
+        if (slice_equals_cstr(resource->copied[i].key, key))
+            return true;
+    }
+    return false;
+}
+
 /* The rule set of a labeled series: its labels (keys[i] = values of tuple),
  * a rule's constant attributes, then the request's configured attributes.
  * The index, or -1 when memory ran out. */
@@ -394,11 +408,13 @@ static int64_t labeled_rule_set(conversion *c, const char *const *keys, uint32_t
     for (uint32_t i = 0; i < label_count; i++) {
         uint32_t value;
         memcpy(&value, tuple_bytes.data + i * sizeof value, sizeof value);
-        if (value != INTERN_NONE)
+        if (value != INTERN_NONE && !copied_from_resource(c, keys[i]))
             items[n++] = (extracted_attribute){keys[i], interned(&c->interner, value)};
     }
-    for (uint32_t i = 0; i < constant_count; i++)
-        items[n++] = (extracted_attribute){rule->attribute_keys[i], cstr_slice(rule->attribute_values[i])};
+    for (uint32_t i = 0; i < constant_count; i++) {
+        if (!copied_from_resource(c, rule->attribute_keys[i]))
+            items[n++] = (extracted_attribute){rule->attribute_keys[i], cstr_slice(rule->attribute_values[i])};
+    }
     for (uint32_t i = 0; i < request->count; i++)
         items[n++] = request->items[i];
     return conversion_rule_set(c, &(rule_set){items, n});

@@ -46,20 +46,26 @@ static const struct function_metric_names {
 enum { FUNCTION_MEASURE_COUNT = sizeof function_metric_names / sizeof function_metric_names[0] };
 
 /* The breakdown metrics' names: profile.<kind>.<measure's suffix>. */
-static const char *const breakdown_names[BREAKDOWN_KIND_COUNT][BREAKDOWN_MEASURE_COUNT] = {
-    [BREAKDOWN_FRAME_TYPE] = {"profile.frame_type.cpu.time", "profile.frame_type.off_cpu.time",
-                              "profile.frame_type.wall.time", "profile.frame_type.memory.allocated",
-                              "profile.frame_type.memory.allocations"},
-    [BREAKDOWN_LIBRARY] = {"profile.library.cpu.time", "profile.library.off_cpu.time",
-                           "profile.library.wall.time", "profile.library.memory.allocated",
-                           "profile.library.memory.allocations"},
-    [BREAKDOWN_KERNEL] = {"profile.kernel.cpu.time", "profile.kernel.off_cpu.time",
-                          "profile.kernel.wall.time", "profile.kernel.memory.allocated",
-                          "profile.kernel.memory.allocations"},
-    [BREAKDOWN_PACKAGE] = {"profile.package.cpu.time", "profile.package.off_cpu.time",
-                           "profile.package.wall.time", "profile.package.memory.allocated",
-                           "profile.package.memory.allocations"},
-};
+static const char *const breakdown_kind_names[BREAKDOWN_KIND_COUNT] = {"frame_type", "library", "kernel",
+                                                                       "package"};
+static const char *const breakdown_measure_suffixes[BREAKDOWN_MEASURE_COUNT] = {
+    "cpu.time", "off_cpu.time", "wall.time", "memory.allocated", "memory.allocations"};
+
+/* "profile.<kind>.<suffix>" in a; NULL when memory ran out. */
+static const char *breakdown_name(arena *a, int kind, int measure)
+{
+    const char *parts[4] = {"profile.", breakdown_kind_names[kind], ".", breakdown_measure_suffixes[measure]};
+    size_t size = 1;
+    for (int i = 0; i < 4; i++)
+        size += strlen(parts[i]);
+    char *name = arena_alloc(a, size);
+    if (name == NULL)
+        return NULL;
+    name[0] = '\0';
+    for (int i = 0; i < 4; i++)
+        strcat(name, parts[i]);
+    return name;
+}
 static const char *const breakdown_descriptions[BREAKDOWN_KIND_COUNT] = {
     [BREAKDOWN_FRAME_TYPE] = "By the leaf frame's type (profile.frame.type)",
     [BREAKDOWN_LIBRARY] = "Of native leaf frames, by shared library",
@@ -67,8 +73,9 @@ static const char *const breakdown_descriptions[BREAKDOWN_KIND_COUNT] = {
     [BREAKDOWN_PACKAGE] = "Of managed leaf frames, by package, class or module",
 };
 
-/* The breakdown and rule metrics, from id on; returns the next id. */
-static uint32_t add_breakdowns_and_rules(metric_table *table, const ptm_config *config, uint32_t id)
+/* The breakdown and rule metrics, from id on; returns the next id, or 0
+ * when memory ran out. */
+static uint32_t add_breakdowns_and_rules(metric_table *table, ptm_config *config, uint32_t id)
 {
     for (int kind = 0; kind < BREAKDOWN_KIND_COUNT; kind++) {
         for (int measure = 0; measure < BREAKDOWN_MEASURE_COUNT; measure++) {
@@ -76,7 +83,9 @@ static uint32_t add_breakdowns_and_rules(metric_table *table, const ptm_config *
             if (!config->breakdowns.kinds[kind] || !(config->breakdowns.measures & (1u << measure)))
                 continue;
             metric_def def = measure_metric(&config->measures[measure]);
-            def.name = breakdown_names[kind][measure];
+            def.name = breakdown_name(&config->storage, kind, measure);
+            if (def.name == NULL)
+                return 0;
             def.description = breakdown_descriptions[kind];
             def.role = METRIC_BREAKDOWN;
             table->breakdown[kind][measure] = (int32_t)id;
@@ -135,7 +144,7 @@ bool metric_table_build(metric_table *table, ptm_config *config)
         table->items[id++].since_start = true;
     }
     table->count = add_breakdowns_and_rules(table, config, id);
-    return true;
+    return table->count != 0;
 }
 
 /* ns in one unit of a time unit name, or 0 when it is not one. */
