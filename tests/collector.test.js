@@ -172,3 +172,29 @@ test('a bad connector config fails collector start-up with the core\'s message n
   await assert.rejects(startCollector('\n    process_filter:\n      patterns: ["("]'),
     /process_filter\.patterns\[0\]: invalid regex/);
 });
+
+test('breakdowns and recording rules as connector keys (docs/examples/breakdowns.json in YAML): the CLI\'s metrics; a bad rule fails start-up naming it', async () => {
+  const yaml = [
+    '', '    breakdowns:', '      frame_type: true', '      library: true', '      kernel: true', '      package: true',
+    '      measures: ["cpu", "off_cpu"]', '    rules:',
+    '      - metric_name: futex.time', '        functions: ["futex"]', '        sample_types: ["cpu", "off_cpu"]',
+    '      - metric_name: scheduler.self.time', '        functions: ["^finish_task_switch"]', '        mode: self',
+    '        group_by: ["thread.name"]', '        attributes:', '          team: kernel', '        sample_types: ["off_cpu"]',
+  ].join('\n');
+  const files = [join(fixtures, 'cpu-ebpf.pb'), ...(haveShared ? [join(shared, 'otlp-real', 'ebpf-oncpu-offcpu.pb')] : [])];
+  const collector = await startCollector(yaml);
+  try {
+    for (const file of files) assert.equal((await post(collector.url, readFileSync(file), 'application/x-protobuf')).status, 200);
+    const lines = await linesOf(collector.output, files.length);
+    const configArgs = ['-c', join(root, 'docs', 'examples', 'breakdowns.json')];
+    for (const [i, file] of files.entries()) {
+      const want = cliDoc(readFileSync(file), configArgs);
+      assert.ok(JSON.stringify(want).includes('profile.frame_type.cpu.time'), 'the CLI has the breakdown metric');
+      assert.deepEqual(decodeMetrics(`${lines[i]}\n`, { json: true }), want, file);
+    }
+  } finally {
+    await collector.stop();
+  }
+  await assert.rejects(startCollector('\n    rules:\n      - metric_name: x\n        functions: ["f"]\n        mode: both'),
+    /rules\[0\]\.mode: must be "self" or "inclusive"/);
+});

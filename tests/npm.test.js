@@ -103,6 +103,25 @@ test('a config as an object, a JSON string or bytes gives the native output', ()
   }
 });
 
+test('breakdowns and recording rules: the config object gives the native bytes; a bad rule throws "config" naming it', () => {
+  const config = JSON.parse(readFileSync(join(root, 'docs', 'examples', 'breakdowns.json'), 'utf8'));
+  const converter = createConverter(config);
+  try {
+    for (const format of ['otlp', 'prom']) {
+      const expected = native(cpuPb, format, configFile(config));
+      assert.equal(expected.code, 0, expected.stderr);
+      const got = converter.convert(readFileSync(cpuPb), { format }).output;
+      assert.ok(Buffer.from(got).equals(expected.stdout), `${format}: the native bytes`);
+    }
+    assert.match(converter.convert(readFileSync(cpuPb), { format: 'prom' }).output, /^futex_time_seconds_total\{/m);
+  } finally {
+    converter.close();
+  }
+  const bad = { rules: [{ metric_name: 'x', functions: ['f'], mode: 'both' }] };
+  const cli = native(cpuPb, 'otlp', configFile(bad));
+  assert.throws(() => createConverter(bad), (e) => e.code === 'config' && cli.stderr.includes(e.message) && /rules\[0\]\.mode/.test(e.message));
+});
+
 test('bad input throws the core\'s message; the same converter then converts valid input', () => {
   const converter = createConverter();
   const valid = readFileSync(cpuPb);

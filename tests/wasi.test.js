@@ -120,6 +120,17 @@ test('configurations of issue 7 (seed config with its shadowing warning, cumulat
   assert.match(warned.stderr, /^ptm: warning: attribute rule "service.name" is shadowed/);
 });
 
+test('breakdowns and recording rules (docs/examples/breakdowns.json): the same bytes in every format', () => {
+  const inputs = [join(fixtures, 'cpu-ebpf.pb'), ...(haveShared ? [join(realCaptures, 'ebpf-oncpu-offcpu.pb')] : [])];
+  for (const input of inputs) {
+    for (const format of formats) {
+      const native = assertSameEverywhere(['-c', join(root, 'docs/examples/breakdowns.json'), '-f', format, input]);
+      assert.equal(native.code, 0, native.stderr);
+      if (format === 'prom') assert.match(native.stdout.toString(), /^profile_frame_type_cpu_time_seconds_total\{/m);
+    }
+  }
+});
+
 test('WASI: stdin past 128 MiB converts like native; a path outside the preopened folders names --dir (issue 9)', () => {
   // Before: the WASI command failed on stdin of 128 MiB or more with
   // "cannot read stdin: I/O error". A JSON request then 140 MiB of newlines

@@ -317,6 +317,20 @@ test('web: exports are the CLI\'s bytes (OTLP protobuf, OTLP/JSON, Prometheus) a
   assert.ok(folded.stdout.length > 0 && (await exported('folded')).equals(folded.stdout), 'folded: the CLI\'s bytes');
 });
 
+test('web: breakdowns and recording rules in the config box: the exports are the CLI\'s bytes with that config', { skip }, async () => {
+  const file = join(fixtures, 'cpu-ebpf.pb');
+  const configFile = join(root, 'docs', 'examples', 'breakdowns.json');
+  assert.equal(await openFile(file), 'done');
+  assert.equal(await settled(() => page.fill('#config', readFileSync(configFile, 'utf8'))), 'done');
+  for (const format of ['otlp', 'prom']) {
+    const cli = ptm(['-c', configFile, '-f', format, file]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.ok((await exported(format)).equals(cli.stdout), `${format}: the CLI's bytes`);
+  }
+  assert.match((await exported('prom')).toString(), /^profile_kernel_off_cpu_time_seconds_total\{/m);
+  assert.equal(await settled(() => page.fill('#config', DEFAULT_CONFIG_TEXT)), 'done');
+});
+
 const collectorPath = join(root, 'build', 'collector', 'otelcol-ptm');
 const collectorSkip = skip || (existsSync(collectorPath) ? false : `${collectorPath} is not built (make collector)`);
 

@@ -438,3 +438,31 @@ func TestConfiguration(t *testing.T) {
 		f.close()
 	}
 }
+
+// TestBreakdownsAndRules: the plugin configuration takes the core's
+// breakdowns and rules (docs/examples/breakdowns.json) and converts as the
+// CLI does with the same JSON; a bad rule fails start-up with the core's
+// message.
+func TestBreakdownsAndRules(t *testing.T) {
+	configuration, err := os.ReadFile(filepath.Join(repoRoot, "docs", "examples", "breakdowns.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := fixture(t, "cpu-ebpf.pb")
+	f := newFilter(t, configuration)
+	want := cli(t, "otlp", body, string(configuration))
+	if !strings.Contains(decodeMetrics(t, want.output), "profile.frame_type.cpu.time") {
+		t.Fatalf("the CLI's output has no breakdown metric")
+	}
+	assertConverted(t, f.send(post(protobufType, "", len(body)), body, 0), want)
+	f.close() // one emulated host at a time
+	bad := `{"rules": [{"metric_name": "x", "functions": ["f"], "mode": "both"}]}`
+	wantBad := cli(t, "otlp", nil, bad)
+	refused, ok := startFilter(t, []byte(bad))
+	if ok || wantBad.code != 2 || len(wantBad.messages) != 1 {
+		t.Errorf("a bad rule: plugin accepted %v, CLI exit %d %q", ok, wantBad.code, wantBad.messages)
+	} else if logs := refused.host.GetErrorLogs(); len(logs) != 1 || logs[0] != wantBad.messages[0] {
+		t.Errorf("a bad rule: error logs %q, want %q", logs, wantBad.messages[0])
+	}
+	refused.close()
+}
