@@ -3,7 +3,11 @@
  * frame_names.h; the rules are README.md's, "Breakdowns").
  *
  * Everything is a scan of the input slices against static tables: no
- * allocation, no state. Results are slices of the inputs or static text.
+ * allocation, no state. Results are slices of the inputs or static text, so
+ * nothing is unescaped or rewritten: a Go package keeps "%2e", a Python
+ * module keeps '/'. The kernel table is one static const array of rows
+ * (area, protocol, direction, NULL-terminated entries), in README.md's order
+ * and priority; an entry is a name prefix, or with a leading '*' a substring.
  */
 #include "frame_names.h"
 

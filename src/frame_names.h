@@ -34,16 +34,22 @@ typedef struct kernel_class {
 
 /* Classifies the kernel frames names[0..count) (leaf first: the function
  * names of the leaf's kernel locations, up to the first non-kernel one) by
- * the table in README.md, "Kernel areas": the lowest matching row wins, the
- * scan stops at the first syscall entry frame, and the syscall's own
- * direction overrides the row's. */
+ * the table in README.md, "Kernel area" (src/frame_names.c's kernel_rows):
+ * names are cut at their first '.', the first syscall entry frame from the
+ * leaf (__x64_sys_N, ...) gives the syscall and ends the frames looked at,
+ * the first row (in table order) matching any looked-at frame wins, the
+ * syscall gives the area when no row matches, and the direction when the
+ * row has none. Protocol is set for network only. */
 void kernel_classify(const byte_slice *names, uint32_t count, kernel_class *out);
 
 /* The package (go), class (jvm, dotnet) or module (cpython, v8js) of a leaf
  * frame, from its profile.frame.type value (size 0 when it has none), its
  * function name and its function's file name. False when frames of that
  * type have no package (native, kernel and the others); true with *out set
- * otherwise, to frame_unknown when the name does not tell. */
+ * otherwise, to frame_unknown when the name does not tell. *out is a slice
+ * of the input, so it keeps the input's spelling: a Go package keeps the
+ * linker's "%2e" for a dot of its last path element ("gopkg.in/yaml%2ev3"),
+ * and a Python module keeps '/' as its separator ("json/decoder"). */
 bool frame_package(byte_slice frame_type, byte_slice function_name, byte_slice file_name,
                    byte_slice *out);
 

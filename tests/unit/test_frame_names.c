@@ -124,6 +124,7 @@ static void test_package(void)
     CHECK(package_is("go", "github.com/a/b.F[go.shape.int]", "", "github.com/a/b"), "go generic");
     CHECK(package_is("go", "slices.SortFunc[go.shape.[]string,go.shape.func(string, string) int]", "", "slices"),
           "go generic with dots and slashes in brackets");
+    CHECK(package_is("go", "runtime.mcall", "", "runtime"), "go runtime");
     CHECK(package_is("go", "internal/runtime/syscall.Syscall6", "", "internal/runtime/syscall"), "go internal");
     CHECK(package_is("go", "gopkg.in/yaml%2ev3.(*decoder).unmarshal", "", "gopkg.in/yaml%2ev3"),
           "go escaped dot kept");
@@ -134,6 +135,8 @@ static void test_package(void)
     CHECK(package_is("jvm", "com.x.Foo.bar(Ljava/lang/String;)V", "", "com.x.Foo"), "jvm signature");
     CHECK(package_is("jvm", "com.x.Foo$$Lambda$14/0x0000000800c0.run", "", "com.x.Foo"), "jvm lambda");
     CHECK(package_is("jvm", "com.x.Outer$Inner.run", "", "com.x.Outer$Inner"), "jvm nested class");
+    CHECK(package_is("jvm", "nodots", "", "[unknown]"), "jvm without a class");
+    CHECK(package_is("jvm", "", "", "[unknown]"), "jvm without a name");
     CHECK(package_is("dotnet", "System.Private.CoreLib!System.Threading.Thread.StartCallback()", "",
                      "System.Threading.Thread"), "dotnet module prefix");
     CHECK(package_is("dotnet", "System.Collections.Generic.Dictionary`2.TryInsert", "",
