@@ -11,6 +11,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -482,4 +483,121 @@ func TestATrappedInstanceIsReplaced(t *testing.T) {
 	if e.made[2].closed || len(pool.idle) != 1 {
 		t.Fatal("an instance that returned a core error must be kept")
 	}
+}
+
+// breakdownsConfig is docs/examples/breakdowns.json as the collector hands
+// the connector its keys: a map of the decoded values.
+// Also the file's text, which the CLI is given as it is.
+func breakdownsConfig(t *testing.T) (map[string]any, string) {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join(repoRoot, "docs", "examples", "breakdowns.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var core map[string]any
+	if err := json.Unmarshal(text, &core); err != nil {
+		t.Fatal(err)
+	}
+	return core, string(text)
+}
+
+// metricNames are the names of the metrics of every request in ms.
+func metricNames(ms ...pmetric.Metrics) map[string]bool {
+	names := map[string]bool{}
+	for _, m := range ms {
+		for i := 0; i < m.ResourceMetrics().Len(); i++ {
+			sms := m.ResourceMetrics().At(i).ScopeMetrics()
+			for j := 0; j < sms.Len(); j++ {
+				for k := 0; k < sms.At(j).Metrics().Len(); k++ {
+					names[sms.At(j).Metrics().At(k).Name()] = true
+				}
+			}
+		}
+	}
+	return names
+}
+
+// TestBreakdownsAndRules: the connector keys breakdowns and rules
+// (docs/examples/breakdowns.json) give, on each engine, the CLI's metrics of
+// the same config, values included, and the breakdown and rule metrics are
+// among them; a bad rule fails Validate with the CLI's message naming
+// rules[0].mode.
+func TestBreakdownsAndRules(t *testing.T) {
+	core, text := breakdownsConfig(t)
+	cases := []struct {
+		input string
+		names []string
+	}{
+		{filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"), []string{"profile.frame_type.cpu.time",
+			"profile.frame_type.off_cpu.time", "profile.library.cpu.time", "profile.kernel.cpu.time",
+			"profile.kernel.off_cpu.time", "profile.package.cpu.time", "futex.time"}},
+		{filepath.Join(repoRoot, "..", "shared", "fixtures", "otlp-real", "ebpf-oncpu-offcpu.pb"), []string{
+			"profile.frame_type.cpu.time", "profile.frame_type.off_cpu.time", "profile.kernel.cpu.time",
+			"profile.kernel.off_cpu.time", "futex.time", "scheduler.self.time"}},
+	}
+	for _, c := range cases {
+		if _, err := os.Stat(c.input); err != nil {
+			t.Logf("%s: skipped (%v)", c.input, err)
+			continue
+		}
+		// The CLI with the file as it is (not the connector's re-encoding of it).
+		want := fromCLI(t, cli(t, text, "-f", "otlp", c.input))
+		names := metricNames(want)
+		for _, name := range c.names {
+			if !names[name] {
+				t.Fatalf("%s: the CLI's output (docs/examples/breakdowns.json) has no %s", c.input, name)
+			}
+		}
+		for _, engine := range engines() {
+			sink := &consumertest.MetricsSink{}
+			conn := newTestConnector(t, core, sink, engine)
+			if err := conn.ConsumeProfiles(context.Background(), requests(t, c.input)[0]); err != nil {
+				t.Fatal(err)
+			}
+			all := sink.AllMetrics()
+			if len(all) != 1 {
+				t.Fatalf("%s %s: %d outputs for one request", engine, c.input, len(all))
+			}
+			got := metricNames(all[0])
+			for _, name := range c.names {
+				if !got[name] {
+					t.Errorf("%s %s: the connector's output has no %s", engine, c.input, name)
+				}
+			}
+			if a, b := asJSON(t, all[0]), asJSON(t, want); a != b {
+				t.Errorf("%s %s: connector and CLI differ:\n%.500s\n%.500s", engine, c.input, a, b)
+			}
+		}
+	}
+
+	bad := map[string]any{"rules": []any{map[string]any{"metric_name": "x", "functions": []any{"f"}, "mode": "both"}}}
+	file := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(file, []byte(mustJSON(t, bad)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(ptmPath(), "-c", file, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))
+	cmd.Stderr = &stderr
+	var exit *exec.ExitError
+	if err := cmd.Run(); !errors.As(err, &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("the CLI with a bad rule: %v", err)
+	}
+	message := strings.TrimPrefix(strings.TrimSpace(stderr.String()), "ptm: ")
+	if !strings.HasPrefix(message, "config: rules[0].mode: ") {
+		t.Fatalf("the CLI's message %q does not name rules[0].mode", message)
+	}
+	for _, engine := range engines() {
+		if err := (&Config{Core: bad, Engine: engine}).Validate(); err == nil || !strings.Contains(err.Error(), message) {
+			t.Errorf("%s: Validate of a bad rule: %v, want %q", engine, err, message)
+		}
+	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	text, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(text)
 }
