@@ -32,44 +32,27 @@ func foldedName(name string) string {
 
 // folded is the expected `ptm -f folded` output for measure want.
 func folded(pd pprofile.Profiles, want measure) string {
-	c := &converter{dict: pd.Dictionary(), strings: pd.Dictionary().StringTable()}
+	c := newTestConverter(pd)
 	sums := map[string]int64{}
-	for _, rp := range pd.ResourceProfiles().All() {
-		for _, sp := range rp.ScopeProfiles().All() {
-			direct := false
-			for _, p := range sp.Profiles().All() {
-				if m, _, countBased, ok := c.classify(p); ok && m == cpu && !countBased {
-					direct = true
-				}
+	c.eachFed(pd, func(f fedSample) {
+		if f.m != want {
+			return
+		}
+		process, _, _ := c.pointAttribute(f.s, f.p, f.res, "process.executable.name")
+		thread, _, _ := c.pointAttribute(f.s, f.p, f.res, "thread.name")
+		names := []string{foldedName(process), foldedName(thread)}
+		locations := c.dict.StackTable().At(int(f.s.StackIndex())).LocationIndices()
+		for i := locations.Len() - 1; i >= 0; i-- {
+			loc := c.dict.LocationTable().At(int(locations.At(i)))
+			if loc.Lines().Len() == 0 {
+				names = append(names, foldedName(c.mappingName(loc)))
 			}
-			for _, p := range sp.Profiles().All() {
-				m, factor, countBased, ok := c.classify(p)
-				if !ok || m != want || (countBased && direct) {
-					continue
-				}
-				for _, s := range p.Samples().All() {
-					value := sampleValue(s) * factor
-					if value == 0 {
-						continue
-					}
-					process, _, _ := c.pointAttribute(s, p, rp.Resource(), "process.executable.name")
-					thread, _, _ := c.pointAttribute(s, p, rp.Resource(), "thread.name")
-					names := []string{foldedName(process), foldedName(thread)}
-					locations := c.dict.StackTable().At(int(s.StackIndex())).LocationIndices()
-					for i := locations.Len() - 1; i >= 0; i-- {
-						loc := c.dict.LocationTable().At(int(locations.At(i)))
-						if loc.Lines().Len() == 0 {
-							names = append(names, foldedName(c.mappingName(loc)))
-						}
-						for j := loc.Lines().Len() - 1; j >= 0; j-- {
-							names = append(names, foldedName(c.functionName(loc, loc.Lines().At(j))))
-						}
-					}
-					sums[strings.Join(names, ";")] += value
-				}
+			for j := loc.Lines().Len() - 1; j >= 0; j-- {
+				names = append(names, foldedName(c.functionName(loc, loc.Lines().At(j))))
 			}
 		}
-	}
+		sums[strings.Join(names, ";")] += f.value
+	})
 	lines := make([]string, 0, len(sums))
 	for line := range sums {
 		lines = append(lines, line)
