@@ -32,15 +32,19 @@ static byte_slice cstr_slice(const char *text)
     return (byte_slice){(const uint8_t *)text, strlen(text)};
 }
 
+
+
+static uint32_t key_slot(const breakdown_state *state, byte_slice key);
+
 /* The slot + 1 of a group_by key, adding it (group_keys has room). */
 static uint32_t group_slot(breakdown_state *state, const char *key)
 {
-    for (uint32_t i = 0; i < state->group_key_count; i++) {
-        if (strcmp(state->group_keys[i], key) == 0)
-            return i + 1;
+    uint32_t slot = key_slot(state, cstr_slice(key));
+    if (slot == 0) {
+        state->group_keys[state->group_key_count++] = key;
+        slot = state->group_key_count;
     }
-    state->group_keys[state->group_key_count++] = key;
-    return state->group_key_count;
+    return slot;
 }
 
 /* The distinct group_by keys and each rule's slots. */
@@ -81,6 +85,8 @@ bool breakdown_init(conversion *c)
             if (c->config->rules[r].measures & (1u << measure))
                 state->measure_rules[measure] |= (uint64_t)1 << r;
         }
+        if (c->config->rules[r].inclusive)
+            state->inclusive_rules |= (uint64_t)1 << r;
         state->active = true;
     }
     if (!state->active)
@@ -349,11 +355,7 @@ static uint64_t stack_rules(conversion *c, const stack_info *stack)
     self = function_rules(c, stack->leaf_function);
     for (uint32_t i = 0; i < stack->function_count; i++)
         inclusive |= function_rules(c, stack->functions[i]);
-    uint64_t inclusive_rules = 0;
-    for (uint32_t r = 0; r < c->config->rule_count; r++) {
-        if (c->config->rules[r].inclusive)
-            inclusive_rules |= (uint64_t)1 << r;
-    }
+    uint64_t inclusive_rules = c->breakdowns.inclusive_rules;
     return (self & ~inclusive_rules) | (inclusive & inclusive_rules);
 }
 

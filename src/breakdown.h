@@ -52,6 +52,7 @@ typedef struct breakdown_state {
     bool kinds[BREAKDOWN_KIND_COUNT]; /* a breakdown of the kind is on, for some measure */
     uint64_t measure_rules[BREAKDOWN_MEASURE_COUNT]; /* rules counting each measure */
     uint64_t grouping_rules;       /* rules with group_by */
+    uint64_t inclusive_rules;      /* rules of mode inclusive (the others: self) */
     const char **group_keys;       /* distinct group_by keys of every rule */
     uint32_t group_key_count;
     uint32_t *rule_slots;          /* [rule * RULE_GROUP_BY_MAX + k]: slot of its k-th key */
