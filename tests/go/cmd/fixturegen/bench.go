@@ -1,7 +1,11 @@
 // bench.go: builds the large, deterministic eBPF-like requests of the
 // benchmarks: N timestamps-only samples over ~300 processes (one resource
 // each), stacks of depth 8..30 drawn from a shared pool of 3,000 functions, a
-// few threads per process.
+// few threads per process. Every location carries its profile.frame.type as
+// the eBPF profiler writes it: the pool's named functions `go`, its nameless
+// ones and libc `native`, and one stack in five ends in the kernel (a
+// syscall's entry chain and one of benchKernelPaths), so each breakdown has
+// leaves of its own to classify.
 //
 //	ebpf      each process draws its samples from a pool of 48 stacks of its
 //	          own (14,400 stacks in all, whatever N is): `-bench N`
@@ -30,10 +34,43 @@ func buildBench(n int) pprofile.Profiles { return buildEBPF(n, false) }
 // buildDistinct is the distinct shape with n samples: n stacks.
 func buildDistinct(n int) pprofile.Profiles { return buildEBPF(n, true) }
 
-// benchPool interns the shared code locations: mostly named functions in a
-// handful of shared libraries, some inlined pairs, some native frames without
-// a name. Returns them by pool position.
-func benchPool(x *dict) []int32 {
+// benchKernelPaths are the kernel ends of stacks, below the syscall entry
+// chain, root first: TCP, pipe and disk writes, socket reads, futex and epoll
+// waits on the CPU, and a page fault (no syscall).
+var benchKernelPaths = [][]string{
+	{"__x64_sys_write", "ksys_write", "vfs_write", "sock_write_iter", "tcp_sendmsg", "tcp_sendmsg_locked", "copy_user_enhanced_fast_string"},
+	{"__x64_sys_write", "ksys_write", "vfs_write", "pipe_write", "_raw_spin_lock_irqsave"},
+	{"__x64_sys_write", "ksys_write", "vfs_write", "ext4_file_write_iter", "generic_perform_write", "copy_page_from_iter_atomic"},
+	{"__x64_sys_recvfrom", "__sys_recvfrom", "sock_recvmsg", "tcp_recvmsg", "tcp_recvmsg_locked", "skb_copy_datagram_iter"},
+	{"__x64_sys_futex", "do_futex", "futex_wake", "wake_up_q", "try_to_wake_up"},
+	{"__x64_sys_epoll_wait", "do_epoll_wait", "ep_poll", "ep_send_events"},
+	{"asm_exc_page_fault", "exc_page_fault", "do_user_addr_fault", "handle_mm_fault", "clear_page_erms"},
+}
+
+// benchKernel interns benchKernelPaths, each with the syscall entry chain
+// above it unless it is a fault; returns the chains root first.
+func benchKernel(x *dict, k *frameKit) [][]int32 {
+	kern := x.mapping(kernelPath, 0, 0)
+	ker := []int32{k.ftype["kernel"]}
+	chains := make([][]int32, len(benchKernelPaths))
+	for pi, path := range benchKernelPaths {
+		if path[0] != "asm_exc_page_fault" {
+			chains[pi] = append(chains[pi], k.syscall...)
+		}
+		for fi, name := range path {
+			addr := 0xffffffff81300000 + uint64(pi)<<16 + uint64(fi)*0x100
+			chains[pi] = append(chains[pi], x.loc(kern, addr, ker, line{fn: x.fn(name, "", "")}))
+		}
+	}
+	return chains
+}
+
+// benchPool interns the shared code locations: mostly named (go) functions
+// in a handful of shared libraries, some inlined pairs, some native frames
+// without a name. Returns them by pool position.
+func benchPool(x *dict, k *frameKit) []int32 {
+	goType := []int32{k.ftype["go"]}
+	native := []int32{k.ftype["native"]}
 	libs := make([]int32, 24)
 	for i := range libs {
 		libs[i] = x.mapping(fmt.Sprintf("/usr/lib/x86_64-linux-gnu/libbench%02d.so.%d", i, 1+i%3), 0x7f0000000000+uint64(i)<<24, 0x7f0000000000+uint64(i+1)<<24)
@@ -46,15 +83,15 @@ func benchPool(x *dict) []int32 {
 		switch {
 		case i%20 == 7: // inlined pair
 			callee := fmt.Sprintf("pkg%03d.inlined%d", i/12, i)
-			l = x.loc(m, uint64(0x1000+i*0x40), nil,
+			l = x.loc(m, uint64(0x1000+i*0x40), goType,
 				line{fn: x.fn(callee, callee, fmt.Sprintf("src/pkg%03d/a.go", i/12)), line: int64(i % 500)},
 				line{fn: x.fn(name, name, fmt.Sprintf("src/pkg%03d/a.go", i/12)), line: int64(i%500 + 7)})
 		case i%25 == 3: // native, function name empty: falls back to the mapping
-			l = x.loc(m, uint64(0x1000+i*0x40), nil, line{fn: x.fn("", "", "")})
+			l = x.loc(m, uint64(0x1000+i*0x40), native, line{fn: x.fn("", "", "")})
 		case i%50 == 11: // native without any line
-			l = x.loc(m, uint64(0x1000+i*0x40), nil)
+			l = x.loc(m, uint64(0x1000+i*0x40), native)
 		default:
-			l = x.loc(m, uint64(0x1000+i*0x40), nil, line{fn: x.fn(name, name, fmt.Sprintf("src/pkg%03d/a.go", i/12)), line: int64(i % 900)})
+			l = x.loc(m, uint64(0x1000+i*0x40), goType, line{fn: x.fn(name, name, fmt.Sprintf("src/pkg%03d/a.go", i/12)), line: int64(i % 900)})
 		}
 		pool = append(pool, l)
 	}
@@ -98,7 +135,7 @@ func benchCounts(r *rng, n int) []int {
 
 // benchStack draws one stack of a process whose functions cluster around
 // base in the pool; returns its locations leaf first.
-func benchStack(r *rng, k *frameKit, pool []int32, base int) []int32 {
+func benchStack(r *rng, k *frameKit, pool []int32, kernel [][]int32, base int) []int32 {
 	depth := r.between(8, 30)
 	root := []int32{k.libcRoot}
 	for len(root) < depth-1 {
@@ -109,9 +146,13 @@ func benchStack(r *rng, k *frameKit, pool []int32, base int) []int32 {
 		}
 		root = append(root, pool[(base+off)%benchFuncs])
 	}
-	if r.intn(4) == 0 {
+	switch r.intn(20) {
+	case 0, 1, 2, 3: // a kernel end below a libc frame
 		root = append(root, k.libc[r.intn(len(k.libc))])
-	} else {
+		root = append(root, kernel[r.intn(len(kernel))]...)
+	case 4, 5, 6, 7:
+		root = append(root, k.libc[r.intn(len(k.libc))])
+	default:
 		root = append(root, pool[r.intn(benchFuncs)])
 	}
 	leafFirst := make([]int32, len(root))
@@ -136,7 +177,8 @@ func buildEBPF(n int, distinct bool) pprofile.Profiles {
 	pd := pprofile.NewProfiles()
 	x := newDict(pd.Dictionary())
 	k := newFrameKit(x, r)
-	pool := benchPool(x)
+	pool := benchPool(x, k)
+	kernel := benchKernel(x, k)
 	counts := benchCounts(r, n)
 
 	const dur = uint64(5_000_000_000)
@@ -175,7 +217,7 @@ func buildEBPF(n int, distinct bool) pprofile.Profiles {
 			threads[t] = []int32{x.attrStr("thread.name", name), x.attrInt("thread.id", pid+int64(t))}
 		}
 		base := r.intn(benchFuncs)
-		draw := func() []int32 { return benchStack(r, k, pool, base) }
+		draw := func() []int32 { return benchStack(r, k, pool, kernel, base) }
 		var stacks []int32 // the process's pool (ebpf shape only)
 		if !distinct {
 			stacks = make([]int32, benchStacksPerPr)

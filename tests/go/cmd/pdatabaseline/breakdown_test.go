@@ -926,7 +926,14 @@ func fixtureInputs(t *testing.T) []fixtureInput {
 	if in, ok := jsonLinesInput(t, filepath.Join(repoRoot, "..", "shared", "fixtures", "otlp-real", "ebpf-oncpu-189-requests.jsonl")); ok {
 		out = append(out, in)
 	}
-	return out
+	// The benchmark's shape: go, native and kernel leaves on every path of
+	// its kernel table, the input of make bench's breakdown rows.
+	bench := generated(t, "ebpf", 3000)
+	pd, err := (&pprofile.ProtoUnmarshaler{}).UnmarshalProfiles(bench)
+	if err != nil {
+		t.Fatalf("bench shape: %v", err)
+	}
+	return append(out, fixtureInput{"bench-shape", bench, []pprofile.Profiles{pd}, false})
 }
 
 // jsonLinesInput: a real capture of many requests, one OTLP/JSON request a

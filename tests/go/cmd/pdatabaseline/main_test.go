@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
 
 	"profiletometrics/tests/go/internal/metricpoints"
@@ -41,6 +42,21 @@ func ptmOutput(t *testing.T, ptm string, input []byte) []byte {
 	return out
 }
 
+// generated is a benchmark shape of fixturegen with n samples.
+func generated(t *testing.T, shape string, n int) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), shape+".pb")
+	cmd := exec.Command("go", "run", "../fixturegen", "-bench", strconv.Itoa(n), "-shape", shape, "-out", out)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("fixturegen: %v: %s", err, msg)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
 func TestAgreesWithPtm(t *testing.T) {
 	ptm := filepath.Join(repoRoot, "build", "native", "ptm")
 	if _, err := os.Stat(ptm); err != nil {
@@ -55,16 +71,7 @@ func TestAgreesWithPtm(t *testing.T) {
 		inputs[name] = data
 	}
 	for name, gen := range map[string]string{"pprof-shape": "pprof", "distinct-shape": "distinct"} {
-		out := filepath.Join(t.TempDir(), name+".pb")
-		cmd := exec.Command("go", "run", "../fixturegen", "-bench", "2000", "-shape", gen, "-out", out)
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("fixturegen: %v: %s", err, msg)
-		}
-		data, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		inputs[name] = data
+		inputs[name] = generated(t, gen, 2000)
 	}
 	for name, input := range inputs {
 		t.Run(name, func(t *testing.T) {
