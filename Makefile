@@ -19,6 +19,7 @@ build: setup
 	@tools/build-js.sh
 	@tools/build-web.sh
 	@cp build/wasm/ptm.wasm wasm/collector/ptm.wasm
+	@for d in build/wasm build/wasi wasm/collector; do cp LICENSE THIRD_PARTY_NOTICES $$d/; done
 
 # The profile inspector (web/, laid out in build/web) on 127.0.0.1: prints
 # its address (PORT=0 for any free port; default 8080).

@@ -339,18 +339,24 @@ function npm(args, cwd) {
   return execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
 }
 
-test('npm pack ships only package.json, README.md and dist/; the tarball installs offline and converts', (t) => {
+test('npm pack ships only package.json, README.md, the licence, the notices and dist/; the tarball installs offline and converts', (t) => {
   const work = mkdtempSync(join(tmpdir(), 'ptm-npm-pack-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], jsDir));
   const files = packed.files.map((f) => f.path).sort();
-  assert.deepEqual(files, ['README.md', 'dist/cli.js', 'dist/index.d.ts', 'dist/index.js', 'dist/ptm.wasm', 'package.json']);
+  assert.deepEqual(files, ['LICENSE', 'README.md', 'THIRD_PARTY_NOTICES', 'dist/cli.js', 'dist/index.d.ts', 'dist/index.js', 'dist/ptm.wasm', 'package.json']);
   assert.equal(packed.name, 'profiletometrics');
   assert.deepEqual(packed.bundled, []);
 
   const app = join(work, 'app');
   mkdirSync(app);
   npm(['install', '--offline', join(work, packed.filename)], app);
+  const installed = join(app, 'node_modules', 'profiletometrics');
+  for (const name of ['LICENSE', 'THIRD_PARTY_NOTICES']) {
+    assert.equal(readFileSync(join(installed, name), 'utf8'), readFileSync(join(root, name), 'utf8'), `the tarball's ${name} is the repo's`);
+  }
+  assert.equal(JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')).license, 'Apache-2.0');
+  assert.match(readFileSync(join(installed, 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0/, 'LICENSE is the licence package.json names');
   writeFileSync(join(app, 'convert.mjs'), [
     "import { init, createConverter } from 'profiletometrics';",
     'await init();',

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # build-js.sh: lays out the npm package profiletometrics: copies js/src/*
 # and the reactor module build/wasm/ptm.wasm into js/dist/ (build output,
-# ignored by git). Checks that js/package.json carries the core's version.
+# ignored by git), LICENSE and THIRD_PARTY_NOTICES into js/. Checks that js/package.json carries the core's version.
 #
 # Usage: tools/build-js.sh    (the last step of `make build`)
 set -euo pipefail
@@ -19,4 +19,7 @@ package=$(node -p 'require(process.argv[1]).version' "$root/js/package.json")
 rm -rf "$dist"
 mkdir -p "$dist"
 cp "$root"/js/src/* "$wasm" "$dist/"
+# The licence and the bundled libraries' notices, at the package's root
+# (ignored by git there; npm ships LICENSE by name, the notices by "files").
+cp "$root/LICENSE" "$root/THIRD_PARTY_NOTICES" "$root/js/"
 chmod +x "$dist/cli.js"
