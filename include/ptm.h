@@ -41,7 +41,6 @@
 extern "C" {
 #endif
 
-#define PTM_VERSION_STRING "0.1.0"
 
 /* The result of every call. */
 typedef enum ptm_result {
@@ -295,6 +294,11 @@ ptm_result ptm_converter_collect_stacks(ptm_converter *converter, int enabled);
  * caller reading a stream into memory may stop reading past it (streaming,
  * it bounds each OTLP/JSON request instead; see ptm_convert_feed()). */
 uint64_t ptm_converter_max_input_bytes(const ptm_converter *converter);
+
+/* The library's version, "MAJOR.MINOR.PATCH" (CMakeLists.txt's project
+ * version, the one place it is kept): static text. The output's
+ * instrumentation scope carries it too. */
+const char *ptm_version(void);
 
 /* A static, human-readable name for a result ("input", "config", ...). */
 const char *ptm_result_name(ptm_result result);

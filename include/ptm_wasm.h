@@ -60,6 +60,9 @@ int32_t ptm_wasm_set_input_format(ptm_wasm_handle *handle, int32_t input_format)
  * its call. Returns a ptm_result. */
 int32_t ptm_wasm_collect_stacks(ptm_wasm_handle *handle, int32_t enabled);
 
+/* The core's version, NUL-terminated static text (ptm_version). */
+const char *ptm_wasm_version(void);
+
 /* The converter's max_input_bytes (ptm_converter_max_input_bytes). */
 uint64_t ptm_wasm_max_input_bytes(const ptm_wasm_handle *handle);
 /* The last output (after a success), its size, the stats of the last call (a

@@ -219,7 +219,7 @@ static int parse_arguments(int argc, char **argv, options *opts)
             fputs(usage, stdout);
             return 0;
         } else if (strcmp(arg, "--version") == 0) {
-            printf("ptm %s\n", PTM_VERSION_STRING);
+            printf("ptm %s\n", ptm_version());
             return 0;
         } else if (strcmp(arg, "--stats") == 0) {
             opts->stats = 1;

@@ -122,6 +122,11 @@ static void default_free(void *context, void *pointer)
 
 static const ptm_allocator default_allocator = {default_malloc, default_free, NULL};
 
+const char *ptm_version(void)
+{
+    return PTM_VERSION;
+}
+
 const char *ptm_result_name(ptm_result result)
 {
     switch (result) {

@@ -298,7 +298,7 @@ static void put_resource(json_writer *w, uint32_t from, uint32_t to, point_attri
         put(w, ",\"droppedAttributesCount\":");
         put_bytes(w, count, uint64_text(resource->dropped_attributes_count, count));
     }
-    put(w, "},\"scopeMetrics\":[{\"scope\":{\"name\":\"profiletometrics\",\"version\":\"" PTM_VERSION_STRING "\"},\"metrics\":[");
+    put(w, "},\"scopeMetrics\":[{\"scope\":{\"name\":\"profiletometrics\",\"version\":\"" PTM_VERSION "\"},\"metrics\":[");
     for (uint32_t i = from; i < to;) {
         uint32_t end = series_run_end(w->c, i, true);
         if (i > from)

@@ -489,7 +489,7 @@ static void put_resource_metrics(back_writer *w, const conversion *c, uint32_t f
         end = start;
     }
     size_t scope = written(w);
-    put_text_field(w, TAG_SCOPE_VERSION, cstr_slice(PTM_VERSION_STRING));
+    put_text_field(w, TAG_SCOPE_VERSION, cstr_slice(PTM_VERSION));
     put_text_field(w, TAG_SCOPE_NAME, cstr_slice("profiletometrics"));
     close_field(w, TAG_SCOPE, scope);
     close_field(w, TAG_SCOPE_METRICS, scope_metrics);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # build-js.sh: lays out the npm package profiletometrics: copies js/src/*
 # and the reactor module build/wasm/ptm.wasm into js/dist/ (build output,
-# ignored by git), LICENSE and THIRD_PARTY_NOTICES into js/. Checks that js/package.json carries the core's version.
+# ignored by git), LICENSE and THIRD_PARTY_NOTICES into js/; sets
+# js/package.json's version to CMakeLists.txt's project version.
 #
 # Usage: tools/build-js.sh    (the last step of `make build`)
 set -euo pipefail
@@ -12,9 +13,14 @@ dist="$root/js/dist"
 
 [ -f "$wasm" ] || { echo "build-js: $wasm is missing (make build first)" >&2; exit 1; }
 
-core=$(sed -n 's/^#define PTM_VERSION_STRING "\(.*\)"$/\1/p' "$root/include/ptm.h")
+# The version is CMakeLists.txt's project version; js/package.json follows it.
+core=$(sed -n 's/^project(profiletometrics VERSION \([0-9.]*\) .*/\1/p' "$root/CMakeLists.txt")
+[ -n "$core" ] || { echo "build-js: no project version in CMakeLists.txt" >&2; exit 1; }
 package=$(node -p 'require(process.argv[1]).version' "$root/js/package.json")
-[ "$core" = "$package" ] || { echo "build-js: js/package.json is $package, include/ptm.h is $core" >&2; exit 1; }
+if [ "$core" != "$package" ]; then
+  echo "build-js: js/package.json version $package -> $core (CMakeLists.txt's)" >&2
+  (cd "$root/js" && npm pkg set "version=$core")
+fi
 
 rm -rf "$dist"
 mkdir -p "$dist"

@@ -348,6 +348,7 @@ int32_t EXPORT(proxy_on_configure)(uint32_t root_id, size_t configuration_size)
     define_metrics(p);
     free_plugin(root->plugin);
     root->plugin = p;
+    log_message(root, LOG_INFO, "configured (profiletometrics %s)", ptm_version());
     return 1;
 }
 

@@ -104,6 +104,11 @@ int32_t EXPORT(ptm_wasm_collect_stacks)(ptm_wasm_handle *handle, int32_t enabled
     return handle != NULL ? ptm_converter_collect_stacks(handle->converter, enabled) : PTM_ERR_ARGUMENT;
 }
 
+const char *EXPORT(ptm_wasm_version)(void)
+{
+    return ptm_version();
+}
+
 uint64_t EXPORT(ptm_wasm_max_input_bytes)(const ptm_wasm_handle *handle)
 {
     return handle != NULL ? ptm_converter_max_input_bytes(handle->converter) : 0;

@@ -82,6 +82,9 @@ export type WasmSource =
  */
 export function init(source?: WasmSource | Promise<WasmSource>): Promise<void>;
 
+/** The core's version, "MAJOR.MINOR.PATCH": the package's version too. Throws PtmError "argument" before init(). */
+export function version(): string;
+
 /** JSON configuration: an object, a JSON string, or its bytes (see the README's Configuration). */
 export type Config = Record<string, unknown> | string | ArrayBuffer | ArrayBufferView;
 

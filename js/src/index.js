@@ -83,9 +83,15 @@ async function compileUrl(source) {
   return WebAssembly.compile(await readFile(url));
 }
 
+/** The core's version ("MAJOR.MINOR.PATCH", the package's too); after init(). */
+export function version() {
+  const w = exports();
+  return readCString(w, u32(w.ptm_wasm_version()));
+}
+
 /** The exports of the instance; throws before init() has finished. */
 function exports() {
-  if (!wasm) throw new PtmError('argument', 'call (and await) init() before createConverter()');
+  if (!wasm) throw new PtmError('argument', 'call (and await) init() before createConverter() or version()');
   return wasm;
 }
 

@@ -71,7 +71,15 @@ func (c *profilesConnector) Capabilities() consumer.Capabilities {
 	return consumer.Capabilities{MutatesData: false}
 }
 
-func (c *profilesConnector) Start(context.Context, component.Host) error { return nil }
+// Start logs the engine and the core's version.
+func (c *profilesConnector) Start(ctx context.Context, _ component.Host) error {
+	v, err := c.pool.version(ctx)
+	if err != nil {
+		return err
+	}
+	c.logger.Info("profiletometrics: started", zap.String("engine", c.pool.engine.name()), zap.String("version", v))
+	return nil
+}
 
 func (c *profilesConnector) Shutdown(context.Context) error {
 	c.pool.close()

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"sort"
 	"strings"
@@ -29,6 +30,8 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pprofile"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 var repoRoot = filepath.Join("..", "..")
@@ -443,6 +446,8 @@ type fakeInstance struct {
 func (f *fakeInstance) convert(context.Context, []byte, int) ([]byte, Stats, string, error) {
 	return nil, Stats{}, "", f.err
 }
+func (f *fakeInstance) version(context.Context) (string, error) { return "0.0.0", nil }
+
 func (f *fakeInstance) close() { f.closed = true }
 
 type fakeEngine struct{ made []*fakeInstance }
@@ -600,4 +605,52 @@ func mustJSON(t *testing.T, v any) string {
 		t.Fatal(err)
 	}
 	return string(text)
+}
+
+// projectVersion is CMakeLists.txt's project version, the one place the
+// version is kept.
+func projectVersion(t *testing.T) string {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join(repoRoot, "CMakeLists.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^project\(profiletometrics VERSION ([0-9]+\.[0-9]+\.[0-9]+) `).FindSubmatch(text)
+	if m == nil {
+		t.Fatal("no project version in CMakeLists.txt")
+	}
+	return string(m[1])
+}
+
+func TestStartLogsTheCoreVersion(t *testing.T) {
+	want := projectVersion(t)
+	for _, engine := range engines() {
+		logs, logged := observer.New(zap.InfoLevel)
+		settings := connectortest.NewNopSettings(Type)
+		settings.Logger = zap.New(logs)
+		sink := &consumertest.MetricsSink{}
+		c, err := NewFactory().CreateProfilesToMetrics(context.Background(), settings, &Config{Engine: engine}, sink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Start(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		started := logged.FilterMessage("profiletometrics: started").All()
+		if len(started) != 1 {
+			t.Fatalf("%s: %d start lines logged, want 1", engine, len(started))
+		}
+		fields := started[0].ContextMap()
+		if fields["version"] != want || fields["engine"] != engine {
+			t.Errorf("%s: logged %v, want version %s", engine, fields, want)
+		}
+		if err := c.ConsumeProfiles(context.Background(), requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))[0]); err != nil {
+			t.Fatal(err)
+		}
+		scope := sink.AllMetrics()[0].ResourceMetrics().At(0).ScopeMetrics().At(0).Scope()
+		if scope.Name() != "profiletometrics" || scope.Version() != want {
+			t.Errorf("%s: output scope %s %s, want profiletometrics %s", engine, scope.Name(), scope.Version(), want)
+		}
+		_ = c.Shutdown(context.Background())
+	}
 }

@@ -14,6 +14,7 @@ import (
 // converterInstance is one converter of one engine; one call at a time.
 type converterInstance interface {
 	convert(ctx context.Context, input []byte, format int) (output []byte, stats Stats, warning string, err error)
+	version(ctx context.Context) (string, error) // the core's (ptm_version)
 	close()
 }
 

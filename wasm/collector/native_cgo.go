@@ -60,6 +60,10 @@ func (i *nativeInstance) convert(_ context.Context, input []byte, format int) ([
 	return C.GoBytes(unsafe.Pointer(output), C.int(size)), s, C.GoString(C.ptm_converter_last_warning(i.converter)), nil
 }
 
+func (i *nativeInstance) version(context.Context) (string, error) {
+	return C.GoString(C.ptm_version()), nil
+}
+
 func (i *nativeInstance) close() {
 	C.ptm_converter_free(i.converter)
 	i.converter = nil

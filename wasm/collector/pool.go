@@ -71,6 +71,17 @@ func (p *instancePool) convert(ctx context.Context, input []byte, format int) ([
 	return output, stats, warning, err
 }
 
+// version is the core's version, as an instance reports it.
+func (p *instancePool) version(ctx context.Context) (string, error) {
+	i, err := p.take(ctx)
+	if err != nil {
+		return "", err
+	}
+	v, err := i.version(ctx)
+	p.give(i, err)
+	return v, err
+}
+
 // close closes the idle instances; call it once no call is in flight.
 func (p *instancePool) close() {
 	for {

@@ -78,7 +78,7 @@ type instance struct {
 
 var abi = []string{"ptm_wasm_alloc", "ptm_wasm_free", "ptm_wasm_create", "ptm_wasm_convert",
 	"ptm_wasm_output", "ptm_wasm_output_size", "ptm_wasm_stats", "ptm_wasm_last_error",
-	"ptm_wasm_last_warning", "ptm_wasm_reset", "ptm_wasm_destroy"}
+	"ptm_wasm_last_warning", "ptm_wasm_reset", "ptm_wasm_destroy", "ptm_wasm_version"}
 
 func (m *wasmModule) name() string { return "wasm" }
 
@@ -130,6 +130,14 @@ func (i *instance) withBuffer(ctx context.Context, data []byte, use func(pointer
 		return fmt.Errorf("%w: writing %d bytes", errTrap, len(data))
 	}
 	return use(pointer)
+}
+
+func (i *instance) version(ctx context.Context) (string, error) {
+	pointer, err := i.call(ctx, "ptm_wasm_version")
+	if err != nil {
+		return "", err
+	}
+	return i.cString(pointer)
 }
 
 func (i *instance) cString(pointer uint64) (string, error) {
