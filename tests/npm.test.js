@@ -49,7 +49,7 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
     'ptm_wasm_convert_feed', 'ptm_wasm_convert_finish', 'ptm_wasm_create', 'ptm_wasm_destroy',
     'ptm_wasm_free', 'ptm_wasm_last_error', 'ptm_wasm_last_warning', 'ptm_wasm_max_input_bytes',
     'ptm_wasm_output', 'ptm_wasm_output_size', 'ptm_wasm_refused_request', 'ptm_wasm_reset',
-    'ptm_wasm_set_input_format', 'ptm_wasm_stats',
+    'ptm_wasm_set_input_format', 'ptm_wasm_stats', 'ptm_wasm_version',
   ]);
   assert.deepEqual(readFileSync(distWasm), readFileSync(join(root, 'build', 'wasm', 'ptm.wasm')), 'dist has the built module');
 });
