@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NATIVE := build/native
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build web demo test test-asan go-tools collector fixtures bench bench-inputs size fuzz fuzz-smoke clean
+.PHONY: all setup build web demo test test-asan go-tools collector fixtures bench bench-inputs size fuzz fuzz-smoke clean install uninstall
 all: build
 
 setup:
@@ -20,6 +20,21 @@ build: setup
 	@tools/build-web.sh
 	@cp build/wasm/ptm.wasm wasm/collector/ptm.wasm
 	@for d in build/wasm build/wasi wasm/collector; do cp LICENSE THIRD_PARTY_NOTICES $$d/; done
+
+# Installs ptm, ptm.h, the static and shared libraries, the pkg-config file,
+# the CMake package, the man page and the docs (cmake/install.cmake) under
+# $(DESTDIR)$(PREFIX); uninstall removes what the last install wrote.
+PREFIX ?= /usr/local
+install: build
+	@cmake -S . -B $(NATIVE) -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
+	@cmake --build $(NATIVE) -j $(JOBS)
+	@DESTDIR=$(DESTDIR) cmake --install $(NATIVE)
+
+uninstall:
+	@test -f $(NATIVE)/install_manifest.txt || { echo "uninstall: nothing installed from $(NATIVE)" >&2; exit 1; }
+	@while read -r f || [ -n "$$f" ]; do rm -f "$(DESTDIR)$$f"; done < $(NATIVE)/install_manifest.txt
+	@for d in lib/cmake/profiletometrics share/doc/profiletometrics; do rmdir "$(DESTDIR)$(PREFIX)/$$d" 2>/dev/null || true; done
+	@rm -f $(NATIVE)/install_manifest.txt
 
 # The profile inspector (web/, laid out in build/web) on 127.0.0.1: prints
 # its address (PORT=0 for any free port; default 8080).
