@@ -78,7 +78,14 @@ typedef enum ptm_format {
      * what flamegraph.pl, inferno and speedscope read. The stacks are
      * collected only when asked: ptm_convert() with this format does, a
      * stream needs ptm_converter_collect_stacks() before it begins. */
-    PTM_FORMAT_FOLDED = 3
+    PTM_FORMAT_FOLDED = 3,
+    /* A summary for reading at a terminal (README.md, "ptm --top"): the
+     * counts, each summed measure's total, and the top processes, threads
+     * and functions (self and inclusive) of the folded measure with their
+     * shares; ptm_converter_set_top_count() rows per table (10). Text, not
+     * a stable format for programs. Needs the stacks collected, as
+     * PTM_FORMAT_FOLDED does. */
+    PTM_FORMAT_TOP = 4
 } ptm_format;
 
 /* Input formats (ptm_converter_set_input_format). Compressed input (gzip,
@@ -289,6 +296,22 @@ ptm_result ptm_converter_set_input_format(ptm_converter *converter, ptm_input_fo
  * its call; ptm_convert_finish() with it, after a stream begun without
  * them, fails with PTM_ERR_ARGUMENT. PTM_ERR_ARGUMENT for NULL; PTM_OK. */
 ptm_result ptm_converter_collect_stacks(ptm_converter *converter, int enabled);
+
+/* The default and the largest number of rows per table of PTM_FORMAT_TOP. */
+#define PTM_TOP_COUNT_DEFAULT 10
+#define PTM_TOP_COUNT_MAX 1000
+
+/* Sets the rows per table of PTM_FORMAT_TOP for the next conversions.
+ * PTM_ERR_ARGUMENT for NULL or a count outside 1..PTM_TOP_COUNT_MAX. */
+ptm_result ptm_converter_set_top_count(ptm_converter *converter, uint32_t count);
+
+/* The counts so far of the stream in progress (ptm_convert_begin() ...
+ * _feed()): what the requests converted up to the last piece fed have
+ * added, as ptm_convert_finish() would count them (OTLP/JSON and
+ * length-prefixed input convert as they arrive; input held whole counts
+ * nothing until it is finished). All zero when no stream is in progress.
+ * For a progress display; PTM_ERR_ARGUMENT for NULL. */
+ptm_result ptm_converter_progress(const ptm_converter *converter, ptm_stats *stats);
 
 /* The converter's max_input_bytes: ptm_convert() refuses larger inputs, so a
  * caller reading a stream into memory may stop reading past it (streaming,

@@ -60,6 +60,9 @@ int32_t ptm_wasm_set_input_format(ptm_wasm_handle *handle, int32_t input_format)
  * its call. Returns a ptm_result. */
 int32_t ptm_wasm_collect_stacks(ptm_wasm_handle *handle, int32_t enabled);
 
+/* Rows per table of PTM_FORMAT_TOP (ptm_converter_set_top_count). */
+int32_t ptm_wasm_set_top_count(ptm_wasm_handle *handle, uint32_t count);
+
 /* The core's version, NUL-terminated static text (ptm_version). */
 const char *ptm_wasm_version(void);
 

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ptm.h"
 
@@ -43,15 +45,17 @@
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_RESOURCES = 3, EXIT_REFUSED = 4 };
 
 static const char usage[] =
-    "usage: ptm [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded] [-o OUT] [--stats] [INPUT]\n"
+    "usage: ptm [-c CONFIG] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded | --top [N]] [-o OUT] [--stats] [INPUT]\n"
     "  Converts profiles (OTLP protobuf, OTLP/JSON or JSON Lines, pprof; gzip or zstd) to OTLP metrics.\n"
-    "  -c FILE    configuration (JSON); defaults apply without it\n"
+    "  -c FILE    configuration (JSON, or YAML: the collector connector's block); defaults apply without it\n"
     "  -i FORMAT  the input: auto (told by its first bytes, default), otlp, json or pprof\n"
-    "  -f FORMAT  otlp (protobuf, default), json (OTLP/JSON lines), prom (Prometheus text)\n"
+    "  -f FORMAT  otlp (protobuf, default; not to a terminal), json (OTLP/JSON lines), prom (Prometheus text)\n"
     "             or folded (collapsed stacks of the kept samples, for flame graphs)\n"
+    "  --top [N]  a summary to read instead of metrics: totals, and the top N (10) processes, threads\n"
+    "             and functions (self and inclusive) of the folded measure (cpu unless configured)\n"
     "  -o FILE    write to FILE instead of stdout\n"
     "  --stats    print the conversion's counts as one JSON object on stderr\n"
-    "  INPUT      the request file; stdin when absent or \"-\"\n"
+    "  INPUT      the request file; stdin when absent or \"-\" (not a terminal)\n"
     "  -h, --help this text; --version the version\n";
 
 typedef struct options {
@@ -59,6 +63,8 @@ typedef struct options {
     const char *output_path;
     const char *input_path;
     ptm_format format;
+    bool format_given;     /* -f */
+    uint32_t top_count;    /* --top N; 0 without --top */
     ptm_input_format input_format;
     int stats;
 } options;
@@ -196,6 +202,22 @@ static int parse_format(const char *text, ptm_format *format)
     return 0;
 }
 
+/* --top, and its count when the next argument is a number (*i moves past
+ * it); -1 to go on, or an exit code. */
+static int parse_top(options *opts, const char *next, int *i)
+{
+    opts->top_count = PTM_TOP_COUNT_DEFAULT;
+    if (next == NULL || next[0] < '0' || next[0] > '9')
+        return -1;
+    char *end;
+    unsigned long count = strtoul(next, &end, 10);
+    if (*end != '\0' || count < 1 || count > PTM_TOP_COUNT_MAX)
+        return fail(EXIT_USAGE, "--top %s: the count is a number from 1 to 1000", next);
+    opts->top_count = (uint32_t)count;
+    (*i)++;
+    return -1;
+}
+
 static int set_input(options *opts, const char *arg)
 {
     if (opts->input_path != NULL)
@@ -223,6 +245,8 @@ static int parse_arguments(int argc, char **argv, options *opts)
             return 0;
         } else if (strcmp(arg, "--stats") == 0) {
             opts->stats = 1;
+        } else if (strcmp(arg, "--top") == 0) {
+            code = parse_top(opts, i + 1 < argc ? argv[i + 1] : NULL, &i);
         } else if (strcmp(arg, "-c") != 0 && strcmp(arg, "-f") != 0 && strcmp(arg, "-o") != 0 &&
                    strcmp(arg, "-i") != 0) {
             return fail(EXIT_USAGE, "unknown option %s (see ptm --help)", arg);
@@ -236,12 +260,17 @@ static int parse_arguments(int argc, char **argv, options *opts)
             code = parse_input_format(argv[++i], &opts->input_format);
             code = code ? code : -1;
         } else {
+            opts->format_given = true;
             code = parse_format(argv[++i], &opts->format);
             code = code ? code : -1;
         }
         if (code >= 0)
             return code;
     }
+    if (opts->top_count > 0 && opts->format_given)
+        return fail(EXIT_USAGE, "%s", "--top and -f do not go together (--top writes its own text)");
+    if (opts->top_count > 0)
+        opts->format = PTM_FORMAT_TOP;
     return -1;
 }
 
@@ -339,6 +368,52 @@ static bool unpacked_input(const uint8_t *first, size_t size)
     return first[0] == 0x1f || first[0] == 0x28 || (size >= 4 && first[0] == 0x00 && (first[1] | first[2] | first[3]) != 0);
 }
 
+/* A progress line on stderr while a long input is read, only when stderr
+ * is a terminal: from the first second on, at most twice a second, the bytes
+ * read and the requests and samples converted so far; cleared at the end. */
+typedef struct progress {
+    bool enabled;
+    bool shown;
+    double start, last; /* seconds */
+    uint64_t bytes;
+} progress;
+
+static double seconds_now(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+static void progress_start(progress *p)
+{
+    *p = (progress){.enabled = isatty(fileno(stderr)) == 1};
+    if (p->enabled)
+        p->start = p->last = seconds_now();
+}
+
+static void progress_update(progress *p, const ptm_converter *converter, size_t got)
+{
+    p->bytes += got;
+    if (!p->enabled)
+        return;
+    double now = seconds_now();
+    if (now - p->start < 1.0 || now - p->last < 0.5)
+        return;
+    ptm_stats stats;
+    ptm_converter_progress(converter, &stats);
+    fprintf(stderr, "\rptm: %.1f MiB read, %" PRIu64 " requests, %" PRIu64 " samples\033[K",
+            (double)p->bytes / (1024.0 * 1024.0), stats.requests, stats.samples_total);
+    p->shown = true;
+    p->last = now;
+}
+
+static void progress_end(const progress *p)
+{
+    if (p->shown)
+        fputs("\r\033[K", stderr);
+}
+
 /*
  * Feeds the input to the converter's stream in chunks of at most
  * READ_CHUNK. 0 when it was read to its end or the stream failed (the
@@ -355,12 +430,16 @@ static int feed_input(ptm_converter *converter, input_file *in)
     ptm_result result = PTM_OK;
     size_t got;
     bool first = true, unpacked = false;
+    progress shown;
+    progress_start(&shown);
     while (result == PTM_OK && (got = fread(chunk, 1, READ_CHUNK, in->file)) > 0) {
         if (first)
             unpacked = unpacked_input(chunk, got);
         first = false;
         result = ptm_convert_feed(converter, chunk, got);
+        progress_update(&shown, converter, got);
     }
+    progress_end(&shown);
     free(chunk);
     if (result == PTM_ERR_LIMIT && unpacked)
         return 0; /* ptm_convert_finish() reports it */
@@ -399,6 +478,22 @@ static int convert(const options *opts, ptm_converter *converter)
     return code;
 }
 
+/* As gzip and zstd do: binary output is not written to a terminal, and a
+ * terminal is not read as input (the usage is printed instead of waiting
+ * for keystrokes). -1 to go on, or an exit code. */
+static int check_terminals(const options *opts)
+{
+    if (opts->output_path == NULL && opts->format == PTM_FORMAT_OTLP_PROTOBUF && isatty(fileno(stdout)) == 1)
+        return fail(EXIT_USAGE, "%s", "not writing binary protobuf to a terminal: "
+                                      "use -f prom (or json, folded), --top, or -o FILE");
+    bool from_stdin = opts->input_path == NULL || strcmp(opts->input_path, "-") == 0;
+    if (from_stdin && isatty(fileno(stdin)) == 1) {
+        fputs(usage, stderr);
+        return EXIT_USAGE;
+    }
+    return -1;
+}
+
 /* The converter of the configuration at path (NULL: the defaults), or an exit code. */
 static int create_converter(const char *path, ptm_converter **converter)
 {
@@ -423,11 +518,15 @@ int main(int argc, char **argv)
     int code = parse_arguments(argc, argv, &opts);
     if (code >= 0)
         return code;
+    if ((code = check_terminals(&opts)) >= 0)
+        return code;
     ptm_converter *converter = NULL;
     if ((code = create_converter(opts.config_path, &converter)) != 0)
         return code;
     ptm_converter_set_input_format(converter, opts.input_format);
-    ptm_converter_collect_stacks(converter, opts.format == PTM_FORMAT_FOLDED);
+    ptm_converter_collect_stacks(converter, opts.format == PTM_FORMAT_FOLDED || opts.format == PTM_FORMAT_TOP);
+    if (opts.top_count > 0)
+        ptm_converter_set_top_count(converter, opts.top_count);
     code = convert(&opts, converter);
     ptm_converter_free(converter);
     return code;

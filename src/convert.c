@@ -161,6 +161,11 @@ static bool on_profile(void *context, const decoded_profile *profile)
     c->profile_start = c->plan->since_start ? 0 : profile->time_unix_nano; /* since start: unknown */
     c->profile_duration = profile->duration_nano;
     c->snapshot = metric_is_snapshot(&c->metrics->items[c->plan->base_metric]) ? c->profile_serial : 0;
+    const int32_t *twins = c->metrics->since_start_base;
+    c->profile_measure = c->plan->measure >= 0 ? c->plan->measure
+                       : c->plan->base_metric < 0 ? -1
+                       : c->plan->base_metric == twins[0] ? MEASURE_MEMORY
+                       : c->plan->base_metric == twins[1] ? MEASURE_ALLOCATIONS : -1;
     int32_t folded_base = c->metrics->base[c->config->folded_measure];
     c->folded_profile = c->collect_folded &&
                         (c->plan->base_metric == folded_base ||
@@ -446,6 +451,11 @@ static bool on_sample(void *context, const decoded_sample *sample)
     stats->samples_kept++;
     if (value == 0)
         return true; /* adds nothing: no point is made for it */
+    if (c->profile_measure >= 0) {
+        int64_t *total = &c->measure_totals[c->profile_measure];
+        if (__builtin_add_overflow(*total, value, total))
+            *total = INT64_MAX;
+    }
     if (c->folded_profile && !add_folded(c, &sample_scan, stack, value))
         return false;
     uint64_t end = c->profile_duration > 0 ? c->profile_time + c->profile_duration

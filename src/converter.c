@@ -88,7 +88,8 @@ struct ptm_converter {
     hash_key hash_key;      /* secret: the sender must not learn it (hash.h) */
     ptm_input_format input_format; /* how inputs are read; PTM_INPUT_AUTO by default */
     bool collect_stacks;           /* ptm_converter_collect_stacks() */
-    bool folded_call;              /* within ptm_convert() with PTM_FORMAT_FOLDED */
+    bool folded_call;              /* within ptm_convert() with PTM_FORMAT_FOLDED or _TOP */
+    uint32_t top_count;            /* ptm_converter_set_top_count(); 10 until set */
     ptm_status status;      /* of the last call (of the stream, while one is open) */
     char warning[512];      /* of the last successful conversion, or "" */
     /* The requests the last successful conversion refused while converting
@@ -165,6 +166,7 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
     }
     memset(converter, 0, sizeof *converter);
     converter->allocator = *allocator;
+    converter->top_count = PTM_TOP_COUNT_DEFAULT;
     hash_key_from_system(&converter->hash_key);
     arena_init(&converter->conversion_arena, &converter->allocator);
     arena_init(&converter->request_arena, &converter->allocator);
@@ -230,6 +232,24 @@ ptm_result ptm_converter_collect_stacks(ptm_converter *converter, int enabled)
     if (converter == NULL)
         return PTM_ERR_ARGUMENT;
     converter->collect_stacks = enabled != 0;
+    return PTM_OK;
+}
+
+ptm_result ptm_converter_progress(const ptm_converter *converter, ptm_stats *stats)
+{
+    if (converter == NULL || stats == NULL)
+        return PTM_ERR_ARGUMENT;
+    memset(stats, 0, sizeof *stats);
+    if (converter->streaming && converter->call != NULL) /* calloc'd: zero until the conversion starts */
+        *stats = converter->call->conversion.stats;
+    return PTM_OK;
+}
+
+ptm_result ptm_converter_set_top_count(ptm_converter *converter, uint32_t count)
+{
+    if (converter == NULL || count < 1 || count > PTM_TOP_COUNT_MAX)
+        return PTM_ERR_ARGUMENT;
+    converter->top_count = count;
     return PTM_OK;
 }
 
@@ -535,6 +555,7 @@ static ptm_result encode(conversion *c, ptm_format format, byte_buffer *out)
     bool ok = format == PTM_FORMAT_OTLP_PROTOBUF ? encode_otlp_protobuf(c, out)
             : format == PTM_FORMAT_OTLP_JSON ? encode_otlp_json(c, out)
             : format == PTM_FORMAT_FOLDED ? encode_folded(c, out)
+            : format == PTM_FORMAT_TOP ? encode_top(c, out)
             : encode_prometheus(c, out);
     return ok ? PTM_OK : PTM_ERR_NOMEM;
 }
@@ -616,9 +637,10 @@ static ptm_result finish_conversion(ptm_converter *converter, ptm_format format,
     conversion *c = &converter->call->conversion;
     const char *culprit;
     c->stats.pattern_limit_hits = pattern_engine_take_limit_hits(converter->config.engine, &culprit);
-    if (format == PTM_FORMAT_FOLDED && !c->collect_folded) {
-        status_fail(status, PTM_ERR_ARGUMENT, "folded output needs the stacks collected from the start: "
-                    "ptm_converter_collect_stacks() before ptm_convert_begin()");
+    if ((format == PTM_FORMAT_FOLDED || format == PTM_FORMAT_TOP) && !c->collect_folded) {
+        status_fail(status, PTM_ERR_ARGUMENT, "%s output needs the stacks collected from the start: "
+                    "ptm_converter_collect_stacks() before ptm_convert_begin()",
+                    format == PTM_FORMAT_TOP ? "top" : "folded");
         return status->code;
     }
     if (converter->config.cumulative && !cumulative_merge(&converter->cumulative, c)) {
@@ -626,6 +648,7 @@ static ptm_result finish_conversion(ptm_converter *converter, ptm_format format,
         status_fail(status, PTM_ERR_NOMEM, "out of memory (the cumulative state was reset)");
         return status->code;
     }
+    c->top_count = converter->top_count;
     if (!conversion_finish(c) || encode(c, format, out) != PTM_OK) {
         status_out_of_memory(status);
         return status->code;
@@ -669,7 +692,7 @@ static void begin_call(ptm_converter *converter)
 static bool format_known(ptm_format format)
 {
     return format == PTM_FORMAT_OTLP_PROTOBUF || format == PTM_FORMAT_OTLP_JSON ||
-           format == PTM_FORMAT_PROMETHEUS || format == PTM_FORMAT_FOLDED;
+           format == PTM_FORMAT_PROMETHEUS || format == PTM_FORMAT_FOLDED || format == PTM_FORMAT_TOP;
 }
 
 /* Clears a call's outputs; false when converter is NULL. */
@@ -723,7 +746,7 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
     if (status_ok(status) && input_size > 0 &&
         (input[0] == 0x00 || decompress_codec_of(input, input_size, true) != CODEC_NONE)) {
         /* compressed or length-prefixed: the stream's stages read it */
-        converter->folded_call = format == PTM_FORMAT_FOLDED;
+        converter->folded_call = format == PTM_FORMAT_FOLDED || format == PTM_FORMAT_TOP;
         ptm_convert_begin(converter, input_size);
         ptm_convert_feed(converter, input, input_size);
         ptm_result result = ptm_convert_finish(converter, format, output, output_size, stats);
@@ -732,7 +755,7 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
     }
     byte_buffer out;
     buffer_init(&out, &converter->conversion_arena);
-    converter->folded_call = format == PTM_FORMAT_FOLDED;
+    converter->folded_call = format == PTM_FORMAT_FOLDED || format == PTM_FORMAT_TOP;
     if (status_ok(status) && walk_input(converter, input, input_size) == PTM_OK)
         finish_conversion(converter, format, &out);
     converter->folded_call = false;

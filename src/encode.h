@@ -1,5 +1,5 @@
 /*
- * encode.h: the three output formats of a finished conversion.
+ * encode.h: the output formats of a finished conversion.
  *
  * Each encoder reads the conversion's resource records and its series in
  * output order (by resource, metric, first sight) and appends to out. They
@@ -22,6 +22,9 @@ bool encode_otlp_json(const conversion *c, byte_buffer *out);
 bool encode_prometheus(conversion *c, byte_buffer *out);
 /* Folded (collapsed) stacks of the kept samples of the folded measure. */
 bool encode_folded(const conversion *c, byte_buffer *out);
+/* The summary for reading (PTM_FORMAT_TOP), from the same stacks; marks
+ * rounds on the conversion's interner. */
+bool encode_top(conversion *c, byte_buffer *out);
 
 /* Shared by the text encoders. */
 

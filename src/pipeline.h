@@ -159,6 +159,7 @@ typedef struct conversion {
     uint64_t profile_start;          /* its series' start: the time, or 0 (since_start plans) */
     uint64_t profile_duration;
     uint32_t snapshot;               /* series_key.snapshot for gauges */
+    int8_t profile_measure;          /* the summed measure its samples count in, or -1 */
     uint32_t profile_serial;
 
     /* Folded stacks (PTM_FORMAT_FOLDED), collected when collect_folded:
@@ -170,6 +171,12 @@ typedef struct conversion {
     string_interner folded_keys;
     arena_vector folded_values;      /* int64_t */
     arena_vector folded_scratch;     /* uint32_t: the key being built */
+    uint32_t top_count;              /* rows per table of PTM_FORMAT_TOP */
+
+    /* The kept samples' values of each summed measure (accumulated units:
+     * ns, bytes, count), a Go heap profile's since-start allocations
+     * included: PTM_FORMAT_TOP's totals. */
+    int64_t measure_totals[BREAKDOWN_MEASURE_COUNT];
 
     /* The result, after conversion_finish(). */
     series **ordered;

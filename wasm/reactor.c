@@ -104,6 +104,11 @@ int32_t EXPORT(ptm_wasm_collect_stacks)(ptm_wasm_handle *handle, int32_t enabled
     return handle != NULL ? ptm_converter_collect_stacks(handle->converter, enabled) : PTM_ERR_ARGUMENT;
 }
 
+int32_t EXPORT(ptm_wasm_set_top_count)(ptm_wasm_handle *handle, uint32_t count)
+{
+    return handle != NULL ? ptm_converter_set_top_count(handle->converter, count) : PTM_ERR_ARGUMENT;
+}
+
 const char *EXPORT(ptm_wasm_version)(void)
 {
     return ptm_version();

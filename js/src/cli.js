@@ -12,15 +12,17 @@ const EXIT_USAGE = 2;
 const EXIT_RESOURCES = 3;
 const EXIT_REFUSED = 4;
 
-const usage = `usage: profiletometrics [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded] [-o OUT] [--stats] [INPUT]
+const usage = `usage: profiletometrics [-c CONFIG] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded | --top [N]] [-o OUT] [--stats] [INPUT]
   Converts profiles (OTLP protobuf, OTLP/JSON or JSON Lines, pprof; gzip or zstd) to OTLP metrics.
-  -c FILE    configuration (JSON); defaults apply without it
+  -c FILE    configuration (JSON, or YAML: the collector connector's block); defaults apply without it
   -i FORMAT  the input: auto (told by its first bytes, default), otlp, json or pprof
-  -f FORMAT  otlp (protobuf, default), json (OTLP/JSON lines), prom (Prometheus text)
+  -f FORMAT  otlp (protobuf, default; not to a terminal), json (OTLP/JSON lines), prom (Prometheus text)
              or folded (collapsed stacks of the kept samples, for flame graphs)
+  --top [N]  a summary to read instead of metrics: totals, and the top N (10) processes, threads
+             and functions (self and inclusive) of the folded measure (cpu unless configured)
   -o FILE    write to FILE instead of stdout
   --stats    print the conversion's counts as one JSON object on stderr
-  INPUT      the request file; stdin when absent or "-"
+  INPUT      the request file; stdin when absent or "-" (not a terminal)
   -h, --help this text; --version the version
 `;
 
@@ -48,7 +50,7 @@ const resourceCode = (error) => (error.code === 'ENOMEM' ? EXIT_RESOURCES : EXIT
 const readError = (error) => ({ code: error.code === 'ENOMEM' ? 'ENOMEM' : 'EIO' });
 
 function parseFormat(text) {
-  if (FORMATS.includes(text)) return text;
+  if (FORMATS.includes(text) && text !== 'top') return text;
   throw new Exit(EXIT_USAGE, `unknown format "${text}" (otlp, json, prom or folded)`);
 }
 
@@ -60,6 +62,7 @@ function parseInputFormat(text) {
 /** The options, or null when --help or --version was answered. */
 function parseArguments(args) {
   const options = { format: 'otlp', input: 'auto', stats: false };
+  let formatGiven = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') continue; // ignored, as by the native CLI
@@ -80,10 +83,35 @@ function parseArguments(args) {
     }
     if (arg === '-c') options.configPath = args[++i];
     else if (arg === '-o') options.outputPath = args[++i];
-    else if (arg === '-f') options.format = parseFormat(args[++i]);
+    else if (arg === '-f') {
+      options.format = parseFormat(args[++i]);
+      formatGiven = true;
+    } else if (arg === '--top') {
+      options.top = 10;
+      if (/^[0-9]/.test(args[i + 1] ?? '')) {
+        const count = args[++i];
+        if (!/^[0-9]+$/.test(count) || Number(count) < 1 || Number(count) > 1000) throw new Exit(EXIT_USAGE, `--top ${count}: the count is a number from 1 to 1000`);
+        options.top = Number(count);
+      }
+    }
     else if (arg === '-i') options.input = parseInputFormat(args[++i]);
     else if (arg === '--stats') options.stats = true;
     else throw new Exit(EXIT_USAGE, `unknown option ${arg} (see ptm --help)`);
+  }
+  if (options.top !== undefined && formatGiven) throw new Exit(EXIT_USAGE, '--top and -f do not go together (--top writes its own text)');
+  if (options.top !== undefined) options.format = 'top';
+  return checkTerminals(options);
+}
+
+/** As ptm: no binary output to a terminal, no input read from one (the
+ * usage instead); returns the options, or null after printing the usage. */
+function checkTerminals(options) {
+  if (options.outputPath === undefined && options.format === 'otlp' && process.stdout.isTTY) {
+    throw new Exit(EXIT_USAGE, 'not writing binary protobuf to a terminal: use -f prom (or json, folded), --top, or -o FILE');
+  }
+  if ((options.inputPath === undefined || options.inputPath === '-') && process.stdin.isTTY) {
+    process.stderr.write(usage);
+    throw new Exit(EXIT_USAGE, '');
   }
   return options;
 }
@@ -269,13 +297,13 @@ async function convert(options, config) {
   let stats;
   let code = 0;
   try {
-    await feedInput(converter, options.inputPath, options.input, options.format === 'folded');
+    await feedInput(converter, options.inputPath, options.input, options.format === 'folded' || options.format === 'top');
   } catch (error) {
     converter.close();
     throw error;
   }
   try {
-    const result = converter.finish({ format: options.format, bytes: true });
+    const result = converter.finish({ format: options.format, bytes: true, top: options.top });
     stats = result.stats;
     if (result.warning) process.stderr.write(`ptm: ${result.warning}\n`);
     await writeOutput(options.outputPath, result.output);
@@ -300,7 +328,7 @@ async function main(args) {
     return await convert(options, config);
   } catch (error) {
     if (!(error instanceof Exit)) throw error;
-    process.stderr.write(`ptm: ${error.message}\n`);
+    if (error.message !== '') process.stderr.write(`ptm: ${error.message}\n`);
     return error.exitCode;
   }
 }

@@ -4,8 +4,10 @@
 
 /** Output formats: OTLP protobuf, OTLP/JSON (one line for the whole input), Prometheus text 0.0.4,
  * folded stacks ("process;thread;root;...;leaf VALUE" lines of the kept samples of the measure
- * "folded": {"measure"} names, cpu by default; VALUE in ns, or bytes for memory). */
-export type Format = 'otlp' | 'json' | 'prom' | 'folded';
+ * "folded": {"measure"} names, cpu by default; VALUE in ns, or bytes for memory), or top (a
+ * summary to read: totals, and the top processes, threads and functions of that measure; the
+ * README's "ptm --top"; not a format for programs). */
+export type Format = 'otlp' | 'json' | 'prom' | 'folded' | 'top';
 
 /** ptm_result names; 'ok' is never thrown. */
 export type ResultName = 'ok' | 'input' | 'config' | 'nomem' | 'limit' | 'argument';
@@ -44,7 +46,7 @@ export interface Converted<T> {
   refused?: string[];
 }
 
-export const FORMATS: readonly ['otlp', 'json', 'prom', 'folded'];
+export const FORMATS: readonly ['otlp', 'json', 'prom', 'folded', 'top'];
 export const RESULTS: readonly ['ok', 'input', 'config', 'nomem', 'limit', 'argument'];
 export const STATS: readonly (keyof Stats)[];
 
@@ -104,14 +106,16 @@ export interface ConvertOptions {
   input?: InputFormat;
   /** true: output is a Uint8Array for every format (the exact bytes). */
   bytes?: boolean;
+  /** Rows per table of the 'top' format, 1..1000 (10 until set; kept for later calls). */
+  top?: number;
 }
 
 export interface Converter {
   /** OTLP protobuf bytes, copied out of wasm memory. */
   convert(input: Input, options?: { format?: 'otlp'; bytes?: boolean; input?: InputFormat }): Converted<Uint8Array>;
-  convert(input: Input, options: { format: 'json' | 'prom' | 'folded'; bytes: true; input?: InputFormat }): Converted<Uint8Array>;
-  /** OTLP/JSON, Prometheus text or folded stacks. */
-  convert(input: Input, options: { format: 'json' | 'prom' | 'folded'; bytes?: false; input?: InputFormat }): Converted<string>;
+  convert(input: Input, options: { format: 'json' | 'prom' | 'folded' | 'top'; bytes: true; input?: InputFormat; top?: number }): Converted<Uint8Array>;
+  /** OTLP/JSON, Prometheus text, folded stacks or the top summary. */
+  convert(input: Input, options: { format: 'json' | 'prom' | 'folded' | 'top'; bytes?: false; input?: InputFormat; top?: number }): Converted<string>;
   convert(input: Input, options?: ConvertOptions): Converted<Uint8Array | string>;
   /**
    * An input handed over in pieces (a file or stream too large to hold
@@ -123,15 +127,15 @@ export interface Converter {
    * refused from its first bytes). feed() throws PtmError 'limit' when what
    * is held passes max_input_bytes ('nomem', 'argument' likewise); a failed
    * stream is over: finish() throws the same error. stacks: collect what
-   * finish({ format: 'folded' }) writes (off by default: it costs time per
-   * sample; finish() with 'folded' after a stream begun without it throws
-   * PtmError 'argument').
+   * finish({ format: 'folded' }) and 'top' write (off by default: it costs
+   * time per sample; finish() with either after a stream begun without it
+   * throws PtmError 'argument').
    */
   begin(options?: { size?: number; input?: InputFormat; stacks?: boolean }): void;
   feed(piece: Input): void;
   finish(options?: { format?: 'otlp'; bytes?: boolean }): Converted<Uint8Array>;
-  finish(options: { format: 'json' | 'prom' | 'folded'; bytes: true }): Converted<Uint8Array>;
-  finish(options: { format: 'json' | 'prom' | 'folded'; bytes?: false }): Converted<string>;
+  finish(options: { format: 'json' | 'prom' | 'folded' | 'top'; bytes: true; top?: number }): Converted<Uint8Array>;
+  finish(options: { format: 'json' | 'prom' | 'folded' | 'top'; bytes?: false; top?: number }): Converted<string>;
   finish(options?: ConvertOptions): Converted<Uint8Array | string>;
   /** The configuration's max_input_bytes. */
   readonly maxInputBytes: number;

@@ -6,7 +6,7 @@
 // from where it is asked to.
 
 /** Output formats, by their ptm_format number. */
-export const FORMATS = Object.freeze(['otlp', 'json', 'prom', 'folded']);
+export const FORMATS = Object.freeze(['otlp', 'json', 'prom', 'folded', 'top']);
 /** Input formats, by their ptm_input_format number. */
 export const INPUT_FORMATS = Object.freeze(['auto', 'otlp', 'json', 'pprof']);
 /** ptm_result names, by number (0 is success). */
@@ -184,7 +184,7 @@ export function createConverter(config) {
 /** ptm_format's number of a format name; throws PtmError 'argument' for another. */
 function formatIdOf(format) {
   const formatId = FORMATS.indexOf(format);
-  if (formatId < 0) throw new PtmError('argument', `unknown format "${format}" (otlp, json, prom or folded)`);
+  if (formatId < 0) throw new PtmError('argument', `unknown format "${format}" (otlp, json, prom, folded or top)`);
   return formatId;
 }
 
@@ -209,11 +209,12 @@ class Converter {
   }
 
   /** Converts one request (or JSON Lines of requests); see index.d.ts. */
-  convert(input, { format = 'otlp', bytes: asBytes = false, input: inputFormat = 'auto' } = {}) {
+  convert(input, { format = 'otlp', bytes: asBytes = false, input: inputFormat = 'auto', top } = {}) {
     const w = this.#w;
     const handle = this.#open();
     const formatId = formatIdOf(format);
     this.#check(w.ptm_wasm_set_input_format(handle, inputFormatIdOf(inputFormat)));
+    this.#setTop(top);
     const inputBytes = toBytes(input, 'input');
     return withBuffer(w, inputBytes, (pointer) =>
       this.#converted(w.ptm_wasm_convert(handle, pointer, inputBytes.length, formatId), formatId, asBytes));
@@ -237,14 +238,22 @@ class Converter {
   }
 
   /** Converts what the pieces made (see index.d.ts). */
-  finish({ format = 'otlp', bytes: asBytes = false } = {}) {
+  finish({ format = 'otlp', bytes: asBytes = false, top } = {}) {
     const handle = this.#open();
     const formatId = formatIdOf(format);
+    this.#setTop(top);
     return this.#converted(this.#w.ptm_wasm_convert_finish(handle, formatId), formatId, asBytes);
   }
 
   get maxInputBytes() {
     return Number(BigInt.asUintN(64, this.#w.ptm_wasm_max_input_bytes(this.#open())));
+  }
+
+  /** Rows per table of the 'top' format, when given (an integer 1..1000). */
+  #setTop(top) {
+    if (top === undefined) return;
+    if (!Number.isInteger(top) || top < 1 || top > 1000) throw new PtmError('argument', `top: ${top}: the count is an integer from 1 to 1000`);
+    this.#check(this.#w.ptm_wasm_set_top_count(this.#handle, top));
   }
 
   #open() {
