@@ -55,7 +55,7 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
 });
 
 test('the exported names follow ptm.h', () => {
-  assert.deepEqual(FORMATS, ['otlp', 'json', 'prom', 'folded']);
+  assert.deepEqual(FORMATS, ['otlp', 'json', 'prom', 'folded', 'top']);
   assert.deepEqual(INPUT_FORMATS, ['auto', 'otlp', 'json', 'pprof'], 'ptm_input_format order');
   assert.deepEqual(RESULTS, ['ok', 'input', 'config', 'nomem', 'limit', 'argument']);
   assert.deepEqual(Object.keys(statsOf(native(cpuPb, 'otlp').stderr)), [...STATS]);
