@@ -58,6 +58,7 @@ fixtures: go-tools
 	@build/go/fixturegen -out tests/fixtures
 
 test: build go-tools collector
+	@tools/setup-browser.sh
 	@cd $(NATIVE) && ctest --output-on-failure
 	@cd tests/go && go test ./...
 	@cd wasm/collector && go test ./...

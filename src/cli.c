@@ -1,7 +1,7 @@
 /*
  * cli.c: the ptm command (native, and the WASI build of the same source).
  *
- *   ptm [-c CONFIG.json] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded] [-o OUT] [--stats] [INPUT]
+ *   ptm [-c CONFIG] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded | --top [N]] [-o OUT] [--stats] [INPUT]
  *
  * Reads INPUT (default stdin, also "-") in pieces of at most 1 MiB and
  * hands them to one converter's stream (ptm_convert_begin/_feed/_finish),
@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config_yaml.h"
 #include "ptm.h"
 
 #ifndef __wasi__
@@ -503,6 +504,16 @@ static int create_converter(const char *path, ptm_converter **converter)
     if (code != 0)
         return code;
     char error[512];
+    if (config != NULL && config_is_yaml(config, config_size)) {
+        char *json = NULL;
+        size_t json_size = 0;
+        bool translated = config_yaml_to_json(config, config_size, &json, &json_size, error, sizeof error);
+        free(config);
+        if (!translated)
+            return fail(strcmp(error, "config: out of memory") == 0 ? EXIT_RESOURCES : EXIT_USAGE, "%s", error);
+        config = (uint8_t *)json;
+        config_size = json_size;
+    }
     ptm_result result = ptm_converter_create((const char *)config, config_size, NULL, converter,
                                              error, sizeof error);
     free(config);

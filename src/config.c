@@ -869,8 +869,13 @@ ptm_result config_parse(ptm_config *config, const char *text, size_t text_size,
             root = NULL;
         }
         if (root == NULL) {
-            size_t offset = end != NULL && end >= text ? (size_t)(end - text) : 0;
-            fail(&p, "not valid JSON (at byte %zu)", offset);
+            size_t offset = end != NULL && end >= text ? (size_t)(end - text) : 0, first = 0;
+            while (first < text_size && (text[first] == ' ' || text[first] == '\t' || text[first] == '\n' ||
+                                         text[first] == '\r'))
+                first++;
+            fail(&p, "not valid JSON (at byte %zu)%s", offset,
+                 first < text_size && text[first] != '{'
+                     ? ": the library reads a JSON object (YAML is read by the ptm command, native and WASI)" : "");
             config_free(config);
             return status->code;
         }

@@ -54,6 +54,8 @@ section "zlib (inflate)" "$(pinned zlib)" "Zlib" \
   "$all_native, build/wasm/ptm.wasm (npm, collector), build/wasm/ptm-proxywasm.wasm" "$src/zlib/LICENSE"
 section "Zstandard (decompressor)" "$(pinned libzstd)" "BSD-3-Clause (zstd is dual-licensed BSD-3-Clause or GPL-2.0)" \
   "$all_native, build/wasm/ptm-proxywasm.wasm" "$src/zstd/LICENSE"
+section "libyaml (parser)" "$(pinned libyaml)" "MIT" \
+  "ptm, the WASI command (build/wasi/ptm.wasm): the CLI's YAML configuration" "$src/libyaml/License"
 section "wasi-libc" "(Debian 12 package wasi-libc)" "several permissive licences, per file (Debian's copyright file)" \
   "build/wasi/ptm.wasm, build/wasm/ptm.wasm (npm, collector), build/wasm/ptm-proxywasm.wasm" \
   /usr/share/doc/wasi-libc/copyright

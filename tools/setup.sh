@@ -5,13 +5,15 @@
 # - Debian packages: clang/lld/llvm 16 (libFuzzer, sanitizers, wasm32),
 #   wasi-libc and clang's wasm32 runtime, nanopb's generator,
 #   python3-protobuf (which the generator runs on), valgrind (tests/valgrind.test.js).
+#   help2man (make install's man page), pkgconf and binutils (tests/install.test.js).
 # - C sources from Debian's source packages, pinned by version and sha256:
 #   PCRE2, nanopb's runtime, cJSON (with Debian's security patches applied),
-#   zlib (its inflate code is built) and zstd (its decompressor is built).
+#   zlib (its inflate code is built), zstd (its decompressor is built) and
+#   libyaml (its parser, for the CLI's YAML configuration).
 #   They are unpacked under build/deps/src, outside git. Debian's patches of
 #   zlib and libzstd touch only minizip, the CLIs, the tests and the
-#   compressor, none of the sources built here, so only the .orig tarballs
-#   are fetched.
+#   compressor, none of the sources built here, and libyaml's packaging
+#   (0.2.5-1) has no patches, so only the .orig tarballs are fetched.
 # - The gzip and zstd CLIs, which the tests compress fixtures with.
 #
 # Usage: tools/setup.sh            (called by every make target that builds)
@@ -19,14 +21,15 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 deps="$root/build/deps"
-stamp="$deps/.setup-done-7"
+stamp="$deps/.setup-done-9"
 
 [ -f "$stamp" ] && exit 0
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 packages=(clang-16 lld-16 llvm-16 libclang-rt-16-dev nanopb python3-protobuf
           wasi-libc libclang-rt-16-dev-wasm32
-          valgrind ca-certificates xz-utils bzip2 dpkg-dev patch gzip zstd)
+          valgrind ca-certificates xz-utils bzip2 dpkg-dev patch gzip zstd
+          help2man pkgconf binutils)
 
 # Pinned source packages: name, version, file, sha256.
 sources=(
@@ -36,6 +39,7 @@ sources=(
   "cjson  1.7.15-1+deb12u4 cjson_1.7.15-1+deb12u4.debian.tar.xz afd19a970966cf534ff1e9ec077d710a5e7e78eb4ec9b499c8bdc32e55da12cb"
   "zlib    1:1.2.13.dfsg-1 zlib_1.2.13.dfsg.orig.tar.bz2 71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1"
   "libzstd 1.5.4+dfsg2-5  libzstd_1.5.4+dfsg2.orig.tar.xz 8cf4bbb65e77ec348d052c8d6230eba66d435bddf64c8b5be2fcb16880c19953"
+  "libyaml 0.2.5-1        libyaml_0.2.5.orig.tar.gz fa240dbf262be053f3898006d502d514936c818e422afdcf33921c63bed9bf2e"
 )
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -76,12 +80,13 @@ for entry in "${sources[@]}"; do
 done
 
 cd "$deps/src"
-rm -rf pcre2 nanopb cjson zlib zstd
+rm -rf pcre2 nanopb cjson zlib zstd libyaml
 tar xzf ../download/pcre2_10.42.orig.tar.gz && mv pcre2-10.42 pcre2
 tar xzf ../download/nanopb_0.4.7.orig.tar.gz && mv nanopb-0.4.7 nanopb
 tar xzf ../download/cjson_1.7.15.orig.tar.gz && mv cJSON-1.7.15 cjson
 tar xjf ../download/zlib_1.2.13.dfsg.orig.tar.bz2 && mv zlib-1.2.13.dfsg zlib
 tar xJf ../download/libzstd_1.5.4+dfsg2.orig.tar.xz && mv zstd-1.5.4 zstd
+tar xzf ../download/libyaml_0.2.5.orig.tar.gz && mv libyaml-0.2.5 libyaml
 tar xJf ../download/cjson_1.7.15-1+deb12u4.debian.tar.xz -C cjson
 while read -r patch; do
   [ -n "$patch" ] && patch -s -p1 -d cjson < "cjson/debian/patches/$patch"

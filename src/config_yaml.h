@@ -1,0 +1,27 @@
+/*
+ * config_yaml.h: the CLI's YAML configuration → the core's JSON
+ * configuration (rules in config_yaml.c). The CLI's only: not part of the
+ * core library or libprofiletometrics.a.
+ */
+#ifndef PTM_CONFIG_YAML_H
+#define PTM_CONFIG_YAML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Whether text (a config file's bytes) is YAML rather than JSON: its first
+ * byte that is not white space is not '{' (a JSON configuration is an
+ * object; YAML that starts with a comment or a key is YAML, and white space
+ * alone is the empty YAML document, {}). Reads text only. */
+bool config_is_yaml(const uint8_t *text, size_t size);
+
+/* Translates a YAML configuration into JSON text (malloc'd, NUL-terminated;
+ * caller frees) in *json, its length in *json_size. Returns true, or false
+ * with a one-line message in error (error_size bytes), e.g. "config line 3,
+ * column 7: mapping values are not allowed in this context" or "config line
+ * 5: duplicate key \"filters\"", and *json untouched. text is only read. */
+bool config_yaml_to_json(const uint8_t *text, size_t size, char **json, size_t *json_size,
+                         char *error, size_t error_size);
+
+#endif /* PTM_CONFIG_YAML_H */

@@ -1,0 +1,125 @@
+// yaml-config.test.js: `ptm -c FILE` reads YAML (src/config_yaml.c) as the
+// JSON it stands for. Every JSON configuration the README shows (its ```json
+// blocks and docs/examples/*.json), written as YAML by an independent
+// emitter (js-yaml) in block and in flow style, converts to the bytes its
+// JSON gives, natively and in the WASI command under wasmtime; the
+// collector connector's block, cut from each docs/examples/*.yaml that has one and
+// pasted as is (engine included), converts as its JSON twin (the block as
+// js-yaml reads it, less the connector's own keys); YAML mistakes are one
+// "ptm: config line N…" line and exit 2; the npm package says it reads JSON.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import yaml from 'js-yaml';
+import { fixtures, ptm, root, scratchFile } from './lib/run.js';
+import { npmCli, requireDist } from './lib/npm.js';
+
+const inputs = ['cpu-ebpf.pb', 'memory.pb', 'cpu-pprof.pb'].map((name) => join(fixtures, name));
+const scratch = dirname(scratchFile('probe'));
+const wasmtimePath = join(root, 'build', 'tools', 'bin', 'wasmtime');
+const wasiModule = join(root, 'build', 'wasi', 'ptm.wasm');
+
+/** The README's JSON configurations: its ```json blocks, and docs/examples/*.json. */
+function readmeConfigs() {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m, i) => ({ name: `README json block ${i + 1}`, config: JSON.parse(m[1]) }));
+  const examples = readdirSync(join(root, 'docs', 'examples')).filter((f) => f.endsWith('.json')).sort()
+    .map((f) => ({ name: `docs/examples/${f}`, config: JSON.parse(readFileSync(join(root, 'docs', 'examples', f), 'utf8')) }));
+  return [...blocks, ...examples];
+}
+
+/** The connector's block of a collector configuration, its text as it stands in the file. */
+function connectorBlock(file) {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const start = lines.findIndex((line) => line === '  profiletometrics:') + 1;
+  assert.ok(start > 0 && lines[start - 2] === 'connectors:', `${file}: no connectors.profiletometrics block`);
+  let end = start;
+  while (end < lines.length && (lines[end].startsWith('    ') || lines[end].trim() === '')) end++;
+  return `${lines.slice(start, end).join('\n')}\n`;
+}
+
+function write(name, text) {
+  const path = join(scratch, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function convertEach(run, configPath) {
+  return inputs.map((input) => {
+    const out = run(['-c', configPath, '-f', 'prom', input]);
+    return { code: out.code ?? out.status, stdout: Buffer.from(out.stdout), stderr: String(out.stderr) };
+  });
+}
+
+const native = (args) => ptm(args);
+const wasi = (args) => spawnSync(wasmtimePath, ['run', '--dir', `${fixtures}::${fixtures}`, '--dir', `${scratch}::${scratch}`, wasiModule, ...args], { maxBuffer: 1 << 28 });
+
+function assertSameConversions(jsonPath, yamlPath, label, hosts = { native, wasi }) {
+  for (const [host, run] of Object.entries(hosts)) {
+    const expected = convertEach(run, jsonPath);
+    const actual = convertEach(run, yamlPath);
+    assert.ok(expected.some((e) => e.stdout.length > 0), `${label}, ${host}: no input gives output`);
+    expected.forEach((e, i) => {
+      assert.equal(e.code, 0, `${label}, ${host}, JSON: ${e.stderr}`);
+      assert.equal(actual[i].code, 0, `${label}, ${host}, YAML: ${actual[i].stderr}`);
+      assert.ok(actual[i].stdout.equals(e.stdout), `${label}, ${host}, ${inputs[i]}: the YAML converts differently`);
+    });
+  }
+}
+
+test('every README configuration converts alike from JSON and from YAML (block and flow), native and WASI', () => {
+  const configs = readmeConfigs();
+  assert.ok(configs.length >= 5, `configurations found: ${configs.length}`);
+  configs.forEach(({ name, config }, i) => {
+    const jsonPath = write(`yaml-twin-${i}.json`, JSON.stringify(config));
+    const block = yaml.dump(config);
+    const flow = yaml.dump(config, { flowLevel: 1 });
+    assert.notEqual(block.trimStart()[0], '{', 'the block YAML is not JSON');
+    assertSameConversions(jsonPath, write(`yaml-twin-${i}.yaml`, `# ${name}\n${block}`), `${name} (block)`);
+    assertSameConversions(jsonPath, write(`yaml-twin-${i}-flow.yml`, flow), `${name} (flow)`, { native });
+  });
+});
+
+test('the collector connector\'s block, pasted as is, converts as its JSON twin', () => {
+  let blocks = 0;
+  for (const file of readdirSync(join(root, 'docs', 'examples')).filter((f) => f.endsWith('.yaml') && /^ {2}profiletometrics:$/m.test(readFileSync(join(root, 'docs', 'examples', f), 'utf8')))) {
+    const block = connectorBlock(join(root, 'docs', 'examples', file));
+    assert.match(block, /^ {4}engine: /m, `${file}: the block keeps the connector's own engine key`);
+    const { engine, module_path: modulePath, ...core } = yaml.load(block);
+    assert.equal(modulePath, undefined);
+    assert.ok(engine !== undefined && Object.keys(core).length > 0);
+    const jsonPath = write(`connector-${file}.json`, JSON.stringify(core));
+    assertSameConversions(jsonPath, write(`connector-${file}`, block), file);
+    blocks++;
+  }
+  assert.ok(blocks >= 1, 'docs/examples holds a collector configuration with the connector');
+});
+
+test('YAML mistakes: one line naming where, exit 2, nothing on stdout', () => {
+  const cases = [
+    ['metrics:\n  cpu: {enabled: true\n', /^ptm: config line 3, column 1: .+$/],
+    ['a: 1\na: 2\n', /^ptm: config line 2: duplicate key "a"$/],
+    ['base: &b {x: 1}\nother: *b\n', /^ptm: config line 1: YAML aliases are not supported$/],
+    ['- 1\n- 2\n', /^ptm: config line 1: the configuration must be a mapping, not a sequence$/],
+    ['temporality: delta\nmetrics:\n  cpu:\n    enabld: true\n', /^ptm: config: metrics\.cpu\.enabld: unknown key$/],
+  ];
+  for (const [text, message] of cases) {
+    const path = write('bad-config.yaml', text);
+    const run = ptm(['-c', path, '-f', 'prom', inputs[0]]);
+    assert.equal(run.code, 2, text);
+    assert.equal(run.stdout.length, 0);
+    const lines = run.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0], message);
+  }
+});
+
+test('the npm package reads JSON (and objects), and says so when given YAML', () => {
+  requireDist();
+  const path = write('npm-config.yaml', 'temporality: delta\n');
+  const run = npmCli(['-c', path, '-f', 'prom', inputs[0]]);
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr, 'ptm: config: not valid JSON (at byte 0): the library reads a JSON object (YAML is read by the ptm command, native and WASI)\n');
+});
