@@ -15,8 +15,12 @@
 
 const byte_slice frame_unknown = {(const uint8_t *)"[unknown]", 9};
 
+/* prefix is not empty; its first byte is compared before its length is
+ * taken, which settles most of the kernel table's entries. */
 static bool starts_with(byte_slice text, const char *prefix)
 {
+    if (text.size == 0 || text.data[0] != (uint8_t)prefix[0])
+        return false;
     size_t size = strlen(prefix);
     return text.size >= size && memcmp(text.data, prefix, size) == 0;
 }
@@ -186,16 +190,30 @@ static bool entry_matches(const char *entry, byte_slice name)
     return starts_with(name, entry);
 }
 
-static bool row_matches(const kernel_row *row, const byte_slice *names, uint32_t count)
+static bool row_matches(const kernel_row *row, byte_slice name)
 {
-    for (uint32_t i = 0; i < count; i++) {
-        byte_slice name = kernel_name(names[i]);
-        for (const char *const *entry = row->entries; *entry != NULL; entry++) {
-            if (entry_matches(*entry, name))
-                return true;
-        }
+    for (const char *const *entry = row->entries; *entry != NULL; entry++) {
+        if (entry_matches(*entry, name))
+            return true;
     }
     return false;
+}
+
+/* The first row that matches any of the names, or NULL: each name is cut
+ * once and tried against the rows above the best found so far. */
+static const kernel_row *first_matching_row(const byte_slice *names, uint32_t count)
+{
+    int best = KERNEL_ROW_COUNT;
+    for (uint32_t i = 0; i < count && best > 0; i++) {
+        byte_slice name = kernel_name(names[i]);
+        for (int r = 0; r < best; r++) {
+            if (row_matches(&kernel_rows[r], name)) {
+                best = r;
+                break;
+            }
+        }
+    }
+    return best < KERNEL_ROW_COUNT ? &kernel_rows[best] : NULL;
 }
 
 void kernel_classify(const byte_slice *names, uint32_t count, kernel_class *out)
@@ -210,11 +228,7 @@ void kernel_classify(const byte_slice *names, uint32_t count, kernel_class *out)
             break;
         }
     }
-    const kernel_row *row = NULL;
-    for (int r = 0; r < KERNEL_ROW_COUNT && row == NULL; r++) {
-        if (row_matches(&kernel_rows[r], names, looked_at))
-            row = &kernel_rows[r];
-    }
+    const kernel_row *row = first_matching_row(names, looked_at);
     if (row != NULL) {
         out->area = row->area;
         out->protocol = row->protocol;
