@@ -243,6 +243,27 @@ ptm_result ptm_convert_feed(ptm_converter *converter, const uint8_t *piece, size
 ptm_result ptm_convert_finish(ptm_converter *converter, ptm_format format,
                               const uint8_t **output, size_t *output_size, ptm_stats *stats);
 
+/*
+ * Several inputs, one conversion (the CLI's `ptm a.pb b.jsonl DIR/`): after
+ * ptm_convert_begin(), call ptm_convert_next_input() before each input's
+ * pieces, the first one's too; ptm_convert_finish() ends the last. Each
+ * input is read as if it were the whole input (its format, compression and
+ * kind told by its own first bytes; input_size its size, or
+ * PTM_INPUT_SIZE_UNKNOWN), and all of them make one conversion: one
+ * output, one stats, the series of every input merged, as the requests of
+ * one JSON Lines input are. An input that is not valid or passes a limit is
+ * refused, not the stream: its rest is skipped, it counts in
+ * requests_invalid, and ptm_converter_refused_request() names it ("b.pb:
+ * input: malformed protobuf ..."; a refused line or block of an input
+ * carries the name too: "b.jsonl: input line 3: ..."); when no input
+ * converts, ptm_convert_finish() fails with the first refusal, as for JSON
+ * Lines. name (copied, at most 127 bytes kept) names the input in those
+ * messages. PTM_ERR_ARGUMENT with no stream begun or after the first input's
+ * pieces were fed without it; PTM_ERR_NOMEM; else PTM_OK (a stream that
+ * failed returns its result).
+ */
+ptm_result ptm_convert_next_input(ptm_converter *converter, const char *name, uint64_t input_size);
+
 /* The one-line message of the last failed call on this converter, or "" after
  * a success. Owned by the converter; valid until its next call. */
 const char *ptm_converter_last_error(const ptm_converter *converter);

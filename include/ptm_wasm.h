@@ -60,6 +60,10 @@ int32_t ptm_wasm_set_input_format(ptm_wasm_handle *handle, int32_t input_format)
  * its call. Returns a ptm_result. */
 int32_t ptm_wasm_collect_stacks(ptm_wasm_handle *handle, int32_t enabled);
 
+/* The next of several inputs of the stream (ptm_convert_next_input); name
+ * NUL-terminated. */
+int32_t ptm_wasm_convert_next_input(ptm_wasm_handle *handle, const char *name, uint64_t input_size);
+
 /* Rows per table of PTM_FORMAT_TOP (ptm_converter_set_top_count). */
 int32_t ptm_wasm_set_top_count(ptm_wasm_handle *handle, uint32_t count);
 

@@ -1,7 +1,7 @@
 /*
  * cli.c: the ptm command (native, and the WASI build of the same source).
  *
- *   ptm [-c CONFIG] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded | --top [N]] [-o OUT] [--stats] [INPUT]
+ *   ptm [-c CONFIG] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded | --top [N]] [-o OUT] [--stats] [INPUT...]
  *
  * Reads INPUT (default stdin, also "-") in pieces of at most 1 MiB and
  * hands them to one converter's stream (ptm_convert_begin/_feed/_finish),
@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,7 +47,7 @@
 enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_RESOURCES = 3, EXIT_REFUSED = 4 };
 
 static const char usage[] =
-    "usage: ptm [-c CONFIG] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded | --top [N]] [-o OUT] [--stats] [INPUT]\n"
+    "usage: ptm [-c CONFIG] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded | --top [N]] [-o OUT] [--stats] [INPUT...]\n"
     "  Converts profiles (OTLP protobuf, OTLP/JSON or JSON Lines, pprof; gzip or zstd) to OTLP metrics.\n"
     "  -c FILE    configuration (JSON, or YAML: the collector connector's block); defaults apply without it\n"
     "  -i FORMAT  the input: auto (told by its first bytes, default), otlp, json or pprof\n"
@@ -56,13 +57,15 @@ static const char usage[] =
     "             and functions (self and inclusive) of the folded measure (cpu unless configured)\n"
     "  -o FILE    write to FILE instead of stdout\n"
     "  --stats    print the conversion's counts as one JSON object on stderr\n"
-    "  INPUT      the request file; stdin when absent or \"-\" (not a terminal)\n"
+    "  INPUT...   request files, and directories (their files, in sorted order), converted as one;\n"
+    "             stdin when absent or \"-\" (not a terminal)\n"
     "  -h, --help this text; --version the version\n";
 
 typedef struct options {
     const char *config_path;
     const char *output_path;
-    const char *input_path;
+    const char **inputs;   /* INPUT... (argv's), input_count of them; none: stdin */
+    int input_count;
     ptm_format format;
     bool format_given;     /* -f */
     uint32_t top_count;    /* --top N; 0 without --top */
@@ -221,9 +224,7 @@ static int parse_top(options *opts, const char *next, int *i)
 
 static int set_input(options *opts, const char *arg)
 {
-    if (opts->input_path != NULL)
-        return fail(EXIT_USAGE, "more than one INPUT (%s)", arg);
-    opts->input_path = arg;
+    opts->inputs[opts->input_count++] = arg; /* room for argc of them */
     return -1;
 }
 
@@ -422,25 +423,22 @@ static void progress_end(const progress *p)
  * input could not be read, or what the converter holds passed
  * max_input_bytes (reading stops there).
  */
-static int feed_input(ptm_converter *converter, input_file *in)
+static int feed_input(ptm_converter *converter, input_file *in, bool several, progress *shown)
 {
     uint8_t *chunk = malloc(READ_CHUNK);
     if (chunk == NULL)
         return read_failed(ENOMEM, "read", "input", in->name);
-    ptm_convert_begin(converter, in->regular ? in->size : PTM_INPUT_SIZE_UNKNOWN);
-    ptm_result result = PTM_OK;
+    uint64_t size = in->regular ? in->size : PTM_INPUT_SIZE_UNKNOWN;
+    ptm_result result = several ? ptm_convert_next_input(converter, in->name, size) : ptm_convert_begin(converter, size);
     size_t got;
     bool first = true, unpacked = false;
-    progress shown;
-    progress_start(&shown);
     while (result == PTM_OK && (got = fread(chunk, 1, READ_CHUNK, in->file)) > 0) {
         if (first)
             unpacked = unpacked_input(chunk, got);
         first = false;
         result = ptm_convert_feed(converter, chunk, got);
-        progress_update(&shown, converter, got);
+        progress_update(shown, converter, got);
     }
-    progress_end(&shown);
     free(chunk);
     if (result == PTM_ERR_LIMIT && unpacked)
         return 0; /* ptm_convert_finish() reports it */
@@ -451,16 +449,152 @@ static int feed_input(ptm_converter *converter, input_file *in)
     return 0;
 }
 
+/* The inputs, directories replaced by their files (see expand_inputs). */
+typedef struct input_list {
+    char **paths; /* malloc'd, each malloc'd */
+    size_t count, capacity;
+    bool several; /* more than one INPUT, or a directory: ptm_convert_next_input() */
+    int unreadable_code; /* the first unreadable input's or directory's exit code, or 0 */
+    size_t unreadable;   /* inputs and directories that could not be read */
+    size_t fed;          /* inputs read to their end */
+} input_list;
+
+static bool list_add(input_list *list, const char *path, size_t size)
+{
+    if (list->count == list->capacity) {
+        size_t capacity = list->capacity ? list->capacity * 2 : 16;
+        char **bigger = realloc(list->paths, capacity * sizeof *bigger);
+        if (bigger == NULL)
+            return false;
+        list->paths = bigger;
+        list->capacity = capacity;
+    }
+    char *copy = malloc(size + 1);
+    if (copy == NULL)
+        return false;
+    memcpy(copy, path, size);
+    copy[size] = '\0';
+    list->paths[list->count++] = copy;
+    return true;
+}
+
+static void list_free(input_list *list)
+{
+    for (size_t i = 0; i < list->count; i++)
+        free(list->paths[i]);
+    free(list->paths);
+}
+
+static int compare_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds a directory's regular files (not those whose name starts with '.',
+ * not subdirectories), in bytewise order of their names. False when memory
+ * ran out; a directory that cannot be read is reported and counted. */
+static bool add_directory(input_list *list, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL) {
+        int code = read_failed(errno == ENOTCAPABLE ? ENOTCAPABLE_HINT : errno, "open", "input directory", dir);
+        list->unreadable_code = list->unreadable_code ? list->unreadable_code : code;
+        list->unreadable++;
+        return true;
+    }
+    size_t first = list->count, dir_size = strlen(dir);
+    bool ok = true;
+    for (struct dirent *entry; ok && (entry = readdir(d)) != NULL;) {
+        if (entry->d_name[0] == '.')
+            continue;
+        size_t name_size = strlen(entry->d_name);
+        char *path = malloc(dir_size + name_size + 2);
+        ok = path != NULL;
+        if (!ok)
+            break;
+        snprintf(path, dir_size + name_size + 2, "%s%s%s", dir,
+                 dir_size > 0 && dir[dir_size - 1] == '/' ? "" : "/", entry->d_name);
+        struct stat status;
+        if (stat(path, &status) == 0 && S_ISREG(status.st_mode))
+            ok = list_add(list, path, strlen(path));
+        free(path);
+    }
+    closedir(d);
+    qsort(list->paths + first, list->count - first, sizeof *list->paths, compare_paths);
+    return ok;
+}
+
+/* The inputs of the command line: each INPUT as it is ("-": stdin), a
+ * directory as its files; none: stdin. */
+static int expand_inputs(const options *opts, input_list *list)
+{
+    *list = (input_list){.several = opts->input_count > 1};
+    bool ok = true;
+    for (int i = 0; ok && i < opts->input_count; i++) {
+        const char *path = opts->inputs[i];
+        struct stat status;
+        if (strcmp(path, "-") != 0 && stat(path, &status) == 0 && S_ISDIR(status.st_mode)) {
+            list->several = true;
+            ok = add_directory(list, path);
+        } else {
+            ok = list_add(list, path, strlen(path));
+        }
+    }
+    if (ok && opts->input_count == 0)
+        ok = list_add(list, "-", 1);
+    return ok ? 0 : fail(EXIT_RESOURCES, "%s", "out of memory listing the inputs");
+}
+
+/* Feeds every input to the stream: one alone as the stream's input, several
+ * each as an input of its own. An input that cannot be opened or read is
+ * reported; with several, the others go on (it is counted in the list). 0,
+ * or the exit code that ends the run. */
+static int feed_inputs(ptm_converter *converter, input_list *list)
+{
+    progress shown;
+    progress_start(&shown);
+    int code = 0;
+    if (list->several)
+        ptm_convert_begin(converter, PTM_INPUT_SIZE_UNKNOWN);
+    for (size_t i = 0; i < list->count && code == 0; i++) {
+        input_file in;
+        code = open_input(list->paths[i], "input", &in);
+        if (code == 0) {
+            code = feed_input(converter, &in, list->several, &shown);
+            close_input(&in);
+            list->fed += code == 0;
+        }
+        if (code != 0 && list->several && code != EXIT_RESOURCES) {
+            list->unreadable_code = list->unreadable_code ? list->unreadable_code : code;
+            list->unreadable++;
+            code = 0;
+        }
+    }
+    progress_end(&shown);
+    return code;
+}
+
+/* Says how many inputs could not be read, when some could and others not;
+ * the exit code that says some were refused. */
+static int report_unreadable(const input_list *list)
+{
+    fprintf(stderr, "ptm: input: %zu of %zu inputs could not be read; the others were converted\n",
+            list->unreadable, list->unreadable + list->fed);
+    return EXIT_REFUSED;
+}
+
 static int convert(const options *opts, ptm_converter *converter)
 {
-    input_file in;
-    int code = open_input(opts->input_path, "input", &in);
-    if (code != 0)
+    input_list list;
+    int code = expand_inputs(opts, &list);
+    if (code == 0)
+        code = feed_inputs(converter, &list);
+    if (code == 0 && list.unreadable > 0 && list.fed == 0)
+        code = list.unreadable_code; /* nothing could be read */
+    if (code != 0) {
+        list_free(&list);
         return code;
-    code = feed_input(converter, &in);
-    close_input(&in);
-    if (code != 0)
-        return code;
+    }
     const uint8_t *output = NULL;
     size_t output_size = 0;
     ptm_stats stats;
@@ -473,9 +607,12 @@ static int convert(const options *opts, ptm_converter *converter)
         code = write_output(opts->output_path, output, output_size);
         if (code == 0 && stats.requests_invalid > 0)
             code = report_refused(converter, &stats);
+        if (code == 0 || code == EXIT_REFUSED)
+            code = list.unreadable > 0 ? report_unreadable(&list) : code;
     }
     if (opts->stats)
         print_stats(&stats);
+    list_free(&list);
     return code;
 }
 
@@ -487,7 +624,9 @@ static int check_terminals(const options *opts)
     if (opts->output_path == NULL && opts->format == PTM_FORMAT_OTLP_PROTOBUF && isatty(fileno(stdout)) == 1)
         return fail(EXIT_USAGE, "%s", "not writing binary protobuf to a terminal: "
                                       "use -f prom (or json, folded), --top, or -o FILE");
-    bool from_stdin = opts->input_path == NULL || strcmp(opts->input_path, "-") == 0;
+    bool from_stdin = opts->input_count == 0;
+    for (int i = 0; i < opts->input_count; i++)
+        from_stdin = from_stdin || strcmp(opts->inputs[i], "-") == 0;
     if (from_stdin && isatty(fileno(stdin)) == 1) {
         fputs(usage, stderr);
         return EXIT_USAGE;
@@ -520,25 +659,35 @@ static int create_converter(const char *path, ptm_converter **converter)
     return result == PTM_OK ? 0 : fail(exit_code_of(result), "%s", error);
 }
 
+static int run(int argc, char **argv, options *opts)
+{
+    int code = parse_arguments(argc, argv, opts);
+    if (code >= 0)
+        return code;
+    if ((code = check_terminals(opts)) >= 0)
+        return code;
+    ptm_converter *converter = NULL;
+    if ((code = create_converter(opts->config_path, &converter)) != 0)
+        return code;
+    ptm_converter_set_input_format(converter, opts->input_format);
+    ptm_converter_collect_stacks(converter, opts->format == PTM_FORMAT_FOLDED || opts->format == PTM_FORMAT_TOP);
+    if (opts->top_count > 0)
+        ptm_converter_set_top_count(converter, opts->top_count);
+    code = convert(opts, converter);
+    ptm_converter_free(converter);
+    return code;
+}
+
 int main(int argc, char **argv)
 {
 #ifndef __wasi__
     signal(SIGPIPE, SIG_IGN); /* a closed pipe is EPIPE from write, not death (reader_left) */
 #endif
-    options opts = {.format = PTM_FORMAT_OTLP_PROTOBUF};
-    int code = parse_arguments(argc, argv, &opts);
-    if (code >= 0)
-        return code;
-    if ((code = check_terminals(&opts)) >= 0)
-        return code;
-    ptm_converter *converter = NULL;
-    if ((code = create_converter(opts.config_path, &converter)) != 0)
-        return code;
-    ptm_converter_set_input_format(converter, opts.input_format);
-    ptm_converter_collect_stacks(converter, opts.format == PTM_FORMAT_FOLDED || opts.format == PTM_FORMAT_TOP);
-    if (opts.top_count > 0)
-        ptm_converter_set_top_count(converter, opts.top_count);
-    code = convert(&opts, converter);
-    ptm_converter_free(converter);
+    const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
+    if (inputs == NULL)
+        return fail(EXIT_RESOURCES, "%s", "out of memory");
+    options opts = {.format = PTM_FORMAT_OTLP_PROTOBUF, .inputs = inputs};
+    int code = run(argc, argv, &opts);
+    free(inputs);
     return code;
 }

@@ -709,7 +709,7 @@ bool config_is_yaml(const uint8_t *text, size_t size)
     size_t i = 0;
     while (i < size && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
         i++;
-    return i == size || text[i] != '{';
+    return i == size || (text[i] != '{' && text[i] != '[');
 }
 
 bool config_yaml_to_json(const uint8_t *text, size_t size, char **json, size_t *json_size,

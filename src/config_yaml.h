@@ -11,9 +11,10 @@
 #include <stdint.h>
 
 /* Whether text (a config file's bytes) is YAML rather than JSON: its first
- * byte that is not white space is not '{' (a JSON configuration is an
- * object; YAML that starts with a comment or a key is YAML, and white space
- * alone is the empty YAML document, {}). Reads text only. */
+ * byte that is not white space is neither '{' nor '[' (JSON: an object, or
+ * an array the core then refuses; YAML that starts with a comment or a key
+ * is YAML, and white space alone is the empty YAML document, {}). Reads
+ * text only. */
 bool config_is_yaml(const uint8_t *text, size_t size);
 
 /* Translates a YAML configuration into JSON text (malloc'd, NUL-terminated;

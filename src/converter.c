@@ -73,6 +73,7 @@ typedef struct json_session {
 
 /* What one call (or stream) works with, in its conversion arena. */
 typedef struct call_state {
+    bool started;                    /* start_conversion() ran */
     conversion conversion;
     json_session json;
     decompressor input_decompressor; /* compressed input: the stream's first stage */
@@ -107,6 +108,12 @@ struct ptm_converter {
     uint64_t declared_size; /* ptm_convert_begin()'s input_size */
     uint8_t *held;          /* the input so far, while not INPUT_JSON (allocator's) */
     size_t held_size, held_capacity;
+    /* Several inputs in one stream (ptm_convert_next_input): the current
+     * one's name, which its refusals carry; a refused input's rest is
+     * skipped. */
+    bool several;
+    bool input_refused;
+    char input_name[128];
 };
 
 static void *default_malloc(void *context, size_t size)
@@ -322,6 +329,11 @@ static bool keep_refusal(ptm_converter *converter, char *message)
     if (converter->refused_count >= REFUSED_KEPT)
         return true;
     message_one_line(message);
+    char named[sizeof converter->input_name + sizeof converter->status.message + 80];
+    if (converter->several) {
+        snprintf(named, sizeof named, "%s: %s", converter->input_name, message);
+        message = named;
+    }
     char *kept = arena_dup(c->arena, message, strlen(message) + 1);
     if (kept == NULL)
         return status_out_of_memory(&converter->status);
@@ -504,17 +516,19 @@ static ptm_result start_conversion(ptm_converter *converter, bool json)
 {
     ptm_status *status = &converter->status;
     arena *request_arena = json ? &converter->request_arena : &converter->conversion_arena;
-    conversion *c = &converter->call->conversion;
-    if (!conversion_init(c, &converter->config, &converter->metrics, &converter->hash_key,
-                         &converter->conversion_arena, request_arena, status) ||
-        ((converter->collect_stacks || converter->folded_call) && !conversion_collect_folded(c))) {
+    call_state *call = converter->call;
+    conversion *c = &call->conversion;
+    if (!call->started && (!conversion_init(c, &converter->config, &converter->metrics, &converter->hash_key,
+                                            &converter->conversion_arena, request_arena, status) ||
+                           ((converter->collect_stacks || converter->folded_call) && !conversion_collect_folded(c)))) {
         status_out_of_memory(status);
         return status->code;
     }
-    if (json) {
+    call->started = true;
+    if (json) { /* a new reader: several inputs start one each */
         json_lines_handler handler = {converter, convert_json_request, refused_json_request};
-        converter->call->json = (json_session){0};
-        json_lines_init(&converter->call->json.reader, &handler, &converter->allocator,
+        json_lines_free(&call->json.reader);
+        json_lines_init(&call->json.reader, &handler, &converter->allocator,
                         converter->config.max_input_bytes, status);
     }
     return PTM_OK;
@@ -526,6 +540,7 @@ static ptm_result start_blocks(ptm_converter *converter)
     if (start_conversion(converter, true) != PTM_OK)
         return converter->status.code;
     length_prefixed_handler handler = {converter, convert_block, truncated_block};
+    length_prefixed_free(&converter->call->json.blocks);
     length_prefixed_init(&converter->call->json.blocks, &handler, &converter->allocator,
                          converter->config.max_input_bytes, &converter->status);
     return PTM_OK;
@@ -589,6 +604,38 @@ static ptm_input_format detect_format(const uint8_t *input, size_t input_size)
     }
 }
 
+/* The format of an input in memory (format: the converter's), told by its
+ * bytes under PTM_INPUT_AUTO; PTM_INPUT_AUTO with status failed when it is
+ * none of them, or may be either protobuf. */
+static ptm_input_format input_format_of(ptm_input_format format, const uint8_t *input, size_t size,
+                                        ptm_status *status)
+{
+    const char *unsupported = format == PTM_INPUT_AUTO ? unsupported_input(input, size) : NULL;
+    if (unsupported != NULL) {
+        status_fail(status, PTM_ERR_INPUT, "input: %s", unsupported);
+        return PTM_INPUT_AUTO;
+    }
+    if (format == PTM_INPUT_AUTO)
+        format = detect_format(input, size);
+    if (format == PTM_INPUT_AUTO)
+        status_fail(status, PTM_ERR_INPUT, "input: could be an OTLP request or a pprof profile; "
+                    "say which (ptm -i otlp or -i pprof; ptm_converter_set_input_format)");
+    return format;
+}
+
+/* Decodes a protobuf input, an OTLP request or a pprof profile, into the
+ * conversion, its parts in a; an invalid one's message starts "input: ". */
+static void decode_whole(conversion *c, ptm_input_format format, byte_slice whole, arena *a, ptm_status *status)
+{
+    decode_handler handler = conversion_handler(c);
+    if (format == PTM_INPUT_PPROF)
+        decode_pprof(whole, a, &c->interner, &handler, status);
+    else
+        decode_request(whole, a, &c->interner, &handler, status);
+    if (status->code == PTM_ERR_INPUT || status->code == PTM_ERR_LIMIT)
+        status_prefix(status, "input: ");
+}
+
 /* Converts the whole input (one request or pprof profile, or OTLP/JSON
  * requests one after another) into the conversion, which this starts. */
 static ptm_result walk_input(ptm_converter *converter, const uint8_t *input, size_t input_size)
@@ -599,34 +646,15 @@ static ptm_result walk_input(ptm_converter *converter, const uint8_t *input, siz
         input += 3; /* a UTF-8 byte-order mark before JSON is dropped */
         input_size -= 3;
     }
-    ptm_input_format format = converter->input_format;
-    const char *unsupported = format == PTM_INPUT_AUTO ? unsupported_input(input, input_size) : NULL;
-    if (unsupported != NULL) {
-        status_fail(status, PTM_ERR_INPUT, "input: %s", unsupported);
-        return status->code;
-    }
-    if (format == PTM_INPUT_AUTO)
-        format = detect_format(input, input_size);
-    if (format == PTM_INPUT_AUTO) {
-        status_fail(status, PTM_ERR_INPUT, "input: could be an OTLP request or a pprof profile; "
-                    "say which (ptm -i otlp or -i pprof; ptm_converter_set_input_format)");
-        return status->code;
-    }
+    ptm_input_format format = input_format_of(converter->input_format, input, input_size, status);
     bool json = format == PTM_INPUT_JSON;
-    if (start_conversion(converter, json) != PTM_OK)
+    if (format == PTM_INPUT_AUTO || start_conversion(converter, json) != PTM_OK)
         return status->code;
     if (json)
         return json_lines_read(&converter->call->json.reader, input, input_size, true) == PTM_OK
                    ? settle_json(converter) : status->code;
     conversion *c = &converter->call->conversion;
-    decode_handler handler = conversion_handler(c);
-    byte_slice whole = {input, input_size};
-    if (format == PTM_INPUT_PPROF)
-        decode_pprof(whole, c->arena, &c->interner, &handler, status);
-    else
-        decode_request(whole, c->arena, &c->interner, &handler, status);
-    if (status->code == PTM_ERR_INPUT || status->code == PTM_ERR_LIMIT)
-        status_prefix(status, "input: ");
+    decode_whole(c, format, (byte_slice){input, input_size}, c->arena, status);
     return status->code;
 }
 
@@ -974,17 +1002,125 @@ static ptm_result end_input(ptm_converter *converter)
     return PTM_OK;
 }
 
+/* ---- several inputs ---- */
+
+/* Refuses the current input, named, with code and message (the others
+ * convert); counts it as a refused request. */
+static void refuse_input(ptm_converter *converter, ptm_result code, const char *message)
+{
+    char text[sizeof converter->status.message];
+    snprintf(text, sizeof text, "%s", message);
+    json_session *json = &converter->call->json;
+    if (keep_refusal(converter, text) && json->first_refusal == PTM_OK)
+        json->first_refusal = code;
+    converter->input_refused = true;
+}
+
+/* With several inputs, what failed the current input (invalid, over a
+ * limit) refuses it instead of ending the stream; running out of memory
+ * still ends it. */
+static void settle_input_failure(ptm_converter *converter)
+{
+    ptm_status *status = &converter->status;
+    if (status->code != PTM_ERR_INPUT && status->code != PTM_ERR_LIMIT)
+        return;
+    ptm_result code = status->code;
+    char message[sizeof status->message];
+    snprintf(message, sizeof message, "%s", status->message);
+    status_init(status);
+    refuse_input(converter, code, message);
+}
+
+/* Converts an input held whole (protobuf: an OTLP request or a pprof
+ * profile), as convert_block() does a block: in the request arena, its
+ * strings copied, refused by name when it is not valid. White space alone
+ * is no request. */
+static void convert_whole_input(ptm_converter *converter)
+{
+    const uint8_t *input = converter->held != NULL ? converter->held : (const uint8_t *)"";
+    size_t size = converter->held_size;
+    if (json_space_end(input, size, 0) == size)
+        return;
+    json_session *json = &converter->call->json;
+    ptm_status *request = &json->refusal;
+    conversion *c = &converter->call->conversion;
+    arena_reset(&converter->request_arena);
+    status_init(request);
+    ptm_input_format format = input_format_of(converter->input_format, input, size, request);
+    if (format != PTM_INPUT_AUTO)
+        decode_whole(c, format, (byte_slice){input, size}, &converter->request_arena, request);
+    if (request->code == PTM_OK)
+        json->converted++;
+    else if (request->code == PTM_ERR_NOMEM)
+        status_out_of_memory(&converter->status);
+    else
+        refuse_input(converter, request->code, request->message);
+}
+
+/* Ends the current one of several inputs: what it holds converts (or is
+ * refused), and nothing of it stays. */
+static void end_named_input(ptm_converter *converter)
+{
+    if (!converter->input_refused && end_input(converter) == PTM_OK) {
+        if (streamed(converter->kind))
+            read_streamed(converter, NULL, 0, true);
+        else
+            convert_whole_input(converter);
+    }
+    settle_input_failure(converter);
+    decompressor_free(&converter->call->input_decompressor);
+    converter->allocator.free_fn(converter->allocator.context, converter->held);
+    converter->held = NULL;
+    converter->held_size = converter->held_capacity = 0;
+}
+
+/* Gets the stream ready for an input's first bytes. */
+static void reset_input(ptm_converter *converter, uint64_t input_size)
+{
+    converter->codec = CODEC_UNDECIDED;
+    converter->probe_size = 0;
+    converter->kind = INPUT_UNDECIDED;
+    converter->held_space_end = 0;
+    converter->declared_size = input_size;
+    converter->input_refused = false;
+}
+
+ptm_result ptm_convert_next_input(ptm_converter *converter, const char *name, uint64_t input_size)
+{
+    if (converter == NULL)
+        return PTM_ERR_ARGUMENT;
+    ptm_status *status = &converter->status;
+    if (!converter->streaming) {
+        status_init(status);
+        status_fail(status, PTM_ERR_ARGUMENT, "no stream begun (ptm_convert_begin)");
+        return status->code;
+    }
+    if (!status_ok(status))
+        return status->code;
+    if (!converter->several && (converter->probe_size > 0 || converter->codec != CODEC_UNDECIDED)) {
+        status_fail(status, PTM_ERR_ARGUMENT, "ptm_convert_next_input() comes before each input's pieces, "
+                    "the first one's too");
+        return status->code;
+    }
+    if (converter->several)
+        end_named_input(converter);
+    else if (start_conversion(converter, true) != PTM_OK)
+        return status->code;
+    converter->several = true;
+    snprintf(converter->input_name, sizeof converter->input_name, "%s", name != NULL ? name : "input");
+    message_one_line(converter->input_name);
+    reset_input(converter, input_size);
+    return status->code;
+}
+
 ptm_result ptm_convert_begin(ptm_converter *converter, uint64_t input_size)
 {
     if (converter == NULL)
         return PTM_ERR_ARGUMENT;
     begin_call(converter);
     converter->streaming = true;
-    converter->codec = CODEC_UNDECIDED;
-    converter->probe_size = 0;
-    converter->kind = INPUT_UNDECIDED;
-    converter->held_space_end = 0;
-    converter->declared_size = input_size;
+    converter->several = false;
+    reset_input(converter, input_size);
     return converter->status.code;
 }
 
@@ -1000,9 +1136,12 @@ ptm_result ptm_convert_feed(ptm_converter *converter, const uint8_t *piece, size
     }
     if (piece == NULL && size > 0)
         status_fail(status, PTM_ERR_ARGUMENT, "piece must not be NULL");
-    if (!status_ok(status) || size == 0)
+    if (!status_ok(status) || size == 0 || converter->input_refused)
         return status->code;
-    return feed_input(converter, piece, size);
+    feed_input(converter, piece, size);
+    if (converter->several)
+        settle_input_failure(converter);
+    return status->code;
 }
 
 ptm_result ptm_convert_finish(ptm_converter *converter, ptm_format format,
@@ -1021,12 +1160,18 @@ ptm_result ptm_convert_finish(ptm_converter *converter, ptm_format format,
     }
     byte_buffer out;
     buffer_init(&out, &converter->conversion_arena);
-    if (status_ok(status))
-        end_input(converter);
-    if (status_ok(status) && streamed(converter->kind) && read_streamed(converter, NULL, 0, true) == PTM_OK)
-        settle_json(converter);
-    else if (status_ok(status) && !streamed(converter->kind))
-        walk_input(converter, converter->held, converter->held_size);
+    if (status_ok(status) && converter->several) {
+        end_named_input(converter);
+        if (status_ok(status))
+            settle_json(converter);
+    } else {
+        if (status_ok(status))
+            end_input(converter);
+        if (status_ok(status) && streamed(converter->kind) && read_streamed(converter, NULL, 0, true) == PTM_OK)
+            settle_json(converter);
+        else if (status_ok(status) && !streamed(converter->kind))
+            walk_input(converter, converter->held, converter->held_size);
+    }
     if (status_ok(status))
         finish_conversion(converter, format, &out);
     end_stream(converter);

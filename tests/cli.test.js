@@ -95,7 +95,8 @@ test('usage errors: exit 2', () => {
   assertOneLineError(ptm(['-f', 'yaml', cpuPb]), 2, /unknown format "yaml"/);
   assertOneLineError(ptm(['-f']), 2, /-f needs a value/);
   assertOneLineError(ptm(['/nonexistent/input.pb']), 2, /cannot open input \/nonexistent\/input.pb/);
-  assertOneLineError(ptm([cpuPb, cpuPb]), 2, /more than one INPUT/);
+  assertOneLineError(ptm(['--top', '0', cpuPb]), 2, /^ptm: --top 0: the count is a number from 1 to 1000$/);
+  assertOneLineError(ptm(['--top', '-f', 'prom', cpuPb]), 2, /^ptm: --top and -f do not go together/);
 });
 
 test('config errors: exit 2, the key path named', () => {

@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { profilesRequest } from './lib/pb.js';
 import { fixtures, ptm, ptmPath, scratchFile, statsOf } from './lib/run.js';
@@ -96,10 +97,16 @@ test('max_input_bytes bounds the read itself: an endless stream stops at the lim
   assert.equal(defaults.stdout.length, 0);
 });
 
-test('a directory as INPUT is named as one (issue 9, finding 5)', () => {
-  const run = ptm([fixtures]);
-  assert.equal(run.code, 2);
-  assert.equal(run.stderr, `ptm: cannot read input ${fixtures}: it is a directory\n`);
+test('a directory as INPUT is its files (issue 15; several-inputs.test.js); an empty one is no input', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'ptm-empty-dir-'));
+  try {
+    const run = ptm(['-f', 'prom', empty]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.length, 0);
+    assert.equal(run.stderr, '');
+  } finally {
+    rmSync(empty, { recursive: true, force: true });
+  }
 });
 
 test('-o into a missing directory: exit 3, the output could not be written (issue 9, finding 7)', () => {

@@ -28,8 +28,11 @@ const badRegex = { process_filter: { patterns: ['(a'] } };
 const badRegexMessage = 'config: process_filter.patterns[0]: invalid regex: missing closing parenthesis at offset 2';
 
 /** The native CLI's result for one input and format: bytes, stats, message. */
+/** The command-line flag of a format: -f NAME, or --top for 'top'. */
+const formatArgs = (format) => (format === 'top' ? ['--top'] : ['-f', format]);
+
 function native(path, format, configPath) {
-  const run = ptm([...(configPath ? ['-c', configPath] : []), '-f', format, '--stats', path]);
+  const run = ptm([...(configPath ? ['-c', configPath] : []), ...formatArgs(format), '--stats', path]);
   const lines = run.stderr.split('\n').filter(Boolean);
   return { ...run, stats: run.stderr.includes('{') ? statsOf(run.stderr) : undefined, message: lines.find((l) => l.startsWith('ptm: '))?.slice(5) };
 }
@@ -46,10 +49,10 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
   const exported = WebAssembly.Module.exports(module).map((e) => e.name).sort();
   assert.deepEqual(exported, [
     '_initialize', 'memory', 'ptm_wasm_alloc', 'ptm_wasm_collect_stacks', 'ptm_wasm_convert', 'ptm_wasm_convert_begin',
-    'ptm_wasm_convert_feed', 'ptm_wasm_convert_finish', 'ptm_wasm_create', 'ptm_wasm_destroy',
+    'ptm_wasm_convert_feed', 'ptm_wasm_convert_finish', 'ptm_wasm_convert_next_input', 'ptm_wasm_create', 'ptm_wasm_destroy',
     'ptm_wasm_free', 'ptm_wasm_last_error', 'ptm_wasm_last_warning', 'ptm_wasm_max_input_bytes',
     'ptm_wasm_output', 'ptm_wasm_output_size', 'ptm_wasm_refused_request', 'ptm_wasm_reset',
-    'ptm_wasm_set_input_format', 'ptm_wasm_stats', 'ptm_wasm_version',
+    'ptm_wasm_set_input_format', 'ptm_wasm_set_top_count', 'ptm_wasm_stats', 'ptm_wasm_version',
   ]);
   assert.deepEqual(readFileSync(distWasm), readFileSync(join(root, 'build', 'wasm', 'ptm.wasm')), 'dist has the built module');
 });
@@ -179,7 +182,9 @@ test('a bad config throws code "config" naming the key path, as the native messa
 test('wrong calls throw PtmError "argument"; close() is idempotent', async () => {
   const converter = createConverter();
   assert.throws(() => converter.convert(readFileSync(cpuPb), { format: 'yaml' }),
-    { code: 'argument', message: 'unknown format "yaml" (otlp, json, prom or folded)' });
+    { code: 'argument', message: 'unknown format "yaml" (otlp, json, prom, folded or top)' });
+  assert.throws(() => converter.convert(readFileSync(cpuPb), { format: 'top', top: 0 }),
+    { code: 'argument', message: 'top: 0: the count is an integer from 1 to 1000' });
   assert.throws(() => converter.convert(42), { code: 'argument', message: 'input must be bytes or a string' });
   converter.close();
   converter.close();
@@ -242,8 +247,8 @@ test('1,000 conversions (with errors among them) and 200 converters leave wasm m
 test('npm CLI: the native bytes, stats and exit code for each format, file and stdin', () => {
   const input = readFileSync(cpuPb);
   for (const format of FORMATS) {
-    const expected = ptm(['-f', format, '--stats', cpuPb]);
-    for (const got of [npmCli(['-f', format, '--stats', cpuPb]), npmCli(['-f', format, '--stats', '-'], input)]) {
+    const expected = ptm([...formatArgs(format), '--stats', cpuPb]);
+    for (const got of [npmCli([...formatArgs(format), '--stats', cpuPb]), npmCli([...formatArgs(format), '--stats', '-'], input)]) {
       assert.equal(got.code, 0, got.stderr);
       assert.ok(got.stdout.equals(expected.stdout), `${format}: same bytes`);
       assert.equal(got.stderr, expected.stderr, `${format}: same --stats line`);
@@ -261,7 +266,7 @@ test('npm CLI: the native bytes, stats and exit code for each format, file and s
 test('npm CLI: the shadowing warning and cumulative output as the native CLI writes them', () => {
   for (const config of [{ attributes: [{ key: 'service.name', value: 'configured' }] }, { temporality: 'cumulative' }]) {
     for (const format of FORMATS) {
-      const args = ['-c', configFile(config), '-f', format, '--stats', cpuPb];
+      const args = ['-c', configFile(config), ...formatArgs(format), '--stats', cpuPb];
       const expected = ptm(args);
       const got = npmCli(args);
       assert.equal(got.code, 0, got.stderr);
@@ -282,8 +287,10 @@ test('npm CLI: the native exit codes and one-line messages on errors', (t) => {
     [['-f'], undefined, 2, 'ptm: -f needs a value (see ptm --help)'],
     [['/nonexistent/input.pb'], undefined, 2, 'ptm: cannot open input /nonexistent/input.pb: No such file or directory'],
     [['-c', '/nonexistent/c.json', cpuPb], undefined, 2, 'ptm: cannot open config /nonexistent/c.json: No such file or directory'],
-    [[dir], undefined, 2, `ptm: cannot read input ${dir}: it is a directory`],
-    [[cpuPb, cpuPb], undefined, 2, `ptm: more than one INPUT (${cpuPb})`],
+    [[join(dir, 'missing.pb'), join(dir, 'missing2.pb')], undefined, 2,
+      `ptm: cannot open input ${join(dir, 'missing.pb')}: No such file or directory\nptm: cannot open input ${join(dir, 'missing2.pb')}: No such file or directory`],
+    [['--top', '0', cpuPb], undefined, 2, 'ptm: --top 0: the count is a number from 1 to 1000'],
+    [['--top', '-f', 'prom', cpuPb], undefined, 2, 'ptm: --top and -f do not go together (--top writes its own text)'],
     [['-c', configFile(badRegex), cpuPb], undefined, 2, `ptm: ${badRegexMessage}`],
     [['-o', '/nonexistent/dir/out.pb', cpuPb], undefined, 3, 'ptm: cannot write output /nonexistent/dir/out.pb: No such file or directory'],
     [['-o', '/dev/full', cpuPb], undefined, 3, 'ptm: cannot write output: No space left on device'],
@@ -439,7 +446,7 @@ test('begin/feed/finish: the pieces, however cut, convert as convert() does the 
       for (const format of FORMATS) {
         const whole = converter.convert(input, { format, bytes: true });
         for (const cut of [1, 7, 4096, input.length]) {
-          converter.begin({ size: input.length, stacks: format === 'folded' });
+          converter.begin({ size: input.length, stacks: format === 'folded' || format === 'top' });
           for (let at = 0; at < input.length; at += cut) converter.feed(input.subarray(at, at + cut));
           const streamed = converter.finish({ format, bytes: true });
           assert.deepEqual(streamed.output, whole.output, `${format}, pieces of ${cut}`);

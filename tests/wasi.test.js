@@ -219,7 +219,7 @@ test('bad usage: exit 2, the same message', () => {
   assertSameError(['-x', cpuPb], undefined, 2, /^ptm: unknown option -x /);
   assertSameError(['-f', 'yaml', cpuPb], undefined, 2, /^ptm: unknown format "yaml"/);
   assertSameError(['-f'], undefined, 2, /^ptm: -f needs a value/);
-  assertSameError([cpuPb, cpuPb], undefined, 2, /^ptm: more than one INPUT/);
+  assertSameError(['--top', '0', cpuPb], undefined, 2, /^ptm: --top 0: the count is a number from 1 to 1000/);
 });
 
 test('a reader that closes the pipe early: native, wasmtime and the npm CLI all stop quietly, exit 3 (issue 9, finding 7)', () => {

@@ -92,6 +92,11 @@ int32_t EXPORT(ptm_wasm_convert_finish)(ptm_wasm_handle *handle, int32_t format)
                               &handle->output_size, &handle->stats);
 }
 
+int32_t EXPORT(ptm_wasm_convert_next_input)(ptm_wasm_handle *handle, const char *name, uint64_t input_size)
+{
+    return handle != NULL ? ptm_convert_next_input(handle->converter, name, input_size) : PTM_ERR_ARGUMENT;
+}
+
 int32_t EXPORT(ptm_wasm_set_input_format)(ptm_wasm_handle *handle, int32_t input_format)
 {
     if (handle == NULL)

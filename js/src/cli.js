@@ -4,7 +4,7 @@
 // or over a limit; 2 usage, config or unreadable file; 3 out of memory or a
 // failed write; 4 some requests refused, the others converted and written),
 // one-line "ptm: " messages and --stats object.
-import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { init, createConverter, FORMATS, INPUT_FORMATS, PtmError } from './index.js';
 
 const EXIT_INPUT = 1;
@@ -12,7 +12,7 @@ const EXIT_USAGE = 2;
 const EXIT_RESOURCES = 3;
 const EXIT_REFUSED = 4;
 
-const usage = `usage: profiletometrics [-c CONFIG] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded | --top [N]] [-o OUT] [--stats] [INPUT]
+const usage = `usage: profiletometrics [-c CONFIG] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded | --top [N]] [-o OUT] [--stats] [INPUT...]
   Converts profiles (OTLP protobuf, OTLP/JSON or JSON Lines, pprof; gzip or zstd) to OTLP metrics.
   -c FILE    configuration (JSON, or YAML: the collector connector's block); defaults apply without it
   -i FORMAT  the input: auto (told by its first bytes, default), otlp, json or pprof
@@ -22,7 +22,8 @@ const usage = `usage: profiletometrics [-c CONFIG] [-i auto|otlp|json|pprof] [-f
              and functions (self and inclusive) of the folded measure (cpu unless configured)
   -o FILE    write to FILE instead of stdout
   --stats    print the conversion's counts as one JSON object on stderr
-  INPUT      the request file; stdin when absent or "-" (not a terminal)
+  INPUT...   request files, and directories (their files, in sorted order), converted as one;
+             stdin when absent or "-" (not a terminal)
   -h, --help this text; --version the version
 `;
 
@@ -61,14 +62,13 @@ function parseInputFormat(text) {
 
 /** The options, or null when --help or --version was answered. */
 function parseArguments(args) {
-  const options = { format: 'otlp', input: 'auto', stats: false };
+  const options = { format: 'otlp', input: 'auto', stats: false, inputs: [] };
   let formatGiven = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     if (arg === '--') continue; // ignored, as by the native CLI
     if (arg === '-' || arg[0] !== '-') {
-      if (options.inputPath !== undefined) throw new Exit(EXIT_USAGE, `more than one INPUT (${arg})`);
-      options.inputPath = arg;
+      options.inputs.push(arg);
       continue;
     }
     const takesValue = arg === '-c' || arg === '-f' || arg === '-o' || arg === '-i';
@@ -109,7 +109,7 @@ function checkTerminals(options) {
   if (options.outputPath === undefined && options.format === 'otlp' && process.stdout.isTTY) {
     throw new Exit(EXIT_USAGE, 'not writing binary protobuf to a terminal: use -f prom (or json, folded), --top, or -o FILE');
   }
-  if ((options.inputPath === undefined || options.inputPath === '-') && process.stdin.isTTY) {
+  if ((options.inputs.length === 0 || options.inputs.includes('-')) && process.stdin.isTTY) {
     process.stderr.write(usage);
     throw new Exit(EXIT_USAGE, '');
   }
@@ -172,7 +172,7 @@ const READ_CHUNK = 1 << 20;
  * reports that); throws an Exit when it cannot be read, or when what the
  * converter holds passes max_input_bytes (reading stops there).
  */
-async function feedInput(converter, path, input, stacks) {
+async function feedInput(converter, path, { input, stacks, several }) {
   const stdin = path === undefined || path === '-';
   const name = stdin ? 'stdin' : path;
   let regularSize;
@@ -191,8 +191,9 @@ async function feedInput(converter, path, input, stacks) {
         : `input: ${name} is more than max_input_bytes (${limit}); stopped reading there`);
     }
   };
+  const start = (size) => (several ? converter.nextInput(name, size === undefined ? {} : { size }) : converter.begin(size === undefined ? { input, stacks } : { size, input, stacks }));
   if (stdin) {
-    converter.begin({ input, stacks });
+    start();
     try {
       for await (const chunk of process.stdin) if (!feed(chunk)) return;
     } catch (error) {
@@ -211,7 +212,7 @@ async function feedInput(converter, path, input, stacks) {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw new Exit(EXIT_USAGE, `cannot read input ${path}: it is a directory`);
     if (stat.isFile()) regularSize = stat.size;
-    converter.begin(regularSize === undefined ? { input, stacks } : { size: regularSize, input, stacks });
+    start(regularSize);
     const buffer = Buffer.alloc(READ_CHUNK);
     for (let got; (got = readSync(fd, buffer, 0, READ_CHUNK, null)) > 0;) {
       if (!feed(buffer.subarray(0, got))) return;
@@ -283,6 +284,43 @@ function exitCodeOf(error) {
   return EXIT_RESOURCES;
 }
 
+/**
+ * The inputs, as ptm lists them: each INPUT as it is ("-": stdin), a
+ * directory as its regular files not starting with '.', sorted bytewise;
+ * none: stdin. several: more than one INPUT, or a directory. A directory
+ * that cannot be read is reported and counted.
+ */
+function expandInputs(inputs) {
+  const list = { paths: [], several: inputs.length > 1, unreadable: 0, fed: 0, unreadableCode: undefined };
+  for (const path of inputs) {
+    let isDirectory = false;
+    try {
+      isDirectory = path !== '-' && statSync(path).isDirectory();
+    } catch {
+      // not there: opening it says so
+    }
+    if (!isDirectory) {
+      list.paths.push(path);
+      continue;
+    }
+    list.several = true;
+    let names;
+    try {
+      names = readdirSync(path);
+    } catch (error) {
+      process.stderr.write(`ptm: cannot open input directory ${path}: ${strerror(error)}\n`);
+      list.unreadableCode ??= EXIT_USAGE;
+      list.unreadable++;
+      continue;
+    }
+    const files = names.filter((n) => !n.startsWith('.')).map((n) => (path.endsWith('/') ? `${path}${n}` : `${path}/${n}`))
+      .filter((p) => { try { return statSync(p).isFile(); } catch { return false; } });
+    list.paths.push(...files.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
+  }
+  if (inputs.length === 0) list.paths.push('-');
+  return list;
+}
+
 /** Converts with one converter, the input fed in pieces; --stats prints
  * after the output or the error, as ptm does (not when the input could not
  * be read whole or passed max_input_bytes). */
@@ -296,8 +334,22 @@ async function convert(options, config) {
   }
   let stats;
   let code = 0;
+  const list = expandInputs(options.inputs);
+  const stacks = options.format === 'folded' || options.format === 'top';
   try {
-    await feedInput(converter, options.inputPath, options.input, options.format === 'folded' || options.format === 'top');
+    if (list.several) converter.begin({ input: options.input, stacks });
+    for (const path of list.paths) {
+      try {
+        await feedInput(converter, path, { input: options.input, stacks, several: list.several });
+        list.fed++;
+      } catch (error) {
+        if (!(error instanceof Exit) || !list.several || error.exitCode === EXIT_RESOURCES) throw error;
+        process.stderr.write(`ptm: ${error.message}\n`);
+        list.unreadableCode ??= error.exitCode;
+        list.unreadable++;
+      }
+    }
+    if (list.unreadable > 0 && list.fed === 0) throw new Exit(list.unreadableCode, '');
   } catch (error) {
     converter.close();
     throw error;
@@ -308,6 +360,10 @@ async function convert(options, config) {
     if (result.warning) process.stderr.write(`ptm: ${result.warning}\n`);
     await writeOutput(options.outputPath, result.output);
     if (stats.requests_invalid > 0) code = reportRefused(result);
+    if (list.unreadable > 0) {
+      process.stderr.write(`ptm: input: ${list.unreadable} of ${list.unreadable + list.fed} inputs could not be read; the others were converted\n`);
+      code = EXIT_REFUSED;
+    }
   } catch (error) {
     if (!(error instanceof PtmError || error instanceof Exit)) throw error;
     stats ??= error.stats;

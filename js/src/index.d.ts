@@ -132,6 +132,14 @@ export interface Converter {
    * throws PtmError 'argument').
    */
   begin(options?: { size?: number; input?: InputFormat; stacks?: boolean }): void;
+  /**
+   * Several inputs, one conversion: after begin(), nextInput(name) before
+   * each input's pieces (the first one's too); each is read as a whole input
+   * of its own (format, compression told by its first bytes), all make one
+   * output and one stats. An invalid input is refused, named in `refused`
+   * ("name: ..."), and the others convert. size: the input's size when known.
+   */
+  nextInput(name: string, options?: { size?: number }): void;
   feed(piece: Input): void;
   finish(options?: { format?: 'otlp'; bytes?: boolean }): Converted<Uint8Array>;
   finish(options: { format: 'json' | 'prom' | 'folded' | 'top'; bytes: true; top?: number }): Converted<Uint8Array>;

@@ -229,6 +229,15 @@ class Converter {
     this.#check(this.#w.ptm_wasm_convert_begin(handle, total));
   }
 
+  /** Starts the next of several inputs of the stream (see index.d.ts). */
+  nextInput(name, { size } = {}) {
+    const w = this.#w;
+    const handle = this.#open();
+    const total = size === undefined ? INPUT_SIZE_UNKNOWN : BigInt(size);
+    const nameBytes = encoder.encode(`${name}\0`);
+    withBuffer(w, nameBytes, (pointer) => this.#check(w.ptm_wasm_convert_next_input(handle, pointer, total)));
+  }
+
   /** Hands one piece of the input over (see index.d.ts). */
   feed(piece) {
     const w = this.#w;

@@ -513,7 +513,7 @@ static void test_is_yaml(void)
     CHECK(IS_YAML(""), "empty");
     CHECK(IS_YAML("# only a comment"), "only a comment");
     CHECK(IS_YAML("\n# x {\n"), "a '{' inside a comment");
-    CHECK(IS_YAML("[1]"), "a sequence");
+    CHECK(!IS_YAML("[1]"), "a JSON array (the core refuses it)");
     CHECK(IS_YAML("---\n{}"), "a document marker");
     CHECK(IS_YAML("\xef\xbb\xbf{}"), "a byte order mark");
     CHECK(config_is_yaml(NULL, 0), "NULL, 0");
