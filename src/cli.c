@@ -6,11 +6,16 @@
  * Reads INPUT (default stdin, also "-") in pieces of at most 1 MiB and
  * hands them to one converter's stream (ptm_convert_begin/_feed/_finish),
  * which converts OTLP/JSON request by request as it arrives and holds other
- * input whole; writes the output to stdout or OUT. Exit codes: 0 success,
+ * input whole; several INPUTs, and directories (their regular files, sorted),
+ * are one stream of named inputs (ptm_convert_next_input), where one that
+ * cannot be read or is refused is named and the others convert. Writes the
+ * output to stdout or OUT; --top writes PTM_FORMAT_TOP's summary instead.
+ * A YAML configuration is translated to JSON first (config_yaml.h). Exit codes: 0 success,
  * 1 input that is not a valid request (or over a limit), 2 usage or
  * configuration error (including files that cannot be read), 3 out of memory
  * or a failed write, 4 some requests refused (JSON Lines: bad lines, each
- * named on stderr) and the others converted and written. Every error is one
+ * named on stderr; several inputs: inputs refused or unreadable) and the
+ * others converted and written. Every error is one
  * line on stderr starting "ptm: ", but for one: a reader that closes the pipe
  * early (`ptm ... | head`) ends the run quietly, exit 3, on every host (the
  * native command ignores SIGPIPE to see EPIPE; under WASI, wasmtime reports a
