@@ -1085,17 +1085,22 @@ static void reset_input(ptm_converter *converter, uint64_t input_size)
     converter->input_refused = false;
 }
 
+/* Whether a stream is open; else the call fails with that message. */
+static bool stream_open(ptm_converter *converter)
+{
+    if (converter->streaming)
+        return true;
+    status_init(&converter->status);
+    status_fail(&converter->status, PTM_ERR_ARGUMENT, "no stream begun (ptm_convert_begin)");
+    return false;
+}
+
 ptm_result ptm_convert_next_input(ptm_converter *converter, const char *name, uint64_t input_size)
 {
     if (converter == NULL)
         return PTM_ERR_ARGUMENT;
     ptm_status *status = &converter->status;
-    if (!converter->streaming) {
-        status_init(status);
-        status_fail(status, PTM_ERR_ARGUMENT, "no stream begun (ptm_convert_begin)");
-        return status->code;
-    }
-    if (!status_ok(status))
+    if (!stream_open(converter) || !status_ok(status))
         return status->code;
     if (!converter->several && (converter->probe_size > 0 || converter->codec != CODEC_UNDECIDED)) {
         status_fail(status, PTM_ERR_ARGUMENT, "ptm_convert_next_input() comes before each input's pieces, "
@@ -1129,11 +1134,8 @@ ptm_result ptm_convert_feed(ptm_converter *converter, const uint8_t *piece, size
     if (converter == NULL)
         return PTM_ERR_ARGUMENT;
     ptm_status *status = &converter->status;
-    if (!converter->streaming) {
-        status_init(status);
-        status_fail(status, PTM_ERR_ARGUMENT, "no stream begun (ptm_convert_begin)");
+    if (!stream_open(converter))
         return status->code;
-    }
     if (piece == NULL && size > 0)
         status_fail(status, PTM_ERR_ARGUMENT, "piece must not be NULL");
     if (!status_ok(status) || size == 0 || converter->input_refused)
@@ -1150,9 +1152,8 @@ ptm_result ptm_convert_finish(ptm_converter *converter, ptm_format format,
     if (!clear_outputs(converter, output, output_size, stats))
         return PTM_ERR_ARGUMENT;
     ptm_status *status = &converter->status;
-    if (!converter->streaming) {
-        status_init(status);
-        status_fail(status, PTM_ERR_ARGUMENT, "no stream begun (ptm_convert_begin)");
+    if (!stream_open(converter)) {
+        /* stream_open() said why */
     } else if (output == NULL || output_size == NULL) {
         status_fail(status, PTM_ERR_ARGUMENT, "output and output_size must not be NULL");
     } else if (!format_known(format)) {

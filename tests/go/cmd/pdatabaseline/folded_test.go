@@ -30,6 +30,23 @@ func foldedName(name string) string {
 	return foldedEscape.Replace(name)
 }
 
+// frameNames are a sample's frames root first: each location's lines from
+// the outermost caller in, a location without lines by its mapping.
+func (c *converter) frameNames(s pprofile.Sample) []string {
+	var names []string
+	locations := c.dict.StackTable().At(int(s.StackIndex())).LocationIndices()
+	for i := locations.Len() - 1; i >= 0; i-- {
+		loc := c.dict.LocationTable().At(int(locations.At(i)))
+		if loc.Lines().Len() == 0 {
+			names = append(names, c.mappingName(loc))
+		}
+		for j := loc.Lines().Len() - 1; j >= 0; j-- {
+			names = append(names, c.functionName(loc, loc.Lines().At(j)))
+		}
+	}
+	return names
+}
+
 // folded is the expected `ptm -f folded` output for measure want.
 func folded(pd pprofile.Profiles, want measure) string {
 	c := newTestConverter(pd)
@@ -41,15 +58,8 @@ func folded(pd pprofile.Profiles, want measure) string {
 		process, _, _ := c.pointAttribute(f.s, f.p, f.res, "process.executable.name")
 		thread, _, _ := c.pointAttribute(f.s, f.p, f.res, "thread.name")
 		names := []string{foldedName(process), foldedName(thread)}
-		locations := c.dict.StackTable().At(int(f.s.StackIndex())).LocationIndices()
-		for i := locations.Len() - 1; i >= 0; i-- {
-			loc := c.dict.LocationTable().At(int(locations.At(i)))
-			if loc.Lines().Len() == 0 {
-				names = append(names, foldedName(c.mappingName(loc)))
-			}
-			for j := loc.Lines().Len() - 1; j >= 0; j-- {
-				names = append(names, foldedName(c.functionName(loc, loc.Lines().At(j))))
-			}
+		for _, frame := range c.frameNames(f.s) {
+			names = append(names, foldedName(frame))
 		}
 		sums[strings.Join(names, ";")] += f.value
 	})

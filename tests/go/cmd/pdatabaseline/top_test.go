@@ -111,17 +111,12 @@ func expectTop(pd pprofile.Profiles, m measure, count int) string {
 		processes[topName(process)] += f.value
 		threads[topName(thread)+" ("+topName(process)+")"] += f.value
 		total += f.value
-		var frames []string // leaf first
-		for _, loc := range c.stackLocations(f.s) {
-			if loc.Lines().Len() == 0 {
-				frames = append(frames, topName(c.mappingName(loc)))
-			}
-			for _, line := range loc.Lines().All() {
-				frames = append(frames, topName(c.functionName(loc, line)))
-			}
+		frames := c.frameNames(f.s) // root first
+		for i := range frames {
+			frames[i] = topName(frames[i])
 		}
 		if len(frames) > 0 {
-			self[frames[0]] += f.value
+			self[frames[len(frames)-1]] += f.value
 		}
 		seen := map[string]bool{}
 		for _, name := range frames {
