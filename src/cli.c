@@ -525,7 +525,8 @@ static bool add_directory(input_list *list, const char *dir)
         free(path);
     }
     closedir(d);
-    qsort(list->paths + first, list->count - first, sizeof *list->paths, compare_paths);
+    if (list->count > first) /* paths may still be NULL */
+        qsort(list->paths + first, list->count - first, sizeof *list->paths, compare_paths);
     return ok;
 }
 
