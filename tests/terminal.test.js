@@ -3,7 +3,8 @@
 // binary output to a terminal is refused with a hint (ptm, the WASI
 // command, the npm CLI), text output and --top are written; no INPUT on a
 // terminal prints the usage instead of waiting; a progress line appears on
-// stderr only when it is a terminal, and is cleared before the run ends.
+// stderr only when it is a terminal, and is cleared before the run ends
+// (ptm and the WASI command; the npm CLI has none).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -66,25 +67,26 @@ test('no INPUT and stdin a terminal: the usage on stderr, exit 2, no waiting', (
   }
 });
 
-test('progress on stderr only when it is a terminal, cleared at the end', () => {
+test('progress on stderr only when it is a terminal, cleared at the end (ptm and the WASI command)', () => {
   const big = bigJsonLines();
   const expected = ptm(['-f', 'prom', big]).stdout.toString();
-  const args = [ptmPath, '-f', 'prom', '-'];
-  // stdin trickles in for about 4 s, so the run lasts past the first second.
-  const shown = onTerminal(args, { stdin: `trickle:${big}`, stderr: 'tty' });
-  assert.equal(shown.code, 0, shown.stderr);
-  assert.equal(shown.stdout, expected, 'the output is the same');
-  const lines = shown.stderr.split('\r').filter((l) => l !== '');
-  assert.ok(lines.length >= 2, `progress lines: ${JSON.stringify(shown.stderr)}`);
-  for (const line of lines.slice(0, -1)) {
-    assert.match(line, /^ptm: \d+\.\d MiB read, \d+ requests, \d+ samples\x1b\[K$/);
+  for (const [host, args] of Object.entries({ ptm: [ptmPath, '-f', 'prom', '-'], 'WASI command': [wasmtime, ...wasi, '-f', 'prom', '-'] })) {
+    // stdin trickles in for about 4 s, so the run lasts past the first second.
+    const shown = onTerminal(args, { stdin: `trickle:${big}`, stderr: 'tty' });
+    assert.equal(shown.code, 0, `${host}: ${shown.stderr}`);
+    assert.equal(shown.stdout, expected, `${host}: the output is the same`);
+    const lines = shown.stderr.split('\r').filter((l) => l !== '');
+    assert.ok(lines.length >= 2, `${host}: progress lines: ${JSON.stringify(shown.stderr)}`);
+    for (const line of lines.slice(0, -1)) {
+      assert.match(line, /^ptm: \d+\.\d MiB read, \d+ requests, \d+ samples\x1b\[K$/, host);
+    }
+    assert.equal(lines.at(-1), '\x1b[K', `${host}: the last write clears the line`);
+    const numbers = lines.slice(0, -1).map((l) => l.match(/(\d+) requests, (\d+) samples/).slice(1).map(Number));
+    for (let i = 1; i < numbers.length; i++) {
+      assert.ok(numbers[i][0] >= numbers[i - 1][0] && numbers[i][1] >= numbers[i - 1][1], `${host}: the counts only grow`);
+    }
+    const piped = onTerminal(args, { stdin: `trickle:${big}`, stderr: 'pipe' });
+    assert.equal(piped.code, 0, host);
+    assert.equal(piped.stderr, '', `${host}: no progress into a pipe`);
   }
-  assert.equal(lines.at(-1), '\x1b[K', 'the last write clears the line');
-  const numbers = lines.slice(0, -1).map((l) => l.match(/(\d+) requests, (\d+) samples/).slice(1).map(Number));
-  for (let i = 1; i < numbers.length; i++) {
-    assert.ok(numbers[i][0] >= numbers[i - 1][0] && numbers[i][1] >= numbers[i - 1][1], 'the counts only grow');
-  }
-  const piped = onTerminal(args, { stdin: `trickle:${big}`, stderr: 'pipe' });
-  assert.equal(piped.code, 0);
-  assert.equal(piped.stderr, '', 'no progress into a pipe');
 });
