@@ -162,7 +162,8 @@ static bool on_profile(void *context, const decoded_profile *profile)
     c->profile_duration = profile->duration_nano;
     c->snapshot = metric_is_snapshot(&c->metrics->items[c->plan->base_metric]) ? c->profile_serial : 0;
     const int32_t *twins = c->metrics->since_start_base;
-    c->profile_measure = c->plan->measure >= 0 ? c->plan->measure
+    c->profile_measure = !c->collect_folded ? -1 /* the totals are PTM_FORMAT_TOP's only */
+                       : c->plan->measure >= 0 ? c->plan->measure
                        : c->plan->base_metric < 0 ? -1
                        : c->plan->base_metric == twins[0] ? MEASURE_MEMORY
                        : c->plan->base_metric == twins[1] ? MEASURE_ALLOCATIONS : -1;

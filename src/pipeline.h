@@ -159,7 +159,9 @@ typedef struct conversion {
     uint64_t profile_start;          /* its series' start: the time, or 0 (since_start plans) */
     uint64_t profile_duration;
     uint32_t snapshot;               /* series_key.snapshot for gauges */
-    int8_t profile_measure;          /* the summed measure its samples count in, or -1 */
+    int8_t profile_measure;          /* the summed measure its samples count in
+                                        (measure_totals), or -1; -1 unless
+                                        stacks are collected */
     uint32_t profile_serial;
 
     /* Folded stacks (PTM_FORMAT_FOLDED), collected when collect_folded:
@@ -175,7 +177,7 @@ typedef struct conversion {
 
     /* The kept samples' values of each summed measure (accumulated units:
      * ns, bytes, count), a Go heap profile's since-start allocations
-     * included: PTM_FORMAT_TOP's totals. */
+     * included: PTM_FORMAT_TOP's totals, summed only when collect_folded. */
     int64_t measure_totals[BREAKDOWN_MEASURE_COUNT];
 
     /* The result, after conversion_finish(). */

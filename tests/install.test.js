@@ -16,9 +16,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { fixtures, ptm, root } from './lib/run.js';
+import { fixtures, projectVersion as version, ptm, root } from './lib/run.js';
 
-const version = readFileSync(join(root, 'CMakeLists.txt'), 'utf8').match(/^project\(profiletometrics VERSION (\d+\.\d+\.\d+) /m)[1];
 const major = version.split('.')[0];
 const input = join(fixtures, 'cpu-ebpf.pb');
 

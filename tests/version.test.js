@@ -10,11 +10,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixtures, ptm, root } from './lib/run.js';
+import { fixtures, projectVersion as version, ptm, root } from './lib/run.js';
 import { distIndex, jsDir, npmCli, requireDist } from './lib/npm.js';
 
-const cmake = readFileSync(join(root, 'CMakeLists.txt'), 'utf8');
-const version = cmake.match(/^project\(profiletometrics VERSION (\d+\.\d+\.\d+) /m)?.[1];
 
 test('CMakeLists.txt keeps the version, and nothing else in the sources spells it', () => {
   assert.match(version ?? '', /^\d+\.\d+\.\d+$/);

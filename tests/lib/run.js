@@ -12,6 +12,8 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const fixtures = join(root, 'tests', 'fixtures');
 export const shared = resolve(root, '..', 'shared', 'fixtures');
 export const ptmPath = process.env.PTM_BIN ?? join(root, 'build', 'native', 'ptm');
+/** CMakeLists.txt's project version, the one place the version is kept. */
+export const projectVersion = readFileSync(join(root, 'CMakeLists.txt'), 'utf8').match(/^project\(profiletometrics VERSION (\d+\.\d+\.\d+) /m)?.[1];
 export const checkerPath = join(root, 'build', 'go', 'pmetriccheck');
 
 const scratch = mkdtempSync(join(tmpdir(), 'ptm-test-'));
