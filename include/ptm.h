@@ -264,6 +264,42 @@ ptm_result ptm_convert_finish(ptm_converter *converter, ptm_format format,
  */
 ptm_result ptm_convert_next_input(ptm_converter *converter, const char *name, uint64_t input_size);
 
+/*
+ * Held series: add now, write later, the shape of the collector's metric
+ * connectors (spanmetrics): a long-lived host adds each request as it
+ * arrives and writes the metrics once per interval, whatever the number of
+ * requests.
+ *
+ * ptm_converter_add() converts input as ptm_convert() does (every input
+ * format, stats, refused requests, warning, failures) but writes nothing:
+ * its series are added to what the converter holds. now_unix_nano is the
+ * host's clock (not 0): a series first added now starts now, and is
+ * counted as updated now. A failed input adds nothing (a JSON Lines input's
+ * good requests are added, its bad ones refused); PTM_ERR_NOMEM drops what
+ * is held. The input is never referenced after the call.
+ *
+ * ptm_converter_flush() writes what is held, as of now_unix_nano, in
+ * PTM_FORMAT_OTLP_PROTOBUF, _OTLP_JSON or _PROMETHEUS (else
+ * PTM_ERR_ARGUMENT), every point's time now_unix_nano:
+ *  - "temporality": "delta": each series added since the last flush, its
+ *    value what was added since then, its start the last flush (or the first
+ *    add): the windows of successive flushes are contiguous. The held
+ *    series are then forgotten.
+ *  - "cumulative": every series held, its value the total since it was
+ *    first added, its start then. A series not added to for
+ *    "metrics_expiration" ("5m" by default; "0": never) is dropped by the
+ *    flush that finds it idle that long (not written, its memory freed); if
+ *    it comes back it starts again.
+ * The cardinality limit holds over what is held (per metric: delta, in a
+ * window; cumulative, while held). stats.series counts the points written.
+ * Output ownership as ptm_convert(). ptm_converter_reset() forgets what is
+ * held. ptm_convert() and streams neither see nor change it.
+ */
+ptm_result ptm_converter_add(ptm_converter *converter, uint64_t now_unix_nano,
+                             const uint8_t *input, size_t input_size, ptm_stats *stats);
+ptm_result ptm_converter_flush(ptm_converter *converter, uint64_t now_unix_nano, ptm_format format,
+                               const uint8_t **output, size_t *output_size, ptm_stats *stats);
+
 /* The one-line message of the last failed call on this converter, or "" after
  * a success. Owned by the converter; valid until its next call. */
 const char *ptm_converter_last_error(const ptm_converter *converter);
@@ -291,8 +327,9 @@ const char *ptm_converter_last_warning(const ptm_converter *converter);
 
 /*
  * Forgets the series a converter with "temporality": "cumulative" keeps
- * across calls (and frees their memory): the next conversion starts every
- * series again, with new start times. PTM_ERR_ARGUMENT for NULL; PTM_OK
+ * across calls, and the series held by ptm_converter_add() (and frees their
+ * memory): the next conversion starts every series again, with new start
+ * times. PTM_ERR_ARGUMENT for NULL; PTM_OK
  * otherwise (a delta converter keeps nothing, so there is nothing to forget).
  */
 ptm_result ptm_converter_reset(ptm_converter *converter);

@@ -43,6 +43,14 @@ int32_t ptm_wasm_create(const uint8_t *config, uint32_t config_size, const uint8
  * ptm_result (0: success). */
 int32_t ptm_wasm_convert(ptm_wasm_handle *handle, const uint8_t *input, uint32_t input_size,
                          int32_t format);
+/* Held series (ptm_converter_add, ptm_converter_flush): add converts input
+ * into what the converter holds and writes nothing (its stats are read as
+ * after a conversion); flush writes what is held as of now_unix_nano in
+ * format (0, 1 or 2), its output and stats read as after a conversion. Each
+ * returns a ptm_result. */
+int32_t ptm_wasm_add(ptm_wasm_handle *handle, uint64_t now_unix_nano, const uint8_t *input,
+                     uint32_t input_size);
+int32_t ptm_wasm_flush(ptm_wasm_handle *handle, uint64_t now_unix_nano, int32_t format);
 /* An input in pieces (ptm_convert_begin/_feed/_finish): input_size is its
  * total size, or PTM_INPUT_SIZE_UNKNOWN (all 64 bits set); each piece is
  * read during the feed call only; finish converts as ptm_wasm_convert()

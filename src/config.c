@@ -15,6 +15,7 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -590,6 +591,63 @@ static bool parse_temporality(config_parser *p, const cJSON *root)
     return true;
 }
 
+/*
+ * A duration as Go's time.ParseDuration and the collector's configuration
+ * spell it: "0", or numbers (a decimal fraction allowed) each followed by a
+ * unit, ns, us (or µs), ms, s, m, h: "300s", "5m", "1h30m", "1.5h". At most
+ * ten years. False when text is not one.
+ */
+static bool duration_nanoseconds(const char *text, uint64_t *out)
+{
+    static const struct { const char *name; double ns; } units[] = {
+        {"ns", 1}, {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
+    double total = 0;
+    if (strcmp(text, "0") == 0) {
+        *out = 0;
+        return true;
+    }
+    if (*text == '\0')
+        return false;
+    while (*text != '\0') {
+        const char *number = text;
+        while ((*text >= '0' && *text <= '9') || *text == '.')
+            text++;
+        char *end;
+        double value = strtod(number, &end);
+        if (text == number || end != text)
+            return false;
+        size_t best = 0, best_size = 0;
+        for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+            size_t size = strlen(units[i].name);
+            if (size > best_size && strncmp(text, units[i].name, size) == 0)
+                best = i, best_size = size;
+        }
+        if (best_size == 0)
+            return false;
+        total += value * units[best].ns;
+        text += best_size;
+    }
+    if (total > 10 * 366 * 86400e9)
+        return false;
+    *out = (uint64_t)total;
+    return true;
+}
+
+/* "metrics_expiration": how long a series held by ptm_converter_add() may
+ * stay idle before a flush drops it; "5m" by default, "0" never. */
+static bool parse_metrics_expiration(config_parser *p, const cJSON *root)
+{
+    const char *text = "5m";
+    if (!read_string(p, root, "metrics_expiration", &text, false))
+        return false;
+    if (!duration_nanoseconds(text, &p->config->metrics_expiration)) {
+        path_push_key(p, "metrics_expiration");
+        return fail(p, "\"%s\" is not a duration such as \"5m\", \"90s\" or \"1h30m\" "
+                       "(units ns, us, ms, s, m, h; \"0\": never)", text);
+    }
+    return true;
+}
+
 /* One entry of copy_resource_attributes: "*" alone, or a key. */
 static bool parse_copied_key(config_parser *p, const char *text, void *context)
 {
@@ -810,7 +868,7 @@ static bool parse_root(config_parser *p, const cJSON *root)
 {
     static const char *const keys[] = {"metrics", "attributes", "process_filter", "thread_filter",
                                        "pattern_filter", "sample_types", "cardinality_limit",
-                                       "max_input_bytes", "temporality",
+                                       "max_input_bytes", "temporality", "metrics_expiration",
                                        "copy_resource_attributes", "folded", "breakdowns",
                                        "rules", NULL};
     if (root != NULL && !check_object(p, root, keys))
@@ -828,7 +886,8 @@ static bool parse_root(config_parser *p, const cJSON *root)
                             (void **)&config->sample_types, &config->sample_type_count) ||
         !read_integer(p, root, "cardinality_limit", 1, 100000000, &cardinality_limit) ||
         !read_integer(p, root, "max_input_bytes", 1, 4294967295.0, &max_input_bytes) ||
-        !parse_temporality(p, root) || !parse_copy_resource_attributes(p, root) ||
+        !parse_temporality(p, root) || !parse_metrics_expiration(p, root) ||
+        !parse_copy_resource_attributes(p, root) ||
         !parse_folded(p, root) || !parse_breakdowns(p, root) || !parse_rules(p, root))
         return false;
     p->config->cardinality_limit = (uint32_t)cardinality_limit;

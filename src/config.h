@@ -124,6 +124,7 @@ typedef struct ptm_config {
     uint32_t cardinality_limit;                 /* series per metric, >= 1 */
     uint64_t max_input_bytes;                   /* refuse larger inputs */
     bool cumulative;                            /* temporality: the converter keeps series */
+    uint64_t metrics_expiration;                /* ns a held series may stay idle; 0: forever */
     /* copy_resource_attributes: every scalar one (but service.name,
      * service.namespace, service.instance.id), or the keys listed. */
     bool copy_all_resource_attributes;

@@ -32,7 +32,7 @@
  * - Anchors, aliases and merge keys (a plain "<<" key) are errors: the
  *   collector's configuration never needs them, and without them the output
  *   cannot grow past the input (no alias bombs).
- * - The connector's own root keys, engine and module_path
+ * - The connector's own root keys, engine, module_path and flush_interval
  *   (wasm/collector/config.go), are dropped, so its block pasted as is
  *   works; every other key goes through.
  * Every error is one line naming the line (libyaml's also its column).
@@ -675,6 +675,7 @@ static bool translate_root(translation *t, cJSON **root)
     /* The connector's own keys (wasm/collector/config.go). */
     cJSON_DeleteItemFromObjectCaseSensitive(*root, "engine");
     cJSON_DeleteItemFromObjectCaseSensitive(*root, "module_path");
+    cJSON_DeleteItemFromObjectCaseSensitive(*root, "flush_interval");
     return true;
 }
 

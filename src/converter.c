@@ -86,6 +86,15 @@ struct ptm_converter {
     arena conversion_arena; /* the last conversion, and its output */
     arena request_arena;    /* the OTLP/JSON request being converted */
     cumulative_store cumulative; /* temporality "cumulative": the series kept */
+    /* What ptm_converter_add() holds for ptm_converter_flush(): the series
+     * added since the last flush (delta) or since create/reset (cumulative).
+     * Two stores: a flush that expires series copies the live ones into the
+     * other and frees the first. */
+    cumulative_store kept[2];
+    uint32_t kept_current;
+    uint64_t window_start;  /* the open window's start: the last flush, or the
+                               first add since create/reset; 0: none yet */
+    uint64_t add_time;      /* within ptm_converter_add(): its time; else 0 */
     hash_key hash_key;      /* secret: the sender must not learn it (hash.h) */
     ptm_input_format input_format; /* how inputs are read; PTM_INPUT_AUTO by default */
     bool collect_stacks;           /* ptm_converter_collect_stacks() */
@@ -178,6 +187,8 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
     arena_init(&converter->conversion_arena, &converter->allocator);
     arena_init(&converter->request_arena, &converter->allocator);
     cumulative_init(&converter->cumulative, &converter->allocator);
+    cumulative_init(&converter->kept[0], &converter->allocator);
+    cumulative_init(&converter->kept[1], &converter->allocator);
     ptm_status *status = &converter->status;
     status_init(status);
     if (config_parse(&converter->config, config, config_size, &converter->allocator, status) == PTM_OK &&
@@ -205,6 +216,8 @@ void ptm_converter_free(ptm_converter *converter)
     arena_free(&converter->conversion_arena);
     arena_free(&converter->request_arena);
     cumulative_clear(&converter->cumulative);
+    cumulative_clear(&converter->kept[0]);
+    cumulative_clear(&converter->kept[1]);
     config_free(&converter->config);
     converter->allocator.free_fn(converter->allocator.context, converter);
 }
@@ -278,6 +291,9 @@ ptm_result ptm_converter_reset(ptm_converter *converter)
     if (converter == NULL)
         return PTM_ERR_ARGUMENT;
     cumulative_clear(&converter->cumulative);
+    cumulative_clear(&converter->kept[0]);
+    cumulative_clear(&converter->kept[1]);
+    converter->window_start = 0;
     return PTM_OK;
 }
 
@@ -658,6 +674,20 @@ static ptm_result walk_input(ptm_converter *converter, const uint8_t *input, siz
     return status->code;
 }
 
+/* Within ptm_converter_add(): the conversion's series into the held store,
+ * nothing written. */
+static void hold_conversion(ptm_converter *converter, conversion *c)
+{
+    cumulative_store *store = &converter->kept[converter->kept_current];
+    if (!cumulative_absorb(store, c, converter->add_time)) {
+        cumulative_clear(store); /* it holds part of this input */
+        status_fail(&converter->status, PTM_ERR_NOMEM, "out of memory (the held series were dropped)");
+        return;
+    }
+    if (converter->window_start == 0)
+        converter->window_start = converter->add_time;
+}
+
 /* After the input: top_n, ordering, the cumulative state, the output. */
 static ptm_result finish_conversion(ptm_converter *converter, ptm_format format, byte_buffer *out)
 {
@@ -669,6 +699,10 @@ static ptm_result finish_conversion(ptm_converter *converter, ptm_format format,
         status_fail(status, PTM_ERR_ARGUMENT, "%s output needs the stacks collected from the start: "
                     "ptm_converter_collect_stacks() before ptm_convert_begin()",
                     format == PTM_FORMAT_TOP ? "top" : "folded");
+        return status->code;
+    }
+    if (converter->add_time != 0) {
+        hold_conversion(converter, c);
         return status->code;
     }
     if (converter->config.cumulative && !cumulative_merge(&converter->cumulative, c)) {
@@ -1176,5 +1210,81 @@ ptm_result ptm_convert_finish(ptm_converter *converter, ptm_format format,
     if (status_ok(status))
         finish_conversion(converter, format, &out);
     end_stream(converter);
+    return hand_out(converter, status->code, &out, output, output_size, stats);
+}
+
+/* ---- held series: add now, write at a flush ---- */
+
+ptm_result ptm_converter_add(ptm_converter *converter, uint64_t now_unix_nano,
+                             const uint8_t *input, size_t input_size, ptm_stats *stats)
+{
+    const uint8_t *output;
+    size_t output_size;
+    if (!clear_outputs(converter, &output, &output_size, stats))
+        return PTM_ERR_ARGUMENT;
+    if (now_unix_nano == 0) {
+        begin_call(converter);
+        status_fail(&converter->status, PTM_ERR_ARGUMENT, "now_unix_nano must not be 0");
+        return hand_out(converter, converter->status.code, NULL, &output, &output_size, stats);
+    }
+    converter->add_time = now_unix_nano;
+    ptm_result result = ptm_convert(converter, input, input_size, PTM_FORMAT_OTLP_PROTOBUF, &output,
+                                    &output_size, stats);
+    converter->add_time = 0;
+    return result;
+}
+
+/* Writes the held series as of now into out and settles the held state:
+ * delta forgets them, cumulative drops those idle past metrics_expiration. */
+static void flush_held(ptm_converter *converter, uint64_t now, ptm_format format, byte_buffer *out)
+{
+    ptm_status *status = &converter->status;
+    const ptm_config *config = &converter->config;
+    conversion *c = &converter->call->conversion;
+    cumulative_store *store = &converter->kept[converter->kept_current];
+    cumulative_store *next = &converter->kept[!converter->kept_current];
+    uint64_t since = config->cumulative && config->metrics_expiration != 0 && now > config->metrics_expiration
+                         ? now - config->metrics_expiration + 1 : 0;
+    uint32_t expired = 0;
+    bool ok = conversion_init(c, config, &converter->metrics, &converter->hash_key, &converter->conversion_arena,
+                              &converter->conversion_arena, status) &&
+              cumulative_restore(store, c, since, &expired) &&
+              (expired == 0 || cumulative_absorb(next, c, 0)); /* the live ones, times kept */
+    uint64_t window_start = converter->window_start != 0 ? converter->window_start : now;
+    if (ok) {
+        cumulative_stamp(c, window_start, now);
+        c->top_count = converter->top_count;
+        ok = conversion_finish(c) && encode(c, format, out) == PTM_OK;
+    }
+    if (!ok) {
+        cumulative_clear(next);
+        status_out_of_memory(status);
+        return;
+    }
+    converter->window_start = now;
+    if (!config->cumulative || expired > 0) {
+        cumulative_clear(store); /* c, which points into it, is written */
+        converter->kept_current = expired > 0 ? !converter->kept_current : converter->kept_current;
+    }
+}
+
+ptm_result ptm_converter_flush(ptm_converter *converter, uint64_t now_unix_nano, ptm_format format,
+                               const uint8_t **output, size_t *output_size, ptm_stats *stats)
+{
+    if (!clear_outputs(converter, output, output_size, stats))
+        return PTM_ERR_ARGUMENT;
+    begin_call(converter);
+    ptm_status *status = &converter->status;
+    if (output == NULL || output_size == NULL)
+        status_fail(status, PTM_ERR_ARGUMENT, "output and output_size must not be NULL");
+    else if (format != PTM_FORMAT_OTLP_PROTOBUF && format != PTM_FORMAT_OTLP_JSON && format != PTM_FORMAT_PROMETHEUS)
+        status_fail(status, PTM_ERR_ARGUMENT, "a flush writes metrics: format %d is not otlp, json or prom",
+                    (int)format);
+    else if (now_unix_nano == 0)
+        status_fail(status, PTM_ERR_ARGUMENT, "now_unix_nano must not be 0");
+    byte_buffer out;
+    buffer_init(&out, &converter->conversion_arena);
+    if (status_ok(status))
+        flush_held(converter, now_unix_nano, format, &out);
     return hand_out(converter, status->code, &out, output, output_size, stats);
 }

@@ -107,9 +107,11 @@ static bool map_key(id_map *names, const uint32_t *resources, const uint32_t *ru
            map_id(names, from->function, &to->function);
 }
 
-/* Adds every series of c into the store. */
-static bool absorb(cumulative_store *store, conversion *c)
+bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp)
 {
+    if (!store_ready(store, c))
+        return false;
+    uint64_t overflowed = store->aggregator.overflowed;
     uint32_t resource_count = c->resources.count;
     uint32_t *resources = arena_alloc(c->arena, ((size_t)resource_count + 1) * sizeof(uint32_t));
     uint32_t *names = arena_calloc(c->arena, (size_t)c->interner.strings.count + 1, sizeof(uint32_t));
@@ -137,17 +139,18 @@ static bool absorb(cumulative_store *store, conversion *c)
         series_key key;
         if (!map_key(&map, resources, rules, &s->key, &key))
             return false;
+        uint64_t start = stamp != 0 ? stamp : s->start, end = stamp != 0 ? stamp : s->end;
         bool ok = metric_is_snapshot(&c->metrics->items[key.metric])
-                      ? aggregate_replace(&store->aggregator, &key, s->value, s->start, s->end)
-                      : aggregate_add(&store->aggregator, &key, s->value, s->start, s->end, NULL);
+                      ? aggregate_replace(&store->aggregator, &key, s->value, start, end)
+                      : aggregate_add(&store->aggregator, &key, s->value, start, end, NULL);
         if (!ok)
             return false;
     }
-    return true;
+    c->stats.overflowed += store->aggregator.overflowed - overflowed;
+    return !store->arena.failed;
 }
 
-/* Puts the store's resources and series into c, in the store's order. */
-static bool restore(cumulative_store *store, conversion *c)
+bool cumulative_restore(const cumulative_store *store, conversion *c, uint64_t since, uint32_t *dropped)
 {
     c->resources = (arena_vector){0};
     c->rule_sets = (arena_vector){0};
@@ -176,9 +179,13 @@ static bool restore(cumulative_store *store, conversion *c)
         return false;
     for (uint32_t i = 0; i < count; i++)
         identity[i] = i; /* resources and rule sets keep their store indices */
-    id_map map = {names, &store->names, &c->interner, false};
+    id_map map = {names, (string_interner *)&store->names, &c->interner, false};
     const series *items = store->aggregator.series.items;
     for (uint32_t i = 0; i < store->aggregator.series.count; i++) {
+        if (items[i].end < since) {
+            (*dropped)++;
+            continue;
+        }
         series_key key;
         if (!map_key(&map, identity, identity, &items[i].key, &key) ||
             !aggregate_add(&c->aggregator, &key, items[i].value, items[i].start, items[i].end, NULL))
@@ -189,11 +196,19 @@ static bool restore(cumulative_store *store, conversion *c)
 
 bool cumulative_merge(cumulative_store *store, conversion *c)
 {
-    if (!store_ready(store, c))
-        return false;
-    uint64_t overflowed = store->aggregator.overflowed;
-    if (!absorb(store, c) || store->arena.failed)
-        return false;
-    c->stats.overflowed += store->aggregator.overflowed - overflowed;
-    return restore(store, c);
+    uint32_t dropped = 0;
+    return cumulative_absorb(store, c, 0) && cumulative_restore(store, c, 0, &dropped);
+}
+
+void cumulative_stamp(conversion *c, uint64_t window_start, uint64_t now)
+{
+    series *items = c->aggregator.series.items;
+    for (uint32_t i = 0; i < c->aggregator.series.count; i++) {
+        const metric_def *def = &c->metrics->items[items[i].key.metric];
+        if (def->since_start)
+            items[i].start = 0; /* since the process started: unknown */
+        else if (!c->config->cumulative)
+            items[i].start = window_start;
+        items[i].end = now;
+    }
 }

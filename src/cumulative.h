@@ -14,6 +14,12 @@
  * its own: conversion ids are translated once per distinct string or
  * resource per merge, never per sample.
  *
+ * The same store holds what ptm_converter_add() adds for
+ * ptm_converter_flush(): there every series' start is when it was first
+ * added and its end when it was last added to (cumulative_absorb's stamp),
+ * which the flush uses to expire idle series, and cumulative_stamp() gives
+ * the points their flush times.
+ *
  * Bounds: the cardinality limit counts the series the store holds, per
  * metric (past it, values go to the overflow series of their resource).
  * Gauges hold their latest snapshot only. Invariant: store series keys use
@@ -42,7 +48,33 @@ void cumulative_init(cumulative_store *store, const ptm_allocator *allocator);
 void cumulative_clear(cumulative_store *store);
 
 /*
- * Adds the series of c (aggregated, not finished) into the store, then
+ * Adds the series of c (aggregated, not finished) into the store and the
+ * values sent to overflow series to c->stats.overflowed. stamp 0 keeps each
+ * series' own span; another stamp is the time of a held input
+ * (ptm_converter_add): a new series starts at it, and every series it
+ * touches ends at it (the time it was last updated). False when memory ran
+ * out; the store then holds a part of c's values, so the caller clears it.
+ */
+bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp);
+
+/*
+ * Replaces c's resources and series (c initialised, holding nothing yet)
+ * with the store's series that end at or after since (0: all), in the
+ * store's order; counts the others in *dropped. c's strings and resources
+ * point into the store: it must outlive c's use. False when memory ran out.
+ */
+bool cumulative_restore(const cumulative_store *store, conversion *c, uint64_t since, uint32_t *dropped);
+
+/*
+ * Stamps the series restored into c for a flush at now: each point's time is
+ * now; a delta sum's start is window_start (the previous flush), so the
+ * windows of successive flushes are contiguous; a cumulative sum keeps its
+ * start (when it was first added); a since-start total has none.
+ */
+void cumulative_stamp(conversion *c, uint64_t window_start, uint64_t now);
+
+/*
+ * cumulative_absorb(store, c, 0), then
  * replaces c's resources and series with everything the store holds, so that
  * conversion_finish() and the encoders see the cumulative state. Adds the
  * values sent to overflow series to c->stats.overflowed. False when memory

@@ -1,12 +1,14 @@
 // collector.test.js: the connector inside a real OpenTelemetry Collector,
 // build/collector/otelcol-ptm (`make collector`: the OTLP receiver, the
 // profiletometrics connector on its wasm engine, the file exporter), started
-// on 127.0.0.1 with the README's configuration shape. Profiles are POSTed to
-// /v1development/profiles over OTLP/HTTP (protobuf and JSON); what the file
-// exporter writes must equal the CLI's conversion of the same requests,
-// compared as values by the official pdata decoder. A request the core
-// refuses is answered with an error and the collector keeps serving. The
-// process is stopped by the test.
+// on 127.0.0.1 with the README's configuration (docs/examples/collector.yaml).
+// Profiles are POSTed to /v1development/profiles over OTLP/HTTP (protobuf
+// and JSON) or sent over gRPC; the connector holds them and flushes on its
+// interval and at shutdown: what the file exporter writes must equal the
+// CLI's conversion of the same requests at once (cumulative), compared as
+// values by the official pdata decoder, every point at the flush's time. A
+// request the core refuses is answered with an error and the collector keeps
+// serving. The process is stopped by the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -22,21 +24,23 @@ const collectorPath = join(root, 'build', 'collector', 'otelcol-ptm');
 const exampleConfig = readFileSync(join(root, 'docs', 'examples', 'collector.yaml'), 'utf8');
 
 /** The README's collector configuration, docs/examples/collector.yaml, with
- * this test's port and output file, and extra connector keys when given. */
-function collectorConfig(port, grpcPort, output, connector = '') {
+ * this test's port, output file and flush interval (an hour by default: the
+ * flush at shutdown is then the only one), and extra connector keys when given. */
+function collectorConfig(port, grpcPort, output, connector = '', interval = '1h') {
   const config = exampleConfig.replace('127.0.0.1:4318', `127.0.0.1:${port}`)
     .replace('127.0.0.1:4317', `127.0.0.1:${grpcPort}`).replace('./metrics.jsonl', output)
+    .replace('flush_interval: 15s', `flush_interval: ${interval}`)
     .replace('  profiletometrics:\n', `  profiletometrics:${connector}\n`);
-  assert.notEqual(config, exampleConfig);
+  assert.ok(config.includes(`flush_interval: ${interval}`) && config.includes(output));
   return config;
 }
 
-async function startCollector(connector) {
+async function startCollector(connector, interval) {
   const dir = mkdtempSync(join(tmpdir(), 'ptm-collector-'));
   const port = await freePort();
   const grpcPort = await freePort();
   const output = join(dir, 'metrics.jsonl');
-  writeFileSync(join(dir, 'config.yaml'), collectorConfig(port, grpcPort, output, connector));
+  writeFileSync(join(dir, 'config.yaml'), collectorConfig(port, grpcPort, output, connector, interval));
   // No self-telemetry endpoint: tests run side by side on one machine.
   const child = spawn(collectorPath, [`--config=${join(dir, 'config.yaml')}`, '--feature-gates=service.profilesSupport',
     '--set=service.telemetry.metrics.level=none'],
@@ -73,11 +77,39 @@ async function linesOf(file, count) {
   throw new Error(`${file}: fewer than ${count} lines`);
 }
 
-/** The CLI's conversion of one request (protobuf or JSON bytes), decoded. */
-function cliDoc(bytes, configArgs = []) {
-  const run = ptm([...configArgs, '-f', 'otlp', '-'], bytes);
+/** The CLI's conversion of the requests (protobuf or JSON bytes) at once,
+ * as several inputs of one conversion, decoded; cumulative, as the
+ * connector's default, unless config says otherwise. */
+function cliDoc(requests, config = {}) {
+  const configFile = scratchFile('config.json');
+  writeFileSync(configFile, JSON.stringify({ temporality: 'cumulative', ...config }));
+  const files = requests.map((bytes) => {
+    const file = scratchFile('request');
+    writeFileSync(file, bytes);
+    return file;
+  });
+  const run = ptm(['-c', configFile, '-f', 'otlp', ...files]);
   assert.equal(run.code, 0, run.stderr);
   return decodeMetrics(run.stdout);
+}
+
+/** doc (pmetriccheck's) with the points' times apart; asserts every point
+ * of a flush is at one time and starts no later. */
+function timesApart(doc, flushed = true) {
+  const times = new Set();
+  const text = JSON.stringify(doc, (key, value) => {
+    if (key !== 'start' && key !== 'end') return value;
+    if (key === 'end') times.add(value);
+    return undefined;
+  });
+  if (flushed) assert.equal(times.size, 1, `one flush, one time: ${[...times].slice(0, 3)}`);
+  return JSON.parse(text);
+}
+
+/** The one flush the file holds, after the collector stopped, against the CLI's. */
+function assertOneFlush(lines, want, what) {
+  assert.equal(lines.length, 1, `${what}: one flush (at shutdown)`);
+  assert.deepEqual(timesApart(decodeMetrics(`${lines[0]}\n`, { json: true })), timesApart(want, false), what);
 }
 
 test('the collector is built (make collector), and the README shows the configuration this test runs', () => {
@@ -105,14 +137,23 @@ test('OTLP/HTTP protobuf and JSON through a real collector: the file exporter wr
       const response = await post(collector.url, body, type);
       assert.equal(response.status, 200, response.text);
     }
-    const lines = await linesOf(collector.output, requests.length);
-    assert.equal(lines.length, requests.length, 'one metrics request per profiles request');
-    // Compared one by one: each collector call is one request; pdata
-    // re-encodes the profiles on the way, the metrics must not change.
-    for (const [i, [body]] of requests.entries()) {
-      const got = decodeMetrics(`${lines[i]}\n`, { json: true });
-      assert.deepEqual(got, cliDoc(body), `request ${i + 1}`);
-    }
+  } finally {
+    await collector.stop();
+  }
+  // pdata re-encodes the profiles on the way: the metrics must not change.
+  assertOneFlush(await linesOf(collector.output, 1), cliDoc(requests.map(([body]) => body)), 'every request');
+});
+
+test('the flushes come on the interval, and a cumulative flush sends every series held again', async () => {
+  const body = readFileSync(join(fixtures, 'cpu-ebpf.pb'));
+  const collector = await startCollector('', '300ms');
+  try {
+    assert.equal((await post(collector.url, body, 'application/x-protobuf')).status, 200);
+    const lines = await linesOf(collector.output, 2);
+    const want = timesApart(cliDoc([body]), false);
+    for (const line of lines.slice(0, 2)) assert.deepEqual(timesApart(decodeMetrics(`${line}\n`, { json: true })), want);
+    const ends = lines.slice(0, 2).map((line) => JSON.stringify(decodeMetrics(`${line}\n`, { json: true })).match(/"end":"(\d+)"/)[1]);
+    assert.ok(BigInt(ends[1]) > BigInt(ends[0]), 'each flush at its own time');
   } finally {
     await collector.stop();
   }
@@ -131,16 +172,15 @@ test('a request the core refuses: an error for it, and the collector keeps conve
     assert.match(collector.log(), /request refused.*max_input_bytes/, 'logged with the core\'s message');
     const accepted = await post(collector.url, small, 'application/x-protobuf');
     assert.equal(accepted.status, 200, accepted.text);
-    const lines = await linesOf(collector.output, 1);
-    const config = scratchFile('config.json');
-    writeFileSync(config, JSON.stringify({ max_input_bytes: limit, thread_filter: { exclude_patterns: ['^idle'] } }));
-    assert.deepEqual(decodeMetrics(`${lines[0]}\n`, { json: true }), cliDoc(small, ['-c', config]));
     const garbage = await post(collector.url, Buffer.from('not a request'), 'application/x-protobuf');
     assert.equal(garbage.status, 400, 'the receiver refuses what pdata cannot read');
     assert.equal((await post(collector.url, small, 'application/x-protobuf')).status, 200, 'still serving');
   } finally {
     await collector.stop();
   }
+  assertOneFlush(await linesOf(collector.output, 1),
+    cliDoc([small, small], { max_input_bytes: limit, thread_filter: { exclude_patterns: ['^idle'] } }),
+    'the accepted requests, the refused ones left out');
 });
 
 test('OTLP/gRPC through a real collector (pdata\'s own gRPC client): the CLI\'s metrics; a refused request is InvalidArgument', async () => {
@@ -151,13 +191,10 @@ test('OTLP/gRPC through a real collector (pdata\'s own gRPC client): the CLI\'s 
   try {
     const sent = send(files);
     assert.equal(sent.status, 0, sent.stderr.toString());
-    const lines = await linesOf(collector.output, files.length);
-    for (const [i, file] of files.entries()) {
-      assert.deepEqual(decodeMetrics(`${lines[i]}\n`, { json: true }), cliDoc(readFileSync(file)), file);
-    }
   } finally {
     await collector.stop();
   }
+  assertOneFlush(await linesOf(collector.output, 1), cliDoc(files.map((file) => readFileSync(file))), 'over gRPC');
   const limited = await startCollector('\n    max_input_bytes: 100');
   try {
     const refused = spawnSync(join(root, 'build', 'go', 'otlpsend'), ['-grpc', limited.grpc, files[0]]);
@@ -185,16 +222,12 @@ test('breakdowns and recording rules as connector keys (docs/examples/breakdowns
   const collector = await startCollector(yaml);
   try {
     for (const file of files) assert.equal((await post(collector.url, readFileSync(file), 'application/x-protobuf')).status, 200);
-    const lines = await linesOf(collector.output, files.length);
-    const configArgs = ['-c', join(root, 'docs', 'examples', 'breakdowns.json')];
-    for (const [i, file] of files.entries()) {
-      const want = cliDoc(readFileSync(file), configArgs);
-      assert.ok(JSON.stringify(want).includes('profile.frame_type.cpu.time'), 'the CLI has the breakdown metric');
-      assert.deepEqual(decodeMetrics(`${lines[i]}\n`, { json: true }), want, file);
-    }
   } finally {
     await collector.stop();
   }
+  const want = cliDoc(files.map((file) => readFileSync(file)), JSON.parse(readFileSync(join(root, 'docs', 'examples', 'breakdowns.json'), 'utf8')));
+  assert.ok(JSON.stringify(want).includes('profile.frame_type.cpu.time'), 'the CLI has the breakdown metric');
+  assertOneFlush(await linesOf(collector.output, 1), want, 'breakdowns and rules');
   await assert.rejects(startCollector('\n    rules:\n      - metric_name: x\n        functions: ["f"]\n        mode: both'),
     /rules\[0\]\.mode: must be "self" or "inclusive"/);
 });

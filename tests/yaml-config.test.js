@@ -87,7 +87,7 @@ test('the collector connector\'s block, pasted as is, converts as its JSON twin'
   for (const file of readdirSync(join(root, 'docs', 'examples')).filter((f) => f.endsWith('.yaml') && /^ {2}profiletometrics:$/m.test(readFileSync(join(root, 'docs', 'examples', f), 'utf8')))) {
     const block = connectorBlock(join(root, 'docs', 'examples', file));
     assert.match(block, /^ {4}engine: /m, `${file}: the block keeps the connector's own engine key`);
-    const { engine, module_path: modulePath, ...core } = yaml.load(block);
+    const { engine, module_path: modulePath, flush_interval: flushInterval, ...core } = yaml.load(block);
     assert.equal(modulePath, undefined);
     assert.ok(engine !== undefined && Object.keys(core).length > 0);
     const jsonPath = write(`connector-${file}.json`, JSON.stringify(core));

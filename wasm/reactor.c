@@ -69,6 +69,24 @@ int32_t EXPORT(ptm_wasm_convert)(ptm_wasm_handle *handle, const uint8_t *input, 
                        &handle->output_size, &handle->stats);
 }
 
+int32_t EXPORT(ptm_wasm_add)(ptm_wasm_handle *handle, uint64_t now_unix_nano, const uint8_t *input,
+                             uint32_t input_size)
+{
+    if (handle == NULL)
+        return PTM_ERR_ARGUMENT;
+    handle->output = NULL;
+    handle->output_size = 0;
+    return ptm_converter_add(handle->converter, now_unix_nano, input, input_size, &handle->stats);
+}
+
+int32_t EXPORT(ptm_wasm_flush)(ptm_wasm_handle *handle, uint64_t now_unix_nano, int32_t format)
+{
+    if (handle == NULL)
+        return PTM_ERR_ARGUMENT;
+    return ptm_converter_flush(handle->converter, now_unix_nano, (ptm_format)format, &handle->output,
+                               &handle->output_size, &handle->stats);
+}
+
 int32_t EXPORT(ptm_wasm_convert_begin)(ptm_wasm_handle *handle, uint64_t input_size)
 {
     if (handle == NULL)

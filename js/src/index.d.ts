@@ -145,12 +145,27 @@ export interface Converter {
   finish(options: { format: 'json' | 'prom' | 'folded' | 'top'; bytes: true; top?: number }): Converted<Uint8Array>;
   finish(options: { format: 'json' | 'prom' | 'folded' | 'top'; bytes?: false; top?: number }): Converted<string>;
   finish(options?: ConvertOptions): Converted<Uint8Array | string>;
+  /**
+   * Held series, the shape of a long-lived host (the collector connector):
+   * add() converts an input into what the converter holds and writes
+   * nothing; flush() writes what is held as of now. Delta: the series added
+   * since the last flush, each point's window [last flush, now); cumulative:
+   * every held series, its total since it was first added, idle ones dropped
+   * after "metrics_expiration" ("5m"). now: nanoseconds since 1970 (number or
+   * bigint), Date.now() when omitted. add() throws as convert() does and
+   * then adds nothing; flush() writes 'otlp', 'json' or 'prom'.
+   */
+  add(input: Input, options?: { input?: InputFormat; now?: number | bigint }): { stats: Stats; warning?: string; refused?: string[] };
+  flush(options?: { format?: 'otlp'; bytes?: boolean; now?: number | bigint }): Converted<Uint8Array>;
+  flush(options: { format: 'json' | 'prom'; bytes: true; now?: number | bigint }): Converted<Uint8Array>;
+  flush(options: { format: 'json' | 'prom'; bytes?: false; now?: number | bigint }): Converted<string>;
   /** The configuration's max_input_bytes. */
   readonly maxInputBytes: number;
   /**
    * With "temporality": "cumulative", the converter keeps every series across
    * convert() calls; reset() forgets them (the next output starts again from
-   * zero with new start times). A delta converter keeps nothing.
+   * zero with new start times), and the series add() holds. A delta
+   * converter keeps nothing across convert() calls.
    */
   reset(): void;
   /** Releases its wasm memory. Idempotent; convert() afterwards throws PtmError 'argument'. */

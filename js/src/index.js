@@ -195,6 +195,15 @@ function inputFormatIdOf(input) {
   return inputId;
 }
 
+/** A time for add() and flush(): a bigint or a number of ns since 1970; the clock when undefined. */
+function nowNanoseconds(now) {
+  if (now === undefined) return BigInt(Date.now()) * 1000000n;
+  if ((typeof now !== 'bigint' && !Number.isSafeInteger(now)) || now <= 0) {
+    throw new PtmError('argument', `now: ${now}: nanoseconds since 1970, a positive integer or bigint`);
+  }
+  return BigInt(now);
+}
+
 /** PTM_INPUT_SIZE_UNKNOWN: all 64 bits set. */
 const INPUT_SIZE_UNKNOWN = (1n << 64n) - 1n;
 
@@ -218,6 +227,26 @@ class Converter {
     const inputBytes = toBytes(input, 'input');
     return withBuffer(w, inputBytes, (pointer) =>
       this.#converted(w.ptm_wasm_convert(handle, pointer, inputBytes.length, formatId), formatId, asBytes));
+  }
+
+  /** Adds one input to the held series, writing nothing (see index.d.ts). */
+  add(input, { input: inputFormat = 'auto', now } = {}) {
+    const w = this.#w;
+    const handle = this.#open();
+    const time = nowNanoseconds(now);
+    this.#check(w.ptm_wasm_set_input_format(handle, inputFormatIdOf(inputFormat)));
+    const inputBytes = toBytes(input, 'input');
+    return withBuffer(w, inputBytes, (pointer) => {
+      const { stats, warning, refused } = this.#converted(w.ptm_wasm_add(handle, time, pointer, inputBytes.length), 0, true);
+      return { stats, ...(warning !== undefined && { warning }), ...(refused !== undefined && { refused }) };
+    });
+  }
+
+  /** Writes the held series as of now (see index.d.ts). */
+  flush({ format = 'otlp', bytes: asBytes = false, now } = {}) {
+    const handle = this.#open();
+    const formatId = formatIdOf(format);
+    return this.#converted(this.#w.ptm_wasm_flush(handle, nowNanoseconds(now), formatId), formatId, asBytes);
   }
 
   /** Starts converting an input handed over in pieces (see index.d.ts). */
@@ -293,7 +322,7 @@ class Converter {
     return converted;
   }
 
-  /** Forgets the series a cumulative converter keeps (see index.d.ts). */
+  /** Forgets the series a cumulative converter keeps, and the held ones (see index.d.ts). */
   reset() {
     this.#w.ptm_wasm_reset(this.#open());
   }

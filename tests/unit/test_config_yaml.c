@@ -244,9 +244,10 @@ static void test_structure(void)
            "{\"a\":[1,\"x\",null,[true,{\"b\":\"c\"}]],\"b\":[]}");
     expect("sequences of mappings", "rules:\n  - metric_name: a\n    functions: [f]\n  - metric_name: b\n",
            "{\"rules\":[{\"metric_name\":\"a\",\"functions\":[\"f\"]},{\"metric_name\":\"b\"}]}");
-    expect("engine and module_path dropped at the root only",
-           "engine: wasm\nmodule_path: /x/ptm.wasm\ntemporality: delta\nmetrics: {engine: 1, module_path: 2}\n",
-           "{\"temporality\":\"delta\",\"metrics\":{\"engine\":1,\"module_path\":2}}");
+    expect("engine, module_path and flush_interval dropped at the root only",
+           "engine: wasm\nmodule_path: /x/ptm.wasm\nflush_interval: 15s\ntemporality: delta\n"
+           "metrics: {engine: 1, module_path: 2, flush_interval: 3}\n",
+           "{\"temporality\":\"delta\",\"metrics\":{\"engine\":1,\"module_path\":2,\"flush_interval\":3}}");
     expect("only dropped keys", "engine: auto\n", "{}");
     expect_error("a NUL character", "a: 1\nb: \"x\\0y\"\n", "config line 2: strings cannot hold NUL characters");
     expect_error("a NUL character in a key", "\"k\\0\": 1\n", "config line 1: strings cannot hold NUL characters");
@@ -472,7 +473,8 @@ static void test_collector_block(const char *root)
     char *block = connector_block(text);
     CHECK(block != NULL && strncmp(block, "engine: auto\n", 13) == 0, "the connector's block found");
     const char *expected =
-        "{\"temporality\":\"delta\",\"cardinality_limit\":10000,\"metrics\":{\"function\":{\"top_n\":0}}}";
+        "{\"temporality\":\"cumulative\",\"metrics_expiration\":\"5m\",\"cardinality_limit\":10000,"
+        "\"metrics\":{\"function\":{\"top_n\":0}}}";
     char error[256] = "";
     char *json = block != NULL ? translate(block, error, sizeof error) : NULL;
     CHECK(json != NULL && same_json(json, expected), "the connector's block as the core's JSON");
@@ -492,7 +494,8 @@ static void test_collector_block(const char *root)
     cJSON *connector = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(tree, "connectors"),
                                                         "profiletometrics");
     cJSON *want = cJSON_Parse(
-        "{\"engine\":\"auto\",\"temporality\":\"delta\",\"cardinality_limit\":10000,\"metrics\":{\"function\":{\"top_n\":0}}}");
+        "{\"engine\":\"auto\",\"flush_interval\":\"15s\",\"temporality\":\"cumulative\",\"metrics_expiration\":\"5m\","
+        "\"cardinality_limit\":10000,\"metrics\":{\"function\":{\"top_n\":0}}}");
     CHECK(connector != NULL && cJSON_Compare(connector, want, true), "the whole collector file translates");
     cJSON_Delete(want);
     cJSON_Delete(tree);

@@ -8,6 +8,14 @@
  * and every sum says AGGREGATION_TEMPORALITY_CUMULATIVE. The last output
  * equals a delta converter's conversion of all the requests at once.
  * ptm_converter_reset() frees the state, and the next call starts again.
+ *
+ * Held series (ptm_converter_add, ptm_converter_flush): added requests are
+ * written only at a flush. Delta: each flush holds what was added since the
+ * last (values = a delta converter's conversion of those requests), every
+ * point in [previous flush, this flush); nothing added, nothing written.
+ * Cumulative: every held series at every flush, its time the flush's, its
+ * start its first add; idle past metrics_expiration, dropped and freed; a
+ * refused request changes nothing held.
  * Outputs are read as OTLP/JSON with cJSON.
  */
 #include <math.h>
@@ -188,6 +196,134 @@ static ptm_converter *create(const char *config, counting_allocator *counter)
     return converter;
 }
 
+/* Every point of set has this start and end. */
+static int all_stamped(const point_set *set, uint64_t start, uint64_t end)
+{
+    for (int i = 0; i < set->count; i++) {
+        if ((start != UINT64_MAX && set->items[i].start != start) || set->items[i].end != end)
+            return 0;
+    }
+    return set->count > 0;
+}
+
+/* The values of actual are those of expected times factor, the same series. */
+static int values_scaled(const point_set *actual, point_set *expected, double factor)
+{
+    int ok = actual->count == expected->count && actual->count > 0;
+    for (int i = 0; ok && i < actual->count; i++) {
+        const point *want = set_find(expected, actual->items[i].key);
+        ok = want != NULL && close_enough(actual->items[i].value, want->is_sum ? want->value * factor : want->value);
+    }
+    return ok;
+}
+
+static void flush_points(ptm_converter *converter, uint64_t now, point_set *set)
+{
+    const uint8_t *output;
+    size_t output_size;
+    ptm_stats stats;
+    CHECK(ptm_converter_flush(converter, now, PTM_FORMAT_OTLP_JSON, &output, &output_size, &stats) == PTM_OK,
+          "flushes");
+    if (output_size == 0)
+        set_free(set); /* OTLP/JSON of no point: no line */
+    else
+        read_points(output, output_size, set);
+    CHECK(stats.series == (uint64_t)set->count, "stats.series counts the points written");
+}
+
+static void add(ptm_converter *converter, uint64_t now, const char *request, size_t size)
+{
+    ptm_stats stats;
+    CHECK(ptm_converter_add(converter, now, (const uint8_t *)request, size, &stats) == PTM_OK, "adds");
+    CHECK(stats.series == 0 && stats.samples_kept > 0, "an add writes nothing, counts its samples");
+}
+
+static void test_held_delta(const char *request, size_t size, point_set *once)
+{
+    counting_allocator counter = {0};
+    ptm_converter *converter = create("{}", &counter);
+    static point_set flushed;
+    add(converter, 100, request, size);
+    add(converter, 150, request, size);
+    flush_points(converter, 300, &flushed);
+    CHECK(values_scaled(&flushed, once, 2.0), "delta: a flush holds both adds");
+    CHECK(all_stamped(&flushed, 100, 300), "delta: [first add, flush)");
+    flush_points(converter, 400, &flushed);
+    CHECK(flushed.count == 0, "delta: nothing added, nothing written");
+    add(converter, 450, request, size);
+    flush_points(converter, 500, &flushed);
+    CHECK(values_scaled(&flushed, once, 1.0), "delta: the next window holds its add only");
+    CHECK(all_stamped(&flushed, 400, 500), "delta: windows are contiguous");
+    const uint8_t *output;
+    size_t output_size;
+    CHECK(ptm_converter_flush(converter, 600, PTM_FORMAT_FOLDED, &output, &output_size, NULL) == PTM_ERR_ARGUMENT,
+          "a flush writes metrics only");
+    CHECK(ptm_converter_add(converter, 0, (const uint8_t *)request, size, NULL) == PTM_ERR_ARGUMENT,
+          "an add needs a time");
+    ptm_converter_free(converter);
+    CHECK(counter.live == 0, "everything freed");
+    set_free(&flushed);
+}
+
+static void test_held_cumulative(const char *request, size_t size, point_set *once)
+{
+    counting_allocator counter = {0};
+    ptm_converter *converter =
+        create("{\"temporality\":\"cumulative\",\"metrics_expiration\":\"1s\"}", &counter);
+    static point_set flushed;
+    const uint64_t second = 1000000000;
+    add(converter, 10 * second, request, size);
+    flush_points(converter, 10 * second + 5, &flushed);
+    CHECK(values_scaled(&flushed, once, 1.0), "cumulative: the first add");
+    CHECK(all_stamped(&flushed, 10 * second, 10 * second + 5), "cumulative: start at the first add");
+    CHECK(ptm_converter_add(converter, 10 * second + 6, (const uint8_t *)"garbage", 7, NULL) == PTM_ERR_INPUT,
+          "a bad request is refused");
+    add(converter, 10 * second + 7, request, size);
+    flush_points(converter, 10 * second + 9, &flushed);
+    CHECK(values_scaled(&flushed, once, 2.0), "cumulative: totals since the first add, the bad one left out");
+    CHECK(all_stamped(&flushed, 10 * second, 10 * second + 9), "cumulative: start fixed, time the flush's");
+    flush_points(converter, 11 * second, &flushed);
+    CHECK(values_scaled(&flushed, once, 2.0), "cumulative: nothing added, every held series again");
+    long live = counter.live;
+    flush_points(converter, 11 * second + 7, &flushed);
+    CHECK(flushed.count == 0, "cumulative: idle for metrics_expiration, dropped");
+    CHECK(counter.live < live, "expiry frees the dropped series");
+    add(converter, 12 * second, request, size);
+    flush_points(converter, 12 * second + 1, &flushed);
+    CHECK(values_scaled(&flushed, once, 1.0), "cumulative: an expired series starts again");
+    CHECK(all_stamped(&flushed, 12 * second, 12 * second + 1), "cumulative: with a new start");
+    CHECK(ptm_converter_reset(converter) == PTM_OK, "reset");
+    flush_points(converter, 13 * second, &flushed);
+    CHECK(flushed.count == 0, "reset forgets the held series");
+    ptm_converter_free(converter);
+    CHECK(counter.live == 0, "everything freed");
+    set_free(&flushed);
+
+    char error[256];
+    ptm_converter *bad = NULL;
+    static const char config[] = "{\"metrics_expiration\":\"5 minutes\"}";
+    CHECK(ptm_converter_create(config, sizeof config - 1, NULL, &bad, error, sizeof error) == PTM_ERR_CONFIG &&
+              strcmp(error, "config: metrics_expiration: \"5 minutes\" is not a duration such as \"5m\", \"90s\" or "
+                            "\"1h30m\" (units ns, us, ms, s, m, h; \"0\": never)") == 0,
+          "a bad metrics_expiration is named");
+}
+
+static void test_held(const char *request, size_t size)
+{
+    counting_allocator counter = {0};
+    ptm_converter *delta = create("{}", &counter);
+    const uint8_t *output;
+    size_t output_size;
+    static point_set once;
+    CHECK(ptm_convert(delta, (const uint8_t *)request, size, PTM_FORMAT_OTLP_JSON, &output, &output_size, NULL) ==
+              PTM_OK, "converts");
+    read_points(output, output_size, &once);
+    ptm_converter_free(delta);
+    test_held_delta(request, size, &once);
+    test_held_cumulative(request, size, &once);
+    set_free(&once);
+}
+
 int main(int argc, char **argv)
 {
     const char *root = argc > 1 ? argv[1] : ".";
@@ -196,6 +332,7 @@ int main(int argc, char **argv)
     size_t sizes[MAX_REQUESTS];
     size_t count = read_requests(root, buffers, requests, sizes);
     CHECK(count >= 4, "requests to feed");
+    test_held(requests[count - 2], sizes[count - 2]); /* cpu-ebpf.json */
 
     counting_allocator counter = {0};
     ptm_converter *converter = create("{\"temporality\":\"cumulative\"}", &counter);

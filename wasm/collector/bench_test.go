@@ -3,9 +3,10 @@
 // it on build/bench.pb (PTM_BENCH_INPUT) and prints ns/sample; without the
 // variable the benchmarks use tests/fixtures/cpu-ebpf.pb.
 //
-//	core/native      ptm_convert through cgo: the library call alone
-//	core/wasm        ptm_wasm_convert in wazero: the module alone
-//	connector/native ConsumeProfiles: pdata marshal, the core, pdata unmarshal
+//	core/native      ptm_converter_add through cgo: the library call alone
+//	core/wasm        ptm_wasm_add in wazero: the module alone
+//	connector/native ConsumeProfiles: pdata marshal, the core's add (the
+//	                 flushes, once per flush_interval, are not per request)
 //	connector/wasm   the same on the wasm engine
 package profiletometricsconnector
 
@@ -57,10 +58,12 @@ func BenchmarkCore(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer i.close()
+			now := uint64(1)
 			for b.Loop() {
-				if _, _, _, err := i.convert(context.Background(), data, formatOTLPProtobuf); err != nil {
+				if _, _, err := i.add(context.Background(), now, data); err != nil {
 					b.Fatal(err)
 				}
+				now++
 			}
 			perSample(b, samples)
 		})
@@ -72,7 +75,7 @@ func BenchmarkConnector(b *testing.B) {
 	for _, name := range []string{"native", "wasm"} {
 		b.Run(name, func(b *testing.B) {
 			benchEngine(b, name)
-			config := &Config{Engine: name}
+			config := &Config{Engine: name, FlushInterval: defaultFlushInterval}
 			c, err := NewFactory().CreateProfilesToMetrics(context.Background(), connectortest.NewNopSettings(Type), config, consumertest.NewNop())
 			if err != nil {
 				b.Fatal(err)

@@ -8,8 +8,16 @@ package profiletometricsconnector
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 )
+
+// defaultFlushInterval: at or under the scrape intervals people use (15 s,
+// 30 s, 1 min), so a scrape sees values at most one interval old, and three
+// of the eBPF profiler's 5 s reports per flush; each flush costs in
+// proportion to the series held, not to the requests.
+const defaultFlushInterval = 15 * time.Second
 
 // Config is the connector's configuration in the collector's YAML. Every key
 // but module_path is a key of the core's JSON configuration (README,
@@ -22,16 +30,22 @@ type Config struct {
 	// ModulePath loads another build of the core's reactor module instead of
 	// the embedded one (engine wasm).
 	ModulePath string `mapstructure:"module_path"`
+	// FlushInterval: requests are aggregated, and the held series written
+	// once per interval (and at shutdown).
+	FlushInterval time.Duration `mapstructure:"flush_interval"`
 	// Core holds every other key, as the collector decoded it.
 	Core map[string]any `mapstructure:",remain"`
 }
 
-// coreJSON is the configuration the core reads.
+// coreJSON is the configuration the core reads: the connector's temporality
+// is cumulative unless the configuration says otherwise, as the collector's
+// spanmetrics connector's is, so that every Prometheus path takes it as is.
 func (c *Config) coreJSON() ([]byte, error) {
-	if len(c.Core) == 0 {
-		return []byte("{}"), nil
+	core := map[string]any{"temporality": "cumulative"}
+	for key, value := range c.Core {
+		core[key] = value
 	}
-	text, err := json.Marshal(c.Core)
+	text, err := json.Marshal(core)
 	if err != nil {
 		return nil, fmt.Errorf("profiletometrics: configuration: %w", err)
 	}
@@ -40,6 +54,9 @@ func (c *Config) coreJSON() ([]byte, error) {
 
 // Validate checks the configuration with the core itself.
 func (c *Config) Validate() error {
+	if c.FlushInterval <= 0 {
+		return errors.New("profiletometrics: flush_interval: must be a positive duration, such as 15s")
+	}
 	text, err := c.coreJSON()
 	if err != nil {
 		return err

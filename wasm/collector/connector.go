@@ -1,12 +1,17 @@
-// connector.go: ConsumeProfiles: pdata profiles → OTLP protobuf → the core →
-// OTLP metrics protobuf → pdata metrics → the next consumer. A request the
-// core refuses is a permanent error for that request alone, logged with the
-// core's message; the connector keeps serving.
+// connector.go: the shape of the collector's own metric connectors
+// (spanmetrics): aggregate each request, flush on an interval.
+// ConsumeProfiles: pdata profiles → OTLP protobuf → the core, which adds
+// them to the series it holds (no output). Every flush_interval, and once at
+// shutdown: the core writes what it holds as OTLP metrics protobuf → pdata
+// metrics → the next consumer. A request the core refuses is a permanent
+// error for that request alone, logged with the core's message; what is
+// held stays, and the connector keeps serving.
 package profiletometricsconnector
 
 import (
 	"context"
 	"errors"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
@@ -24,10 +29,13 @@ import (
 const formatOTLPProtobuf = 0
 
 type profilesConnector struct {
-	pool      *instancePool
+	held      *heldConverter
 	next      consumer.Metrics
 	logger    *zap.Logger
 	telemetry telemetry
+	interval  time.Duration
+	stop      chan struct{} // closed by Shutdown
+	done      chan struct{} // closed by the flush loop after its last flush
 }
 
 // telemetry: the core's stats as the collector's own metrics.
@@ -50,7 +58,7 @@ func newTelemetry(set component.TelemetrySettings) (telemetry, error) {
 		*counter = c
 	}
 	add(&t.samples, "otelcol_connector_profiletometrics_samples", "{sample}", "Samples read, by outcome (kept, filtered, invalid, skipped)")
-	add(&t.series, "otelcol_connector_profiletometrics_series", "{series}", "Data points written")
+	add(&t.series, "otelcol_connector_profiletometrics_series", "{series}", "Data points written by the flushes")
 	add(&t.overflow, "otelcol_connector_profiletometrics_overflowed", "{value}", "Values added to an overflow point")
 	add(&t.refused, "otelcol_connector_profiletometrics_requests_refused", "{request}", "Requests the core refused")
 	add(&t.shadowed, "otelcol_connector_profiletometrics_attributes_shadowed", "{rule}", "Configured attribute rules shadowed by a resource attribute")
@@ -58,32 +66,79 @@ func newTelemetry(set component.TelemetrySettings) (telemetry, error) {
 	return t, errors.Join(errs...)
 }
 
-func newConnector(set connector.Settings, pool *instancePool, next consumer.Metrics) (*profilesConnector, error) {
+func newConnector(set connector.Settings, held *heldConverter, interval time.Duration, next consumer.Metrics) (*profilesConnector, error) {
 	t, err := newTelemetry(set.TelemetrySettings)
 	if err != nil {
-		pool.close()
+		held.close()
 		return nil, err
 	}
-	return &profilesConnector{pool: pool, next: next, logger: set.Logger, telemetry: t}, nil
+	return &profilesConnector{held: held, next: next, logger: set.Logger, telemetry: t, interval: interval,
+		stop: make(chan struct{})}, nil
 }
 
 func (c *profilesConnector) Capabilities() consumer.Capabilities {
 	return consumer.Capabilities{MutatesData: false}
 }
 
-// Start logs the engine and the core's version.
+// Start logs the engine and the core's version and starts the flushes.
 func (c *profilesConnector) Start(ctx context.Context, _ component.Host) error {
-	v, err := c.pool.version(ctx)
+	v, err := c.held.version(ctx)
 	if err != nil {
 		return err
 	}
-	c.logger.Info("profiletometrics: started", zap.String("engine", c.pool.engine.name()), zap.String("version", v))
+	c.logger.Info("profiletometrics: started", zap.String("engine", c.held.engine.name()), zap.String("version", v),
+		zap.Duration("flush_interval", c.interval))
+	c.done = make(chan struct{})
+	go c.flushEvery(c.interval)
 	return nil
 }
 
+// Shutdown flushes what is held one last time and frees the converter.
 func (c *profilesConnector) Shutdown(context.Context) error {
-	c.pool.close()
+	if c.done != nil {
+		close(c.stop)
+		<-c.done
+		c.done = nil
+	}
+	c.held.close()
 	return nil
+}
+
+func (c *profilesConnector) flushEvery(interval time.Duration) {
+	defer close(c.done)
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ticker.C:
+			c.flush(context.Background(), time.Now())
+		case <-c.stop:
+			c.flush(context.Background(), time.Now())
+			return
+		}
+	}
+}
+
+// flush hands what the core holds, as of now, to the next consumer.
+func (c *profilesConnector) flush(ctx context.Context, now time.Time) {
+	output, stats, err := c.held.flush(ctx, now)
+	if err != nil {
+		c.logger.Error("profiletometrics: flush failed", zap.Error(err))
+		return
+	}
+	c.telemetry.series.Add(ctx, int64(stats.Series))
+	if stats.Series == 0 {
+		return
+	}
+	metrics, err := (&pmetric.ProtoUnmarshaler{}).UnmarshalMetrics(output)
+	if err != nil {
+		c.logger.Error("profiletometrics: flush", zap.Error(err))
+		return
+	}
+	c.logger.Debug("profiletometrics: flushed", zap.Uint64("series", stats.Series))
+	if err := c.next.ConsumeMetrics(ctx, metrics); err != nil {
+		c.logger.Warn("profiletometrics: the metrics pipeline refused a flush", zap.Error(err))
+	}
 }
 
 func (c *profilesConnector) ConsumeProfiles(ctx context.Context, profiles pprofile.Profiles) error {
@@ -91,7 +146,7 @@ func (c *profilesConnector) ConsumeProfiles(ctx context.Context, profiles pprofi
 	if err != nil {
 		return consumererror.NewPermanent(err)
 	}
-	output, stats, warning, err := c.pool.convert(ctx, request, formatOTLPProtobuf)
+	stats, warning, err := c.held.add(ctx, time.Now(), request)
 	c.record(ctx, stats)
 	if err != nil {
 		c.telemetry.refused.Add(ctx, 1)
@@ -101,16 +156,8 @@ func (c *profilesConnector) ConsumeProfiles(ctx context.Context, profiles pprofi
 	if warning != "" {
 		c.logger.Debug("profiletometrics: " + warning)
 	}
-	metrics, err := (&pmetric.ProtoUnmarshaler{}).UnmarshalMetrics(output)
-	if err != nil {
-		return consumererror.NewPermanent(err)
-	}
-	c.logger.Debug("profiletometrics: converted", zap.Uint64("samples_kept", stats.SamplesKept),
-		zap.Uint64("series", stats.Series))
-	if metrics.DataPointCount() == 0 {
-		return nil
-	}
-	return c.next.ConsumeMetrics(ctx, metrics)
+	c.logger.Debug("profiletometrics: added", zap.Uint64("samples_kept", stats.SamplesKept))
+	return nil
 }
 
 // refusal is the permanent error of a request the core refused. Bad input
@@ -135,7 +182,6 @@ func (c *profilesConnector) record(ctx context.Context, stats Stats) {
 			c.telemetry.samples.Add(ctx, int64(o.value), metric.WithAttributes(attribute.String("outcome", o.name)))
 		}
 	}
-	c.telemetry.series.Add(ctx, int64(stats.Series))
 	c.telemetry.overflow.Add(ctx, int64(stats.Overflowed))
 	c.telemetry.shadowed.Add(ctx, int64(stats.AttributesShadowed))
 	c.telemetry.limits.Add(ctx, int64(stats.PatternLimitHits))

@@ -1,10 +1,14 @@
 // connector_test.go: the connector against the CLI. The repo's fixtures and
-// the real captures in ../shared (skipped when absent) converted through
-// ConsumeProfiles give the same metrics as `build/native/ptm -f otlp` (the
-// decoded values, compared as pdata's JSON); a bad config fails Validate
-// with the core's key path; a refused request is a permanent error for it
-// alone; concurrent calls give the serial totals; cumulative state stays in
-// the connector; memory stays flat over 1,000 requests.
+// the real captures in ../shared (skipped when absent) added through
+// ConsumeProfiles and flushed give the same metrics as `build/native/ptm -f
+// otlp` of the same requests at once (the decoded values, compared as
+// pdata's JSON with the times apart; every point's time is the flush's);
+// delta flushes hold what came since the last one, in contiguous windows;
+// cumulative flushes every held series; a bad config fails Validate with the
+// core's key path; a refused request is a permanent error for it alone and
+// leaves what is held; concurrent calls give the serial totals; the flushes
+// come on the interval and once at shutdown; memory stays flat over 1,000
+// requests.
 package profiletometricsconnector
 
 import (
@@ -18,10 +22,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector/connectortest"
@@ -90,14 +94,19 @@ func engines() []string {
 	return []string{"wasm"}
 }
 
-func newTestConnector(t *testing.T, core map[string]any, sink *consumertest.MetricsSink, engine string) xconnector.Profiles {
+// newTestConnector is a started connector whose interval never comes in a
+// test: the tests flush it themselves (flushNow).
+func newTestConnector(t *testing.T, core map[string]any, sink *consumertest.MetricsSink, engine string) *profilesConnector {
 	t.Helper()
-	factory := NewFactory()
-	config := &Config{Core: core, Engine: engine}
+	return startConnector(t, &Config{Core: core, Engine: engine, FlushInterval: time.Hour}, sink)
+}
+
+func startConnector(t *testing.T, config *Config, sink *consumertest.MetricsSink) *profilesConnector {
+	t.Helper()
 	if err := config.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	c, err := factory.CreateProfilesToMetrics(context.Background(), connectortest.NewNopSettings(Type), config, sink)
+	c, err := NewFactory().CreateProfilesToMetrics(context.Background(), connectortest.NewNopSettings(Type), config, sink)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +114,85 @@ func newTestConnector(t *testing.T, core map[string]any, sink *consumertest.Metr
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Shutdown(context.Background()) })
-	return c
+	return c.(*profilesConnector)
+}
+
+// flushNow flushes c at a time of its own, returned, and the sink's new
+// metrics (none when nothing was written).
+func flushNow(t *testing.T, c *profilesConnector, sink *consumertest.MetricsSink) (time.Time, []pmetric.Metrics) {
+	t.Helper()
+	before := len(sink.AllMetrics())
+	now := time.Now()
+	c.flush(context.Background(), now)
+	return now, sink.AllMetrics()[before:]
+}
+
+// consume adds every request to c.
+func consume(t *testing.T, c xconnector.Profiles, reqs []pprofile.Profiles) {
+	t.Helper()
+	for i, r := range reqs {
+		if err := c.ConsumeProfiles(context.Background(), r); err != nil {
+			t.Fatalf("request %d: %v", i+1, err)
+		}
+	}
+}
+
+// eachPoint calls f on every number data point of m.
+func eachPoint(m pmetric.Metrics, f func(pmetric.NumberDataPoint)) {
+	rms := m.ResourceMetrics()
+	for i := 0; i < rms.Len(); i++ {
+		sms := rms.At(i).ScopeMetrics()
+		for j := 0; j < sms.Len(); j++ {
+			ms := sms.At(j).Metrics()
+			for k := 0; k < ms.Len(); k++ {
+				var points pmetric.NumberDataPointSlice
+				if ms.At(k).Type() == pmetric.MetricTypeGauge {
+					points = ms.At(k).Gauge().DataPoints()
+				} else {
+					points = ms.At(k).Sum().DataPoints()
+				}
+				for n := 0; n < points.Len(); n++ {
+					f(points.At(n))
+				}
+			}
+		}
+	}
+}
+
+// timesApart is m with every point's start and time set to 0: what a flush
+// and the CLI's conversion of the same requests share.
+func timesApart(m pmetric.Metrics) pmetric.Metrics {
+	out := pmetric.NewMetrics()
+	m.CopyTo(out)
+	eachPoint(out, func(p pmetric.NumberDataPoint) {
+		p.SetStartTimestamp(0)
+		p.SetTimestamp(0)
+	})
+	return out
+}
+
+// sameValues fails unless got (a flush) and want (the CLI's) are the same
+// metrics, times apart.
+func sameValues(t *testing.T, what string, got, want pmetric.Metrics) {
+	t.Helper()
+	if a, b := asJSON(t, timesApart(got)), asJSON(t, timesApart(want)); a != b {
+		t.Fatalf("%s: connector and CLI differ:\n%.600s\n%.600s", what, a, b)
+	}
+}
+
+// stampedAt fails unless every point of m is at now, its start (when it has
+// one) not after it and, given, equal to start.
+func stampedAt(t *testing.T, what string, m pmetric.Metrics, now time.Time, start time.Time) {
+	t.Helper()
+	eachPoint(m, func(p pmetric.NumberDataPoint) {
+		if p.Timestamp().AsTime().UnixNano() != now.UnixNano() {
+			t.Fatalf("%s: a point at %v, not at the flush %v", what, p.Timestamp().AsTime(), now)
+		}
+		if p.StartTimestamp() != 0 && (p.StartTimestamp().AsTime().After(now) ||
+			(!start.IsZero() && p.StartTimestamp().AsTime().UnixNano() != start.UnixNano())) {
+			t.Fatalf("%s: a point starts at %v (flush %v, want %v)", what, p.StartTimestamp().AsTime(), now, start)
+		}
+	})
 }
 
 func asJSON(t *testing.T, m pmetric.Metrics) string {
@@ -163,39 +250,75 @@ func TestSameMetricsAsTheCLI(t *testing.T) {
 	}
 }
 
-// sameMetricsAsTheCLI feeds input's requests to a connector, one call each,
-// and compares each output with the CLI's conversion of that request alone.
+// sameMetricsAsTheCLI adds input's requests to a connector and flushes
+// once: the CLI's conversion of the whole input with the connector's
+// configuration (cumulative), every point at the flush's time.
 func sameMetricsAsTheCLI(t *testing.T, engine, input string, config map[string]any) {
 	sink := &consumertest.MetricsSink{}
 	c := newTestConnector(t, config, sink, engine)
-	reqs := requests(t, input)
-	for _, r := range reqs {
-		if err := c.ConsumeProfiles(context.Background(), r); err != nil {
-			t.Fatalf("%s: %v", input, err)
+	consume(t, c, requests(t, input))
+	now, got := flushNow(t, c, sink)
+	configText, _ := (&Config{Core: config}).coreJSON()
+	want := fromCLI(t, cli(t, string(configText), "-f", "otlp", input))
+	if want.DataPointCount() == 0 {
+		if len(got) != 0 {
+			t.Fatalf("%s %s: a flush of no point sent metrics", engine, input)
+		}
+		return
+	}
+	if len(got) != 1 {
+		t.Fatalf("%s %s: %d outputs for one flush", engine, input, len(got))
+	}
+	sameValues(t, engine+" "+input, got[0], want)
+	stampedAt(t, engine+" "+input, got[0], now, time.Time{})
+}
+
+// TestDeltaFlushesHoldTheirWindow: with temporality delta, each flush holds
+// what came since the last one (the CLI's delta conversion of those
+// requests), every point in [last flush, this flush); a flush with nothing
+// new sends nothing.
+func TestDeltaFlushesHoldTheirWindow(t *testing.T) {
+	reqs := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "multi.jsonl"))
+	half := len(reqs) / 2
+	for _, engine := range engines() {
+		sink := &consumertest.MetricsSink{}
+		c := newTestConnector(t, map[string]any{"temporality": "delta"}, sink, engine)
+		consume(t, c, reqs[:half])
+		first, got := flushNow(t, c, sink)
+		if len(got) != 1 {
+			t.Fatalf("%s: %d outputs for the first flush", engine, len(got))
+		}
+		sameValues(t, engine+" first window", got[0], fromCLI(t, cliStdin(t, `{}`, jsonLines(t, reqs[:half]))))
+		mid, none := flushNow(t, c, sink)
+		if len(none) != 0 {
+			t.Fatalf("%s: a delta flush with nothing added sent metrics", engine)
+		}
+		consume(t, c, reqs[half:])
+		second, got := flushNow(t, c, sink)
+		if len(got) != 1 {
+			t.Fatalf("%s: %d outputs for the last flush", engine, len(got))
+		}
+		sameValues(t, engine+" last window", got[0], fromCLI(t, cliStdin(t, `{}`, jsonLines(t, reqs[half:]))))
+		// The empty flush between them closed a window too: this one starts there.
+		stampedAt(t, engine+" last window", got[0], second, mid)
+		if !mid.After(first) {
+			t.Fatalf("%s: flushes at %v then %v", engine, first, mid)
 		}
 	}
-	got := sink.AllMetrics()
-	configText, _ := (&Config{Core: config}).coreJSON()
-	for i, r := range reqs {
-		body, err := (&pprofile.ProtoMarshaler{}).MarshalProfiles(r)
+}
+
+// jsonLines is reqs as OTLP/JSON lines, the CLI's input.
+func jsonLines(t *testing.T, reqs []pprofile.Profiles) []byte {
+	t.Helper()
+	var out []byte
+	for _, r := range reqs {
+		line, err := (&pprofile.JSONMarshaler{}).MarshalProfiles(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := fromCLI(t, cliStdin(t, string(configText), body))
-		if want.DataPointCount() == 0 {
-			continue // the connector sends nothing on
-		}
-		if len(got) == 0 {
-			t.Fatalf("%s %s request %d: no metrics", engine, input, i+1)
-		}
-		if a, b := asJSON(t, got[0]), asJSON(t, want); a != b {
-			t.Fatalf("%s %s request %d: connector and CLI differ:\n%.500s\n%.500s", engine, input, i+1, a, b)
-		}
-		got = got[1:]
+		out = append(append(out, line...), '\n')
 	}
-	if len(got) != 0 {
-		t.Fatalf("%s %s: %d outputs more than the CLI's", engine, input, len(got))
-	}
+	return out
 }
 
 func cliStdin(t *testing.T, config string, input []byte) []byte {
@@ -215,20 +338,24 @@ func cliStdin(t *testing.T, config string, input []byte) []byte {
 
 func TestBadConfigFailsValidateWithTheKeyPath(t *testing.T) {
 	cases := map[string]map[string]any{
-		"config: process_filter.patterns[0]: invalid regex": {"process_filter": map[string]any{"patterns": []any{"("}}},
-		"config: metrics.cpu.unit: unknown unit":            {"metrics": map[string]any{"cpu": map[string]any{"unit": "h"}}},
-		"config: no_such_key: unknown key":                  {"no_such_key": true},
+		"config: process_filter.patterns[0]: invalid regex":         {"process_filter": map[string]any{"patterns": []any{"("}}},
+		"config: metrics.cpu.unit: unknown unit":                    {"metrics": map[string]any{"cpu": map[string]any{"unit": "h"}}},
+		"config: no_such_key: unknown key":                          {"no_such_key": true},
+		`config: metrics_expiration: "5 minutes" is not a duration`: {"metrics_expiration": "5 minutes"},
 	}
 	for want, core := range cases {
-		err := (&Config{Core: core}).Validate()
+		err := (&Config{Core: core, FlushInterval: time.Second}).Validate()
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Fatalf("%v: got %v, want %q", core, err, want)
 		}
 	}
-	if err := (&Config{Engine: "gpu"}).Validate(); err == nil || !strings.Contains(err.Error(), "engine") {
+	if err := (&Config{}).Validate(); err == nil || err.Error() != "profiletometrics: flush_interval: must be a positive duration, such as 15s" {
+		t.Fatalf("flush_interval 0: %v", err)
+	}
+	if err := (&Config{Engine: "gpu", FlushInterval: time.Second}).Validate(); err == nil || !strings.Contains(err.Error(), "engine") {
 		t.Fatalf("engine: %v", err)
 	}
-	if err := (&Config{Engine: "wasm", ModulePath: "/nonexistent.wasm"}).Validate(); err == nil ||
+	if err := (&Config{Engine: "wasm", ModulePath: "/nonexistent.wasm", FlushInterval: time.Second}).Validate(); err == nil ||
 		!strings.Contains(err.Error(), "module_path") {
 		t.Fatalf("module_path: %v", err)
 	}
@@ -248,23 +375,17 @@ func TestARefusedRequestIsPermanentAndTheNextConverts(t *testing.T) {
 		if err := c.ConsumeProfiles(context.Background(), small); err != nil {
 			t.Fatalf("%s: the next request: %v", engine, err)
 		}
-		if sink.DataPointCount() == 0 {
+		_, got := flushNow(t, c, sink)
+		if len(got) != 1 {
 			t.Fatalf("%s: the next request converted nothing", engine)
 		}
+		sameValues(t, engine, got[0], fromCLI(t, cli(t, `{"temporality":"cumulative"}`, "-f", "otlp",
+			filepath.Join(repoRoot, "tests", "fixtures", "cpu-pprof.pb"))))
 	}
 }
 
-// outputs are the sink's requests as sorted pdata JSON: a multiset that
-// does not depend on the order calls finished in.
-func outputs(t *testing.T, sink *consumertest.MetricsSink) []string {
-	var out []string
-	for _, m := range sink.AllMetrics() {
-		out = append(out, asJSON(t, m))
-	}
-	sort.Strings(out)
-	return out
-}
-
+// TestConcurrentCallsGiveTheSerialTotals: requests from many goroutines at
+// once, then one flush: the totals of the same requests one after another.
 func TestConcurrentCallsGiveTheSerialTotals(t *testing.T) {
 	for _, engine := range engines() {
 		concurrentCalls(t, engine)
@@ -274,27 +395,25 @@ func TestConcurrentCallsGiveTheSerialTotals(t *testing.T) {
 func concurrentCalls(t *testing.T, engine string) {
 	reqs := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "multi.jsonl"))
 	reqs = append(reqs, requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))...)
-	serial := &consumertest.MetricsSink{}
-	c := newTestConnector(t, nil, serial, "wasm")
 	const rounds = 20
+	serialSink := &consumertest.MetricsSink{}
+	serial := newTestConnector(t, nil, serialSink, "wasm")
 	for n := 0; n < rounds; n++ {
-		for _, r := range reqs {
-			if err := c.ConsumeProfiles(context.Background(), r); err != nil {
-				t.Fatal(err)
-			}
-		}
+		consume(t, serial, reqs)
 	}
-	concurrent := &consumertest.MetricsSink{}
-	c2 := newTestConnector(t, nil, concurrent, engine)
+	_, want := flushNow(t, serial, serialSink)
+	sink := &consumertest.MetricsSink{}
+	c := newTestConnector(t, nil, sink, engine)
 	var wg sync.WaitGroup
 	errs := make(chan error, rounds*len(reqs))
-	for g := 0; g < 2*runtime.GOMAXPROCS(0)+2; g++ {
+	goroutines := 2*runtime.GOMAXPROCS(0) + 2
+	for g := 0; g < goroutines; g++ {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
-			for n := g; n < rounds; n += 2*runtime.GOMAXPROCS(0) + 2 {
+			for n := g; n < rounds; n += goroutines {
 				for _, r := range reqs {
-					errs <- c2.ConsumeProfiles(context.Background(), r)
+					errs <- c.ConsumeProfiles(context.Background(), r)
 				}
 			}
 		}(g)
@@ -306,18 +425,18 @@ func concurrentCalls(t *testing.T, engine string) {
 			t.Fatal(err)
 		}
 	}
-	a, b := outputs(t, concurrent), outputs(t, serial)
-	if len(a) != rounds*len(reqs) || len(a) != len(b) {
-		t.Fatalf("concurrent: %d outputs, serial: %d, want %d", len(a), len(b), rounds*len(reqs))
+	_, got := flushNow(t, c, sink)
+	if len(got) != 1 || len(want) != 1 {
+		t.Fatalf("%s: %d and %d outputs for one flush each", engine, len(got), len(want))
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			t.Fatalf("concurrent and serial outputs differ at %d", i)
-		}
-	}
+	sameValues(t, engine+" concurrent", got[0], want[0])
 }
 
-func TestCumulativeStateStaysInTheConnector(t *testing.T) {
+// TestCumulativeFlushesSendEverySeriesHeld: a flush after each request sends
+// every series seen so far at the flush's time, its start fixed; the last
+// equals the CLI's cumulative conversion of the file; a flush with nothing
+// new sends them all again, at its own time.
+func TestCumulativeFlushesSendEverySeriesHeld(t *testing.T) {
 	for _, engine := range engines() {
 		cumulativeState(t, engine)
 	}
@@ -326,44 +445,50 @@ func TestCumulativeStateStaysInTheConnector(t *testing.T) {
 func cumulativeState(t *testing.T, engine string) {
 	reqs := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "multi.jsonl"))
 	sink := &consumertest.MetricsSink{}
-	c := newTestConnector(t, map[string]any{"temporality": "cumulative"}, sink, engine)
+	c := newTestConnector(t, nil, sink, engine)
+	var last pmetric.Metrics
+	points := 0
 	for _, r := range reqs {
-		if err := c.ConsumeProfiles(context.Background(), r); err != nil {
-			t.Fatal(err)
+		consume(t, c, []pprofile.Profiles{r})
+		now, got := flushNow(t, c, sink)
+		if len(got) != 1 || got[0].DataPointCount() < points {
+			t.Fatalf("%s: a flush sent fewer series than it held before", engine)
 		}
+		stampedAt(t, engine, got[0], now, time.Time{})
+		last, points = got[0], got[0].DataPointCount()
 	}
-	all := sink.AllMetrics()
-	last := all[len(all)-1]
 	want := fromCLI(t, cli(t, `{"temporality":"cumulative"}`, "-f", "otlp", filepath.Join(repoRoot, "tests", "fixtures", "multi.jsonl")))
-	if a, b := asJSON(t, last), asJSON(t, want); a != b {
-		t.Fatalf("the last cumulative output is not the CLI's cumulative conversion of the file:\n%.400s\n%.400s", a, b)
+	sameValues(t, engine+" cumulative", last, want)
+	now, again := flushNow(t, c, sink)
+	if len(again) != 1 {
+		t.Fatalf("%s: a cumulative flush with nothing new sent nothing", engine)
 	}
+	sameValues(t, engine+" again", again[0], want)
+	stampedAt(t, engine+" again", again[0], now, time.Time{})
 }
 
 func TestMemoryStaysFlat(t *testing.T) {
 	req := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))[0]
-	c := newTestConnector(t, map[string]any{}, &consumertest.MetricsSink{}, "wasm")
+	sink := &consumertest.MetricsSink{}
+	c := newTestConnector(t, map[string]any{}, sink, "wasm")
 	pages := func() uint32 {
-		pc := c.(*profilesConnector)
-		i, err := pc.pool.take(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer pc.pool.give(i, nil)
-		return i.(*instance).module.Memory().Size()
+		c.held.mu.Lock()
+		defer c.held.mu.Unlock()
+		return c.held.instance.(*instance).module.Memory().Size()
 	}
-	consume := func(n int) {
+	run := func(n int) {
 		for k := 0; k < n; k++ {
-			if err := c.ConsumeProfiles(context.Background(), req); err != nil {
-				t.Fatal(err)
+			consume(t, c, []pprofile.Profiles{req})
+			if k%10 == 9 {
+				flushNow(t, c, sink)
 			}
 		}
 	}
-	consume(50)
+	run(50)
 	before := pages()
-	consume(1000)
+	run(1000)
 	if after := pages(); after > before {
-		t.Fatalf("wasm memory grew from %d to %d bytes over 1,000 requests", before, after)
+		t.Fatalf("wasm memory grew from %d to %d bytes over 1,000 requests and 100 flushes", before, after)
 	}
 }
 
@@ -395,11 +520,10 @@ func TestMalformedCorpusThroughOneConnector(t *testing.T) {
 	good := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))[0]
 	for _, engine := range engines() {
 		sink := &consumertest.MetricsSink{}
-		c := newTestConnector(t, nil, sink, engine)
-		if err := c.ConsumeProfiles(context.Background(), good); err != nil {
-			t.Fatal(err)
-		}
-		reference := asJSON(t, sink.AllMetrics()[0])
+		c := newTestConnector(t, map[string]any{"temporality": "delta"}, sink, engine)
+		consume(t, c, []pprofile.Profiles{good})
+		_, first := flushNow(t, c, sink)
+		reference := asJSON(t, timesApart(first[0]))
 		converted, refused, unrepresentable := 0, 0, 0
 		for _, file := range malformedCorpus(t) {
 			data, err := os.ReadFile(file)
@@ -421,11 +545,12 @@ func TestMalformedCorpusThroughOneConnector(t *testing.T) {
 			} else {
 				converted++
 			}
-			sink.Reset()
+			flushNow(t, c, sink) // the case's window
 			if err := c.ConsumeProfiles(context.Background(), good); err != nil {
 				t.Fatalf("%s: the fixture after %s: %v", engine, file, err)
 			}
-			if got := asJSON(t, sink.AllMetrics()[0]); got != reference {
+			_, got := flushNow(t, c, sink)
+			if len(got) != 1 || asJSON(t, timesApart(got[0])) != reference {
 				t.Fatalf("%s: the fixture converts differently after %s", engine, file)
 			}
 			sink.Reset()
@@ -443,8 +568,11 @@ type fakeInstance struct {
 	closed bool
 }
 
-func (f *fakeInstance) convert(context.Context, []byte, int) ([]byte, Stats, string, error) {
-	return nil, Stats{}, "", f.err
+func (f *fakeInstance) add(context.Context, uint64, []byte) (Stats, string, error) {
+	return Stats{}, "", f.err
+}
+func (f *fakeInstance) flush(context.Context, uint64, int) ([]byte, Stats, error) {
+	return nil, Stats{}, f.err
 }
 func (f *fakeInstance) version(context.Context) (string, error) { return "0.0.0", nil }
 
@@ -460,33 +588,65 @@ func (e *fakeEngine) newInstance([]byte) (converterInstance, error) {
 }
 
 // TestATrappedInstanceIsReplaced: an instance whose call trapped is closed,
-// never handed out again, and the next call gets a new one.
+// never used again, and the next call makes a new one; a core error (not a
+// trap) keeps the instance and what it holds.
 func TestATrappedInstanceIsReplaced(t *testing.T) {
 	e := &fakeEngine{}
-	pool, err := newInstancePool(e, nil, 1)
+	held, err := newHeldConverter(e, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for n := 1; n <= 3; n++ {
-		if _, _, _, err := pool.convert(context.Background(), nil, 0); !errors.Is(err, errTrap) {
+		if _, _, err := held.add(context.Background(), time.Now(), nil); !errors.Is(err, errTrap) {
 			t.Fatalf("call %d: %v", n, err)
 		}
-		if !e.made[n-1].closed {
+		if !e.made[n-1].closed || held.instance != nil {
 			t.Fatalf("call %d: the trapped instance was not closed", n)
 		}
 	}
-	if len(e.made) != 3 {
-		t.Fatalf("%d instances made for 3 trapping calls", len(e.made))
+	if _, _, err := held.flush(context.Background(), time.Now()); !errors.Is(err, errTrap) || len(e.made) != 4 {
+		t.Fatalf("flush: %v, %d instances made", err, len(e.made))
 	}
 	// A core error (not a trap) keeps the instance.
-	e.made[2].err, e.made[2].closed = &coreError{Code: "input", Message: "input: bad"}, false
-	pool.slots <- struct{}{} // it exists again, idle
-	pool.idle <- e.made[2]
-	if _, _, _, err := pool.convert(context.Background(), nil, 0); err == nil || errors.Is(err, errTrap) {
+	e.made[3].err, e.made[3].closed = &coreError{Code: "input", Message: "input: bad"}, false
+	held.instance = e.made[3]
+	if _, _, err := held.add(context.Background(), time.Now(), nil); err == nil || errors.Is(err, errTrap) {
 		t.Fatalf("core error: %v", err)
 	}
-	if e.made[2].closed || len(pool.idle) != 1 {
+	if e.made[3].closed || held.instance != e.made[3] {
 		t.Fatal("an instance that returned a core error must be kept")
+	}
+}
+
+// TestFlushesOnTheIntervalAndAtShutdown: with a short flush_interval the
+// metrics come by themselves, and Shutdown flushes what came since.
+func TestFlushesOnTheIntervalAndAtShutdown(t *testing.T) {
+	req := requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))
+	want := fromCLI(t, cli(t, `{"temporality":"cumulative"}`, "-f", "otlp", filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb")))
+	for _, engine := range engines() {
+		sink := &consumertest.MetricsSink{}
+		c := startConnector(t, &Config{Engine: engine, FlushInterval: 50 * time.Millisecond}, sink)
+		consume(t, c, req)
+		for deadline := time.Now().Add(10 * time.Second); len(sink.AllMetrics()) == 0; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: no flush within 10 s of a 50 ms interval", engine)
+			}
+		}
+		sameValues(t, engine+" interval", sink.AllMetrics()[0], want)
+		if err := c.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		sink.Reset()
+		late := startConnector(t, &Config{Engine: engine, FlushInterval: time.Hour}, sink)
+		consume(t, late, req)
+		if err := late.Shutdown(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if all := sink.AllMetrics(); len(all) != 1 {
+			t.Fatalf("%s: %d flushes at shutdown, want 1", engine, len(all))
+		} else {
+			sameValues(t, engine+" shutdown", all[0], want)
+		}
 	}
 }
 
@@ -546,7 +706,7 @@ func TestBreakdownsAndRules(t *testing.T) {
 			continue
 		}
 		// The CLI with the file as it is (not the connector's re-encoding of it).
-		want := fromCLI(t, cli(t, text, "-f", "otlp", c.input))
+		want := fromCLI(t, cli(t, strings.Replace(text, "{", `{"temporality": "cumulative",`, 1), "-f", "otlp", c.input))
 		names := metricNames(want)
 		for _, name := range c.names {
 			if !names[name] {
@@ -556,10 +716,8 @@ func TestBreakdownsAndRules(t *testing.T) {
 		for _, engine := range engines() {
 			sink := &consumertest.MetricsSink{}
 			conn := newTestConnector(t, core, sink, engine)
-			if err := conn.ConsumeProfiles(context.Background(), requests(t, c.input)[0]); err != nil {
-				t.Fatal(err)
-			}
-			all := sink.AllMetrics()
+			consume(t, conn, requests(t, c.input)[:1])
+			_, all := flushNow(t, conn, sink)
 			if len(all) != 1 {
 				t.Fatalf("%s %s: %d outputs for one request", engine, c.input, len(all))
 			}
@@ -569,9 +727,7 @@ func TestBreakdownsAndRules(t *testing.T) {
 					t.Errorf("%s %s: the connector's output has no %s", engine, c.input, name)
 				}
 			}
-			if a, b := asJSON(t, all[0]), asJSON(t, want); a != b {
-				t.Errorf("%s %s: connector and CLI differ:\n%.500s\n%.500s", engine, c.input, a, b)
-			}
+			sameValues(t, engine+" "+c.input, all[0], want)
 		}
 	}
 
@@ -592,7 +748,7 @@ func TestBreakdownsAndRules(t *testing.T) {
 		t.Fatalf("the CLI's message %q does not name rules[0].mode", message)
 	}
 	for _, engine := range engines() {
-		if err := (&Config{Core: bad, Engine: engine}).Validate(); err == nil || !strings.Contains(err.Error(), message) {
+		if err := (&Config{Core: bad, Engine: engine, FlushInterval: time.Second}).Validate(); err == nil || !strings.Contains(err.Error(), message) {
 			t.Errorf("%s: Validate of a bad rule: %v, want %q", engine, err, message)
 		}
 	}
@@ -629,7 +785,7 @@ func TestStartLogsTheCoreVersion(t *testing.T) {
 		settings := connectortest.NewNopSettings(Type)
 		settings.Logger = zap.New(logs)
 		sink := &consumertest.MetricsSink{}
-		c, err := NewFactory().CreateProfilesToMetrics(context.Background(), settings, &Config{Engine: engine}, sink)
+		c, err := NewFactory().CreateProfilesToMetrics(context.Background(), settings, &Config{Engine: engine, FlushInterval: time.Hour}, sink)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -644,9 +800,8 @@ func TestStartLogsTheCoreVersion(t *testing.T) {
 		if fields["version"] != want || fields["engine"] != engine {
 			t.Errorf("%s: logged %v, want version %s", engine, fields, want)
 		}
-		if err := c.ConsumeProfiles(context.Background(), requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"))[0]); err != nil {
-			t.Fatal(err)
-		}
+		consume(t, c, requests(t, filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb")))
+		c.(*profilesConnector).flush(context.Background(), time.Now())
 		scope := sink.AllMetrics()[0].ResourceMetrics().At(0).ScopeMetrics().At(0).Scope()
 		if scope.Name() != "profiletometrics" || scope.Version() != want {
 			t.Errorf("%s: output scope %s %s, want profiletometrics %s", engine, scope.Name(), scope.Version(), want)

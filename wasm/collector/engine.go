@@ -12,8 +12,11 @@ import (
 )
 
 // converterInstance is one converter of one engine; one call at a time.
+// add converts a request into the series it holds; flush writes them
+// (ptm_converter_add, ptm_converter_flush); now is in ns since 1970.
 type converterInstance interface {
-	convert(ctx context.Context, input []byte, format int) (output []byte, stats Stats, warning string, err error)
+	add(ctx context.Context, now uint64, input []byte) (stats Stats, warning string, err error)
+	flush(ctx context.Context, now uint64, format int) (output []byte, stats Stats, err error)
 	version(ctx context.Context) (string, error) // the core's (ptm_version)
 	close()
 }

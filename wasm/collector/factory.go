@@ -4,7 +4,6 @@ package profiletometricsconnector
 import (
 	"context"
 	"fmt"
-	"runtime"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
@@ -23,7 +22,7 @@ func NewFactory() xconnector.Factory {
 }
 
 func createDefaultConfig() component.Config {
-	return &Config{}
+	return &Config{FlushInterval: defaultFlushInterval}
 }
 
 func createProfilesToMetrics(_ context.Context, set connector.Settings, cfg component.Config,
@@ -40,13 +39,9 @@ func createProfilesToMetrics(_ context.Context, set connector.Settings, cfg comp
 	if err != nil {
 		return nil, err
 	}
-	size := runtime.GOMAXPROCS(0)
-	if config.Core["temporality"] == "cumulative" {
-		size = 1 // the state lives in one converter
-	}
-	pool, err := newInstancePool(e, text, size)
+	held, err := newHeldConverter(e, text)
 	if err != nil {
 		return nil, err
 	}
-	return newConnector(set, pool, next)
+	return newConnector(set, held, config.FlushInterval, next)
 }

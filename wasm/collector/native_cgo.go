@@ -41,23 +41,37 @@ func (nativeEngine) newInstance(config []byte) (converterInstance, error) {
 	return &nativeInstance{converter: converter}, nil
 }
 
-// convert hands the input to C without a copy (the core only reads it during
-// the call) and copies the output out.
-func (i *nativeInstance) convert(_ context.Context, input []byte, format int) ([]byte, Stats, string, error) {
-	var output *C.uint8_t
-	var size C.size_t
+// add hands the input to C without a copy (the core only reads it during
+// the call).
+func (i *nativeInstance) add(_ context.Context, now uint64, input []byte) (Stats, string, error) {
 	var stats C.ptm_stats
 	var pointer *C.uint8_t
 	if len(input) > 0 {
 		pointer = (*C.uint8_t)(unsafe.Pointer(&input[0]))
 	}
-	result := C.ptm_convert(i.converter, pointer, C.size_t(len(input)), C.ptm_format(format), &output, &size, &stats)
-	values := (*[statsCount]uint64)(unsafe.Pointer(&stats))
-	s := statsOf(*values)
+	result := C.ptm_converter_add(i.converter, C.uint64_t(now), pointer, C.size_t(len(input)), &stats)
+	s := statsOf(*(*[statsCount]uint64)(unsafe.Pointer(&stats)))
 	if result != C.PTM_OK {
-		return nil, s, "", &coreError{Code: resultName(uint64(result)), Message: C.GoString(C.ptm_converter_last_error(i.converter))}
+		return s, "", i.lastError(result)
 	}
-	return C.GoBytes(unsafe.Pointer(output), C.int(size)), s, C.GoString(C.ptm_converter_last_warning(i.converter)), nil
+	return s, C.GoString(C.ptm_converter_last_warning(i.converter)), nil
+}
+
+// flush writes the held series as of now and copies the output out.
+func (i *nativeInstance) flush(_ context.Context, now uint64, format int) ([]byte, Stats, error) {
+	var output *C.uint8_t
+	var size C.size_t
+	var stats C.ptm_stats
+	result := C.ptm_converter_flush(i.converter, C.uint64_t(now), C.ptm_format(format), &output, &size, &stats)
+	s := statsOf(*(*[statsCount]uint64)(unsafe.Pointer(&stats)))
+	if result != C.PTM_OK {
+		return nil, s, i.lastError(result)
+	}
+	return C.GoBytes(unsafe.Pointer(output), C.int(size)), s, nil
+}
+
+func (i *nativeInstance) lastError(result C.ptm_result) error {
+	return &coreError{Code: resultName(uint64(result)), Message: C.GoString(C.ptm_converter_last_error(i.converter))}
 }
 
 func (i *nativeInstance) version(context.Context) (string, error) {

@@ -76,7 +76,7 @@ type instance struct {
 	fns    map[string]api.Function
 }
 
-var abi = []string{"ptm_wasm_alloc", "ptm_wasm_free", "ptm_wasm_create", "ptm_wasm_convert",
+var abi = []string{"ptm_wasm_alloc", "ptm_wasm_free", "ptm_wasm_create", "ptm_wasm_add", "ptm_wasm_flush",
 	"ptm_wasm_output", "ptm_wasm_output_size", "ptm_wasm_stats", "ptm_wasm_last_error",
 	"ptm_wasm_last_warning", "ptm_wasm_reset", "ptm_wasm_destroy", "ptm_wasm_version"}
 
@@ -189,10 +189,10 @@ func (i *instance) create(ctx context.Context, config []byte) error {
 	})
 }
 
-// convert converts one request; the output is a copy.
-func (i *instance) convert(ctx context.Context, input []byte, format int) (output []byte, stats Stats, warning string, err error) {
+// add converts one request into the held series.
+func (i *instance) add(ctx context.Context, now uint64, input []byte) (stats Stats, warning string, err error) {
 	err = i.withBuffer(ctx, input, func(pointer uint64) error {
-		result, err := i.call(ctx, "ptm_wasm_convert", i.handle, pointer, uint64(len(input)), uint64(format))
+		result, err := i.call(ctx, "ptm_wasm_add", i.handle, now, pointer, uint64(len(input)))
 		if err != nil {
 			return err
 		}
@@ -202,9 +202,6 @@ func (i *instance) convert(ctx context.Context, input []byte, format int) (outpu
 		if result != 0 {
 			return i.lastError(ctx, result)
 		}
-		if output, err = i.readOutput(ctx); err != nil {
-			return err
-		}
 		warningPointer, err := i.call(ctx, "ptm_wasm_last_warning", i.handle)
 		if err != nil {
 			return err
@@ -212,7 +209,24 @@ func (i *instance) convert(ctx context.Context, input []byte, format int) (outpu
 		warning, err = i.cString(warningPointer)
 		return err
 	})
-	return output, stats, warning, err
+	return stats, warning, err
+}
+
+// flush writes the held series as of now; the output is a copy.
+func (i *instance) flush(ctx context.Context, now uint64, format int) ([]byte, Stats, error) {
+	result, err := i.call(ctx, "ptm_wasm_flush", i.handle, now, uint64(format))
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	stats, err := i.readStats(ctx)
+	if err != nil {
+		return nil, stats, err
+	}
+	if result != 0 {
+		return nil, stats, i.lastError(ctx, result)
+	}
+	output, err := i.readOutput(ctx)
+	return output, stats, err
 }
 
 func (i *instance) readStats(ctx context.Context) (Stats, error) {
