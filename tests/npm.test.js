@@ -48,9 +48,9 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
   assert.deepEqual(WebAssembly.Module.imports(module), []);
   const exported = WebAssembly.Module.exports(module).map((e) => e.name).sort();
   assert.deepEqual(exported, [
-    '_initialize', 'memory', 'ptm_wasm_alloc', 'ptm_wasm_collect_stacks', 'ptm_wasm_convert', 'ptm_wasm_convert_begin',
+    '_initialize', 'memory', 'ptm_wasm_add', 'ptm_wasm_alloc', 'ptm_wasm_collect_stacks', 'ptm_wasm_convert', 'ptm_wasm_convert_begin',
     'ptm_wasm_convert_feed', 'ptm_wasm_convert_finish', 'ptm_wasm_convert_next_input', 'ptm_wasm_create', 'ptm_wasm_destroy',
-    'ptm_wasm_free', 'ptm_wasm_last_error', 'ptm_wasm_last_warning', 'ptm_wasm_max_input_bytes',
+    'ptm_wasm_flush', 'ptm_wasm_free', 'ptm_wasm_last_error', 'ptm_wasm_last_warning', 'ptm_wasm_max_input_bytes',
     'ptm_wasm_output', 'ptm_wasm_output_size', 'ptm_wasm_refused_request', 'ptm_wasm_reset',
     'ptm_wasm_set_input_format', 'ptm_wasm_set_top_count', 'ptm_wasm_stats', 'ptm_wasm_version',
   ]);
@@ -465,6 +465,55 @@ test('begin/feed/finish: the pieces, however cut, convert as convert() does the 
     converter.close();
   }
   assert.throws(() => converter.feed(new Uint8Array(1)), { code: 'argument' });
+});
+
+test('add/flush: the held series are written at a flush, as the native CLI converts the same inputs at once; windows and times from now', () => {
+  const inputs = [cpuPb, memoryJson];
+  const bytes = inputs.map((path) => readFileSync(path));
+  for (const temporality of ['delta', 'cumulative']) {
+    const config = configFile({ temporality });
+    const both = native(inputs[0], 'prom', config);
+    assert.equal(both.code, 0);
+    const want = ptm(['-c', config, '-f', 'prom', ...inputs]);
+    assert.equal(want.code, 0, want.stderr);
+    const converter = createConverter({ temporality });
+    try {
+      const added = converter.add(bytes[0], { now: 100 });
+      assert.equal(added.stats.samples_kept, both.stats.samples_kept, 'add counts its samples');
+      assert.equal(added.stats.series, 0, 'an add writes nothing');
+      assert.throws(() => converter.add(Buffer.from('garbage'), { now: 150 }), { code: 'input' });
+      converter.add(bytes[1], { now: 200n });
+      const flushed = converter.flush({ format: 'prom', now: 300 });
+      assert.equal(flushed.output, want.stdout.toString(), `${temporality}: the inputs at once, the refused one left out`);
+      const json = converter.flush({ format: 'json', now: 400 }).output;
+      if (temporality === 'delta') {
+        assert.equal(json, '', 'delta: nothing added since, nothing written');
+      } else {
+        const points = JSON.parse(json).resourceMetrics.flatMap((r) => r.scopeMetrics[0].metrics)
+          .flatMap((m) => (m.sum ?? m.gauge).dataPoints);
+        assert.ok(points.length > 0 && points.every((p) => p.timeUnixNano === '400'), 'cumulative: every series, at the flush');
+        assert.ok(points.every((p) => p.startTimeUnixNano === undefined || ['100', '200'].includes(p.startTimeUnixNano)),
+          'cumulative: each series starts at its first add');
+      }
+    } finally {
+      converter.close();
+    }
+  }
+  const converter = createConverter();
+  try {
+    converter.add(bytes[0], { now: 1000 });
+    const points = JSON.parse(converter.flush({ format: 'json', now: 2000 }).output).resourceMetrics
+      .flatMap((r) => r.scopeMetrics[0].metrics).flatMap((m) => m.sum.dataPoints);
+    assert.ok(points.every((p) => p.startTimeUnixNano === '1000' && p.timeUnixNano === '2000'), 'delta: [first add, flush)');
+    converter.add(bytes[0], { now: 2500 });
+    const next = JSON.parse(converter.flush({ format: 'json', now: 3000 }).output).resourceMetrics
+      .flatMap((r) => r.scopeMetrics[0].metrics).flatMap((m) => m.sum.dataPoints);
+    assert.ok(next.every((p) => p.startTimeUnixNano === '2000' && p.timeUnixNano === '3000'), 'delta: windows contiguous');
+    assert.throws(() => converter.flush({ format: 'folded' }), { code: 'argument', message: /a flush writes metrics/ });
+    assert.throws(() => converter.add(bytes[0], { now: -1 }), { code: 'argument', message: /^now: -1/ });
+  } finally {
+    converter.close();
+  }
 });
 
 test('the npm CLI reads its input in pieces: JSON Lines past max_input_bytes convert; a request past it stops as ptm does', () => {
