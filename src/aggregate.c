@@ -39,7 +39,7 @@ bool aggregator_init(series_aggregator *aggregator, arena *a, const hash_key *ke
     for (uint64_t i = 0; i < sizeof aggregator->multipliers / sizeof aggregator->multipliers[0]; i++)
         aggregator->multipliers[i] = hash_words(key, &i, 1);
     aggregator->limit = limit;
-    aggregator->slot_mask = 1023;
+    aggregator->slot_mask = 63; /* grows at half full: small inputs, small tables */
     aggregator->slots = arena_calloc(a, aggregator->slot_mask + 1, sizeof(uint32_t));
     aggregator->metric_series = arena_calloc(a, metric_count + 1, sizeof(uint32_t));
     aggregator->metric_count = metric_count;

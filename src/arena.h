@@ -97,4 +97,19 @@ bool buffer_printf(byte_buffer *b, const char *format, ...)
  * (newlines from keys or values quoted in it) become '?'. */
 void message_one_line(char *message);
 
+/*
+ * The capacity a table indexed by id (one entry per interned string, say)
+ * needs to hold index: the current one doubled until it does, 64 at least.
+ * Grown this way, a table that follows an interner one id at a time costs
+ * O(its final size) in all, the outgrown copies left in the arena included,
+ * and a small input pays for a small table.
+ */
+static inline uint32_t capacity_for(uint32_t capacity, uint32_t index)
+{
+    uint64_t grown = capacity < 64 ? 64 : capacity;
+    while (grown <= index)
+        grown *= 2;
+    return grown > UINT32_MAX ? UINT32_MAX : (uint32_t)grown;
+}
+
 #endif /* PTM_ARENA_H */

@@ -314,7 +314,7 @@ static uint64_t function_rules(conversion *c, uint32_t function)
     if (function == INTERN_NONE)
         return 0;
     if (function >= state->function_capacity) {
-        uint32_t capacity = c->interner.strings.count + 1024;
+        uint32_t capacity = capacity_for(state->function_capacity, function);
         uint64_t *rules = arena_calloc(c->arena, capacity, sizeof *rules);
         uint8_t *known = arena_calloc(c->arena, capacity, 1);
         if (rules == NULL || known == NULL)

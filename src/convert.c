@@ -235,12 +235,12 @@ static bool sample_filtered(conversion *c, const resource_walk *resource,
     return false;
 }
 
-/* The function-series slot of an interned name, growing the table to the
- * interner's size; NULL when memory ran out. */
+/* The function-series slot of an interned name, growing the table
+ * (capacity_for); NULL when memory ran out. */
 static function_series_slot *function_slot(conversion *c, uint32_t function)
 {
     if (function >= c->function_slot_count) {
-        uint32_t count = c->interner.strings.count + 1024;
+        uint32_t count = capacity_for(c->function_slot_count, function);
         function_series_slot *slots = arena_calloc(c->arena, count, sizeof *slots);
         if (slots == NULL)
             return NULL;

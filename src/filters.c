@@ -18,9 +18,7 @@ static bool cache_reserve(filter_cache *cache, arena *a, uint32_t id)
 {
     if (id < cache->size)
         return true;
-    uint32_t size = cache->size == 0 ? 1024 : cache->size;
-    while (size <= id)
-        size *= 2;
+    uint32_t size = capacity_for(cache->size, id);
     uint8_t *bits = arena_calloc(a, size, 1);
     if (bits == NULL)
         return false;

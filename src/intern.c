@@ -13,7 +13,7 @@ bool interner_init(string_interner *interner, arena *a, const hash_key *key)
     interner->arena = a;
     interner->key = *key;
     interner->hashes = (arena_vector){0};
-    interner->slot_mask = 1023;
+    interner->slot_mask = 63; /* grows at half full: small inputs, small tables */
     interner->slots = arena_calloc(a, interner->slot_mask + 1, sizeof(uint32_t));
     interner->strings = (arena_vector){0};
     interner->marks = NULL;
@@ -102,9 +102,7 @@ void interner_mark_round(string_interner *interner)
 
 bool interner_grow_marks(string_interner *interner, uint32_t id)
 {
-    uint32_t capacity = interner->mark_capacity == 0 ? 1024 : interner->mark_capacity;
-    while (capacity <= id)
-        capacity *= 2;
+    uint32_t capacity = capacity_for(interner->mark_capacity, id);
     uint32_t *marks = arena_calloc(interner->arena, capacity, sizeof(uint32_t));
     if (marks == NULL)
         return false;
