@@ -89,10 +89,8 @@ static bool map_id(id_map *map, uint32_t id, uint32_t *out)
         *out = INTERN_NONE;
         return true;
     }
-    if (map->ids[id] == 0) {
-        byte_slice text = interned(map->from, id);
-        map->ids[id] = map->copy ? intern_copy(map->to, text) : intern(map->to, text);
-    }
+    if (map->ids[id] == 0)
+        map->ids[id] = intern_from(map->to, map->from, id, map->copy);
     *out = map->ids[id];
     return *out != INTERN_NONE;
 }

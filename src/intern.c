@@ -42,11 +42,12 @@ static bool interner_grow(string_interner *interner)
     return true;
 }
 
-static uint32_t intern_with(string_interner *interner, byte_slice text, bool copy)
+/* text's id, interning it (copied when copy) if new; hash is text's under
+ * the interner's key. */
+static uint32_t intern_hashed(string_interner *interner, byte_slice text, uint32_t hash, bool copy)
 {
     const byte_slice *strings = interner->strings.items;
     const uint32_t *hashes = interner->hashes.items;
-    uint32_t hash = (uint32_t)hash_bytes(&interner->key, text.data, text.size);
     uint32_t slot = hash & interner->slot_mask;
     for (;;) {
         uint32_t id = interner->slots[slot];
@@ -73,6 +74,19 @@ static uint32_t intern_with(string_interner *interner, byte_slice text, bool cop
         !interner_grow(interner))
         return INTERN_NONE;
     return id;
+}
+
+static uint32_t intern_with(string_interner *interner, byte_slice text, bool copy)
+{
+    return intern_hashed(interner, text, (uint32_t)hash_bytes(&interner->key, text.data, text.size), copy);
+}
+
+uint32_t intern_from(string_interner *to, const string_interner *from, uint32_t id, bool copy)
+{
+    byte_slice text = interned(from, id);
+    if (memcmp(&to->key, &from->key, sizeof to->key) != 0)
+        return intern_with(to, text, copy);
+    return intern_hashed(to, text, ((const uint32_t *)from->hashes.items)[id], copy);
 }
 
 uint32_t intern(string_interner *interner, byte_slice text)

@@ -41,6 +41,9 @@ uint32_t intern(string_interner *interner, byte_slice text);
  * (for an interner that outlives its inputs). */
 uint32_t intern_copy(string_interner *interner, byte_slice text);
 byte_slice interned(const string_interner *interner, uint32_t id);
+/* The id in `to` of string `id` of `from`, interning it (copied when copy)
+ * if new; the string is not hashed again when both hash under one key. */
+uint32_t intern_from(string_interner *to, const string_interner *from, uint32_t id, bool copy);
 
 /* Marking rounds, for collecting distinct ids in linear time: after
  * interner_mark_round(), interner_mark(id) is true the first time it sees id
