@@ -5,7 +5,7 @@ SHELL := /bin/bash
 NATIVE := build/native
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build web demo test test-asan go-tools collector fixtures bench bench-inputs size fuzz fuzz-smoke clean install uninstall
+.PHONY: all setup build web demo test test-asan go-tools collector fixtures bench bench-collector bench-inputs size fuzz fuzz-smoke clean install uninstall
 all: build
 
 setup:
@@ -57,11 +57,15 @@ collector: build
 fixtures: go-tools
 	@build/go/fixturegen -out tests/fixtures
 
+# cgo links build/native/libprofiletometrics.a by its path, which Go's build
+# cache does not hash: its digest in CGO_CFLAGS does (as in build-collector.sh).
+CGO_DIGEST = CGO_CFLAGS="-O2 -g -DPTM_LIBRARY_DIGEST=$$(sha256sum $(CURDIR)/$(NATIVE)/libprofiletometrics.a | cut -c1-16)"
+
 test: build go-tools collector
 	@tools/setup-browser.sh
 	@cd $(NATIVE) && ctest --output-on-failure
 	@cd tests/go && go test ./...
-	@cd wasm/collector && go test ./...
+	@cd wasm/collector && $(CGO_DIGEST) go test ./...
 	@node --test tests/
 
 # The whole native suite under AddressSanitizer and UndefinedBehaviorSanitizer.
@@ -81,16 +85,35 @@ test-asan: build go-tools collector
 bench: build go-tools bench-inputs
 	@tools/setup-browser.sh
 	@echo "collector connector (wasm/collector), ns/sample, build/bench/ebpf-100k.pb:"
-	@set -o pipefail; cd wasm/collector && PTM_BENCH_INPUT=$(CURDIR)/build/bench/ebpf-100k.pb go test -run '^$$' -bench . -benchtime 3s . | grep -E '^Benchmark'
+	@set -o pipefail; cd wasm/collector && $(CGO_DIGEST) PTM_BENCH_INPUT=$(CURDIR)/build/bench/ebpf-100k.pb go test -run '^$$' -bench . -benchtime 3s . | grep -E '^Benchmark'
 	@echo "Envoy filter (tests/go/proxywasm, the proxy-wasm Go SDK's emulator) and the native CLI, ns/sample, build/bench/ebpf-100k.pb:"
 	@set -o pipefail; cd tests/go && PTM_BENCH_INPUT=$(CURDIR)/build/bench/ebpf-100k.pb go test -run '^$$' -bench . -benchtime 3s ./proxywasm | grep -E '^Benchmark'
 	@node tests/bench/matrix.mjs
 
+# What the collector connector costs inside a real collector
+# (tests/go/cmd/collectorload): build/collector/otelcol-ptm started afresh for
+# each run, (a) the OTLP/HTTP receiver into a debug exporter, (b) the same
+# receiver into the profiletometrics connector (its defaults) and its metrics
+# into the same exporter; the same requests POSTed to each (ebpf-1k, ebpf-6k,
+# and the real eBPF capture of ../shared when it is there), runs interleaved
+# a, b, a, b, three of each; the collector's CPU time per sample over the
+# load and (b) its next flush, median. The table is printed and written to
+# build/bench/collector.md. Fails if a request is refused or (b) exported no
+# metric. About 3 minutes on 2 cores once the collector is built (each run
+# of (b) waits for the connector's first flush, 15 s after start-up).
+# COLLECTORLOAD_ARGS: more flags (-reps, -samples, -concurrency,
+# -flush-interval 0 for a connector build that emits per request, ...).
+bench-collector: build go-tools collector build/bench/ebpf-1k.pb build/bench/ebpf-6k.pb
+	@build/go/collectorload -collector build/collector/otelcol-ptm -out build/bench/collector.md \
+	  -load ebpf-1k=build/bench/ebpf-1k.pb -load ebpf-6k=build/bench/ebpf-6k.pb \
+	  -load-if-present real-189=../shared/fixtures/otlp-real/ebpf-oncpu-189-requests.jsonl $(COLLECTORLOAD_ARGS)
+
 # The inputs, written by fixturegen with the official pdata encoder; made
 # again when its sources change (the binary itself is rebuilt every time).
-BENCH_INPUTS := $(addprefix build/bench/,ebpf-1k.pb ebpf-100k.pb ebpf-1m.pb pprof-100k.pb distinct-100k.pb ebpf-1k-200mb.jsonl)
+BENCH_INPUTS := $(addprefix build/bench/,ebpf-1k.pb ebpf-6k.pb ebpf-100k.pb ebpf-1m.pb pprof-100k.pb distinct-100k.pb ebpf-1k-200mb.jsonl)
 bench-inputs: $(BENCH_INPUTS)
 build/bench/ebpf-1k.pb: FIXTUREGEN_ARGS := -bench 1000 -shape ebpf-pruned
+build/bench/ebpf-6k.pb: FIXTUREGEN_ARGS := -bench 6000 -shape ebpf-pruned
 build/bench/ebpf-100k.pb: FIXTUREGEN_ARGS := -bench 100000
 build/bench/ebpf-1m.pb: FIXTUREGEN_ARGS := -bench 1000000
 build/bench/pprof-100k.pb: FIXTUREGEN_ARGS := -bench 100000 -shape pprof

@@ -3,8 +3,10 @@
 # Collector with the profiletometrics connector, with the OpenTelemetry
 # Collector Builder (go.opentelemetry.io/collector/cmd/builder, the version
 # of the collector modules) from wasm/collector/otelcol/manifest.yaml, with
-# CGO_ENABLED=0 (the connector's wasm engine). Go's module and build caches
-# stay outside the repo; about 10 minutes on 2 cores the first time.
+# cgo: the connector has both engines, native (build/native/
+# libprofiletometrics.a, linked; engine auto takes it) and wasm (the
+# embedded module). Go's module and build caches stay outside the repo;
+# about 10 minutes on 2 cores the first time.
 #
 # The builder's own `go mod tidy` fails here: the module proxy refuses a
 # test-only dependency of the contrib modules (otlpencodingextension). So it
@@ -22,6 +24,8 @@ src="$root/build/collector/src"
 say() { printf 'build-collector: %s\n' "$*" >&2; }
 
 [ -f "$root/wasm/collector/ptm.wasm" ] || { say "wasm/collector/ptm.wasm is missing: run make build"; exit 1; }
+lib="$root/build/native/libprofiletometrics.a"
+[ -f "$lib" ] || { say "build/native/libprofiletometrics.a is missing: run make build"; exit 1; }
 if ! "$bin/builder" version 2>&1 | grep -q "$version"; then
   say "installing the collector builder $version"
   GOBIN="$bin" go install "go.opentelemetry.io/collector/cmd/builder@$version"
@@ -34,5 +38,8 @@ if ! "$bin/builder" --config wasm/collector/otelcol/manifest.yaml --skip-compila
 fi
 cd "$src"
 go mod tidy -e > "$root/build/collector/tidy.log" 2>&1 || { cat "$root/build/collector/tidy.log" >&2; exit 1; }
-CGO_ENABLED=0 go build -trimpath -o "$root/build/collector/otelcol-ptm" .
+# cgo links the library by its path, which Go's build cache does not hash:
+# its digest in CGO_CFLAGS does, so a changed library is linked anew.
+CGO_ENABLED=1 CGO_CFLAGS="-O2 -g -DPTM_LIBRARY_DIGEST=$(sha256sum "$lib" | cut -c1-16)" \
+  go build -trimpath -o "$root/build/collector/otelcol-ptm" .
 say "built build/collector/otelcol-ptm"
