@@ -39,6 +39,7 @@ bool aggregator_init(series_aggregator *aggregator, arena *a, const hash_key *ke
     for (uint64_t i = 0; i < sizeof aggregator->multipliers / sizeof aggregator->multipliers[0]; i++)
         aggregator->multipliers[i] = hash_words(key, &i, 1);
     aggregator->limit = limit;
+    aggregator->overflow_resource = UINT32_MAX;
     aggregator->slot_mask = 63; /* grows at half full: small inputs, small tables */
     aggregator->slots = arena_calloc(a, aggregator->slot_mask + 1, sizeof(uint32_t));
     aggregator->metric_series = arena_calloc(a, metric_count + 1, sizeof(uint32_t));
@@ -103,10 +104,10 @@ static series *series_for(series_aggregator *aggregator, const series_key *key)
     return insert_at(aggregator, key, slot);
 }
 
-static series_key overflow_key(const series_key *key)
+static series_key overflow_key(const series_aggregator *aggregator, const series_key *key)
 {
-    series_key overflow = {.metric = key->metric, .resource = key->resource,
-                           .snapshot = key->snapshot, .overflow = 1};
+    uint32_t resource = aggregator->overflow_resource != UINT32_MAX ? aggregator->overflow_resource : key->resource;
+    series_key overflow = {.metric = key->metric, .resource = resource, .snapshot = key->snapshot, .overflow = 1};
     return overflow;
 }
 
@@ -123,7 +124,7 @@ bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t
     }
     series *s;
     if (!key->overflow && aggregator->metric_series[key->metric] >= aggregator->limit) {
-        series_key overflow = overflow_key(key);
+        series_key overflow = overflow_key(aggregator, key);
         aggregator->overflowed++;
         s = series_for(aggregator, &overflow);
     } else {
@@ -195,7 +196,7 @@ static bool fold_beyond_top(series_aggregator *aggregator, uint32_t metric, uint
         series *folded_at = &((series *)aggregator->series.items)[folding[i]];
         series folded = *folded_at;
         folded_at->value = -1; /* marks a folded series; real values are >= 0 */
-        series_key key = overflow_key(&folded.key);
+        series_key key = overflow_key(aggregator, &folded.key);
         series *target = series_for(aggregator, &key);
         if (target == NULL)
             return false;

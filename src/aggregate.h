@@ -9,7 +9,7 @@
  * Cardinality: each metric may have at most `limit` distinct attribute sets
  * over one conversion; a value whose series would exceed it is added to the
  * overflow series of its (metric, resource[, snapshot]) instead, so totals
- * stay exact. aggregate_finish() applies top_n to function metrics the same
+ * stay exact (or, with overflow_resource set, of (metric, that resource)). aggregate_finish() applies top_n to function metrics the same
  * way, then orders series for the encoders: by resource, metric, first sight.
  */
 #ifndef PTM_AGGREGATE_H
@@ -44,6 +44,10 @@ typedef struct series_aggregator {
     arena *arena;
     uint64_t multipliers[9];   /* of key_hash, drawn from the converter's secret key */
     uint32_t limit;            /* distinct attribute sets per metric */
+    uint32_t overflow_resource; /* UINT32_MAX (aggregator_init's): a value past the
+                                   limit goes to the overflow series of its own
+                                   resource; else to that of this resource, so a
+                                   metric has one overflow series in all */
     uint32_t *slots;           /* index+1 into series, 0 = empty */
     uint32_t slot_mask;
     arena_vector series;       /* series */

@@ -186,9 +186,9 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
     hash_key_from_system(&converter->hash_key);
     arena_init(&converter->conversion_arena, &converter->allocator);
     arena_init(&converter->request_arena, &converter->allocator);
-    cumulative_init(&converter->cumulative, &converter->allocator);
-    cumulative_init(&converter->kept[0], &converter->allocator);
-    cumulative_init(&converter->kept[1], &converter->allocator);
+    cumulative_init(&converter->cumulative, &converter->allocator, false);
+    cumulative_init(&converter->kept[0], &converter->allocator, true);
+    cumulative_init(&converter->kept[1], &converter->allocator, true);
     ptm_status *status = &converter->status;
     status_init(status);
     if (config_parse(&converter->config, config, config_size, &converter->allocator, status) == PTM_OK &&
@@ -541,6 +541,8 @@ static ptm_result start_conversion(ptm_converter *converter, bool json)
         return status->code;
     }
     call->started = true;
+    if (converter->add_time != 0)
+        c->aggregator.limit = UINT32_MAX; /* the held store applies it, over what it holds */
     if (json) { /* a new reader: several inputs start one each */
         json_lines_handler handler = {converter, convert_json_request, refused_json_request};
         json_lines_free(&call->json.reader);

@@ -308,6 +308,45 @@ static void test_held_cumulative(const char *request, size_t size, point_set *on
           "a bad metrics_expiration is named");
 }
 
+/* The sum of the values of metric_name's points in set, and their count. */
+static double metric_total(const point_set *set, const char *metric_name, int *points)
+{
+    double total = 0;
+    size_t length = strlen(metric_name);
+    *points = 0;
+    for (int i = 0; i < set->count; i++) {
+        if (strncmp(set->items[i].key, metric_name, length) == 0 && set->items[i].key[length] == '|') {
+            total += set->items[i].value;
+            (*points)++;
+        }
+    }
+    return total;
+}
+
+/* Past cardinality_limit, held series go to one overflow series per metric
+ * (however many resources), and totals stay exact. */
+static void test_held_overflow(const char *request, size_t size, point_set *once)
+{
+    static const char *const metrics[] = {"profile.cpu.time", "profile.function.self.cpu.time",
+                                          "profile.function.inclusive.off_cpu.time"};
+    counting_allocator counter = {0};
+    ptm_converter *converter = create("{\"temporality\":\"cumulative\",\"cardinality_limit\":1}", &counter);
+    static point_set flushed;
+    add(converter, 100, request, size);
+    add(converter, 200, request, size);
+    flush_points(converter, 300, &flushed);
+    for (size_t m = 0; m < sizeof metrics / sizeof metrics[0]; m++) {
+        int points = 0, unlimited = 0;
+        double total = metric_total(&flushed, metrics[m], &points);
+        double want = metric_total(once, metrics[m], &unlimited);
+        CHECK(unlimited > 2 && points == 2, "one series and one overflow series per metric");
+        CHECK(close_enough(total, 2 * want), "totals exact past the limit");
+    }
+    ptm_converter_free(converter);
+    CHECK(counter.live == 0, "everything freed");
+    set_free(&flushed);
+}
+
 static void test_held(const char *request, size_t size)
 {
     counting_allocator counter = {0};
@@ -321,6 +360,7 @@ static void test_held(const char *request, size_t size)
     ptm_converter_free(delta);
     test_held_delta(request, size, &once);
     test_held_cumulative(request, size, &once);
+    test_held_overflow(request, size, &once);
     set_free(&once);
 }
 
