@@ -32,8 +32,9 @@
 // labels a recipe adds on purpose, checked on every series), each value to a
 // relative 1e-9, no series missing, none unexpected (besides Prometheus' own
 // up, scrape_* and target_info); and `sum(profile_cpu_time_seconds_total)` is
-// the expected total. Every process listens on 127.0.0.1 on a free port and
-// is stopped by the test.
+// the expected total; and nothing was discarded on the way (Prometheus' own
+// counters of dropped samples are 0, no export failed). Every process
+// listens on 127.0.0.1 on a free port and is stopped by the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -272,6 +273,22 @@ async function scraping(prometheus, targets) {
   }, 30);
 }
 
+/**
+ * Nothing was refused or discarded on the way: Prometheus' own counters of
+ * samples it dropped (scraped ones a duplicate, out of order or out of
+ * bounds; appended ones out of order or too old) are 0, and the collector's
+ * exporters logged no failed export (Prometheus answers a push with a
+ * duplicate or out-of-order sample with 400, which it counts nowhere).
+ */
+async function assertNothingDiscarded(prometheus, collector) {
+  const text = await (await fetch(`${prometheus.url}/metrics`)).text();
+  const counters = text.split('\n').filter((line) =>
+    /^prometheus_(target_scrapes_sample_(duplicate_timestamp|out_of_order|out_of_bounds)|tsdb_out_of_order_samples|tsdb_too_old_samples)_total[{ ]/.test(line));
+  assert.ok(counters.length >= 4, 'Prometheus exposes its discard counters');
+  for (const line of counters) assert.equal(Number(line.split(' ').at(-1)), 0, line);
+  assert.doesNotMatch(collector.log(), /Exporting failed/, 'no export refused');
+}
+
 /** `sum(name)` now, as one number. */
 async function instantSum(prometheus, name = 'profile_cpu_time_seconds_total') {
   const result = await query(prometheus.url, `sum(${name})`);
@@ -297,6 +314,7 @@ async function runRecipe(name, { scrape = false } = {}) {
     assert.ok(close(await instantSum(prometheus), total(want)), `${name}: sum(profile_cpu_time_seconds_total)`);
     const samples = await rawSamples(prometheus);
     assert.ok([...samples.values()].some((values) => values.length > 1), `${name}: the requests spread over several flushes`);
+    await assertNothingDiscarded(prometheus, collector);
   } catch (error) {
     throw new Error(`${error.message}\ncollector log:\n${collector?.log().slice(-4000)}\nprometheus log:\n${prometheus.log().slice(-4000)}`, { cause: error });
   } finally {
@@ -475,6 +493,7 @@ async function restart(name, { gates, replacements = [] } = {}) {
     const latest = new Map([...before, ...after]);
     assert.ok(close(await instantSum(prometheus), total(latest)), 'sum(profile_cpu_time_seconds_total): the latest values');
     assert.ok(!close(total(latest), total(whole)), 'the restart is visible in the instant sum');
+    await assertNothingDiscarded(prometheus, collector);
   } catch (error) {
     throw new Error(`${error.message}\ncollector log:\n${collector?.log().slice(-4000)}\nprometheus log:\n${prometheus.log().slice(-4000)}`, { cause: error });
   } finally {
@@ -530,6 +549,7 @@ test('collector-prometheus.yaml: ptm\'s delta output of two halves of the stream
     }
     await eventually(async () => assertSameSeries(await storedSeries(prometheus), want, 'collector-prometheus.yaml'));
     assert.ok(close(await instantSum(prometheus), total(want)), 'sum(profile_cpu_time_seconds_total)');
+    await assertNothingDiscarded(prometheus, collector);
   } catch (error) {
     throw new Error(`${error.message}\ncollector log:\n${collector?.log().slice(-4000)}`, { cause: error });
   } finally {
