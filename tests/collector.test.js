@@ -11,15 +11,15 @@
 // serving. The process is stopped by the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   fixtures, shared, haveShared, ptm, root, decodeMetrics, scratchFile, freePort, sleep,
 } from './lib/run.js';
+import { collectorPath, startCollector } from './lib/collector.js';
 
-const collectorPath = join(root, 'build', 'collector', 'otelcol-ptm');
 
 const exampleConfig = readFileSync(join(root, 'docs', 'examples', 'collector.yaml'), 'utf8');
 
@@ -35,29 +35,14 @@ function collectorConfig(port, grpcPort, output, connector = '', interval = '1h'
   return config;
 }
 
-async function startCollector(connector, interval) {
+/** A collector running docs/examples/collector.yaml (see collectorConfig). */
+async function startExample(connector, interval) {
   const dir = mkdtempSync(join(tmpdir(), 'ptm-collector-'));
   const port = await freePort();
   const grpcPort = await freePort();
   const output = join(dir, 'metrics.jsonl');
-  writeFileSync(join(dir, 'config.yaml'), collectorConfig(port, grpcPort, output, connector, interval));
-  // No self-telemetry endpoint: tests run side by side on one machine.
-  const child = spawn(collectorPath, [`--config=${join(dir, 'config.yaml')}`, '--feature-gates=service.profilesSupport',
-    '--set=service.telemetry.metrics.level=none'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr.on('data', (chunk) => { log = (log + chunk).slice(-50000); });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const stop = async () => { child.kill('SIGTERM'); await exited; };
-  for (let i = 0; i < 300 && !log.includes('Everything is ready'); i++) {
-    if (child.exitCode !== null) break;
-    await sleep(100);
-  }
-  if (!log.includes('Everything is ready')) {
-    await stop();
-    throw new Error(`the collector did not start: ${log}`);
-  }
-  return { url: `http://127.0.0.1:${port}/v1development/profiles`, grpc: `127.0.0.1:${grpcPort}`, output, stop, log: () => log };
+  const collector = await startCollector(collectorConfig(port, grpcPort, output, connector, interval));
+  return { ...collector, url: `http://127.0.0.1:${port}/v1development/profiles`, grpc: `127.0.0.1:${grpcPort}`, output };
 }
 
 async function post(url, body, contentType) {
@@ -131,7 +116,7 @@ test('OTLP/HTTP protobuf and JSON through a real collector: the file exporter wr
     const lines = readFileSync(join(shared, 'otlp-real', 'ebpf-oncpu-189-requests.jsonl'), 'utf8').split('\n').filter(Boolean);
     for (const line of lines) requests.push([Buffer.from(line), 'application/json']);
   }
-  const collector = await startCollector();
+  const collector = await startExample();
   try {
     for (const [body, type] of requests) {
       const response = await post(collector.url, body, type);
@@ -146,7 +131,7 @@ test('OTLP/HTTP protobuf and JSON through a real collector: the file exporter wr
 
 test('the flushes come on the interval, and a cumulative flush sends every series held again', async () => {
   const body = readFileSync(join(fixtures, 'cpu-ebpf.pb'));
-  const collector = await startCollector('', '300ms');
+  const collector = await startExample('', '300ms');
   try {
     assert.equal((await post(collector.url, body, 'application/x-protobuf')).status, 200);
     const lines = await linesOf(collector.output, 2);
@@ -163,7 +148,7 @@ test('a request the core refuses: an error for it, and the collector keeps conve
   const small = readFileSync(join(fixtures, 'cpu-pprof.pb'));
   const large = readFileSync(join(fixtures, 'cpu-ebpf.pb'));
   const limit = small.length + 64;
-  const collector = await startCollector(`\n    max_input_bytes: ${limit}\n    thread_filter:\n      exclude_patterns: ["^idle"]`);
+  const collector = await startExample(`\n    max_input_bytes: ${limit}\n    thread_filter:\n      exclude_patterns: ["^idle"]`);
   try {
     const refused = await post(collector.url, large, 'application/x-protobuf');
     assert.equal(refused.status, 400, refused.text);
@@ -186,7 +171,7 @@ test('a request the core refuses: an error for it, and the collector keeps conve
 test('OTLP/gRPC through a real collector (pdata\'s own gRPC client): the CLI\'s metrics; a refused request is InvalidArgument', async () => {
   const files = [join(fixtures, 'cpu-ebpf.pb'), join(fixtures, 'memory.json')];
   if (haveShared) files.push(join(shared, 'otlp-real', 'ebpf-oncpu-offcpu.pb'));
-  const collector = await startCollector();
+  const collector = await startExample();
   const send = (paths) => spawnSync(join(root, 'build', 'go', 'otlpsend'), ['-grpc', collector.grpc, ...paths]);
   try {
     const sent = send(files);
@@ -195,7 +180,7 @@ test('OTLP/gRPC through a real collector (pdata\'s own gRPC client): the CLI\'s 
     await collector.stop();
   }
   assertOneFlush(await linesOf(collector.output, 1), cliDoc(files.map((file) => readFileSync(file))), 'over gRPC');
-  const limited = await startCollector('\n    max_input_bytes: 100');
+  const limited = await startExample('\n    max_input_bytes: 100');
   try {
     const refused = spawnSync(join(root, 'build', 'go', 'otlpsend'), ['-grpc', limited.grpc, files[0]]);
     assert.equal(refused.status, 1);
@@ -206,7 +191,7 @@ test('OTLP/gRPC through a real collector (pdata\'s own gRPC client): the CLI\'s 
 });
 
 test('a bad connector config fails collector start-up with the core\'s message naming the key', async () => {
-  await assert.rejects(startCollector('\n    process_filter:\n      patterns: ["("]'),
+  await assert.rejects(startExample('\n    process_filter:\n      patterns: ["("]'),
     /process_filter\.patterns\[0\]: invalid regex/);
 });
 
@@ -219,7 +204,7 @@ test('breakdowns and recording rules as connector keys (docs/examples/breakdowns
     '        group_by: ["thread.name"]', '        attributes:', '          team: kernel', '        sample_types: ["off_cpu"]',
   ].join('\n');
   const files = [join(fixtures, 'cpu-ebpf.pb'), ...(haveShared ? [join(shared, 'otlp-real', 'ebpf-oncpu-offcpu.pb')] : [])];
-  const collector = await startCollector(yaml);
+  const collector = await startExample(yaml);
   try {
     for (const file of files) assert.equal((await post(collector.url, readFileSync(file), 'application/x-protobuf')).status, 200);
   } finally {
@@ -228,6 +213,6 @@ test('breakdowns and recording rules as connector keys (docs/examples/breakdowns
   const want = cliDoc(files.map((file) => readFileSync(file)), JSON.parse(readFileSync(join(root, 'docs', 'examples', 'breakdowns.json'), 'utf8')));
   assert.ok(JSON.stringify(want).includes('profile.frame_type.cpu.time'), 'the CLI has the breakdown metric');
   assertOneFlush(await linesOf(collector.output, 1), want, 'breakdowns and rules');
-  await assert.rejects(startCollector('\n    rules:\n      - metric_name: x\n        functions: ["f"]\n        mode: both'),
+  await assert.rejects(startExample('\n    rules:\n      - metric_name: x\n        functions: ["f"]\n        mode: both'),
     /rules\[0\]\.mode: must be "self" or "inclusive"/);
 });

@@ -37,15 +37,13 @@
 // listens on 127.0.0.1 on a free port and is stopped by the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { shared, haveShared, ptm, root, scratchFile, freePort, sleep } from './lib/run.js';
 import { exposition, startPrometheus, query, seriesKey, close, assertSameSeries } from './lib/prometheus.js';
+import { collectorPath, startCollector } from './lib/collector.js';
 
-const collectorPath = join(root, 'build', 'collector', 'otelcol-ptm');
 const examples = join(root, 'docs', 'examples');
 const realJSONLines = join(shared, 'otlp-real', 'ebpf-oncpu-189-requests.jsonl');
 const realPb = join(shared, 'otlp-real', 'ebpf-oncpu-offcpu.pb');
@@ -153,34 +151,6 @@ function sumOf(...maps) {
 // ---------------------------------------------------------------------------
 // The collector
 
-/** Starts the collector with a configuration's text; resolves once it is ready. */
-async function startCollector(config, env = {}, gates = 'service.profilesSupport') {
-  assert.ok(existsSync(collectorPath), `${collectorPath}: make collector`);
-  const dir = mkdtempSync(join(tmpdir(), 'ptm-pipeline-'));
-  writeFileSync(join(dir, 'config.yaml'), config);
-  // No self-telemetry endpoint: tests run side by side on one machine.
-  const child = spawn(collectorPath, [`--config=${join(dir, 'config.yaml')}`, `--feature-gates=${gates}`,
-    '--set=service.telemetry.metrics.level=none'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
-  let log = '';
-  child.stderr.on('data', (chunk) => { log = (log + chunk).slice(-100000); });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
-    await exited;
-    clearTimeout(timer);
-  };
-  for (let i = 0; i < 300 && !log.includes('Everything is ready'); i++) {
-    if (child.exitCode !== null) break;
-    await sleep(100);
-  }
-  if (!log.includes('Everything is ready')) {
-    await stop();
-    throw new Error(`the collector did not start: ${log}`);
-  }
-  return { stop, log: () => log };
-}
-
 /** A collector running a recipe: its OTLP ports free ones, its exporters
  * pointed at this Prometheus, flush_interval 1s. */
 async function startRecipe(name, { prometheus, env, gates, replacements = [] } = {}) {
@@ -193,7 +163,7 @@ async function startRecipe(name, { prometheus, env, gates, replacements = [] } =
     ...(prometheus ? [['127.0.0.1:9090', `127.0.0.1:${prometheus.port}`]] : []),
     ...replacements,
   ]);
-  const collector = await startCollector(config, env, gates);
+  const collector = await startCollector(config, { env, gates });
   return { ...collector, url: `http://127.0.0.1:${http}/v1development/profiles` };
 }
 
@@ -289,6 +259,17 @@ async function assertNothingDiscarded(prometheus, collector) {
   assert.doesNotMatch(collector.log(), /Exporting failed/, 'no export refused');
 }
 
+/** Prometheus comes to hold want: every series, and the instant sum. */
+async function assertHolds(prometheus, want, what) {
+  await eventually(async () => assertSameSeries(await storedSeries(prometheus), want, what));
+  assert.ok(close(await instantSum(prometheus), total(want)), `${what}: sum(profile_cpu_time_seconds_total)`);
+}
+
+/** error, its message followed by the end of the collector's and Prometheus' logs. */
+function withLogs(error, collector, prometheus) {
+  return new Error(`${error.message}\ncollector log:\n${collector?.log().slice(-4000)}\nprometheus log:\n${prometheus.log().slice(-4000)}`, { cause: error });
+}
+
 /** `sum(name)` now, as one number. */
 async function instantSum(prometheus, name = 'profile_cpu_time_seconds_total') {
   const result = await query(prometheus.url, `sum(${name})`);
@@ -310,13 +291,12 @@ async function runRecipe(name, { scrape = false } = {}) {
     collector = await startRecipe(name, scrape ? { replacements: [['127.0.0.1:8889', `127.0.0.1:${target}`]] } : { prometheus });
     if (scrape) await scraping(prometheus, [target]);
     await replay(collector, requests);
-    await eventually(async () => assertSameSeries(await storedSeries(prometheus), want, name));
-    assert.ok(close(await instantSum(prometheus), total(want)), `${name}: sum(profile_cpu_time_seconds_total)`);
+    await assertHolds(prometheus, want, name);
     const samples = await rawSamples(prometheus);
     assert.ok([...samples.values()].some((values) => values.length > 1), `${name}: the requests spread over several flushes`);
     await assertNothingDiscarded(prometheus, collector);
   } catch (error) {
-    throw new Error(`${error.message}\ncollector log:\n${collector?.log().slice(-4000)}\nprometheus log:\n${prometheus.log().slice(-4000)}`, { cause: error });
+    throw withLogs(error, collector, prometheus);
   } finally {
     await collector?.stop();
     await prometheus.stop();
@@ -383,7 +363,7 @@ test('collector-delta.yaml into otlp-native-delta-ingestion: one sample per flus
     assert.ok(close(await instantSum(prometheus), last), 'sum(profile_cpu_time_seconds_total): the last windows');
     assert.ok(!close(last, total(want)), 'the last windows are not the totals');
   } catch (error) {
-    throw new Error(`${error.message}\ncollector log:\n${collector?.log().slice(-4000)}\nprometheus log:\n${prometheus.log().slice(-4000)}`, { cause: error });
+    throw withLogs(error, collector, prometheus);
   } finally {
     await collector?.stop();
     await prometheus.stop();
@@ -495,7 +475,7 @@ async function restart(name, { gates, replacements = [] } = {}) {
     assert.ok(!close(total(latest), total(whole)), 'the restart is visible in the instant sum');
     await assertNothingDiscarded(prometheus, collector);
   } catch (error) {
-    throw new Error(`${error.message}\ncollector log:\n${collector?.log().slice(-4000)}\nprometheus log:\n${prometheus.log().slice(-4000)}`, { cause: error });
+    throw withLogs(error, collector, prometheus);
   } finally {
     await collector?.stop();
     await prometheus.stop();
@@ -547,11 +527,10 @@ test('collector-prometheus.yaml: ptm\'s delta output of two halves of the stream
       assert.equal(response.status, 200, await response.text());
       await sleep(1500); // a scrape between the halves
     }
-    await eventually(async () => assertSameSeries(await storedSeries(prometheus), want, 'collector-prometheus.yaml'));
-    assert.ok(close(await instantSum(prometheus), total(want)), 'sum(profile_cpu_time_seconds_total)');
+    await assertHolds(prometheus, want, 'collector-prometheus.yaml');
     await assertNothingDiscarded(prometheus, collector);
   } catch (error) {
-    throw new Error(`${error.message}\ncollector log:\n${collector?.log().slice(-4000)}`, { cause: error });
+    throw withLogs(error, collector, prometheus);
   } finally {
     await collector?.stop();
     await prometheus.stop();
