@@ -206,6 +206,9 @@ test('web: folded parsing sums each prefix (flame.js, independent of the page)',
 test('web: the YAML block holds the config under connectors.profiletometrics', () => {
   const yaml = connectorYaml({ process_filter: { patterns: ['^ngin(x|y)$'] }, cardinality_limit: 5, attributes: [] });
   assert.equal(yaml, 'connectors:\n  profiletometrics:\n    process_filter:\n      patterns:\n        - "^ngin(x|y)$"\n    cardinality_limit: 5\n    attributes: []\n');
+  assert.equal(connectorYaml({ temporality: 'delta', cardinality_limit: 5 }), 'connectors:\n  profiletometrics:\n    cardinality_limit: 5\n',
+    'the page\'s delta is not pinned on the connector, whose default is cumulative');
+  assert.equal(connectorYaml({ temporality: 'cumulative' }), 'connectors:\n  profiletometrics:\n    temporality: "cumulative"\n');
 });
 
 test('web: the page loads its own files and the package module only', { skip }, () => {

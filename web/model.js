@@ -23,6 +23,7 @@ export const DEFAULT_CONFIG = {
   sample_types: [],
   copy_resource_attributes: ['*'],
   temporality: 'delta',
+  metrics_expiration: '5m',
   cardinality_limit: 10000,
   max_input_bytes: 67108864,
 };
@@ -228,8 +229,16 @@ function yamlLines(value, indent) {
   });
 }
 
-/** The collector connector's block (README "OpenTelemetry Collector connector"): the core's keys, in YAML. */
+/**
+ * The collector connector's block (README "OpenTelemetry Collector
+ * connector"): the core's keys, in YAML. The page's temporality is the
+ * core's default, delta; the connector's own default is cumulative (what
+ * every Prometheus path takes), so a delta that is only the page's default
+ * is left out of the block rather than pinned there.
+ */
 export function connectorYaml(config) {
-  const body = yamlLines(config ?? {}, 4) ?? [];
+  const { temporality, ...rest } = config ?? {};
+  const body = yamlLines(temporality === undefined || temporality === DEFAULT_CONFIG.temporality
+    ? rest : { ...rest, temporality }, 4) ?? [];
   return ['connectors:', body.length ? '  profiletometrics:' : '  profiletometrics: {}', ...body].join('\n') + '\n';
 }
