@@ -40,6 +40,10 @@ async function main(wasm: WasmSource): Promise<void> {
   converter.feed('{"resourceProfiles": []}');
   const finished: Converted<string> = converter.finish({ format: 'prom' });
   const limit: number = converter.maxInputBytes;
+  const added: Stats = converter.add(input, { now: 1n }).stats;
+  const flushed: Converted<string> = converter.flush({ format: 'prom', now: 2 });
+  const flushedBytes: Converted<Uint8Array> = converter.flush();
+  console.log(added, flushed, flushedBytes);
   for (const key of STATS) {
     const value: number = finished.stats[key];
     console.log(key, value, total, warning, refused, limit);
@@ -69,6 +73,8 @@ async function main(wasm: WasmSource): Promise<void> {
   const missing: number = otlp.stats.samples_lost;
   // @ts-expect-error: begin takes options, not a size
   converter.begin(5);
+  // @ts-expect-error: a flush writes metrics, not folded stacks
+  converter.flush({ format: 'folded' });
   console.log(wrong, missing);
 }
 
