@@ -183,7 +183,8 @@ static sample_kind classify_profile(const metric_table *table, const ptm_config 
 {
     static const char *const alloc_space[] = {"alloc_space", "allocated_space", "space", "alloc-size", NULL};
     static const char *const alloc_objects[] = {"alloc_objects", "allocated_objects", NULL};
-    static const char *const cpu_counts[] = {"samples", "cpu", NULL};
+    static const char *const cpu_counts[] = {"samples", "cpu", "itimer", NULL};
+    static const char *const cpu_periods[] = {"cpu", "itimer", "", NULL};
     byte_slice type = dictionary_string(dictionary, profile->type_strindex);
     byte_slice unit = dictionary_string(dictionary, profile->unit_strindex);
     *plan = (profile_plan){.disposition = PLAN_SKIP, .base_metric = -1, .self_metric = -1,
@@ -204,10 +205,11 @@ static sample_kind classify_profile(const metric_table *table, const ptm_config 
         plan->multiplier = unit_ns;
         return KIND_CPU_TIME;
     }
-    /* The period type is cpu, or has no name (py-spy writes only its unit). */
+    /* The period type is cpu, itimer (async-profiler's OTLP CPU profiles:
+     * itimer/count samples) or has no name (py-spy writes only its unit). */
     byte_slice period_type = dictionary_string(dictionary, profile->period_type_strindex);
     if (is_any_of(type, cpu_counts) && slice_equals_cstr(unit, "count") && profile->has_period_type &&
-        (slice_equals_cstr(period_type, "cpu") || period_type.size == 0)) {
+        is_any_of(period_type, cpu_periods)) {
         int64_t period_ns = time_unit_ns(dictionary_string(dictionary, profile->period_unit_strindex));
         if (period_ns > 0) {
             plan->base_metric = table->base[MEASURE_CPU];

@@ -133,7 +133,8 @@ static const kernel_row kernel_rows[] = {
                                          "net_rx_action", "__netif_receive_skb", "ip_rcv", "ipv6_rcv", "napi_")},
     {"disk", NULL, "write", ENTRIES("vfs_write", "vfs_writev", "generic_perform_write", "iomap_file_buffered_write",
                                     "*_file_write_iter", "blkdev_write_iter", "vfs_fsync", "do_fsync",
-                                    "filemap_write")},
+                                    "filemap_write", "do_writepages", "*_writepages", "writeback_", "wb_writeback",
+                                    "__writeback_")},
     {"disk", NULL, "read", ENTRIES("vfs_read", "vfs_readv", "filemap_read", "filemap_fault", "*_file_read_iter",
                                    "blkdev_read_iter", "page_cache_ra", "ondemand_readahead")},
     {"disk", NULL, NULL, ENTRIES("btrfs_", "ext4_", "xfs_", "f2fs_", "nfs_", "fuse_", "jbd2_", "submit_bio",
@@ -150,7 +151,8 @@ static const kernel_row kernel_rows[] = {
 enum { KERNEL_ROW_COUNT = sizeof kernel_rows / sizeof kernel_rows[0] };
 
 static const char *const syscall_prefixes[] = {"__x64_sys_", "__arm64_sys_", "__ia32_sys_", "__x64_compat_sys_",
-                                               "__ia32_compat_sys_", "__se_sys_", "__do_sys_", NULL};
+                                               "__ia32_compat_sys_", "__se_sys_", "__do_sys_", "ksys_", "__sys_",
+                                               NULL};
 static const char *const read_syscalls[] = {"read", "readv", "pread64", "preadv", "preadv2", "recvfrom",
                                             "recvmsg", "recvmmsg", NULL};
 static const char *const write_syscalls[] = {"write", "writev", "pwrite64", "pwritev", "pwritev2", "sendto",
@@ -259,6 +261,9 @@ static byte_slice class_of(byte_slice name)
     if (bang < name.size)
         name = sub(name, bang + 1, name.size);
     name = sub(name, 0, first_byte(name, '(', 0));
+    size_t space = last_byte(name, ' ');
+    if (space < name.size) /* "void java.lang.X.m": the return type goes */
+        name = sub(name, space + 1, name.size);
     size_t lambda = find(name, "$$Lambda", 0);
     if (lambda < name.size) /* the class is what precedes the hidden class's suffix */
         return known_or_unknown(sub(name, 0, lambda));

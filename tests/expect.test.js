@@ -12,6 +12,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectedMetrics, expectedMetricsForRequests, sortPoints, compareDocs } from './lib/expect.js';
 import { metricsRequest, metricsRequestJSON } from './lib/pb.js';
+import { ptm, decodeMetrics, scratchFile } from './lib/run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, 'fixtures');
@@ -272,6 +273,24 @@ test('memory: sample-level executable name, sums across profiles, gauges per pro
       },
     }],
   });
+});
+
+test('async-profiler\'s OTLP CPU profile: itimer/count samples with an itimer period in ns are CPU time', () => {
+  const itimer = STRINGS.length; // the string appended below
+  const request = reqWith(['itimer'], [resource([], [onCpu([{ stackIndex: 2, values: [3] }, { stackIndex: 1, attributeIndices: [1], values: [2] }], {
+    sampleType: { typeStrindex: itimer, unitStrindex: 2 }, // itimer/count
+    periodType: { typeStrindex: itimer, unitStrindex: 4 }, // itimer/nanoseconds
+    period: '10000000', // 10 ms
+  })])]);
+  const got = expectedMetrics(request);
+  assert.deepEqual(got.counts, { total: 2, kept: 2, filtered: 0, invalid: 0, skipped: 0 });
+  assert.deepEqual(got.resources[0].metrics['profile.cpu.time'].points.map((p) => p.value).sort(), [0.02, 0.03]);
+  // ptm on the same request, read back by pdata, is the oracle's.
+  const file = scratchFile('itimer.json');
+  writeFileSync(file, JSON.stringify(request));
+  const run = ptm(['-f', 'json', file]);
+  assert.equal(run.code, 0, run.stderr);
+  assertDoc(sortPoints(decodeMetrics(run.stdout, { json: true })), sortPoints(got));
 });
 
 test('pprof pair: the count-based profile is skipped next to a direct cpu profile; period 0 is invalid; wall', () => {

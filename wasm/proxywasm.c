@@ -354,6 +354,10 @@ int32_t EXPORT(proxy_on_configure)(uint32_t root_id, size_t configuration_size)
 
 /* ---- request headers ------------------------------------------------------------ */
 
+/* The profiles' wire version this filter reads (opentelemetry-proto's
+ * OTLP-Profiles-Development-Version header; absent means 1). */
+#define PROFILES_VERSION_HEADER "otlp-profiles-development-version"
+
 /* A request header's value (NULL when absent), NUL-terminated, for free(). */
 static char *request_header(const char *name)
 {
@@ -592,6 +596,7 @@ static int32_t convert_request(context *ctx, plugin *p)
     set_request_header(":path", path);
     set_request_header("content-type", "application/x-protobuf");
     remove_request_header("content-encoding");
+    remove_request_header(PROFILES_VERSION_HEADER); /* the body is metrics now */
     count_conversion(p, &stats);
     end_stream(ctx);
     record_memory(p);
@@ -638,18 +643,25 @@ static bool request_matches(const plugin *p, char **query)
     return matches;
 }
 
-/* Starts the conversion of a matching request, or answers it when its
- * content-type or content-encoding is one the core does not read (415).
- * Takes query. */
+/* Starts the conversion of a matching request, or answers it when it is of
+ * a profiles version the core does not read (400, before its body is read)
+ * or its content-type or content-encoding is one the core does not read
+ * (415). Takes query. */
 static int32_t begin_request(context *ctx, plugin *p, char *query, bool end_of_stream)
 {
+    char *version = request_header(PROFILES_VERSION_HEADER);
     char *content_type = request_header("content-type");
     char *encoding = request_header("content-encoding");
     body_kind kind = BODY_PROTOBUF;
     bool known_kind = body_kind_of(content_type, &kind);
     char message[512] = "";
     uint32_t status = 415;
-    if (!known_kind)
+    if (version != NULL && strcmp(version, "1") != 0) {
+        status = 400;
+        snprintf(message, sizeof message,
+                 "request: OTLP-Profiles-Development-Version \"%.200s\" is not 1, the version this filter reads",
+                 version);
+    } else if (!known_kind)
         snprintf(message, sizeof message,
                  "request: content-type \"%.200s\" is not application/x-protobuf or application/json",
                  content_type != NULL ? content_type : "");
@@ -660,6 +672,7 @@ static int32_t begin_request(context *ctx, plugin *p, char *query, bool end_of_s
         status = 503;
         snprintf(message, sizeof message, "out of memory");
     }
+    free(version);
     free(content_type);
     free(encoding);
     if (message[0] != '\0') {

@@ -304,8 +304,9 @@ function classify(profile, dict) {
   const ptype = dict.str(get(pt, 'typeStrindex') ?? 0);
   const punit = dict.str(get(pt, 'unitStrindex') ?? 0);
   if (type === 'cpu' && TIME_UNITS[unit]) return { measure: 'cpu', mult: TIME_UNITS[unit], direct: true };
-  // The period type is cpu, or has no name (py-spy writes only its unit).
-  if ((type === 'samples' || type === 'cpu') && unit === 'count' && (ptype === 'cpu' || ptype === '') && TIME_UNITS[punit]) {
+  // The period type is cpu, itimer (async-profiler's itimer/count samples)
+  // or has no name (py-spy writes only its unit).
+  if (['samples', 'cpu', 'itimer'].includes(type) && unit === 'count' && ['cpu', 'itimer', ''].includes(ptype) && TIME_UNITS[punit]) {
     const period = big(get(profile, 'period'));
     if (period <= 0n) return { invalid: true, countBased: true };
     return { measure: 'cpu', mult: period * TIME_UNITS[punit], countBased: true };

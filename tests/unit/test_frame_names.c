@@ -89,6 +89,13 @@ static void test_kernel(void)
                           "exc_page_fault"), "memory", NULL, NULL, ""), "page fault");
     CHECK(kernel_is(STACK("pipe_write", "vfs_write", "__x64_sys_write"), "ipc", NULL, "write", "write"),
           "pipe under vfs_write");
+    CHECK(kernel_is(STACK("ext4_writepages", "do_writepages", "__writeback_single_inode", "writeback_sb_inodes",
+                          "__writeback_inodes_wb", "wb_writeback", "wb_workfn", "process_one_work"),
+                    "disk", NULL, "write", ""), "writeback is a disk write");
+    CHECK(kernel_is(STACK("pipe_read", "vfs_read", "ksys_read"), "ipc", NULL, "read", "read"),
+          "ksys_read: the syscall without an __x64_sys_ frame");
+    CHECK(kernel_is(STACK("copy_user_generic", "filemap_read", "vfs_read", "ksys_pread64"), "disk", NULL, "read",
+                    "pread64"), "ksys_pread64");
     CHECK(kernel_is(STACK("unix_stream_recvmsg", "sock_recvmsg", "__x64_sys_recvmsg"), "ipc", NULL, "read",
                     "recvmsg"), "unix socket beats the socket row");
     CHECK(kernel_is(STACK("btrfs_search_slot", "btrfs_file_write_iter", "__x64_sys_pwrite64"), "disk", NULL,
@@ -132,6 +139,8 @@ static void test_package(void)
     CHECK(package_is("go", "", "", "[unknown]"), "go without a name");
     CHECK(package_is("jvm", "java.util.HashMap.get", "", "java.util.HashMap"), "jvm");
     CHECK(package_is("jvm", "java/util/HashMap.get", "", "java/util/HashMap"), "jvm internal name");
+    CHECK(package_is("jvm", "void java.lang.AbstractStringBuilder.appendChars(java.lang.String, int, int)", "",
+                     "java.lang.AbstractStringBuilder"), "jvm: the eBPF profiler's name, its return type gone");
     CHECK(package_is("jvm", "com.x.Foo.bar(Ljava/lang/String;)V", "", "com.x.Foo"), "jvm signature");
     CHECK(package_is("jvm", "com.x.Foo$$Lambda$14/0x0000000800c0.run", "", "com.x.Foo"), "jvm lambda");
     CHECK(package_is("jvm", "com.x.Outer$Inner.run", "", "com.x.Outer$Inner"), "jvm nested class");

@@ -359,6 +359,37 @@ func TestUnsupportedMedia(t *testing.T) {
 	}
 }
 
+// The profiles' wire version (OTLP-Profiles-Development-Version): absent or
+// 1 converts, and the converted request does not carry it on; any other
+// value gets 400 with the message, before the body is read.
+func TestProfilesVersionHeader(t *testing.T) {
+	f := newFilter(t, nil)
+	body := fixture(t, "cpu-ebpf.pb")
+	want := cli(t, "otlp", body, "")
+	for _, version := range []string{"", "1"} {
+		headers := post(protobufType, "", len(body))
+		if version != "" {
+			headers = append(headers, [2]string{"otlp-profiles-development-version", version})
+		}
+		r := f.send(headers, body, 0)
+		t.Run("version "+version, func(t *testing.T) { assertConverted(t, r, want) })
+		if v, ok := r.header("otlp-profiles-development-version"); ok {
+			t.Errorf("version %q: the metrics request carries the profiles' version %q", version, v)
+		}
+	}
+	for _, version := range []string{"2", "0", "1.0"} {
+		headers := append(post(protobufType, "", len(body)), [2]string{"otlp-profiles-development-version", version})
+		r := f.send(headers, body, 0)
+		if r.local == nil || r.local.StatusCode != 400 {
+			t.Fatalf("version %q: want 400, got %+v", version, r.local)
+		}
+		want := `ptm: request: OTLP-Profiles-Development-Version "` + version + `" is not 1, the version this filter reads`
+		if s := failure(t, r); s.Message != want {
+			t.Errorf("message %q, want %q", s.Message, want)
+		}
+	}
+}
+
 // Plugin configurations: none and "{}" run with every default; the filter's
 // options and the core's keys work; a bad one fails proxy_on_configure with
 // an error log naming the key.

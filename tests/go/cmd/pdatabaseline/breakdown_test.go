@@ -93,14 +93,14 @@ var kernelRows = []kernelRow{
 	{"ipc", "", "read", strings.Fields("pipe_read unix_stream_recvmsg unix_stream_read_generic unix_dgram_recvmsg eventfd_read do_mq_timedreceive")},
 	{"network", "other", "write", strings.Fields("sock_sendmsg sock_write_iter __sys_sendto __sys_sendmsg __dev_queue_xmit dev_queue_xmit ip_output ip6_output ip_finish_output")},
 	{"network", "other", "read", strings.Fields("sock_recvmsg sock_read_iter __sys_recvfrom __sys_recvmsg net_rx_action __netif_receive_skb ip_rcv ipv6_rcv napi_")},
-	{"disk", "", "write", strings.Fields("vfs_write vfs_writev generic_perform_write iomap_file_buffered_write *_file_write_iter blkdev_write_iter vfs_fsync do_fsync filemap_write")},
+	{"disk", "", "write", strings.Fields("vfs_write vfs_writev generic_perform_write iomap_file_buffered_write *_file_write_iter blkdev_write_iter vfs_fsync do_fsync filemap_write do_writepages *_writepages writeback_ wb_writeback __writeback_")},
 	{"disk", "", "read", strings.Fields("vfs_read vfs_readv filemap_read filemap_fault *_file_read_iter blkdev_read_iter page_cache_ra ondemand_readahead")},
 	{"disk", "", "", strings.Fields("btrfs_ ext4_ xfs_ f2fs_ nfs_ fuse_ jbd2_ submit_bio __submit_bio blk_mq_")},
 	{"memory", "", "", strings.Fields("handle_mm_fault __handle_mm_fault do_anonymous_page exc_page_fault do_user_addr_fault __alloc_pages alloc_pages kmem_cache_alloc __kmalloc kfree do_mmap mmap_region __vm_munmap do_madvise do_brk_flags shrink_ kswapd try_to_free_pages compact_ clear_page evict_folios lru_gen_ balance_pgdat")},
 	{"synchronization", "", "", strings.Fields("futex_ do_futex __futex rwsem_ down_read down_write __mutex_lock mutex_lock _raw_spin_lock queued_spin_lock_slowpath synchronize_rcu")},
 }
 
-var syscallPrefixes = []string{"__x64_sys_", "__arm64_sys_", "__ia32_sys_", "__x64_compat_sys_", "__ia32_compat_sys_", "__se_sys_", "__do_sys_"}
+var syscallPrefixes = []string{"__x64_sys_", "__arm64_sys_", "__ia32_sys_", "__x64_compat_sys_", "__ia32_compat_sys_", "__se_sys_", "__do_sys_", "ksys_", "__sys_"}
 
 var (
 	syscallArea = map[string]string{
@@ -221,6 +221,9 @@ func classOf(name string) string {
 	if i := strings.IndexByte(name, '('); i >= 0 {
 		name = name[:i]
 	}
+	if i := strings.LastIndexByte(name, ' '); i >= 0 { // the return type, as the eBPF profiler writes it
+		name = name[i+1:]
+	}
 	if i := strings.Index(name, "$$Lambda"); i >= 0 {
 		return name[:i]
 	}
@@ -294,6 +297,8 @@ var packageCases = []packageCase{
 	{"jvm", "java/util/HashMap.get", "", "java/util/HashMap"}, {"jvm", "java.util.HashMap.get", "", "java.util.HashMap"},
 	{"jvm", "com.x.Foo$$Lambda$14/0x0000.run", "", "com.x.Foo"}, {"jvm", "a.Outer$Inner.m(I)V", "", "a.Outer$Inner"},
 	{"jvm", "nodot", "", unknownFrame},
+	{"jvm", "void java.lang.AbstractStringBuilder.appendChars(java.lang.String, int, int)", "", "java.lang.AbstractStringBuilder"},
+	{"jvm", "java.util.Map<java.lang.String, java.lang.Object> a.B.m()", "", "a.B"},
 	{"dotnet", "System.Private.CoreLib!System.Threading.Thread.StartCallback()", "", "System.Threading.Thread"},
 	{"dotnet", "System.Collections.Generic.Dictionary`2.TryInsert", "", "System.Collections.Generic.Dictionary`2"},
 	{"cpython", "f", "/usr/lib/python3.11/json/decoder.py", "json/decoder"},
@@ -323,6 +328,9 @@ var kernelCases = []struct {
 	{strings.Fields("napi_poll.cold net_rx_action __do_softirq"), kernelClass{"network", "other", "read", ""}},
 	{strings.Fields("udp_sendmsg.constprop.1 __arm64_sys_sendmmsg"), kernelClass{"network", "udp", "write", "sendmmsg"}},
 	{strings.Fields("schedule __do_sys_recvmmsg"), kernelClass{"other", "", "read", "recvmmsg"}},
+	{strings.Fields("ext4_writepages do_writepages __writeback_single_inode writeback_sb_inodes __writeback_inodes_wb wb_writeback wb_workfn process_one_work"), kernelClass{"disk", "", "write", ""}},
+	{strings.Fields("pipe_read vfs_read ksys_read"), kernelClass{"ipc", "", "read", "read"}},
+	{strings.Fields("copy_user_generic filemap_read vfs_read ksys_pread64"), kernelClass{"disk", "", "read", "pread64"}},
 	{nil, kernelClass{"other", "", "", ""}},
 }
 

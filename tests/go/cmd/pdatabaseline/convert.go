@@ -206,8 +206,8 @@ func (c *converter) classify(p pprofile.Profile) (m measure, factor int64, count
 		}
 	}
 	periodType, periodUnit := c.str(p.PeriodType().TypeStrindex()), c.str(p.PeriodType().UnitStrindex())
-	if periodScale, isTime := timeUnits[periodUnit]; (typ == "samples" || typ == "cpu") && unit == "count" &&
-		periodType == "cpu" && isTime && p.Period() > 0 {
+	if periodScale, isTime := timeUnits[periodUnit]; (typ == "samples" || typ == "cpu" || typ == "itimer") && unit == "count" &&
+		(periodType == "cpu" || periodType == "itimer") && isTime && p.Period() > 0 {
 		return cpu, p.Period() * periodScale, true, true
 	}
 	switch {
