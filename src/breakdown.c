@@ -216,21 +216,8 @@ static uint32_t location_type(conversion *c, int32_t index)
     uint32_t *cached = &c->breakdowns.location_types[index];
     if (*cached != INTERN_NONE)
         return *cached;
-    const profile_dictionary *dictionary = c->dictionary;
-    const dictionary_location *location = location_at(dictionary, index);
-    const int32_t *indices = (const int32_t *)dictionary->location_attributes.items + location->first_attribute;
-    *cached = c->breakdowns.unknown;
-    for (uint32_t i = 0; i < location->attribute_count; i++) {
-        if (indices[i] < 0 || (uint32_t)indices[i] >= dictionary->attributes.count)
-            continue;
-        const dictionary_attribute *attribute = &((const dictionary_attribute *)dictionary->attributes.items)[indices[i]];
-        byte_slice text;
-        if (slice_equals_cstr(dictionary_string(dictionary, attribute->key_strindex), "profile.frame.type") &&
-            dictionary_string_value(dictionary, attribute->value, &text) && text.size > 0) {
-            *cached = intern(&c->interner, text);
-            break;
-        }
-    }
+    byte_slice type = dictionary_location_type(c->dictionary, location_at(c->dictionary, index));
+    *cached = type.size > 0 ? intern(&c->interner, type) : c->breakdowns.unknown;
     return *cached;
 }
 

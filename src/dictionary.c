@@ -124,6 +124,41 @@ static uint32_t function_name_id(profile_dictionary *dictionary, int32_t functio
 /* The zero location (index 0 of an empty table): no mapping, no lines. */
 static const dictionary_location zero_location = {0, 0, 0, 0, 0};
 
+byte_slice dictionary_location_type(const profile_dictionary *dictionary, const dictionary_location *location)
+{
+    if (location->attribute_count == 0)
+        return (byte_slice){0}; /* and the table may be empty: no pointer arithmetic on NULL */
+    const int32_t *indices = (const int32_t *)dictionary->location_attributes.items + location->first_attribute;
+    for (uint32_t i = 0; i < location->attribute_count; i++) {
+        if (indices[i] < 0 || (uint32_t)indices[i] >= dictionary->attributes.count)
+            continue;
+        const dictionary_attribute *attribute = &((const dictionary_attribute *)dictionary->attributes.items)[indices[i]];
+        byte_slice text;
+        if (slice_equals_cstr(dictionary_string(dictionary, attribute->key_strindex), "profile.frame.type") &&
+            dictionary_string_value(dictionary, attribute->value, &text) && text.size > 0)
+            return text;
+    }
+    return (byte_slice){0};
+}
+
+/* The name of a frame nothing names: "[type]" of its location's
+ * profile.frame.type ("[cpython]", "[native]", "[abort-marker]"), so that
+ * unnamed frames of different runtimes stay apart; "[unknown]" when it has
+ * no type. INTERN_NONE when memory ran out. */
+static uint32_t unnamed_frame_id(profile_dictionary *dictionary, const dictionary_location *location)
+{
+    byte_slice type = dictionary_location_type(dictionary, location);
+    if (type.size == 0)
+        return dictionary->unknown_name_id;
+    uint8_t *name = arena_alloc(dictionary->arena, type.size + 2);
+    if (name == NULL)
+        return INTERN_NONE;
+    name[0] = '[';
+    memcpy(name + 1, type.data, type.size);
+    name[type.size + 1] = ']';
+    return intern(dictionary->interner, (byte_slice){name, type.size + 2});
+}
+
 static bool collect_frames(profile_dictionary *dictionary, const dictionary_stack *stack,
                            stack_info *info, arena_vector *names, arena_vector *frames)
 {
@@ -145,6 +180,8 @@ static bool collect_frames(profile_dictionary *dictionary, const dictionary_stac
                                    ((const int32_t *)dictionary->line_functions.items)[location->first_line + line],
                                    location->mapping_index)
                 : mapping_name_id(dictionary, location->mapping_index);
+            if (id == dictionary->unknown_name_id)
+                id = unnamed_frame_id(dictionary, location);
             if (id == INTERN_NONE)
                 return false;
             if (i == 0 && line == 0)
@@ -200,5 +237,6 @@ bool dictionary_prepare(profile_dictionary *dictionary, ptm_status *status)
     dictionary->stack_infos = arena_calloc(a, dictionary->stacks.count + 1, sizeof(stack_info));
     dictionary->function_name_ids = arena_calloc(a, dictionary->functions.count + 1, sizeof(uint32_t));
     dictionary->mapping_name_ids = arena_calloc(a, dictionary->mappings.count + 1, sizeof(uint32_t));
-    return !a->failed || status_out_of_memory(status);
+    dictionary->unknown_name_id = intern(dictionary->interner, unknown_function);
+    return (!a->failed && dictionary->unknown_name_id != INTERN_NONE) || status_out_of_memory(status);
 }

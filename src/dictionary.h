@@ -88,6 +88,7 @@ typedef struct profile_dictionary {
     string_interner *interner;     /* the conversion's */
     uint32_t *function_name_ids;   /* by function: its own name's id, when it has one */
     uint32_t *mapping_name_ids;    /* by mapping: the base name's id */
+    uint32_t unknown_name_id;      /* "[unknown]": a frame nothing names */
     attribute_info *attribute_infos;
     stack_info *stack_infos;
     arena_vector scratch_names;    /* uint32_t: the stack being resolved's, reused */
@@ -106,6 +107,11 @@ bool dictionary_decode(profile_dictionary *dictionary, const byte_slice *parts, 
  * or another format's reader, which fills the tables and sets arena and
  * interner). False, with out of memory in status, when memory ran out. */
 bool dictionary_prepare(profile_dictionary *dictionary, ptm_status *status);
+
+/* A location's profile.frame.type ("native", "cpython", ...; size 0 when
+ * it has none): the first such attribute with a string value, attribute
+ * indices outside the table skipped. */
+byte_slice dictionary_location_type(const profile_dictionary *dictionary, const dictionary_location *location);
 
 static inline bool dictionary_index_valid(const arena_vector *table, int32_t index)
 {

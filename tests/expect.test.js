@@ -293,6 +293,40 @@ test('async-profiler\'s OTLP CPU profile: itimer/count samples with an itimer pe
   assertDoc(sortPoints(decodeMetrics(run.stdout, { json: true })), sortPoints(got));
 });
 
+test('an unnamed frame is named for its profile.frame.type ("[cpython]", "[abort-marker]"); an untyped one is "[unknown]"', () => {
+  const key = STRINGS.length; // 'profile.frame.type', then 'abort-marker'
+  const dictionary = {
+    ...DICT,
+    stringTable: [...STRINGS, 'profile.frame.type', 'abort-marker'],
+    attributeTable: [...DICT.attributeTable,
+      { keyStrindex: key, value: { stringValue: 'cpython' } }, // 5
+      { keyStrindex: key, value: { stringValueStrindex: key + 1 } }, // 6, by reference
+      { keyStrindex: key, value: { stringValue: '' } }], // 7: empty, no type
+    locationTable: [...DICT.locationTable,
+      { attributeIndices: [5] }, // 8: cpython, no lines, no mapping
+      { attributeIndices: [7, 6] }, // 9: abort-marker (the empty one skipped)
+      { attributeIndices: [7] }], // 10: no type
+    stackTable: [...DICT.stackTable,
+      { locationIndices: [8, 1] }, // 6: [cpython] | main
+      { locationIndices: [9, 8, 1] }, // 7: [abort-marker] | [cpython] | main
+      { locationIndices: [10, 1] }], // 8: [unknown] | main
+  };
+  const request = { dictionary, resourceProfiles: [resource([], [onCpu([
+    { stackIndex: 6, timestampsUnixNano: [S(10)] },
+    { stackIndex: 7, timestampsUnixNano: [S(20), S(30)] },
+    { stackIndex: 8, timestampsUnixNano: [S(40)] },
+  ])])] };
+  const got = expectedMetrics(request);
+  const self = got.resources[0].metrics['profile.function.self.cpu.time'].points;
+  assert.deepEqual(self.map((p) => [p.attributes['code.function.name'], p.value]).sort(),
+    [['[abort-marker]', 0.1], ['[cpython]', 0.05], ['[unknown]', 0.05]]);
+  const file = scratchFile('typed-unnamed.json');
+  writeFileSync(file, JSON.stringify(request));
+  const run = ptm(['-f', 'json', file]);
+  assert.equal(run.code, 0, run.stderr);
+  assertDoc(sortPoints(decodeMetrics(run.stdout, { json: true })), sortPoints(got));
+});
+
 test('pprof pair: the count-based profile is skipped next to a direct cpu profile; period 0 is invalid; wall', () => {
   const request = req([
     resource([], [

@@ -253,7 +253,22 @@ function mappingName(loc, dict) {
   const m = at(dict.mappings, int(get(loc, 'mappingIndex') ?? 0), 'mapping');
   const file = dict.str(get(m, 'filenameStrindex') ?? 0);
   const b = file ? basename(file) : '';
-  return b || '[unknown]';
+  return b || unnamedName(loc, dict);
+}
+
+// A frame nothing names: "[type]" of its location's profile.frame.type (the
+// first with a non-empty string value; indices outside the table skipped),
+// else "[unknown]".
+function unnamedName(loc, dict) {
+  for (const i of list(get(loc, 'attributeIndices')).map(int)) {
+    if (i < 0 || i >= dict.attributes.length) continue;
+    const e = dict.attributes[i];
+    if (dict.str(get(e, 'keyStrindex') ?? 0) !== 'profile.frame.type') continue;
+    const value = get(e, 'value');
+    const text = isStringValue(value) ? anyValue(value, dict) : '';
+    if (typeof text === 'string' && text !== '') return `[${text}]`;
+  }
+  return '[unknown]';
 }
 
 function lineName(line, loc, dict) {

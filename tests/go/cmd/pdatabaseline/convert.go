@@ -369,9 +369,25 @@ func (c *converter) functionName(loc pprofile.Location, line pprofile.Line) stri
 func (c *converter) mappingName(loc pprofile.Location) string {
 	file := c.str(c.dict.MappingTable().At(int(loc.MappingIndex())).FilenameStrindex())
 	if file == "" {
-		return "[unknown]"
+		return c.unnamed(loc)
 	}
 	return file[strings.LastIndexByte(file, '/')+1:]
+}
+
+// unnamed: a frame nothing names is "[type]" of its location's
+// profile.frame.type (the first non-empty one), else "[unknown]".
+func (c *converter) unnamed(loc pprofile.Location) string {
+	table := c.dict.AttributeTable()
+	for _, i := range loc.AttributeIndices().All() {
+		if i < 0 || int(i) >= table.Len() {
+			continue
+		}
+		a := table.At(int(i))
+		if c.str(a.KeyStrindex()) == "profile.frame.type" && a.Value().Type() == pcommon.ValueTypeStr && a.Value().Str() != "" {
+			return "[" + a.Value().Str() + "]"
+		}
+	}
+	return "[unknown]"
 }
 
 // add adds value to the point of key in metric, or to its resource's

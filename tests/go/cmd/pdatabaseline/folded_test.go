@@ -10,11 +10,14 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -133,5 +136,83 @@ func TestFoldedAgreesWithPtm(t *testing.T) {
 	}
 	if nonEmpty < 4 {
 		t.Errorf("only %d non-empty comparisons: the fixtures should give cpu, off_cpu and memory stacks", nonEmpty)
+	}
+}
+
+// foldedLines: folded text as stack → value.
+func foldedLines(t *testing.T, text string) map[string]int64 {
+	t.Helper()
+	out := map[string]int64{}
+	for _, line := range strings.Split(strings.TrimSuffix(text, "\n"), "\n") {
+		if line == "" {
+			continue
+		}
+		at := strings.LastIndexByte(line, ' ')
+		value, err := strconv.ParseInt(line[at+1:], 10, 64)
+		if err != nil {
+			t.Fatalf("folded line %q: %v", line, err)
+		}
+		out[line[:at]] += value
+	}
+	return out
+}
+
+// TestUnnamedFramesNamedForTheirType: on the live eBPF profiler capture
+// (../shared/fixtures/otlp-live), whose unnamed v8js frames and native
+// frames without a mapping file used to merge into one "[unknown]", ptm's
+// folded stacks are the oracle's over every request, with each unnamed
+// frame named for its profile.frame.type ("[v8js]", "[native]").
+func TestUnnamedFramesNamedForTheirType(t *testing.T) {
+	ptm := filepath.Join(repoRoot, "build", "native", "ptm")
+	path := filepath.Join(repoRoot, "..", "shared", "fixtures", "otlp-live", "ebpf-live.jsonl.gz")
+	compressed, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("no %s: %v", path, err)
+	}
+	reader, err := gzip.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int64{}
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		pd, err := (&pprofile.JSONUnmarshaler{}).UnmarshalProfiles(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for stack, value := range foldedLines(t, folded(pd, cpu)) {
+			want[stack] += value
+		}
+	}
+	got := foldedLines(t, ptmFolded(t, ptm, "cpu", compressed))
+	if len(got) != len(want) {
+		t.Errorf("%d stacks from ptm, %d from the oracle", len(got), len(want))
+	}
+	for stack, value := range want {
+		if got[stack] != value {
+			t.Errorf("%s: ptm %d, oracle %d", stack, got[stack], value)
+		}
+	}
+	typed := map[string]bool{}
+	for stack := range got {
+		frames := strings.Split(stack, ";")
+		for _, frame := range frames[2:] { // past the process and thread
+			if frame == "[unknown]" {
+				t.Errorf("a bare [unknown] frame: %s", stack)
+			}
+			if frame == "[v8js]" || frame == "[native]" {
+				typed[frame] = true
+			}
+		}
+	}
+	t.Logf("%d stacks over %d bytes of requests; unnamed frames named %v", len(got), len(data), typed)
+	if !typed["[v8js]"] || !typed["[native]"] {
+		t.Errorf("the capture's unnamed frames: %v, want [v8js] and [native]", typed)
 	}
 }
