@@ -121,6 +121,15 @@ function assertDoc(got, want) {
   assert.deepEqual(diffs, [], diffs.join('\n'));
 }
 
+/** ptm on the same request (as OTLP/JSON), read back by pdata, is the oracle's doc. */
+function assertPtmIsTheOracle(request, oracle) {
+  const file = scratchFile('request.json');
+  writeFileSync(file, JSON.stringify(request));
+  const run = ptm(['-f', 'json', file]);
+  assert.equal(run.code, 0, run.stderr);
+  assertDoc(sortPoints(decodeMetrics(run.stdout, { json: true })), sortPoints(oracle));
+}
+
 test('two on-CPU samples, off-CPU, unknown type, invalid samples, empty resource', () => {
   const request = req([
     resource([EXE_APP_REF, SVC_REF], [
@@ -285,12 +294,7 @@ test('async-profiler\'s OTLP CPU profile: itimer/count samples with an itimer pe
   const got = expectedMetrics(request);
   assert.deepEqual(got.counts, { total: 2, kept: 2, filtered: 0, invalid: 0, skipped: 0 });
   assert.deepEqual(got.resources[0].metrics['profile.cpu.time'].points.map((p) => p.value).sort(), [0.02, 0.03]);
-  // ptm on the same request, read back by pdata, is the oracle's.
-  const file = scratchFile('itimer.json');
-  writeFileSync(file, JSON.stringify(request));
-  const run = ptm(['-f', 'json', file]);
-  assert.equal(run.code, 0, run.stderr);
-  assertDoc(sortPoints(decodeMetrics(run.stdout, { json: true })), sortPoints(got));
+  assertPtmIsTheOracle(request, got);
 });
 
 test('an unnamed frame is named for its profile.frame.type ("[cpython]", "[abort-marker]"); an untyped one is "[unknown]"', () => {
@@ -320,11 +324,7 @@ test('an unnamed frame is named for its profile.frame.type ("[cpython]", "[abort
   const self = got.resources[0].metrics['profile.function.self.cpu.time'].points;
   assert.deepEqual(self.map((p) => [p.attributes['code.function.name'], p.value]).sort(),
     [['[abort-marker]', 0.1], ['[cpython]', 0.05], ['[unknown]', 0.05]]);
-  const file = scratchFile('typed-unnamed.json');
-  writeFileSync(file, JSON.stringify(request));
-  const run = ptm(['-f', 'json', file]);
-  assert.equal(run.code, 0, run.stderr);
-  assertDoc(sortPoints(decodeMetrics(run.stdout, { json: true })), sortPoints(got));
+  assertPtmIsTheOracle(request, got);
 });
 
 test('pprof pair: the count-based profile is skipped next to a direct cpu profile; period 0 is invalid; wall', () => {
