@@ -43,6 +43,13 @@ static inline bool text_append(byte_buffer *b, const void *data, size_t size)
 /* text_append of a string literal, its length known when compiling. */
 #define text_append_literal(b, literal) text_append((b), "" literal, sizeof(literal) - 1)
 
+/* Appends a name for text people read at a terminal (folded stacks, the
+ * top summary): a control character (a byte below 0x20, or 0x7f) becomes
+ * '_', so that a profile's names cannot move the cursor, clear the screen
+ * or recolour the terminal; with semicolons, ';' too (the folded format's
+ * separator). */
+bool text_append_printable(byte_buffer *b, byte_slice name, bool semicolons);
+
 /* Writes value as "%.15g", else "%.16g", else "%.17g" would: the first that
  * reads back equal (number_text.h). */
 bool format_double(byte_buffer *out, double value);

@@ -7,8 +7,9 @@
  *
  * VALUE is the sum of the samples' values in the measure's base unit
  * (nanoseconds, or bytes for memory), an integer. A name that is absent is
- * written "[unknown]"; in names, ';', '\n' and '\r' (which the format
- * cannot hold) become '_'. Lines are sorted bytewise and each text appears
+ * written "[unknown]"; in names, ';' (which the format cannot hold) and
+ * control characters (newline, escape, ...: text_append_printable) become
+ * '_'. Lines are sorted bytewise and each text appears
  * once (stacks whose names read the same after that are summed).
  *
  * The conversion collected the stacks as interned ids (convert.c,
@@ -30,14 +31,7 @@ static bool append_name(byte_buffer *b, byte_slice name)
 {
     if (name.size == 0)
         return text_append_literal(b, "[unknown]");
-    size_t start = b->size;
-    if (!text_append(b, name.data, name.size))
-        return false;
-    for (size_t i = start; i < b->size; i++) {
-        if (b->data[i] == ';' || b->data[i] == '\n' || b->data[i] == '\r')
-            b->data[i] = '_';
-    }
-    return true;
+    return text_append_printable(b, name, true);
 }
 
 static int compare_lines(const void *a, const void *b)

@@ -12,6 +12,19 @@ bool format_double(byte_buffer *out, double value)
     return text_append(out, text, double_text(value, text));
 }
 
+bool text_append_printable(byte_buffer *b, byte_slice name, bool semicolons)
+{
+    size_t start = b->size;
+    if (!text_append(b, name.data, name.size))
+        return false;
+    for (size_t i = start; i < b->size; i++) {
+        uint8_t byte = b->data[i];
+        if (byte < 0x20 || byte == 0x7f || (semicolons && byte == ';'))
+            b->data[i] = '_';
+    }
+    return true;
+}
+
 size_t utf8_sequence(const uint8_t *text, size_t size)
 {
     uint8_t lead = text[0];

@@ -20,7 +20,8 @@
  * nanoseconds to the largest of ns, us, ms, s at or below them, bytes to B,
  * KiB, MiB, GiB, TiB (1024), with 2 decimals below 10, 1 below 100, none
  * above (integers stay integers); shares of the table's total, 1 decimal.
- * Names are written as they are ("[unknown]" when absent); the value column
+ * Names are written as they are ("[unknown]" when absent), but for control
+ * characters, which become '_' (text_append_printable); the value column
  * is right-aligned to the table's widest value.
  */
 #include "encode.h"
@@ -216,7 +217,7 @@ static bool encode_table(conversion *c, const top_tables *t, const top_sums *sum
         double share = t->total > 0 ? 100.0 * (double)rows[i].value / (double)t->total : 0;
         if (!buffer_printf(out, "  %*s%.*s  %5.1f%%  ", (int)(width - size), "", (int)size, cells.data + start,
                            share) ||
-            !text_append(out, rows[i].label.data, rows[i].label.size) || !text_append_literal(out, "\n"))
+            !text_append_printable(out, rows[i].label, false) || !text_append_literal(out, "\n"))
             return false;
     }
     return true;

@@ -327,6 +327,31 @@ test('an unnamed frame is named for its profile.frame.type ("[cpython]", "[abort
   assertPtmIsTheOracle(request, got);
 });
 
+test('names with control characters: folded stacks and --top write them as \'_\', never raw to a terminal', () => {
+  const evil = STRINGS.length; // a function name that would clear the screen, ring the bell and recolour
+  const dictionary = {
+    ...DICT,
+    stringTable: [...STRINGS, 'evil\u001b[2J\u0007name;x\u001b[31m\u007f', 'thread\rname'],
+    functionTable: [...DICT.functionTable, { nameStrindex: evil }], // 7
+    locationTable: [...DICT.locationTable, { lines: [{ functionIndex: 7 }] }], // 8
+    stackTable: [...DICT.stackTable, { locationIndices: [8, 1] }], // 6
+    attributeTable: [...DICT.attributeTable, { keyStrindex: 5, value: { stringValueStrindex: evil + 1 } }], // 5
+  };
+  const request = { dictionary, resourceProfiles: [resource([EXE_APP_REF], [onCpu([
+    { stackIndex: 6, attributeIndices: [5], timestampsUnixNano: [S(10)] }])])] };
+  const file = scratchFile('control.json');
+  writeFileSync(file, JSON.stringify(request));
+  const folded = ptm(['-f', 'folded', file]);
+  assert.equal(folded.code, 0, folded.stderr);
+  assert.equal(folded.stdout.toString(), 'app;thread_name;main;evil_[2J_name_x_[31m_ 50000000\n');
+  const top = ptm(['--top', '3', file]);
+  assert.equal(top.code, 0, top.stderr);
+  const text = top.stdout.toString();
+  assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f]/, 'no control character but newlines');
+  assert.match(text, /evil_\[2J_name;x_\[31m_\n/);
+  assert.match(text, /thread_name \(app\)\n/);
+});
+
 test('pprof pair: the count-based profile is skipped next to a direct cpu profile; period 0 is invalid; wall', () => {
   const request = req([
     resource([], [

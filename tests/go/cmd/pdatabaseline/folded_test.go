@@ -24,13 +24,23 @@ import (
 	"go.opentelemetry.io/collector/pdata/pprofile"
 )
 
-var foldedEscape = strings.NewReplacer(";", "_", "\n", "_", "\r", "_")
+// printable: text for a terminal, byte by byte: a control character (below
+// 0x20, or 0x7f) becomes '_', and with semicolons ';' too.
+func printable(name string, semicolons bool) string {
+	b := []byte(name)
+	for i, c := range b {
+		if c < 0x20 || c == 0x7f || (semicolons && c == ';') {
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
 
 func foldedName(name string) string {
 	if name == "" {
 		return "[unknown]"
 	}
-	return foldedEscape.Replace(name)
+	return printable(name, true)
 }
 
 // frameNames are a sample's frames root first: each location's lines from

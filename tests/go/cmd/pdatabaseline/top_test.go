@@ -90,7 +90,7 @@ func writeTable(b *strings.Builder, title string, sums map[string]int64, total i
 		if total > 0 {
 			share = 100 * float64(r.value) / float64(total)
 		}
-		fmt.Fprintf(b, "  %*s  %5.1f%%  %s\n", width, scaled(r.value, bytes), share, r.label)
+		fmt.Fprintf(b, "  %*s  %5.1f%%  %s\n", width, scaled(r.value, bytes), share, printable(r.label, false))
 	}
 }
 
