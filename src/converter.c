@@ -1252,9 +1252,8 @@ static void flush_held(ptm_converter *converter, uint64_t now, ptm_format format
                               &converter->conversion_arena, status) &&
               cumulative_restore(store, c, since, &expired) &&
               (expired == 0 || cumulative_absorb(next, c, 0)); /* the live ones, times kept */
-    uint64_t window_start = converter->window_start != 0 ? converter->window_start : now;
     if (ok) {
-        cumulative_stamp(c, window_start, now);
+        cumulative_stamp(c, converter->window_start != 0 ? converter->window_start : now, now);
         c->top_count = converter->top_count;
         ok = conversion_finish(c) && encode(c, format, out) == PTM_OK;
     }
@@ -1264,10 +1263,10 @@ static void flush_held(ptm_converter *converter, uint64_t now, ptm_format format
         return;
     }
     converter->window_start = now;
-    if (!config->cumulative || expired > 0) {
+    if (!config->cumulative || expired > 0)
         cumulative_clear(store); /* c, which points into it, is written */
-        converter->kept_current = expired > 0 ? !converter->kept_current : converter->kept_current;
-    }
+    if (expired > 0)
+        converter->kept_current = !converter->kept_current; /* next holds the live series */
 }
 
 ptm_result ptm_converter_flush(ptm_converter *converter, uint64_t now_unix_nano, ptm_format format,
