@@ -204,7 +204,7 @@ static uint32_t tuple_id(breakdown_state *state, const uint32_t *values, uint32_
 /* The location at index (valid, or 0 of an empty table). */
 static const dictionary_location *location_at(const profile_dictionary *dictionary, int32_t index)
 {
-    static const dictionary_location none = {0, 0, 0, 0, 0};
+    static const dictionary_location none = {0};
     return (uint32_t)index < dictionary->locations.count
         ? &((const dictionary_location *)dictionary->locations.items)[index] : &none;
 }
@@ -279,8 +279,7 @@ static void leaf_tuples(conversion *c, const dictionary_stack *entry, stack_brea
     facts->tuples[BREAKDOWN_FRAME_TYPE] = tuple_id(state, &type_id, 1);
     if (state->kinds[BREAKDOWN_LIBRARY] && slice_equals_cstr(type, "native")) {
         int32_t mapping = leaf->mapping_index;
-        int32_t filename = (uint32_t)mapping < dictionary->mappings.count
-            ? ((const int32_t *)dictionary->mappings.items)[mapping] : 0;
+        int32_t filename = dictionary_mapping_at(dictionary, mapping)->filename_strindex;
         facts->tuples[BREAKDOWN_LIBRARY] = single_tuple(c, frame_library(dictionary_string(dictionary, filename)));
     }
     if (state->kinds[BREAKDOWN_KERNEL] && slice_equals_cstr(type, "kernel"))
@@ -339,7 +338,7 @@ static uint64_t stack_rules(conversion *c, const stack_info *stack)
     uint64_t self = 0, inclusive = 0;
     if (c->config->rule_count == 0)
         return 0;
-    self = function_rules(c, stack->leaf_function);
+    self = function_rules(c, stack->self_function);
     for (uint32_t i = 0; i < stack->function_count; i++)
         inclusive |= function_rules(c, stack->functions[i]);
     uint64_t inclusive_rules = c->breakdowns.inclusive_rules;

@@ -21,6 +21,8 @@
 #include <string.h>
 
 enum { DEFAULT_CARDINALITY_LIMIT = 10000 };
+/* symbolize.cache_bytes: symbol tables kept by build ID (docs/security.md). */
+#define DEFAULT_SYMBOL_CACHE_BYTES (256.0 * 1024 * 1024)
 #define DEFAULT_MAX_INPUT_BYTES ((uint64_t)64 * 1024 * 1024)
 /* PCRE2 bounds per search (docs/security.md): backtracking steps, nested
  * backtracking depth, and KiB of heap for backtracking frames. */
@@ -665,6 +667,81 @@ static bool parse_copied_key(config_parser *p, const char *text, void *context)
     return true;
 }
 
+/* "self_frame": "interpreted" (the default) or "leaf". */
+static bool parse_self_frame(config_parser *p, const cJSON *root)
+{
+    const char *self_frame = "interpreted";
+    if (!read_string(p, root, "self_frame", &self_frame, false))
+        return false;
+    p->config->self_interpreted = strcmp(self_frame, "interpreted") == 0;
+    if (!p->config->self_interpreted && strcmp(self_frame, "leaf") != 0) {
+        path_push_key(p, "self_frame");
+        return fail(p, "must be \"interpreted\" or \"leaf\"");
+    }
+    return true;
+}
+
+/* Appends a copy of text to the string list at context (arena_vector of
+ * const char *). */
+static bool append_string(config_parser *p, const char *text, void *context)
+{
+    const char **slot = vector_push(&p->config->storage, context, sizeof *slot);
+    if (slot == NULL)
+        return out_of_memory(p);
+    *slot = copy_string(p, text);
+    return *slot != NULL;
+}
+
+/* A string array of object's key into *items, *count. */
+static bool read_string_list(config_parser *p, const cJSON *object, const char *key, const char ***items,
+                             uint32_t *count)
+{
+    arena_vector list = {0};
+    if (!each_string(p, object, key, false, append_string, &list))
+        return false;
+    *items = list.items;
+    *count = list.count;
+    return true;
+}
+
+/* A debuginfod server: an http:// or https:// URL. */
+static bool check_debuginfod_urls(config_parser *p, const char *const *urls, uint32_t count)
+{
+    for (uint32_t i = 0; i < count; i++) {
+        if (strncmp(urls[i], "http://", 7) != 0 && strncmp(urls[i], "https://", 8) != 0) {
+            snprintf(p->path, sizeof p->path, "symbolize.debuginfod[%u]", i);
+            return fail(p, "must be an http:// or https:// URL");
+        }
+    }
+    return true;
+}
+
+/* "symbolize": {"paths": [dir...], "root": "", "debuginfod": [url...],
+ * "cache_bytes": 268435456}: the sources of native frames' symbols. */
+static bool parse_symbolize(config_parser *p, const cJSON *root)
+{
+    static const char *const keys[] = {"paths", "root", "debuginfod", "cache_bytes", NULL};
+    ptm_config *config = p->config;
+    config->symbolize.root = "";
+    uint64_t cache_bytes = (uint64_t)DEFAULT_SYMBOL_CACHE_BYTES;
+    const cJSON *object = cJSON_GetObjectItemCaseSensitive(root, "symbolize");
+    size_t mark = path_push_key(p, "symbolize");
+    if (object != NULL && !check_object(p, object, keys))
+        return false;
+    if (!read_string_list(p, object, "paths", &config->symbolize.paths, &config->symbolize.path_count) ||
+        !read_string(p, object, "root", &config->symbolize.root, true) ||
+        !read_string_list(p, object, "debuginfod", &config->symbolize.debuginfod,
+                          &config->symbolize.debuginfod_count) ||
+        !check_debuginfod_urls(p, config->symbolize.debuginfod, config->symbolize.debuginfod_count) ||
+        !read_integer(p, object, "cache_bytes", 65536, 17179869184.0, &cache_bytes))
+        return false;
+    config->symbolize.cache_bytes = cache_bytes;
+    config->symbolize.enabled = config->symbolize.path_count > 0 || config->symbolize.root[0] != '\0' ||
+                                config->symbolize.debuginfod_count > 0;
+    path_pop(p, mark);
+    return true;
+}
+
 /* "copy_resource_attributes": ["*"] (the default: every scalar resource
  * attribute but service.name, .namespace and .instance.id), or the keys to
  * copy onto every point. */
@@ -715,17 +792,6 @@ static bool parse_breakdowns(config_parser *p, const cJSON *root)
         return false;
     path_pop(p, mark);
     return true;
-}
-
-/* Appends a copy of text to the string list at context (arena_vector of
- * const char *). */
-static bool append_string(config_parser *p, const char *text, void *context)
-{
-    const char **slot = vector_push(&p->config->storage, context, sizeof *slot);
-    if (slot == NULL)
-        return out_of_memory(p);
-    *slot = copy_string(p, text);
-    return *slot != NULL;
 }
 
 /* A rule's "attributes": {key: string value, ...}. */
@@ -870,7 +936,7 @@ static bool parse_root(config_parser *p, const cJSON *root)
                                        "pattern_filter", "sample_types", "cardinality_limit",
                                        "max_input_bytes", "temporality", "metrics_expiration",
                                        "copy_resource_attributes", "folded", "breakdowns",
-                                       "rules", NULL};
+                                       "rules", "self_frame", "symbolize", NULL};
     if (root != NULL && !check_object(p, root, keys))
         return false;
     uint64_t cardinality_limit = DEFAULT_CARDINALITY_LIMIT;
@@ -888,7 +954,8 @@ static bool parse_root(config_parser *p, const cJSON *root)
         !read_integer(p, root, "max_input_bytes", 1, 4294967295.0, &max_input_bytes) ||
         !parse_temporality(p, root) || !parse_metrics_expiration(p, root) ||
         !parse_copy_resource_attributes(p, root) ||
-        !parse_folded(p, root) || !parse_breakdowns(p, root) || !parse_rules(p, root))
+        !parse_folded(p, root) || !parse_breakdowns(p, root) || !parse_rules(p, root) ||
+        !parse_self_frame(p, root) || !parse_symbolize(p, root))
         return false;
     p->config->cardinality_limit = (uint32_t)cardinality_limit;
     p->config->max_input_bytes = max_input_bytes;

@@ -130,6 +130,21 @@ typedef struct ptm_config {
     bool copy_all_resource_attributes;
     const char **copied_keys;
     uint32_t copied_key_count;
+    /* self_frame: "interpreted" (true, the default): a sample whose leaf
+     * frames are native code under an interpreted or managed frame gives its
+     * self time to the innermost such frame; "leaf" (false): to the leaf. */
+    bool self_interpreted;
+    /* symbolize: where the files of native frames are looked for (see
+     * symbolize.h). enabled when any source is given. */
+    struct {
+        bool enabled;
+        const char **paths;                     /* directories, in order */
+        uint32_t path_count;
+        const char *root;                       /* "" or a prefix of process.executable.path; {pid} */
+        const char **debuginfod;                /* server base URLs, in order */
+        uint32_t debuginfod_count;
+        uint64_t cache_bytes;                   /* symbol tables held, by build ID */
+    } symbolize;
     arena_vector patterns;                      /* every pattern, for freeing */
 } ptm_config;
 

@@ -38,6 +38,7 @@ static bool on_request(void *context, profile_dictionary *dictionary)
 {
     conversion *c = context;
     dictionary->keep_frames = c->collect_folded;
+    dictionary->self_interpreted = c->config->self_interpreted;
     c->request = (request_record){.dictionary = dictionary};
     c->dictionary = dictionary;
     c->stack_caches = arena_calloc(c->request_arena, (size_t)dictionary->stacks.count + 1,
@@ -288,7 +289,7 @@ static bool resolve_function_series(conversion *c, const stack_info *stack, stac
     cache->context = 0;
     if (plan->self_metric >= 0) {
         key.metric = (uint32_t)plan->self_metric;
-        key.function = stack->leaf_function;
+        key.function = stack->self_function;
         function_series_slot *slot = function_slot(c, key.function);
         if (slot == NULL || !add_function_value(c, &key, &slot->self_context, &slot->self_index,
                                                 value, start, end, &cache->series_indices[0]))
@@ -378,7 +379,8 @@ static bool aggregate_sample(conversion *c, const resource_walk *resource,
 }
 
 /* Adds a kept sample's value to its folded stack: (process, thread, frames
- * root first), the names looked up sample → profile → resource. False when
+ * root first, self function), the names looked up sample → profile →
+ * resource. False when
  * memory ran out. */
 static bool add_folded(conversion *c, const attribute_scan *sample_scan, const stack_info *stack,
                        int64_t value)
@@ -402,6 +404,9 @@ static bool add_folded(conversion *c, const attribute_scan *sample_scan, const s
         if (ids != NULL)
             *ids = stack->frames[i - 1];
     }
+    ids = ids != NULL ? vector_push(c->arena, key, sizeof(uint32_t)) : NULL;
+    if (ids != NULL)
+        *ids = stack->self_function;
     if (ids == NULL)
         return false;
     uint32_t id = intern_copy(&c->folded_keys, (byte_slice){key->items, key->count * sizeof(uint32_t)});

@@ -14,6 +14,14 @@ byte_slice dictionary_string(const profile_dictionary *dictionary, int32_t strin
     return ((const byte_slice *)dictionary->strings.items)[strindex];
 }
 
+const dictionary_mapping *dictionary_mapping_at(const profile_dictionary *dictionary, int32_t index)
+{
+    static const dictionary_mapping zero_mapping = {0};
+    if (index < 0 || (uint32_t)index >= dictionary->mappings.count)
+        return &zero_mapping;
+    return &((const dictionary_mapping *)dictionary->mappings.items)[index];
+}
+
 attribute_role attribute_role_of(byte_slice key)
 {
     if (slice_equals_cstr(key, "thread.name"))
@@ -83,7 +91,7 @@ static uint32_t mapping_name_id(profile_dictionary *dictionary, int32_t mapping_
         return *cached;
     byte_slice name = unknown_function;
     if ((uint32_t)mapping_index < dictionary->mappings.count) {
-        int32_t filename = ((const int32_t *)dictionary->mappings.items)[mapping_index];
+        int32_t filename = dictionary_mapping_at(dictionary, mapping_index)->filename_strindex;
         if (!dictionary_index_valid(&dictionary->strings, filename))
             return INTERN_NONE;
         byte_slice base = base_name(dictionary_string(dictionary, filename));
@@ -122,7 +130,7 @@ static uint32_t function_name_id(profile_dictionary *dictionary, int32_t functio
 }
 
 /* The zero location (index 0 of an empty table): no mapping, no lines. */
-static const dictionary_location zero_location = {0, 0, 0, 0, 0};
+static const dictionary_location zero_location = {0};
 
 byte_slice dictionary_location_type(const profile_dictionary *dictionary, const dictionary_location *location)
 {
@@ -159,10 +167,46 @@ static uint32_t unnamed_frame_id(profile_dictionary *dictionary, const dictionar
     return intern(dictionary->interner, (byte_slice){name, type.size + 2});
 }
 
+/* Whether a profile.frame.type is an interpreter's or a managed runtime's:
+ * code whose native leaf frames are the runtime's own (self_frame). */
+static bool interpreted_type(byte_slice type)
+{
+    static const char *const types[] = {"cpython", "v8js", "ruby", "php", "phpjit", "perl",
+                                        "jvm", "dotnet", "beam", "luajit"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        if (slice_equals_cstr(type, types[i]))
+            return true;
+    }
+    return false;
+}
+
+/* Where the walk of a stack is in deciding its self frame (self_frame
+ * "interpreted"): the leaf's run of native frames is followed to the first
+ * frame of another type; an interpreted one takes the self time. */
+typedef enum self_search { SELF_SEARCHING, SELF_DECIDED } self_search;
+
+/* Takes location (index i from the leaf) into the search for the self frame
+ * whose innermost name is id. */
+static self_search search_self(profile_dictionary *dictionary, const dictionary_location *location,
+                               uint32_t i, uint32_t id, stack_info *info)
+{
+    if (i == 0)
+        info->self_function = id;
+    if (!dictionary->self_interpreted)
+        return SELF_DECIDED;
+    byte_slice type = dictionary_location_type(dictionary, location);
+    if (slice_equals_cstr(type, "native"))
+        return SELF_SEARCHING;
+    if (i > 0 && interpreted_type(type))
+        info->self_function = id;
+    return SELF_DECIDED;
+}
+
 static bool collect_frames(profile_dictionary *dictionary, const dictionary_stack *stack,
                            stack_info *info, arena_vector *names, arena_vector *frames)
 {
     const int32_t *location_indices = dictionary->stack_locations.items;
+    self_search self = SELF_SEARCHING;
     for (uint32_t i = 0; i < stack->location_count; i++) {
         int32_t location_index = location_indices[stack->first_location + i];
         if (!dictionary_index_valid(&dictionary->locations, location_index))
@@ -184,8 +228,8 @@ static bool collect_frames(profile_dictionary *dictionary, const dictionary_stac
                 id = unnamed_frame_id(dictionary, location);
             if (id == INTERN_NONE)
                 return false;
-            if (i == 0 && line == 0)
-                info->leaf_function = id;
+            if (line == 0 && self == SELF_SEARCHING)
+                self = search_self(dictionary, location, i, id, info);
             uint32_t *frame = frames != NULL ? vector_push(dictionary->arena, frames, sizeof(uint32_t)) : NULL;
             if (frame != NULL)
                 *frame = id;

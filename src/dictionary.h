@@ -21,6 +21,7 @@
 #include "status.h"
 
 typedef struct dictionary_location {
+    uint64_t address;      /* as sent: an ELF virtual address from the eBPF profiler */
     int32_t mapping_index;
     uint32_t first_line;   /* into line_functions */
     uint32_t line_count;
@@ -32,6 +33,16 @@ typedef struct dictionary_stack {
     uint32_t first_location; /* into stack_locations */
     uint32_t location_count;
 } dictionary_stack;
+
+/* What symbolization needs of a mapping (symbolize.h); its name is the
+ * file's base name. */
+typedef struct dictionary_mapping {
+    uint64_t memory_start, memory_limit, file_offset;
+    int32_t filename_strindex;
+    uint32_t first_attribute; /* into mapping_attributes (OTLP) */
+    uint32_t attribute_count;
+    byte_slice build_id;      /* pprof's Mapping.build_id text; OTLP's is an attribute */
+} dictionary_mapping;
 
 typedef struct dictionary_function {
     int32_t name_strindex;
@@ -63,7 +74,10 @@ typedef struct attribute_info {
  * caches per stack is its own: pipeline.h, stack_cache.) */
 typedef struct stack_info {
     uint8_t state;          /* STACK_UNKNOWN, STACK_VALID or STACK_INVALID */
-    uint32_t leaf_function; /* interned name of the leaf frame, or INTERN_NONE */
+    uint32_t self_function; /* interned name of the frame self time goes to
+                             * (self_frame: the leaf, or the innermost
+                             * interpreted frame above a native leaf run),
+                             * or INTERN_NONE */
     uint32_t *functions;    /* distinct interned names on the stack */
     uint32_t function_count;
     uint32_t *frames;       /* every frame's interned name, leaf first (keep_frames only) */
@@ -81,7 +95,8 @@ typedef struct profile_dictionary {
     arena_vector line_functions;   /* int32_t */
     arena_vector location_attributes; /* int32_t: attribute indices */
     arena_vector functions;        /* dictionary_function */
-    arena_vector mappings;         /* int32_t filename_strindex */
+    arena_vector mappings;         /* dictionary_mapping */
+    arena_vector mapping_attributes; /* int32_t: attribute indices */
     uint32_t link_count;
 
     /* Derived, lazily (see above); sized after decoding. */
@@ -94,6 +109,7 @@ typedef struct profile_dictionary {
     arena_vector scratch_names;    /* uint32_t: the stack being resolved's, reused */
     arena_vector scratch_frames;   /* uint32_t: likewise, every frame (keep_frames) */
     bool keep_frames;              /* stack_info.frames wanted (folded stacks) */
+    bool self_interpreted;         /* self_frame "interpreted": see stack_info.self_function */
     arena *arena;
 } profile_dictionary;
 
@@ -117,6 +133,9 @@ static inline bool dictionary_index_valid(const arena_vector *table, int32_t ind
 {
     return index >= 0 && ((uint32_t)index < table->count || index == 0);
 }
+
+/* The mapping at index, or the zero mapping when index is outside the table. */
+const dictionary_mapping *dictionary_mapping_at(const profile_dictionary *dictionary, int32_t index);
 
 /* The string at strindex, or an empty slice when out of range. */
 byte_slice dictionary_string(const profile_dictionary *dictionary, int32_t strindex);

@@ -61,17 +61,36 @@ static bool read_string(pb_istream_t *stream, const pb_field_t *field, void **ar
     return entry != NULL && wire_capture(stream, reader->bounds, entry) && check_length(reader, *entry);
 }
 
+static bool read_mapping_attribute(pb_istream_t *stream, const pb_field_t *field, void **arg)
+{
+    (void)field;
+    table_reader *reader = *arg;
+    int32_t *entry = PUSH(reader, mapping_attributes, int32_t, LIMIT_TABLE_REFERENCES);
+    return entry != NULL && read_int32(stream, entry) && wire_scalar_done(stream, reader->bounds);
+}
+
 static bool read_mapping(pb_istream_t *stream, const pb_field_t *field, void **arg)
 {
     (void)field;
     table_reader *reader = *arg;
     if (!wire_expect_message(stream, reader->bounds))
         return false;
-    opentelemetry_proto_profiles_v1development_Mapping message = {0};
-    int32_t *entry = PUSH(reader, mappings, int32_t, LIMIT_TABLE_ENTRIES);
-    if (entry == NULL || !wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Mapping_fields, &message))
+    uint32_t first_attribute = reader->dictionary->mapping_attributes.count;
+    opentelemetry_proto_profiles_v1development_Mapping message = {
+        .attribute_indices = {.funcs.decode = read_mapping_attribute, .arg = reader}};
+    if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Mapping_fields, &message))
         return false;
-    *entry = message.filename_strindex;
+    dictionary_mapping *entry = PUSH(reader, mappings, dictionary_mapping, LIMIT_TABLE_ENTRIES);
+    if (entry == NULL)
+        return false;
+    *entry = (dictionary_mapping){
+        .memory_start = message.memory_start,
+        .memory_limit = message.memory_limit,
+        .file_offset = message.file_offset,
+        .filename_strindex = message.filename_strindex,
+        .first_attribute = first_attribute,
+        .attribute_count = reader->dictionary->mapping_attributes.count - first_attribute,
+    };
     return true;
 }
 
@@ -113,6 +132,7 @@ static bool read_location(pb_istream_t *stream, const pb_field_t *field, void **
     dictionary_location *entry = PUSH(reader, locations, dictionary_location, LIMIT_TABLE_ENTRIES);
     if (entry == NULL)
         return false;
+    entry->address = message.address;
     entry->mapping_index = message.mapping_index;
     entry->first_line = first_line;
     entry->line_count = reader->dictionary->line_functions.count - first_line;
@@ -276,6 +296,7 @@ static fast_result fast_location(table_reader *reader, wire_cursor entry)
     uint32_t first_line = reader->dictionary->line_functions.count;
     uint32_t first_attribute = reader->dictionary->location_attributes.count;
     int32_t mapping_index = 0;
+    uint64_t address = 0;
     while (!wire_at_end(&entry)) {
         uint32_t field, wire_type;
         wire_cursor span;
@@ -291,6 +312,7 @@ static fast_result fast_location(table_reader *reader, wire_cursor entry)
             if (result != FAST_OK)
                 return result;
         } else if (!(field == 1 ? wire_read_int32(&entry, wire_type, &mapping_index)
+                     : field == 2 ? wire_type == WIRE_VARINT && wire_read_varint(&entry, &address)
                                 : wire_skip(&entry, wire_type))) {
             return FAST_UNUSUAL;
         }
@@ -298,6 +320,7 @@ static fast_result fast_location(table_reader *reader, wire_cursor entry)
     dictionary_location *location = PUSH(reader, locations, dictionary_location, LIMIT_TABLE_ENTRIES);
     if (location == NULL)
         return FAST_FAILED;
+    location->address = address;
     location->mapping_index = mapping_index;
     location->first_line = first_line;
     location->line_count = reader->dictionary->line_functions.count - first_line;

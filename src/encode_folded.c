@@ -42,13 +42,14 @@ static int compare_lines(const void *a, const void *b)
     return order != 0 ? order : (x->size > y->size) - (x->size < y->size);
 }
 
-/* The text of folded key id into texts; its offset and size in *line. */
+/* The text of folded key id into texts; its offset and size in *line. The
+ * key's last id, the self function (encode_top.c's), is not written. */
 static bool render_key(const conversion *c, uint32_t id, byte_buffer *texts, size_t *offset, size_t *size)
 {
     byte_slice key = interned(&c->folded_keys, id);
     const uint8_t *ids = key.data;
     *offset = texts->size;
-    for (size_t at = 0; at + sizeof(uint32_t) <= key.size; at += sizeof(uint32_t)) {
+    for (size_t at = 0; at + 2 * sizeof(uint32_t) <= key.size; at += sizeof(uint32_t)) {
         uint32_t name;
         memcpy(&name, ids + at, sizeof name);
         if ((at > 0 && !text_append_literal(texts, ";")) ||

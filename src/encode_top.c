@@ -72,7 +72,8 @@ static uint32_t key_id(const uint8_t *key, size_t at)
     return id;
 }
 
-/* Adds one collected stack (key: process, thread, frames root first). */
+/* Adds one collected stack (key: process, thread, frames root first, the
+ * self function). */
 static bool add_stack(conversion *c, top_tables *t, byte_slice key, int64_t value)
 {
     size_t ids = key.size / sizeof(uint32_t);
@@ -81,10 +82,10 @@ static bool add_stack(conversion *c, top_tables *t, byte_slice key, int64_t valu
         return false;
     sums_add(&t->processes, key_id(key.data, 0), value);
     sums_add(&t->threads, pair, value);
-    if (ids > 2)
+    if (ids > 3)
         sums_add(&t->self, key_id(key.data, ids - 1), value);
     interner_mark_round(&c->interner);
-    for (size_t i = 2; i < ids; i++) {
+    for (size_t i = 2; i + 1 < ids; i++) {
         uint32_t frame = key_id(key.data, i);
         if (interner_mark(&c->interner, frame))
             sums_add(&t->inclusive, frame, value);

@@ -345,23 +345,33 @@ static bool read_value_type(pprof_reader *reader, wire_cursor entry, int32_t *ty
 static bool read_mapping(pprof_reader *reader, wire_cursor entry, uint32_t index)
 {
     const char *where = "Profile.mapping";
-    uint64_t id = 0;
-    int64_t filename = 0;
+    uint64_t id = 0, memory_start = 0, memory_limit = 0, file_offset = 0;
+    int64_t filename = 0, build_id = 0;
     while (!wire_at_end(&entry)) {
         uint32_t field = 0, wire_type = 0;
         if (!read_tag(reader, &entry, &field, &wire_type, where))
             return false;
         bool ok = field == 1 ? read_varint_field(reader, &entry, wire_type, &id, "Profile.mapping.id")
+                : field == 2 ? read_varint_field(reader, &entry, wire_type, &memory_start, "Profile.mapping.memory_start")
+                : field == 3 ? read_varint_field(reader, &entry, wire_type, &memory_limit, "Profile.mapping.memory_limit")
+                : field == 4 ? read_varint_field(reader, &entry, wire_type, &file_offset, "Profile.mapping.file_offset")
                 : field == 5 ? read_int64_field(reader, &entry, wire_type, &filename, "Profile.mapping.filename")
+                : field == 6 ? read_int64_field(reader, &entry, wire_type, &build_id, "Profile.mapping.build_id")
                 : skip_field(reader, &entry, field, wire_type, where);
         if (!ok)
             return false;
     }
     reader->mapping_ids.ids[index] = id;
-    int32_t *mapping = push(reader, &reader->dictionary->mappings, sizeof *mapping, LIMIT_TABLE_ENTRIES, where);
+    dictionary_mapping *mapping = push(reader, &reader->dictionary->mappings, sizeof *mapping, LIMIT_TABLE_ENTRIES, where);
     if (mapping == NULL)
         return false;
-    *mapping = string_index(filename);
+    *mapping = (dictionary_mapping){
+        .memory_start = memory_start,
+        .memory_limit = memory_limit,
+        .file_offset = file_offset,
+        .filename_strindex = string_index(filename),
+        .build_id = dictionary_string(reader->dictionary, string_index(build_id)),
+    };
     return true;
 }
 
@@ -422,7 +432,7 @@ static bool read_location(pprof_reader *reader, wire_cursor entry, uint32_t inde
 {
     const char *where = "Profile.location";
     profile_dictionary *dictionary = reader->dictionary;
-    uint64_t id = 0, mapping_id = 0, ignored;
+    uint64_t id = 0, mapping_id = 0, address = 0, ignored;
     uint32_t first_line = dictionary->line_functions.count;
     while (!wire_at_end(&entry)) {
         uint32_t field = 0, wire_type = 0;
@@ -431,7 +441,7 @@ static bool read_location(pprof_reader *reader, wire_cursor entry, uint32_t inde
             return false;
         bool ok = field == 1 ? read_varint_field(reader, &entry, wire_type, &id, "Profile.location.id")
                 : field == 2 ? read_varint_field(reader, &entry, wire_type, &mapping_id, "Profile.location.mapping_id")
-                : field == 3 ? read_varint_field(reader, &entry, wire_type, &ignored, "Profile.location.address")
+                : field == 3 ? read_varint_field(reader, &entry, wire_type, &address, "Profile.location.address")
                 : field == 5 ? read_varint_field(reader, &entry, wire_type, &ignored, "Profile.location.is_folded")
                 : field == 4 ? read_span_field(reader, &entry, wire_type, &line, "Profile.location.line") &&
                                    read_line(reader, line)
@@ -446,7 +456,7 @@ static bool read_location(pprof_reader *reader, wire_cursor entry, uint32_t inde
         return false;
     /* A mapping id that names nothing is no mapping, as google/pprof reads it. */
     int32_t mapping = id_map_find(&reader->mapping_ids, mapping_id);
-    *location = (dictionary_location){mapping < 0 ? 0 : mapping, first_line,
+    *location = (dictionary_location){address, mapping < 0 ? 0 : mapping, first_line,
                                       dictionary->line_functions.count - first_line, 0, 0};
     return true;
 }
@@ -797,7 +807,7 @@ ptm_result decode_pprof(byte_slice input, arena *a, string_interner *interner,
     reader.type_count = reader.sample_types.count;
     decoded_profile *profiles = arena_calloc(a, (size_t)reader.type_count + 1, sizeof *profiles);
     bool ok = (profiles != NULL || out_of_memory(&reader)) && read_profile_headers(&reader, profiles) &&
-              read_table(&reader, &reader.mappings, &dictionary->mappings, sizeof(int32_t), &reader.mapping_ids,
+              read_table(&reader, &reader.mappings, &dictionary->mappings, sizeof(dictionary_mapping), &reader.mapping_ids,
                          read_mapping, "Profile.mapping") &&
               read_table(&reader, &reader.functions, &dictionary->functions, sizeof(dictionary_function),
                          &reader.function_ids, read_function, "Profile.function") &&

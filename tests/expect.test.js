@@ -327,6 +327,51 @@ test('an unnamed frame is named for its profile.frame.type ("[cpython]", "[abort
   assertPtmIsTheOracle(request, got);
 });
 
+test('self_frame: a native leaf run under an interpreted frame gives its self time to that frame; a kernel leaf, a native root or "leaf" keep the leaf', () => {
+  const key = STRINGS.length; // 'profile.frame.type'
+  const dictionary = {
+    ...DICT,
+    stringTable: [...STRINGS, 'profile.frame.type'],
+    attributeTable: [...DICT.attributeTable,
+      { keyStrindex: key, value: { stringValue: 'native' } }, // 5
+      { keyStrindex: key, value: { stringValue: 'cpython' } }, // 6
+      { keyStrindex: key, value: { stringValue: 'kernel' } }, // 7
+      { keyStrindex: key, value: { stringValue: 'go' } }], // 8
+    locationTable: [...DICT.locationTable,
+      { mappingIndex: 1, attributeIndices: [5] }, // 8: native libc.so.6
+      { lines: [{ functionIndex: 2 }, { functionIndex: 3 }], attributeIndices: [6] }, // 9: cpython inl_callee in inl_caller
+      { lines: [{ functionIndex: 5 }], attributeIndices: [7] }, // 10: kernel leaf_fn
+      { lines: [{ functionIndex: 1 }], attributeIndices: [8] }], // 11: go main
+    stackTable: [...DICT.stackTable,
+      { locationIndices: [8, 8, 9, 1] }, // 6: native, native | cpython -> inl_callee
+      { locationIndices: [10, 8, 9] }, // 7: kernel leaf -> leaf_fn
+      { locationIndices: [8, 11, 9] }, // 8: native | go: not interpreted -> libc.so.6
+      { locationIndices: [8] }, // 9: native alone -> libc.so.6
+      { locationIndices: [9, 8] }], // 10: cpython leaf -> inl_callee
+  };
+  const request = { dictionary, resourceProfiles: [resource([], [onCpu([
+    { stackIndex: 6, timestampsUnixNano: [S(10), S(11), S(12)] },
+    { stackIndex: 7, timestampsUnixNano: [S(20)] },
+    { stackIndex: 8, timestampsUnixNano: [S(30), S(31)] },
+    { stackIndex: 9, timestampsUnixNano: [S(40)] },
+    { stackIndex: 10, timestampsUnixNano: [S(50)] },
+  ])])] };
+  const selfOf = (doc) => doc.resources[0].metrics['profile.function.self.cpu.time'].points
+    .map((p) => [p.attributes['code.function.name'], p.value]).sort();
+  const got = expectedMetrics(request);
+  assert.deepEqual(selfOf(got), [['inl_callee', 0.2], ['leaf_fn', 0.05], ['libc.so.6', 0.15]]);
+  assertPtmIsTheOracle(request, got);
+  const leaf = expectedMetrics(request, { self_frame: 'leaf' });
+  assert.deepEqual(selfOf(leaf), [['inl_callee', 0.05], ['leaf_fn', 0.05], ['libc.so.6', 0.3]]);
+  const file = scratchFile('self-frame.json');
+  writeFileSync(file, JSON.stringify(request));
+  const config = scratchFile('self-frame-config.json');
+  writeFileSync(config, JSON.stringify({ self_frame: 'leaf' }));
+  const run = ptm(['-c', config, '-f', 'json', file]);
+  assert.equal(run.code, 0, run.stderr);
+  assertDoc(sortPoints(decodeMetrics(run.stdout, { json: true })), sortPoints(leaf));
+});
+
 test('names with control characters: folded stacks and --top write them as \'_\', never raw to a terminal', () => {
   const evil = STRINGS.length; // a function name that would clear the screen, ring the bell and recolour
   const dictionary = {

@@ -280,14 +280,28 @@ function lineName(line, loc, dict) {
   return mappingName(loc, dict);
 }
 
-// Returns {self, inclusive} for a stack index: self is the leaf name (or
-// null for an empty stack), inclusive the distinct names, leaf to root.
-function stackNames(stackIndex, dict, cache) {
+// A location's profile.frame.type (the first non-empty string one), or ''.
+function frameType(loc, dict) {
+  const name = unnamedName(loc, dict);
+  return name === '[unknown]' ? '' : name.slice(1, -1);
+}
+
+// Frame types of interpreters and managed runtimes: their native leaf frames
+// are the runtime's own code (self_frame "interpreted").
+const INTERPRETED_TYPES = new Set(['cpython', 'v8js', 'ruby', 'php', 'phpjit', 'perl', 'jvm', 'dotnet', 'beam', 'luajit']);
+
+// Returns {self, inclusive} for a stack index: self is the name self time
+// goes to (or null for an empty stack): the leaf's, except that with
+// self_frame "interpreted" (selfInterpreted) a leaf run of native frames
+// ending at an interpreted frame gives it to that frame; inclusive the
+// distinct names, leaf to root.
+function stackNames(stackIndex, dict, cache, selfInterpreted = true) {
   if (stackIndex === 0) return { self: null, inclusive: [] };
   if (cache.has(stackIndex)) return cache.get(stackIndex);
   const st = at(dict.stacks, stackIndex, 'stack');
   const locIdx = list(get(st, 'locationIndices')).map(int);
   let self = null;
+  let searching = selfInterpreted;
   const inclusive = [];
   const seen = new Set();
   locIdx.forEach((li, k) => {
@@ -297,6 +311,13 @@ function stackNames(stackIndex, dict, cache) {
     // Resolve the mapping even when it is not needed, so a bad index is seen.
     at(dict.mappings, int(get(loc, 'mappingIndex') ?? 0), 'mapping');
     if (k === 0) self = names[0];
+    if (searching) {
+      const type = frameType(loc, dict);
+      if (type !== 'native') {
+        if (k > 0 && INTERPRETED_TYPES.has(type)) self = names[0];
+        searching = false;
+      }
+    }
     for (const n of names) {
       if (!seen.has(n)) {
         seen.add(n);
@@ -582,7 +603,7 @@ export function expectedMetrics(request, options = {}) {
               value = values.length ? values.reduce((a, b) => a + b, 0n) : BigInt(ts.length);
               sAttrs = tableAttrs(get(sample, 'attributeIndices'), dict);
               at(dict.links, int(get(sample, 'linkIndex') ?? 0), 'link');
-              names = stackNames(int(get(sample, 'stackIndex') ?? 0), dict, stackCache);
+              names = stackNames(int(get(sample, 'stackIndex') ?? 0), dict, stackCache, opts.self_frame !== 'leaf');
             } catch (e) {
               if (!(e instanceof Invalid)) throw e;
               counts.invalid++;

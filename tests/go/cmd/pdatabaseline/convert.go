@@ -320,8 +320,7 @@ func (c *converter) sample(resource int, res pcommon.Resource, p pprofile.Profil
 	if locations.Len() == 0 {
 		return
 	}
-	leaf := c.dict.LocationTable().At(int(locations.At(0)))
-	c.add(selfMetric[m], seriesKey{resource: resource, function: c.leafName(leaf)}, value, start, end)
+	c.add(selfMetric[m], seriesKey{resource: resource, function: c.selfName(locations)}, value, start, end)
 	clear(c.seen)
 	for _, l := range locations.All() {
 		c.addInclusive(resource, c.dict.LocationTable().At(int(l)), m, value, start, end)
@@ -345,6 +344,47 @@ func (c *converter) addInclusiveName(resource int, name string, m measure, value
 	}
 	c.seen[name] = struct{}{}
 	c.add(inclusiveMetric[m], seriesKey{resource: resource, function: name}, value, start, end)
+}
+
+// interpretedTypes: the frame types of interpreters and managed runtimes,
+// whose native leaf frames are the runtime's own code (self_frame).
+var interpretedTypes = map[string]bool{"cpython": true, "v8js": true, "ruby": true, "php": true,
+	"phpjit": true, "perl": true, "jvm": true, "dotnet": true, "beam": true, "luajit": true}
+
+// selfName: the frame a sample's self time goes to (self_frame
+// "interpreted", the default): the leaf, unless the leaf is native code; then
+// the first frame past the leaf's run of native frames when it is
+// interpreted, else still the leaf.
+func (c *converter) selfName(locations pcommon.Int32Slice) string {
+	table := c.dict.LocationTable()
+	leaf := table.At(int(locations.At(0)))
+	for i := 0; i < locations.Len(); i++ {
+		loc := table.At(int(locations.At(i)))
+		t := c.locationFrameType(loc)
+		if t == "native" {
+			continue
+		}
+		if i > 0 && interpretedTypes[t] {
+			return c.leafName(loc)
+		}
+		break
+	}
+	return c.leafName(leaf)
+}
+
+// locationFrameType: the location's profile.frame.type (the first non-empty one), or "".
+func (c *converter) locationFrameType(loc pprofile.Location) string {
+	table := c.dict.AttributeTable()
+	for _, i := range loc.AttributeIndices().All() {
+		if i < 0 || int(i) >= table.Len() {
+			continue
+		}
+		a := table.At(int(i))
+		if c.str(a.KeyStrindex()) == "profile.frame.type" && a.Value().Type() == pcommon.ValueTypeStr && a.Value().Str() != "" {
+			return a.Value().Str()
+		}
+	}
+	return ""
 }
 
 func (c *converter) leafName(loc pprofile.Location) string {
@@ -377,15 +417,8 @@ func (c *converter) mappingName(loc pprofile.Location) string {
 // unnamed: a frame nothing names is "[type]" of its location's
 // profile.frame.type (the first non-empty one), else "[unknown]".
 func (c *converter) unnamed(loc pprofile.Location) string {
-	table := c.dict.AttributeTable()
-	for _, i := range loc.AttributeIndices().All() {
-		if i < 0 || int(i) >= table.Len() {
-			continue
-		}
-		a := table.At(int(i))
-		if c.str(a.KeyStrindex()) == "profile.frame.type" && a.Value().Type() == pcommon.ValueTypeStr && a.Value().Str() != "" {
-			return "[" + a.Value().Str() + "]"
-		}
+	if t := c.locationFrameType(loc); t != "" {
+		return "[" + t + "]"
 	}
 	return "[unknown]"
 }

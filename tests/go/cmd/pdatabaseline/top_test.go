@@ -3,7 +3,7 @@
 // feed the base metrics, eachFed, named as folded_test.go names frames),
 // written by the rules README.md gives ("ptm --top"): the totals of every
 // summed measure, then for the folded measure the top N processes, threads
-// ("thread (process)"), functions by self value (the leaf frame) and by
+// ("thread (process)"), functions by self value (the self frame: selfName) and by
 // inclusive value (each function once a stack), value descending then name
 // bytewise, with their shares and scaled units. The counts line is checked
 // against the --stats object of the same run (the counts themselves are
@@ -116,7 +116,7 @@ func expectTop(pd pprofile.Profiles, m measure, count int) string {
 			frames[i] = topName(frames[i])
 		}
 		if len(frames) > 0 {
-			self[frames[len(frames)-1]] += f.value
+			self[topName(c.selfName(c.dict.StackTable().At(int(f.s.StackIndex())).LocationIndices()))] += f.value
 		}
 		seen := map[string]bool{}
 		for _, name := range frames {
