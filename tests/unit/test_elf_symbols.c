@@ -915,8 +915,44 @@ static void test_real_files(const char *root)
     symbol_table_free(&t);
 }
 
+/* The fuzz seeds (tests/fuzz/elf-seeds/*.hex, made with `test_elf_symbols
+ * ROOT --write-seeds DIR` and a hex dump, see tests/fuzz/make-seeds.sh): the
+ * main file in each class and byte order, a .dynsym-only file, a build ID in
+ * a PT_NOTE segment only. */
+static int write_seeds(const char *dir)
+{
+    static const test_symbol yak[] = {{"yak_churn_bytes", 0x10f9, 0x5f, STB_GLOBAL, STT_FUNC, 12},
+                                      {"malloc", 0, 0, STB_GLOBAL, STT_FUNC, 0}};
+    static const test_symbol objects[] = {{"data", 0x4000, 8, STB_GLOBAL, STT_OBJECT, 3}};
+    struct {
+        const char *name;
+        elf_spec spec;
+    } seeds[] = {
+        {"main64le", main_spec(true, false)},
+        {"main64be", main_spec(true, true)},
+        {"main32le", main_spec(false, false)},
+        {"main32be", main_spec(false, true)},
+        {"dynsym64le", {true, false, NULL, 0, yak, 2, NULL, 0, false, NULL}},
+        {"segment-note32le", {false, false, objects, 1, NULL, 0, test_build_id, 20, true, NULL}},
+    };
+    for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+        elf_layout layout;
+        size_t size = build_elf(&seeds[i].spec, file_buffer, sizeof file_buffer, &layout);
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s.elf", dir, seeds[i].name);
+        FILE *out = fopen(path, "wb");
+        if (out == NULL || fwrite(file_buffer, 1, size, out) != size || fclose(out) != 0) {
+            fprintf(stderr, "cannot write %s\n", path);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 3 && strcmp(argv[2], "--write-seeds") == 0)
+        return write_seeds(argv[3]);
     test_main_files();
     test_source_choice();
     test_names_bound();
