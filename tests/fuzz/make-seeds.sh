@@ -14,7 +14,15 @@
 #             (protobuf, json and pprof: each input behind the first byte
 #             that fuzz_common.h reads, for every format with configuration 0
 #             and once for each other configuration: bytes 0 1 2 3 7 11)
-#   config:   tests/fuzz/configs/*.json and tests/regression/config/*.
+#   config:   tests/fuzz/configs/*.json and tests/regression/config/*;
+#   elf:      the small hand-made ELF files of tests/fuzz/elf-seeds/*.hex (hex
+#             text, so that the repo holds no binary seed: the files of
+#             tests/unit/test_elf_symbols.c's builder, both classes and byte
+#             orders, .symtab/.dynsym, build-ID notes, a debuglink; remade by
+#             `build/native/test_elf_symbols . --write-seeds DIR` then
+#             `od -An -v -tx1 F | tr -d ' \n' | fold -w 64`), and the
+#             ELF files of the shared ../shared/fixtures/otlp-live/bin up to
+#             64 KiB when present (the fuzz input is the whole file).
 # The shared fixtures are read in place, never copied into the repo.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -97,8 +105,21 @@ case "$target" in
       done
     fi
     ;;
+  elf)
+    for file in "$root"/tests/fuzz/elf-seeds/*.hex; do
+      # shellcheck disable=SC2059
+      printf "$(tr -d ' \n' < "$file" | sed 's/../\\x&/g')" > "$out/$(basename "$file" .hex).elf"
+    done
+    shared_bin="$root/../shared/fixtures/otlp-live/bin"
+    for file in "$shared_bin"/* "$shared_bin"/debug/.build-id/*/*.debug; do
+      [ -f "$file" ] && [ "$(head -c 4 "$file" | od -An -tx1 | tr -d ' ')" = 7f454c46 ] || continue
+      if [ "$(wc -c < "$file")" -le 65536 ]; then
+        cat "$file" > "$out/shared-$(basename "$file")"
+      fi
+    done
+    ;;
   *)
-    echo "usage: make-seeds.sh protobuf|json|pprof|config DIR" >&2
+    echo "usage: make-seeds.sh protobuf|json|pprof|config|elf DIR" >&2
     exit 2
     ;;
 esac

@@ -6,7 +6,7 @@
 #                            its corpus kept in build/fuzz/corpus/TARGET
 #                            (what `make fuzz` runs, FUZZ_SECONDS)
 #   tests/fuzz/run.sh --smoke [SECONDS]
-#                            the four at once for SECONDS (default 8) from
+#                            every target at once for SECONDS (default 8) from
 #                            the seeds only, into a scratch corpus (what
 #                            `make fuzz-smoke` and tests/fuzz-smoke.test.js run)
 #
@@ -26,7 +26,7 @@ if [ "${1:-}" = "--smoke" ]; then
 fi
 seconds=${1:-$([ $smoke = 1 ] && echo 8 || echo 60)}
 build=build/fuzz
-targets=(protobuf json pprof config)
+targets=(protobuf json pprof config elf)
 if [ -n "${FUZZ_TARGETS:-}" ]; then
   read -r -a targets <<< "$FUZZ_TARGETS"
 fi
