@@ -15,6 +15,9 @@
  *                   symbol_table_find() of each start gives that function;
  *                   the source is NONE exactly when there are no functions;
  *                   build ID and debuglink within their bounds;
+ *  - [elf-lookup]   for tables of up to 256 functions, symbol_table_find() at
+ *                   each start - 1, end - 1, end and the size-0 reach agrees
+ *                   with a linear reading of the contract;
  *  - [elf-determinism] the second read, when it succeeds, gives the same
  *                   functions (starts, sizes, names) and build ID;
  *  - [elf-leak]     nothing allocated is live after symbol_table_free (or a
@@ -97,6 +100,46 @@ static void check_table(const symbol_table *table)
     }
 }
 
+/* The contract of symbol_table_find(), read linearly: the function with the
+ * greatest start <= address, if address is inside its size (or, size 0,
+ * before the next start and within ELF_SIZELESS_REACH). */
+static const elf_function *linear_find(const symbol_table *table, uint64_t address)
+{
+    const elf_function *best = NULL;
+    uint32_t next = 0;
+    for (uint32_t i = 0; i < table->function_count; i++) {
+        if (table->functions[i].start <= address) {
+            best = &table->functions[i];
+            next = i + 1;
+        }
+    }
+    if (best == NULL)
+        return NULL;
+    uint64_t offset = address - best->start;
+    if (best->size != 0)
+        return offset < best->size ? best : NULL;
+    uint64_t reach = ELF_SIZELESS_REACH;
+    if (next < table->function_count && table->functions[next].start - best->start < reach)
+        reach = table->functions[next].start - best->start;
+    return offset < reach ? best : NULL;
+}
+
+static void check_lookups(const symbol_table *table)
+{
+    if (table->function_count > 256)
+        return;
+    for (uint32_t i = 0; i < table->function_count; i++) {
+        const elf_function *f = &table->functions[i];
+        uint64_t end = f->start + (f->size != 0 ? f->size : ELF_SIZELESS_REACH);
+        uint64_t probes[] = {f->start - 1, f->start, end - 1, end, end + 1};
+        for (size_t k = 0; k < sizeof probes / sizeof probes[0]; k++) {
+            if (symbol_table_find(table, probes[k]) != linear_find(table, probes[k]))
+                fuzz_fail("elf-lookup", "symbol_table_find differs from the linear reading", f->name.data,
+                          f->name.size);
+        }
+    }
+}
+
 static bool same_tables(const symbol_table *a, const symbol_table *b)
 {
     if (a->function_count != b->function_count || a->source != b->source || a->build_id_size != b->build_id_size ||
@@ -118,9 +161,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     status_init(&status);
     symbol_table table;
     bool ok = elf_read_symbols(data, size, &allocator, &table, &status);
-    if (ok)
+    if (ok) {
         check_table(&table);
-    else
+        check_lookups(&table);
+    } else
         check_failure(&status, &table, false);
 
     fuzz_allocator failing = {0, 0, 1 + (long)(size % 5)};
