@@ -363,6 +363,52 @@ ptm_result ptm_converter_collect_stacks(ptm_converter *converter, int enabled);
  * PTM_ERR_ARGUMENT for NULL or a count outside 1..PTM_TOP_COUNT_MAX. */
 ptm_result ptm_converter_set_top_count(ptm_converter *converter, uint32_t count);
 
+/*
+ * Symbolization (configuration "symbolize"; README "Symbolization"): a
+ * native frame (a location without lines, its mapping carrying a GNU build
+ * ID) is named from the function symbols of an ELF file with that build ID.
+ * The library reads no file itself; the host reads what it asks for, in one
+ * of two ways:
+ *  - a C host that can be called back sets a file source: while a request
+ *    is converted, the converter asks it for the paths it wants, in order;
+ *  - a host that cannot (the wasm module's) scans an input first:
+ *    ptm_converter_symbols_scan() plans the files its native frames need,
+ *    then ptm_converter_symbols_next() gives each path to try and
+ *    ptm_converter_symbols_offer() takes its bytes (NULL: no such file),
+ *    until next gives NULL; then the input is converted or added.
+ * A file is used only when its build ID is the mapping's. The tables found
+ * (and the build IDs not found) are kept by build ID across calls, within
+ * symbolize.cache_bytes; ptm_converter_reset() forgets them. Without
+ * "symbolize" in the configuration nothing is asked for.
+ */
+typedef struct ptm_file_source {
+    void *context;
+    /* The whole regular file at path (or the body of an http:// URL): its
+     * bytes, their count in *size; NULL when it cannot be read. */
+    const uint8_t *(*read)(void *context, const char *path, size_t *size);
+    /* Releases what read returned. */
+    void (*release)(void *context, const uint8_t *data, size_t size);
+} ptm_file_source;
+
+/* Sets (copied) or, with NULL, removes the converter's file source.
+ * PTM_ERR_ARGUMENT for a NULL converter or a source without read/release. */
+ptm_result ptm_converter_set_file_source(ptm_converter *converter, const ptm_file_source *source);
+
+/* Plans the files an input's native frames need (the input is read as by
+ * ptm_convert(), nothing converted). PTM_ERR_INPUT and friends as
+ * ptm_convert() for an input it cannot read. */
+ptm_result ptm_converter_symbols_scan(ptm_converter *converter, const uint8_t *input, size_t input_size);
+/* The next path the plan wants read (owned by the converter, valid until the
+ * next call), or NULL in *path when it wants nothing more. */
+ptm_result ptm_converter_symbols_next(ptm_converter *converter, const char **path);
+/* The bytes of the file at the path next gave (data NULL: it could not be
+ * read); copied what is needed. PTM_ERR_NOMEM. */
+ptm_result ptm_converter_symbols_offer(ptm_converter *converter, const uint8_t *data, size_t size);
+/* Keeps the symbols of an ELF file handed in unasked (a browser, a test),
+ * under its own build ID. PTM_ERR_INPUT ("ELF: ...") when it is no ELF file
+ * or has no build ID; PTM_ERR_LIMIT; PTM_ERR_NOMEM. */
+ptm_result ptm_converter_add_symbols(ptm_converter *converter, const uint8_t *data, size_t size);
+
 /* The counts so far of the stream in progress (ptm_convert_begin() ...
  * _feed()): what the requests converted up to the last piece fed have
  * added, as ptm_convert_finish() would count them (OTLP/JSON and

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli_files.h"
 #include "config_yaml.h"
 #include "ptm.h"
 
@@ -676,6 +677,7 @@ static int run(int argc, char **argv, options *opts)
     if ((code = create_converter(opts->config_path, &converter)) != 0)
         return code;
     ptm_converter_set_input_format(converter, opts->input_format);
+    ptm_converter_set_file_source(converter, &cli_file_source);
     ptm_converter_collect_stacks(converter, opts->format == PTM_FORMAT_FOLDED || opts->format == PTM_FORMAT_TOP);
     if (opts->top_count > 0)
         ptm_converter_set_top_count(converter, opts->top_count);

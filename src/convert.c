@@ -34,9 +34,45 @@ bool conversion_collect_folded(conversion *c)
     return interner_init(&c->folded_keys, c->arena, &c->hash_key);
 }
 
-static bool on_request(void *context, profile_dictionary *dictionary)
+/* Reads the files the plan wants through the host's file source. False
+ * when memory ran out. */
+static bool read_planned_files(symbolizer *s, const ptm_file_source *files)
+{
+    for (const char *path; (path = symbolizer_next_path(s)) != NULL;) {
+        size_t size = 0;
+        const uint8_t *data = files->read(files->context, path, &size);
+        bool ok = symbolizer_offer(s, data, size);
+        if (data != NULL)
+            files->release(files->context, data, size);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Symbolization of a request: its files planned (and read, with a file
+ * source), then its native frames named from the tables held. */
+static bool symbolize_request(conversion *c, profile_dictionary *dictionary, const decoded_resource *resources,
+                              uint32_t resource_count)
+{
+    symbolizer *s = c->symbols;
+    if (s == NULL || !c->config->symbolize.enabled)
+        return true;
+    if ((c->scan_only || c->files != NULL) && !symbolizer_plan(s, dictionary, resources, resource_count))
+        return false;
+    if (c->files != NULL && !read_planned_files(s, c->files))
+        return false;
+    return c->scan_only || dictionary_use_symbols(dictionary, &s->cache);
+}
+
+static bool on_request(void *context, profile_dictionary *dictionary, const decoded_resource *resources,
+                       uint32_t resource_count)
 {
     conversion *c = context;
+    if (!symbolize_request(c, dictionary, resources, resource_count))
+        return false;
+    if (c->scan_only)
+        return true;
     dictionary->keep_frames = c->collect_folded;
     dictionary->self_interpreted = c->config->self_interpreted;
     c->request = (request_record){.dictionary = dictionary};
@@ -478,6 +514,8 @@ static void on_request_end(void *context)
 
 decode_handler conversion_handler(conversion *c)
 {
+    if (c->scan_only)
+        return (decode_handler){.context = c, .request = on_request};
     return (decode_handler){.context = c, .request = on_request, .resource = on_resource,
                             .scope = on_scope, .profile = on_profile, .sample = on_sample,
                             .request_end = on_request_end};

@@ -123,6 +123,10 @@ struct ptm_converter {
     bool several;
     bool input_refused;
     char input_name[128];
+    /* Symbolization: the tables held by build ID, and the plan (symbolize.h). */
+    symbolizer symbols;
+    ptm_file_source files;         /* ptm_converter_set_file_source(); read NULL: none */
+    bool scanning;                 /* within ptm_converter_symbols_scan() */
 };
 
 static void *default_malloc(void *context, size_t size)
@@ -202,6 +206,7 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
         allocator->free_fn(allocator->context, converter);
         return result;
     }
+    symbolizer_init(&converter->symbols, &converter->config, &converter->allocator);
     *converter_out = converter;
     return PTM_OK;
 }
@@ -218,6 +223,7 @@ void ptm_converter_free(ptm_converter *converter)
     cumulative_clear(&converter->cumulative);
     cumulative_clear(&converter->kept[0]);
     cumulative_clear(&converter->kept[1]);
+    symbolizer_free(&converter->symbols);
     config_free(&converter->config);
     converter->allocator.free_fn(converter->allocator.context, converter);
 }
@@ -294,6 +300,7 @@ ptm_result ptm_converter_reset(ptm_converter *converter)
     cumulative_clear(&converter->kept[0]);
     cumulative_clear(&converter->kept[1]);
     converter->window_start = 0;
+    symbolizer_clear(&converter->symbols);
     return PTM_OK;
 }
 
@@ -541,6 +548,9 @@ static ptm_result start_conversion(ptm_converter *converter, bool json)
         return status->code;
     }
     call->started = true;
+    c->symbols = &converter->symbols;
+    c->files = converter->files.read != NULL ? &converter->files : NULL;
+    c->scan_only = converter->scanning;
     if (converter->add_time != 0)
         c->aggregator.limit = UINT32_MAX; /* the held store applies it, over what it holds */
     if (json) { /* a new reader: several inputs start one each */
@@ -703,6 +713,8 @@ static ptm_result finish_conversion(ptm_converter *converter, ptm_format format,
                     format == PTM_FORMAT_TOP ? "top" : "folded");
         return status->code;
     }
+    if (converter->scanning)
+        return status->code;
     if (converter->add_time != 0) {
         hold_conversion(converter, c);
         return status->code;
@@ -1288,4 +1300,53 @@ ptm_result ptm_converter_flush(ptm_converter *converter, uint64_t now_unix_nano,
     if (status_ok(status))
         flush_held(converter, now_unix_nano, format, &out);
     return hand_out(converter, status->code, &out, output, output_size, stats);
+}
+
+/* ---- symbolization: the host's files ---- */
+
+ptm_result ptm_converter_set_file_source(ptm_converter *converter, const ptm_file_source *source)
+{
+    if (converter == NULL || (source != NULL && (source->read == NULL || source->release == NULL)))
+        return PTM_ERR_ARGUMENT;
+    converter->files = source != NULL ? *source : (ptm_file_source){0};
+    return PTM_OK;
+}
+
+ptm_result ptm_converter_symbols_scan(ptm_converter *converter, const uint8_t *input, size_t input_size)
+{
+    const uint8_t *output;
+    size_t output_size;
+    if (converter == NULL)
+        return PTM_ERR_ARGUMENT;
+    converter->scanning = true;
+    ptm_result result = ptm_convert(converter, input, input_size, PTM_FORMAT_OTLP_PROTOBUF, &output,
+                                    &output_size, NULL);
+    converter->scanning = false;
+    return result;
+}
+
+ptm_result ptm_converter_symbols_next(ptm_converter *converter, const char **path)
+{
+    if (converter == NULL || path == NULL)
+        return PTM_ERR_ARGUMENT;
+    *path = symbolizer_next_path(&converter->symbols);
+    return PTM_OK;
+}
+
+ptm_result ptm_converter_symbols_offer(ptm_converter *converter, const uint8_t *data, size_t size)
+{
+    if (converter == NULL || (data == NULL && size > 0))
+        return PTM_ERR_ARGUMENT;
+    status_init(&converter->status);
+    if (!symbolizer_offer(&converter->symbols, data, size))
+        status_out_of_memory(&converter->status);
+    return converter->status.code;
+}
+
+ptm_result ptm_converter_add_symbols(ptm_converter *converter, const uint8_t *data, size_t size)
+{
+    if (converter == NULL || data == NULL)
+        return PTM_ERR_ARGUMENT;
+    status_init(&converter->status);
+    return symbolizer_add_file(&converter->symbols, data, size, &converter->status);
 }

@@ -623,10 +623,17 @@ ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
         if (!decode_resource(&walk, resource_slices[i], &read[i]))
             return walk_failure(&walk, NULL);
     }
-    if (!handler->request(handler->context, walk.dictionary)) {
+    decoded_resource *decoded = arena_calloc(a, (size_t)resources.count + 1, sizeof *decoded);
+    if (decoded == NULL)
+        return walk_failure(&walk, NULL);
+    for (uint32_t i = 0; i < resources.count; i++)
+        decoded[i] = read[i].decoded;
+    if (!handler->request(handler->context, walk.dictionary, decoded, resources.count)) {
         status_out_of_memory(status);
         return walk_failure(&walk, NULL);
     }
+    if (handler->resource == NULL)
+        return PTM_OK;
     for (uint32_t i = 0; i < resources.count; i++) {
         if (!walk_resource(&walk, &read[i]))
             return walk_failure(&walk, NULL);

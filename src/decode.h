@@ -55,8 +55,12 @@ typedef struct decoded_sample {
 
 typedef struct decode_handler {
     void *context;
-    /* Each returns false to stop the walk (memory ran out). */
-    bool (*request)(void *context, profile_dictionary *dictionary);
+    /* Each returns false to stop the walk (memory ran out). request also
+     * sees the request's resources (their attributes: where symbolize.h
+     * finds executables' paths); a handler without resource (NULL) wants
+     * no more than that: the walk ends there. */
+    bool (*request)(void *context, profile_dictionary *dictionary, const decoded_resource *resources,
+                    uint32_t resource_count);
     bool (*resource)(void *context, const decoded_resource *resource);
     bool (*scope)(void *context, decoded_profile *profiles, uint32_t count);
     bool (*profile)(void *context, const decoded_profile *profile);

@@ -22,6 +22,45 @@ const dictionary_mapping *dictionary_mapping_at(const profile_dictionary *dictio
     return &((const dictionary_mapping *)dictionary->mappings.items)[index];
 }
 
+/* The text of a mapping's build ID: pprof's, or its OTLP attribute's. */
+static byte_slice mapping_build_id_text(const profile_dictionary *dictionary, const dictionary_mapping *mapping)
+{
+    if (mapping->build_id.size > 0)
+        return mapping->build_id;
+    const int32_t *indices = (const int32_t *)dictionary->mapping_attributes.items + mapping->first_attribute;
+    for (uint32_t i = 0; i < mapping->attribute_count; i++) {
+        if (indices[i] < 0 || (uint32_t)indices[i] >= dictionary->attributes.count)
+            continue;
+        const dictionary_attribute *attribute = &((const dictionary_attribute *)dictionary->attributes.items)[indices[i]];
+        byte_slice text;
+        if (slice_equals_cstr(dictionary_string(dictionary, attribute->key_strindex), "process.executable.build_id.gnu") &&
+            dictionary_string_value(dictionary, attribute->value, &text))
+            return text;
+    }
+    return (byte_slice){0};
+}
+
+static int hex_digit(uint8_t c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+bool dictionary_mapping_build_id(const profile_dictionary *dictionary, int32_t index,
+                                 uint8_t id[ELF_BUILD_ID_MAX], uint32_t *size)
+{
+    byte_slice text = mapping_build_id_text(dictionary, dictionary_mapping_at(dictionary, index));
+    if (text.size == 0 || text.size % 2 != 0 || text.size > 2 * ELF_BUILD_ID_MAX)
+        return false;
+    for (size_t i = 0; i < text.size; i += 2) {
+        int high = hex_digit(text.data[i]), low = hex_digit(text.data[i + 1]);
+        if (high < 0 || low < 0)
+            return false;
+        id[i / 2] = (uint8_t)(high << 4 | low);
+    }
+    *size = (uint32_t)(text.size / 2);
+    return true;
+}
+
 attribute_role attribute_role_of(byte_slice key)
 {
     if (slice_equals_cstr(key, "thread.name"))
@@ -129,6 +168,66 @@ static uint32_t function_name_id(profile_dictionary *dictionary, int32_t functio
     return mapping_name_id(dictionary, mapping_index);
 }
 
+/* mapping_tables' mark of a mapping whose file has no table in the cache. */
+static const symbol_table no_symbols;
+
+/* The symbol table of a mapping's file, or NULL; cached per mapping. */
+static const symbol_table *mapping_table(profile_dictionary *dictionary, int32_t mapping_index)
+{
+    const symbol_table **cached = &dictionary->mapping_tables[mapping_index];
+    if (*cached == NULL) {
+        uint8_t id[ELF_BUILD_ID_MAX];
+        uint32_t size;
+        symbol_entry *entry = dictionary_mapping_build_id(dictionary, mapping_index, id, &size)
+            ? symbol_cache_find(dictionary->symbols, id, size) : NULL;
+        *cached = entry != NULL && entry->table != NULL ? entry->table : &no_symbols;
+    }
+    return *cached == &no_symbols ? NULL : *cached;
+}
+
+/* The address in the file's own virtual address space of a location in a
+ * mapping. The eBPF profiler sends it so already, its mapping's range in
+ * the file's address space too (it overlaps a PT_LOAD segment's); another
+ * mapping with a range (pprof's process addresses) is read as the file
+ * offset address - start + offset, then through the PT_LOAD segment holding
+ * that offset. */
+static bool file_address(const symbol_table *table, const dictionary_mapping *mapping, uint64_t address,
+                         uint64_t *out)
+{
+    if (mapping->memory_limit <= mapping->memory_start ||
+        elf_vaddr_range_loaded(table, mapping->memory_start, mapping->memory_limit)) {
+        *out = address;
+        return true;
+    }
+    if (address < mapping->memory_start || address >= mapping->memory_limit)
+        return false;
+    return elf_file_offset_address(table, address - mapping->memory_start + mapping->file_offset, out);
+}
+
+/* The interned name of a native frame from its file's symbol table, or the
+ * mapping's name (mapping_name_id) when there is none or no symbol holds its
+ * address. Cached per location. */
+static uint32_t native_frame_id(profile_dictionary *dictionary, int32_t location_index,
+                                const dictionary_location *location)
+{
+    if (dictionary->symbols == NULL || location->mapping_index <= 0 ||
+        (uint32_t)location->mapping_index >= dictionary->mappings.count ||
+        (uint32_t)location_index >= dictionary->locations.count)
+        return mapping_name_id(dictionary, location->mapping_index);
+    uint32_t *cached = &dictionary->location_name_ids[location_index];
+    if (*cached != INTERN_NONE)
+        return *cached;
+    const symbol_table *table = mapping_table(dictionary, location->mapping_index);
+    uint64_t address;
+    const elf_function *function =
+        table != NULL && file_address(table, dictionary_mapping_at(dictionary, location->mapping_index),
+                                      location->address, &address)
+            ? symbol_table_find(table, address) : NULL;
+    *cached = function != NULL ? intern(dictionary->interner, function->name)
+                               : mapping_name_id(dictionary, location->mapping_index);
+    return *cached;
+}
+
 /* The zero location (index 0 of an empty table): no mapping, no lines. */
 static const dictionary_location zero_location = {0};
 
@@ -223,7 +322,7 @@ static bool collect_frames(profile_dictionary *dictionary, const dictionary_stac
                 ? function_name_id(dictionary,
                                    ((const int32_t *)dictionary->line_functions.items)[location->first_line + line],
                                    location->mapping_index)
-                : mapping_name_id(dictionary, location->mapping_index);
+                : native_frame_id(dictionary, location_index, location);
             if (id == dictionary->unknown_name_id)
                 id = unnamed_frame_id(dictionary, location);
             if (id == INTERN_NONE)
@@ -283,4 +382,13 @@ bool dictionary_prepare(profile_dictionary *dictionary, ptm_status *status)
     dictionary->mapping_name_ids = arena_calloc(a, dictionary->mappings.count + 1, sizeof(uint32_t));
     dictionary->unknown_name_id = intern(dictionary->interner, unknown_function);
     return (!a->failed && dictionary->unknown_name_id != INTERN_NONE) || status_out_of_memory(status);
+}
+
+bool dictionary_use_symbols(profile_dictionary *dictionary, symbol_cache *symbols)
+{
+    arena *a = dictionary->arena;
+    dictionary->mapping_tables = arena_calloc(a, dictionary->mappings.count + 1, sizeof(symbol_table *));
+    dictionary->location_name_ids = arena_calloc(a, dictionary->locations.count + 1, sizeof(uint32_t));
+    dictionary->symbols = a->failed ? NULL : symbols;
+    return !a->failed;
 }

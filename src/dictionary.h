@@ -19,6 +19,7 @@
 #include "arena.h"
 #include "intern.h"
 #include "status.h"
+#include "symbol_cache.h"
 
 typedef struct dictionary_location {
     uint64_t address;      /* as sent: an ELF virtual address from the eBPF profiler */
@@ -110,6 +111,11 @@ typedef struct profile_dictionary {
     arena_vector scratch_frames;   /* uint32_t: likewise, every frame (keep_frames) */
     bool keep_frames;              /* stack_info.frames wanted (folded stacks) */
     bool self_interpreted;         /* self_frame "interpreted": see stack_info.self_function */
+    /* Symbolization: native frames (locations without lines) named from
+     * the symbol table of their mapping's build ID, when symbols is set. */
+    symbol_cache *symbols;         /* the converter's, or NULL */
+    const symbol_table **mapping_tables; /* by mapping: its table, or a mark (dictionary.c) */
+    uint32_t *location_name_ids;   /* by location: its symbolized name's id */
     arena *arena;
 } profile_dictionary;
 
@@ -124,6 +130,10 @@ bool dictionary_decode(profile_dictionary *dictionary, const byte_slice *parts, 
  * interner). False, with out of memory in status, when memory ran out. */
 bool dictionary_prepare(profile_dictionary *dictionary, ptm_status *status);
 
+/* Names native frames from the tables of symbols from now on (before any
+ * stack is resolved). False when memory ran out. */
+bool dictionary_use_symbols(profile_dictionary *dictionary, symbol_cache *symbols);
+
 /* A location's profile.frame.type ("native", "cpython", ...; size 0 when
  * it has none): the first such attribute with a string value, attribute
  * indices outside the table skipped. */
@@ -136,6 +146,13 @@ static inline bool dictionary_index_valid(const arena_vector *table, int32_t ind
 
 /* The mapping at index, or the zero mapping when index is outside the table. */
 const dictionary_mapping *dictionary_mapping_at(const profile_dictionary *dictionary, int32_t index);
+
+/* The GNU build ID of a mapping as bytes (OTLP: its attribute
+ * process.executable.build_id.gnu; pprof: Mapping.build_id), both hex
+ * text. False when it has none or it is not even-length hex of at most
+ * ELF_BUILD_ID_MAX bytes. */
+bool dictionary_mapping_build_id(const profile_dictionary *dictionary, int32_t index,
+                                 uint8_t id[ELF_BUILD_ID_MAX], uint32_t *size);
 
 /* The string at strindex, or an empty slice when out of range. */
 byte_slice dictionary_string(const profile_dictionary *dictionary, int32_t strindex);

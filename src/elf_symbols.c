@@ -38,6 +38,7 @@ enum {
     SHN_UNDEF = 0,
     SHN_XINDEX = 0xffff,
     PN_XNUM = 0xffff,
+    PT_LOAD = 1,
     PT_NOTE = 4,
     NT_GNU_BUILD_ID = 3,
     STT_FUNC = 2,
@@ -164,6 +165,14 @@ static void segment_at(const elf_file *f, uint32_t index, uint32_t *type, uint64
     *offset = read_word(f, at + (f->is64 ? 8 : 4));
     *size = read_word(f, at + (f->is64 ? 32 : 16));
     *align = read_word(f, at + (f->is64 ? 48 : 28));
+}
+
+/* Program header index < phnum: its virtual address range. */
+static void segment_vaddr(const elf_file *f, uint32_t index, uint64_t *vaddr, uint64_t *memory_size)
+{
+    uint64_t at = f->phoff + (uint64_t)index * phdr_size(f);
+    *vaddr = read_word(f, at + (f->is64 ? 16 : 8));
+    *memory_size = read_word(f, at + (f->is64 ? 40 : 20));
 }
 
 /* The symbol at offset (its sym_size() bytes inside the file). */
@@ -573,6 +582,37 @@ static bool read_functions(const elf_file *f, const ptm_allocator *scratch, symb
     return true;
 }
 
+/* The PT_LOAD segments (the first ELF_MAX_LOADS), for
+ * elf_file_offset_address(). Their file ranges are not checked against the
+ * file: they describe the file the program ran from, and a debug file keeps
+ * them without the bytes. */
+static bool read_loads(const elf_file *f, symbol_table *table, ptm_status *status)
+{
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < f->phnum && count < ELF_MAX_LOADS; i++) {
+        uint32_t type;
+        uint64_t offset, size, align;
+        segment_at(f, i, &type, &offset, &size, &align);
+        count += type == PT_LOAD;
+    }
+    if (count == 0)
+        return true;
+    table->loads = arena_alloc(&table->memory, count * sizeof *table->loads);
+    if (table->loads == NULL)
+        return status_out_of_memory(status);
+    for (uint32_t i = 0; i < f->phnum && table->load_count < count; i++) {
+        uint32_t type;
+        uint64_t offset, size, align;
+        segment_at(f, i, &type, &offset, &size, &align);
+        if (type != PT_LOAD)
+            continue;
+        elf_segment *load = &table->loads[table->load_count++];
+        *load = (elf_segment){.offset = offset, .file_size = size};
+        segment_vaddr(f, i, &load->vaddr, &load->memory_size);
+    }
+    return true;
+}
+
 /* ---- the API ----------------------------------------------------------------------------- */
 
 static void *default_malloc(void *context, size_t size)
@@ -623,7 +663,8 @@ bool elf_read_symbols(const uint8_t *file, size_t size, const ptm_allocator *all
     bool ok = elf_open(&f, file, size, status);
     if (ok) {
         read_build_id(&f, table);
-        ok = read_debuglink(&f, table, status) && read_functions(&f, allocator, table, status);
+        ok = read_debuglink(&f, table, status) && read_loads(&f, table, status) &&
+             read_functions(&f, allocator, table, status);
     }
     table->memory.allocator = *allocator; /* the wrapper's context dies with this call */
     if (!ok) {
@@ -658,6 +699,28 @@ const elf_function *symbol_table_find(const symbol_table *table, uint64_t addres
     if (low < table->function_count && functions[low].start - function->start < reach)
         reach = functions[low].start - function->start;
     return offset < reach ? function : NULL;
+}
+
+bool elf_file_offset_address(const symbol_table *table, uint64_t offset, uint64_t *vaddr)
+{
+    for (uint32_t i = 0; i < table->load_count; i++) {
+        const elf_segment *load = &table->loads[i];
+        if (offset >= load->offset && offset - load->offset < load->file_size) {
+            *vaddr = load->vaddr + (offset - load->offset);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool elf_vaddr_range_loaded(const symbol_table *table, uint64_t start, uint64_t limit)
+{
+    for (uint32_t i = 0; i < table->load_count; i++) {
+        const elf_segment *load = &table->loads[i];
+        if (start < load->vaddr + load->memory_size && load->vaddr < limit)
+            return true;
+    }
+    return false;
 }
 
 void symbol_table_free(symbol_table *table)

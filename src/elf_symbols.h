@@ -68,8 +68,18 @@ typedef enum elf_symbol_source {
     ELF_SYMBOLS_DYNSYM
 } elf_symbol_source;
 
+/* A PT_LOAD segment: file bytes [offset, offset + file_size) are loaded at
+ * virtual addresses [vaddr, vaddr + memory_size). (A debug file made by
+ * objcopy --only-keep-debug keeps vaddr and memory_size, not the rest.) */
+typedef struct elf_segment {
+    uint64_t offset, file_size, vaddr, memory_size;
+} elf_segment;
+
+/* PT_LOAD segments kept of one file; past it the rest are not read. */
+#define ELF_MAX_LOADS 64u
+
 typedef struct symbol_table {
-    arena memory;                        /* owns functions, names, debuglink */
+    arena memory;                        /* owns functions, names, debuglink, loads */
     uint8_t build_id[ELF_BUILD_ID_MAX];  /* NT_GNU_BUILD_ID desc */
     uint32_t build_id_size;              /* 0 = none; <= ELF_BUILD_ID_MAX */
     byte_slice debuglink;                /* .gnu_debuglink file name (copied), size 0 = none */
@@ -79,6 +89,8 @@ typedef struct symbol_table {
      * function_count is 0. */
     elf_function *functions;
     uint32_t function_count;             /* <= ELF_MAX_FUNCTIONS */
+    elf_segment *loads;                  /* the PT_LOAD segments, in file order */
+    uint32_t load_count;                 /* <= ELF_MAX_LOADS */
     size_t bytes;                        /* memory the table holds (arena blocks), for a cache bound */
 } symbol_table;
 
@@ -98,6 +110,16 @@ bool elf_read_symbols(const uint8_t *file, size_t size, const ptm_allocator *all
  * size-0 symbol covers up to the next symbol's start but at most
  * ELF_SIZELESS_REACH bytes. */
 const elf_function *symbol_table_find(const symbol_table *table, uint64_t address);
+
+/* The virtual address of a file offset, through the PT_LOAD segment that
+ * holds it: how a process address (a mapping's start and file offset) is
+ * read in the file's own address space. False when no segment holds it. */
+bool elf_file_offset_address(const symbol_table *table, uint64_t offset, uint64_t *vaddr);
+
+/* Whether [start, limit) overlaps the virtual addresses of a PT_LOAD
+ * segment: a mapping given in the file's own address space (as the eBPF
+ * profiler sends it) rather than the process's. */
+bool elf_vaddr_range_loaded(const symbol_table *table, uint64_t start, uint64_t limit);
 
 /* Frees what the table holds; the table may be read again only after
  * elf_read_symbols. A zeroed table (a failed read) may be freed too. */

@@ -27,6 +27,7 @@
 #include "classify.h"
 #include "decode.h"
 #include "filters.h"
+#include "symbolize.h"
 
 typedef struct request_record {
     profile_dictionary *dictionary;
@@ -121,6 +122,12 @@ enum { BASE_SERIES_MEMO_BITS = 8, BASE_SERIES_MEMOS = 1 << BASE_SERIES_MEMO_BITS
 
 typedef struct conversion {
     const ptm_config *config;
+    /* Symbolization (symbolize.h): the converter's symbolizer; with files
+     * (a C host's), each request's files are read as it is converted; with
+     * scan_only, requests are planned and nothing is converted. */
+    symbolizer *symbols;
+    const ptm_file_source *files;
+    bool scan_only;
     const metric_table *metrics;
     arena *arena;                    /* what the output needs */
     arena *request_arena;            /* what the current request needs (may be arena) */

@@ -779,8 +779,11 @@ static bool hand_samples(pprof_reader *reader, const decode_handler *handler, ui
 static bool hand_over(pprof_reader *reader, const decode_handler *handler, decoded_profile *profiles)
 {
     static const decoded_resource no_resource = {0};
-    if (!handler->request(handler->context, reader->dictionary) ||
-        !handler->resource(handler->context, &no_resource) ||
+    if (!handler->request(handler->context, reader->dictionary, NULL, 0))
+        return out_of_memory(reader);
+    if (handler->resource == NULL)
+        return true;
+    if (!handler->resource(handler->context, &no_resource) ||
         !handler->scope(handler->context, profiles, reader->type_count))
         return out_of_memory(reader);
     for (uint32_t i = 0; i < reader->type_count; i++) {

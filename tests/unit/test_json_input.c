@@ -144,8 +144,11 @@ static void mix_table(tally *t, const arena_vector *table, size_t item_size)
     mix(t, table->items, table->count * item_size);
 }
 
-static bool on_request(void *context, profile_dictionary *dictionary)
+static bool on_request(void *context, profile_dictionary *dictionary, const decoded_resource *resources,
+                       uint32_t resource_count)
 {
+    (void)resources;
+    (void)resource_count;
     tally *t = context;
     t->strings += dictionary->strings.count;
     t->attributes += dictionary->attributes.count;
