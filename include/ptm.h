@@ -72,9 +72,11 @@ typedef enum ptm_format {
     /* Prometheus text exposition format 0.0.4. */
     PTM_FORMAT_PROMETHEUS = 2,
     /* Folded (collapsed) stacks of the kept samples of one measure
-     * ("folded": {"measure": "cpu"}, the default; or off_cpu, wall, memory):
+     * ("folded": {"measure": "cpu"}, the default; or off_cpu, wall, memory,
+     * inuse, inuse_objects: each resource's latest in-use profile only):
      * lines "process;thread;root frame;...;leaf frame VALUE", VALUE an
-     * integer in nanoseconds (bytes for memory), sorted, each stack once;
+     * integer in nanoseconds (bytes for memory and inuse, a count for
+     * inuse_objects), sorted, each stack once;
      * what flamegraph.pl, inferno and speedscope read. The stacks are
      * collected only when asked: ptm_convert() with this format does, a
      * stream needs ptm_converter_collect_stacks() before it begins. */

@@ -42,6 +42,14 @@ static const struct function_metric_names {
      "profile.function.inclusive.wall.time", "Wall-clock time of the function and its callees"},
     {MEASURE_MEMORY, "profile.function.self.memory.allocated", "Memory allocated by the function itself",
      "profile.function.inclusive.memory.allocated", "Memory allocated by the function and its callees"},
+    {MEASURE_INUSE, "profile.function.self.memory.inuse",
+     "Memory in use at the time of the profile, allocated by the function itself",
+     "profile.function.inclusive.memory.inuse",
+     "Memory in use at the time of the profile, allocated by the function and its callees"},
+    {MEASURE_INUSE_OBJECTS, "profile.function.self.memory.inuse_objects",
+     "Objects in use at the time of the profile, allocated by the function itself",
+     "profile.function.inclusive.memory.inuse_objects",
+     "Objects in use at the time of the profile, allocated by the function and its callees"},
 };
 enum { FUNCTION_MEASURE_COUNT = sizeof function_metric_names / sizeof function_metric_names[0] };
 

@@ -44,7 +44,7 @@ typedef struct metric_table {
     uint32_t count;
     int32_t base[MEASURE_BUILTIN_COUNT];     /* metric id of each built-in measure */
     /* metric ids of each built-in measure's function metrics; -1 where the
-     * measure has none (allocations and the gauges) */
+     * measure has none (allocations and custom types) */
     int32_t function_self[MEASURE_BUILTIN_COUNT];
     int32_t function_inclusive[MEASURE_BUILTIN_COUNT];
     int32_t custom_base;                     /* first custom metric id */

@@ -375,7 +375,7 @@ static bool parse_measure(config_parser *p, const cJSON *metrics, measure_kind k
 /* The measures that may have function metrics, by their config names. */
 static const struct { const char *key; measure_kind kind; } function_measures[] = {
     {"cpu", MEASURE_CPU}, {"off_cpu", MEASURE_OFF_CPU}, {"wall", MEASURE_WALL},
-    {"memory", MEASURE_MEMORY}};
+    {"memory", MEASURE_MEMORY}, {"inuse", MEASURE_INUSE}, {"inuse_objects", MEASURE_INUSE_OBJECTS}};
 
 /* One entry of metrics.function.measures into the bit set at context. */
 static bool parse_function_measure(config_parser *p, const char *text, void *context)
@@ -386,7 +386,7 @@ static bool parse_function_measure(config_parser *p, const char *text, void *con
             return true;
         }
     }
-    return fail(p, "must be \"cpu\", \"off_cpu\", \"wall\" or \"memory\"");
+    return fail(p, "must be \"cpu\", \"off_cpu\", \"wall\", \"memory\", \"inuse\" or \"inuse_objects\"");
 }
 
 static bool parse_function(config_parser *p, const cJSON *metrics)
@@ -422,8 +422,8 @@ static bool parse_function(config_parser *p, const cJSON *metrics)
     return true;
 }
 
-/* "folded": {"measure": "cpu"|"off_cpu"|"wall"|"memory"}: the measure whose stacks
- * PTM_FORMAT_FOLDED writes (default cpu). */
+/* "folded": {"measure": "cpu"|"off_cpu"|"wall"|"memory"|"inuse"|"inuse_objects"}:
+ * the measure whose stacks PTM_FORMAT_FOLDED writes (default cpu). */
 static bool parse_folded(config_parser *p, const cJSON *root)
 {
     static const char *const keys[] = {"measure", NULL};

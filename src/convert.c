@@ -31,6 +31,7 @@ bool conversion_init(conversion *c, const ptm_config *config, const metric_table
 bool conversion_collect_folded(conversion *c)
 {
     c->collect_folded = true;
+    c->folded_snapshots = c->config->measures[c->config->folded_measure].gauge;
     return interner_init(&c->folded_keys, c->arena, &c->hash_key);
 }
 
@@ -63,6 +64,40 @@ static bool symbolize_request(conversion *c, profile_dictionary *dictionary, con
     if (c->files != NULL && !read_planned_files(s, c->files))
         return false;
     return c->scan_only || dictionary_use_symbols(dictionary, &s->cache);
+}
+
+bool conversion_folded_key(const conversion *c, uint32_t id, byte_slice *stack)
+{
+    *stack = interned(&c->folded_keys, id);
+    if (!c->folded_snapshots)
+        return true;
+    uint32_t prefix[2]; /* resource record, profile serial */
+    memcpy(prefix, stack->data, sizeof prefix);
+    stack->data += sizeof prefix;
+    stack->size -= sizeof prefix;
+    const folded_snapshot *latest = c->folded_latest.items;
+    return prefix[0] < c->folded_latest.count && latest[prefix[0]].serial == prefix[1];
+}
+
+/* Records the current profile as its resource's folded snapshot when it is
+ * the latest yet (the greatest end; on a tie, the later profile). False
+ * when memory ran out. */
+static bool note_folded_snapshot(conversion *c)
+{
+    uint32_t resource = c->resource.record;
+    while (c->folded_latest.count <= resource) {
+        folded_snapshot *slot = vector_push(c->arena, &c->folded_latest, sizeof *slot);
+        if (slot == NULL)
+            return false;
+        *slot = (folded_snapshot){0, 0};
+    }
+    folded_snapshot *latest = &((folded_snapshot *)c->folded_latest.items)[resource];
+    uint64_t end;
+    if (__builtin_add_overflow(c->profile_time, c->profile_duration, &end))
+        end = UINT64_MAX;
+    if (latest->serial != c->profile_serial && (latest->serial == 0 || end >= latest->end))
+        *latest = (folded_snapshot){c->profile_serial, end};
+    return true;
 }
 
 static bool on_request(void *context, profile_dictionary *dictionary, const decoded_resource *resources,
@@ -416,8 +451,8 @@ static bool aggregate_sample(conversion *c, const resource_walk *resource,
 
 /* Adds a kept sample's value to its folded stack: (process, thread, frames
  * root first, self function), the names looked up sample → profile →
- * resource. False when
- * memory ran out. */
+ * resource; a gauge measure's keyed by its resource and profile too
+ * (conversion_folded_key). False when memory ran out. */
 static bool add_folded(conversion *c, const attribute_scan *sample_scan, const stack_info *stack,
                        int64_t value)
 {
@@ -427,14 +462,23 @@ static bool add_folded(conversion *c, const attribute_scan *sample_scan, const s
         process = scans[i]->process ? scans[i]->process : process;
         thread = scans[i]->thread ? scans[i]->thread : thread;
     }
+    uint32_t head[4], heads = 0;
+    if (c->folded_snapshots) {
+        if (!note_folded_snapshot(c))
+            return false;
+        head[heads++] = c->resource.record;
+        head[heads++] = c->profile_serial;
+    }
+    head[heads++] = process;
+    head[heads++] = thread;
     arena_vector *key = &c->folded_scratch;
     key->count = 0;
-    uint32_t *ids = vector_push(c->arena, key, sizeof(uint32_t));
-    if (ids != NULL)
-        *ids = process;
-    ids = vector_push(c->arena, key, sizeof(uint32_t));
-    if (ids != NULL)
-        *ids = thread;
+    uint32_t *ids = head; /* not NULL */
+    for (uint32_t i = 0; i < heads && ids != NULL; i++) {
+        ids = vector_push(c->arena, key, sizeof(uint32_t));
+        if (ids != NULL)
+            *ids = head[i];
+    }
     for (uint32_t i = stack->frame_count; i > 0 && ids != NULL; i--) {
         ids = vector_push(c->arena, key, sizeof(uint32_t));
         if (ids != NULL)

@@ -6,7 +6,9 @@
  *   process;thread;root frame;...;leaf frame VALUE\n
  *
  * VALUE is the sum of the samples' values in the measure's base unit
- * (nanoseconds, or bytes for memory), an integer. A name that is absent is
+ * (nanoseconds, bytes for memory and inuse, a count for inuse_objects), an
+ * integer. In-use measures are snapshots: each resource's latest profile
+ * only, never summed across profiles (conversion_folded_key). A name that is absent is
  * written "[unknown]"; in names, ';' (which the format cannot hold) and
  * control characters (newline, escape, ...: text_append_printable) become
  * '_'. Lines are sorted bytewise and each text appears
@@ -42,11 +44,10 @@ static int compare_lines(const void *a, const void *b)
     return order != 0 ? order : (x->size > y->size) - (x->size < y->size);
 }
 
-/* The text of folded key id into texts; its offset and size in *line. The
- * key's last id, the self function (encode_top.c's), is not written. */
-static bool render_key(const conversion *c, uint32_t id, byte_buffer *texts, size_t *offset, size_t *size)
+/* The text of folded stack key into texts; its offset and size in *line.
+ * The key's last id, the self function (encode_top.c's), is not written. */
+static bool render_key(const conversion *c, byte_slice key, byte_buffer *texts, size_t *offset, size_t *size)
 {
-    byte_slice key = interned(&c->folded_keys, id);
     const uint8_t *ids = key.data;
     *offset = texts->size;
     for (size_t at = 0; at + 2 * sizeof(uint32_t) <= key.size; at += sizeof(uint32_t)) {
@@ -72,11 +73,16 @@ bool encode_folded(const conversion *c, byte_buffer *out)
     if (lines == NULL || offsets == NULL)
         return false;
     const int64_t *values = c->folded_values.items;
+    uint32_t kept = 0;
     for (uint32_t i = 0; i < count; i++) {
-        if (!render_key(c, i + 1, &texts, &offsets[i], &lines[i].size))
+        byte_slice key;
+        if (!conversion_folded_key(c, i + 1, &key))
+            continue; /* a superseded snapshot */
+        if (!render_key(c, key, &texts, &offsets[kept], &lines[kept].size))
             return false;
-        lines[i].value = values[i];
+        lines[kept++].value = values[i];
     }
+    count = kept;
     for (uint32_t i = 0; i < count; i++)
         lines[i].text = texts.data + offsets[i]; /* texts no longer moves */
     qsort(lines, count, sizeof *lines, compare_lines);

@@ -13,13 +13,14 @@
  * The tables read the stacks the conversion collected for the folded
  * measure ("folded": {"measure"}, cpu by default), each (process, thread,
  * frames) key with its summed value (convert.c, add_folded), so they count
- * exactly the kept samples folded output writes, under the same filters;
- * the totals line is every summed measure's kept value (conversion
+ * exactly the kept samples folded output writes, under the same filters
+ * (an in-use measure: each resource's latest profile only); the totals line is every summed measure's kept value (conversion
  * measure_totals). Rows: value descending, then name bytewise; only values
  * above 0; at most c->top_count per table. Values are scaled for reading:
  * nanoseconds to the largest of ns, us, ms, s at or below them, bytes to B,
  * KiB, MiB, GiB, TiB (1024), with 2 decimals below 10, 1 below 100, none
- * above (integers stay integers); shares of the table's total, 1 decimal.
+ * above (integers stay integers), counts (allocations, in-use objects)
+ * as they are; shares of the table's total, 1 decimal.
  * Names are written as they are ("[unknown]" when absent), but for control
  * characters, which become '_' (text_append_printable); the value column
  * is right-aligned to the table's widest value.
@@ -29,7 +30,10 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-static const char *const measure_titles[] = {"CPU time", "off-CPU time", "wall time", "allocated memory"};
+static const char *const measure_titles[MEASURE_BUILTIN_COUNT] = {
+    [MEASURE_CPU] = "CPU time", [MEASURE_OFF_CPU] = "off-CPU time", [MEASURE_WALL] = "wall time",
+    [MEASURE_MEMORY] = "allocated memory", [MEASURE_INUSE] = "in-use memory",
+    [MEASURE_INUSE_OBJECTS] = "in-use objects"};
 
 typedef struct top_row {
     int64_t value;
@@ -107,7 +111,8 @@ static bool collect_tables(conversion *c, top_tables *t)
         return false;
     const int64_t *values = c->folded_values.items;
     for (uint32_t i = 0; i < stacks; i++) {
-        if (!add_stack(c, t, interned(&c->folded_keys, i + 1), values[i]))
+        byte_slice key;
+        if (conversion_folded_key(c, i + 1, &key) && !add_stack(c, t, key, values[i]))
             return false;
     }
     return true;
@@ -166,9 +171,22 @@ static top_row *table_rows(conversion *c, const top_tables *t, const top_sums *s
     return rows;
 }
 
-/* value in unit (its family's scale), as the header comment says. */
-static bool format_scaled(byte_buffer *out, int64_t value, bool bytes)
+/* How a measure's values are written: times and bytes scaled, counts as they are. */
+typedef enum value_scale { SCALE_TIME, SCALE_BYTES, SCALE_COUNT } value_scale;
+
+static value_scale scale_of(measure_kind measure)
 {
+    return measure == MEASURE_MEMORY || measure == MEASURE_INUSE ? SCALE_BYTES
+         : measure == MEASURE_ALLOCATIONS || measure == MEASURE_INUSE_OBJECTS ? SCALE_COUNT
+         : SCALE_TIME;
+}
+
+/* value in unit (its family's scale), as the header comment says. */
+static bool format_scaled(byte_buffer *out, int64_t value, value_scale how)
+{
+    if (how == SCALE_COUNT)
+        return buffer_printf(out, "%" PRId64, value);
+    bool bytes = how == SCALE_BYTES;
     static const char *const time_units[] = {"ns", "us", "ms", "s"};
     static const char *const byte_units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     const char *const *units = bytes ? byte_units : time_units;
@@ -194,11 +212,11 @@ static bool encode_table(conversion *c, const top_tables *t, const top_sums *sum
     top_row *rows = table_rows(c, t, sums, threads, &count);
     if (rows == NULL)
         return false;
-    bool bytes = c->config->folded_measure == MEASURE_MEMORY;
+    value_scale how = scale_of(c->config->folded_measure);
     uint32_t shown = count < c->top_count ? count : c->top_count;
     if (!buffer_printf(out, "\ntop %" PRIu32 " %s by %s%s (of ", c->top_count, what, by,
                        measure_titles[c->config->folded_measure]) ||
-        !format_scaled(out, t->total, bytes) || !text_append_literal(out, ")\n"))
+        !format_scaled(out, t->total, how) || !text_append_literal(out, ")\n"))
         return false;
     byte_buffer cells;
     buffer_init(&cells, c->arena);
@@ -206,7 +224,7 @@ static bool encode_table(conversion *c, const top_tables *t, const top_sums *sum
     size_t width = 0;
     for (uint32_t i = 0; i < shown && ends != NULL; i++) {
         size_t start = cells.size;
-        if (!format_scaled(&cells, rows[i].value, bytes))
+        if (!format_scaled(&cells, rows[i].value, how))
             return false;
         ends[i] = cells.size;
         width = ends[i] - start > width ? ends[i] - start : width;
@@ -237,8 +255,7 @@ static bool encode_totals(const conversion *c, byte_buffer *out)
         return false;
     for (int m = 0; m < BREAKDOWN_MEASURE_COUNT; m++) {
         bool ok = buffer_printf(out, "%s %s ", m > 0 ? "," : "", names[m]) &&
-                  (m == MEASURE_ALLOCATIONS ? buffer_printf(out, "%" PRId64, c->measure_totals[m])
-                                            : format_scaled(out, c->measure_totals[m], m == MEASURE_MEMORY));
+                  format_scaled(out, c->measure_totals[m], scale_of((measure_kind)m));
         if (!ok)
             return false;
     }

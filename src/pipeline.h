@@ -120,6 +120,13 @@ typedef struct base_series_memo {
 } base_series_memo;
 enum { BASE_SERIES_MEMO_BITS = 8, BASE_SERIES_MEMOS = 1 << BASE_SERIES_MEMO_BITS };
 
+/* The latest profile of a resource that folded a gauge measure's stack:
+ * the greatest end (time_unix_nano + duration_nano), on a tie the later. */
+typedef struct folded_snapshot {
+    uint32_t serial;                 /* profile serial; 0: none yet */
+    uint64_t end;
+} folded_snapshot;
+
 typedef struct conversion {
     const ptm_config *config;
     /* Symbolization (symbolize.h): the converter's symbolizer; with files
@@ -174,9 +181,14 @@ typedef struct conversion {
     /* Folded stacks (PTM_FORMAT_FOLDED), collected when collect_folded:
      * key bytes (process id, thread id, frame ids root first; interned
      * names) → id; folded_values[id - 1] the sum of the kept samples of
-     * config->folded_measure with that key. */
+     * config->folded_measure with that key. A gauge measure's (in-use)
+     * keys start with two more ids, the resource record and the profile
+     * serial: a snapshot is never summed across profiles, so only the
+     * latest profile of each resource is written (conversion_folded_key). */
     bool collect_folded;
     bool folded_profile;             /* the current profile's measure is folded_measure */
+    bool folded_snapshots;           /* folded_measure is a gauge: keys have the prefix */
+    arena_vector folded_latest;      /* folded_snapshot, by resource record */
     string_interner folded_keys;
     arena_vector folded_values;      /* int64_t */
     arena_vector folded_scratch;     /* uint32_t: the key being built */
@@ -210,6 +222,10 @@ int64_t conversion_settle_rules(conversion *c, const resource_record *resource);
 /* Makes the conversion collect folded stacks (call before any input).
  * False when memory ran out. */
 bool conversion_collect_folded(conversion *c);
+/* The stack of folded key id (process id, thread id, frame ids root
+ * first) in *stack; false when the key is of a gauge snapshot that a later
+ * profile of its resource superseded (it is not written). */
+bool conversion_folded_key(const conversion *c, uint32_t id, byte_slice *stack);
 /* The handler to pass to decode_request(). */
 decode_handler conversion_handler(conversion *c);
 /* Applies top_n and orders the series. False when memory ran out. */

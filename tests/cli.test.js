@@ -108,7 +108,7 @@ test('config errors: exit 2, the key path named', () => {
     [{ attributes: [{ key: 'a', value: '[', type: 'regex' }] }, /config: attributes\[0\]\.value: invalid regex: .* at offset 1/],
     [{ thread_filter: { enabled: 'yes' } }, /config: thread_filter\.enabled: must be true or false/],
     [{ cardinality_limit: 0 }, /config: cardinality_limit: must be a whole number/],
-    [{ folded: { measure: 'inuse' } }, /config: folded\.measure: must be "cpu", "off_cpu", "wall" or "memory"/],
+    [{ folded: { measure: 'allocations' } }, /config: folded\.measure: must be "cpu", "off_cpu", "wall", "memory", "inuse" or "inuse_objects"/],
     [{ folded: { stacks: true } }, /config: folded\.stacks: unknown key/],
     [{ metrics: { function: { top_n: -1 } } }, /config: metrics\.function\.top_n: must be a whole number/],
     [{ sample_types: [{ type: 'x', unit: 'count' }] }, /config: sample_types\[0\]: metric_name: missing/],

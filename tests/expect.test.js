@@ -279,6 +279,13 @@ test('memory: sample-level executable name, sums across profiles, gauges per pro
           pt(fn('main'), '9217', S(0), S(2500)),
           pt(fn('libc.so.6'), '8192', S(0), S(1000)),
         ]),
+        // In use by function: gauges too, a point per profile.
+        'profile.function.self.memory.inuse': gaugeMetric('By', [
+          pt(fn('inl_callee'), '64', S(100), S(100)), pt(fn('inl_callee'), '32', S(200), S(200)),
+        ]),
+        'profile.function.inclusive.memory.inuse': gaugeMetric('By', ['inl_callee', 'inl_caller', 'main'].flatMap((f) => [
+          pt(fn(f), '64', S(100), S(100)), pt(fn(f), '32', S(200), S(200)),
+        ])),
       },
     }],
   });
@@ -682,6 +689,15 @@ test('JSON Lines: several requests are ONE conversion; resources merged by ident
             pt({ ...fn('main'), ...app }, 0.2, S(0), END),
             pt({ ...fn('libc.so.6'), ...app }, 0.05, S(1000), END),
           ]),
+          // In use by function: gauges as well, one point per profile.
+          'profile.function.self.memory.inuse': gaugeMetric('By', [
+            pt({ ...fn('inl_callee'), ...app }, '64', S(100), S(100)),
+            pt({ ...fn('inl_callee'), ...app }, '32', S(200), S(200)),
+          ]),
+          'profile.function.inclusive.memory.inuse': gaugeMetric('By', ['inl_callee', 'inl_caller', 'main'].flatMap((n) => [
+            pt({ ...fn(n), ...app }, '64', S(100), S(100)),
+            pt({ ...fn(n), ...app }, '32', S(200), S(200)),
+          ])),
         },
       },
       single(pid, pid, S(0), S(SEC5)), // int 7, from a
@@ -1002,4 +1018,47 @@ test('harness round trip through the official decoder (pmetriccheck)', (t) => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('heap profiles: in-use memory by function, ptm against the oracle (the Node.js and Go heap pprof fixtures, memory.json)', (t) => {
+  const pprof2otlp = join(here, '..', 'build', 'go', 'pprof2otlp');
+  // The repo's own heap request, as OTLP/JSON.
+  const memory = JSON.parse(readFileSync(join(here, 'fixtures', 'memory.json'), 'utf8'));
+  const memoryWant = expectedMetrics(memory);
+  assert.ok(memoryWant.resources[0].metrics['profile.function.inclusive.memory.inuse_objects'].points.length > 0);
+  assertPtmIsTheOracle(memory, memoryWant);
+  if (!existsSync(pprof2otlp)) {
+    t.skip('build/go/pprof2otlp not built (cd tests/go && go build -o ../../build/go/ ./cmd/...)');
+    return;
+  }
+  const dir = resolve(here, '..', '..', 'shared', 'fixtures', 'pprof');
+  let compared = 0;
+  for (const name of ['nodejs-heap.pb.gz', 'heap.pb.gz']) {
+    const file = join(dir, name);
+    if (!existsSync(file)) {
+      t.diagnostic(`skipped ${file}: absent`);
+      continue;
+    }
+    // The oracle reads pdata's OTLP/JSON of google/pprof's parse; ptm reads the pprof file itself.
+    const request = JSON.parse(execFileSync(pprof2otlp, ['-json', file], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+    const want = expectedMetrics(request);
+    const run = ptm(['-f', 'json', file]);
+    assert.equal(run.code, 0, run.stderr);
+    assertDoc(sortPoints(decodeMetrics(run.stdout, { json: true })), sortPoints(want));
+    const metrics = want.resources[0].metrics;
+    for (const m of ['self', 'inclusive']) {
+      for (const what of ['inuse', 'inuse_objects']) {
+        assert.ok(metrics[`profile.function.${m}.memory.${what}`]?.points.length > 0, `${name}: ${m} ${what}`);
+        assert.equal(metrics[`profile.function.${m}.memory.${what}`].type, 'gauge');
+      }
+    }
+    if (name === 'nodejs-heap.pb.gz') {
+      // The acceptance figure, from the oracle's own reading.
+      const value = (metric) => metrics[metric].points.find((p) => p.attributes['code.function.name'] === './index.js:(anonymous):19')?.value;
+      assert.equal(value('profile.function.self.memory.inuse'), '4194672');
+      assert.equal(value('profile.function.inclusive.memory.inuse'), '5274384');
+    }
+    compared++;
+  }
+  t.diagnostic(`${compared} shared heap profiles compared`);
 });

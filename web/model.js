@@ -14,7 +14,7 @@ export const DEFAULT_CONFIG = {
     allocations: { enabled: true, metric_name: 'profile.memory.allocations', unit: '{allocation}', description: 'Allocations, from profiles' },
     inuse: { enabled: true, metric_name: 'profile.memory.inuse', unit: 'By', description: 'Memory in use at the time of the profile' },
     inuse_objects: { enabled: true, metric_name: 'profile.memory.inuse_objects', unit: '{object}', description: 'Objects in use at the time of the profile' },
-    function: { enabled: true, self: true, inclusive: true, top_n: 0, measures: ['cpu', 'off_cpu', 'wall', 'memory'] },
+    function: { enabled: true, self: true, inclusive: true, top_n: 0, measures: ['cpu', 'off_cpu', 'wall', 'memory', 'inuse', 'inuse_objects'] },
   },
   attributes: [],
   process_filter: { enabled: false, patterns: [], exclude_patterns: [] },

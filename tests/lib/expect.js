@@ -89,11 +89,16 @@ export const METRICS = [
   { name: 'profile.function.inclusive.wall.time', unit: 's', type: 'sum', valueType: 'double', measure: 'wall', fn: 'inclusive' },
   { name: 'profile.function.self.memory.allocated', unit: 'By', type: 'sum', valueType: 'int', measure: 'memory', fn: 'self' },
   { name: 'profile.function.inclusive.memory.allocated', unit: 'By', type: 'sum', valueType: 'int', measure: 'memory', fn: 'inclusive' },
+  // In use by function: gauges, a point per profile as their base gauges.
+  { name: 'profile.function.self.memory.inuse', unit: 'By', type: 'gauge', valueType: 'int', measure: 'inuse', fn: 'self' },
+  { name: 'profile.function.inclusive.memory.inuse', unit: 'By', type: 'gauge', valueType: 'int', measure: 'inuse', fn: 'inclusive' },
+  { name: 'profile.function.self.memory.inuse_objects', unit: '{object}', type: 'gauge', valueType: 'int', measure: 'inuse_objects', fn: 'self' },
+  { name: 'profile.function.inclusive.memory.inuse_objects', unit: '{object}', type: 'gauge', valueType: 'int', measure: 'inuse_objects', fn: 'inclusive' },
 ];
 const METRIC_BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
 const BASE_METRIC = new Map(METRICS.filter((m) => !m.fn).map((m) => [m.measure, m.name]));
 /** The measures that have function metrics (the default of metrics.function.measures). */
-export const FUNCTION_MEASURES = ['cpu', 'off_cpu', 'wall', 'memory'];
+export const FUNCTION_MEASURES = ['cpu', 'off_cpu', 'wall', 'memory', 'inuse', 'inuse_objects'];
 const FN_METRICS = Object.fromEntries(FUNCTION_MEASURES.map((m) => [m, {
   self: METRICS.find((d) => d.measure === m && d.fn === 'self').name,
   inclusive: METRICS.find((d) => d.measure === m && d.fn === 'inclusive').name,

@@ -1,7 +1,8 @@
 // convert.go: profiles → the default metrics of README "## Metrics"
 // (docs/semantics.md), over pdata, as a collector component would write
 // it. Only the default configuration: every measure on, function self and
-// inclusive metrics for cpu, off_cpu, wall and memory, the resource's scalar
+// inclusive metrics for cpu, off_cpu, wall, memory, inuse and inuse_objects
+// (the in-use ones gauges, a point per profile as the base gauges), the resource's scalar
 // attributes but service.* copied onto each point, delta sums, cardinality
 // limit 10,000 per metric with one overflow point per resource.
 //
@@ -60,6 +61,10 @@ var metricDefs = []metricDef{
 	{"profile.function.inclusive.wall.time", "s", wall, false, "inclusive"},
 	{"profile.function.self.memory.allocated", "By", memory, false, "self"},
 	{"profile.function.inclusive.memory.allocated", "By", memory, false, "inclusive"},
+	{"profile.function.self.memory.inuse", "By", inuse, true, "self"},
+	{"profile.function.inclusive.memory.inuse", "By", inuse, true, "inclusive"},
+	{"profile.function.self.memory.inuse_objects", "{object}", inuseObjects, true, "self"},
+	{"profile.function.inclusive.memory.inuse_objects", "{object}", inuseObjects, true, "inclusive"},
 }
 
 const (
@@ -163,16 +168,7 @@ func (c *converter) str(i int32) string { return c.strings.At(int(i)) }
 // resourceIndex is the index of rp's resource identity (attributes in
 // order with their types, and schema URL), added on first sight.
 func (c *converter) resourceIndex(rp pprofile.ResourceProfiles) int {
-	var b strings.Builder
-	for k, v := range rp.Resource().Attributes().All() {
-		b.WriteString(k)
-		b.WriteByte(0)
-		b.WriteString(strconv.Itoa(int(v.Type())))
-		b.WriteString(v.AsString())
-		b.WriteByte(0)
-	}
-	b.WriteString(rp.SchemaUrl())
-	key := b.String()
+	key := resourceIdentity(rp)
 	if i, ok := c.byKey[key]; ok {
 		return i
 	}
@@ -185,6 +181,21 @@ func (c *converter) resourceIndex(rp pprofile.ResourceProfiles) int {
 	c.byKey[key] = len(c.resources)
 	c.resources = append(c.resources, r)
 	return len(c.resources) - 1
+}
+
+// resourceIdentity is rp's resource identity as text: its attributes in
+// order with their types, and its schema URL.
+func resourceIdentity(rp pprofile.ResourceProfiles) string {
+	var b strings.Builder
+	for k, v := range rp.Resource().Attributes().All() {
+		b.WriteString(k)
+		b.WriteByte(0)
+		b.WriteString(strconv.Itoa(int(v.Type())))
+		b.WriteString(v.AsString())
+		b.WriteByte(0)
+	}
+	b.WriteString(rp.SchemaUrl())
+	return b.String()
 }
 
 func copiedType(t pcommon.ValueType) bool {
@@ -309,9 +320,11 @@ func (c *converter) sample(resource int, res pcommon.Resource, p pprofile.Profil
 	if found && !fromResource {
 		key.exe, key.hasExe = exe, true
 	}
+	snapshot := 0 // a gauge's points are per profile, function ones too
 	if metricDefs[baseMetric[m]].gauge {
-		key.profile = c.profiles
+		snapshot = c.profiles
 	}
+	key.profile = snapshot
 	c.add(baseMetric[m], key, value, start, end)
 	if selfMetric[m] == noMetric || s.StackIndex() == 0 {
 		return
@@ -320,30 +333,32 @@ func (c *converter) sample(resource int, res pcommon.Resource, p pprofile.Profil
 	if locations.Len() == 0 {
 		return
 	}
-	c.add(selfMetric[m], seriesKey{resource: resource, function: c.selfName(locations)}, value, start, end)
+	c.add(selfMetric[m], seriesKey{resource: resource, profile: snapshot, function: c.selfName(locations)}, value, start, end)
 	clear(c.seen)
 	for _, l := range locations.All() {
-		c.addInclusive(resource, c.dict.LocationTable().At(int(l)), m, value, start, end)
+		c.addInclusive(seriesKey{resource: resource, profile: snapshot}, c.dict.LocationTable().At(int(l)), m, value, start, end)
 	}
 }
 
-// addInclusive adds value to each function of loc not yet seen in this sample.
-func (c *converter) addInclusive(resource int, loc pprofile.Location, m measure, value int64, start, end uint64) {
+// addInclusive adds value to each function of loc not yet seen in this
+// sample, in the series of base (resource, snapshot) and the function.
+func (c *converter) addInclusive(base seriesKey, loc pprofile.Location, m measure, value int64, start, end uint64) {
 	if loc.Lines().Len() == 0 {
-		c.addInclusiveName(resource, c.mappingName(loc), m, value, start, end)
+		c.addInclusiveName(base, c.mappingName(loc), m, value, start, end)
 		return
 	}
 	for _, line := range loc.Lines().All() {
-		c.addInclusiveName(resource, c.functionName(loc, line), m, value, start, end)
+		c.addInclusiveName(base, c.functionName(loc, line), m, value, start, end)
 	}
 }
 
-func (c *converter) addInclusiveName(resource int, name string, m measure, value int64, start, end uint64) {
+func (c *converter) addInclusiveName(base seriesKey, name string, m measure, value int64, start, end uint64) {
 	if _, dup := c.seen[name]; dup {
 		return
 	}
 	c.seen[name] = struct{}{}
-	c.add(inclusiveMetric[m], seriesKey{resource: resource, function: name}, value, start, end)
+	base.function = name
+	c.add(inclusiveMetric[m], base, value, start, end)
 }
 
 // interpretedTypes: the frame types of interpreters and managed runtimes,

@@ -5,7 +5,8 @@
 // says, the count-based CPU twin skipped when its scope has a direct one),
 // the line process;thread;frames root first (each location's lines from
 // the outermost caller in, a location without lines by its mapping) and
-// the sample's value in ns or bytes, summed per line, sorted.
+// the sample's value in ns, bytes or a count, summed per line, sorted. An
+// in-use measure (a gauge) counts only the latest profile of each resource.
 package main
 
 import (
@@ -21,6 +22,7 @@ import (
 	"strings"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pprofile"
 )
 
@@ -60,14 +62,83 @@ func (c *converter) frameNames(s pprofile.Sample) []string {
 	return names
 }
 
+// snapshotSample is a sample of the latest in-use profile of its resource.
+type snapshotSample struct {
+	c *converter
+	fedSample
+}
+
+// eachSnapshot calls fn for every sample of measure m (a gauge: inuse or
+// inuse_objects) in the latest profile of m of each resource identity
+// over pds, converted together: the greatest time + duration, on a tie
+// the later profile (a snapshot is never summed across profiles).
+func eachSnapshot(pds []pprofile.Profiles, m measure, fn func(snapshotSample)) {
+	type latest struct {
+		c   *converter
+		res pcommon.Resource
+		p   pprofile.Profile
+		end uint64
+	}
+	byIdentity := map[string]*latest{}
+	var order []string
+	for _, pd := range pds {
+		c := newTestConverter(pd)
+		for _, rp := range pd.ResourceProfiles().All() {
+			identity := resourceIdentity(rp)
+			for _, sp := range rp.ScopeProfiles().All() {
+				for _, p := range sp.Profiles().All() {
+					if got, _, _, ok := c.classify(p); !ok || got != m {
+						continue
+					}
+					end := uint64(p.Time()) + p.DurationNano()
+					if l := byIdentity[identity]; l == nil {
+						order = append(order, identity)
+					} else if end < l.end {
+						continue
+					}
+					byIdentity[identity] = &latest{c, rp.Resource(), p, end}
+				}
+			}
+		}
+	}
+	for _, identity := range order {
+		l := byIdentity[identity]
+		for _, s := range l.p.Samples().All() {
+			if v := sampleValue(s); v != 0 {
+				fn(snapshotSample{l.c, fedSample{l.res, l.p, s, m, v}})
+			}
+		}
+	}
+}
+
+// eachOfMeasure calls fn for every sample that `ptm -f folded` and --top
+// count for measure m: eachFed's of m, or for a gauge eachSnapshot's.
+func eachOfMeasure(pds []pprofile.Profiles, m measure, fn func(snapshotSample)) {
+	if metricDefs[baseMetric[m]].gauge {
+		eachSnapshot(pds, m, fn)
+		return
+	}
+	for _, pd := range pds {
+		c := newTestConverter(pd)
+		c.eachFed(pd, func(f fedSample) {
+			if f.m == m {
+				fn(snapshotSample{c, f})
+			}
+		})
+	}
+}
+
 // folded is the expected `ptm -f folded` output for measure want.
 func folded(pd pprofile.Profiles, want measure) string {
-	c := newTestConverter(pd)
+	return foldedAll([]pprofile.Profiles{pd}, want)
+}
+
+// foldedAll is the expected `ptm -f folded` output for measure want of
+// the requests pds converted together.
+func foldedAll(pds []pprofile.Profiles, want measure) string {
 	sums := map[string]int64{}
-	c.eachFed(pd, func(f fedSample) {
-		if f.m != want {
-			return
-		}
+	eachOfMeasure(pds, want, func(f snapshotSample) {
+		c := f.c
 		process, _, _ := c.pointAttribute(f.s, f.p, f.res, "process.executable.name")
 		thread, _, _ := c.pointAttribute(f.s, f.p, f.res, "thread.name")
 		names := []string{foldedName(process), foldedName(thread)}
@@ -114,7 +185,8 @@ func TestFoldedAgreesWithPtm(t *testing.T) {
 		path     string
 		measures map[string]measure
 	}
-	all := map[string]measure{"cpu": cpu, "off_cpu": offCPU, "wall": wall, "memory": memory}
+	all := map[string]measure{"cpu": cpu, "off_cpu": offCPU, "wall": wall, "memory": memory,
+		"inuse": inuse, "inuse_objects": inuseObjects}
 	inputs := []input{
 		{filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.pb"), all},
 		{filepath.Join(repoRoot, "tests", "fixtures", "cpu-pprof.pb"), all},

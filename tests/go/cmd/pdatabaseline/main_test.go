@@ -1,6 +1,7 @@
 // main_test.go: the baseline computes what ptm computes. For each fixture
 // of tests/fixtures (eBPF CPU and off-CPU, Go heap, pprof CPU with its
-// count-based twin and an unknown type) and a small pprof-shaped and
+// count-based twin and an unknown type), the Node.js heap profile of
+// ../shared when present, and a small pprof-shaped and
 // distinct-stack request, every point of its output (resource attributes,
 // metric, kind and temporality, point attributes, times, value) must be a
 // point of ptm's output for the same input, and the other way round. ptm is
@@ -15,7 +16,10 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/google/pprof/profile"
+
 	"profiletometrics/tests/go/internal/metricpoints"
+	"profiletometrics/tests/go/internal/pprofconv"
 )
 
 var repoRoot = filepath.Join("..", "..", "..", "..")
@@ -69,6 +73,17 @@ func TestAgreesWithPtm(t *testing.T) {
 			t.Fatal(err)
 		}
 		inputs[name] = data
+	}
+	// The Node.js heap profile (in-use types only; a Go heap profile's
+	// since-start allocations are not this oracle's), through pprofconv.
+	if data, err := os.ReadFile(filepath.Join(repoRoot, "..", "shared", "fixtures", "pprof", "nodejs-heap.pb.gz")); err == nil {
+		p, err := profile.ParseData(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if inputs["nodejs-heap"], err = pprofconv.Marshal(pprofconv.Convert(p)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for name, gen := range map[string]string{"pprof-shape": "pprof", "distinct-shape": "distinct"} {
 		inputs[name] = generated(t, gen, 2000)

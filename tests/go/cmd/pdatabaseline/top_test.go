@@ -2,7 +2,8 @@
 // independently, from pdata's reading of the same input (the samples that
 // feed the base metrics, eachFed, named as folded_test.go names frames),
 // written by the rules README.md gives ("ptm --top"): the totals of every
-// summed measure, then for the folded measure the top N processes, threads
+// summed measure, then for the folded measure (an in-use one: the latest
+// profile of each resource, eachSnapshot) the top N processes, threads
 // ("thread (process)"), functions by self value (the self frame: selfName) and by
 // inclusive value (each function once a stack), value descending then name
 // bytewise, with their shares and scaled units. The counts line is checked
@@ -24,14 +25,18 @@ import (
 	"go.opentelemetry.io/collector/pdata/pprofile"
 )
 
-var measureTitles = map[measure]string{cpu: "CPU time", offCPU: "off-CPU time", wall: "wall time", memory: "allocated memory"}
+var measureTitles = map[measure]string{cpu: "CPU time", offCPU: "off-CPU time", wall: "wall time", memory: "allocated memory",
+	inuse: "in-use memory", inuseObjects: "in-use objects"}
 
 // scaled writes a value as the README says: ns to the largest of ns, us,
 // ms, s at or below it, bytes to B, KiB, MiB, GiB, TiB; 2 decimals below 10,
-// 1 below 100, none above; integers as they are.
-func scaled(value int64, bytes bool) string {
+// 1 below 100, none above; integers as they are; a count as it is.
+func scaled(value int64, how valueScale) string {
+	if how == scaleCount {
+		return fmt.Sprint(value)
+	}
 	units, step := []string{"ns", "us", "ms", "s"}, 1000.0
-	if bytes {
+	if how == scaleBytes {
 		units, step = []string{"B", "KiB", "MiB", "GiB", "TiB"}, 1024.0
 	}
 	scale, unit := 1.0, 0
@@ -52,6 +57,24 @@ func scaled(value int64, bytes bool) string {
 	return fmt.Sprintf("%.*f %s", decimals, v, units[unit])
 }
 
+type valueScale int
+
+const (
+	scaleTime valueScale = iota
+	scaleBytes
+	scaleCount
+)
+
+func scaleOf(m measure) valueScale {
+	switch m {
+	case memory, inuse:
+		return scaleBytes
+	case allocations, inuseObjects:
+		return scaleCount
+	}
+	return scaleTime
+}
+
 func topName(name string) string {
 	if name == "" {
 		return "[unknown]"
@@ -64,7 +87,7 @@ type topRow struct {
 	value int64
 }
 
-func writeTable(b *strings.Builder, title string, sums map[string]int64, total int64, count int, bytes bool) {
+func writeTable(b *strings.Builder, title string, sums map[string]int64, total int64, count int, how valueScale) {
 	rows := make([]topRow, 0, len(sums))
 	for label, v := range sums {
 		if v > 0 {
@@ -80,17 +103,17 @@ func writeTable(b *strings.Builder, title string, sums map[string]int64, total i
 	if len(rows) > count {
 		rows = rows[:count]
 	}
-	fmt.Fprintf(b, "\n%s (of %s)\n", title, scaled(total, bytes))
+	fmt.Fprintf(b, "\n%s (of %s)\n", title, scaled(total, how))
 	width := 0
 	for _, r := range rows {
-		width = max(width, len(scaled(r.value, bytes)))
+		width = max(width, len(scaled(r.value, how)))
 	}
 	for _, r := range rows {
 		share := 0.0
 		if total > 0 {
 			share = 100 * float64(r.value) / float64(total)
 		}
-		fmt.Fprintf(b, "  %*s  %5.1f%%  %s\n", width, scaled(r.value, bytes), share, printable(r.label, false))
+		fmt.Fprintf(b, "  %*s  %5.1f%%  %s\n", width, scaled(r.value, how), share, printable(r.label, false))
 	}
 }
 
@@ -99,13 +122,10 @@ func writeTable(b *strings.Builder, title string, sums map[string]int64, total i
 func expectTop(pd pprofile.Profiles, m measure, count int) string {
 	c := newTestConverter(pd)
 	var totals [measureCount]int64
+	c.eachFed(pd, func(f fedSample) { totals[f.m] += f.value })
 	processes, threads, self, inclusive := map[string]int64{}, map[string]int64{}, map[string]int64{}, map[string]int64{}
 	var total int64
-	c.eachFed(pd, func(f fedSample) {
-		totals[f.m] += f.value
-		if f.m != m {
-			return
-		}
+	eachOfMeasure([]pprofile.Profiles{pd}, m, func(f snapshotSample) {
 		process, _, _ := c.pointAttribute(f.s, f.p, f.res, "process.executable.name")
 		thread, _, _ := c.pointAttribute(f.s, f.p, f.res, "thread.name")
 		processes[topName(process)] += f.value
@@ -128,14 +148,14 @@ func expectTop(pd pprofile.Profiles, m measure, count int) string {
 	})
 	var b strings.Builder
 	fmt.Fprintf(&b, "totals: CPU %s, off-CPU %s, wall %s, allocated %s, allocations %d\n",
-		scaled(totals[cpu], false), scaled(totals[offCPU], false), scaled(totals[wall], false),
-		scaled(totals[memory], true), totals[allocations])
-	isBytes := m == memory
+		scaled(totals[cpu], scaleTime), scaled(totals[offCPU], scaleTime), scaled(totals[wall], scaleTime),
+		scaled(totals[memory], scaleBytes), totals[allocations])
+	how := scaleOf(m)
 	title := measureTitles[m]
-	writeTable(&b, fmt.Sprintf("top %d processes by %s", count, title), processes, total, count, isBytes)
-	writeTable(&b, fmt.Sprintf("top %d threads by %s", count, title), threads, total, count, isBytes)
-	writeTable(&b, fmt.Sprintf("top %d functions by self %s", count, title), self, total, count, isBytes)
-	writeTable(&b, fmt.Sprintf("top %d functions by inclusive %s", count, title), inclusive, total, count, isBytes)
+	writeTable(&b, fmt.Sprintf("top %d processes by %s", count, title), processes, total, count, how)
+	writeTable(&b, fmt.Sprintf("top %d threads by %s", count, title), threads, total, count, how)
+	writeTable(&b, fmt.Sprintf("top %d functions by self %s", count, title), self, total, count, how)
+	writeTable(&b, fmt.Sprintf("top %d functions by inclusive %s", count, title), inclusive, total, count, how)
 	return b.String()
 }
 
@@ -164,7 +184,8 @@ func ptmTop(t *testing.T, ptm, name string, count int, input []byte) (string, ma
 
 func TestTopAgreesWithPtm(t *testing.T) {
 	ptm := ptmBinary(t)
-	names := map[string]measure{"cpu": cpu, "off_cpu": offCPU, "wall": wall, "memory": memory}
+	names := map[string]measure{"cpu": cpu, "off_cpu": offCPU, "wall": wall, "memory": memory,
+		"inuse": inuse, "inuse_objects": inuseObjects}
 	compared := 0
 	for _, in := range fixtureInputs(t) {
 		if len(in.pds) != 1 {

@@ -3,9 +3,10 @@
 // README "Metrics" are the contract), without ptm or pprof2otlp: each pprof
 // sample type is classified, each sample's value scaled and added to its
 // base metric (by thread.name and process.executable.name from its labels)
-// and, for cpu, off_cpu, wall and allocated bytes, to the function metrics
-// of its leaf function (self) and of each distinct function on its stack
-// (inclusive). The resource has no attributes; every point spans the
+// and, for cpu, off_cpu, wall, allocated bytes, in-use bytes and in-use
+// objects, to the function metrics of its leaf function (self) and of each
+// distinct function on its stack (inclusive); the in-use ones are gauges,
+// a point per profile as their base gauges. The resource has no attributes; every point spans the
 // profile's time to time + duration. Go heap profiles (allocated and in-use
 // types together, no duration) count allocations since the process
 // started: their allocated-memory sums are cumulative and have no start
@@ -42,8 +43,8 @@ var (
 	wallMeasure        = measure{"wall", "profile.wall.time", "s", true, false, "wall.time"}
 	memoryMeasure      = measure{"memory", "profile.memory.allocated", "By", false, false, "memory.allocated"}
 	allocationsMeasure = measure{"allocations", "profile.memory.allocations", "{allocation}", false, false, ""}
-	inuseMeasure       = measure{"inuse", "profile.memory.inuse", "By", false, true, ""}
-	inuseObjMeasure    = measure{"inuse_objects", "profile.memory.inuse_objects", "{object}", false, true, ""}
+	inuseMeasure       = measure{"inuse", "profile.memory.inuse", "By", false, true, "memory.inuse"}
+	inuseObjMeasure    = measure{"inuse_objects", "profile.memory.inuse_objects", "{object}", false, true, "memory.inuse_objects"}
 )
 
 // nsPer is the nanoseconds in one of a time unit; 0 for any other unit.
@@ -267,7 +268,7 @@ func expect(p *profile.Profile) (expectation, error) {
 				continue
 			}
 			self := frameNames(s.Location[0])[0]
-			if err := add(c.m, "profile.function.self."+c.m.function, [][2]string{{"code.function.name", self}}, kind, -1, int64(v)); err != nil {
+			if err := add(c.m, "profile.function.self."+c.m.function, [][2]string{{"code.function.name", self}}, kind, gaugeOf, int64(v)); err != nil {
 				return expectation{}, err
 			}
 			seen := map[string]bool{}
@@ -277,7 +278,7 @@ func expect(p *profile.Profile) (expectation, error) {
 						continue
 					}
 					seen[n] = true
-					if err := add(c.m, "profile.function.inclusive."+c.m.function, [][2]string{{"code.function.name", n}}, kind, -1, int64(v)); err != nil {
+					if err := add(c.m, "profile.function.inclusive."+c.m.function, [][2]string{{"code.function.name", n}}, kind, gaugeOf, int64(v)); err != nil {
 						return expectation{}, err
 					}
 				}

@@ -5,7 +5,9 @@
 // for files google/pprof refuses), the request is built with pdata/pprofile
 // and written by its protobuf marshaler.
 //
-//	pprof2otlp [-raw] [-o OUT] [INPUT]    INPUT and OUT default to stdin and stdout
+//	pprof2otlp [-raw] [-json] [-o OUT] [INPUT]    INPUT and OUT default to stdin and stdout
+//
+// -json writes the request as OTLP/JSON (pdata's JSON marshaler) instead.
 package main
 
 import (
@@ -15,6 +17,7 @@ import (
 	"os"
 
 	"github.com/google/pprof/profile"
+	"go.opentelemetry.io/collector/pdata/pprofile/pprofileotlp"
 
 	"profiletometrics/tests/go/internal/pprofconv"
 )
@@ -22,18 +25,19 @@ import (
 func main() {
 	out := flag.String("o", "", "write the request to this file instead of stdout")
 	raw := flag.Bool("raw", false, "read the profile field by field instead of with google/pprof (no validity checks)")
+	asJSON := flag.Bool("json", false, "write OTLP/JSON instead of protobuf")
 	flag.Parse()
 	if flag.NArg() > 1 {
-		fmt.Fprintln(os.Stderr, "usage: pprof2otlp [-raw] [-o OUT] [INPUT]")
+		fmt.Fprintln(os.Stderr, "usage: pprof2otlp [-raw] [-json] [-o OUT] [INPUT]")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *out, *raw); err != nil {
+	if err := run(flag.Arg(0), *out, *raw, *asJSON); err != nil {
 		fmt.Fprintln(os.Stderr, "pprof2otlp:", err)
 		os.Exit(1)
 	}
 }
 
-func run(in, out string, raw bool) error {
+func run(in, out string, raw, asJSON bool) error {
 	var data []byte
 	var err error
 	if in == "" || in == "-" {
@@ -45,6 +49,9 @@ func run(in, out string, raw bool) error {
 		return err
 	}
 	pb, err := convert(data, raw)
+	if err == nil && asJSON {
+		pb, err = toJSON(pb)
+	}
 	if err != nil {
 		return err
 	}
@@ -68,4 +75,13 @@ func convert(data []byte, raw bool) ([]byte, error) {
 		return nil, err
 	}
 	return pprofconv.Marshal(pprofconv.Convert(p))
+}
+
+// toJSON rewrites a request in protobuf as OTLP/JSON.
+func toJSON(pb []byte) ([]byte, error) {
+	request := pprofileotlp.NewExportRequest()
+	if err := request.UnmarshalProto(pb); err != nil {
+		return nil, err
+	}
+	return request.MarshalJSON()
 }
