@@ -94,6 +94,14 @@ const char *ptm_wasm_last_warning(const ptm_wasm_handle *handle);
  * the last. */
 const char *ptm_wasm_refused_request(const ptm_wasm_handle *handle, uint32_t index);
 /* Forgets a cumulative converter's series (ptm_converter_reset). */
+/* Symbolization (ptm.h, "Symbolization"): ptm_converter_symbols_scan,
+ * _next (the path, or 0 when the plan wants nothing more), _offer (data 0,
+ * size 0: no such file) and ptm_converter_add_symbols. */
+int32_t ptm_wasm_symbols_scan(ptm_wasm_handle *handle, const uint8_t *input, uint32_t input_size);
+const char *ptm_wasm_symbols_next(ptm_wasm_handle *handle);
+int32_t ptm_wasm_symbols_offer(ptm_wasm_handle *handle, const uint8_t *data, uint32_t size);
+int32_t ptm_wasm_add_symbols(ptm_wasm_handle *handle, const uint8_t *data, uint32_t size);
+
 int32_t ptm_wasm_reset(ptm_wasm_handle *handle);
 /* Releases the handle and its converter; accepts 0. */
 void ptm_wasm_destroy(ptm_wasm_handle *handle);

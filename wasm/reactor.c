@@ -87,6 +87,32 @@ int32_t EXPORT(ptm_wasm_flush)(ptm_wasm_handle *handle, uint64_t now_unix_nano, 
                                &handle->output_size, &handle->stats);
 }
 
+/* Symbolization for a host that reads files (ptm.h): scan an input, then
+ * read each path next gives (0 when none) and offer its bytes (NULL, 0: no
+ * such file); add_symbols keeps a file handed in unasked. */
+int32_t EXPORT(ptm_wasm_symbols_scan)(ptm_wasm_handle *handle, const uint8_t *input, uint32_t input_size)
+{
+    return handle != NULL ? ptm_converter_symbols_scan(handle->converter, input, input_size) : PTM_ERR_ARGUMENT;
+}
+
+const char *EXPORT(ptm_wasm_symbols_next)(ptm_wasm_handle *handle)
+{
+    const char *path = NULL;
+    if (handle != NULL)
+        ptm_converter_symbols_next(handle->converter, &path);
+    return path;
+}
+
+int32_t EXPORT(ptm_wasm_symbols_offer)(ptm_wasm_handle *handle, const uint8_t *data, uint32_t size)
+{
+    return handle != NULL ? ptm_converter_symbols_offer(handle->converter, data, size) : PTM_ERR_ARGUMENT;
+}
+
+int32_t EXPORT(ptm_wasm_add_symbols)(ptm_wasm_handle *handle, const uint8_t *data, uint32_t size)
+{
+    return handle != NULL ? ptm_converter_add_symbols(handle->converter, data, size) : PTM_ERR_ARGUMENT;
+}
+
 int32_t EXPORT(ptm_wasm_convert_begin)(ptm_wasm_handle *handle, uint64_t input_size)
 {
     if (handle == NULL)
