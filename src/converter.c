@@ -1319,8 +1319,10 @@ ptm_result ptm_converter_symbols_scan(ptm_converter *converter, const uint8_t *i
     if (converter == NULL)
         return PTM_ERR_ARGUMENT;
     converter->scanning = true;
+    symbolizer_scan_begin(&converter->symbols);
     ptm_result result = ptm_convert(converter, input, input_size, PTM_FORMAT_OTLP_PROTOBUF, &output,
                                     &output_size, NULL);
+    symbolizer_scan_end(&converter->symbols);
     converter->scanning = false;
     return result;
 }

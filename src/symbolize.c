@@ -40,7 +40,7 @@ static void end_plan(symbolizer *s)
             free_table(s, s->wanted[i].stripped);
     }
     s->wanted = NULL;
-    s->wanted_count = s->at = s->candidate_at = 0;
+    s->wanted_count = s->wanted_capacity = s->at = s->candidate_at = 0;
     s->path_out = false;
     arena_reset(&s->plan);
 }
@@ -201,13 +201,14 @@ static bool *mappings_with_native_frames(symbolizer *s, const profile_dictionary
 bool symbolizer_plan(symbolizer *s, const profile_dictionary *dictionary, const decoded_resource *resources,
                      uint32_t resource_count)
 {
-    end_plan(s);
+    if (!s->adding)
+        end_plan(s);
     if (!s->config->symbolize.enabled)
         return true;
     bool *native = mappings_with_native_frames(s, dictionary);
     if (native == NULL)
         return false;
-    arena_vector wanted = {0};
+    arena_vector wanted = {s->wanted, s->wanted_count, s->wanted_capacity};
     for (uint32_t i = 1; i < dictionary->mappings.count; i++) {
         uint8_t id[ELF_BUILD_ID_MAX];
         uint32_t size;
@@ -220,12 +221,29 @@ bool symbolizer_plan(symbolizer *s, const profile_dictionary *dictionary, const 
         byte_slice file = dictionary_string(dictionary, dictionary_mapping_at(dictionary, (int32_t)i)->filename_strindex);
         *w = (wanted_file){.build_id_size = size};
         memcpy(w->build_id, id, size);
-        w->name = plain_name(base_name(file)) ? base_name(file) : (byte_slice){0};
+        /* A base name, or an absolute path's (pprof): a relative path or
+         * one with ".." names no file. Copied: the request's strings are
+         * gone when the paths are built. */
+        byte_slice name = plain_absolute_path(file) ? base_name(file) : file;
+        if (plain_name(name))
+            w->name = (byte_slice){arena_dup(&s->plan, name.data, name.size), name.size};
         w->executable = executable_path(s, dictionary, file, resources, resource_count);
         s->wanted = wanted.items;
         s->wanted_count = wanted.count;
+        s->wanted_capacity = wanted.capacity;
     }
     return !s->plan.failed;
+}
+
+void symbolizer_scan_begin(symbolizer *s)
+{
+    end_plan(s);
+    s->adding = true;
+}
+
+void symbolizer_scan_end(symbolizer *s)
+{
+    s->adding = false;
 }
 
 /* ---- the paths of one build ID ---- */

@@ -21,7 +21,8 @@
  * puts D/N and D/.debug/N (each D, and the file's own directory) next. A
  * build ID whose paths all fail is remembered as missing.
  * Paths from the data are never trusted: a file name is a base name (no '/',
- * not "." or ".."), an executable path is absolute with no "." or ".."
+ * not "." or "..") or an absolute path with no "." or ".." component (its
+ * base name is used; a relative path names no file), an executable path is absolute with no "." or ".."
  * component, and hosts open regular files only (docs/security.md).
  * The core reads no file: the native CLI does through ptm_file_source, the
  * wasm hosts through ptm_converter_symbols_scan() and the two calls above.
@@ -47,6 +48,8 @@ typedef struct symbolizer {
     arena plan;               /* the plan below; reset by the next plan */
     wanted_file *wanted;
     uint32_t wanted_count;
+    uint32_t wanted_capacity;
+    bool adding;              /* a scan: each request's plan adds to the last */
     uint32_t at;              /* wanted[at] is being looked for */
     uint32_t candidate_at;    /* its next path */
     bool path_out;            /* next_path handed out a path not yet answered */
@@ -63,6 +66,12 @@ void symbolizer_clear(symbolizer *s);
  * memory ran out. */
 bool symbolizer_plan(symbolizer *s, const profile_dictionary *dictionary, const decoded_resource *resources,
                      uint32_t resource_count);
+
+/* A scan of an input of several requests (ptm_converter_symbols_scan()):
+ * from symbolizer_scan_begin() to symbolizer_scan_end() each request's plan
+ * is added to the one before instead of replacing it. */
+void symbolizer_scan_begin(symbolizer *s);
+void symbolizer_scan_end(symbolizer *s);
 
 /* The next path to read (NUL-terminated, valid until the next call), or
  * NULL when the plan is done. */

@@ -48,11 +48,13 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
   assert.deepEqual(WebAssembly.Module.imports(module), []);
   const exported = WebAssembly.Module.exports(module).map((e) => e.name).sort();
   assert.deepEqual(exported, [
-    '_initialize', 'memory', 'ptm_wasm_add', 'ptm_wasm_alloc', 'ptm_wasm_collect_stacks', 'ptm_wasm_convert', 'ptm_wasm_convert_begin',
-    'ptm_wasm_convert_feed', 'ptm_wasm_convert_finish', 'ptm_wasm_convert_next_input', 'ptm_wasm_create', 'ptm_wasm_destroy',
-    'ptm_wasm_flush', 'ptm_wasm_free', 'ptm_wasm_last_error', 'ptm_wasm_last_warning', 'ptm_wasm_max_input_bytes',
-    'ptm_wasm_output', 'ptm_wasm_output_size', 'ptm_wasm_refused_request', 'ptm_wasm_reset',
-    'ptm_wasm_set_input_format', 'ptm_wasm_set_top_count', 'ptm_wasm_stats', 'ptm_wasm_version',
+    '_initialize', 'memory', 'ptm_wasm_add', 'ptm_wasm_add_symbols', 'ptm_wasm_alloc', 'ptm_wasm_collect_stacks',
+    'ptm_wasm_convert', 'ptm_wasm_convert_begin', 'ptm_wasm_convert_feed', 'ptm_wasm_convert_finish',
+    'ptm_wasm_convert_next_input', 'ptm_wasm_create', 'ptm_wasm_destroy', 'ptm_wasm_flush', 'ptm_wasm_free',
+    'ptm_wasm_last_error', 'ptm_wasm_last_warning', 'ptm_wasm_max_input_bytes', 'ptm_wasm_output',
+    'ptm_wasm_output_size', 'ptm_wasm_refused_request', 'ptm_wasm_reset', 'ptm_wasm_set_input_format',
+    'ptm_wasm_set_top_count', 'ptm_wasm_stats', 'ptm_wasm_symbols_next', 'ptm_wasm_symbols_offer',
+    'ptm_wasm_symbols_scan', 'ptm_wasm_version',
   ]);
   assert.deepEqual(readFileSync(distWasm), readFileSync(join(root, 'build', 'wasm', 'ptm.wasm')), 'dist has the built module');
 });

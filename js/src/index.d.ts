@@ -159,6 +159,33 @@ export interface Converter {
   flush(options?: { format?: 'otlp'; bytes?: boolean; now?: number | bigint }): Converted<Uint8Array>;
   flush(options: { format: 'json' | 'prom'; bytes: true; now?: number | bigint }): Converted<Uint8Array>;
   flush(options: { format: 'json' | 'prom'; bytes?: false; now?: number | bigint }): Converted<string>;
+  /**
+   * Symbolization (configuration "symbolize"; the README's "Symbolization"):
+   * a native frame (a location without lines whose mapping has a GNU build
+   * ID) is named from the function symbols of an ELF file with that build
+   * ID, which the converter keeps by build ID across calls (within
+   * symbolize.cache_bytes; reset() forgets them).
+   * addSymbols(bytes): keeps the symbols of one ELF file handed in (a
+   * browser's file picker, a fetch), under its own build ID; it needs no
+   * "symbolize" key. Throws PtmError 'input' ("ELF: ...") when the bytes
+   * are not an ELF file or it has no build ID, 'limit' over 1 GiB.
+   */
+  addSymbols(bytes: ArrayBuffer | ArrayBufferView): void;
+  /**
+   * Reads the files an input's native frames need, before convert() or
+   * add() of the same input: the converter plans the paths to try from the
+   * configuration's "symbolize" (each of paths: D/.build-id/xx/rest.debug,
+   * D/debug/.build-id/xx/rest.debug, D/<file name>; root + the executable's
+   * path; each debuginfod server's /buildid/<id>/debuginfo and /executable),
+   * and readFile(path) is called for each in turn until a file with the
+   * build ID is found; it returns the file's bytes, or null when there is no
+   * such file (read regular files only: paths come partly from the input).
+   * Build IDs found (or found nowhere) are not asked for again. Returns the
+   * paths asked for. Without "symbolize" nothing is asked. Throws as
+   * convert() does for invalid input, and whatever readFile throws.
+   */
+  symbolize(input: Input, readFile: (path: string) => ArrayBuffer | ArrayBufferView | null | undefined,
+    options?: { input?: InputFormat }): string[];
   /** The configuration's max_input_bytes. */
   readonly maxInputBytes: number;
   /**

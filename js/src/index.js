@@ -283,6 +283,47 @@ class Converter {
     return this.#converted(this.#w.ptm_wasm_convert_finish(handle, formatId), formatId, asBytes);
   }
 
+  /**
+   * Keeps the function symbols of an ELF file (a Uint8Array of its bytes)
+   * under its GNU build ID, for the native frames of later conversions
+   * (see index.d.ts). Throws PtmError 'input' ("ELF: ...") for a file that
+   * is not ELF or has no build ID.
+   */
+  addSymbols(bytes) {
+    const w = this.#w;
+    const handle = this.#open();
+    const data = toBytes(bytes, 'symbols');
+    withBuffer(w, data, (pointer) => this.#check(w.ptm_wasm_add_symbols(handle, pointer, data.length)));
+  }
+
+  /**
+   * Reads the files an input's native frames need before it is converted:
+   * readFile(path) is called for each path the configuration's "symbolize"
+   * plans, in order, and returns the file's bytes or null (see index.d.ts).
+   * Returns the paths asked for.
+   */
+  symbolize(input, readFile, { input: inputFormat = 'auto' } = {}) {
+    if (typeof readFile !== 'function') throw new PtmError('argument', 'symbolize(): readFile must be a function');
+    const w = this.#w;
+    const handle = this.#open();
+    this.#check(w.ptm_wasm_set_input_format(handle, inputFormatIdOf(inputFormat)));
+    const inputBytes = toBytes(input, 'input');
+    withBuffer(w, inputBytes, (pointer) => this.#check(w.ptm_wasm_symbols_scan(handle, pointer, inputBytes.length)));
+    const asked = [];
+    for (let pointer; (pointer = u32(w.ptm_wasm_symbols_next(handle))) !== 0;) {
+      const path = readCString(w, pointer);
+      asked.push(path);
+      const file = readFile(path);
+      if (file === null || file === undefined) {
+        this.#check(w.ptm_wasm_symbols_offer(handle, 0, 0));
+        continue;
+      }
+      const data = toBytes(file, `readFile("${path}")`);
+      withBuffer(w, data, (dataPointer) => this.#check(w.ptm_wasm_symbols_offer(handle, dataPointer, data.length)));
+    }
+    return asked;
+  }
+
   get maxInputBytes() {
     return Number(BigInt.asUintN(64, this.#w.ptm_wasm_max_input_bytes(this.#open())));
   }
