@@ -440,6 +440,13 @@ ptm_result symbolizer_add_file(symbolizer *s, const uint8_t *data, size_t size, 
         status_fail(status, PTM_ERR_INPUT, "ELF: the file has no GNU build ID, so no frame can be matched to it");
         return status->code;
     }
+    /* A stripped file does not replace the table of its debug file (either
+     * may be handed in first). */
+    const symbol_entry *kept = symbol_cache_find(&s->cache, table->build_id, table->build_id_size);
+    if (table->function_count == 0 && kept != NULL && kept->table != NULL && kept->table->function_count > 0) {
+        free_table(s, table);
+        return status->code;
+    }
     if (!symbol_cache_add(&s->cache, table))
         status_out_of_memory(status);
     return status->code;

@@ -225,8 +225,8 @@ static void test_hostile_names(void)
 
 /* The fixture's files: zebra-sym (37ad432f...), zebra-nopie (another build ID). */
 typedef struct real_files {
-    unsigned char *sym, *nopie, *go;
-    size_t sym_size, nopie_size, go_size;
+    unsigned char *sym, *nopie, *go, *stripped, *debug;
+    size_t sym_size, nopie_size, go_size, stripped_size, debug_size;
 } real_files;
 
 static void test_found(const real_files *files)
@@ -266,6 +266,44 @@ static void test_found(const real_files *files)
     CHECK(ptm_converter_add_symbols(converter, files->sym, files->sym_size) == PTM_OK, "add_symbols zebra-sym");
     CHECK(names_function(converter, input, "zebra_crunch_cpu"), "added: the frame is named");
     CHECK(scan(converter, input) == PTM_OK && strcmp(next_path(converter), "") == 0, "added: nothing asked");
+    ptm_converter_free(converter);
+}
+
+/* zebra-debuglink (stripped: no function symbols) and its debug file, both
+ * with build ID 6b87b1dc...: handed in in either order, the debug file's
+ * table names the frame; the plan reads the debug file by build ID. */
+static void test_stripped_and_debug(const real_files *files)
+{
+    char input[4096];
+    request(input, sizeof input, "zebra-debuglink", "6b87b1dc405471dab9ed1047962753816a8d7091",
+            "/opt/ptm-capture/bin/zebra-debuglink");
+    for (int order = 0; order < 2; order++) {
+        ptm_converter *converter = create(config_all);
+        const unsigned char *first = order == 0 ? files->debug : files->stripped;
+        const unsigned char *second = order == 0 ? files->stripped : files->debug;
+        size_t first_size = order == 0 ? files->debug_size : files->stripped_size;
+        size_t second_size = order == 0 ? files->stripped_size : files->debug_size;
+        CHECK(ptm_converter_add_symbols(converter, first, first_size) == PTM_OK &&
+                  ptm_converter_add_symbols(converter, second, second_size) == PTM_OK, "add both");
+        CHECK(names_function(converter, input, "zebra_crunch_cpu"),
+              order == 0 ? "the stripped file after the debug file does not replace its table"
+                         : "the debug file after the stripped file replaces its table");
+        ptm_converter_free(converter);
+    }
+    /* The plan: the stripped file at the name path, then its debug link. */
+    ptm_converter *converter = create("{\"symbolize\":{\"paths\":[\"/d\"]}}");
+    scan(converter, input);
+    const char *path;
+    int asked = 0;
+    while ((path = next_path(converter))[0] != '\0' && asked++ < 20) {
+        if (strcmp(path, "/d/zebra-debuglink") == 0)
+            ptm_converter_symbols_offer(converter, files->stripped, files->stripped_size);
+        else if (strcmp(path, "/d/87b1dc405471dab9ed1047962753816a8d7091.debug") == 0)
+            ptm_converter_symbols_offer(converter, files->debug, files->debug_size);
+        else
+            ptm_converter_symbols_offer(converter, NULL, 0);
+    }
+    CHECK(names_function(converter, input, "zebra_crunch_cpu"), "the stripped file's .gnu_debuglink is followed");
     ptm_converter_free(converter);
 }
 
@@ -405,8 +443,14 @@ int main(int argc, char **argv)
     files.nopie = check_read_file(path, &files.nopie_size);
     snprintf(path, sizeof path, "%s/../shared/fixtures/otlp-live/bin/gospin", root);
     files.go = check_read_file(path, &files.go_size);
-    if (files.sym != NULL && files.nopie != NULL && files.go != NULL) {
+    snprintf(path, sizeof path, "%s/../shared/fixtures/otlp-live/bin/zebra-debuglink", root);
+    files.stripped = check_read_file(path, &files.stripped_size);
+    snprintf(path, sizeof path,
+             "%s/../shared/fixtures/otlp-live/bin/debug/.build-id/6b/87b1dc405471dab9ed1047962753816a8d7091.debug", root);
+    files.debug = check_read_file(path, &files.debug_size);
+    if (files.sym != NULL && files.nopie != NULL && files.go != NULL && files.stripped != NULL && files.debug != NULL) {
         test_found(&files);
+        test_stripped_and_debug(&files);
         test_cache_bound(&files);
     } else {
         printf("real ELF files: skipped (no %s/../shared/fixtures/otlp-live/bin)\n", root);
@@ -414,5 +458,7 @@ int main(int argc, char **argv)
     free(files.sym);
     free(files.nopie);
     free(files.go);
+    free(files.stripped);
+    free(files.debug);
     return check_report();
 }
