@@ -59,6 +59,8 @@ static bool symbolize_request(conversion *c, profile_dictionary *dictionary, con
     symbolizer *s = c->symbols;
     if (s == NULL || !c->config->symbolize.enabled)
         return true;
+    if (c->files != NULL)
+        symbolizer_begin_plan(s); /* each request's files are read at once */
     if ((c->scan_only || c->files != NULL) && !symbolizer_plan(s, dictionary, resources, resource_count))
         return false;
     if (c->files != NULL && !read_planned_files(s, c->files))

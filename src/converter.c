@@ -1318,6 +1318,7 @@ ptm_result ptm_converter_symbols_scan(ptm_converter *converter, const uint8_t *i
     size_t output_size;
     if (converter == NULL)
         return PTM_ERR_ARGUMENT;
+    symbolizer_begin_plan(&converter->symbols);
     converter->scanning = true;
     ptm_result result = ptm_convert(converter, input, input_size, PTM_FORMAT_OTLP_PROTOBUF, &output,
                                     &output_size, NULL);

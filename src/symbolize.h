@@ -44,9 +44,8 @@ typedef struct wanted_file wanted_file;
 typedef struct symbolizer {
     symbol_cache cache;
     const ptm_config *config;
-    arena plan;               /* the plan below; reset by the next plan */
-    wanted_file *wanted;
-    uint32_t wanted_count;
+    arena plan;               /* the plan below; reset by symbolizer_begin_plan() */
+    arena_vector wanted;      /* wanted_file: the build IDs to look for */
     uint32_t at;              /* wanted[at] is being looked for */
     uint32_t candidate_at;    /* its next path */
     bool path_out;            /* next_path handed out a path not yet answered */
@@ -58,9 +57,12 @@ void symbolizer_free(symbolizer *s);
 /* Forgets the plan and every table (ptm_converter_reset()). */
 void symbolizer_clear(symbolizer *s);
 
-/* Plans the files of a request's native frames: dictionary, and its
- * resources (for their executables' paths; NULL, 0 for pprof). False when
- * memory ran out. */
+/* Starts a plan: the last one is forgotten. */
+void symbolizer_begin_plan(symbolizer *s);
+
+/* Adds the files of a request's native frames to the plan: dictionary, and
+ * its resources (for their executables' paths; NULL, 0 for pprof). False
+ * when memory ran out. */
 bool symbolizer_plan(symbolizer *s, const profile_dictionary *dictionary, const decoded_resource *resources,
                      uint32_t resource_count);
 
