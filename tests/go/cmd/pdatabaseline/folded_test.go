@@ -46,14 +46,15 @@ func foldedName(name string) string {
 }
 
 // frameNames are a sample's frames root first: each location's lines from
-// the outermost caller in, a location without lines by its mapping.
+// the outermost caller in, a location without lines by its symbol or mapping
+// (nativeName).
 func (c *converter) frameNames(s pprofile.Sample) []string {
 	var names []string
 	locations := c.dict.StackTable().At(int(s.StackIndex())).LocationIndices()
 	for i := locations.Len() - 1; i >= 0; i-- {
 		loc := c.dict.LocationTable().At(int(locations.At(i)))
 		if loc.Lines().Len() == 0 {
-			names = append(names, c.mappingName(loc))
+			names = append(names, c.nativeName(loc))
 		}
 		for j := loc.Lines().Len() - 1; j >= 0; j-- {
 			names = append(names, c.functionName(loc, loc.Lines().At(j)))
