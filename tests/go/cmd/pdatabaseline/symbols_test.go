@@ -2,16 +2,12 @@ package main
 
 import (
 	"bytes"
-	"compress/gzip"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"go.opentelemetry.io/collector/pdata/pprofile"
 )
 
 // TestSymbolizedStacksAgreeWithPtm: on the live eBPF capture, with
@@ -20,45 +16,21 @@ import (
 // are named by Go's debug/elf from every ELF file under bin/ (symbols.go);
 // the busy C functions are among the names, so symbolization is not vacuous.
 func TestSymbolizedStacksAgreeWithPtm(t *testing.T) {
+	compressed, requests := liveCapture(t)
 	live := filepath.Join(repoRoot, "..", "shared", "fixtures", "otlp-live")
-	compressed, err := os.ReadFile(filepath.Join(live, "ebpf-live.jsonl.gz"))
-	if err != nil {
-		t.Skipf("no live capture: %v", err)
-	}
 	symbols, err := newSymbolizer(filepath.Join(live, "bin"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	reader, err := gzip.NewReader(bytes.NewReader(compressed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	want := map[string]int64{}
-	for _, line := range bytes.Split(data, []byte("\n")) {
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		pd, err := (&pprofile.JSONUnmarshaler{}).UnmarshalProfiles(line)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, pd := range requests {
 		c := newTestConverter(pd)
 		c.symbols = symbols
 		c.eachFed(pd, func(f fedSample) {
 			if f.m != cpu {
 				return
 			}
-			process, _, _ := c.pointAttribute(f.s, f.p, f.res, "process.executable.name")
-			thread, _, _ := c.pointAttribute(f.s, f.p, f.res, "thread.name")
-			names := []string{foldedName(process), foldedName(thread)}
-			for _, frame := range c.frameNames(f.s) {
-				names = append(names, foldedName(frame))
-			}
-			want[strings.Join(names, ";")] += f.value
+			want[c.foldedStack(f)] += f.value
 		})
 	}
 	config := filepath.Join(t.TempDir(), "symbolize.json")
