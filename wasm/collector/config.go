@@ -34,7 +34,14 @@ type Config struct {
 	// FlushInterval: requests are aggregated, and the held series written
 	// once per interval (and at shutdown).
 	FlushInterval time.Duration `mapstructure:"flush_interval"`
-	// Core holds every other key, as the collector decoded it.
+	// Core holds every other key, as the collector decoded it. Among them
+	// symbolize (README, "Symbolization" in the connector's section): with
+	// symbolize.paths, .root or .debuginfod set, the connector reads the ELF
+	// files the core asks for to name native frames (files.go). Beside the
+	// eBPF profiler: symbolize: {root: "/proc/{pid}/root"} (host PID
+	// namespace and the right to read other processes' roots), or a host
+	// mount such as "/hostfs"; paths (debug files) and debuginfod (servers)
+	// find shared libraries too.
 	Core map[string]any `mapstructure:",remain"`
 }
 
