@@ -5,7 +5,8 @@
 # - Debian packages: clang/lld/llvm 16 (libFuzzer, sanitizers, wasm32),
 #   wasi-libc and clang's wasm32 runtime, nanopb's generator,
 #   python3-protobuf (which the generator runs on), valgrind (tests/valgrind.test.js).
-#   help2man (make install's man page), pkgconf and binutils (tests/install.test.js).
+#   help2man (make install's man page), pkgconf and binutils (tests/install.test.js),
+#   debuginfod (elfutils' server: the collector connector's symbolization test).
 # - C sources from Debian's source packages, pinned by version and sha256:
 #   PCRE2, nanopb's runtime, cJSON (with Debian's security patches applied),
 #   zlib (its inflate code is built), zstd (its decompressor is built) and
@@ -21,7 +22,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 deps="$root/build/deps"
-stamp="$deps/.setup-done-9"
+stamp="$deps/.setup-done-10"
 
 [ -f "$stamp" ] && exit 0
 say() { printf 'setup: %s\n' "$*" >&2; }
@@ -29,7 +30,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 packages=(clang-16 lld-16 llvm-16 libclang-rt-16-dev nanopb python3-protobuf
           wasi-libc libclang-rt-16-dev-wasm32
           valgrind ca-certificates xz-utils bzip2 dpkg-dev patch gzip zstd
-          help2man pkgconf binutils)
+          help2man pkgconf binutils debuginfod)
 
 # Pinned source packages: name, version, file, sha256.
 sources=(
