@@ -136,7 +136,7 @@ size: build
 # determinism, and output well-formed in its format.
 #   make fuzz                 each target FUZZ_SECONDS (60) in turn (FUZZ_TARGETS="pprof": some only), corpus kept
 #                             in build/fuzz/corpus/TARGET; exit 1 on a crash
-#   make fuzz-smoke           the four at once for FUZZ_SECONDS (8), seeds only
+#   make fuzz-smoke           the five at once for FUZZ_SECONDS (8), seeds only
 #                             (tests/fuzz-smoke.test.js runs it in `make test`)
 # A crash leaves build/fuzz/crashes/TARGET-crash-<sha1> (or -leak-, -timeout-,
 # -oom-). To turn it into a regression case:

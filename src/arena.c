@@ -13,6 +13,8 @@
  */
 #include "arena.h"
 
+#include <stdlib.h>
+
 #include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -78,6 +80,20 @@ static void block_release(arena *a, arena_block *block)
     unpoison(block_start(block), block->size);
     a->allocator.free_fn(a->allocator.context, block);
 }
+
+static void *libc_malloc(void *context, size_t size)
+{
+    (void)context;
+    return malloc(size);
+}
+
+static void libc_free(void *context, void *pointer)
+{
+    (void)context;
+    free(pointer);
+}
+
+const ptm_allocator libc_allocator = {libc_malloc, libc_free, NULL};
 
 void arena_init(arena *a, const ptm_allocator *allocator)
 {

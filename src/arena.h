@@ -28,6 +28,9 @@ typedef struct arena {
     bool failed;              /* an allocation failed since arena_init() */
 } arena;
 
+/* libc's malloc and free: the allocator of a caller that gives none. */
+extern const ptm_allocator libc_allocator;
+
 /* Starts an empty arena drawing on allocator. No allocation happens here. */
 void arena_init(arena *a, const ptm_allocator *allocator);
 /* Releases every block. The arena may be reused after arena_init(). */

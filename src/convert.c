@@ -51,19 +51,24 @@ static bool read_planned_files(symbolizer *s, const ptm_file_source *files)
     return true;
 }
 
-/* Symbolization of a request: its files planned (and read, with a file
- * source), then its native frames named from the tables held. */
+/* Symbolization of a request: with "symbolize", its files planned (and
+ * read, with a file source); then, when the converter holds any table (ones
+ * handed in by ptm_converter_add_symbols() too), its native frames named
+ * from them. */
 static bool symbolize_request(conversion *c, profile_dictionary *dictionary, const decoded_resource *resources,
                               uint32_t resource_count)
 {
     symbolizer *s = c->symbols;
-    if (s == NULL || !c->config->symbolize.enabled)
+    if (s == NULL)
         return true;
-    if ((c->scan_only || c->files != NULL) && !symbolizer_plan(s, dictionary, resources, resource_count))
-        return false;
-    if (c->files != NULL && !read_planned_files(s, c->files))
-        return false;
-    return c->scan_only || dictionary_use_symbols(dictionary, &s->cache);
+    if (c->config->symbolize.enabled && (c->scan_only || c->files != NULL)) {
+        if (c->files != NULL)
+            symbolizer_begin_plan(s); /* each request's files are read at once */
+        if (!symbolizer_plan(s, dictionary, resources, resource_count) ||
+            (c->files != NULL && !read_planned_files(s, c->files)))
+            return false;
+    }
+    return c->scan_only || s->cache.count == 0 || dictionary_use_symbols(dictionary, &s->cache);
 }
 
 bool conversion_folded_key(const conversion *c, uint32_t id, byte_slice *stack)

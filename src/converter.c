@@ -129,19 +129,6 @@ struct ptm_converter {
     bool scanning;                 /* within ptm_converter_symbols_scan() */
 };
 
-static void *default_malloc(void *context, size_t size)
-{
-    (void)context;
-    return malloc(size);
-}
-
-static void default_free(void *context, void *pointer)
-{
-    (void)context;
-    free(pointer);
-}
-
-static const ptm_allocator default_allocator = {default_malloc, default_free, NULL};
 
 const char *ptm_version(void)
 {
@@ -178,7 +165,7 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
     }
     *converter_out = NULL;
     if (allocator == NULL)
-        allocator = &default_allocator;
+        allocator = &libc_allocator;
     ptm_converter *converter = allocator->malloc_fn(allocator->context, sizeof *converter);
     if (converter == NULL) {
         snprintf(error_buffer, error_buffer_size, "out of memory");
@@ -1318,11 +1305,10 @@ ptm_result ptm_converter_symbols_scan(ptm_converter *converter, const uint8_t *i
     size_t output_size;
     if (converter == NULL)
         return PTM_ERR_ARGUMENT;
+    symbolizer_begin_plan(&converter->symbols);
     converter->scanning = true;
-    symbolizer_scan_begin(&converter->symbols);
     ptm_result result = ptm_convert(converter, input, input_size, PTM_FORMAT_OTLP_PROTOBUF, &output,
                                     &output_size, NULL);
-    symbolizer_scan_end(&converter->symbols);
     converter->scanning = false;
     return result;
 }

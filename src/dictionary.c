@@ -22,22 +22,30 @@ const dictionary_mapping *dictionary_mapping_at(const profile_dictionary *dictio
     return &((const dictionary_mapping *)dictionary->mappings.items)[index];
 }
 
-/* The text of a mapping's build ID: pprof's, or its OTLP attribute's. */
-static byte_slice mapping_build_id_text(const profile_dictionary *dictionary, const dictionary_mapping *mapping)
+/* The first non-empty string value of attribute key among count attribute
+ * indices (those outside the table skipped), or an empty slice. */
+static byte_slice attribute_text(const profile_dictionary *dictionary, const int32_t *indices, uint32_t count,
+                                 const char *key)
 {
-    if (mapping->build_id.size > 0)
-        return mapping->build_id;
-    const int32_t *indices = (const int32_t *)dictionary->mapping_attributes.items + mapping->first_attribute;
-    for (uint32_t i = 0; i < mapping->attribute_count; i++) {
+    for (uint32_t i = 0; i < count; i++) {
         if (indices[i] < 0 || (uint32_t)indices[i] >= dictionary->attributes.count)
             continue;
         const dictionary_attribute *attribute = &((const dictionary_attribute *)dictionary->attributes.items)[indices[i]];
         byte_slice text;
-        if (slice_equals_cstr(dictionary_string(dictionary, attribute->key_strindex), "process.executable.build_id.gnu") &&
-            dictionary_string_value(dictionary, attribute->value, &text))
+        if (slice_equals_cstr(dictionary_string(dictionary, attribute->key_strindex), key) &&
+            dictionary_string_value(dictionary, attribute->value, &text) && text.size > 0)
             return text;
     }
     return (byte_slice){0};
+}
+
+/* The text of a mapping's build ID: pprof's, or its OTLP attribute's. */
+static byte_slice mapping_build_id_text(const profile_dictionary *dictionary, const dictionary_mapping *mapping)
+{
+    if (mapping->build_id.size > 0 || mapping->attribute_count == 0) /* no arithmetic on an empty table */
+        return mapping->build_id;
+    const int32_t *indices = (const int32_t *)dictionary->mapping_attributes.items + mapping->first_attribute;
+    return attribute_text(dictionary, indices, mapping->attribute_count, "process.executable.build_id.gnu");
 }
 
 static int hex_digit(uint8_t c)
@@ -236,16 +244,7 @@ byte_slice dictionary_location_type(const profile_dictionary *dictionary, const 
     if (location->attribute_count == 0)
         return (byte_slice){0}; /* and the table may be empty: no pointer arithmetic on NULL */
     const int32_t *indices = (const int32_t *)dictionary->location_attributes.items + location->first_attribute;
-    for (uint32_t i = 0; i < location->attribute_count; i++) {
-        if (indices[i] < 0 || (uint32_t)indices[i] >= dictionary->attributes.count)
-            continue;
-        const dictionary_attribute *attribute = &((const dictionary_attribute *)dictionary->attributes.items)[indices[i]];
-        byte_slice text;
-        if (slice_equals_cstr(dictionary_string(dictionary, attribute->key_strindex), "profile.frame.type") &&
-            dictionary_string_value(dictionary, attribute->value, &text) && text.size > 0)
-            return text;
-    }
-    return (byte_slice){0};
+    return attribute_text(dictionary, indices, location->attribute_count, "profile.frame.type");
 }
 
 /* The name of a frame nothing names: "[type]" of its location's

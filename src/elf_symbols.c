@@ -615,18 +615,6 @@ static bool read_loads(const elf_file *f, symbol_table *table, ptm_status *statu
 
 /* ---- the API ----------------------------------------------------------------------------- */
 
-static void *default_malloc(void *context, size_t size)
-{
-    (void)context;
-    return malloc(size);
-}
-
-static void default_free(void *context, void *pointer)
-{
-    (void)context;
-    free(pointer);
-}
-
 /* The caller's allocator, counting what the table's arena takes (blocks
  * are only ever added during elf_read_symbols, freed all at once later). */
 typedef struct counted_allocator {
@@ -652,9 +640,8 @@ static void counted_free(void *context, void *pointer)
 bool elf_read_symbols(const uint8_t *file, size_t size, const ptm_allocator *allocator, symbol_table *table,
                       ptm_status *status)
 {
-    static const ptm_allocator default_allocator = {default_malloc, default_free, NULL};
     if (allocator == NULL)
-        allocator = &default_allocator;
+        allocator = &libc_allocator;
     memset(table, 0, sizeof *table);
     counted_allocator counted = {*allocator, 0};
     ptm_allocator counting = {counted_malloc, counted_free, &counted};

@@ -32,17 +32,27 @@ static void free_table(symbolizer *s, symbol_table *table)
     s->cache.allocator.free_fn(s->cache.allocator.context, table);
 }
 
+static wanted_file *wanted_at(const symbolizer *s, uint32_t index)
+{
+    return &((wanted_file *)s->wanted.items)[index];
+}
+
 /* Ends the plan: the stripped tables it kept are freed. */
 static void end_plan(symbolizer *s)
 {
-    for (uint32_t i = 0; i < s->wanted_count; i++) {
-        if (s->wanted[i].stripped != NULL)
-            free_table(s, s->wanted[i].stripped);
+    for (uint32_t i = 0; i < s->wanted.count; i++) {
+        if (wanted_at(s, i)->stripped != NULL)
+            free_table(s, wanted_at(s, i)->stripped);
     }
-    s->wanted = NULL;
-    s->wanted_count = s->wanted_capacity = s->at = s->candidate_at = 0;
+    s->wanted = (arena_vector){0};
+    s->at = s->candidate_at = 0;
     s->path_out = false;
     arena_reset(&s->plan);
+}
+
+void symbolizer_begin_plan(symbolizer *s)
+{
+    end_plan(s);
 }
 
 void symbolizer_free(symbolizer *s)
@@ -178,8 +188,8 @@ static byte_slice executable_path(symbolizer *s, const profile_dictionary *dicti
 
 static bool already_wanted(const symbolizer *s, const uint8_t *id, uint32_t size)
 {
-    for (uint32_t i = 0; i < s->wanted_count; i++) {
-        if (s->wanted[i].build_id_size == size && memcmp(s->wanted[i].build_id, id, size) == 0)
+    for (uint32_t i = 0; i < s->wanted.count; i++) {
+        if (wanted_at(s, i)->build_id_size == size && memcmp(wanted_at(s, i)->build_id, id, size) == 0)
             return true;
     }
     return false;
@@ -201,21 +211,18 @@ static bool *mappings_with_native_frames(symbolizer *s, const profile_dictionary
 bool symbolizer_plan(symbolizer *s, const profile_dictionary *dictionary, const decoded_resource *resources,
                      uint32_t resource_count)
 {
-    if (!s->adding)
-        end_plan(s);
     if (!s->config->symbolize.enabled)
         return true;
     bool *native = mappings_with_native_frames(s, dictionary);
     if (native == NULL)
         return false;
-    arena_vector wanted = {s->wanted, s->wanted_count, s->wanted_capacity};
     for (uint32_t i = 1; i < dictionary->mappings.count; i++) {
         uint8_t id[ELF_BUILD_ID_MAX];
         uint32_t size;
         if (!native[i] || !dictionary_mapping_build_id(dictionary, (int32_t)i, id, &size) ||
             symbol_cache_find(&s->cache, id, size) != NULL || already_wanted(s, id, size))
             continue;
-        wanted_file *w = vector_push(&s->plan, &wanted, sizeof *w);
+        wanted_file *w = vector_push(&s->plan, &s->wanted, sizeof *w);
         if (w == NULL)
             return false;
         byte_slice file = dictionary_string(dictionary, dictionary_mapping_at(dictionary, (int32_t)i)->filename_strindex);
@@ -228,22 +235,8 @@ bool symbolizer_plan(symbolizer *s, const profile_dictionary *dictionary, const 
         if (plain_name(name))
             w->name = (byte_slice){arena_dup(&s->plan, name.data, name.size), name.size};
         w->executable = executable_path(s, dictionary, file, resources, resource_count);
-        s->wanted = wanted.items;
-        s->wanted_count = wanted.count;
-        s->wanted_capacity = wanted.capacity;
     }
     return !s->plan.failed;
-}
-
-void symbolizer_scan_begin(symbolizer *s)
-{
-    end_plan(s);
-    s->adding = true;
-}
-
-void symbolizer_scan_end(symbolizer *s)
-{
-    s->adding = false;
 }
 
 /* ---- the paths of one build ID ---- */
@@ -342,7 +335,7 @@ static bool add_debuglink_paths(symbolizer *s, wanted_file *w, uint32_t tried, b
  * (a stripped file, or that nothing has the ID). False when memory ran out. */
 static bool finish_wanted(symbolizer *s)
 {
-    wanted_file *w = &s->wanted[s->at];
+    wanted_file *w = wanted_at(s, s->at);
     bool ok = w->stripped != NULL ? symbol_cache_add(&s->cache, w->stripped)
                                   : symbol_cache_add_missing(&s->cache, w->build_id, w->build_id_size);
     w->stripped = NULL;
@@ -357,8 +350,8 @@ const char *symbolizer_next_path(symbolizer *s)
         s->path_out = false;
         s->candidate_at++;
     }
-    while (s->at < s->wanted_count) {
-        wanted_file *w = &s->wanted[s->at];
+    while (s->at < s->wanted.count) {
+        wanted_file *w = wanted_at(s, s->at);
         if (!w->paths_built && !build_paths(s, w)) {
             end_plan(s);
             return NULL;
@@ -399,7 +392,7 @@ bool symbolizer_offer(symbolizer *s, const uint8_t *data, size_t size)
     if (!s->path_out)
         return true;
     s->path_out = false;
-    wanted_file *w = &s->wanted[s->at];
+    wanted_file *w = wanted_at(s, s->at);
     uint32_t tried = s->candidate_at++;
     if (data == NULL || size > SYMBOL_FILE_MAX_BYTES)
         return true;

@@ -22,8 +22,9 @@
  * build ID whose paths all fail is remembered as missing.
  * Paths from the data are never trusted: a file name is a base name (no '/',
  * not "." or "..") or an absolute path with no "." or ".." component (its
- * base name is used; a relative path names no file), an executable path is absolute with no "." or ".."
- * component, and hosts open regular files only (docs/security.md).
+ * base name is used; a relative path names no file), an executable path
+ * is absolute with no "." or ".." component, and hosts open regular files
+ * only (docs/security.md).
  * The core reads no file: the native CLI does through ptm_file_source, the
  * wasm hosts through ptm_converter_symbols_scan() and the two calls above.
  */
@@ -45,11 +46,8 @@ typedef struct wanted_file wanted_file;
 typedef struct symbolizer {
     symbol_cache cache;
     const ptm_config *config;
-    arena plan;               /* the plan below; reset by the next plan */
-    wanted_file *wanted;
-    uint32_t wanted_count;
-    uint32_t wanted_capacity;
-    bool adding;              /* a scan: each request's plan adds to the last */
+    arena plan;               /* the plan below; reset by symbolizer_begin_plan() */
+    arena_vector wanted;      /* wanted_file: the build IDs to look for */
     uint32_t at;              /* wanted[at] is being looked for */
     uint32_t candidate_at;    /* its next path */
     bool path_out;            /* next_path handed out a path not yet answered */
@@ -61,17 +59,14 @@ void symbolizer_free(symbolizer *s);
 /* Forgets the plan and every table (ptm_converter_reset()). */
 void symbolizer_clear(symbolizer *s);
 
-/* Plans the files of a request's native frames: dictionary, and its
- * resources (for their executables' paths; NULL, 0 for pprof). False when
- * memory ran out. */
+/* Starts a plan: the last one is forgotten. */
+void symbolizer_begin_plan(symbolizer *s);
+
+/* Adds the files of a request's native frames to the plan: dictionary, and
+ * its resources (for their executables' paths; NULL, 0 for pprof). False
+ * when memory ran out. */
 bool symbolizer_plan(symbolizer *s, const profile_dictionary *dictionary, const decoded_resource *resources,
                      uint32_t resource_count);
-
-/* A scan of an input of several requests (ptm_converter_symbols_scan()):
- * from symbolizer_scan_begin() to symbolizer_scan_end() each request's plan
- * is added to the one before instead of replacing it. */
-void symbolizer_scan_begin(symbolizer *s);
-void symbolizer_scan_end(symbolizer *s);
 
 /* The next path to read (NUL-terminated, valid until the next call), or
  * NULL when the plan is done. */

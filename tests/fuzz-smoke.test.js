@@ -1,7 +1,7 @@
-// fuzz-smoke.test.js: a short libFuzzer run of the four fuzz targets
-// (tests/fuzz/fuzz_protobuf.c, fuzz_json.c, fuzz_pprof.c, fuzz_config.c) from their seeds,
+// fuzz-smoke.test.js: a short libFuzzer run of the five fuzz targets
+// (tests/fuzz/fuzz_protobuf.c, fuzz_json.c, fuzz_pprof.c, fuzz_config.c, fuzz_elf.c) from their seeds,
 // as part of `make test`: tests/fuzz/run.sh --smoke builds them in build/fuzz
-// (clang-16, ASan + UBSan + libFuzzer) and runs the four at once for
+// (clang-16, ASan + UBSan + libFuzzer) and runs the five at once for
 // FUZZ_SMOKE_SECONDS (8) each; it must exit 0 (no crash, leak, timeout or
 // failed check). About 25 s on 2 cores from a clean tree, 12 s after.
 // Skipped when clang-16's libFuzzer runtime or the third-party sources
@@ -33,10 +33,11 @@ test('fuzz smoke run: every target from its seeds, no crash', { skip, timeout: 2
   const output = `${run.stdout}${run.stderr}`;
   assert.equal(run.error, undefined, `run.sh: ${run.error}`);
   assert.equal(run.status, 0, `a fuzz target failed (wall ${Date.now() - started} ms):\n${output}`);
-  for (const target of ['protobuf', 'json', 'pprof', 'config']) {
+  const targets = ['protobuf', 'json', 'pprof', 'config', 'elf'];
+  for (const target of targets) {
     assert.match(output, new RegExp(`== fuzz_${target}: ok`), output);
   }
   const runs = [...output.matchAll(/stat::number_of_executed_units: (\d+)/g)].map((m) => Number(m[1]));
-  assert.equal(runs.length, 4, output);
+  assert.equal(runs.length, targets.length, output);
   for (const count of runs) assert.ok(count > 100, `too few executions: ${output}`);
 });

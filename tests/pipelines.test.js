@@ -21,6 +21,12 @@
 //    own K8S_NODE_NAME, into one Prometheus by remote write: every series
 //    carries its agent's k8s_node_name, per node the values are that node's
 //    requests', and summed over the nodes the whole stream's.
+//  - collector-symbolize.yaml: collector-scrape.yaml with symbolize (its root
+//    and paths pointed at a copy of the live capture's executables at their
+//    paths in the data and at the capture's bin/), on each engine, fed the
+//    live eBPF profiler capture (../shared/fixtures/otlp-live, 51 requests):
+//    the native busy functions are named, and every series is ptm's with the
+//    same block (the ptm command reads the same files).
 // The requests are the real eBPF profiler's (../shared/fixtures/otlp-real:
 // 189 OTLP/JSON requests and one protobuf request, the on- and off-CPU
 // capture), POSTed to /v1development/profiles 15 ms apart, so that they
@@ -37,8 +43,10 @@
 // listens on 127.0.0.1 on a free port and is stopped by the test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import yaml from 'js-yaml';
 import { shared, haveShared, ptm, root, scratchFile, freePort, sleep } from './lib/run.js';
 import { exposition, startPrometheus, query, seriesKey, close, assertSameSeries } from './lib/prometheus.js';
@@ -48,6 +56,8 @@ const examples = join(root, 'docs', 'examples');
 const realJSONLines = join(shared, 'otlp-real', 'ebpf-oncpu-189-requests.jsonl');
 const realPb = join(shared, 'otlp-real', 'ebpf-oncpu-offcpu.pb');
 const skip = !haveShared && 'no ../shared/fixtures/otlp-real (the real eBPF profiler requests)';
+const live = join(shared, 'otlp-live');
+const skipLive = !existsSync(join(live, 'ebpf-live.jsonl.gz')) && 'no ../shared/fixtures/otlp-live (the live eBPF profiler capture)';
 
 const flushInterval = '1s';
 const gapMs = 15; // between requests: 190 requests over about 3 flush intervals
@@ -103,6 +113,13 @@ function realRequests() {
   const requests = lines.map((line) => ({ body: Buffer.from(line), type: 'application/json' }));
   requests.splice(95, 0, { body: readFileSync(realPb), type: 'application/x-protobuf', pb: true });
   return requests;
+}
+
+/** The live capture's 51 OTLP/JSON requests (gzipped JSON Lines). */
+function liveRequests() {
+  const lines = gunzipSync(readFileSync(join(live, 'ebpf-live.jsonl.gz'))).toString('utf8').split('\n').filter(Boolean);
+  assert.equal(lines.length, 51);
+  return lines.map((line) => ({ body: Buffer.from(line), type: 'application/json' }));
 }
 
 /** `ptm -c config -f prom` over these requests, as seriesKey → value. */
@@ -167,12 +184,12 @@ async function startRecipe(name, { prometheus, env, gates, replacements = [] } =
   return { ...collector, url: `http://127.0.0.1:${http}/v1development/profiles` };
 }
 
-/** POSTs the requests one by one, gapMs apart; each must be taken. */
-async function replay(collector, requests) {
+/** POSTs the requests one by one, gap ms apart; each must be taken. */
+async function replay(collector, requests, gap = gapMs) {
   for (const { body, type } of requests) {
     const response = await fetch(collector.url, { method: 'POST', headers: { 'Content-Type': type }, body });
     assert.equal(response.status, 200, await response.text());
-    await sleep(gapMs);
+    await sleep(gap);
   }
 }
 
@@ -277,20 +294,22 @@ async function instantSum(prometheus, name = 'profile_cpu_time_seconds_total') {
   return Number(result[0].value[1]);
 }
 
-/** One recipe, one collector, every request: Prometheus holds ptm's series. */
-async function runRecipe(name, { scrape = false } = {}) {
+/** One recipe, one collector, every request: Prometheus holds ptm's series.
+ * replacements apply to the collector's configuration and ptm's alike;
+ * check sees what ptm makes of the requests. */
+async function runRecipe(name, { scrape = false, requests = realRequests(), replacements = [], gap = gapMs, check = () => {} } = {}) {
   const text = recipe(name);
   const [flags] = prometheusCommands(text);
   assert.ok(flags, `${name}: its comments give the prometheus command`);
-  const requests = realRequests();
-  const want = expected(ptmConfig(text), requests);
+  const want = expected(ptmConfig(substitute(text, replacements)), requests);
+  check(want);
   const target = scrape ? await freePort() : undefined;
   const prometheus = await startPrometheus(scrape ? scrapeConfig([target]) : '', flags, { otlpReceiver: false });
   let collector;
   try {
-    collector = await startRecipe(name, scrape ? { replacements: [['127.0.0.1:8889', `127.0.0.1:${target}`]] } : { prometheus });
+    collector = await startRecipe(name, scrape ? { replacements: [['127.0.0.1:8889', `127.0.0.1:${target}`], ...replacements] } : { prometheus, replacements });
     if (scrape) await scraping(prometheus, [target]);
-    await replay(collector, requests);
+    await replay(collector, requests, gap);
     await assertHolds(prometheus, want, name);
     const samples = await rawSamples(prometheus);
     assert.ok([...samples.values()].some((values) => values.length > 1), `${name}: the requests spread over several flushes`);
@@ -308,7 +327,7 @@ async function runRecipe(name, { scrape = false } = {}) {
 test('the collector and Prometheus are built, and every recipe names its Prometheus command', () => {
   assert.ok(existsSync(collectorPath), `${collectorPath}: make collector`);
   assert.ok(existsSync(join(root, 'build', 'tools', 'bin', 'prometheus')), 'tools/setup-prometheus.sh');
-  for (const name of ['collector-scrape.yaml', 'collector-otlp-prometheus.yaml', 'collector-remote-write.yaml', 'collector-delta.yaml', 'collector-agent.yaml']) {
+  for (const name of ['collector-scrape.yaml', 'collector-otlp-prometheus.yaml', 'collector-remote-write.yaml', 'collector-delta.yaml', 'collector-agent.yaml', 'collector-symbolize.yaml']) {
     const text = recipe(name);
     assert.ok(prometheusCommands(text).length >= 1, `${name}: a "prometheus ..." line`);
     assert.doesNotMatch(text, /^ +resource_to_telemetry_conversion:/m, `${name}: the connector copies resource attributes; no resource_to_telemetry_conversion`);
@@ -327,6 +346,34 @@ test('the collector and Prometheus are built, and every recipe names its Prometh
 test('collector-scrape.yaml: Prometheus scrapes the prometheus exporter; every series is ptm\'s', { skip }, async () => {
   await runRecipe('collector-scrape.yaml', { scrape: true });
 });
+
+/** A root laid out as the live capture's processes saw their executables:
+ * ROOT/opt/ptm-capture/bin/<name> (their process.executable.path). */
+function liveRoot() {
+  const dir = join(mkdtempSync(join(tmpdir(), 'ptm-root-')), 'opt', 'ptm-capture', 'bin');
+  mkdirSync(dir, { recursive: true });
+  for (const name of ['zebra-sym', 'zebra-nopie', 'zebra-lld', 'zebra-debuglink', 'yak-main', 'gospin']) copyFileSync(join(live, 'bin', name), join(dir, name));
+  return join(dir, '..', '..', '..');
+}
+
+for (const engine of ['auto', 'wasm']) {
+  test(`collector-symbolize.yaml (engine ${engine}) on the live capture: the native busy functions named; every series is ptm's with the same block`, { skip: skipLive }, async () => {
+    const text = recipe('collector-symbolize.yaml');
+    assert.deepEqual(yaml.load(text).connectors.profiletometrics.symbolize, { root: '/proc/{pid}/root', paths: ['/usr/lib/debug'] });
+    const named = (want, fn) => [...want.keys()].some((k) => k.startsWith('profile_function_self_cpu_time_seconds_total{') && k.includes(`code_function_name="${fn}"`));
+    await runRecipe('collector-symbolize.yaml', {
+      scrape: true,
+      requests: liveRequests(),
+      gap: 50,
+      replacements: [['root: /proc/{pid}/root', `root: ${liveRoot()}`], ['paths: [/usr/lib/debug]', `paths: [${join(live, 'bin')}]`],
+        ['engine: auto', `engine: ${engine}`]],
+      check: (want) => {
+        for (const fn of ['zebra_crunch_cpu', 'yak_churn_bytes']) assert.ok(named(want, fn), `ptm names ${fn}`);
+        for (const file of ['zebra-sym', 'libyak.so']) assert.ok(!named(want, file), `no self time left to ${file}`);
+      },
+    });
+  });
+}
 
 test('collector-otlp-prometheus.yaml: OTLP/HTTP to Prometheus\' OTLP receiver; every series is ptm\'s', { skip }, async () => {
   await runRecipe('collector-otlp-prometheus.yaml');

@@ -256,6 +256,23 @@ test('web: a Go pprof profile (gzipped) through the file input equals the CLI', 
   assert.ok(want.totals.cpu > 0, 'the profile has CPU time');
 });
 
+const liveDir = sharedDir && join(sharedDir, 'otlp-live');
+const liveSkip = skip || (liveDir && existsSync(join(liveDir, 'ebpf-live.jsonl.gz')) ? false : 'no ../shared/fixtures/otlp-live capture');
+
+test('web: symbol files added to the page name the eBPF capture\'s native frames as the CLI with symbolize.paths does', { skip: liveSkip }, async () => {
+  const bin = join(liveDir, 'bin');
+  const elves = ['zebra-sym', 'zebra-nopie', 'zebra-lld', 'zebra-debuglink', 'libyak.so', 'yak-main',
+    join('debug', '.build-id', '6b', '87b1dc405471dab9ed1047962753816a8d7091.debug')].map((name) => join(bin, name));
+  await page.setInputFiles('#symbols', elves);
+  const capture = join(liveDir, 'ebpf-live.jsonl.gz');
+  assert.equal(await openFile(capture, 120_000), 'done');
+  const config = scratchFile('web-symbolize.json');
+  writeFileSync(config, JSON.stringify({ symbolize: { paths: [bin] } }));
+  await checkAgainstCli(capture, config);
+  const functions = await pageTable('functions');
+  assert.equal(functions[0].function, 'zebra_crunch_cpu', 'the busy C function, named from its symbols, tops self CPU');
+});
+
 test('web: a process filter in the config changes the totals as the CLI does; a bad regex shows the core\'s message on its line', { skip }, async () => {
   const file = join(fixtures, 'cpu-ebpf.pb');
   assert.equal(await openFile(file), 'done');

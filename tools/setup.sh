@@ -6,7 +6,8 @@
 #   wasi-libc and clang's wasm32 runtime, nanopb's generator,
 #   python3-protobuf (which the generator runs on), valgrind (tests/valgrind.test.js).
 #   help2man (make install's man page), pkgconf and binutils (tests/install.test.js),
-#   debuginfod (the server tests/symbolize.test.js runs for symbolize.debuginfod).
+#   debuginfod (elfutils' server: the symbolization tests of the collector
+#   connector and tests/symbolize.test.js).
 # - C sources from Debian's source packages, pinned by version and sha256:
 #   PCRE2, nanopb's runtime, cJSON (with Debian's security patches applied),
 #   zlib (its inflate code is built), zstd (its decompressor is built) and

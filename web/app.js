@@ -10,6 +10,7 @@ const $ = (id) => document.getElementById(id);
 const state = {
   worker: null, formats: [], blob: null, name: '', busy: false, pending: null, runId: 0,
   model: null, folded: null, tree: null, focus: null, selected: null, goodConfig: DEFAULT_CONFIG_TEXT,
+  symbols: [], // ELF files (File) handed to every conversion: native frames named from them
   openedAt: 0, started: new Map(), timings: [],
 };
 // For tests and the curious: the page's state, read-only.
@@ -60,7 +61,7 @@ function startWorker() {
 
 function run() {
   if (!state.blob) return;
-  const message = { type: 'run', id: ++state.runId, blob: state.blob, config: $('config').value, folded: $('flame-measure').value };
+  const message = { type: 'run', id: ++state.runId, blob: state.blob, config: $('config').value, folded: $('flame-measure').value, symbols: state.symbols };
   // From the file being chosen (or the edit's run), to its results on screen.
   state.started.set(message.id, state.openedAt || performance.now());
   state.openedAt = 0;
@@ -163,6 +164,12 @@ $('file').addEventListener('change', (event) => {
   const [file] = event.target.files;
   if (file) open(file, file.name);
   event.target.value = ''; // the same file again is a change too
+});
+$('symbols').addEventListener('change', (event) => {
+  state.symbols = [...state.symbols, ...event.target.files];
+  event.target.value = '';
+  $('source').title = `symbol files: ${state.symbols.map((f) => f.name).join(', ')}`;
+  if (state.blob) run();
 });
 $('sample').addEventListener('click', async () => {
   const response = await fetch(new URL('./sample.pb', import.meta.url));
@@ -515,7 +522,7 @@ for (const button of document.querySelectorAll('[data-export]')) {
     if (format === 'config-yaml') return download(connectorYaml(configObject(config) ?? {}), format);
     if (!state.blob) { status('Open a profile first.'); return undefined; }
     status(`Exporting ${format}…`);
-    state.worker.postMessage({ type: 'export', id: `export-${format}`, blob: state.blob, config, format, folded: $('flame-measure').value });
+    state.worker.postMessage({ type: 'export', id: `export-${format}`, blob: state.blob, config, format, folded: $('flame-measure').value, symbols: state.symbols });
     return undefined;
   });
 }

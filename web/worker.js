@@ -1,11 +1,14 @@
 // worker.js: the conversions, off the page's thread. A module worker that
 // imports the npm package (./pkg/index.js, which fetches ./pkg/ptm.wasm) and
 // answers the page's messages:
-//   {type: 'run', id, blob, config, folded}: converts blob (a Blob or File)
+//   {type: 'run', id, blob, config, folded, symbols}: converts blob (a Blob or File)
 //     to OTLP/JSON in 1 MiB pieces (progress messages on the way), builds the
 //     model (model.js) and, when the core has the folded format, the folded
 //     stacks; answers {type: 'result', id, model, folded, warning, refused,
-//     timing} or {type: 'error', id, code, message, stage}.
+//     timing} or {type: 'error', id, code, message, stage}. symbols: ELF
+//     files (Blobs) whose function symbols name native frames
+//     (converter.addSymbols); one that is no ELF file or has no build ID is
+//     reported as an error naming it.
 //   {type: 'export', id, blob, config, format}: the whole output in that
 //     format, as bytes: {type: 'exported', id, format, bytes}.
 import { init, createConverter, FORMATS, PtmError } from './pkg/index.js';
@@ -16,10 +19,23 @@ const ready = init();
 
 function post(message, transfer) { self.postMessage(message, transfer ?? []); }
 
+/** Hands each symbol file to the converter; an error names the file. */
+async function addSymbols(converter, symbols) {
+  for (const file of symbols ?? []) {
+    try {
+      converter.addSymbols(new Uint8Array(await file.arrayBuffer()));
+    } catch (error) {
+      error.message = `${file.name}: ${error.message}`;
+      throw error;
+    }
+  }
+}
+
 /** One conversion of the blob through begin/feed/finish; progress(done, total) between pieces. */
-async function convert(blob, config, format, progress) {
+async function convert(blob, config, format, progress, symbols) {
   const converter = createConverter(config);
   try {
+    await addSymbols(converter, symbols);
     converter.begin({ size: blob.size, stacks: format === 'folded' });
     for (let offset = 0; offset < blob.size; offset += PIECE) {
       const piece = new Uint8Array(await blob.slice(offset, offset + PIECE).arrayBuffer());
@@ -38,7 +54,7 @@ function configWith(text, extra) {
   return JSON.stringify({ ...object, ...extra });
 }
 
-async function run({ id, blob, config, folded }) {
+async function run({ id, blob, config, folded, symbols }) {
   const started = performance.now();
   let last = 0;
   const progress = (done, total) => {
@@ -47,7 +63,7 @@ async function run({ id, blob, config, folded }) {
   };
   // The configuration alone first: a bad one is reported before any input is read.
   createConverter(config).close();
-  const converted = await convert(blob, config, 'json', progress);
+  const converted = await convert(blob, config, 'json', progress, symbols);
   const convertedAt = performance.now();
   const doc = converted.output === '' ? { resourceMetrics: [] } : JSON.parse(converted.output);
   const model = buildModel(doc, converted.stats, config.trim() === '' ? {} : JSON.parse(config));
@@ -56,14 +72,14 @@ async function run({ id, blob, config, folded }) {
     timing: { convertMs: convertedAt - started, modelMs: modelAt - convertedAt, bytes: blob.size } });
   if (FORMATS.includes('folded')) {
     post({ type: 'progress', id, done: 0, total: blob.size, stage: 'folded' });
-    const stacks = await convert(blob, configWith(config, { folded: { measure: folded ?? 'cpu' } }), 'folded');
+    const stacks = await convert(blob, configWith(config, { folded: { measure: folded ?? 'cpu' } }), 'folded', undefined, symbols);
     post({ type: 'folded', id, measure: folded ?? 'cpu', text: stacks.output, ms: performance.now() - modelAt });
   }
 }
 
-async function exportAs({ id, blob, config, format, folded }) {
+async function exportAs({ id, blob, config, format, folded, symbols }) {
   const cfg = format === 'folded' ? configWith(config, { folded: { measure: folded ?? 'cpu' } }) : config;
-  const converted = await convert(blob, cfg, format);
+  const converted = await convert(blob, cfg, format, undefined, symbols);
   const bytes = typeof converted.output === 'string' ? new TextEncoder().encode(converted.output) : converted.output;
   post({ type: 'exported', id, format, bytes }, [bytes.buffer]);
 }

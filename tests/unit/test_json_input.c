@@ -85,18 +85,6 @@ static bool read_file(const char *root, const char *relative, file_bytes *out)
 
 /* ---- memory ---- */
 
-static void *libc_malloc(void *context, size_t size)
-{
-    (void)context;
-    return malloc(size);
-}
-
-static void libc_free(void *context, void *pointer)
-{
-    (void)context;
-    free(pointer);
-}
-
 static void *refusing_malloc(void *context, size_t size)
 {
     (void)context;
@@ -104,8 +92,13 @@ static void *refusing_malloc(void *context, size_t size)
     return NULL;
 }
 
-static const ptm_allocator libc_allocator = {libc_malloc, libc_free, NULL};
-static const ptm_allocator refusing_allocator = {refusing_malloc, libc_free, NULL};
+static void no_free(void *context, void *pointer)
+{
+    (void)context;
+    (void)pointer;
+}
+
+static const ptm_allocator refusing_allocator = {refusing_malloc, no_free, NULL};
 
 /* ---- tallying a decode ---- */
 

@@ -137,7 +137,7 @@ static bool on_refused(void *context, const refusal_place *place)
     return true;
 }
 
-static const ptm_allocator libc_allocator = {counting_malloc, counting_free, NULL};
+static const ptm_allocator counting = {counting_malloc, counting_free, NULL};
 
 /* Reads text in pieces of piece bytes. */
 static ptm_result read_in_pieces(const uint8_t *text, size_t size, size_t piece, events *out,
@@ -146,7 +146,7 @@ static ptm_result read_in_pieces(const uint8_t *text, size_t size, size_t piece,
     ptm_status status;
     status_init(&status);
     json_lines_handler handler = {out, on_request, on_refused};
-    ptm_allocator allocator = libc_allocator;
+    ptm_allocator allocator = counting;
     allocator.context = counter;
     json_lines reader;
     json_lines_init(&reader, &handler, &allocator, UINT32_MAX, &status);

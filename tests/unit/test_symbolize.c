@@ -13,7 +13,9 @@
  *   second scan asks nothing; a file with another build ID is not used;
  * - hostile names: a mapping file name with "..", or relative with '/', is
  *   no name candidate; an executable path with ".." gives no root candidate;
- * - a scan of JSON Lines plans the files of every request, not only the last;
+ * - a scan of JSON Lines plans the files of every request, not only the
+ *   last, each with its own file name (copied: the first request's strings
+ *   are reused by the second's before the paths are built);
  * - ptm_converter_add_symbols: non-ELF bytes and a file without build ID are
  *   PTM_ERR_INPUT with an "ELF:" message; ptm_converter_reset forgets the
  *   tables; cache_bytes drops the least recently used table.

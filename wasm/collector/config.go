@@ -3,7 +3,8 @@
 // It converts with the profiletometrics core compiled to WebAssembly
 // (build/wasm/ptm.wasm, embedded), run in wazero, so CGO_ENABLED=0 builds
 // work. There is no conversion logic here: configuration, a pool of module
-// instances, and pdata in and out.
+// instances, pdata in and out, and the reading of the files the core asks
+// for to name native frames (symbolize: files.go).
 package profiletometricsconnector
 
 import (
@@ -33,7 +34,14 @@ type Config struct {
 	// FlushInterval: requests are aggregated, and the held series written
 	// once per interval (and at shutdown).
 	FlushInterval time.Duration `mapstructure:"flush_interval"`
-	// Core holds every other key, as the collector decoded it.
+	// Core holds every other key, as the collector decoded it. Among them
+	// symbolize (README, "Symbolization" in the connector's section): with
+	// symbolize.paths, .root or .debuginfod set, the connector reads the ELF
+	// files the core asks for to name native frames (files.go). Beside the
+	// eBPF profiler: symbolize: {root: "/proc/{pid}/root"} (host PID
+	// namespace and the right to read other processes' roots), or a host
+	// mount such as "/hostfs"; paths (debug files) and debuginfod (servers)
+	// find shared libraries too.
 	Core map[string]any `mapstructure:",remain"`
 }
 
@@ -50,6 +58,25 @@ func (c *Config) coreJSON() ([]byte, error) {
 		return nil, fmt.Errorf("profiletometrics: configuration: %w", err)
 	}
 	return text, nil
+}
+
+// symbolizes tells from the core's JSON configuration whether it asks for
+// symbolization (symbolize.paths, .root or .debuginfod not empty, as the
+// core decides): then the connector reads the files the core names. A
+// configuration it cannot read here is the core's to refuse.
+func symbolizes(coreJSON []byte) bool {
+	var config struct {
+		Symbolize struct {
+			Paths      []string `json:"paths"`
+			Root       string   `json:"root"`
+			Debuginfod []string `json:"debuginfod"`
+		} `json:"symbolize"`
+	}
+	if json.Unmarshal(coreJSON, &config) != nil {
+		return false
+	}
+	s := config.Symbolize
+	return len(s.Paths) > 0 || s.Root != "" || len(s.Debuginfod) > 0
 }
 
 // Validate checks the configuration with the core itself.

@@ -571,6 +571,7 @@ type fakeInstance struct {
 func (f *fakeInstance) add(context.Context, uint64, []byte) (Stats, string, error) {
 	return Stats{}, "", f.err
 }
+func (f *fakeInstance) symbolize(context.Context, []byte, func(string) []byte) error { return f.err }
 func (f *fakeInstance) flush(context.Context, uint64, int) ([]byte, Stats, error) {
 	return nil, Stats{}, f.err
 }

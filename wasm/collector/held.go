@@ -2,7 +2,9 @@
 // request between flushes. Requests and flushes take turns on it (a mutex):
 // one state per connector, so each series is written once per flush. An
 // instance that traps (wasm) is closed with what it held, and the next call
-// makes a new one: its series start again, as after a restart.
+// makes a new one: its series start again, as after a restart. With
+// symbolization configured, each request's add is preceded by the reading
+// of the files the core asks for (files.go).
 package profiletometricsconnector
 
 import (
@@ -13,10 +15,11 @@ import (
 )
 
 type heldConverter struct {
-	mu       sync.Mutex
-	engine   engine
-	config   []byte
-	instance converterInstance // nil after a trap, until the next call
+	mu        sync.Mutex
+	engine    engine
+	config    []byte
+	symbolize bool              // the config has symbolize paths, a root or debuginfod servers
+	instance  converterInstance // nil after a trap, until the next call
 }
 
 func newHeldConverter(e engine, config []byte) (*heldConverter, error) {
@@ -24,7 +27,7 @@ func newHeldConverter(e engine, config []byte) (*heldConverter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &heldConverter{engine: e, config: config, instance: instance}, nil
+	return &heldConverter{engine: e, config: config, symbolize: symbolizes(config), instance: instance}, nil
 }
 
 // current is the instance, made anew after a trap. Call with mu held.
@@ -47,13 +50,21 @@ func (h *heldConverter) settle(err error) {
 	}
 }
 
-// add converts one request into the held series, at now.
+// add converts one request into the held series, at now: with
+// symbolization, once the core has been handed the files it asked for.
 func (h *heldConverter) add(ctx context.Context, now time.Time, request []byte) (Stats, string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	i, err := h.current()
 	if err != nil {
 		return Stats{}, "", err
+	}
+	if h.symbolize {
+		err = i.symbolize(ctx, request, func(path string) []byte { return readSymbolFile(ctx, path) })
+		if err != nil {
+			h.settle(err)
+			return Stats{}, "", err
+		}
 	}
 	stats, warning, err := i.add(ctx, uint64(now.UnixNano()), request)
 	h.settle(err)

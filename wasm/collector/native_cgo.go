@@ -45,16 +45,40 @@ func (nativeEngine) newInstance(config []byte) (converterInstance, error) {
 // the call).
 func (i *nativeInstance) add(_ context.Context, now uint64, input []byte) (Stats, string, error) {
 	var stats C.ptm_stats
-	var pointer *C.uint8_t
-	if len(input) > 0 {
-		pointer = (*C.uint8_t)(unsafe.Pointer(&input[0]))
-	}
-	result := C.ptm_converter_add(i.converter, C.uint64_t(now), pointer, C.size_t(len(input)), &stats)
+	result := C.ptm_converter_add(i.converter, C.uint64_t(now), bytesPointer(input), C.size_t(len(input)), &stats)
 	s := statsOf(*(*[statsCount]uint64)(unsafe.Pointer(&stats)))
 	if result != C.PTM_OK {
 		return s, "", i.lastError(result)
 	}
 	return s, C.GoString(C.ptm_converter_last_warning(i.converter)), nil
+}
+
+// symbolize plans the files of input's native frames and hands the core
+// each one read (the bytes without a copy: the core copies what it keeps
+// during the call). A plan the core refuses ends it: the add that follows
+// refuses the input with the core's message.
+func (i *nativeInstance) symbolize(_ context.Context, input []byte, read func(path string) []byte) error {
+	if C.ptm_converter_symbols_scan(i.converter, bytesPointer(input), C.size_t(len(input))) != C.PTM_OK {
+		return nil
+	}
+	for {
+		var path *C.char
+		if C.ptm_converter_symbols_next(i.converter, &path) != C.PTM_OK || path == nil {
+			return nil
+		}
+		data := read(C.GoString(path))
+		if C.ptm_converter_symbols_offer(i.converter, bytesPointer(data), C.size_t(len(data))) != C.PTM_OK {
+			return nil
+		}
+	}
+}
+
+// bytesPointer is data's first byte for C, or NULL when it is empty.
+func bytesPointer(data []byte) *C.uint8_t {
+	if len(data) == 0 {
+		return nil
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&data[0]))
 }
 
 // flush writes the held series as of now and copies the output out.

@@ -78,7 +78,8 @@ type instance struct {
 
 var abi = []string{"ptm_wasm_alloc", "ptm_wasm_free", "ptm_wasm_create", "ptm_wasm_add", "ptm_wasm_flush",
 	"ptm_wasm_output", "ptm_wasm_output_size", "ptm_wasm_stats", "ptm_wasm_last_error",
-	"ptm_wasm_last_warning", "ptm_wasm_reset", "ptm_wasm_destroy", "ptm_wasm_version"}
+	"ptm_wasm_last_warning", "ptm_wasm_reset", "ptm_wasm_destroy", "ptm_wasm_version",
+	"ptm_wasm_symbols_scan", "ptm_wasm_symbols_next", "ptm_wasm_symbols_offer"}
 
 func (m *wasmModule) name() string { return "wasm" }
 
@@ -210,6 +211,56 @@ func (i *instance) add(ctx context.Context, now uint64, input []byte) (stats Sta
 		return err
 	})
 	return stats, warning, err
+}
+
+// symbolize plans the files of input's native frames and hands the core
+// each one read. A plan the core refuses ends it: the add that follows
+// refuses the input with the core's message. Only a trap is an error.
+func (i *instance) symbolize(ctx context.Context, input []byte, read func(path string) []byte) error {
+	return i.withBuffer(ctx, input, func(pointer uint64) error {
+		result, err := i.call(ctx, "ptm_wasm_symbols_scan", i.handle, pointer, uint64(len(input)))
+		if err != nil || result != 0 {
+			return err
+		}
+		for {
+			pathPointer, err := i.call(ctx, "ptm_wasm_symbols_next", i.handle)
+			if err != nil || pathPointer == 0 {
+				return err
+			}
+			path, err := i.cString(pathPointer)
+			if err != nil {
+				return err
+			}
+			if ok, err := i.offer(ctx, read(path)); err != nil || !ok {
+				return err
+			}
+		}
+	})
+}
+
+// offer hands the core a file's bytes (nil: it could not be read, or the
+// module has no room for it); false when the core ran out of memory, which
+// ends the plan.
+func (i *instance) offer(ctx context.Context, data []byte) (bool, error) {
+	var pointer uint64
+	if len(data) > 0 {
+		var err error
+		if pointer, err = i.call(ctx, "ptm_wasm_alloc", uint64(len(data))); err != nil {
+			return false, err
+		}
+		if pointer != 0 {
+			defer i.call(ctx, "ptm_wasm_free", pointer) //nolint:errcheck // a trap here surfaces on the next call
+			if !i.module.Memory().Write(uint32(pointer), data) {
+				return false, fmt.Errorf("%w: writing %d bytes", errTrap, len(data))
+			}
+		}
+	}
+	size := uint64(len(data))
+	if pointer == 0 {
+		size = 0
+	}
+	result, err := i.call(ctx, "ptm_wasm_symbols_offer", i.handle, pointer, size)
+	return err == nil && result == 0, err
 }
 
 // flush writes the held series as of now; the output is a copy.

@@ -141,6 +141,7 @@ type converter struct {
 	byKey     map[string]int
 	profiles  int
 	seen      map[string]struct{} // inclusive: the names of one sample
+	symbols   symbolizer          // native frames' names, or nil (symbols.go)
 }
 
 func convert(pd pprofile.Profiles) pmetric.Metrics {
@@ -344,7 +345,7 @@ func (c *converter) sample(resource int, res pcommon.Resource, p pprofile.Profil
 // sample, in the series of base (resource, snapshot) and the function.
 func (c *converter) addInclusive(base seriesKey, loc pprofile.Location, m measure, value int64, start, end uint64) {
 	if loc.Lines().Len() == 0 {
-		c.addInclusiveName(base, c.mappingName(loc), m, value, start, end)
+		c.addInclusiveName(base, c.nativeName(loc), m, value, start, end)
 		return
 	}
 	for _, line := range loc.Lines().All() {
@@ -404,7 +405,7 @@ func (c *converter) locationFrameType(loc pprofile.Location) string {
 
 func (c *converter) leafName(loc pprofile.Location) string {
 	if loc.Lines().Len() == 0 {
-		return c.mappingName(loc)
+		return c.nativeName(loc)
 	}
 	return c.functionName(loc, loc.Lines().At(0))
 }

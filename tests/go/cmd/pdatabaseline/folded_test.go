@@ -46,14 +46,15 @@ func foldedName(name string) string {
 }
 
 // frameNames are a sample's frames root first: each location's lines from
-// the outermost caller in, a location without lines by its mapping.
+// the outermost caller in, a location without lines by its symbol or mapping
+// (nativeName).
 func (c *converter) frameNames(s pprofile.Sample) []string {
 	var names []string
 	locations := c.dict.StackTable().At(int(s.StackIndex())).LocationIndices()
 	for i := locations.Len() - 1; i >= 0; i-- {
 		loc := c.dict.LocationTable().At(int(locations.At(i)))
 		if loc.Lines().Len() == 0 {
-			names = append(names, c.mappingName(loc))
+			names = append(names, c.nativeName(loc))
 		}
 		for j := loc.Lines().Len() - 1; j >= 0; j-- {
 			names = append(names, c.functionName(loc, loc.Lines().At(j)))
@@ -128,6 +129,17 @@ func eachOfMeasure(pds []pprofile.Profiles, m measure, fn func(snapshotSample)) 
 	}
 }
 
+// foldedStack: a sample's folded stack, process;thread;frames root first.
+func (c *converter) foldedStack(f fedSample) string {
+	process, _, _ := c.pointAttribute(f.s, f.p, f.res, "process.executable.name")
+	thread, _, _ := c.pointAttribute(f.s, f.p, f.res, "thread.name")
+	names := []string{foldedName(process), foldedName(thread)}
+	for _, frame := range c.frameNames(f.s) {
+		names = append(names, foldedName(frame))
+	}
+	return strings.Join(names, ";")
+}
+
 // folded is the expected `ptm -f folded` output for measure want.
 func folded(pd pprofile.Profiles, want measure) string {
 	return foldedAll([]pprofile.Profiles{pd}, want)
@@ -138,14 +150,7 @@ func folded(pd pprofile.Profiles, want measure) string {
 func foldedAll(pds []pprofile.Profiles, want measure) string {
 	sums := map[string]int64{}
 	eachOfMeasure(pds, want, func(f snapshotSample) {
-		c := f.c
-		process, _, _ := c.pointAttribute(f.s, f.p, f.res, "process.executable.name")
-		thread, _, _ := c.pointAttribute(f.s, f.p, f.res, "thread.name")
-		names := []string{foldedName(process), foldedName(thread)}
-		for _, frame := range c.frameNames(f.s) {
-			names = append(names, foldedName(frame))
-		}
-		sums[strings.Join(names, ";")] += f.value
+		sums[f.c.foldedStack(f.fedSample)] += f.value
 	})
 	lines := make([]string, 0, len(sums))
 	for line := range sums {
@@ -246,28 +251,9 @@ func foldedLines(t *testing.T, text string) map[string]int64 {
 // frame named for its profile.frame.type ("[v8js]", "[native]").
 func TestUnnamedFramesNamedForTheirType(t *testing.T) {
 	ptm := filepath.Join(repoRoot, "build", "native", "ptm")
-	path := filepath.Join(repoRoot, "..", "shared", "fixtures", "otlp-live", "ebpf-live.jsonl.gz")
-	compressed, err := os.ReadFile(path)
-	if err != nil {
-		t.Skipf("no %s: %v", path, err)
-	}
-	reader, err := gzip.NewReader(bytes.NewReader(compressed))
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(reader)
-	if err != nil {
-		t.Fatal(err)
-	}
+	compressed, requests := liveCapture(t)
 	want := map[string]int64{}
-	for _, line := range bytes.Split(data, []byte("\n")) {
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		pd, err := (&pprofile.JSONUnmarshaler{}).UnmarshalProfiles(line)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, pd := range requests {
 		for stack, value := range foldedLines(t, folded(pd, cpu)) {
 			want[stack] += value
 		}
@@ -293,8 +279,39 @@ func TestUnnamedFramesNamedForTheirType(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d stacks over %d bytes of requests; unnamed frames named %v", len(got), len(data), typed)
+	t.Logf("%d stacks over %d requests; unnamed frames named %v", len(got), len(requests), typed)
 	if !typed["[v8js]"] || !typed["[native]"] {
 		t.Errorf("the capture's unnamed frames: %v, want [v8js] and [native]", typed)
 	}
+}
+
+// liveCapture: the live eBPF capture (../shared/fixtures/otlp-live), its
+// gzip bytes and its requests; the test is skipped when it is absent.
+func liveCapture(t *testing.T) ([]byte, []pprofile.Profiles) {
+	t.Helper()
+	path := filepath.Join(repoRoot, "..", "shared", "fixtures", "otlp-live", "ebpf-live.jsonl.gz")
+	compressed, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("no %s: %v", path, err)
+	}
+	reader, err := gzip.NewReader(bytes.NewReader(compressed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var requests []pprofile.Profiles
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		pd, err := (&pprofile.JSONUnmarshaler{}).UnmarshalProfiles(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		requests = append(requests, pd)
+	}
+	return compressed, requests
 }
