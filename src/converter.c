@@ -177,9 +177,9 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
     hash_key_from_system(&converter->hash_key);
     arena_init(&converter->conversion_arena, &converter->allocator);
     arena_init(&converter->request_arena, &converter->allocator);
-    cumulative_init(&converter->cumulative, &converter->allocator, false);
-    cumulative_init(&converter->kept[0], &converter->allocator, true);
-    cumulative_init(&converter->kept[1], &converter->allocator, true);
+    cumulative_init(&converter->cumulative, &converter->allocator);
+    cumulative_init(&converter->kept[0], &converter->allocator);
+    cumulative_init(&converter->kept[1], &converter->allocator);
     ptm_status *status = &converter->status;
     status_init(status);
     if (config_parse(&converter->config, config, config_size, &converter->allocator, status) == PTM_OK &&

@@ -5,18 +5,17 @@
 
 #include <string.h>
 
-void cumulative_init(cumulative_store *store, const ptm_allocator *allocator, bool one_overflow)
+void cumulative_init(cumulative_store *store, const ptm_allocator *allocator)
 {
     memset(store, 0, sizeof *store);
     arena_init(&store->arena, allocator);
-    store->one_overflow = one_overflow;
 }
 
 void cumulative_clear(cumulative_store *store)
 {
     ptm_allocator allocator = store->arena.allocator;
     arena_free(&store->arena);
-    cumulative_init(store, &allocator, store->one_overflow);
+    cumulative_init(store, &allocator);
 }
 
 static bool store_ready(cumulative_store *store, const conversion *c)
@@ -106,11 +105,11 @@ static bool map_key(id_map *names, const uint32_t *resources, const uint32_t *ru
            map_id(names, from->function, &to->function);
 }
 
-/* A one_overflow store's overflow resource, the resource of no attributes,
- * taken from c (which has it, or gets it now). */
+/* The store's overflow resource, the resource of no attributes, taken from
+ * c (which has it, or gets it now). */
 static bool settle_overflow_resource(cumulative_store *store, conversion *c)
 {
-    if (!store->one_overflow || store->aggregator.overflow_resource != UINT32_MAX)
+    if (store->aggregator.overflow_resource != UINT32_MAX)
         return true;
     int64_t index = conversion_resource(c, &(resource_record){0});
     uint32_t id = index >= 0 ? store_resource(store, c, (uint32_t)index) : INTERN_NONE;
@@ -150,7 +149,7 @@ bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp)
         series_key key;
         if (!map_key(&map, resources, rules, &s->key, &key))
             return false;
-        if (key.overflow && store->one_overflow)
+        if (key.overflow)
             key.resource = store->aggregator.overflow_resource;
         uint64_t start = stamp != 0 ? stamp : s->start, end = stamp != 0 ? stamp : s->end;
         bool ok = metric_is_snapshot(&c->metrics->items[key.metric])

@@ -38,15 +38,14 @@ typedef struct cumulative_store {
     arena_vector resources;          /* resource_record: canonical attributes, schema URL */
     string_interner rule_identities; /* rule set identities (copies): id = index + 1 */
     arena_vector rule_sets;          /* rule_set, values copied; [0] is the empty set */
-    series_aggregator aggregator;    /* keys in store ids */
-    bool one_overflow;               /* held series: a metric's values past the limit
-                                        go to one overflow series, under the resource
-                                        of no attributes (not one per resource) */
+    /* Keys in store ids. A metric's values past cardinality_limit go to one
+     * overflow series, under the resource of no attributes (not one per
+     * resource: a fleet whose pids churn cannot grow it). */
+    series_aggregator aggregator;
 } cumulative_store;
 
-/* An empty store drawing on allocator (one_overflow: see above). Allocates
- * nothing. */
-void cumulative_init(cumulative_store *store, const ptm_allocator *allocator, bool one_overflow);
+/* An empty store drawing on allocator. Allocates nothing. */
+void cumulative_init(cumulative_store *store, const ptm_allocator *allocator);
 
 /* Forgets every series and frees the store's memory; it may be used again,
  * as it was made. */

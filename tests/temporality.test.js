@@ -182,3 +182,56 @@ test('cumulative: the cardinality limit counts the series the converter holds, a
   assert.ok(final.stats.overflowed > 0 || [...byMetric.values()].every((e) => e.series < limit));
   converter.close();
 });
+
+/** An OTLP/JSON request of `count` processes, pids first..first+count-1, each one on-CPU sample of `main`. */
+function churningRequest(first, count) {
+  const dictionary = {
+    stringTable: ['', 'samples', 'count', 'cpu', 'nanoseconds', 'main', 'process.pid', 'process.executable.name', 'app'],
+    functionTable: [{}, { nameStrindex: 5 }],
+    locationTable: [{}, { lines: [{ functionIndex: 1 }] }],
+    stackTable: [{}, { locationIndices: [1] }],
+    mappingTable: [{}],
+    attributeTable: [{ value: {} }],
+    linkTable: [{}],
+  };
+  const resourceProfiles = [];
+  for (let pid = first; pid < first + count; pid++) {
+    resourceProfiles.push({
+      resource: { attributes: [{ key: 'process.pid', value: { intValue: String(pid) } },
+        { key: 'process.executable.name', value: { stringValue: 'app' } }] },
+      scopeProfiles: [{ scope: { name: 'test' }, profiles: [{
+        sampleType: { typeStrindex: 1, unitStrindex: 2 }, periodType: { typeStrindex: 3, unitStrindex: 4 },
+        period: '50000000', timeUnixNano: '1767225600000000000', durationNano: '5000000000',
+        samples: [{ stackIndex: 1, timestampsUnixNano: ['1767225601000000000'] }],
+      }] }],
+    });
+  }
+  return JSON.stringify({ resourceProfiles, dictionary });
+}
+
+test('cumulative: pids that churn (5 new a request, 2,000 requests) hold at most cardinality_limit + 1 series per metric; totals exact', () => {
+  const limit = 100;
+  const converter = createConverter({ temporality: 'cumulative', cardinality_limit: limit });
+  let last;
+  for (let request = 0; request < 2000; request++) last = converter.convert(churningRequest(1000 + 5 * request, 5), { format: 'json' });
+  const byMetric = new Map();
+  for (const rm of JSON.parse(last.output).resourceMetrics) {
+    for (const metric of rm.scopeMetrics.flatMap((sm) => sm.metrics)) {
+      const entry = byMetric.get(metric.name) ?? { series: 0, overflow: 0, total: 0 };
+      for (const point of metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? []) {
+        entry.series++;
+        if ((point.attributes ?? []).some((a) => a.key === 'otel.metric.overflow')) entry.overflow++;
+        entry.total += Number(point.asDouble ?? point.asInt ?? 0);
+      }
+      byMetric.set(metric.name, entry);
+    }
+  }
+  assert.ok(byMetric.has('profile.cpu.time'), 'the CPU metric is there');
+  for (const [name, entry] of byMetric) {
+    assert.ok(entry.series <= limit + 1, `${name}: ${entry.series} series held, limit ${limit} + 1 overflow`);
+    assert.ok(entry.overflow <= 1, `${name}: ${entry.overflow} overflow series`);
+  }
+  // 10,000 samples of 50 ms each: every one counted, in or past the limit.
+  assertClose(byMetric.get('profile.cpu.time').total, 10000 * 0.05, 'profile.cpu.time total');
+  converter.close();
+});
