@@ -59,7 +59,11 @@ typedef enum ptm_result {
     PTM_ERR_LIMIT = 4,
     /* A caller error: a NULL pointer where one is required, or an unknown
      * output format. */
-    PTM_ERR_ARGUMENT = 5
+    PTM_ERR_ARGUMENT = 5,
+    /* The call needed more memory than max_memory_bytes lets the converter
+     * hold; what it added is dropped as after PTM_ERR_NOMEM. The converter
+     * is still usable. */
+    PTM_ERR_MEMORY_LIMIT = 6
 } ptm_result;
 
 /* Output formats. */

@@ -50,7 +50,7 @@
 #define ENOTCAPABLE_HINT (-2)
 #endif
 
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_RESOURCES = 3, EXIT_REFUSED = 4 };
+enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_RESOURCES = 3, EXIT_REFUSED = 4, EXIT_MEMORY_LIMIT = 5 };
 
 static const char usage[] =
     "usage: ptm [-c CONFIG] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded | --top [N]] [-o OUT] [--stats] [INPUT...]\n"
@@ -335,6 +335,7 @@ static int exit_code_of(ptm_result result)
     case PTM_ERR_INPUT: case PTM_ERR_LIMIT: return EXIT_INPUT;
     case PTM_ERR_CONFIG: case PTM_ERR_ARGUMENT: return EXIT_USAGE;
     case PTM_ERR_NOMEM: return EXIT_RESOURCES;
+    case PTM_ERR_MEMORY_LIMIT: return EXIT_MEMORY_LIMIT;
     }
     return EXIT_RESOURCES;
 }

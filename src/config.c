@@ -21,6 +21,11 @@
 #include <string.h>
 
 enum { DEFAULT_CARDINALITY_LIMIT = 10000 };
+/* max_memory_bytes: the memory a converter may hold (docs/security.md):
+ * 1 GiB by default, 16 times the largest input by default; at most what
+ * the platform addresses (a 32-bit size_t in wasm: 4 GiB). */
+#define DEFAULT_MAX_MEMORY_BYTES (1024.0 * 1024 * 1024)
+#define MAX_MEMORY_BYTES_LIMIT (SIZE_MAX > 0xffffffffu ? 68719476736.0 : 4294967295.0)
 /* symbolize.cache_bytes: symbol tables kept by build ID (docs/security.md). */
 #define DEFAULT_SYMBOL_CACHE_BYTES (256.0 * 1024 * 1024)
 #define DEFAULT_MAX_INPUT_BYTES ((uint64_t)64 * 1024 * 1024)
@@ -936,11 +941,12 @@ static bool parse_root(config_parser *p, const cJSON *root)
                                        "pattern_filter", "sample_types", "cardinality_limit",
                                        "max_input_bytes", "temporality", "metrics_expiration",
                                        "copy_resource_attributes", "folded", "breakdowns",
-                                       "rules", "self_frame", "symbolize", NULL};
+                                       "rules", "self_frame", "symbolize", "max_memory_bytes", NULL};
     if (root != NULL && !check_object(p, root, keys))
         return false;
     uint64_t cardinality_limit = DEFAULT_CARDINALITY_LIMIT;
     uint64_t max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
+    uint64_t max_memory_bytes = (uint64_t)DEFAULT_MAX_MEMORY_BYTES;
     ptm_config *config = p->config;
     if (!parse_metrics(p, root) ||
         !parse_object_array(p, root, "attributes", sizeof(attribute_rule), parse_attribute_rule,
@@ -952,6 +958,7 @@ static bool parse_root(config_parser *p, const cJSON *root)
                             (void **)&config->sample_types, &config->sample_type_count) ||
         !read_integer(p, root, "cardinality_limit", 1, 100000000, &cardinality_limit) ||
         !read_integer(p, root, "max_input_bytes", 1, 4294967295.0, &max_input_bytes) ||
+        !read_integer(p, root, "max_memory_bytes", 1048576, (double)MAX_MEMORY_BYTES_LIMIT, &max_memory_bytes) ||
         !parse_temporality(p, root) || !parse_metrics_expiration(p, root) ||
         !parse_copy_resource_attributes(p, root) ||
         !parse_folded(p, root) || !parse_breakdowns(p, root) || !parse_rules(p, root) ||
@@ -959,6 +966,7 @@ static bool parse_root(config_parser *p, const cJSON *root)
         return false;
     p->config->cardinality_limit = (uint32_t)cardinality_limit;
     p->config->max_input_bytes = max_input_bytes;
+    p->config->max_memory_bytes = max_memory_bytes;
     return true;
 }
 

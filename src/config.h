@@ -123,6 +123,7 @@ typedef struct ptm_config {
     measure_kind folded_measure;                /* the stacks PTM_FORMAT_FOLDED writes */
     uint32_t cardinality_limit;                 /* series per metric, >= 1 */
     uint64_t max_input_bytes;                   /* refuse larger inputs */
+    uint64_t max_memory_bytes;                  /* the converter's memory budget (memory_budget.h) */
     bool cumulative;                            /* temporality: the converter keeps series */
     uint64_t metrics_expiration;                /* ns a held series may stay idle; 0: forever */
     /* copy_resource_attributes: every scalar one (but service.name,

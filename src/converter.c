@@ -31,6 +31,7 @@
 #include "classify.h"
 #include "config.h"
 #include "cumulative.h"
+#include "memory_budget.h"
 #include "decode.h"
 #include "decompress.h"
 #include "encode.h"
@@ -123,6 +124,7 @@ struct ptm_converter {
     bool several;
     bool input_refused;
     char input_name[128];
+    memory_budget budget;          /* every allocation's: max_memory_bytes (the caller's allocator inside) */
     /* Symbolization: the tables held by build ID, and the plan (symbolize.h). */
     symbolizer symbols;
     ptm_file_source files;         /* ptm_converter_set_file_source(); read NULL: none */
@@ -144,6 +146,7 @@ const char *ptm_result_name(ptm_result result)
     case PTM_ERR_NOMEM: return "out of memory";
     case PTM_ERR_LIMIT: return "limit";
     case PTM_ERR_ARGUMENT: return "argument";
+    case PTM_ERR_MEMORY_LIMIT: return "memory limit";
     }
     return "unknown";
 }
@@ -172,7 +175,8 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
         return PTM_ERR_NOMEM;
     }
     memset(converter, 0, sizeof *converter);
-    converter->allocator = *allocator;
+    memory_budget_init(&converter->budget, allocator, SIZE_MAX); /* the configuration's, once read */
+    converter->allocator = memory_budget_allocator(&converter->budget);
     converter->top_count = PTM_TOP_COUNT_DEFAULT;
     hash_key_from_system(&converter->hash_key);
     arena_init(&converter->conversion_arena, &converter->allocator);
@@ -181,7 +185,7 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
     cumulative_init(&converter->kept[0], &converter->allocator);
     cumulative_init(&converter->kept[1], &converter->allocator);
     ptm_status *status = &converter->status;
-    status_init(status);
+    status_init_budget(status, &converter->budget);
     if (config_parse(&converter->config, config, config_size, &converter->allocator, status) == PTM_OK &&
         !metric_table_build(&converter->metrics, &converter->config)) {
         config_free(&converter->config);
@@ -193,6 +197,7 @@ ptm_result ptm_converter_create(const char *config, size_t config_size,
         allocator->free_fn(allocator->context, converter);
         return result;
     }
+    converter->budget.limit = (size_t)converter->config.max_memory_bytes;
     symbolizer_init(&converter->symbols, &converter->config, &converter->allocator);
     *converter_out = converter;
     return PTM_OK;
@@ -212,7 +217,8 @@ void ptm_converter_free(ptm_converter *converter)
     cumulative_clear(&converter->kept[1]);
     symbolizer_free(&converter->symbols);
     config_free(&converter->config);
-    converter->allocator.free_fn(converter->allocator.context, converter);
+    ptm_allocator inner = converter->budget.inner; /* the converter itself is not in its budget */
+    inner.free_fn(inner.context, converter);
 }
 
 const char *ptm_converter_last_error(const ptm_converter *converter)
@@ -680,7 +686,7 @@ static void hold_conversion(ptm_converter *converter, conversion *c)
     cumulative_store *store = &converter->kept[converter->kept_current];
     if (!cumulative_absorb(store, c, converter->add_time)) {
         cumulative_clear(store); /* it holds part of this input */
-        status_fail(&converter->status, PTM_ERR_NOMEM, "out of memory (the held series were dropped)");
+        status_out_of_memory_losing(&converter->status, "the held series were dropped");
         return;
     }
     if (converter->window_start == 0)
@@ -708,7 +714,7 @@ static ptm_result finish_conversion(ptm_converter *converter, ptm_format format,
     }
     if (converter->config.cumulative && !cumulative_merge(&converter->cumulative, c)) {
         cumulative_clear(&converter->cumulative); /* it holds part of this input */
-        status_fail(status, PTM_ERR_NOMEM, "out of memory (the cumulative state was reset)");
+        status_out_of_memory_losing(status, "the cumulative state was reset");
         return status->code;
     }
     c->top_count = converter->top_count;
@@ -740,7 +746,8 @@ static void end_stream(ptm_converter *converter)
 static void begin_call(ptm_converter *converter)
 {
     end_stream(converter);
-    status_init(&converter->status);
+    status_init_budget(&converter->status, &converter->budget);
+    memory_budget_begin(&converter->budget);
     converter->warning[0] = '\0';
     converter->refused_count = 0;
     arena_reset(&converter->conversion_arena);
@@ -1062,7 +1069,7 @@ static void settle_input_failure(ptm_converter *converter)
     ptm_result code = status->code;
     char message[sizeof status->message];
     snprintf(message, sizeof message, "%s", status->message);
-    status_init(status);
+    status_init_budget(status, &converter->budget);
     refuse_input(converter, code, message);
 }
 
@@ -1125,7 +1132,7 @@ static bool stream_open(ptm_converter *converter)
 {
     if (converter->streaming)
         return true;
-    status_init(&converter->status);
+    status_init_budget(&converter->status, &converter->budget);
     status_fail(&converter->status, PTM_ERR_ARGUMENT, "no stream begun (ptm_convert_begin)");
     return false;
 }
@@ -1325,7 +1332,8 @@ ptm_result ptm_converter_symbols_offer(ptm_converter *converter, const uint8_t *
 {
     if (converter == NULL || (data == NULL && size > 0))
         return PTM_ERR_ARGUMENT;
-    status_init(&converter->status);
+    status_init_budget(&converter->status, &converter->budget);
+    memory_budget_begin(&converter->budget);
     if (!symbolizer_offer(&converter->symbols, data, size))
         status_out_of_memory(&converter->status);
     return converter->status.code;
@@ -1335,6 +1343,7 @@ ptm_result ptm_converter_add_symbols(ptm_converter *converter, const uint8_t *da
 {
     if (converter == NULL || data == NULL)
         return PTM_ERR_ARGUMENT;
-    status_init(&converter->status);
+    status_init_budget(&converter->status, &converter->budget);
+    memory_budget_begin(&converter->budget);
     return symbolizer_add_file(&converter->symbols, data, size, &converter->status);
 }

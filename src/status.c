@@ -8,11 +8,18 @@
 #include <string.h>
 
 #include "arena.h"
+#include "memory_budget.h"
 
 void status_init(ptm_status *status)
 {
+    status_init_budget(status, NULL);
+}
+
+void status_init_budget(ptm_status *status, const struct memory_budget *budget)
+{
     status->code = PTM_OK;
     status->message[0] = '\0';
+    status->budget = budget;
 }
 
 static void status_set(ptm_status *status, ptm_result code, const char *format, va_list args)
@@ -38,9 +45,20 @@ bool status_fail(ptm_status *status, ptm_result code, const char *format, ...)
     return false;
 }
 
+bool status_out_of_memory_losing(ptm_status *status, const char *lost)
+{
+    const char *open = lost != NULL ? " (" : "", *close = lost != NULL ? ")" : "";
+    if (lost == NULL)
+        lost = "";
+    if (status->budget != NULL && status->budget->exceeded)
+        return status_fail(status, PTM_ERR_MEMORY_LIMIT, "memory limit: the conversion needs more than "
+                           "max_memory_bytes (%zu bytes)%s%s%s", status->budget->limit, open, lost, close);
+    return status_fail(status, PTM_ERR_NOMEM, "out of memory%s%s%s", open, lost, close);
+}
+
 bool status_out_of_memory(ptm_status *status)
 {
-    return status_fail(status, PTM_ERR_NOMEM, "out of memory");
+    return status_out_of_memory_losing(status, NULL);
 }
 
 void status_prefix(ptm_status *status, const char *format, ...)

@@ -4,11 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { profilesRequest } from './lib/pb.js';
-import { fixtures, ptm, ptmPath, scratchFile, statsOf } from './lib/run.js';
+import { fixtures, ptm, ptmPath, root, scratchFile, statsOf } from './lib/run.js';
+import { distIndex, requireDist } from './lib/npm.js';
 
 const TABLE_ENTRIES = 1 << 22;
 const TABLE_REFERENCES = 1 << 24;
@@ -197,4 +199,50 @@ test('JSON nesting: deeper than 32 levels of values is refused', () => {
   const run = ptm(['-'], Buffer.from(JSON.stringify(request)));
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stderr, /^ptm: input line 1: JSON: .*nest/);
+});
+
+/** OTLP/JSON of n samples, each its own one-frame stack and function (issue 28 row 1's shape). */
+function distinctFunctions(n) {
+  const ids = [...Array(n).keys()];
+  return JSON.stringify({
+    dictionary: {
+      stringTable: ['', 'samples', 'count', 'cpu', 'nanoseconds', ...ids.map((i) => `function_${i}`)],
+      functionTable: [{}, ...ids.map((i) => ({ nameStrindex: 5 + i }))],
+      locationTable: [{}, ...ids.map((i) => ({ lines: [{ functionIndex: 1 + i }] }))],
+      stackTable: [{}, ...ids.map((i) => ({ locationIndices: [1 + i] }))],
+      mappingTable: [{}], attributeTable: [{ value: {} }], linkTable: [{}],
+    },
+    resourceProfiles: [{ resource: {}, scopeProfiles: [{ profiles: [{
+      sampleType: { typeStrindex: 1, unitStrindex: 2 }, periodType: { typeStrindex: 3, unitStrindex: 4 },
+      period: '1000000', timeUnixNano: '1767225600000000000', durationNano: '1000000000',
+      samples: ids.map((i) => ({ stackIndex: 1 + i, timestampsUnixNano: ['1767225600500000000'] })),
+    }] }] }],
+  });
+}
+
+test('max_memory_bytes: a request that needs more memory fails with exit 5 and the same message in every host; the next converts', async () => {
+  const input = scratchFile('distinct-functions.json');
+  writeFileSync(input, distinctFunctions(40000));
+  const config = configFile({ max_memory_bytes: 2097152 });
+  const message = 'ptm: memory limit: the conversion needs more than max_memory_bytes (2097152 bytes)';
+  const native = ptm(['-c', config, '-f', 'prom', input]);
+  assert.equal(native.code, 5, native.stderr);
+  assert.equal(native.stderr.trim(), message);
+  assert.equal(native.stdout.length, 0, 'nothing written');
+  const wasmtime = join(root, 'build', 'tools', 'bin', 'wasmtime');
+  const dir = dirname(input);
+  const wasi = spawnSync(wasmtime, ['run', '--dir', `${dir}::${dir}`, join(root, 'build', 'wasi', 'ptm.wasm'), '-c', config, '-f', 'prom', input], { encoding: 'utf8' });
+  assert.equal(wasi.status, 5, wasi.stderr);
+  assert.equal(wasi.stderr.trim(), message);
+  requireDist();
+  const { init, createConverter, PtmError } = await import(pathToFileURL(distIndex).href);
+  await init();
+  const converter = createConverter({ max_memory_bytes: 2097152 });
+  assert.throws(() => converter.convert(readFileSync(input)), (error) => error instanceof PtmError &&
+    error.code === 'memory_limit' && `ptm: ${error.message}` === message);
+  const small = converter.convert(distinctFunctions(10), { format: 'prom' });
+  assert.equal(small.stats.samples_kept, 10, 'the converter converts a small request afterwards');
+  converter.close();
+  const fine = ptm(['-f', 'prom', input]);
+  assert.equal(fine.code, 0, `the default budget (1 GiB) holds it: ${fine.stderr}`);
 });

@@ -62,7 +62,7 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
 test('the exported names follow ptm.h', () => {
   assert.deepEqual(FORMATS, ['otlp', 'json', 'prom', 'folded', 'top']);
   assert.deepEqual(INPUT_FORMATS, ['auto', 'otlp', 'json', 'pprof'], 'ptm_input_format order');
-  assert.deepEqual(RESULTS, ['ok', 'input', 'config', 'nomem', 'limit', 'argument']);
+  assert.deepEqual(RESULTS, ['ok', 'input', 'config', 'nomem', 'limit', 'argument', 'memory_limit']);
   assert.deepEqual(Object.keys(statsOf(native(cpuPb, 'otlp').stderr)), [...STATS]);
 });
 

@@ -55,7 +55,7 @@ async function main(wasm: WasmSource): Promise<void> {
     createConverter('{"nope": 1}');
   } catch (error) {
     if (error instanceof PtmError) {
-      const code: 'input' | 'config' | 'nomem' | 'limit' | 'argument' | 'unknown' = error.code;
+      const code: 'input' | 'config' | 'nomem' | 'limit' | 'argument' | 'memory_limit' | 'unknown' = error.code;
       const stats: Stats | undefined = error.stats;
       console.log(code, stats, error.message);
     }

@@ -583,7 +583,8 @@ static int32_t convert_request(context *ctx, plugin *p)
     ptm_result result = ptm_convert_finish(converter, PTM_FORMAT_OTLP_PROTOBUF, &output, &output_size, &stats);
     if (result != PTM_OK) {
         body_kind kind = s->kind;
-        return fail_request(ctx, p, result == PTM_ERR_NOMEM ? 503 : 400, ptm_converter_last_error(converter), &kind);
+        return fail_request(ctx, p, result == PTM_ERR_NOMEM ? 503 : result == PTM_ERR_MEMORY_LIMIT ? 413 : 400,
+                            ptm_converter_last_error(converter), &kind);
     }
     const char *path = join_path(ctx, p->options.rewrite_path, s->query);
     if (path == NULL) {

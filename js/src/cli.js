@@ -2,7 +2,8 @@
 // cli.js: `npx profiletometrics`, the native ptm command (src/cli.c) over the
 // npm package's wasm core: the same flags, exit codes (0 ok; 1 invalid input
 // or over a limit; 2 usage, config or unreadable file; 3 out of memory or a
-// failed write; 4 some requests refused, the others converted and written),
+// failed write; 4 some requests refused, the others converted and written;
+// 5 over max_memory_bytes),
 // one-line "ptm: " messages and --stats object.
 import { closeSync, fstatSync, openSync, readFileSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
 import { init, createConverter, FORMATS, INPUT_FORMATS, PtmError } from './index.js';
@@ -11,6 +12,7 @@ const EXIT_INPUT = 1;
 const EXIT_USAGE = 2;
 const EXIT_RESOURCES = 3;
 const EXIT_REFUSED = 4;
+const EXIT_MEMORY_LIMIT = 5;
 
 const usage = `usage: profiletometrics [-c CONFIG] [-i auto|otlp|json|pprof] [-f otlp|json|prom|folded | --top [N]] [-o OUT] [--stats] [INPUT...]
   Converts profiles (OTLP protobuf, OTLP/JSON or JSON Lines, pprof; gzip or zstd) to OTLP metrics.
@@ -281,6 +283,7 @@ function reportRefused({ refused, stats }) {
 function exitCodeOf(error) {
   if (error.code === 'input' || error.code === 'limit') return EXIT_INPUT;
   if (error.code === 'config' || error.code === 'argument') return EXIT_USAGE;
+  if (error.code === 'memory_limit') return EXIT_MEMORY_LIMIT;
   return EXIT_RESOURCES;
 }
 

@@ -10,7 +10,7 @@
 export type Format = 'otlp' | 'json' | 'prom' | 'folded' | 'top';
 
 /** ptm_result names; 'ok' is never thrown. */
-export type ResultName = 'ok' | 'input' | 'config' | 'nomem' | 'limit' | 'argument';
+export type ResultName = 'ok' | 'input' | 'config' | 'nomem' | 'limit' | 'argument' | 'memory_limit';
 
 /** The counts of one conversion (ptm_stats). samples_total = kept + filtered + invalid + skipped. */
 export interface Stats {
@@ -47,13 +47,14 @@ export interface Converted<T> {
 }
 
 export const FORMATS: readonly ['otlp', 'json', 'prom', 'folded', 'top'];
-export const RESULTS: readonly ['ok', 'input', 'config', 'nomem', 'limit', 'argument'];
+export const RESULTS: readonly ['ok', 'input', 'config', 'nomem', 'limit', 'argument', 'memory_limit'];
 export const STATS: readonly (keyof Stats)[];
 
 /**
  * An error of the core, or of a call made wrong. code: 'input' (not a valid
  * request), 'limit' (over max_input_bytes), 'config' (the message names the
- * key path), 'nomem', 'argument' (e.g. a closed converter, an unknown format,
+ * key path), 'nomem', 'memory_limit' (over max_memory_bytes), 'argument'
+ * (e.g. a closed converter, an unknown format,
  * init() not awaited). message: the core's one line, e.g.
  * "input: malformed protobuf in Sample: wrong wire type".
  */

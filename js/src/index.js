@@ -10,7 +10,7 @@ export const FORMATS = Object.freeze(['otlp', 'json', 'prom', 'folded', 'top']);
 /** Input formats, by their ptm_input_format number. */
 export const INPUT_FORMATS = Object.freeze(['auto', 'otlp', 'json', 'pprof']);
 /** ptm_result names, by number (0 is success). */
-export const RESULTS = Object.freeze(['ok', 'input', 'config', 'nomem', 'limit', 'argument']);
+export const RESULTS = Object.freeze(['ok', 'input', 'config', 'nomem', 'limit', 'argument', 'memory_limit']);
 /** The ptm_stats fields, in the order of ptm.h (thirteen little-endian u64). */
 export const STATS = Object.freeze([
   'requests', 'resources', 'profiles', 'samples_total', 'samples_kept',

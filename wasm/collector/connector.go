@@ -165,7 +165,7 @@ func (c *profilesConnector) ConsumeProfiles(ctx context.Context, profiles pprofi
 // with 400 (HTTP) or InvalidArgument (gRPC): the sender must not retry it.
 func refusal(err error) error {
 	var core *coreError
-	if errors.As(err, &core) && (core.Code == "input" || core.Code == "limit") {
+	if errors.As(err, &core) && (core.Code == "input" || core.Code == "limit" || core.Code == "memory_limit") {
 		return consumererror.NewPermanent(status.Error(codes.InvalidArgument, err.Error()))
 	}
 	return consumererror.NewPermanent(err)

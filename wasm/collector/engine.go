@@ -43,7 +43,7 @@ func (e *coreError) Error() string { return "profiletometrics: " + e.Message }
 var errTrap = errors.New("profiletometrics: the wasm instance failed")
 
 // The core's ptm_result codes (include/ptm.h).
-var resultNames = []string{"ok", "input", "config", "nomem", "limit", "argument"}
+var resultNames = []string{"ok", "input", "config", "nomem", "limit", "argument", "memory_limit"}
 
 func resultName(result uint64) string {
 	if result < uint64(len(resultNames)) {

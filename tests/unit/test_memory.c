@@ -1,0 +1,147 @@
+/*
+ * test_memory.c: a conversion's memory is linear in what the request holds,
+ * and max_memory_bytes bounds it (memory_budget.h).
+ *
+ * The request: N samples, each its own one-frame stack and function (the
+ * shape that grew memory with N squared, issue 28 row 1), as OTLP/JSON.
+ * The caller's allocator here records the peak of the bytes live: the peak
+ * at 2N is at most 2.5 times the peak at N. With max_memory_bytes under what
+ * the request needs, the call fails with PTM_ERR_MEMORY_LIMIT and its
+ * message, the converter converts a small request afterwards, and freeing
+ * it leaves nothing live.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "ptm.h"
+
+/* An allocator that knows each block's size (a header), for live and peak bytes. */
+typedef struct peak_allocator {
+    size_t live, peak;
+} peak_allocator;
+
+static void *peak_malloc(void *context, size_t size)
+{
+    peak_allocator *p = context;
+    size_t *block = malloc(size + 16);
+    if (block == NULL)
+        return NULL;
+    *block = size;
+    p->live += size;
+    if (p->live > p->peak)
+        p->peak = p->live;
+    return (uint8_t *)block + 16;
+}
+
+static void peak_free(void *context, void *pointer)
+{
+    peak_allocator *p = context;
+    if (pointer == NULL)
+        return;
+    size_t *block = (size_t *)((uint8_t *)pointer - 16);
+    p->live -= *block;
+    free(block);
+}
+
+/* The request of n distinct one-frame stacks, as OTLP/JSON (malloc'd). */
+static char *distinct_functions(uint32_t n, size_t *size)
+{
+    size_t capacity = 256 + (size_t)n * 200, at = 0;
+    char *text = malloc(capacity);
+    at += (size_t)snprintf(text + at, capacity - at,
+                           "{\"dictionary\":{\"stringTable\":[\"\",\"samples\",\"count\",\"cpu\",\"nanoseconds\"");
+    for (uint32_t i = 0; i < n; i++)
+        at += (size_t)snprintf(text + at, capacity - at, ",\"function_%u\"", i);
+    at += (size_t)snprintf(text + at, capacity - at, "],\"functionTable\":[{}");
+    for (uint32_t i = 0; i < n; i++)
+        at += (size_t)snprintf(text + at, capacity - at, ",{\"nameStrindex\":%u}", 5 + i);
+    at += (size_t)snprintf(text + at, capacity - at, "],\"locationTable\":[{}");
+    for (uint32_t i = 0; i < n; i++)
+        at += (size_t)snprintf(text + at, capacity - at, ",{\"lines\":[{\"functionIndex\":%u}]}", 1 + i);
+    at += (size_t)snprintf(text + at, capacity - at, "],\"stackTable\":[{}");
+    for (uint32_t i = 0; i < n; i++)
+        at += (size_t)snprintf(text + at, capacity - at, ",{\"locationIndices\":[%u]}", 1 + i);
+    at += (size_t)snprintf(text + at, capacity - at,
+                           "],\"mappingTable\":[{}],\"attributeTable\":[{\"value\":{}}],\"linkTable\":[{}]},"
+                           "\"resourceProfiles\":[{\"resource\":{},\"scopeProfiles\":[{\"profiles\":[{"
+                           "\"sampleType\":{\"typeStrindex\":1,\"unitStrindex\":2},"
+                           "\"periodType\":{\"typeStrindex\":3,\"unitStrindex\":4},\"period\":\"1000000\","
+                           "\"timeUnixNano\":\"1767225600000000000\",\"durationNano\":\"1000000000\",\"samples\":[");
+    for (uint32_t i = 0; i < n; i++)
+        at += (size_t)snprintf(text + at, capacity - at, "%s{\"stackIndex\":%u,\"timestampsUnixNano\":[\"1767225600500000000\"]}",
+                               i > 0 ? "," : "", 1 + i);
+    at += (size_t)snprintf(text + at, capacity - at, "]}]}]}]}");
+    *size = at;
+    return text;
+}
+
+/* The peak bytes live while a default converter converts n distinct functions. */
+static size_t peak_of(uint32_t n)
+{
+    size_t size;
+    char *input = distinct_functions(n, &size);
+    peak_allocator counter = {0, 0};
+    ptm_allocator allocator = {peak_malloc, peak_free, &counter};
+    ptm_converter *converter = NULL;
+    CHECK(ptm_converter_create(NULL, 0, &allocator, &converter, NULL, 0) == PTM_OK, "create");
+    const uint8_t *output;
+    size_t output_size;
+    ptm_stats stats;
+    CHECK(ptm_convert(converter, (const uint8_t *)input, size, PTM_FORMAT_OTLP_PROTOBUF, &output, &output_size,
+                      &stats) == PTM_OK, "convert");
+    CHECK(stats.samples_kept == n, "every sample kept");
+    ptm_converter_free(converter);
+    CHECK(counter.live == 0, "nothing live after free");
+    free(input);
+    return counter.peak;
+}
+
+static void test_linear(void)
+{
+    size_t n = peak_of(20000), two_n = peak_of(40000), four_n = peak_of(80000);
+    printf("peak bytes: 20k functions %zu, 40k %zu, 80k %zu\n", n, two_n, four_n);
+    CHECK(two_n <= n * 5 / 2, "2N distinct functions cost at most 2.5x N");
+    CHECK(four_n <= two_n * 5 / 2, "4N at most 2.5x 2N");
+}
+
+static void test_budget(void)
+{
+    size_t size;
+    char *input = distinct_functions(40000, &size);
+    peak_allocator counter = {0, 0};
+    ptm_allocator allocator = {peak_malloc, peak_free, &counter};
+    static const char config[] = "{\"max_memory_bytes\": 2097152}";
+    ptm_converter *converter = NULL;
+    CHECK(ptm_converter_create(config, sizeof config - 1, &allocator, &converter, NULL, 0) == PTM_OK, "create");
+    const uint8_t *output;
+    size_t output_size;
+    ptm_result result = ptm_convert(converter, (const uint8_t *)input, size, PTM_FORMAT_OTLP_PROTOBUF, &output,
+                                    &output_size, NULL);
+    CHECK(result == PTM_ERR_MEMORY_LIMIT, "over the budget: PTM_ERR_MEMORY_LIMIT");
+    CHECK(strcmp(ptm_converter_last_error(converter),
+                 "memory limit: the conversion needs more than max_memory_bytes (2097152 bytes)") == 0,
+          "the message names the limit");
+    CHECK(counter.peak <= 2097152 + 65536, "the converter never held more than the budget (and the converter itself)");
+    CHECK(strcmp(ptm_result_name(PTM_ERR_MEMORY_LIMIT), "memory limit") == 0, "its name");
+    free(input);
+    input = distinct_functions(10, &size);
+    CHECK(ptm_convert(converter, (const uint8_t *)input, size, PTM_FORMAT_OTLP_PROTOBUF, &output, &output_size,
+                      NULL) == PTM_OK, "the converter converts a small request afterwards");
+    ptm_converter_free(converter);
+    CHECK(counter.live == 0, "nothing live after free");
+    free(input);
+    static const char small[] = "{\"max_memory_bytes\": 1000}";
+    char error[256];
+    CHECK(ptm_converter_create(small, sizeof small - 1, NULL, &converter, error, sizeof error) == PTM_ERR_CONFIG,
+          "a budget under 1 MiB is refused");
+}
+
+int main(void)
+{
+    test_linear();
+    test_budget();
+    return check_report();
+}
