@@ -192,6 +192,20 @@ static pattern *compile(config_parser *p, const char *text)
     return compiled;
 }
 
+/* Refuses object[key] when it is an array of more than max entries, naming
+ * the key: "<path>.<key>: has N entries; at most M". */
+static bool check_list_size(config_parser *p, const cJSON *object, const char *key, int max)
+{
+    const cJSON *array = cJSON_GetObjectItemCaseSensitive(object, key);
+    if (!cJSON_IsArray(array))
+        return true;
+    int size = cJSON_GetArraySize(array);
+    if (size <= max)
+        return true;
+    path_push_key(p, key);
+    return fail(p, "has %d entries; at most %d", size, max);
+}
+
 typedef bool parse_string_function(config_parser *p, const char *text, void *context);
 
 /* Calls parse_item on each string of object[key], an array of strings
@@ -257,7 +271,9 @@ static bool parse_filter(config_parser *p, const cJSON *root, const char *key,
             return false;
         path_pop(p, single_mark);
     }
-    if (!each_string(p, object, "patterns", true, append_pattern, &include) ||
+    if (!check_list_size(p, object, "patterns", PATTERN_LIST_MAX) ||
+        !check_list_size(p, object, "exclude_patterns", PATTERN_LIST_MAX) ||
+        !each_string(p, object, "patterns", true, append_pattern, &include) ||
         !each_string(p, object, "exclude_patterns", true, append_pattern, &exclude))
         return false;
     filter->include = (pattern_list){include.items, include.count};
@@ -420,7 +436,8 @@ static bool parse_function(config_parser *p, const cJSON *metrics)
         return false;
     if (cJSON_GetObjectItemCaseSensitive(object, "measures") != NULL)
         p->config->function.measures = 0;
-    if (!each_string(p, object, "measures", false, parse_function_measure, &p->config->function.measures))
+    if (!check_list_size(p, object, "measures", MEASURE_LIST_MAX) ||
+        !each_string(p, object, "measures", false, parse_function_measure, &p->config->function.measures))
         return false;
     p->config->function.top_n = (uint32_t)top_n;
     path_pop(p, mark);
@@ -733,7 +750,9 @@ static bool parse_symbolize(config_parser *p, const cJSON *root)
     size_t mark = path_push_key(p, "symbolize");
     if (object != NULL && !check_object(p, object, keys))
         return false;
-    if (!read_string_list(p, object, "paths", &config->symbolize.paths, &config->symbolize.path_count) ||
+    if (!check_list_size(p, object, "paths", SYMBOLIZE_LIST_MAX) ||
+        !check_list_size(p, object, "debuginfod", SYMBOLIZE_LIST_MAX) ||
+        !read_string_list(p, object, "paths", &config->symbolize.paths, &config->symbolize.path_count) ||
         !read_string(p, object, "root", &config->symbolize.root, true) ||
         !read_string_list(p, object, "debuginfod", &config->symbolize.debuginfod,
                           &config->symbolize.debuginfod_count) ||
@@ -754,6 +773,8 @@ static bool parse_copy_resource_attributes(config_parser *p, const cJSON *root)
 {
     const cJSON *array = cJSON_GetObjectItemCaseSensitive(root, "copy_resource_attributes");
     p->config->copy_all_resource_attributes = array == NULL;
+    if (!check_list_size(p, root, "copy_resource_attributes", COPIED_KEY_MAX))
+        return false;
     int size = cJSON_IsArray(array) ? cJSON_GetArraySize(array) : 0;
     p->config->copied_keys = arena_calloc(&p->config->storage, (size_t)size + 1, sizeof(const char *));
     if (p->config->copied_keys == NULL)
@@ -793,7 +814,8 @@ static bool parse_breakdowns(config_parser *p, const cJSON *root)
     }
     if (cJSON_GetObjectItemCaseSensitive(object, "measures") != NULL)
         config->breakdowns.measures = 0;
-    if (!each_string(p, object, "measures", false, parse_breakdown_measure, &config->breakdowns.measures))
+    if (!check_list_size(p, object, "measures", MEASURE_LIST_MAX) ||
+        !each_string(p, object, "measures", false, parse_breakdown_measure, &config->breakdowns.measures))
         return false;
     path_pop(p, mark);
     return true;
@@ -809,6 +831,8 @@ static bool parse_rule_attributes(config_parser *p, const cJSON *object, recordi
     if (!cJSON_IsObject(attributes))
         return fail(p, "must be an object of strings");
     int size = cJSON_GetArraySize(attributes);
+    if (size > ATTRIBUTE_RULE_MAX)
+        return fail(p, "has %d entries; at most %d", size, ATTRIBUTE_RULE_MAX);
     rule->attribute_keys = arena_calloc(&p->config->storage, (size_t)size + 1, sizeof(const char *));
     rule->attribute_values = arena_calloc(&p->config->storage, (size_t)size + 1, sizeof(const char *));
     if (rule->attribute_keys == NULL || rule->attribute_values == NULL)
@@ -882,6 +906,8 @@ static bool parse_rule(config_parser *p, const cJSON *object, void *slot)
         !read_string(p, object, "metric_name", &rule->metric_name, false) ||
         !read_string(p, object, "mode", &mode, false) ||
         !read_string(p, object, "description", &rule->description, true) ||
+        !check_list_size(p, object, "functions", PATTERN_LIST_MAX) ||
+        !check_list_size(p, object, "sample_types", MEASURE_LIST_MAX) ||
         !each_string(p, object, "functions", false, append_pattern, &functions) ||
         !each_string(p, object, "group_by", false, append_string, &group_by) ||
         !parse_rule_attributes(p, object, rule) ||
@@ -948,7 +974,8 @@ static bool parse_root(config_parser *p, const cJSON *root)
     uint64_t max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
     uint64_t max_memory_bytes = (uint64_t)DEFAULT_MAX_MEMORY_BYTES;
     ptm_config *config = p->config;
-    if (!parse_metrics(p, root) ||
+    if (!parse_metrics(p, root) || !check_list_size(p, root, "attributes", ATTRIBUTE_RULE_MAX) ||
+        !check_list_size(p, root, "sample_types", SAMPLE_TYPE_MAX) ||
         !parse_object_array(p, root, "attributes", sizeof(attribute_rule), parse_attribute_rule,
                             (void **)&config->attributes, &config->attribute_count) ||
         !parse_filter(p, root, "process_filter", &p->config->process_filter) ||

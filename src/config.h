@@ -86,6 +86,17 @@ enum { BREAKDOWN_MEASURE_COUNT = MEASURE_INUSE };
 /* A recording rule ("rules" key): the time or bytes of the samples whose
  * leaf (self) or any frame (inclusive) is a function functions matches. */
 enum { RULE_MAX = 64, RULE_GROUP_BY_MAX = 8 };
+
+/* The other configuration lists' caps (docs/security.md, Limits): over one,
+ * the configuration is refused with "<key>: has N entries; at most M". */
+enum {
+    ATTRIBUTE_RULE_MAX = 1000,   /* attributes */
+    PATTERN_LIST_MAX = 1000,     /* each filter's patterns and exclude_patterns, a rule's functions */
+    SAMPLE_TYPE_MAX = 256,       /* sample_types */
+    COPIED_KEY_MAX = 1000,       /* copy_resource_attributes */
+    SYMBOLIZE_LIST_MAX = 64,     /* symbolize.paths, symbolize.debuginfod */
+    MEASURE_LIST_MAX = 64        /* breakdowns.measures, a rule's sample_types, metrics.function.measures */
+};
 typedef struct recording_rule {
     const char *metric_name;
     const char *description;

@@ -3,8 +3,19 @@
  *
  * One family per metric name (HELP, TYPE, then its samples), named as
  * Prometheus itself names OTLP metrics (prom_names.c). Resource attributes
- * with scalar values become labels, then the point's attributes (a point
- * attribute wins over a resource one of the same label). Each (name, label
+ * with scalar values become labels, then the point's attributes, as
+ * Prometheus' OTLP receiver makes them (createAttributes in
+ * storage/remote/otlptranslator/prometheusremotewrite/helper.go):
+ *  - the key "__name__" is left out (Prometheus sets that label from the
+ *    metric name; its text parser refuses it as a label);
+ *  - keys of one attribute set that give one label name ("a.b", "a_b",
+ *    "a-b") make one label whose value is their values joined with ';' in
+ *    byte order of their keys (an empty value adds nothing before the first
+ *    non-empty one, as Prometheus' fold does);
+ *  - a point's label wins over a resource's of the same name unless its
+ *    value is empty.
+ * Each label name is checked once per series through a table by interned
+ * name id, so a series costs time linear in its labels. Each (name, label
  * set) is written once: series the text format cannot tell apart are one
  * sample (sums added, a gauge's latest snapshot).
  *
@@ -26,17 +37,20 @@
  * labels many series repeat (a resource's) its text name="value", escaped,
  * made once. */
 typedef struct prom_label {
-    byte_slice name;
+    byte_slice name;            /* empty: left out */
     byte_slice value;
     byte_slice text;            /* empty until made */
+    byte_slice key;             /* the attribute's key: colliding keys join in its order */
+    uint32_t id;                /* name's id in the conversion's interner */
 } prom_label;
 
 /* The label name of a key points share, by the key's address: built-in
  * keys and configured ones are the same bytes at the same place for every
  * point. */
 typedef struct cached_name {
-    byte_slice key;
+    byte_slice key;             /* data NULL: an empty slot */
     byte_slice name;
+    uint32_t id;
 } cached_name;
 
 typedef struct prom_writer {
@@ -47,9 +61,17 @@ typedef struct prom_writer {
     bool *resource_labels_known;
     prom_label **copied_labels;    /* by resource, once its first point is written:
                                       the label of each copied attribute */
-    cached_name *names;            /* up to name_capacity keys' label names */
-    uint32_t name_count, name_capacity;
+    cached_name *names;            /* open addressing by the key's address */
+    uint32_t name_count, name_mask;
+    /* By label name id, for one set of labels at a time (merge_labels): */
+    uint32_t *seen;                /* the generation that last met the id */
+    uint32_t *head, *tail;         /* its first and last label in the set */
+    uint32_t by_id_capacity, generation;
+    uint32_t *next;                /* by label: the next one of its name, or NO_LABEL */
+    prom_label **group;            /* scratch: one name's labels, to sort */
 } prom_writer;
+
+#define NO_LABEL UINT32_MAX
 
 /* Writes a label value: backslash, quote and newline escaped, invalid UTF-8
  * replaced with U+FFFD (the format is UTF-8). */
@@ -135,11 +157,124 @@ static bool scalar_text(prom_writer *w, byte_slice raw, byte_slice *text)
     return w->ok;
 }
 
+/* The label name of an attribute key and its id in the conversion's
+ * interner; empty for a key Prometheus gives no label: one without a letter
+ * or digit, and "__name__" (the metric name's label, set from the family). */
+static byte_slice named_label(prom_writer *w, byte_slice key, uint32_t *id)
+{
+    byte_slice name = prom_label_name(w->c->arena, key);
+    *id = INTERN_NONE;
+    if (name.size == 0 || slice_equals_cstr(name, "__name__"))
+        return (byte_slice){0};
+    *id = intern(&w->c->interner, name);
+    w->ok = w->ok && *id != INTERN_NONE;
+    return *id != INTERN_NONE ? name : (byte_slice){0};
+}
+
+/* Room for label name ids up to id in the by-id tables; false when memory
+ * ran out. Doubles, so growing costs linear time in all. */
+static bool grow_by_id(prom_writer *w, uint32_t id)
+{
+    if (id < w->by_id_capacity)
+        return true;
+    uint32_t capacity = w->by_id_capacity > 0 ? w->by_id_capacity : 64;
+    while (capacity <= id)
+        capacity *= 2;
+    uint32_t *seen = arena_calloc(w->c->arena, capacity, sizeof *seen);
+    uint32_t *head = arena_alloc(w->c->arena, (size_t)capacity * sizeof *head);
+    uint32_t *tail = arena_alloc(w->c->arena, (size_t)capacity * sizeof *tail);
+    if (seen == NULL || head == NULL || tail == NULL)
+        return false;
+    if (w->by_id_capacity > 0) {
+        memcpy(seen, w->seen, w->by_id_capacity * sizeof *seen);
+        memcpy(head, w->head, w->by_id_capacity * sizeof *head);
+        memcpy(tail, w->tail, w->by_id_capacity * sizeof *tail);
+    }
+    w->seen = seen;
+    w->head = head;
+    w->tail = tail;
+    w->by_id_capacity = capacity;
+    return true;
+}
+
+/* Keys in byte order, as Go compares strings. */
+static int by_key(const void *a, const void *b)
+{
+    byte_slice x = (*(prom_label *const *)a)->key, y = (*(prom_label *const *)b)->key;
+    size_t common = x.size < y.size ? x.size : y.size;
+    int order = common > 0 ? memcmp(x.data, y.data, common) : 0;
+    if (order != 0)
+        return order;
+    return x.size < y.size ? -1 : (x.size > y.size);
+}
+
+/* The value of labels that share a name: their values in byte order of their
+ * keys, joined with ';' (Prometheus' createAttributes: a value is appended
+ * after ';' to a non-empty one, and replaces an empty one). */
+static byte_slice joined_value(prom_writer *w, prom_label **group, uint32_t count)
+{
+    qsort(group, count, sizeof *group, by_key);
+    byte_buffer value;
+    buffer_init(&value, w->c->arena);
+    for (uint32_t i = 0; i < count && w->ok; i++) {
+        w->ok = (value.size == 0 || buffer_append_char(&value, ';')) &&
+                buffer_append(&value, group[i]->value.data, group[i]->value.size);
+    }
+    return (byte_slice){value.data, value.size};
+}
+
+/*
+ * Makes labels[0..count) one label per name (see the top of the file):
+ * labels without a name are dropped, those that share a name are merged
+ * into the place of the first. Returns the new count; after it, until the
+ * next call, seen[id] == generation tells the names present and head[id]
+ * the index of each. Linear in count (plus sorting each shared name's keys).
+ */
+static uint32_t merge_labels(prom_writer *w, prom_label *labels, uint32_t count)
+{
+    w->generation++;
+    bool shared = false;
+    for (uint32_t i = 0; i < count && w->ok; i++) {
+        uint32_t id = labels[i].id;
+        if (labels[i].name.size == 0)
+            continue;
+        if (!grow_by_id(w, id)) {
+            w->ok = false;
+            break;
+        }
+        w->next[i] = NO_LABEL;
+        if (w->seen[id] != w->generation) {
+            w->seen[id] = w->generation;
+            w->head[id] = w->tail[id] = i;
+        } else {
+            w->next[w->tail[id]] = i;
+            w->tail[id] = i;
+            shared = true;
+        }
+    }
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < count && w->ok; i++) {
+        uint32_t id = labels[i].id;
+        if (labels[i].name.size == 0 || w->head[id] != i)
+            continue;
+        prom_label label = labels[i];
+        if (shared && w->next[i] != NO_LABEL) {
+            uint32_t members = 0;
+            for (uint32_t j = i; j != NO_LABEL; j = w->next[j])
+                w->group[members++] = &labels[j];
+            label.value = joined_value(w, w->group, members);
+            label.text = (byte_slice){0};
+        }
+        w->head[id] = n;
+        labels[n++] = label;
+    }
+    return w->ok ? n : 0;
+}
+
 /*
  * The labels of a resource, computed once per resource: its scalar
- * attributes under sanitised names, without empty names and without a name
- * already taken by an earlier attribute (which two keys such as "a.b" and
- * "a_b" would give). Names are deduplicated through the interner's marks.
+ * attributes under their label names, merged (merge_labels), each with its
+ * text made.
  */
 static arena_vector *resource_labels(prom_writer *w, uint32_t resource_index)
 {
@@ -148,34 +283,76 @@ static arena_vector *resource_labels(prom_writer *w, uint32_t resource_index)
         return labels;
     w->resource_labels_known[resource_index] = true;
     const resource_record *resource = &((const resource_record *)w->c->resources.items)[resource_index];
-    interner_mark_round(&w->c->interner);
+    prom_label *items = arena_alloc(w->c->arena, ((size_t)resource->attribute_count + 1) * sizeof *items);
+    uint32_t *next = arena_alloc(w->c->arena, ((size_t)resource->attribute_count + 1) * sizeof *next);
+    prom_label **group = arena_alloc(w->c->arena, ((size_t)resource->attribute_count + 1) * sizeof *group);
+    w->ok = w->ok && items != NULL && next != NULL && group != NULL;
+    uint32_t count = 0;
     for (uint32_t i = 0; i < resource->attribute_count && w->ok; i++) {
-        prom_label label = {prom_label_name(w->c->arena, resource->attributes[i].key), {0}, {0}};
-        if (label.name.size == 0 || !scalar_text(w, resource->attributes[i].value, &label.value))
-            continue;
-        uint32_t id = intern(&w->c->interner, label.name);
-        if (id == INTERN_NONE || !interner_mark(&w->c->interner, id))
-            continue;
-        make_label_text(w, &label);
-        prom_label *slot = vector_push(w->c->arena, labels, sizeof *slot);
-        w->ok = w->ok && slot != NULL;
-        if (slot != NULL)
-            *slot = label;
+        prom_label *label = &items[count];
+        *label = (prom_label){.key = resource->attributes[i].key};
+        label->name = named_label(w, label->key, &label->id);
+        if (label->name.size > 0 && scalar_text(w, resource->attributes[i].value, &label->value))
+            count++;
     }
+    if (!w->ok)
+        return labels;
+    uint32_t *point_next = w->next;
+    prom_label **point_group = w->group;
+    w->next = next;
+    w->group = group;
+    count = merge_labels(w, items, count);
+    w->next = point_next;
+    w->group = point_group;
+    for (uint32_t i = 0; i < count && w->ok; i++)
+        make_label_text(w, &items[i]);
+    *labels = (arena_vector){.items = items, .count = count, .capacity = count};
     w->ok = w->ok && !w->c->arena->failed;
     return labels;
 }
 
-/* The label name of a key that is not a copied attribute's (see cached_name). */
-static byte_slice label_name(prom_writer *w, byte_slice key)
+/* Makes the table of cached names twice as large. */
+static bool grow_names(prom_writer *w)
 {
-    for (uint32_t i = 0; i < w->name_count; i++) {
-        if (w->names[i].key.data == key.data && w->names[i].key.size == key.size)
-            return w->names[i].name;
+    uint32_t capacity = w->names == NULL ? 64 : (w->name_mask + 1) * 2;
+    cached_name *names = arena_calloc(w->c->arena, capacity, sizeof *names);
+    if (names == NULL)
+        return false;
+    for (uint32_t i = 0; w->names != NULL && i <= w->name_mask; i++) {
+        if (w->names[i].key.data == NULL)
+            continue;
+        uint64_t words[2] = {(uint64_t)(uintptr_t)w->names[i].key.data, w->names[i].key.size};
+        uint32_t slot = (uint32_t)hash_words(&w->c->hash_key, words, 2) & (capacity - 1);
+        while (names[slot].key.data != NULL)
+            slot = (slot + 1) & (capacity - 1);
+        names[slot] = w->names[i];
     }
-    byte_slice name = prom_label_name(w->c->arena, key);
-    if (w->name_count < w->name_capacity)
-        w->names[w->name_count++] = (cached_name){key, name};
+    w->names = names;
+    w->name_mask = capacity - 1;
+    return true;
+}
+
+/* The label name (and id) of a key that is not a copied attribute's (see
+ * cached_name). */
+static byte_slice label_name(prom_writer *w, byte_slice key, uint32_t *id)
+{
+    if ((w->names == NULL || 2 * (w->name_count + 1) > w->name_mask + 1) && !grow_names(w)) {
+        w->ok = false;
+        return (byte_slice){0};
+    }
+    uint64_t words[2] = {(uint64_t)(uintptr_t)key.data, key.size};
+    uint32_t slot = (uint32_t)hash_words(&w->c->hash_key, words, 2) & w->name_mask;
+    for (; w->names[slot].key.data != NULL; slot = (slot + 1) & w->name_mask) {
+        if (w->names[slot].key.data == key.data && w->names[slot].key.size == key.size) {
+            *id = w->names[slot].id;
+            return w->names[slot].name;
+        }
+    }
+    byte_slice name = named_label(w, key, id);
+    if (key.data != NULL) {
+        w->names[slot] = (cached_name){key, name, *id};
+        w->name_count++;
+    }
     return name;
 }
 
@@ -189,8 +366,10 @@ static prom_label *copied_labels(prom_writer *w, uint32_t resource_index)
     prom_label *labels = arena_alloc(w->c->arena, ((size_t)resource->copied_count + 1) * sizeof *labels);
     w->ok = w->ok && labels != NULL;
     for (uint32_t i = 0; i < resource->copied_count && w->ok; i++) {
-        labels[i].name = prom_label_name(w->c->arena, resource->copied[i].key);
-        labels[i].text = (byte_slice){0};
+        labels[i] = (prom_label){.key = resource->copied[i].key};
+        labels[i].name = named_label(w, labels[i].key, &labels[i].id);
+        if (labels[i].name.size == 0)
+            continue;
         if (!scalar_text(w, resource->copied[i].value, &labels[i].value))
             labels[i].name = (byte_slice){0}; /* not scalar after all: left out */
         else
@@ -200,47 +379,44 @@ static prom_label *copied_labels(prom_writer *w, uint32_t resource_index)
     return labels;
 }
 
-static bool name_taken(const prom_label *labels, uint32_t count, byte_slice name)
-{
-    for (uint32_t i = 0; i < count; i++) {
-        if (slice_equals(labels[i].name, name))
-            return true;
-    }
-    return false;
-}
-
 /* A sample's series: the family name, the resource's labels (but for names
- * the point's own attributes take), then the point's attributes. */
+ * the point's own attributes give a non-empty value), then the point's
+ * attributes. */
 static void put_series(prom_writer *w, byte_slice family, const series *s,
                        point_attribute *attributes, prom_label *point_labels)
 {
-    uint32_t count = 0;
+    const arena_vector *resource = resource_labels(w, s->key.resource);
+    const prom_label *resource_items = resource->items;
     uint32_t attribute_count = point_attributes(w->c, s, attributes);
     uint32_t copied = 0;
     for (uint32_t i = 0; i < attribute_count && w->ok; i++) {
-        prom_label *label = &point_labels[count];
+        prom_label *label = &point_labels[i];
         if (attributes[i].kind == POINT_ANY) {
             copied = copied_index(series_resource(w->c, s), &attributes[i], copied);
             const prom_label *labels = copied_labels(w, s->key.resource);
-            *label = w->ok ? labels[copied] : (prom_label){{0}, {0}, {0}};
+            *label = w->ok ? labels[copied] : (prom_label){0};
         } else {
-            label->name = label_name(w, attributes[i].key);
+            *label = (prom_label){.key = attributes[i].key};
+            label->name = label_name(w, attributes[i].key, &label->id);
             label->value = attributes[i].kind == POINT_TRUE ? (byte_slice){(const uint8_t *)"true", 4}
                                                             : attributes[i].value;
-            label->text = (byte_slice){0};
         }
-        count += label->name.size > 0;
     }
-    const arena_vector *resource = resource_labels(w, s->key.resource);
-    const prom_label *resource_items = resource->items;
+    uint32_t count = merge_labels(w, point_labels, attribute_count);
     w->ok = w->ok && text_append(w->out, family.data, family.size);
     bool first = true;
-    for (uint32_t i = 0; i < resource->count; i++) {
-        if (!name_taken(point_labels, count, resource_items[i].name))
-            put_label(w, &first, &resource_items[i]);
+    for (uint32_t i = 0; i < resource->count && w->ok; i++) {
+        uint32_t id = resource_items[i].id;
+        if (w->seen[id] == w->generation) {
+            prom_label *own = &point_labels[w->head[id]];
+            if (own->value.size > 0)
+                continue;        /* the point's label wins */
+            own->name.size = 0;  /* empty: the resource's wins */
+        }
+        put_label(w, &first, &resource_items[i]);
     }
-    for (uint32_t i = 0; i < count; i++) {
-        if (!name_taken(point_labels, i, point_labels[i].name))
+    for (uint32_t i = 0; i < count && w->ok; i++) {
+        if (point_labels[i].name.size > 0)
             put_label(w, &first, &point_labels[i]);
     }
     if (!first)
@@ -330,7 +506,9 @@ static bool collect_samples(prom_writer *w, series **list, uint32_t count, arena
     string_interner family_names, sample_texts;
     point_attribute *attributes = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *attributes);
     prom_label *point_labels = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *point_labels);
-    if (attributes == NULL || point_labels == NULL || !interner_init(&family_names, c->arena, &c->hash_key) ||
+    w->next = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *w->next);
+    w->group = arena_alloc(c->arena, point_attribute_capacity(c) * sizeof *w->group);
+    if (attributes == NULL || point_labels == NULL || w->next == NULL || w->group == NULL || !interner_init(&family_names, c->arena, &c->hash_key) ||
         !interner_init(&sample_texts, c->arena, &c->hash_key))
         return false;
     byte_slice *names = arena_calloc(c->arena, (size_t)c->metrics->count + 1, sizeof *names);
@@ -392,10 +570,8 @@ bool encode_prometheus(conversion *c, byte_buffer *out)
     w.resource_labels = arena_calloc(c->arena, (size_t)c->resources.count + 1, sizeof(arena_vector));
     w.resource_labels_known = arena_calloc(c->arena, (size_t)c->resources.count + 1, sizeof(bool));
     w.copied_labels = arena_calloc(c->arena, (size_t)c->resources.count + 1, sizeof *w.copied_labels);
-    w.name_capacity = point_attribute_capacity(c);
-    w.names = arena_alloc(c->arena, w.name_capacity * sizeof *w.names);
     if (list == NULL || w.resource_labels == NULL || w.resource_labels_known == NULL || w.copied_labels == NULL ||
-        w.names == NULL)
+        !grow_by_id(&w, 0))
         return false;
     if (c->ordered_count > 0)
         memcpy(list, c->ordered, c->ordered_count * sizeof(series *));

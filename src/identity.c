@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+static byte_slice cstr_slice(const char *text);
+
 /* Whether a Resource message body (canonical attributes) has key. */
 static bool canonical_has_key(const resource_record *record, byte_slice key)
 {
@@ -157,8 +159,46 @@ static bool keep_rule_set(conversion *c, rule_set *set)
     return true;
 }
 
-int64_t conversion_rule_set(conversion *c, const rule_set *candidate)
+/* Keeps the first item of each key in a candidate rule set (in the request
+ * arena when it drops one): a key of the configured attributes may repeat,
+ * and a breakdown's labels, a rule's constants and the configured
+ * attributes may share one. Linear: keys are looked up in an interner. */
+static bool first_of_each_key(conversion *c, rule_set *set)
 {
+    if (set->count < 2)
+        return true;
+    if (set->count <= 8) { /* the common case: a few keys, compared */
+        bool repeated = false;
+        for (uint32_t i = 1; i < set->count && !repeated; i++) {
+            for (uint32_t j = 0; j < i && !repeated; j++)
+                repeated = strcmp(set->items[i].key, set->items[j].key) == 0;
+        }
+        if (!repeated)
+            return true;
+    }
+    string_interner keys;
+    extracted_attribute *kept = arena_alloc(c->request_arena, (size_t)set->count * sizeof *kept);
+    if (kept == NULL || !interner_init(&keys, c->request_arena, &c->hash_key))
+        return false;
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < set->count; i++) {
+        uint32_t id = intern(&keys, cstr_slice(set->items[i].key));
+        if (id == INTERN_NONE)
+            return false;
+        if (id > n)
+            kept[n++] = set->items[i]; /* new: ids count up in order of first sight */
+    }
+    if (n < set->count)
+        *set = (rule_set){kept, n};
+    return true;
+}
+
+int64_t conversion_rule_set(conversion *c, const rule_set *candidate_in)
+{
+    rule_set unique = *candidate_in;
+    if (!first_of_each_key(c, &unique))
+        return -1;
+    const rule_set *candidate = &unique;
     byte_buffer identity;
     buffer_init(&identity, c->request_arena);
     bool ok = true;
@@ -250,10 +290,13 @@ uint32_t point_attributes(const conversion *c, const series *s, point_attribute 
             out[n++] = (point_attribute){.key = resource->copied[i].key, .value = resource->copied[i].value,
                                          .kind = POINT_ANY, .message = resource->copied[i].message};
     }
+    /* A rule set's keys are distinct (first_of_each_key) and none is its
+     * resource's (conversion_settle_rules, labeled_rule_set), so a rule's
+     * key is checked against the converter's own keys only: linear. */
     const rule_set *rules = &((const rule_set *)c->rule_sets.items)[s->key.rules];
     for (uint32_t i = 0; i < rules->count; i++) {
         byte_slice key = cstr_slice(rules->items[i].key);
-        if (!key_taken(out, n, key))
+        if (!key_taken(out, own, key))
             out[n++] = (point_attribute){.key = key, .value = rules->items[i].value};
     }
     return n;

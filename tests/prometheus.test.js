@@ -13,6 +13,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { profilesRequest } from './lib/pb.js';
+import { bin as prometheusBin } from './lib/prometheus.js';
 import {
   fixtures, shared, haveShared, ptm, root, scratchFile, statsOf, readJSON, readJSONLines, decodeMetrics,
 } from './lib/run.js';
@@ -235,3 +237,89 @@ test('real eBPF capture repeated 55 times: the same series, no overflow, every v
     assert.ok(Math.abs(repeated.get(series) - expected) <= 1e-9 * Math.max(1, expected), `${series}: ${repeated.get(series)} vs ${expected}`);
   }
 });
+
+/** A one-sample CPU request whose resource has these string attributes ([key, value] pairs). */
+function withResourceAttributes(pairs) {
+  const file = scratchFile('attributes.pb');
+  writeFileSync(file, profilesRequest({
+    resourceProfiles: [{
+      resource: { attributes: pairs.map(([key, value]) => ({ key, value: { stringValue: value } })) },
+      scopeProfiles: [{ profiles: [{
+        sampleType: { typeStrindex: 1, unitStrindex: 2 },
+        samples: [{ stackIndex: 1, values: ['5'] }],
+      }] }],
+    }],
+    dictionary: {
+      stringTable: ['', 'cpu', 'nanoseconds', 'main'],
+      functionTable: [{}, { nameStrindex: 3 }],
+      locationTable: [{}, { lines: [{ functionIndex: 1 }] }],
+      stackTable: [{}, { locationIndices: [1] }],
+    },
+  }));
+  return file;
+}
+
+/** The labels of a sample line of our own exposition, in order. */
+function labelsOf(line) {
+  return [...line.slice(line.indexOf('{') + 1, line.lastIndexOf('}')).matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)]
+    .map(([, name, value]) => [name, value]);
+}
+
+// Issue 28, row 5: "__name__" as a key made `{__name__="…"}`, which
+// Prometheus' parser refuses (the whole scrape failed), and "a.b", "a_b",
+// "a-b" silently kept the first. Now as Prometheus' OTLP receiver: the key
+// "__name__" is left out, "__foo__" is otlptranslator's "__foo__", and the
+// values of keys that give one name are joined with ';' in byte order of the
+// keys. promcheck derives the same from the OTLP output with otlptranslator.
+const reserved = [['__name__', 'n'], ['a_b', 'under'], ['__foo__', 'f'], ['a.b', 'dot'], ['a-b', 'dash']];
+const reservedCases = {
+  'resource attributes copied onto points (the default)': [withResourceAttributes(reserved), undefined],
+  'resource attributes kept on the resource': [withResourceAttributes(reserved), { copy_resource_attributes: [] }],
+  'rule attribute keys': [withResourceAttributes([]), { attributes: reserved.map(([key, value]) => ({ key, value })) }],
+  'rules and resource attributes': [withResourceAttributes([['c.d', 'resource'], ['x.y', 'r']]),
+    { copy_resource_attributes: [], attributes: [{ key: 'c_d', value: 'rule' }, { key: 'x-y', value: '' }] }],
+};
+for (const [name, [input, config]] of Object.entries(reservedCases)) {
+  test(`reserved and colliding keys: promtool accepts, series equal otlptranslator's: ${name}`, () => {
+    const { prom } = promcheck(input, config, name);
+    const check = spawnSync(join(prometheusBin, 'promtool'), ['check', 'metrics'], { input: prom });
+    assert.equal(check.status, 0, `promtool: ${check.stdout}${check.stderr}`);
+    const lines = prom.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    assert.ok(lines.length > 0);
+    for (const line of lines) {
+      const labels = labelsOf(line);
+      const names = labels.map(([n]) => n);
+      assert.equal(new Set(names).size, names.length, `each label once: ${line}`);
+      assert.ok(!names.includes('__name__'), line);
+      const map = Object.fromEntries(labels);
+      if (name === 'rules and resource attributes') {
+        assert.equal(map.c_d, 'rule', 'the point\'s label wins over the resource\'s');
+        assert.equal(map.x_y, 'r', 'an empty point value leaves the resource\'s');
+      } else {
+        assert.equal(map.a_b, 'dash;dot;under', line);
+        assert.equal(map.__foo__, 'f', line);
+      }
+    }
+  });
+}
+
+// Issue 28, row 2 (Prometheus text): a label name was checked against every
+// label before it, so 16k attributes took seconds and 32k about 13 s. Each
+// name is now looked up once in a table by interned id.
+for (const count of [16000, 32000]) {
+  test(`a resource with ${count} distinct attributes: every one a label, with its value`, () => {
+    const pairs = Array.from({ length: count }, (_, i) => [`attr.${i}`, `v${i}`]);
+    for (const config of [undefined, { copy_resource_attributes: [] }]) {
+      const args = config === undefined ? [] : ['-c', writeConfig(config)];
+      const run = ptm([...args, '-f', 'prom', withResourceAttributes(pairs)]);
+      assert.equal(run.code, 0, run.stderr);
+      const lines = run.stdout.toString().split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+      assert.ok(lines.length > 0);
+      for (const line of lines) {
+        const labels = labelsOf(line).filter(([name]) => name.startsWith('attr_'));
+        assert.equal(labels.length, count);
+        labels.forEach(([name, value], i) => assert.deepEqual([name, value], [`attr_${i}`, `v${i}`]));
+      }
+    }
+  });
+}

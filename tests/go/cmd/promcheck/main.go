@@ -16,8 +16,10 @@
 //     sum: counter, non-monotonic sum and gauge: gauge); per point, labels are
 //     the resource's scalar attributes, then the point's scalar attributes
 //     (a point attribute wins over a resource one giving the same label
-//     name; within one level the first key giving a name wins), named with
-//     LabelNamer{}.Build (keys it rejects are skipped). Labels with an empty
+//     name unless its value is empty), named with LabelNamer{}.Build (keys
+//     it rejects are skipped, and "__name__"); within one level the keys
+//     giving one name join their values with ';' in byte order of the keys,
+//     as Prometheus' OTLP receiver does (see labelsOf). Labels with an empty
 //     value are dropped on both sides, as Prometheus does. Several points of
 //     one series (gauge snapshots): the greatest TimeUnixNano wins, on a tie
 //     the later one in document order.
@@ -312,27 +314,45 @@ func pointValue(p pmetric.NumberDataPoint) float64 {
 	return p.DoubleValue()
 }
 
-// labelsOf turns scalar attributes into labels on top of a copy of base: an
-// attribute replaces a base label of the same name, but not one set by an
-// earlier attribute of the same map.
+// labelsOf turns scalar attributes into labels on top of a copy of base, as
+// Prometheus' OTLP receiver does (createAttributes in
+// storage/remote/otlptranslator/prometheusremotewrite/helper.go): the key
+// "__name__" is left out (that label is the metric name); the attributes are
+// taken in byte order of their keys and named with otlptranslator's
+// LabelNamer, and keys giving one name join their values with ';' (a value
+// replaces an empty one); an attribute's label replaces a base label of the
+// same name unless its value is empty.
 func labelsOf(attrs pcommon.Map, base labelSet) labelSet {
-	out := make(labelSet, len(base)+attrs.Len())
-	for k, v := range base {
-		out[k] = v
-	}
 	namer := otlptranslator.LabelNamer{}
-	taken := map[string]bool{}
-	for k, v := range attrs.All() {
+	keys := make([]string, 0, attrs.Len())
+	for k := range attrs.All() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	own := labelSet{}
+	for _, k := range keys {
+		v, _ := attrs.Get(k)
 		text, ok := scalarText(v)
-		if !ok {
+		if !ok || k == model.MetricNameLabel {
 			continue
 		}
 		name, err := namer.Build(k)
-		if err != nil || taken[name] {
+		if err != nil {
 			continue
 		}
-		taken[name] = true
-		out[name] = text
+		if prev := own[name]; prev != "" {
+			text = prev + ";" + text
+		}
+		own[name] = text
+	}
+	out := make(labelSet, len(base)+len(own))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range own {
+		if v != "" || out[k] == "" {
+			out[k] = v
+		}
 	}
 	return out
 }

@@ -12,13 +12,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/otlptranslator"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 )
 
 // resourceLabels is what the resource of testMetrics gives every sample
 // (thread_name aside, which a point may override).
-const resourceLabels = `service_name="api",process_pid="42",sample_rate="0.5",k8s_ready="true"`
+const resourceLabels = `service_name="api;joined",process_pid="42",sample_rate="0.5",k8s_ready="true"`
 
 const (
 	cpuFamily     = "profile_function_cpu_time_seconds_total"
@@ -54,8 +55,8 @@ func testMetrics() pmetric.Metrics {
 	ra.PutDouble("sample.rate", 0.5)
 	ra.PutBool("k8s.ready", true)
 	ra.PutStr("thread.name", "main")
-	ra.PutStr("empty.value", "")          // an empty label is no label
-	ra.PutStr("service_name", "shadowed") // same label name as service.name: the first wins
+	ra.PutStr("empty.value", "")        // an empty label is no label
+	ra.PutStr("service_name", "joined") // same label name as service.name: "api;joined"
 	ra.PutEmptyMap("nested").PutStr("x", "y")
 	ra.PutEmptySlice("list").AppendEmpty().SetStr("z")
 	ra.PutEmptyBytes("raw").FromRaw([]byte{1, 2})
@@ -198,7 +199,7 @@ func TestDuplicateLine(t *testing.T) {
 	}
 	expectOnly(t, rep, "duplicates")
 	want := []duplicate{{threadsFamily,
-		`k8s_ready="true",process_pid="42",sample_rate="0.5",service_name="api",thread_name="main"`, 2}}
+		`k8s_ready="true",process_pid="42",sample_rate="0.5",service_name="api;joined",thread_name="main"`, 2}}
 	if !reflect.DeepEqual(rep.Duplicates, want) {
 		t.Errorf("duplicates %+v, want %+v", rep.Duplicates, want)
 	}
@@ -237,7 +238,7 @@ func TestWrongValue(t *testing.T) {
 	}
 	expectOnly(t, rep, "value_mismatches")
 	want := valueMismatch{cpuFamily,
-		`code_function_name="main",k8s_ready="true",process_pid="42",sample_rate="0.5",service_name="api",thread_name="worker"`,
+		`code_function_name="main",k8s_ready="true",process_pid="42",sample_rate="0.5",service_name="api;joined",thread_name="worker"`,
 		0.25, 0.2500001}
 	if len(rep.ValueMismatches) != 1 || rep.ValueMismatches[0] != want {
 		t.Errorf("value mismatches %+v, want [%+v]", rep.ValueMismatches, want)
@@ -363,5 +364,27 @@ func TestCanonicalLabels(t *testing.T) {
 	got := canonical(labelSet{"b": "2", "a": `x"y\z` + "\n", "empty": ""})
 	if want := `a="x\"y\\z\n",b="2"`; got != want {
 		t.Errorf("canonical = %s, want %s", got, want)
+	}
+}
+
+// Reserved and colliding keys, as Prometheus' OTLP receiver reads them:
+// otlptranslator keeps "__foo__" and "__name__" as they are (so "__name__"
+// is left out, being the metric name), names "a.b", "a_b" and "a-b" all
+// "a_b", whose values are joined with ';' in byte order of the keys.
+func TestReservedAndCollidingKeys(t *testing.T) {
+	namer := otlptranslator.LabelNamer{}
+	for key, want := range map[string]string{"__name__": "__name__", "__foo__": "__foo__", "a.b": "a_b", "a-b": "a_b", "a_b": "a_b"} {
+		if got, err := namer.Build(key); err != nil || got != want {
+			t.Fatalf("LabelNamer.Build(%q) = %q, %v; want %q", key, got, err, want)
+		}
+	}
+	attrs := pcommon.NewMap()
+	for _, kv := range [][2]string{{"__name__", "n"}, {"a_b", "under"}, {"__foo__", "f"}, {"a.b", "dot"}, {"a-b", "dash"}, {"x.y", ""}, {"x_y", "xy"}, {"c", ""}} {
+		attrs.PutStr(kv[0], kv[1])
+	}
+	got := labelsOf(attrs, labelSet{"c": "base", "a_b": "base", "x_y": "base"})
+	want := labelSet{"__foo__": "f", "a_b": "dash;dot;under", "x_y": "xy", "c": "base"}
+	if canonical(got) != canonical(want) {
+		t.Fatalf("labelsOf = %s; want %s", canonical(got), canonical(want))
 	}
 }
