@@ -279,8 +279,9 @@ ptm_result ptm_convert_next_input(ptm_converter *converter, const char *name, ui
  * ptm_converter_add() converts input as ptm_convert() does (every input
  * format, stats, refused requests, warning, failures) but writes nothing:
  * its series are added to what the converter holds. now_unix_nano is the
- * host's clock (not 0): a series first added now starts now, and is
- * counted as updated now. A failed input adds nothing (a JSON Lines input's
+ * host's clock (not 0): a series first added now starts 1 ms before now
+ * (Prometheus keeps milliseconds and puts a created-timestamp zero only
+ * before a series' first sample), and is counted as updated now. A failed input adds nothing (a JSON Lines input's
  * good requests are added, its bad ones refused); PTM_ERR_NOMEM drops what
  * is held. The input is never referenced after the call.
  *
@@ -292,7 +293,7 @@ ptm_result ptm_convert_next_input(ptm_converter *converter, const char *name, ui
  *    add): the windows of successive flushes are contiguous. The held
  *    series are then forgotten.
  *  - "cumulative": every series held, its value the total since it was
- *    first added, its start then. A series not added to for
+ *    first added, its start 1 ms before then. A series not added to for
  *    "metrics_expiration" ("5m" by default; "0": never) is dropped by the
  *    flush that finds it idle that long (not written, its memory freed); if
  *    it comes back it starts again.

@@ -117,6 +117,17 @@ static bool settle_overflow_resource(cumulative_store *store, conversion *c)
     return id != INTERN_NONE;
 }
 
+/* A held series' start: 1 ms before the add that made it. Prometheus keeps
+ * milliseconds and stores a created-timestamp zero only strictly before a
+ * series' first sample, so a series that starts again (a collector
+ * restarted) and is flushed within the millisecond of its first add would
+ * show no reset; 1 ms earlier it was 0 as well. */
+static uint64_t held_start(uint64_t add_time)
+{
+    enum { BEFORE_ADD_NS = 1000000 };
+    return add_time > BEFORE_ADD_NS ? add_time - BEFORE_ADD_NS : 0;
+}
+
 bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp)
 {
     if (!store_ready(store, c) || !settle_overflow_resource(store, c))
@@ -151,7 +162,7 @@ bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp)
             return false;
         if (key.overflow)
             key.resource = store->aggregator.overflow_resource;
-        uint64_t start = stamp != 0 ? stamp : s->start, end = stamp != 0 ? stamp : s->end;
+        uint64_t start = stamp != 0 ? held_start(stamp) : s->start, end = stamp != 0 ? stamp : s->end;
         bool ok = metric_is_snapshot(&c->metrics->items[key.metric])
                       ? aggregate_replace(&store->aggregator, &key, s->value, start, end)
                       : aggregate_add(&store->aggregator, &key, s->value, start, end, NULL);

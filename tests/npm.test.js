@@ -480,22 +480,23 @@ test('add/flush: the held series are written at a flush, as the native CLI conve
     assert.equal(want.code, 0, want.stderr);
     const converter = createConverter({ temporality });
     try {
-      const added = converter.add(bytes[0], { now: 100 });
+      const added = converter.add(bytes[0], { now: 5_000_000 });
       assert.equal(added.stats.samples_kept, both.stats.samples_kept, 'add counts its samples');
       assert.equal(added.stats.series, 0, 'an add writes nothing');
-      assert.throws(() => converter.add(Buffer.from('garbage'), { now: 150 }), { code: 'input' });
-      converter.add(bytes[1], { now: 200n });
-      const flushed = converter.flush({ format: 'prom', now: 300 });
+      assert.throws(() => converter.add(Buffer.from('garbage'), { now: 5_500_000 }), { code: 'input' });
+      converter.add(bytes[1], { now: 6_000_000n });
+      const flushed = converter.flush({ format: 'prom', now: 7_000_000 });
       assert.equal(flushed.output, want.stdout.toString(), `${temporality}: the inputs at once, the refused one left out`);
-      const json = converter.flush({ format: 'json', now: 400 }).output;
+      const json = converter.flush({ format: 'json', now: 8_000_000 }).output;
       if (temporality === 'delta') {
         assert.equal(json, '', 'delta: nothing added since, nothing written');
       } else {
         const points = JSON.parse(json).resourceMetrics.flatMap((r) => r.scopeMetrics[0].metrics)
           .flatMap((m) => (m.sum ?? m.gauge).dataPoints);
-        assert.ok(points.length > 0 && points.every((p) => p.timeUnixNano === '400'), 'cumulative: every series, at the flush');
-        assert.ok(points.every((p) => p.startTimeUnixNano === undefined || ['100', '200'].includes(p.startTimeUnixNano)),
-          'cumulative: each series starts at its first add');
+        assert.ok(points.length > 0 && points.every((p) => p.timeUnixNano === '8000000'), 'cumulative: every series, at the flush');
+        assert.ok(points.every((p) => p.startTimeUnixNano === undefined || ['4000000', '5000000'].includes(p.startTimeUnixNano)),
+          'cumulative: each series starts 1 ms before its first add');
+        assert.ok(points.some((p) => p.startTimeUnixNano === '4000000'), 'the first add\'s series start 1 ms before it');
       }
     } finally {
       converter.close();

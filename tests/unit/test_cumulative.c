@@ -271,17 +271,18 @@ static void test_held_cumulative(const char *request, size_t size, point_set *on
     ptm_converter *converter =
         create("{\"temporality\":\"cumulative\",\"metrics_expiration\":\"1s\"}", &counter);
     static point_set flushed;
-    const uint64_t second = 1000000000;
+    const uint64_t second = 1000000000, millisecond = 1000000;
     add(converter, 10 * second, request, size);
     flush_points(converter, 10 * second + 5, &flushed);
     CHECK(values_scaled(&flushed, once, 1.0), "cumulative: the first add");
-    CHECK(all_stamped(&flushed, 10 * second, 10 * second + 5), "cumulative: start at the first add");
+    CHECK(all_stamped(&flushed, 10 * second - millisecond, 10 * second + 5),
+          "cumulative: start 1 ms before the first add");
     CHECK(ptm_converter_add(converter, 10 * second + 6, (const uint8_t *)"garbage", 7, NULL) == PTM_ERR_INPUT,
           "a bad request is refused");
     add(converter, 10 * second + 7, request, size);
     flush_points(converter, 10 * second + 9, &flushed);
     CHECK(values_scaled(&flushed, once, 2.0), "cumulative: totals since the first add, the bad one left out");
-    CHECK(all_stamped(&flushed, 10 * second, 10 * second + 9), "cumulative: start fixed, time the flush's");
+    CHECK(all_stamped(&flushed, 10 * second - millisecond, 10 * second + 9), "cumulative: start fixed, time the flush's");
     flush_points(converter, 11 * second, &flushed);
     CHECK(values_scaled(&flushed, once, 2.0), "cumulative: nothing added, every held series again");
     long live = counter.live;
@@ -291,7 +292,7 @@ static void test_held_cumulative(const char *request, size_t size, point_set *on
     add(converter, 12 * second, request, size);
     flush_points(converter, 12 * second + 1, &flushed);
     CHECK(values_scaled(&flushed, once, 1.0), "cumulative: an expired series starts again");
-    CHECK(all_stamped(&flushed, 12 * second, 12 * second + 1), "cumulative: with a new start");
+    CHECK(all_stamped(&flushed, 12 * second - millisecond, 12 * second + 1), "cumulative: with a new start");
     CHECK(ptm_converter_reset(converter) == PTM_OK, "reset");
     flush_points(converter, 13 * second, &flushed);
     CHECK(flushed.count == 0, "reset forgets the held series");
