@@ -88,6 +88,8 @@ bench: build go-tools bench-inputs
 	@set -o pipefail; cd wasm/collector && $(CGO_DIGEST) PTM_BENCH_INPUT=$(CURDIR)/build/bench/ebpf-100k.pb go test -run '^$$' -bench . -benchtime 3s . | grep -E '^Benchmark'
 	@echo "Envoy filter (tests/go/proxywasm, the proxy-wasm Go SDK's emulator) and the native CLI, ns/sample, build/bench/ebpf-100k.pb:"
 	@set -o pipefail; cd tests/go && PTM_BENCH_INPUT=$(CURDIR)/build/bench/ebpf-100k.pb go test -run '^$$' -bench . -benchtime 3s ./proxywasm | grep -E '^Benchmark'
+	@echo "JSON Lines whose every line is refused (tests/bench/bad-jsonl.mjs), native CLI:"
+	@node tests/bench/bad-jsonl.mjs
 	@node tests/bench/matrix.mjs
 
 # What the collector connector costs inside a real collector

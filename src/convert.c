@@ -97,9 +97,7 @@ static bool note_folded_snapshot(conversion *c)
         *slot = (folded_snapshot){0, 0};
     }
     folded_snapshot *latest = &((folded_snapshot *)c->folded_latest.items)[resource];
-    uint64_t end;
-    if (__builtin_add_overflow(c->profile_time, c->profile_duration, &end))
-        end = UINT64_MAX;
+    uint64_t end = time_add_saturating(c->profile_time, c->profile_duration);
     if (latest->serial != c->profile_serial && (latest->serial == 0 || end >= latest->end))
         *latest = (folded_snapshot){c->profile_serial, end};
     return true;
@@ -549,7 +547,7 @@ static bool on_sample(void *context, const decoded_sample *sample)
     }
     if (c->folded_profile && !add_folded(c, &sample_scan, stack, value))
         return false;
-    uint64_t end = c->profile_duration > 0 ? c->profile_time + c->profile_duration
+    uint64_t end = c->profile_duration > 0 ? time_add_saturating(c->profile_time, c->profile_duration)
                  : sample->max_timestamp > c->profile_time ? sample->max_timestamp
                  : c->profile_time;
     return aggregate_sample(c, resource, &sample_scan, (uint32_t)sample->stack_index, stack, cache, value,

@@ -7,7 +7,8 @@
  * member's end, the next bytes must be another member's magic (matched here
  * byte by byte, since it may be cut between pieces, then given to a reset
  * inflate), else they are trailing bytes, an error. zstd: ZSTD_decompressStream
- * reads frame after frame (skippable ones too) by itself; an unknown magic
+ * reads frame after frame (skippable ones too, first, between or last: an
+ * input may start with one, as pzstd writes) by itself; an unknown magic
  * where a frame would start is trailing bytes. A decompressor lives where it
  * was initialised: the codecs keep a pointer to its allocator.
  *
@@ -35,16 +36,25 @@ enum { OUT_BYTES = 64 * 1024 };
 static const uint8_t gzip_magic[2] = {0x1f, 0x8b};
 static const uint8_t zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
 
+/* A zstd skippable frame's magic, 0x184D2A50 to 0x184D2A5F little-endian
+ * (what pzstd writes first): the first size bytes (at most 4) may start one. */
+static bool skippable_start(const uint8_t *bytes, size_t size)
+{
+    static const uint8_t rest[3] = {0x2a, 0x4d, 0x18};
+    return (size == 0 || (bytes[0] & 0xf0) == 0x50) && (size <= 1 || memcmp(bytes + 1, rest, size - 1) == 0);
+}
+
 decompress_codec decompress_codec_of(const uint8_t *bytes, size_t size, bool at_end)
 {
     if (size >= 2 && memcmp(bytes, gzip_magic, 2) == 0)
         return CODEC_GZIP;
-    if (size >= 4 && memcmp(bytes, zstd_magic, 4) == 0)
+    if (size >= 4 && (memcmp(bytes, zstd_magic, 4) == 0 || skippable_start(bytes, 4)))
         return CODEC_ZSTD;
     if (at_end || size >= 4)
         return CODEC_NONE;
     bool gzip_start = size < 2 && (size == 0 || bytes[0] == gzip_magic[0]);
-    return gzip_start || memcmp(bytes, zstd_magic, size) == 0 ? CODEC_UNDECIDED : CODEC_NONE;
+    return gzip_start || memcmp(bytes, zstd_magic, size) == 0 || skippable_start(bytes, size) ? CODEC_UNDECIDED
+                                                                                                : CODEC_NONE;
 }
 
 /* ---- the codecs' allocation hooks: the converter's allocator ---- */

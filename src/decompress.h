@@ -31,7 +31,7 @@ typedef enum decompress_codec {
     CODEC_NONE = 0,   /* not compressed */
     CODEC_UNDECIDED,  /* the bytes so far are a magic's start: more will tell */
     CODEC_GZIP,       /* 1f 8b */
-    CODEC_ZSTD        /* 28 b5 2f fd */
+    CODEC_ZSTD        /* 28 b5 2f fd, or a skippable frame: 5? 2a 4d 18 */
 } decompress_codec;
 
 /* What the first size bytes of an input say about its compression; at the

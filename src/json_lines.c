@@ -19,6 +19,7 @@
 
 #include <string.h>
 
+#include <cJSON.h>
 #include "json_syntax.h"
 
 /* Held text is completed by at most this much of a piece at a time, so that
@@ -76,7 +77,8 @@ static void start_request(json_lines *reader, uint64_t start)
     reader->mode = LINES_IN_REQUEST;
     reader->request_start = reader->scanned_to = start;
     reader->depth = 0;
-    reader->in_string = reader->escaped = reader->value_started = reader->scanned_all = false;
+    reader->in_string = reader->escaped = reader->value_started = reader->scanned_all = reader->cut = false;
+    reader->next_probe = 0;
 }
 
 /* Whether the byte c at offset of a request's text may begin its value: a
@@ -109,6 +111,23 @@ static const uint8_t *skip_string(const uint8_t *p, const uint8_t *end, bool *in
     return p + 1;
 }
 
+/* Whether the request's text[0..size), which ends with a line end outside
+ * strings, brackets open, already fails as JSON where the parser would fail
+ * on the whole text: the scanner fails before the end, and so does cJSON,
+ * before the last byte (it names that byte when it runs out of text). */
+static bool fails_before(const uint8_t *text, size_t size)
+{
+    if (!json_prefix_fails((const char *)text, size))
+        return false;
+    const char *end = (const char *)text;
+    cJSON *json = cJSON_ParseWithLengthOpts((const char *)text, size, &end, false);
+    if (json != NULL) {
+        cJSON_Delete(json);
+        return false;
+    }
+    return (size_t)(end - (const char *)text) + 1 < size;
+}
+
 /* Scans the request's text on to its end as the header says (the bracket
  * closing the first one opened, else the end of a line with no bracket
  * open once the value has begun). True when found: scanned_to is then just
@@ -137,8 +156,15 @@ static bool scan_request(json_lines *reader, const view *v)
             depth++;
         else if (c == '}' || c == ']')
             found = --depth == 0;
-        else if (c == '\n')
-            found = depth <= 0;
+        else if (c == '\n' && depth <= 0)
+            found = true;
+        else if (c == '\n') {
+            uint64_t size = v->from + (uint64_t)(p - v->bytes) - reader->request_start;
+            if (size >= reader->next_probe) {
+                reader->next_probe = size * 2;
+                found = reader->cut = fails_before(view_at(v, reader->request_start), (size_t)size);
+            }
+        }
     }
     reader->scanned_to = v->from + (uint64_t)(p - v->bytes);
     reader->in_string = in_string;
@@ -190,8 +216,8 @@ static ptm_result read_request(json_lines *reader, const view *v, bool at_end, b
                     (unsigned long long)reader->max_request_bytes);
         return reader->status->code;
     }
-    bool next_at_hand = complete && reader->scanned_to < v->to;
-    *waiting = !next_at_hand && !at_end;
+    bool next_at_hand = complete && !reader->cut && reader->scanned_to < v->to;
+    *waiting = !next_at_hand && !(complete && reader->cut) && !at_end;
     return *waiting ? PTM_OK : hand_over(reader, v, size + next_at_hand);
 }
 

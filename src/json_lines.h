@@ -23,6 +23,14 @@
  * it would see with the whole rest of the input, but for the white space
  * after the request, which the reader skips anyway (tests/unit/
  * test_json_lines.c holds the reader to the whole-input loop it replaced).
+ * A request whose brackets stay open (a bad line: `{"x`) would be scanned
+ * to the end of the input, and so would the next line's: quadratic. So the
+ * text is also cut at a line end outside strings, when what comes before
+ * already fails as JSON (json_prefix_fails, then cJSON itself: it fails
+ * before the cut's last byte), tried at line ends once the request doubled
+ * in size since the last try: the parser fails at the same byte given that
+ * text or the whole rest, and a refused request costs in proportion to
+ * the text before its error, not the rest of the input.
  * Complete requests are handed over where they lie in the piece given (no
  * copy); the unfinished tail of a piece is copied and kept (through the
  * converter's allocator) until the pieces after it complete it. The text
@@ -88,6 +96,8 @@ typedef struct json_lines {
     bool in_string, escaped;
     bool value_started;        /* past a byte-order mark and the white space after it */
     bool scanned_all;          /* scanned_to is just past the request's end */
+    bool cut;                  /* scanned_all at a line end before the request's end, where it fails */
+    uint64_t next_probe;       /* the request's size from which a line end is tried as a cut */
     /* Lines counted so far: up to counted_to, which is on line `line`. */
     uint64_t counted_to, line_start;
     uint32_t line;

@@ -145,20 +145,23 @@ static bool scan_scalar(scanner *s)
     return scan_number(s);
 }
 
-bool json_value_is_valid(const char *text, size_t size, size_t *end)
+/* Scans the value at the start of s; false when s.at is where it fails. */
+static bool scan_value(scanner *sc, size_t *end)
 {
-    scanner s = {text, size, 0};
+    scanner s = *sc;
+    size_t size = s.size;
+    bool ok = false;
     char closes[JSON_NESTING_LIMIT]; /* the close of each open container */
     size_t depth = 0;
     for (;;) {
         /* A value: a scalar, or a container opened (and maybe closed at once). */
         skip_space(&s);
         if (s.at >= size)
-            return false;
+            goto done;
         char c = s.text[s.at];
         if (c == '{' || c == '[') {
             if (depth == JSON_NESTING_LIMIT)
-                return false;
+                goto done;
             s.at++;
             closes[depth++] = c == '{' ? '}' : ']';
             skip_space(&s);
@@ -166,18 +169,19 @@ bool json_value_is_valid(const char *text, size_t size, size_t *end)
                 depth--;
             } else {
                 if (c == '{' && !scan_key(&s))
-                    return false;
+                    goto done;
                 continue;
             }
         } else if (!scan_scalar(&s)) {
-            return false;
+            goto done;
         }
         /* After a value: close containers, or a comma and the next entry. */
         for (;;) {
             if (depth == 0) {
                 skip_space(&s);
                 *end = s.at;
-                return true;
+                ok = true;
+                goto done;
             }
             skip_space(&s);
             if (take(&s, closes[depth - 1])) {
@@ -185,10 +189,27 @@ bool json_value_is_valid(const char *text, size_t size, size_t *end)
                 continue;
             }
             if (!take(&s, ','))
-                return false;
+                goto done;
             if (closes[depth - 1] == '}' && !scan_key(&s))
-                return false;
+                goto done;
             break;
         }
     }
+done:
+    *sc = s;
+    return ok;
+}
+
+bool json_value_is_valid(const char *text, size_t size, size_t *end)
+{
+    scanner s = {text, size, 0};
+    return scan_value(&s, end);
+}
+
+bool json_prefix_fails(const char *text, size_t size)
+{
+    static const char utf8_bom[3] = {(char)0xef, (char)0xbb, (char)0xbf};
+    scanner s = {text, size, size >= 3 && memcmp(text, utf8_bom, 3) == 0 ? 3 : 0};
+    size_t end;
+    return !scan_value(&s, &end) && s.at < size;
 }

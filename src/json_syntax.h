@@ -36,4 +36,10 @@ static inline size_t json_space_end(const uint8_t *text, size_t size, size_t fro
  * allowed); *end is set past the value. */
 bool json_value_is_valid(const char *text, size_t size, size_t *end);
 
+/* Whether text[0..size) (a UTF-8 byte-order mark first skipped) can start
+ * no JSON value: the scanner fails before the text's end. A text cut in a
+ * word (true, false, null) may be taken as failing: give it text that ends
+ * with white space outside strings. */
+bool json_prefix_fails(const char *text, size_t size);
+
 #endif /* PTM_JSON_SYNTAX_H */

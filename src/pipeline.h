@@ -29,6 +29,16 @@
 #include "filters.h"
 #include "symbolize.h"
 
+/* A time plus a duration (nanoseconds since the epoch): UINT64_MAX when
+ * the sum passes it, so that no point ends before it starts (time_unix_nano
+ * near 2^64 and a duration would wrap). Every end computed from a start and
+ * a duration goes through it. */
+static inline uint64_t time_add_saturating(uint64_t time, uint64_t duration)
+{
+    uint64_t end;
+    return __builtin_add_overflow(time, duration, &end) ? UINT64_MAX : end;
+}
+
 typedef struct request_record {
     profile_dictionary *dictionary;
     arena_vector extracted;          /* extracted_attribute, from the config's rules */

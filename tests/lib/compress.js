@@ -23,3 +23,23 @@ export function lengthPrefixed(...blocks) {
 
 /** What the message of zstd input says in the wasm reactor, which has gzip but no zstd decompressor. */
 export const reactorNoCodec = /zstd-compressed (input|block): this build \(the wasm reactor\) has no zstd decompressor/;
+
+/** A zstd skippable frame (magic 0x184D2A50 + nibble, little-endian; its
+ * length, little-endian; then content), which zstd -d skips. */
+export function skippableFrame(content, nibble = 0) {
+  const header = Buffer.alloc(8);
+  header.writeUInt32LE(0x184d2a50 + nibble, 0);
+  header.writeUInt32LE(content.length, 4);
+  return Buffer.concat([header, Buffer.from(content)]);
+}
+
+/** bytes through pzstd (the zstd package's parallel zstd), which starts its
+ * output with a skippable frame; null when pzstd is not installed. */
+export function pzstd(bytes) {
+  try {
+    return execFileSync('pzstd', ['-q', '-c'], { input: bytes, maxBuffer: 1 << 30 });
+  } catch (error) {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  }
+}

@@ -95,6 +95,8 @@ export const METRICS = [
   { name: 'profile.function.self.memory.inuse_objects', unit: '{object}', type: 'gauge', valueType: 'int', measure: 'inuse_objects', fn: 'self' },
   { name: 'profile.function.inclusive.memory.inuse_objects', unit: '{object}', type: 'gauge', valueType: 'int', measure: 'inuse_objects', fn: 'inclusive' },
 ];
+/** 2^64-1: the greatest time_unix_nano; a time plus a duration saturates at it. */
+const MAX_U64 = (1n << 64n) - 1n;
 const METRIC_BY_NAME = new Map(METRICS.map((m) => [m.name, m]));
 const BASE_METRIC = new Map(METRICS.filter((m) => !m.fn).map((m) => [m.measure, m.name]));
 /** The measures that have function metrics (the default of metrics.function.measures). */
@@ -631,7 +633,8 @@ export function expectedMetrics(request, options = {}) {
             }
             counts.kept++;
             if (value === 0n) continue;
-            const end = dur > 0n ? start + dur
+            // start + duration saturates at 2^64-1 (time_add_saturating in src/pipeline.h)
+            const end = dur > 0n ? (start + dur > MAX_U64 ? MAX_U64 : start + dur)
               : list(get(sample, 'timestampsUnixNano')).map(big).reduce((m, t) => (t > m ? t : m), start);
             // Allocations of a scope with in-use types and no duration (a Go heap
             // profile) count since the process started: no start time.

@@ -238,6 +238,9 @@ static void test_random_inputs(const uint8_t *good, size_t good_size)
         "\\", "}", "]", "{", "[", "123", "true", "\"str\"", "x", "-", "{\n  \"resourceProfiles\": []\n}",
         "{\n  \"dictionary\": {\n", "\xef\xbb\xbf", ",", ":", "{\"a\":[1,2,{\"b\":\"]\"}]}",
         "{\"resourceProfiles\":[{\"scopeProfiles\":[{\"profiles\":[{\"samples\":[{\"values\":[\"1\"]}]}]}]}]}",
+        /* bad lines that leave brackets open (the reader cuts them where they fail) */
+        "{\"x\n", "{\"a\":[\n", "[\"\n", "{\"a\":1.\n", "[1.,\n", "[1e\n", "[nul\n", "[tru", "{\"a\" 1\n",
+        "{\"a\":\"\\u12\n", "[-\n", "[0,\n  1,\n", "[\"\\",
     };
     enum { FRAGMENTS = sizeof fragments / sizeof fragments[0], INPUTS = 3000, CAPACITY = 1 << 16 };
     uint8_t *input = malloc(CAPACITY);
@@ -258,6 +261,22 @@ static void test_random_inputs(const uint8_t *good, size_t good_size)
     }
     CHECK(check_failed == before, "every random input: the reader hands over what the whole-input loop did");
     free(input);
+}
+
+/* Many lines of one bad shape each (issue 28, row 4): the reader cuts each
+ * request where it fails, and hands over what the whole-input loop did. */
+static void test_hostile_lines(void)
+{
+    static const char *const shapes[] = {"{\"x\n", "{\"a\":[\n", "[\"\n", "\"\n", "{\"a\":1.\n", "[\n", "[1,\n"};
+    enum { LINES = 300 };
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        size_t length = strlen(shapes[i]), size = 0;
+        uint8_t *input = malloc(length * LINES);
+        for (int n = 0; n < LINES; n++)
+            append(input, &size, length * LINES, shapes[i], length);
+        check_input(input, size, shapes[i]);
+        free(input);
+    }
 }
 
 int main(int argc, char **argv)
@@ -284,6 +303,7 @@ int main(int argc, char **argv)
     }
     if (good != NULL)
         test_random_inputs(good, good_size);
+    test_hostile_lines();
     free(good);
     return check_report();
 }

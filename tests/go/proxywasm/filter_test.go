@@ -497,3 +497,37 @@ func TestBreakdownsAndRules(t *testing.T) {
 	}
 	refused.close()
 }
+
+// skippable is a zstd skippable frame (magic 0x184D2A50+nibble, then its
+// length, little-endian) holding size bytes, which zstd -d skips.
+func skippable(nibble byte, size int) []byte {
+	frame := []byte{0x50 + nibble, 0x2a, 0x4d, 0x18, byte(size), byte(size >> 8), byte(size >> 16), byte(size >> 24)}
+	return append(frame, bytes.Repeat([]byte{0xa5}, size)...)
+}
+
+// content-encoding: zstd with skippable frames first (as pzstd writes),
+// between frames and last converts as the plain body (issue 28, row 7);
+// skippable frames only are no body: what a request without one gives.
+func TestZstdSkippableFrames(t *testing.T) {
+	f := newFilter(t, nil)
+	body := fixture(t, "cpu-ebpf.pb")
+	want := cli(t, "otlp", body, "")
+	cut := len(body) / 2
+	join := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	for name, data := range map[string][]byte{
+		"first":      join(skippable(0, 4), zstded(t, body)),
+		"between":    join(zstded(t, body[:cut]), skippable(7, 100), zstded(t, body[cut:])),
+		"last":       join(zstded(t, body), skippable(15, 0)),
+		"everywhere": join(skippable(2, 8), zstded(t, body[:cut]), skippable(9, 1), zstded(t, body[cut:]), skippable(5, 3)),
+	} {
+		for _, piece := range []int{0, 7} {
+			t.Run(fmt.Sprintf("%s/piece-%d", name, piece), func(t *testing.T) {
+				assertConverted(t, f.send(post(protobufType, "zstd", len(data)), data, piece), want)
+			})
+		}
+	}
+	only := join(skippable(0, 12), skippable(3, 0))
+	t.Run("only skippable", func(t *testing.T) {
+		assertConverted(t, f.send(post(protobufType, "zstd", len(only)), only, 0), cli(t, "otlp", nil, ""))
+	})
+}

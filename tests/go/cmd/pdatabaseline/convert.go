@@ -16,6 +16,7 @@
 package main
 
 import (
+	"math"
 	"strconv"
 	"strings"
 
@@ -296,11 +297,15 @@ func sampleValue(s pprofile.Sample) int64 {
 }
 
 // sampleEnd is the end of the window a sample feeds: start + duration, or
-// with no duration its latest timestamp (start when none is later).
+// with no duration its latest timestamp (start when none is later). A sum
+// past 2^64-1 is 2^64-1, as the converter's time_add_saturating.
 func sampleEnd(s pprofile.Sample, p pprofile.Profile) uint64 {
 	start := uint64(p.Time())
 	if p.DurationNano() > 0 {
-		return start + p.DurationNano()
+		if end := start + p.DurationNano(); end >= start {
+			return end
+		}
+		return math.MaxUint64 // saturates: no point ends before it starts
 	}
 	end := start
 	for _, t := range s.TimestampsUnixNano().All() {
