@@ -21,21 +21,14 @@ import { pathToFileURL } from 'node:url';
 import { gzip, reactorNoCodec, zstd } from './lib/compress.js';
 import { conversionInputs, distDir, npmCli, requireDist } from './lib/npm.js';
 import { pprofBytes } from './lib/pprof.js';
-import { fixtures, haveShared, ptm, ptmPath, root, scratchFile, shared, statsOf } from './lib/run.js';
+import { fixtures, haveShared, ptm, ptmPath, scratchFile, shared, statsOf, wasmtime } from './lib/run.js';
 
 requireDist();
 const { init, createConverter, PtmError } = await import(pathToFileURL(join(distDir, 'index.js')).href);
 await init();
 
-const wasmtimePath = join(root, 'build', 'tools', 'bin', 'wasmtime');
-const wasiModule = join(root, 'build', 'wasi', 'ptm.wasm');
 const sanitized = process.env.PTM_BIN !== undefined;
 
-function wasmtime(args, input) {
-  const run = spawnSync(wasmtimePath, ['run', wasiModule, ...args], { input, maxBuffer: 1 << 30 });
-  if (run.error) throw run.error;
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr.toString() };
-}
 
 /** The halves of bytes, each compressed on its own, concatenated: several members (frames). */
 const split = (bytes, compress) => Buffer.concat([compress(bytes.subarray(0, bytes.length >> 1)), compress(bytes.subarray(bytes.length >> 1))]);

@@ -12,22 +12,14 @@
 // through the native CLI, with a good line last, which converts as if alone.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { npmCli, requireDist } from './lib/npm.js';
-import { fixtures, ptm, root, statsOf } from './lib/run.js';
+import { fixtures, ptm, statsOf, wasmtime } from './lib/run.js';
 
-const wasmtimePath = join(root, 'build', 'tools', 'bin', 'wasmtime');
-const wasiModule = join(root, 'build', 'wasi', 'ptm.wasm');
 const good = readFileSync(join(fixtures, 'multi.jsonl'), 'utf8').split('\n')[0];
 const messages = (stderr) => stderr.split('\n').filter((l) => l.startsWith('ptm: '));
 
-function wasmtime(args, input) {
-  const run = spawnSync(wasmtimePath, ['run', wasiModule, ...args], { input, maxBuffer: 1 << 30 });
-  if (run.error) throw run.error;
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr.toString() };
-}
 
 // Each shape, and the column at which its line's request stops being JSON
 // on the next line.

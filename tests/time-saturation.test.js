@@ -7,24 +7,16 @@
 // same rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareDocs, expectedMetrics, sortPoints } from './lib/expect.js';
 import { npmCli, requireDist } from './lib/npm.js';
-import { decodeMetrics, fixtures, ptm, root, scratchFile } from './lib/run.js';
+import { decodeMetrics, fixtures, ptm, scratchFile, wasmtime } from './lib/run.js';
 
-const wasmtimePath = join(root, 'build', 'tools', 'bin', 'wasmtime');
-const wasiModule = join(root, 'build', 'wasi', 'ptm.wasm');
 const sanitized = process.env.PTM_BIN !== undefined;
 const MAX = (1n << 64n) - 1n;
 const START = 18446744073709551000n;
 
-function wasmtime(args, input) {
-  const run = spawnSync(wasmtimePath, ['run', wasiModule, ...args], { input, maxBuffer: 1 << 30 });
-  if (run.error) throw run.error;
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr.toString() };
-}
 
 /** cpu-ebpf.json with every profile at START for 1 s, its samples' timestamps after it. */
 function lateRequest() {

@@ -9,22 +9,14 @@
 // (TestZstdSkippableFrames).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pzstd, reactorNoCodec, skippableFrame, zstd } from './lib/compress.js';
 import { npmCli, requireDist } from './lib/npm.js';
-import { fixtures, ptm, root } from './lib/run.js';
+import { fixtures, ptm, wasmtime } from './lib/run.js';
 
-const wasmtimePath = join(root, 'build', 'tools', 'bin', 'wasmtime');
-const wasiModule = join(root, 'build', 'wasi', 'ptm.wasm');
 const sanitized = process.env.PTM_BIN !== undefined;
 
-function wasmtime(args, input) {
-  const run = spawnSync(wasmtimePath, ['run', wasiModule, ...args], { input, maxBuffer: 1 << 30 });
-  if (run.error) throw run.error;
-  return { code: run.status, stdout: run.stdout, stderr: run.stderr.toString() };
-}
 
 const plain = readFileSync(join(fixtures, 'cpu-ebpf.pb'));
 const json = readFileSync(join(fixtures, 'multi.jsonl'));

@@ -48,6 +48,14 @@ export function ptm(args, input) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr.toString() };
 }
 
+/** The WASI command (build/wasi/ptm.wasm) under wasmtime, args and stdin as for ptm(). */
+export function wasmtime(args, input) {
+  const run = spawnSync(join(root, 'build', 'tools', 'bin', 'wasmtime'), ['run', join(root, 'build', 'wasi', 'ptm.wasm'), ...args],
+    { input, maxBuffer: 1 << 30 });
+  if (run.error) throw run.error;
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr.toString() };
+}
+
 /** Decodes OTLP metrics bytes with pdata (strict) into the normalized doc. */
 export function decodeMetrics(bytes, { json = false } = {}) {
   const file = scratchFile(json ? 'out.jsonl' : 'out.pb');

@@ -17,6 +17,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,8 +71,14 @@ func requests(t *testing.T, path string) []pprofile.Profiles {
 		}
 		return []pprofile.Profiles{p}
 	}
+	return readJSONLines(t, bytes.NewReader(data))
+}
+
+// readJSONLines reads each line of OTLP/JSON Lines with pdata's JSON unmarshaler.
+func readJSONLines(t *testing.T, r io.Reader) []pprofile.Profiles {
+	t.Helper()
 	var out []pprofile.Profiles
-	scanner := bufio.NewScanner(bytes.NewReader(data))
+	scanner := bufio.NewScanner(r)
 	scanner.Buffer(make([]byte, 1<<20), 1<<26)
 	for scanner.Scan() {
 		if len(bytes.TrimSpace(scanner.Bytes())) == 0 {
@@ -82,6 +89,9 @@ func requests(t *testing.T, path string) []pprofile.Profiles {
 			t.Fatal(err)
 		}
 		out = append(out, p)
+	}
+	if err := scanner.Err(); err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -16,7 +16,6 @@
 package profiletometricsconnector
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -66,22 +65,7 @@ func liveRequests(t *testing.T, dir string) []pprofile.Profiles {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []pprofile.Profiles
-	scanner := bufio.NewScanner(unzipped)
-	scanner.Buffer(make([]byte, 1<<20), 1<<26)
-	for scanner.Scan() {
-		if len(bytes.TrimSpace(scanner.Bytes())) == 0 {
-			continue
-		}
-		p, err := (&pprofile.JSONUnmarshaler{}).UnmarshalProfiles(scanner.Bytes())
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, p)
-	}
-	if err := scanner.Err(); err != nil {
-		t.Fatal(err)
-	}
+	out := readJSONLines(t, unzipped)
 	if len(out) != 51 {
 		t.Fatalf("%d requests in the capture, want 51", len(out))
 	}
