@@ -131,7 +131,7 @@ size: build
 	@tools/size.sh
 
 # ---- fuzzing ------------------------------------------------------------------
-# Four libFuzzer targets (tests/fuzz/fuzz_protobuf.c, fuzz_json.c, fuzz_pprof.c, fuzz_config.c)
+# Five libFuzzer targets (tests/fuzz/fuzz_protobuf.c, fuzz_json.c, fuzz_pprof.c, fuzz_config.c, fuzz_elf.c)
 # over the library built with -fsanitize=fuzzer-no-link,address,undefined in
 # build/fuzz. Besides sanitizer reports they check what a conversion must
 # satisfy (tests/fuzz/fuzz_common.h): stats that add up, one-line messages,

@@ -32,6 +32,8 @@
 #endif
 
 enum { OUT_BYTES = 64 * 1024 };
+/* zstd's input is decoded in windows of this many bytes at fixed offsets (zstd_feed). */
+enum { ZSTD_FEED_WINDOW = 16 * 1024 };
 
 static const uint8_t gzip_magic[2] = {0x1f, 0x8b};
 static const uint8_t zstd_magic[4] = {0x28, 0xb5, 0x2f, 0xfd};
@@ -137,6 +139,11 @@ static ptm_result gzip_inflate(decompressor *d, const uint8_t *bytes, size_t siz
         z->next_out = d->out;
         z->avail_out = OUT_BYTES;
         code = inflate(z, Z_NO_FLUSH);
+        /* What was inflated before a failure goes on first, as it would
+         * have in smaller pieces: the same input fails the same way however
+         * it is cut. */
+        if (emit(d, OUT_BYTES - z->avail_out) != PTM_OK)
+            return d->status->code;
         if (code == Z_MEM_ERROR)
             return out_of_memory(d);
         if (code == Z_DATA_ERROR || code == Z_NEED_DICT || code == Z_STREAM_ERROR) {
@@ -145,8 +152,6 @@ static ptm_result gzip_inflate(decompressor *d, const uint8_t *bytes, size_t siz
                         : z->msg != NULL ? z->msg : "inflate failed");
             return d->status->code;
         }
-        if (emit(d, OUT_BYTES - z->avail_out) != PTM_OK)
-            return d->status->code;
     } while (code == Z_OK && (z->avail_in > 0 || z->avail_out == 0)); /* else Z_BUF_ERROR: all read */
     *used = given - z->avail_in;
     if (code == Z_STREAM_END)
@@ -204,6 +209,9 @@ static unsigned zstd_window_log(uint64_t max_output)
 
 static ptm_result zstd_init(decompressor *d)
 {
+    d->staged = codec_malloc(&d->allocator, ZSTD_FEED_WINDOW);
+    if (d->staged == NULL)
+        return out_of_memory(d);
     ZSTD_customMem memory = {codec_malloc, codec_release, &d->allocator};
     ZSTD_DCtx *z = ZSTD_createDCtx_advanced(memory);
     if (z == NULL)
@@ -236,24 +244,67 @@ static ptm_result zstd_failed(decompressor *d, size_t code)
     return d->status->code;
 }
 
-static ptm_result zstd_feed(decompressor *d, const uint8_t *bytes, size_t size)
+/* Decodes one window of input. */
+static ptm_result zstd_decode(decompressor *d, const uint8_t *bytes, size_t size)
 {
     ZSTD_inBuffer in = {bytes, size, 0};
     ZSTD_outBuffer out = {d->out, OUT_BYTES, 0};
     do {
         out.pos = 0;
         size_t left = ZSTD_decompressStream(d->state, &out, &in);
-        if (ZSTD_isError(left))
-            return zstd_failed(d, left);
+        /* What was decoded before a failure goes on first (as in gzip_inflate). */
         if (emit(d, out.pos) != PTM_OK)
             return d->status->code;
+        if (ZSTD_isError(left))
+            return zstd_failed(d, left);
         d->in_unit = left != 0; /* 0: a frame is whole and flushed */
     } while (in.pos < in.size || out.pos == out.size);
     return PTM_OK;
 }
 
+/*
+ * zstd decodes a frame that lies whole in the input of one call in one pass
+ * (its single-pass shortcut), and then gives none of its output when it is
+ * corrupt, where in smaller pieces it would have given what came before the
+ * corruption. So that an input fails the same way however it is cut, zstd
+ * is given the input in windows of ZSTD_FEED_WINDOW bytes at fixed offsets,
+ * the last one at the finish; a window cut by a piece waits in staged.
+ */
+static ptm_result zstd_feed(decompressor *d, const uint8_t *bytes, size_t size)
+{
+    while (size > 0) {
+        if (d->staged_size == 0 && size >= ZSTD_FEED_WINDOW) {
+            if (zstd_decode(d, bytes, ZSTD_FEED_WINDOW) != PTM_OK)
+                return d->status->code;
+            bytes += ZSTD_FEED_WINDOW;
+            size -= ZSTD_FEED_WINDOW;
+            continue;
+        }
+        size_t take = ZSTD_FEED_WINDOW - d->staged_size < size ? ZSTD_FEED_WINDOW - d->staged_size : size;
+        memcpy(d->staged + d->staged_size, bytes, take);
+        d->staged_size += take;
+        bytes += take;
+        size -= take;
+        if (d->staged_size == ZSTD_FEED_WINDOW) {
+            d->staged_size = 0;
+            if (zstd_decode(d, d->staged, ZSTD_FEED_WINDOW) != PTM_OK)
+                return d->status->code;
+        }
+    }
+    return PTM_OK;
+}
+
+/* The last window, at the end of the input. */
+static ptm_result zstd_flush(decompressor *d)
+{
+    size_t size = d->staged_size;
+    d->staged_size = 0;
+    return size > 0 ? zstd_decode(d, d->staged, size) : PTM_OK;
+}
+
 static void zstd_restart(decompressor *d)
 {
+    d->staged_size = 0;
     ZSTD_DCtx_reset(d->state, ZSTD_reset_session_only);
 }
 
@@ -297,6 +348,17 @@ static ptm_result codec_init(decompressor *d)
 static ptm_result codec_feed(decompressor *d, const uint8_t *bytes, size_t size)
 {
     return d->codec == CODEC_GZIP ? gzip_feed(d, bytes, size) : zstd_feed(d, bytes, size);
+}
+
+/* At the end of the input: what the codec holds back (zstd's last window). */
+static void codec_flush(decompressor *d)
+{
+#if PTM_DECOMPRESS_ZSTD
+    if (d->codec == CODEC_ZSTD)
+        zstd_flush(d);
+#else
+    (void)d;
+#endif
 }
 
 static void codec_restart(decompressor *d)
@@ -354,6 +416,8 @@ ptm_result decompressor_feed(decompressor *d, const uint8_t *bytes, size_t size)
 
 ptm_result decompressor_finish(decompressor *d)
 {
+    if (status_ok(d->status) && d->codec == CODEC_ZSTD)
+        codec_flush(d);
     if (status_ok(d->status) && (d->in_unit || d->magic_seen > 0))
         status_fail(d->status, PTM_ERR_INPUT, "%s is truncated", d->name);
     return d->status->code;
@@ -365,7 +429,10 @@ void decompressor_free(decompressor *d)
         codec_free(d);
     if (d->out != NULL)
         codec_release(&d->allocator, d->out);
+    if (d->staged != NULL)
+        codec_release(&d->allocator, d->staged);
     d->state = NULL;
     d->out = NULL;
+    d->staged = NULL;
     d->codec = CODEC_NONE;
 }

@@ -53,6 +53,8 @@ typedef struct decompressor {
     void *state;             /* z_stream or ZSTD_DCtx (allocator's) */
     uint8_t *out;            /* the output buffer (allocator's) */
     bool in_unit;            /* inside a gzip member or zstd frame */
+    uint8_t *staged;         /* zstd: the input's current window, not yet decoded (allocator's) */
+    size_t staged_size;      /* < ZSTD_FEED_WINDOW */
     uint8_t magic_seen;      /* gzip, between members: bytes of the next magic matched */
 } decompressor;
 
