@@ -315,6 +315,9 @@ static bool is_json(const uint8_t *input, size_t input_size)
     return input[0] != '\n' || !decode_has_protobuf_framing((byte_slice){input, input_size});
 }
 
+/* Compressed data where the input's compression is gone. */
+#define COMPRESSED_TWICE "compressed data inside compressed input (compressed twice?): it is decompressed once"
+
 /*
  * What the input is when it is none of the formats converted, told by its
  * first bytes, so that the message names it instead of "malformed
@@ -328,7 +331,7 @@ static const char *unsupported_input(const uint8_t *input, size_t size)
 {
     size_t start = json_space_end(input, size, 0);
     if (decompress_codec_of(input, size, true) != CODEC_NONE)
-        return "compressed data inside compressed input (compressed twice?): it is decompressed once";
+        return COMPRESSED_TWICE;
     if (size >= 2 && ((input[0] == 0xff && input[1] == 0xfe) || (input[0] == 0xfe && input[1] == 0xff)))
         return "UTF-16 text: OTLP/JSON must be UTF-8";
     if (start < size && input[start] == '[')
@@ -627,11 +630,18 @@ static ptm_input_format detect_format(const uint8_t *input, size_t input_size)
 
 /* The format of an input in memory (format: the converter's), told by its
  * bytes under PTM_INPUT_AUTO; PTM_INPUT_AUTO with status failed when it is
- * none of them, or may be either protobuf. */
+ * none of them, or may be either protobuf. Compressed data is refused as
+ * compressed twice under a protobuf format too (the Envoy filter's -i otlp;
+ * gzip's and zstd's magic is no request and no pprof profile), so that its
+ * message does not depend on the format being told: protobuf is held whole,
+ * so this is the same however the input is cut. (OTLP/JSON set by format is
+ * read as it arrives, and compressed data there is not valid JSON.) */
 static ptm_input_format input_format_of(ptm_input_format format, const uint8_t *input, size_t size,
                                         ptm_status *status)
 {
-    const char *unsupported = format == PTM_INPUT_AUTO ? unsupported_input(input, size) : NULL;
+    const char *unsupported = format == PTM_INPUT_AUTO ? unsupported_input(input, size)
+                              : format != PTM_INPUT_JSON && decompress_codec_of(input, size, true) != CODEC_NONE
+                                  ? COMPRESSED_TWICE : NULL;
     if (unsupported != NULL) {
         status_fail(status, PTM_ERR_INPUT, "input: %s", unsupported);
         return PTM_INPUT_AUTO;

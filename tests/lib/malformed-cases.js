@@ -505,6 +505,13 @@ add('gzip: a wrong CRC', (() => { const b = gzip(twoGood); b[b.length - 8] ^= 1;
 add('gzip: bytes after the last member', Buffer.concat([gzip(twoGood), Buffer.from('x')]), fails(/^ptm: input: gzip-compressed input has bytes after its last member that are not gzip$/));
 add('gzip: OTLP/JSON Lines inside', gzip(json(`${JSON.stringify(jsonRequest([{ stackIndex: 1, values: ['5'] }]))}\n{"x":`)), refused(ok(1), /^ptm: input line 2, column \d+: not valid JSON$/));
 add('gzip: compressed twice', gzip(gzip(oneGood)), fails(/^ptm: input: compressed data inside compressed input \(compressed twice\?\)/));
+// The same message when the format is told (-i otlp: what the Envoy filter
+// sets for application/x-protobuf; -i pprof), not "malformed protobuf"
+// (issue 28, row 10).
+const compressedTwice = fails(/^ptm: input: compressed data inside compressed input \(compressed twice\?\): it is decompressed once$/);
+add('gzip: compressed twice (-i otlp)', gzip(gzip(oneGood)), compressedTwice, { input: 'otlp' });
+add('gzip: compressed twice (-i pprof)', gzip(gzip(oneGood)), compressedTwice, { input: 'pprof' });
+add('gzip: zstd inside (-i otlp)', gzip(Buffer.from('28b52ffd0058', 'hex')), compressedTwice, { input: 'otlp' });
 add('zstd: a request', zstd(twoGood), ok(2), compressedCase);
 add('zstd: two frames and a skippable one', Buffer.concat([zstd(oneGood), Buffer.from('50 2a 4d 18 02 00 00 00 ab cd'.replace(/ /g, ''), 'hex'), zstd(twoGood)]), ok(3), compressedCase);
 add('zstd: a wrong checksum', (() => { const b = zstd(twoGood, ['--check']); b[b.length - 1] ^= 1; return b; })(), fails(/^ptm: input: zstd-compressed input is corrupt: .+$/), compressedCase);

@@ -206,6 +206,7 @@ func TestBadBodyThenGood(t *testing.T) {
 		{"bad JSON", jsonType, "json", []byte(`{"resourceProfiles": [`)},
 		{"gzip of garbage", protobufType, "otlp", gzipped(t, []byte("\x0a\xff\xff\xff\xff\x0f"))},
 		{"truncated gzip", protobufType, "otlp", gzipped(t, good)[:100]},
+		{"gzip of gzip", protobufType, "otlp", gzipped(t, gzipped(t, good))},
 	} {
 		t.Run(bad.name, func(t *testing.T) {
 			want := cli(t, bad.input, bad.data, "")
@@ -227,6 +228,25 @@ func TestBadBodyThenGood(t *testing.T) {
 			assertCounted(t, f, before, want, "requests_rejected")
 			assertConverted(t, f.send(post(protobufType, "", len(good)), good, 4096), wantGood)
 		})
+	}
+}
+
+// gzip inside gzip (content-encoding: gzip) gets the CLI's message, as the
+// CLI gives it with its input format detected or told (issue 28, row 10).
+func TestCompressedTwice(t *testing.T) {
+	f := newFilter(t, nil)
+	data := gzipped(t, gzipped(t, fixture(t, "cpu-ebpf.pb")))
+	const want = "ptm: input: compressed data inside compressed input (compressed twice?): it is decompressed once"
+	for _, input := range []string{"auto", "otlp"} {
+		if run := cli(t, input, data, ""); run.code != 1 || len(run.messages) != 1 || run.messages[0] != want {
+			t.Fatalf("the CLI -i %s: exit %d, messages %q; want exit 1 and %q", input, run.code, run.messages, want)
+		}
+	}
+	for _, piece := range []int{0, 5} {
+		r := f.send(post(protobufType, "gzip", len(data)), data, piece)
+		if s := failure(t, r); s.Code != 3 || s.Message != want {
+			t.Errorf("piece %d: Status{%d, %q}, want {3, %q}", piece, s.Code, s.Message, want)
+		}
 	}
 }
 
