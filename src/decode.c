@@ -49,7 +49,7 @@ static bool walk_decode(request_walk *walk, byte_slice raw, const pb_msgdesc_t *
     if (pb_decode_ex(&stream, fields, message, PB_DECODE_NOINIT))
         return true;
     if (walk->detail == NULL)
-        walk->detail = wire_error(&stream);
+        walk->detail = wire_error(&stream, raw.data);
     return false;
 }
 
@@ -167,7 +167,7 @@ static bool decode_sample_nanopb(request_walk *walk, byte_slice raw)
     if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_Sample_fields, &message,
                       PB_DECODE_NOINIT)) {
         if (walk->detail == NULL)
-            walk->detail = wire_error(&stream);
+            walk->detail = wire_error(&stream, raw.data);
         return false;
     }
     finish_sample(walk, message.stack_index, message.link_index);
@@ -602,7 +602,7 @@ ptm_result decode_request(byte_slice input, arena *a, string_interner *interner,
     pb_istream_t stream = pb_istream_from_buffer(input.data, input.size);
     if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_ExportProfilesServiceRequest_fields,
                       &message, PB_DECODE_NOINIT))
-        return walk_failure(&walk, wire_error(&stream));
+        return walk_failure(&walk, wire_error(&stream, input.data));
     walk.detail = NULL;
     arena_vector resources = walk.slices;
 

@@ -417,7 +417,7 @@ static bool nanopb_dictionary(table_reader *reader, dictionary_message *message,
             if (reader->arena->failed)
                 return status_out_of_memory(reader->status);
             return status_fail(reader->status, PTM_ERR_INPUT, "malformed protobuf in ProfilesDictionary: %s",
-                               wire_error(&stream));
+                               wire_error(&stream, parts[i].data));
         }
     }
     return true;

@@ -67,15 +67,40 @@ static inline bool wire_single_scalar_done(pb_istream_t *stream, byte_slice boun
     return true;
 }
 
-/* Decodes a sub-message from a callback's substream. nanopb drops the
- * message of a failure inside a scalar field's callback (its stack copy):
- * such a failure is a field of the wrong wire type. */
+/*
+ * The message of a failed decode of the bytes from start whose message nanopb
+ * dropped: that of a callback reading a scalar field from nanopb's stack copy
+ * of its raw value, which ends where the stream stopped. That callback fails
+ * on a varint of ten bytes whose tenth holds bits past 64 (pb_decode_varint's
+ * "varint overflow": the copy of a varint is whole, at most ten bytes), or on
+ * a field of the wrong wire type. Ten bytes before the stop, nine with the
+ * continuation bit and a tenth above 1, are that varint: a tag ends each
+ * field's bytes with a byte below 0x80, so a fixed field's copy, a varint
+ * that was read, or a length-delimited field never ends so.
+ */
+static inline const char *wire_dropped_error(const uint8_t *start, const pb_istream_t *stream)
+{
+    const uint8_t *stop = (const uint8_t *)stream->state;
+    if (start != NULL && stop != NULL && stop - start >= 10) {
+        const uint8_t *varint = stop - 10;
+        bool continued = true;
+        for (int i = 0; i < 9; i++)
+            continued = continued && varint[i] >= 0x80;
+        if (continued && varint[9] > 1 && varint[9] < 0x80)
+            return "varint overflow";
+    }
+    return "wrong wire type";
+}
+
+/* Decodes a sub-message from a callback's substream, with the message of a
+ * failure nanopb dropped (wire_dropped_error). */
 static inline bool wire_decode_message(pb_istream_t *stream, const pb_msgdesc_t *fields,
                                        void *message)
 {
+    const uint8_t *start = (const uint8_t *)stream->state;
     if (pb_decode_ex(stream, fields, message, PB_DECODE_NOINIT))
         return true;
-    PB_SET_ERROR(stream, "wrong wire type");
+    PB_SET_ERROR(stream, wire_dropped_error(start, stream));
     return false;
 }
 
@@ -100,12 +125,11 @@ static inline bool wire_decode(byte_slice bytes, const pb_msgdesc_t *fields, voi
     return pb_decode_ex(&stream, fields, message, PB_DECODE_NOINIT);
 }
 
-/* nanopb's message for a failed decode. A scalar field handed to a callback
- * is decoded from a copy whose error message nanopb drops: that is a field of
- * the wrong wire type. */
-static inline const char *wire_error(const pb_istream_t *stream)
+/* nanopb's message for a failed decode of the bytes from start, or the one
+ * it dropped (wire_dropped_error). */
+static inline const char *wire_error(const pb_istream_t *stream, const uint8_t *start)
 {
-    return stream->errmsg != NULL ? stream->errmsg : "wrong wire type";
+    return stream->errmsg != NULL ? stream->errmsg : wire_dropped_error(start, stream);
 }
 
 #endif /* PTM_WIRE_H */

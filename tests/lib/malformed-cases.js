@@ -231,6 +231,14 @@ add('11-byte varint as a length', cat(w().tag(1, WIRE_LEN), rawHex('80 80 80 80 
 add('11-byte varint as a sample stack_index', oneProfile([cat(w().tag(1, WIRE_VARINT), rawHex('81 80 80 80 80 80 80 80 80 80 00'))], { rawSamples: true }), malformed('Sample', 'varint overflow'));
 add('11-byte varint inside packed values', oneProfile([cat(w().varint(1, 1), lenField(4, rawHex('85 80 80 80 80 80 80 80 80 80 00')))], { rawSamples: true }), malformed('Sample', 'varint overflow'));
 add('10-byte varint with bits past 64 (stack_index)', oneProfile([cat(w().tag(1, WIRE_VARINT), rawHex('ff ff ff ff ff ff ff ff ff 7f'))], { rawSamples: true }), malformed('Sample', 'varint overflow'));
+// The same 10-byte varint where nanopb reads one unpacked value of a
+// repeated field from a copy and drops its message: still 'varint overflow',
+// not 'wrong wire type' (issue 28, row 10), in the fast dictionary walk too.
+const past64 = rawHex('ff ff ff ff ff ff ff ff ff 7f');
+add('10-byte varint with bits past 64 (one unpacked attribute index)', oneProfile([cat(w().varint(1, 1), w().tag(2, WIRE_VARINT), past64)], { rawSamples: true }), malformed('Sample', 'varint overflow'));
+add('10-byte varint with bits past 64 (one unpacked value)', oneProfile([cat(w().varint(1, 1), w().tag(4, WIRE_VARINT), past64)], { rawSamples: true }), malformed('Sample', 'varint overflow'));
+add('10-byte varint with bits past 64 (one unpacked stack location index)', lenField(2, lenField(7, cat(w().tag(1, WIRE_VARINT), past64))), malformed('ProfilesDictionary', 'varint overflow'));
+add('10-byte varint with bits past 64 (one unpacked stack location index, after good stacks)', oneProfile([{ stack: 1, values: [5] }], {}, { extra: lenField(7, cat(w().tag(1, WIRE_VARINT), past64)) }), malformed('ProfilesDictionary', 'varint overflow'));
 add('11-byte varint in a string-table length', lenField(2, cat(w().tag(5, WIRE_LEN), rawHex('ff ff ff ff ff ff ff ff ff ff 01'))), malformed('ProfilesDictionary', 'varint overflow'));
 add('varint cut off at the end of the input', rawHex('08 80'), malformed('ExportProfilesServiceRequest'));
 
