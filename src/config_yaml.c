@@ -548,7 +548,8 @@ static bool mapping_key(translation *t, char **key)
         return unsupported_tag(t, tag);
     if (e->data.scalar.style == YAML_PLAIN_SCALAR_STYLE && tag == NULL &&
         text_is((const char *)e->data.scalar.value, e->data.scalar.length, "<<"))
-        return fail(t, "config line %zu: YAML aliases are not supported", event_line(t));
+        return fail(t, "config line %zu: a YAML merge key (<<) is not supported: write the keys it "
+                    "would merge in the mapping itself", event_line(t));
     if (!check_no_nul(t))
         return false;
     *key = malloc(e->data.scalar.length + 1);

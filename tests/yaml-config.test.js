@@ -102,6 +102,10 @@ test('YAML mistakes: one line naming where, exit 2, nothing on stdout', () => {
     ['metrics:\n  cpu: {enabled: true\n', /^ptm: config line 3, column 1: .+$/],
     ['a: 1\na: 2\n', /^ptm: config line 2: duplicate key "a"$/],
     ['base: &b {x: 1}\nother: *b\n', /^ptm: config line 1: YAML aliases are not supported$/],
+    // A merge key is named as one, with or without an alias after it
+    // (issue 28, row 10): the anchor an alias needs is refused first.
+    ['metrics:\n  cpu:\n    <<: {enabled: true}\n', /^ptm: config line 3: a YAML merge key \(<<\) is not supported: write the keys it would merge in the mapping itself$/],
+    ['metrics:\n  <<:\n    - {cpu: {enabled: true}}\n', /^ptm: config line 2: a YAML merge key \(<<\) is not supported: write the keys it would merge in the mapping itself$/],
     ['- 1\n- 2\n', /^ptm: config line 1: the configuration must be a mapping, not a sequence$/],
     ['temporality: delta\nmetrics:\n  cpu:\n    enabld: true\n', /^ptm: config: metrics\.cpu\.enabld: unknown key$/],
   ];
@@ -113,6 +117,9 @@ test('YAML mistakes: one line naming where, exit 2, nothing on stdout', () => {
     const lines = run.stderr.trimEnd().split('\n');
     assert.equal(lines.length, 1, run.stderr);
     assert.match(lines[0], message);
+    const command = wasi(['-c', path, '-f', 'prom', inputs[0]]);
+    assert.equal(command.status, 2, `WASI: ${text}`);
+    assert.equal(command.stderr.toString().trimEnd(), lines[0], `WASI: ${text}`);
   }
 });
 

@@ -290,7 +290,9 @@ static void test_aliases(void)
     expect_error("an anchor on a sequence", "a: 1\nb: &x\n  - 1\n", message);
     expect_error("an alias", "a: 1\nb: *x\n", message);
     expect_error("an anchor and an alias", "a: &x 1\nb: *x\n", "config line 1: YAML aliases are not supported");
-    expect_error("a merge key", "a: 1\n<<: {c: 1}\n", message);
+    expect_error("a merge key", "a: 1\n<<: {c: 1}\n",
+                 "config line 2: a YAML merge key (<<) is not supported: write the keys it would merge in the "
+                 "mapping itself");
     expect_error("an anchored key", "a: 1\n&k b: 2\n", message);
     expect_error("an anchored root", "--- &r\na: 1\n", "config line 1: YAML aliases are not supported");
     expect_error("an anchored empty document", "--- &r\n", "config line 1: YAML aliases are not supported");
