@@ -997,6 +997,73 @@ static bool parse_root(config_parser *p, const cJSON *root)
     return true;
 }
 
+/*
+ * Strings holding NUL: cJSON decodes "\u0000" but its strings end at the
+ * first NUL, so such a string would be cut silently; it is refused instead,
+ * named by its key path. The text's strings (keys and values) are found one
+ * after another, in the order a walk of the tree meets them (each object's
+ * children in order, a key before its value): the walk names the string of
+ * the first one whose text holds the escape.
+ */
+
+/* The offset of the end of the next string of text from *at (after its
+ * closing quote) and whether it holds "\u0000"; false when there is none.
+ * text is valid JSON: each string closes. */
+static bool next_string(const char *text, size_t size, size_t *at, bool *has_nul)
+{
+    size_t i = *at;
+    while (i < size && text[i] != '"')
+        i++;
+    if (i == size)
+        return false;
+    *has_nul = false;
+    for (i++; i < size && text[i] != '"'; i++) {
+        if (text[i] != '\\')
+            continue;
+        if (i + 5 < size && memcmp(text + i + 1, "u0000", 5) == 0)
+            *has_nul = true;
+        i++; /* the escaped character: '"' or '\\' do not end or escape */
+    }
+    *at = i + 1;
+    return true;
+}
+
+typedef struct nul_scan {
+    const char *text;
+    size_t size, at; /* the next string starts at or after at */
+} nul_scan;
+
+/* Whether the next string of the text holds NUL. */
+static bool next_has_nul(nul_scan *scan)
+{
+    bool has_nul = false;
+    return next_string(scan->text, scan->size, &scan->at, &has_nul) && has_nul;
+}
+
+/* Walks item (at the parser's path) in the text's order; false, failed with
+ * the path, at the first string holding NUL. */
+static bool check_no_nul(config_parser *p, nul_scan *scan, const cJSON *item)
+{
+    if (cJSON_IsString(item))
+        return !next_has_nul(scan) || fail(p, "must not contain NUL (\\u0000)");
+    int index = 0;
+    for (const cJSON *child = item->child; child != NULL; child = child->next, index++) {
+        size_t mark;
+        if (cJSON_IsObject(item)) {
+            bool key_has_nul = next_has_nul(scan);
+            mark = path_push_key(p, child->string);
+            if (key_has_nul)
+                return fail(p, "must not contain NUL (\\u0000)");
+        } else {
+            mark = path_push_index(p, index);
+        }
+        if (!check_no_nul(p, scan, child))
+            return false;
+        path_pop(p, mark);
+    }
+    return true;
+}
+
 static bool is_blank(const char *text, size_t size)
 {
     return json_space_end((const uint8_t *)text, size, 0) == size;
@@ -1041,7 +1108,9 @@ ptm_result config_parse(ptm_config *config, const char *text, size_t text_size,
             return status->code;
         }
     }
-    parse_root(&p, root);
+    nul_scan scan = {text, text_size, 0};
+    if (root == NULL || check_no_nul(&p, &scan, root))
+        parse_root(&p, root);
     cJSON_Delete(root);
     if (!status_ok(status))
         config_free(config);

@@ -356,6 +356,41 @@ test('every configuration list has a cap: over it, one line naming the key, the 
   }
 });
 
+// Issue 28, row 10: a JSON string holding \u0000 was cut there silently
+// (cJSON's strings end at NUL). It is refused, named by its key path, the
+// same in every host; an escaped backslash before "u0000" is no NUL.
+test('a configuration string holding \\u0000 is refused, naming its key path, the same in every host', async () => {
+  const { npmCli } = await import('./lib/npm.js');
+  const { spawnSync } = await import('node:child_process');
+  const { dirname } = await import('node:path');
+  const { root } = await import('./lib/run.js');
+  const input = join(fixtures, 'cpu-ebpf.pb');
+  const cases = [
+    ['{"attributes": [{"key": "k", "value": "a\\u0000b"}]}', 'attributes[0].value'],
+    ['{"attributes": [{"key": "a\\"b\\\\", "value": "v"}, {"key": "k2", "value": "\\u0000"}]}', 'attributes[1].value'],
+    ['{"process_filter": {"patterns": ["x\\\\u0000", "y\\u0000"]}}', 'process_filter.patterns[1]'],
+    ['{"metrics": {"cp\\u0000u": {"enabled": true}}}', 'metrics.cp'],
+    ['{"copy_resource_attributes": ["service.name", "a\\u0000"], "temporality": "delta"}', 'copy_resource_attributes[1]'],
+    ['{"attributes": [{"key": "k", "value": "a\\\\u0000b"}]}', null],
+  ];
+  for (const [text, path] of cases) {
+    const file = scratchFile('nul.json');
+    writeFileSync(file, text);
+    const args = ['-c', file, '-f', 'prom', input];
+    const wasi = spawnSync(join(root, 'build', 'tools', 'bin', 'wasmtime'),
+      ['run', '--dir', `${dirname(file)}::${dirname(file)}`, '--dir', `${fixtures}::${fixtures}`, join(root, 'build', 'wasi', 'ptm.wasm'), ...args]);
+    const runs = { native: ptm(args), wasi: { code: wasi.status, stderr: wasi.stderr.toString() }, npm: npmCli(args) };
+    for (const [host, run] of Object.entries(runs)) {
+      if (path === null) {
+        assert.equal(run.code, 0, `${host}: ${text}: ${run.stderr}`);
+        continue;
+      }
+      assert.equal(run.stderr, `ptm: config: ${path}: must not contain NUL (\\u0000)\n`, `${host}: ${text}`);
+      assert.equal(run.code, 2, host);
+    }
+  }
+});
+
 test('1000 literal attribute rules (the cap) convert quickly and every point has each, a repeated key its first value', () => {
   const attributes = Array.from({ length: 1000 }, (_, i) => ({ key: `rule.${i % 500}`, value: `v${i}` }));
   const file = scratchFile('rules.json');
