@@ -24,7 +24,8 @@
  *     as a JSON number is accepted only below 2^53 in magnitude, where the
  *     double is exact; larger values must be strings (as OTLP/JSON writers
  *     send them), otherwise the request is refused rather than rounded.
- *   - doubles may be numbers or the strings "NaN", "Infinity", "-Infinity".
+ *   - doubles may be numbers, the strings "NaN", "Infinity", "-Infinity", or
+ *     strings holding a JSON number ("1.5").
  *   - bytes are base64 (standard or URL-safe alphabet, padding optional),
  *     except trace, span and profile ids, which OTLP/JSON writes as hex.
  *   - every field present in the JSON is written, defaults included, so that
@@ -515,12 +516,32 @@ static bool read_integer(transcoder *t, const json_path *path, const cJSON *item
     return ok && integer_payload(t, path, kind, value, payload);
 }
 
-/* A double as a JSON number or one of protojson's special strings. */
+/* A string that is a JSON number, no more (no white space: protojson refuses
+ * it), read as cJSON reads the number, into *value. */
+static bool number_string(const char *text, double *value)
+{
+    size_t size = strlen(text);
+    if (size == 0 || !(text[0] == '-' || (text[0] >= '0' && text[0] <= '9')) || json_is_space((uint8_t)text[size - 1]))
+        return false;
+    const char *end = NULL;
+    cJSON *number = cJSON_ParseWithLengthOpts(text, size, &end, false);
+    bool read = number != NULL && cJSON_IsNumber(number) && end == text + size;
+    if (read)
+        *value = number->valuedouble;
+    cJSON_Delete(number);
+    return read;
+}
+
+/* A double as a JSON number, one of protojson's special strings or a string
+ * holding a JSON number ("1.5", as protojson and pdata read it). */
 static bool read_double(transcoder *t, const json_path *path, const cJSON *item, uint64_t *payload)
 {
     double value;
     if (cJSON_IsNumber(item))
         value = item->valuedouble;
+    else if (cJSON_IsString(item) && number_string(item->valuestring, &value)) {
+        /* read */
+    }
     else if (cJSON_IsString(item) && strcmp(item->valuestring, "NaN") == 0)
         value = NAN;
     else if (cJSON_IsString(item) && strcmp(item->valuestring, "Infinity") == 0)

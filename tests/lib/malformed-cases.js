@@ -467,6 +467,14 @@ const nestedArray = (depth) => {
   return v;
 };
 const withResourceValue = (value) => ({ ...jsonRequest([{ stackIndex: 1, values: ['5'] }]), resourceProfiles: [{ ...jsonRequest([{ stackIndex: 1, values: ['5'] }]).resourceProfiles[0], resource: { attributes: [{ key: 'deep', value }] } }] });
+// A double as a string holding a JSON number is read as protojson and pdata
+// read it (issue 28, row 10; tests/go/cmd/pdatabaseline compares with
+// pdata); white space around it or other text is not a number.
+add('JSON: doubleValue "1.5" (a string holding a number)', json(withResourceValue({ doubleValue: '1.5' })), ok(1), { checkJson: true });
+add('JSON: doubleValue "-2.5e-3"', json(withResourceValue({ doubleValue: '-2.5e-3' })), ok(1));
+add('JSON: doubleValue " 1.5" (white space)', json(withResourceValue({ doubleValue: ' 1.5' })), jsonFails('JSON: .*doubleValue: expected a number'));
+add('JSON: doubleValue "1.5x"', json(withResourceValue({ doubleValue: '1.5x' })), jsonFails('JSON: .*doubleValue: expected a number'));
+add('JSON: doubleValue "0x10"', json(withResourceValue({ doubleValue: '0x10' })), jsonFails('JSON: .*doubleValue: expected a number'));
 add('JSON: arrayValue nested 31 deep (accepted)', json(withResourceValue(nestedArray(31))), ok(1), { checkJson: true });
 add('JSON: arrayValue nested 40 deep', json(withResourceValue(nestedArray(40))), jsonFails('JSON: .*AnyValue nested deeper than 32 levels'));
 add('JSON: plain arrays nested 5,000 deep', json(`{"x":${'['.repeat(5000)}${']'.repeat(5000)}}`), jsonFails('not valid JSON'));
