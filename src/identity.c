@@ -81,20 +81,35 @@ static bool copies_key(const ptm_config *config, byte_slice key)
     return false;
 }
 
-/* The resource attributes copied onto its points: scalar, wanted, each key once. */
+/* The resource attributes copied onto its points: scalar, wanted, each key
+ * once (the first copied of that key). Linear: past a few, keys are looked up
+ * in an interner (in the request arena), not compared with each copied one. */
 static bool collect_copied(conversion *c, resource_record *record)
 {
     copied_attribute *copied = arena_alloc(c->arena, ((size_t)record->attribute_count + 1) * sizeof *copied);
     if (copied == NULL)
         return false;
+    enum { COMPARED = 8 }; /* up to this many attributes, keys are compared */
+    string_interner keys;
+    bool interned = record->attribute_count > COMPARED;
+    if (interned && !interner_init(&keys, c->request_arena, &c->hash_key))
+        return false;
     uint32_t n = 0;
     for (uint32_t i = 0; i < record->attribute_count; i++) {
         const key_value_ref *attribute = &record->attributes[i];
+        if (attribute->key.size == 0 || !copies_key(c->config, attribute->key) || !is_scalar(attribute->value))
+            continue;
         bool seen = false;
-        for (uint32_t j = 0; j < n && !seen; j++)
-            seen = slice_equals(copied[j].key, attribute->key);
-        if (!seen && attribute->key.size > 0 && copies_key(c->config, attribute->key) &&
-            is_scalar(attribute->value))
+        if (interned) {
+            uint32_t id = intern(&keys, attribute->key);
+            if (id == INTERN_NONE)
+                return false;
+            seen = id <= n; /* ids count up from 1 in order of first sight, one per copied key */
+        } else {
+            for (uint32_t j = 0; j < n && !seen; j++)
+                seen = slice_equals(copied[j].key, attribute->key);
+        }
+        if (!seen)
             copied[n++] = (copied_attribute){attribute->key, attribute->value, record->messages[i]};
     }
     record->copied = copied;

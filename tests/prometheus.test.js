@@ -243,7 +243,7 @@ function withResourceAttributes(pairs) {
   const file = scratchFile('attributes.pb');
   writeFileSync(file, profilesRequest({
     resourceProfiles: [{
-      resource: { attributes: pairs.map(([key, value]) => ({ key, value: { stringValue: value } })) },
+      resource: { attributes: pairs.map(([key, value]) => ({ key, value: typeof value === 'string' ? { stringValue: value } : value })) },
       scopeProfiles: [{ profiles: [{
         sampleType: { typeStrindex: 1, unitStrindex: 2 },
         samples: [{ stackIndex: 1, values: ['5'] }],
@@ -299,6 +299,30 @@ for (const [name, [input, config]] of Object.entries(reservedCases)) {
         assert.equal(map.a_b, 'dash;dot;under', line);
         assert.equal(map.__foo__, 'f', line);
       }
+    }
+  });
+}
+
+// Issue 28, row 2 (the resource's copied attributes): each attribute's key
+// was compared with every key copied before it, so 32k attributes took about
+// a second; keys are now looked up once in an interner past a few. The rule
+// is kept: the first copied attribute of a key wins, and one that is not
+// copied (not scalar) does not hide a later one of its key.
+for (const count of [16384, 32768]) {
+  test(`a resource with ${count} attributes, each key twice: the first copied of each key is its label`, () => {
+    const half = count / 2;
+    const pairs = Array.from({ length: count }, (_, i) => [`attr.${i % half}`, `v${i}`]);
+    pairs[0] = ['attr.0', { arrayValue: { values: [{ stringValue: 'not copied' }] } }]; // attr.0: v<half> wins
+    const run = ptm(['-f', 'prom', withResourceAttributes(pairs)]);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.toString().split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    assert.ok(lines.length > 0);
+    for (const line of lines) {
+      const labels = labelsOf(line).filter(([name]) => name.startsWith('attr_'));
+      assert.equal(labels.length, half);
+      // in the order copied: attr.0 where its first scalar value is
+      const expected = [...Array.from({ length: half - 1 }, (_, j) => [`attr_${j + 1}`, `v${j + 1}`]), ['attr_0', `v${half}`]];
+      assert.deepEqual(labels, expected);
     }
   });
 }
