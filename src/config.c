@@ -601,18 +601,26 @@ static bool parse_sample_type(config_parser *p, const cJSON *object, void *slot)
     return settle_unit(p, measure, "metric_unit");
 }
 
+/* A key that takes one of two strings: usual (the default) or other;
+ * *is_other tells which it was. */
+static bool read_either(config_parser *p, const cJSON *root, const char *key, const char *usual,
+                        const char *other, bool *is_other)
+{
+    const char *value = usual;
+    if (!read_string(p, root, key, &value, false))
+        return false;
+    *is_other = strcmp(value, other) == 0;
+    if (!*is_other && strcmp(value, usual) != 0) {
+        path_push_key(p, key);
+        return fail(p, "must be \"%s\" or \"%s\"", usual, other);
+    }
+    return true;
+}
+
 /* "temporality": "delta" (the default) or "cumulative". */
 static bool parse_temporality(config_parser *p, const cJSON *root)
 {
-    const char *temporality = "delta";
-    if (!read_string(p, root, "temporality", &temporality, false))
-        return false;
-    p->config->cumulative = strcmp(temporality, "cumulative") == 0;
-    if (!p->config->cumulative && strcmp(temporality, "delta") != 0) {
-        path_push_key(p, "temporality");
-        return fail(p, "must be \"delta\" or \"cumulative\"");
-    }
-    return true;
+    return read_either(p, root, "temporality", "delta", "cumulative", &p->config->cumulative);
 }
 
 /*
@@ -692,14 +700,10 @@ static bool parse_copied_key(config_parser *p, const char *text, void *context)
 /* "self_frame": "interpreted" (the default) or "leaf". */
 static bool parse_self_frame(config_parser *p, const cJSON *root)
 {
-    const char *self_frame = "interpreted";
-    if (!read_string(p, root, "self_frame", &self_frame, false))
+    bool leaf = false;
+    if (!read_either(p, root, "self_frame", "interpreted", "leaf", &leaf))
         return false;
-    p->config->self_interpreted = strcmp(self_frame, "interpreted") == 0;
-    if (!p->config->self_interpreted && strcmp(self_frame, "leaf") != 0) {
-        path_push_key(p, "self_frame");
-        return fail(p, "must be \"interpreted\" or \"leaf\"");
-    }
+    p->config->self_interpreted = !leaf;
     return true;
 }
 

@@ -166,11 +166,17 @@ func foldedAll(pds []pprofile.Profiles, want measure) string {
 
 func ptmFolded(t *testing.T, ptm, measure string, input []byte) string {
 	t.Helper()
-	config := filepath.Join(t.TempDir(), "folded.json")
-	if err := os.WriteFile(config, []byte(`{"folded": {"measure": "`+measure+`"}}`), 0o644); err != nil {
+	return ptmFoldedWith(t, ptm, `{"folded": {"measure": "`+measure+`"}}`, input)
+}
+
+// ptmFoldedWith is `ptm -c CONFIG -f folded` of input, config the JSON text.
+func ptmFoldedWith(t *testing.T, ptm, config string, input []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "folded.json")
+	if err := os.WriteFile(path, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(ptm, "-c", config, "-f", "folded")
+	cmd := exec.Command(ptm, "-c", path, "-f", "folded")
 	cmd.Stdin = bytes.NewReader(input)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -179,6 +185,19 @@ func ptmFolded(t *testing.T, ptm, measure string, input []byte) string {
 		t.Fatalf("ptm -f folded: %v: %s", err, stderr.String())
 	}
 	return string(out)
+}
+
+// assertSameStacks fails for each stack whose value is not the oracle's.
+func assertSameStacks(t *testing.T, got, want map[string]int64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%d stacks from ptm, %d from the oracle", len(got), len(want))
+	}
+	for stack, value := range want {
+		if got[stack] != value {
+			t.Errorf("%s: ptm %d, oracle %d", stack, got[stack], value)
+		}
+	}
 }
 
 func TestFoldedAgreesWithPtm(t *testing.T) {
@@ -259,14 +278,7 @@ func TestUnnamedFramesNamedForTheirType(t *testing.T) {
 		}
 	}
 	got := foldedLines(t, ptmFolded(t, ptm, "cpu", compressed))
-	if len(got) != len(want) {
-		t.Errorf("%d stacks from ptm, %d from the oracle", len(got), len(want))
-	}
-	for stack, value := range want {
-		if got[stack] != value {
-			t.Errorf("%s: ptm %d, oracle %d", stack, got[stack], value)
-		}
-	}
+	assertSameStacks(t, got, want)
 	typed := map[string]bool{}
 	for stack := range got {
 		frames := strings.Split(stack, ";")

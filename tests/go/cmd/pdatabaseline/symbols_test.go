@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,28 +30,9 @@ func TestSymbolizedStacksAgreeWithPtm(t *testing.T) {
 			want[c.foldedStack(f)] += f.value
 		})
 	}
-	config := filepath.Join(t.TempDir(), "symbolize.json")
-	text := fmt.Sprintf(`{"symbolize": {"paths": [%q]}}`, filepath.Join(live, "bin"))
-	if err := os.WriteFile(config, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(filepath.Join(repoRoot, "build", "native", "ptm"), "-c", config, "-f", "folded")
-	cmd.Stdin = bytes.NewReader(compressed)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("ptm: %v: %s", err, stderr.String())
-	}
-	got := foldedLines(t, string(out))
-	if len(got) != len(want) {
-		t.Errorf("%d stacks from ptm, %d from the oracle", len(got), len(want))
-	}
-	for stack, value := range want {
-		if got[stack] != value {
-			t.Errorf("%s: ptm %d, oracle %d", stack, got[stack], value)
-		}
-	}
+	config := fmt.Sprintf(`{"symbolize": {"paths": [%q]}}`, filepath.Join(live, "bin"))
+	got := foldedLines(t, ptmFoldedWith(t, filepath.Join(repoRoot, "build", "native", "ptm"), config, compressed))
+	assertSameStacks(t, got, want)
 	for _, name := range []string{"zebra_crunch_cpu", "zebra_outer_driver", "yak_churn_bytes"} {
 		found := false
 		for stack := range got {
