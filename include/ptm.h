@@ -55,7 +55,8 @@ typedef enum ptm_result {
     /* The allocator returned NULL. The converter is still usable. */
     PTM_ERR_NOMEM = 3,
     /* The input exceeds a limit of the converter (size, nesting, table
-     * size); the message names the limit. Nothing was converted. */
+     * size, the output it would write: max_output_bytes); the message
+     * names the limit. Nothing was converted. */
     PTM_ERR_LIMIT = 4,
     /* A caller error: a NULL pointer where one is required, or an unknown
      * output format. */
@@ -133,15 +134,19 @@ typedef struct ptm_stats {
     uint64_t requests_invalid;    /* requests refused while the others
                                      converted (JSON Lines: bad lines); see
                                      ptm_converter_refused_request() */
+    uint64_t attributes_dropped;  /* resource attributes that
+                                     copy_resource_attributes would copy
+                                     left off points by max_point_attributes
+                                     (summed over the points written) */
 } ptm_stats;
 
 #if !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
 /* The JS and Go hosts (js/src/index.js, wasm/collector) read ptm_stats as
- * thirteen u64 by position: a field added, moved or resized breaks them. */
-_Static_assert(sizeof(ptm_stats) == 13 * sizeof(uint64_t), "ptm_stats: thirteen u64");
+ * fourteen u64 by position: a field added, moved or resized breaks them. */
+_Static_assert(sizeof(ptm_stats) == 14 * sizeof(uint64_t), "ptm_stats: fourteen u64");
 _Static_assert(offsetof(ptm_stats, requests) == 0, "ptm_stats: requests first");
-_Static_assert(offsetof(ptm_stats, requests_invalid) == 12 * sizeof(uint64_t),
-               "ptm_stats: requests_invalid last");
+_Static_assert(offsetof(ptm_stats, attributes_dropped) == 13 * sizeof(uint64_t),
+               "ptm_stats: attributes_dropped last");
 #endif
 
 /* A custom allocator. malloc_fn returns NULL on failure; free_fn accepts NULL.

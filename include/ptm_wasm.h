@@ -81,7 +81,7 @@ const char *ptm_wasm_version(void);
 /* The converter's max_input_bytes (ptm_converter_max_input_bytes). */
 uint64_t ptm_wasm_max_input_bytes(const ptm_wasm_handle *handle);
 /* The last output (after a success), its size, the stats of the last call (a
- * ptm_stats: thirteen little-endian u64 in the order of ptm.h), the last error
+ * ptm_stats: fourteen little-endian u64 in the order of ptm.h), the last error
  * message (NUL-terminated, "" after a success). */
 const uint8_t *ptm_wasm_output(const ptm_wasm_handle *handle);
 uint32_t ptm_wasm_output_size(const ptm_wasm_handle *handle);

@@ -245,12 +245,18 @@ void buffer_init(byte_buffer *b, arena *a)
     b->data = NULL;
     b->size = 0;
     b->capacity = 0;
+    b->limit = SIZE_MAX;
+    b->over_limit = false;
 }
 
 static bool buffer_reserve(byte_buffer *b, size_t extra)
 {
     if (b->capacity - b->size >= extra && b->data != NULL)
         return true;
+    if (extra > b->limit - b->size) {
+        b->over_limit = true;
+        return false;
+    }
     if (extra > SIZE_MAX / 2 - b->size) {
         b->arena->failed = true;
         return false;
@@ -258,6 +264,8 @@ static bool buffer_reserve(byte_buffer *b, size_t extra)
     size_t capacity = b->capacity == 0 ? 256 : b->capacity * 2;
     while (capacity - b->size < extra)
         capacity *= 2;
+    if (capacity > b->limit)
+        capacity = b->limit; /* size + extra fits: appends past it come back here */
     uint8_t *data = arena_alloc(b->arena, capacity);
     if (data == NULL)
         return false;

@@ -80,16 +80,19 @@ static inline void *vector_push(arena *a, arena_vector *v, size_t item_size)
     return item;
 }
 
-/* An output buffer that grows through the arena. */
+/* An output buffer that grows through the arena, up to limit bytes. */
 typedef struct byte_buffer {
     arena *arena;
     uint8_t *data;
     size_t size;
     size_t capacity;
+    size_t limit;      /* size may not pass it: SIZE_MAX after buffer_init() */
+    bool over_limit;   /* an append was refused for limit */
 } byte_buffer;
 
 void buffer_init(byte_buffer *b, arena *a);
-/* Appends; false when memory ran out (the buffer keeps what it had). */
+/* Appends; false when memory ran out or size would pass limit (over_limit
+ * says which); the buffer keeps what it had. */
 bool buffer_append(byte_buffer *b, const void *data, size_t size);
 bool buffer_append_cstr(byte_buffer *b, const char *text);
 bool buffer_append_char(byte_buffer *b, char c);

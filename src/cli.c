@@ -290,11 +290,11 @@ static void print_stats(const ptm_stats *stats)
             ",\"samples_filtered\":%" PRIu64 ",\"samples_invalid\":%" PRIu64
             ",\"samples_skipped\":%" PRIu64 ",\"series\":%" PRIu64 ",\"overflowed\":%" PRIu64
             ",\"attributes_shadowed\":%" PRIu64 ",\"pattern_limit_hits\":%" PRIu64
-            ",\"requests_invalid\":%" PRIu64 "}\n",
+            ",\"requests_invalid\":%" PRIu64 ",\"attributes_dropped\":%" PRIu64 "}\n",
             stats->requests, stats->resources, stats->profiles, stats->samples_total,
             stats->samples_kept, stats->samples_filtered, stats->samples_invalid,
             stats->samples_skipped, stats->series, stats->overflowed, stats->attributes_shadowed,
-            stats->pattern_limit_hits, stats->requests_invalid);
+            stats->pattern_limit_hits, stats->requests_invalid, stats->attributes_dropped);
 }
 
 /* Whether a failed write to stdout (path NULL) met a reader that left. */

@@ -29,6 +29,13 @@ enum { DEFAULT_CARDINALITY_LIMIT = 10000 };
 /* symbolize.cache_bytes: symbol tables kept by build ID (docs/security.md). */
 #define DEFAULT_SYMBOL_CACHE_BYTES (256.0 * 1024 * 1024)
 #define DEFAULT_MAX_INPUT_BYTES ((uint64_t)64 * 1024 * 1024)
+/* max_output_bytes: what one conversion or flush may write (docs/security.md):
+ * 256 MiB by default, a quarter of the memory budget (a growing buffer
+ * keeps its outgrown copies in the arena until the call ends). */
+#define DEFAULT_MAX_OUTPUT_BYTES (256.0 * 1024 * 1024)
+/* max_point_attributes: the attributes a point carries, at most; 128 by
+ * default, the OpenTelemetry SDKs' attribute count limit. */
+enum { DEFAULT_MAX_POINT_ATTRIBUTES = 128, MAX_POINT_ATTRIBUTES_LIMIT = 100000 };
 /* PCRE2 bounds per search (docs/security.md): backtracking steps, nested
  * backtracking depth, and KiB of heap for backtracking frames. */
 enum { PCRE2_MATCH_LIMIT = 100000, PCRE2_DEPTH_LIMIT = 1000, PCRE2_HEAP_LIMIT_KIB = 8192 };
@@ -971,12 +978,15 @@ static bool parse_root(config_parser *p, const cJSON *root)
                                        "pattern_filter", "sample_types", "cardinality_limit",
                                        "max_input_bytes", "temporality", "metrics_expiration",
                                        "copy_resource_attributes", "folded", "breakdowns",
-                                       "rules", "self_frame", "symbolize", "max_memory_bytes", NULL};
+                                       "rules", "self_frame", "symbolize", "max_memory_bytes",
+                                       "max_output_bytes", "max_point_attributes", NULL};
     if (root != NULL && !check_object(p, root, keys))
         return false;
     uint64_t cardinality_limit = DEFAULT_CARDINALITY_LIMIT;
     uint64_t max_input_bytes = DEFAULT_MAX_INPUT_BYTES;
     uint64_t max_memory_bytes = (uint64_t)DEFAULT_MAX_MEMORY_BYTES;
+    uint64_t max_output_bytes = (uint64_t)DEFAULT_MAX_OUTPUT_BYTES;
+    uint64_t max_point_attributes = DEFAULT_MAX_POINT_ATTRIBUTES;
     ptm_config *config = p->config;
     if (!parse_metrics(p, root) || !check_list_size(p, root, "attributes", ATTRIBUTE_RULE_MAX) ||
         !check_list_size(p, root, "sample_types", SAMPLE_TYPE_MAX) ||
@@ -990,6 +1000,8 @@ static bool parse_root(config_parser *p, const cJSON *root)
         !read_integer(p, root, "cardinality_limit", 1, 100000000, &cardinality_limit) ||
         !read_integer(p, root, "max_input_bytes", 1, 4294967295.0, &max_input_bytes) ||
         !read_integer(p, root, "max_memory_bytes", 1048576, (double)MAX_MEMORY_BYTES_LIMIT, &max_memory_bytes) ||
+        !read_integer(p, root, "max_output_bytes", 1024, (double)MAX_MEMORY_BYTES_LIMIT, &max_output_bytes) ||
+        !read_integer(p, root, "max_point_attributes", 1, MAX_POINT_ATTRIBUTES_LIMIT, &max_point_attributes) ||
         !parse_temporality(p, root) || !parse_metrics_expiration(p, root) ||
         !parse_copy_resource_attributes(p, root) ||
         !parse_folded(p, root) || !parse_breakdowns(p, root) || !parse_rules(p, root) ||
@@ -998,6 +1010,8 @@ static bool parse_root(config_parser *p, const cJSON *root)
     p->config->cardinality_limit = (uint32_t)cardinality_limit;
     p->config->max_input_bytes = max_input_bytes;
     p->config->max_memory_bytes = max_memory_bytes;
+    p->config->max_output_bytes = max_output_bytes;
+    p->config->max_point_attributes = (uint32_t)max_point_attributes;
     return true;
 }
 

@@ -135,6 +135,8 @@ typedef struct ptm_config {
     uint32_t cardinality_limit;                 /* series per metric, >= 1 */
     uint64_t max_input_bytes;                   /* refuse larger inputs */
     uint64_t max_memory_bytes;                  /* the converter's memory budget (memory_budget.h) */
+    uint64_t max_output_bytes;                  /* what a conversion or flush may write */
+    uint32_t max_point_attributes;              /* a point's attributes, at most: copied ones past it are left off */
     bool cumulative;                            /* temporality: the converter keeps series */
     uint64_t metrics_expiration;                /* ns a held series may stay idle; 0: forever */
     /* copy_resource_attributes: every scalar one (but service.name,

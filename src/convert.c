@@ -580,5 +580,7 @@ bool conversion_finish(conversion *c)
         return false;
     c->stats.series = c->ordered_count;
     c->stats.overflowed += c->aggregator.overflowed;
+    for (uint32_t i = 0; i < c->ordered_count; i++)
+        c->stats.attributes_dropped += point_attributes_left_off(c, c->ordered[i]);
     return true;
 }

@@ -589,14 +589,30 @@ static ptm_result settle_json(ptm_converter *converter)
     return status->code;
 }
 
-static ptm_result encode(conversion *c, ptm_format format, byte_buffer *out)
+/* A conversion's output buffer: max_output_bytes at most. */
+static void output_init(ptm_converter *converter, byte_buffer *out)
+{
+    buffer_init(out, &converter->conversion_arena);
+    out->limit = (size_t)converter->config.max_output_bytes;
+}
+
+/* Writes c in format to out (output_init); false with the status saying
+ * why: past max_output_bytes (PTM_ERR_LIMIT), or out of memory. */
+static bool encode(conversion *c, ptm_format format, byte_buffer *out, ptm_status *status)
 {
     bool ok = format == PTM_FORMAT_OTLP_PROTOBUF ? encode_otlp_protobuf(c, out)
             : format == PTM_FORMAT_OTLP_JSON ? encode_otlp_json(c, out)
             : format == PTM_FORMAT_FOLDED ? encode_folded(c, out)
             : format == PTM_FORMAT_TOP ? encode_top(c, out)
             : encode_prometheus(c, out);
-    return ok ? PTM_OK : PTM_ERR_NOMEM;
+    if (ok)
+        return true;
+    if (out->over_limit)
+        status_fail(status, PTM_ERR_LIMIT, "output: the conversion writes more than max_output_bytes (%zu bytes)",
+                    out->limit);
+    else
+        status_out_of_memory(status);
+    return false;
 }
 
 /* The warning of a successful conversion, if any (one line). */
@@ -728,10 +744,12 @@ static ptm_result finish_conversion(ptm_converter *converter, ptm_format format,
         return status->code;
     }
     c->top_count = converter->top_count;
-    if (!conversion_finish(c) || encode(c, format, out) != PTM_OK) {
+    if (!conversion_finish(c)) {
         status_out_of_memory(status);
         return status->code;
     }
+    if (!encode(c, format, out, status))
+        return status->code;
     settle_warning(converter, c, culprit);
     return PTM_OK;
 }
@@ -834,7 +852,7 @@ ptm_result ptm_convert(ptm_converter *converter, const uint8_t *input, size_t in
         return result;
     }
     byte_buffer out;
-    buffer_init(&out, &converter->conversion_arena);
+    output_init(converter, &out);
     converter->folded_call = format == PTM_FORMAT_FOLDED || format == PTM_FORMAT_TOP;
     if (status_ok(status) && walk_input(converter, input, input_size) == PTM_OK)
         finish_conversion(converter, format, &out);
@@ -1212,7 +1230,7 @@ ptm_result ptm_convert_finish(ptm_converter *converter, ptm_format format,
         status_fail(status, PTM_ERR_ARGUMENT, "unknown output format %d", (int)format);
     }
     byte_buffer out;
-    buffer_init(&out, &converter->conversion_arena);
+    output_init(converter, &out);
     if (status_ok(status) && converter->several) {
         end_named_input(converter);
         if (status_ok(status))
@@ -1271,11 +1289,14 @@ static void flush_held(ptm_converter *converter, uint64_t now, ptm_format format
     if (ok) {
         cumulative_stamp(c, converter->window_start != 0 ? converter->window_start : now, now);
         c->top_count = converter->top_count;
-        ok = conversion_finish(c) && encode(c, format, out) == PTM_OK;
+        ok = conversion_finish(c);
     }
+    if (!ok)
+        status_out_of_memory(status);
+    else
+        ok = encode(c, format, out, status);
     if (!ok) {
         cumulative_clear(next);
-        status_out_of_memory(status);
         return;
     }
     converter->window_start = now;
@@ -1300,7 +1321,7 @@ ptm_result ptm_converter_flush(ptm_converter *converter, uint64_t now_unix_nano,
     else if (now_unix_nano == 0)
         status_fail(status, PTM_ERR_ARGUMENT, "now_unix_nano must not be 0");
     byte_buffer out;
-    buffer_init(&out, &converter->conversion_arena);
+    output_init(converter, &out);
     if (status_ok(status))
         flush_held(converter, now_unix_nano, format, &out);
     return hand_out(converter, status->code, &out, output, output_size, stats);

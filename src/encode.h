@@ -83,12 +83,6 @@ uint32_t series_run_end(const conversion *c, uint32_t from, bool by_metric);
  * metric (true). */
 uint32_t series_run_start(const conversion *c, uint32_t from, uint32_t end, bool by_metric);
 
-/* The resource record of a series. */
-static inline const resource_record *series_resource(const conversion *c, const series *s)
-{
-    return &((const resource_record *)c->resources.items)[s->key.resource];
-}
-
 /* The index in resource->copied of a point's POINT_ANY attribute (its
  * message is that copied attribute's), searching from `from`: a point's
  * copied attributes come in their resource's order. */

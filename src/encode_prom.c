@@ -379,6 +379,17 @@ static prom_label *copied_labels(prom_writer *w, uint32_t resource_index)
     return labels;
 }
 
+/* How many of its resource's labels a series whose own labels are
+ * labels[0, count) carries: what max_point_attributes leaves. */
+static uint32_t resource_label_room(const prom_writer *w, const prom_label *labels, uint32_t count)
+{
+    uint32_t own = 0;
+    for (uint32_t i = 0; i < count; i++)
+        own += labels[i].name.size > 0;
+    uint32_t limit = w->c->config->max_point_attributes;
+    return own < limit ? limit - own : 0;
+}
+
 /* A sample's series: the family name, the resource's labels (but for names
  * the point's own attributes give a non-empty value), then the point's
  * attributes. */
@@ -403,17 +414,22 @@ static void put_series(prom_writer *w, byte_slice family, const series *s,
         }
     }
     uint32_t count = merge_labels(w, point_labels, attribute_count);
+    uint32_t room = resource_label_room(w, point_labels, count), written = 0;
     w->ok = w->ok && text_append(w->out, family.data, family.size);
     bool first = true;
     for (uint32_t i = 0; i < resource->count && w->ok; i++) {
         uint32_t id = resource_items[i].id;
-        if (w->seen[id] == w->generation) {
-            prom_label *own = &point_labels[w->head[id]];
-            if (own->value.size > 0)
-                continue;        /* the point's label wins */
-            own->name.size = 0;  /* empty: the resource's wins */
+        bool named = w->seen[id] == w->generation;
+        if (named && point_labels[w->head[id]].value.size > 0)
+            continue;            /* the point's label wins */
+        if (written == room) {
+            w->c->stats.attributes_dropped++;
+            continue;
         }
+        if (named)
+            point_labels[w->head[id]].name.size = 0; /* empty: the resource's wins */
         put_label(w, &first, &resource_items[i]);
+        written++;
     }
     for (uint32_t i = 0; i < count && w->ok; i++) {
         if (point_labels[i].name.size > 0)

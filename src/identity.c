@@ -282,7 +282,9 @@ static bool key_taken(const point_attribute *attributes, uint32_t count, byte_sl
     return false;
 }
 
-uint32_t point_attributes(const conversion *c, const series *s, point_attribute *out)
+/* A point's own attributes (thread, process, function; the overflow
+ * point's one) into out; the count. */
+static uint32_t own_attributes(const conversion *c, const series *s, point_attribute *out)
 {
     uint32_t n = 0;
     if (s->key.overflow) {
@@ -298,21 +300,60 @@ uint32_t point_attributes(const conversion *c, const series *s, point_attribute 
     if (s->key.function != INTERN_NONE)
         out[n++] = (point_attribute){.key = cstr_slice("code.function.name"),
                                      .value = interned(&c->interner, s->key.function)};
-    const resource_record *resource = &((const resource_record *)c->resources.items)[s->key.resource];
-    uint32_t own = n;
-    for (uint32_t i = 0; i < resource->copied_count; i++) {
+    return n;
+}
+
+/* How many of its resource's copied attributes a point with own attributes
+ * and rules carries: what max_point_attributes leaves. */
+static uint32_t copied_room(const conversion *c, uint32_t own, const rule_set *rules)
+{
+    uint64_t taken = (uint64_t)own + rules->count;
+    return taken < c->config->max_point_attributes ? (uint32_t)(c->config->max_point_attributes - taken) : 0;
+}
+
+/* The copied attributes of s's resource not shadowed by its own ones (the
+ * first own of out), up to room, into out[own...]; the count copied. */
+static uint32_t copy_attributes(const conversion *c, const series *s, point_attribute *out, uint32_t own,
+                                uint32_t room)
+{
+    const resource_record *resource = series_resource(c, s);
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < resource->copied_count && n < room; i++) {
         if (!key_taken(out, own, resource->copied[i].key))
-            out[n++] = (point_attribute){.key = resource->copied[i].key, .value = resource->copied[i].value,
-                                         .kind = POINT_ANY, .message = resource->copied[i].message};
+            out[own + n++] = (point_attribute){.key = resource->copied[i].key, .value = resource->copied[i].value,
+                                               .kind = POINT_ANY, .message = resource->copied[i].message};
     }
+    return n;
+}
+
+uint32_t point_attributes(const conversion *c, const series *s, point_attribute *out)
+{
+    uint32_t own = own_attributes(c, s, out);
+    if (s->key.overflow)
+        return own;
+    const rule_set *rules = &((const rule_set *)c->rule_sets.items)[s->key.rules];
+    uint32_t n = own + copy_attributes(c, s, out, own, copied_room(c, own, rules));
     /* A rule set's keys are distinct (first_of_each_key) and none is its
      * resource's (conversion_settle_rules, labeled_rule_set), so a rule's
      * key is checked against the converter's own keys only: linear. */
-    const rule_set *rules = &((const rule_set *)c->rule_sets.items)[s->key.rules];
     for (uint32_t i = 0; i < rules->count; i++) {
         byte_slice key = cstr_slice(rules->items[i].key);
         if (!key_taken(out, own, key))
             out[n++] = (point_attribute){.key = key, .value = rules->items[i].value};
     }
     return n;
+}
+
+uint32_t point_attributes_left_off(const conversion *c, const series *s)
+{
+    point_attribute own[4];
+    uint32_t count = own_attributes(c, s, own);
+    if (s->key.overflow)
+        return 0;
+    const resource_record *resource = series_resource(c, s);
+    uint32_t copied = 0;
+    for (uint32_t i = 0; i < resource->copied_count; i++)
+        copied += !key_taken(own, count, resource->copied[i].key);
+    uint32_t room = copied_room(c, count, &((const rule_set *)c->rule_sets.items)[s->key.rules]);
+    return copied > room ? copied - room : 0;
 }

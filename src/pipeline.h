@@ -263,10 +263,19 @@ typedef struct point_attribute {
     byte_slice message;  /* POINT_ANY: the canonical KeyValue message */
 } point_attribute;
 
+/* The resource record of a series. */
+static inline const resource_record *series_resource(const conversion *c, const series *s)
+{
+    return &((const resource_record *)c->resources.items)[s->key.resource];
+}
+
 /* The number of attributes a point of this conversion may have at most. */
 uint32_t point_attribute_capacity(const conversion *c);
 /* Fills out[] with the attributes of s, returns how many. */
 uint32_t point_attributes(const conversion *c, const series *s, point_attribute *out);
+/* The copied resource attributes max_point_attributes leaves off s's point
+ * (stats.attributes_dropped). */
+uint32_t point_attributes_left_off(const conversion *c, const series *s);
 
 /* The value of s as its metric writes it. */
 static inline double series_double_value(const metric_def *def, const series *s)

@@ -246,3 +246,117 @@ test('max_memory_bytes: a request that needs more memory fails with exit 5 and t
   const fine = ptm(['-f', 'prom', input]);
   assert.equal(fine.code, 0, `the default budget (1 GiB) holds it: ${fine.stderr}`);
 });
+
+/** The WASI command under wasmtime with the folder of file (scratch: the configs' too) preopened. */
+function wasiRun(file, args) {
+  const dir = dirname(file);
+  const run = spawnSync(join(root, 'build', 'tools', 'bin', 'wasmtime'), ['run', '--dir', `${dir}::${dir}`,
+    join(root, 'build', 'wasi', 'ptm.wasm'), ...args], { maxBuffer: 1 << 30 });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr.toString() };
+}
+
+/** A resource with n attributes (attr.0 .. attr.{n-1}) and one sample whose stack is `depth` distinct functions (issue 28 row 2's shape). */
+function manyResourceAttributes(n, depth) {
+  const ids = [...Array(depth).keys()];
+  return Buffer.from(profilesRequest({
+    resourceProfiles: [{
+      resource: { attributes: Array.from({ length: n }, (_, i) => ({ key: `attr.${i}`, value: { stringValue: `v${i}` } })) },
+      scopeProfiles: [{ profiles: [{
+        sampleType: { typeStrindex: 1, unitStrindex: 2 },
+        timeUnixNano: '1767225600000000000', durationNano: '1000000000',
+        samples: [{ stackIndex: 1, values: ['5000000'] }],
+      }] }],
+    }],
+    dictionary: {
+      stringTable: ['', 'cpu', 'nanoseconds', ...ids.map((i) => `function_${i}`)],
+      functionTable: [{}, ...ids.map((i) => ({ nameStrindex: 3 + i }))],
+      locationTable: [{}, ...ids.map((i) => ({ lines: [{ functionIndex: 1 + i }] }))],
+      stackTable: [{}, { locationIndices: ids.map((i) => 1 + i) }],
+    },
+  }));
+}
+
+test('max_point_attributes: 50,000 resource attributes on a 200-function stack give points of at most 128 attributes, the rest counted in attributes_dropped; every host the same bytes (issue 28, row 2)', async () => {
+  const input = manyResourceAttributes(50000, 200);
+  const file = scratchFile('many-attributes.pb');
+  writeFileSync(file, input);
+  const json = ptm(['--stats', '-f', 'json', file]);
+  assert.equal(json.code, 0, json.stderr);
+  const points = JSON.parse(json.stdout).resourceMetrics.flatMap((r) => r.scopeMetrics.flatMap((s) =>
+    s.metrics.flatMap((m) => (m.sum ?? m.gauge).dataPoints)));
+  assert.ok(points.length >= 200, `${points.length} points: one per function, and more`);
+  let dropped = 0;
+  for (const point of points) {
+    const copied = point.attributes.filter((a) => a.key.startsWith('attr.'));
+    const own = point.attributes.length - copied.length;
+    assert.ok(point.attributes.length <= 128, `${point.attributes.length} attributes`);
+    // the copied ones are the resource's first, in order, as many as fit beside the point's own
+    assert.deepEqual(copied.map((a) => a.key), Array.from({ length: 128 - own }, (_, i) => `attr.${i}`));
+    dropped += 50000 - copied.length;
+  }
+  assert.equal(statsOf(json.stderr).attributes_dropped, dropped);
+  const otlp = ptm(['-f', 'otlp', file]);
+  assert.equal(otlp.code, 0, otlp.stderr);
+  assert.ok(otlp.stdout.length < 2 * input.length, `OTLP ${otlp.stdout.length} bytes from ${input.length}: the resource once, the points bounded`);
+  const prom = ptm(['-f', 'prom', file]);
+  assert.equal(prom.code, 0, prom.stderr);
+  const samples = prom.stdout.toString().split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  for (const line of samples) {
+    const labels = line.slice(line.indexOf('{') + 1, line.lastIndexOf('}')).match(/[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"/g);
+    assert.ok(labels.length <= 128, `${labels.length} labels`);
+  }
+  const wasi = wasiRun(file, ['-f', 'otlp', file]);
+  assert.equal(wasi.code, 0, wasi.stderr);
+  assert.ok(Buffer.compare(wasi.stdout, otlp.stdout) === 0, 'WASI: the native bytes');
+  requireDist();
+  const { init, createConverter } = await import(pathToFileURL(distIndex).href);
+  await init();
+  const converter = createConverter();
+  const npm = converter.convert(input);
+  converter.close();
+  assert.ok(Buffer.compare(Buffer.from(npm.output), otlp.stdout) === 0, 'npm: the native bytes');
+  assert.equal(npm.stats.attributes_dropped, dropped);
+  const raised = ptm(['-c', configFile({ max_point_attributes: 1000 }), '-f', 'json', file]);
+  const first = JSON.parse(raised.stdout).resourceMetrics[0].scopeMetrics[0].metrics[0];
+  assert.ok((first.sum ?? first.gauge).dataPoints.every((p) => p.attributes.length === 1000), 'the cap is the configured one');
+});
+
+test('max_output_bytes: a conversion that would write more fails with exit 1 and the same message in every host; under it, it converts', async () => {
+  const input = manyResourceAttributes(100, 2000);
+  const file = scratchFile('wide-output.pb');
+  writeFileSync(file, input);
+  const sizes = {};
+  for (const format of ['otlp', 'json', 'prom', 'folded']) {
+    const run = ptm(['-f', format, file]);
+    assert.equal(run.code, 0, run.stderr);
+    sizes[format] = run.stdout.length;
+  }
+  const full = ptm(['-f', 'json', file]);
+  const limit = Math.floor(Math.min(sizes.otlp, sizes.json, sizes.prom) / 2);
+  assert.ok(sizes.folded < limit, 'one stack folded is short');
+  const config = configFile({ max_output_bytes: limit });
+  const message = `ptm: output: the conversion writes more than max_output_bytes (${limit} bytes)`;
+  for (const format of ['otlp', 'json', 'prom', 'folded']) {
+    const run = ptm(['-c', config, '-f', format, file]);
+    if (format === 'folded') {
+      assert.equal(run.code, 0, run.stderr);
+      continue;
+    }
+    assert.equal(run.code, 1, `${format}: ${run.stderr}`);
+    assert.equal(run.stderr.trim(), message, format);
+    assert.equal(run.stdout.length, 0, `${format}: nothing written`);
+  }
+  const at = ptm(['-c', configFile({ max_output_bytes: full.stdout.length }), '-f', 'json', file]);
+  assert.equal(at.code, 0, `exactly at the limit converts: ${at.stderr}`);
+  assert.ok(Buffer.compare(at.stdout, full.stdout) === 0);
+  const wasi = wasiRun(file, ['-c', config, '-f', 'json', file]);
+  assert.equal(wasi.code, 1, wasi.stderr);
+  assert.equal(wasi.stderr.trim(), message);
+  requireDist();
+  const { init, createConverter, PtmError } = await import(pathToFileURL(distIndex).href);
+  await init();
+  const converter = createConverter({ max_output_bytes: limit });
+  assert.throws(() => converter.convert(input, { format: 'json' }), (error) => error instanceof PtmError &&
+    error.code === 'limit' && `ptm: ${error.message}` === message);
+  converter.close();
+});

@@ -49,7 +49,7 @@ const wasiRunner = join(root, 'tests', 'lib', 'wasi-run.mjs');
 
 const STATS = ['requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
   'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed', 'attributes_shadowed', 'pattern_limit_hits',
-  'requests_invalid'];
+  'requests_invalid', 'attributes_dropped'];
 const MiB = 1024 * 1024;
 const SANITY_CEILING = 64 * MiB;
 

@@ -30,6 +30,8 @@ export interface Stats {
   pattern_limit_hits: number;
   /** Requests refused while the others converted (JSON Lines: bad lines); see Converted.refused. */
   requests_invalid: number;
+  /** Resource attributes copy_resource_attributes would copy, left off points by max_point_attributes (summed over the points written). */
+  attributes_dropped: number;
 }
 
 /**

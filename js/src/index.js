@@ -11,11 +11,11 @@ export const FORMATS = Object.freeze(['otlp', 'json', 'prom', 'folded', 'top']);
 export const INPUT_FORMATS = Object.freeze(['auto', 'otlp', 'json', 'pprof']);
 /** ptm_result names, by number (0 is success). */
 export const RESULTS = Object.freeze(['ok', 'input', 'config', 'nomem', 'limit', 'argument', 'memory_limit']);
-/** The ptm_stats fields, in the order of ptm.h (thirteen little-endian u64). */
+/** The ptm_stats fields, in the order of ptm.h (fourteen little-endian u64). */
 export const STATS = Object.freeze([
   'requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
   'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed',
-  'attributes_shadowed', 'pattern_limit_hits', 'requests_invalid',
+  'attributes_shadowed', 'pattern_limit_hits', 'requests_invalid', 'attributes_dropped',
 ]);
 
 const ERROR_SIZE = 512;

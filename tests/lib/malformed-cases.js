@@ -34,7 +34,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { gzip, lengthPrefixed, reactorNoCodec, zstd } from './compress.js';
-import { Writer } from './pb.js';
+import { Writer, profilesRequest } from './pb.js';
 import { pprofBytes } from './pprof.js';
 import { expectedMetrics } from './expect.js';
 import { fixtures } from './run.js';
@@ -737,6 +737,36 @@ function topLevelFields(bytes) {
 // on a top-level field boundary; it then holds the dictionary (written first
 // by pdata) and the first k ResourceProfiles, whose counts expect.js computes
 // from the JSON twin of the fixture. Any other cut ends inside a field.
+// ---- issue 28: requests a hostile sender would craft, each host the same outcome ----
+
+/** One sample on a stack of the named functions; the resource's attributes and the profile's fields given. */
+const issue28Request = ({ names = ['main'], attributes = [], profile = {} }) => Buffer.from(profilesRequest({
+  resourceProfiles: [{ resource: { attributes }, scopeProfiles: [{ profiles: [{
+    sampleType: { typeStrindex: 1, unitStrindex: 2 }, timeUnixNano: '1767225600000000000', durationNano: '1000000000',
+    samples: [{ stackIndex: 1, values: ['5000000'] }], ...profile,
+  }] }] }],
+  dictionary: {
+    stringTable: ['', 'cpu', 'nanoseconds', ...names],
+    functionTable: [{}, ...names.map((_, i) => ({ nameStrindex: 3 + i }))],
+    locationTable: [{}, ...names.map((_, i) => ({ lines: [{ functionIndex: 1 + i }] }))],
+    stackTable: [{}, { locationIndices: names.map((_, i) => 1 + i) }],
+  },
+}));
+const stringAttribute = (key, value) => ({ key, value: { stringValue: value } });
+add('issue 28 row 2: a resource with 50,000 attributes on a 200-function stack (points carry max_point_attributes)',
+  issue28Request({ names: Array.from({ length: 200 }, (_, i) => `function_${i}`),
+    attributes: Array.from({ length: 50000 }, (_, i) => stringAttribute(`attr.${i}`, `v${i}`)) }), ok(1));
+add('issue 28 row 5: reserved and colliding attribute keys (__name__, le, a.b, a_b, a-b)',
+  issue28Request({ attributes: [['__name__', 'n'], ['le', '1'], ['quantile', 'q'], ['a.b', 'dot'], ['a_b', 'under'], ['a-b', 'dash']]
+    .map(([k, v]) => stringAttribute(k, v)) }), ok(1));
+add('issue 28 row 6: names holding ESC, BEL, backspace and NUL',
+  issue28Request({ names: ['\x1b]0;title\x07clear\x1b[2J', 'back\bspace', 'nul\0byte'],
+    attributes: [stringAttribute('process.executable.name', '\x1b[31mred')] }), ok(1));
+add('issue 28 row 8: time_unix_nano near 2^64 plus a duration (the end saturates)',
+  issue28Request({ profile: { timeUnixNano: '18446744073709551600', durationNano: '1000000000' } }), ok(1));
+add('issue 28 row 4: 2,000 JSON Lines each an open object',
+  json('{"x\n'.repeat(2000)), fails(/^ptm: input line 1: not valid JSON \(line 2, column 3\) \(and 1999 more requests refused\)$/), { input: 'json' });
+
 const cpuFields = topLevelFields(cpuPb);
 const boundaries = new Map([[0, null]]);
 cpuFields.forEach((f, i) => {

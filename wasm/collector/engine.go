@@ -56,13 +56,13 @@ func resultName(result uint64) string {
 type Stats struct {
 	Requests, Resources, Profiles, SamplesTotal, SamplesKept, SamplesFiltered,
 	SamplesInvalid, SamplesSkipped, Series, Overflowed, AttributesShadowed, PatternLimitHits,
-	RequestsInvalid uint64
+	RequestsInvalid, AttributesDropped uint64
 }
 
-const statsCount = 13
+const statsCount = 14
 
 func statsOf(v [statsCount]uint64) Stats {
-	return Stats{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12]}
+	return Stats{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]}
 }
 
 // selectEngine: name is "auto" (or empty), "wasm" or "native".
