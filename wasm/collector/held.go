@@ -2,17 +2,41 @@
 // request between flushes. Requests and flushes take turns on it (a mutex):
 // one state per connector, so each series is written once per flush. An
 // instance that traps (wasm) is closed with what it held, and the next call
-// makes a new one: its series start again, as after a restart. With
-// symbolization configured, each request's add is preceded by the reading
-// of the files the core asks for (files.go).
+// makes a new one: its series start again, as after a restart. A wasm
+// instance whose linear memory grew past discardAboveBytes during a call
+// (one request needing hundreds of MB, refused at max_memory_bytes or not)
+// is discarded after it, since wasm memory never shrinks: what it holds is
+// flushed first (the add hands that output to the connector, which sends it
+// on at once), so nothing is lost, but its cumulative series start again,
+// as after a restart. With symbolization configured, each request's add is
+// preceded by the reading of the files the core asks for (files.go).
 package profiletometricsconnector
 
 import (
 	"context"
 	"errors"
+	"runtime/debug"
 	"sync"
 	"time"
 )
+
+// discardAboveBytes: a wasm instance whose linear memory is larger than
+// this after a call is discarded (its memory handed back to the OS), since
+// a wasm memory only grows. 256 MiB is far above what steady traffic needs
+// (the eBPF profiler's reports keep an instance at a few tens of MB) and a
+// quarter of the default max_memory_bytes, so a request that needed most of
+// the budget does not pin it. A variable for the tests only.
+var discardAboveBytes uint64 = 256 << 20
+
+// discarded is an instance discarded for its memory: its size then, and
+// (after an add) the flush of what it held, for the connector to send on as
+// an interval flush's. After a flush, that flush's own output holds it all.
+type discarded struct {
+	memoryBytes uint64
+	output      []byte // nil after a flush
+	stats       Stats
+	err         error
+}
 
 type heldConverter struct {
 	mu        sync.Mutex
@@ -50,38 +74,65 @@ func (h *heldConverter) settle(err error) {
 	}
 }
 
+// shrink discards the instance when its memory grew past
+// discardAboveBytes, flushing what it holds at now first unless flushed
+// (the call was a flush, whose output holds it all); nil when the instance
+// stays. Call with mu held.
+func (h *heldConverter) shrink(ctx context.Context, now time.Time, flushed bool) *discarded {
+	if h.instance == nil {
+		return nil
+	}
+	size := h.instance.memoryBytes()
+	if size <= discardAboveBytes {
+		return nil
+	}
+	d := &discarded{memoryBytes: size}
+	if !flushed {
+		d.output, d.stats, d.err = h.instance.flush(ctx, uint64(now.UnixNano()), formatOTLPProtobuf)
+	}
+	h.instance.close()
+	h.instance = nil
+	// The memory is a Go slice, now garbage: collected at the next GC,
+	// which a heap this large puts off, and handed back by the scavenger
+	// only slowly. At once, then (a rare event: a pause of some ms).
+	debug.FreeOSMemory()
+	return d
+}
+
 // add converts one request into the held series, at now: with
 // symbolization, once the core has been handed the files it asked for.
-func (h *heldConverter) add(ctx context.Context, now time.Time, request []byte) (Stats, string, error) {
+// d is not nil when the instance was discarded after it (shrink).
+func (h *heldConverter) add(ctx context.Context, now time.Time, request []byte) (stats Stats, warning string, d *discarded, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	i, err := h.current()
 	if err != nil {
-		return Stats{}, "", err
+		return Stats{}, "", nil, err
 	}
 	if h.symbolize {
 		err = i.symbolize(ctx, request, func(path string) []byte { return readSymbolFile(ctx, path) })
 		if err != nil {
 			h.settle(err)
-			return Stats{}, "", err
+			return Stats{}, "", h.shrink(ctx, now, false), err
 		}
 	}
-	stats, warning, err := i.add(ctx, uint64(now.UnixNano()), request)
+	stats, warning, err = i.add(ctx, uint64(now.UnixNano()), request)
 	h.settle(err)
-	return stats, warning, err
+	return stats, warning, h.shrink(ctx, now, false), err
 }
 
-// flush writes the held series as of now, as OTLP protobuf.
-func (h *heldConverter) flush(ctx context.Context, now time.Time) ([]byte, Stats, error) {
+// flush writes the held series as of now, as OTLP protobuf; d is not nil
+// when the instance was discarded after it (shrink).
+func (h *heldConverter) flush(ctx context.Context, now time.Time) (output []byte, stats Stats, d *discarded, err error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	i, err := h.current()
 	if err != nil {
-		return nil, Stats{}, err
+		return nil, Stats{}, nil, err
 	}
-	output, stats, err := i.flush(ctx, uint64(now.UnixNano()), formatOTLPProtobuf)
+	output, stats, err = i.flush(ctx, uint64(now.UnixNano()), formatOTLPProtobuf)
 	h.settle(err)
-	return output, stats, err
+	return output, stats, h.shrink(ctx, now, true), err
 }
 
 // version is the core's version, as the instance reports it.

@@ -102,6 +102,10 @@ func (i *nativeInstance) version(context.Context) (string, error) {
 	return C.GoString(C.ptm_version()), nil
 }
 
+// memoryBytes is 0: the core frees what it no longer holds (a refused call
+// what it allocated), and add hands freed heap back (trimHeap).
+func (i *nativeInstance) memoryBytes() uint64 { return 0 }
+
 func (i *nativeInstance) close() {
 	C.ptm_converter_free(i.converter)
 	i.converter = nil
