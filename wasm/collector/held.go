@@ -17,6 +17,7 @@ import (
 	"errors"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -66,11 +67,16 @@ func (h *heldConverter) current() (converterInstance, error) {
 	return h.instance, nil
 }
 
-// settle closes an instance that trapped. Call with mu held.
+// settle closes an instance that trapped, and hands its memory back when it
+// had grown past discardAboveBytes. Call with mu held.
 func (h *heldConverter) settle(err error) {
 	if errors.Is(err, errTrap) {
+		big := h.instance.memoryBytes() > discardAboveBytes
 		h.instance.close()
 		h.instance = nil
+		if big {
+			giveBack()
+		}
 	}
 }
 
@@ -92,11 +98,28 @@ func (h *heldConverter) shrink(ctx context.Context, now time.Time, flushed bool)
 	}
 	h.instance.close()
 	h.instance = nil
-	// The memory is a Go slice, now garbage: collected at the next GC,
-	// which a heap this large puts off, and handed back by the scavenger
-	// only slowly. At once, then (a rare event: a pause of some ms).
-	debug.FreeOSMemory()
+	giveBack()
 	return d
+}
+
+var giveBackPending atomic.Bool
+
+// giveBack hands the memory the Go heap no longer uses back to the OS, now
+// and once more a second later. A discarded instance's memory is a Go slice,
+// now garbage, and so are a refused request's pdata and protobuf: collected
+// at the next GC, which a heap grown this large puts off for long, and only
+// then handed back, slowly, by the scavenger. The request itself is the
+// receiver's until its handler has returned, hence the second time. Rare
+// (after a request needing hundreds of MB): a pause of some ms each time;
+// calls while a second time is pending add none.
+func giveBack() {
+	debug.FreeOSMemory()
+	if giveBackPending.CompareAndSwap(false, true) {
+		time.AfterFunc(time.Second, func() {
+			giveBackPending.Store(false)
+			debug.FreeOSMemory()
+		})
+	}
 }
 
 // add converts one request into the held series, at now: with
@@ -118,7 +141,20 @@ func (h *heldConverter) add(ctx context.Context, now time.Time, request []byte) 
 	}
 	stats, warning, err = i.add(ctx, uint64(now.UnixNano()), request)
 	h.settle(err)
-	return stats, warning, h.shrink(ctx, now, false), err
+	if d = h.shrink(ctx, now, false); d == nil && refusedForMemory(err) {
+		// Nothing to discard (native, or a wasm memory under the
+		// threshold), but the refused request leaves hundreds of MB of
+		// garbage: its pdata and protobuf, and what the core freed.
+		giveBack()
+	}
+	return stats, warning, d, err
+}
+
+// refusedForMemory: the core refused a call for memory (memory_limit: over
+// max_memory_bytes; nomem: an allocation failed).
+func refusedForMemory(err error) bool {
+	var core *coreError
+	return errors.As(err, &core) && (core.Code == "memory_limit" || core.Code == "nomem")
 }
 
 // flush writes the held series as of now, as OTLP protobuf; d is not nil
