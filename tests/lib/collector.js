@@ -12,8 +12,9 @@ import { root, sleep } from './run.js';
 export const collectorPath = join(root, 'build', 'collector', 'otelcol-ptm');
 
 /** Starts the collector with a configuration's text; resolves once it is
- * ready, to { stop, log }: stop() ends it (SIGTERM: its shutdown flushes;
- * SIGKILL after 30 s), log() is the end of its stderr. */
+ * ready, to { stop, log, pid }: stop() ends it (SIGTERM: its shutdown
+ * flushes; SIGKILL after 30 s), log() is the end of its stderr, pid its
+ * process id. */
 export async function startCollector(config, { env = {}, gates = 'service.profilesSupport' } = {}) {
   assert.ok(existsSync(collectorPath), `${collectorPath}: make collector`);
   const dir = mkdtempSync(join(tmpdir(), 'ptm-collector-'));
@@ -37,5 +38,5 @@ export async function startCollector(config, { env = {}, gates = 'service.profil
     await stop();
     throw new Error(`the collector did not start: ${log}`);
   }
-  return { stop, log: () => log };
+  return { stop, log: () => log, pid: child.pid };
 }

@@ -5,6 +5,15 @@
 // work. There is no conversion logic here: configuration, a pool of module
 // instances, pdata in and out, and the reading of the files the core asks
 // for to name native frames (symbolize: files.go).
+//
+// Memory is given back (held.go): a wasm instance's memory only grows, so an
+// instance whose memory grew past 256 MiB in a call (a request that needed
+// most of max_memory_bytes, refused or not) is discarded after it: what it
+// held is flushed down the metrics pipeline at once, then a new instance
+// takes the next request, and its cumulative series start again with new
+// start times, as after a trap or a restart. After that, and after any
+// request refused for memory, the Go heap's free memory is handed back to
+// the OS (debug.FreeOSMemory), so one bad request cannot pin gigabytes.
 package profiletometricsconnector
 
 import (

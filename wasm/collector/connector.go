@@ -5,7 +5,9 @@
 // shutdown: the core writes what it holds as OTLP metrics protobuf → pdata
 // metrics → the next consumer. A request the core refuses is a permanent
 // error for that request alone, logged with the core's message; what is
-// held stays, and the connector keeps serving.
+// held stays, and the connector keeps serving. A wasm instance whose memory
+// grew past discardAboveBytes in a call (held.go) is flushed at once, as on
+// the interval, and replaced: its memory goes back to the OS.
 package profiletometricsconnector
 
 import (
@@ -121,7 +123,13 @@ func (c *profilesConnector) flushEvery(interval time.Duration) {
 
 // flush hands what the core holds, as of now, to the next consumer.
 func (c *profilesConnector) flush(ctx context.Context, now time.Time) {
-	output, stats, err := c.held.flush(ctx, now)
+	output, stats, d, err := c.held.flush(ctx, now)
+	c.emit(ctx, output, stats, err)
+	c.discarded(ctx, d)
+}
+
+// emit sends a flush's output on: pdata metrics to the next consumer.
+func (c *profilesConnector) emit(ctx context.Context, output []byte, stats Stats, err error) {
 	if err != nil {
 		c.logger.Error("profiletometrics: flush failed", zap.Error(err))
 		return
@@ -141,13 +149,28 @@ func (c *profilesConnector) flush(ctx context.Context, now time.Time) {
 	}
 }
 
+// discarded logs an instance discarded for its memory (held.go) and, after
+// an add, sends on at once the flush of what it held.
+func (c *profilesConnector) discarded(ctx context.Context, d *discarded) {
+	if d == nil {
+		return
+	}
+	c.logger.Info("profiletometrics: the wasm instance's memory grew past the threshold: what it held is flushed and a new instance takes the next request (cumulative series start again)",
+		zap.Uint64("memory_bytes", d.memoryBytes), zap.Uint64("threshold_bytes", discardAboveBytes))
+	if d.output != nil || d.err != nil {
+		c.emit(ctx, d.output, d.stats, d.err)
+	}
+}
+
 func (c *profilesConnector) ConsumeProfiles(ctx context.Context, profiles pprofile.Profiles) error {
 	request, err := (&pprofile.ProtoMarshaler{}).MarshalProfiles(profiles)
 	if err != nil {
 		return consumererror.NewPermanent(err)
 	}
-	stats, warning, err := c.held.add(ctx, time.Now(), request)
+	stats, warning, d, err := c.held.add(ctx, time.Now(), request)
 	c.record(ctx, stats)
+	// Not the request's context: the flush is the interval's, brought forward.
+	c.discarded(context.Background(), d)
 	if err != nil {
 		c.telemetry.refused.Add(ctx, 1)
 		c.logger.Warn("profiletometrics: request refused", zap.Error(err))

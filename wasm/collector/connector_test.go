@@ -586,6 +586,7 @@ func (f *fakeInstance) flush(context.Context, uint64, int) ([]byte, Stats, error
 	return nil, Stats{}, f.err
 }
 func (f *fakeInstance) version(context.Context) (string, error) { return "0.0.0", nil }
+func (f *fakeInstance) memoryBytes() uint64                     { return 0 }
 
 func (f *fakeInstance) close() { f.closed = true }
 
@@ -608,20 +609,20 @@ func TestATrappedInstanceIsReplaced(t *testing.T) {
 		t.Fatal(err)
 	}
 	for n := 1; n <= 3; n++ {
-		if _, _, err := held.add(context.Background(), time.Now(), nil); !errors.Is(err, errTrap) {
+		if _, _, _, err := held.add(context.Background(), time.Now(), nil); !errors.Is(err, errTrap) {
 			t.Fatalf("call %d: %v", n, err)
 		}
 		if !e.made[n-1].closed || held.instance != nil {
 			t.Fatalf("call %d: the trapped instance was not closed", n)
 		}
 	}
-	if _, _, err := held.flush(context.Background(), time.Now()); !errors.Is(err, errTrap) || len(e.made) != 4 {
+	if _, _, _, err := held.flush(context.Background(), time.Now()); !errors.Is(err, errTrap) || len(e.made) != 4 {
 		t.Fatalf("flush: %v, %d instances made", err, len(e.made))
 	}
 	// A core error (not a trap) keeps the instance.
 	e.made[3].err, e.made[3].closed = &coreError{Code: "input", Message: "input: bad"}, false
 	held.instance = e.made[3]
-	if _, _, err := held.add(context.Background(), time.Now(), nil); err == nil || errors.Is(err, errTrap) {
+	if _, _, _, err := held.add(context.Background(), time.Now(), nil); err == nil || errors.Is(err, errTrap) {
 		t.Fatalf("core error: %v", err)
 	}
 	if e.made[3].closed || held.instance != e.made[3] {

@@ -16,12 +16,16 @@ import (
 // (ptm_converter_add, ptm_converter_flush); now is in ns since 1970.
 // symbolize reads the files the core wants for a request's native frames,
 // before its add (ptm_converter_symbols_scan, then _next and _offer until
-// no path is left): read gives a path's bytes, or nil.
+// no path is left): read gives a path's bytes, or nil. memoryBytes is the
+// memory the instance keeps between calls that the host could take back
+// only by discarding it: a wasm instance's linear memory (which never
+// shrinks); 0 for native, whose core frees what it no longer holds.
 type converterInstance interface {
 	add(ctx context.Context, now uint64, input []byte) (stats Stats, warning string, err error)
 	symbolize(ctx context.Context, input []byte, read func(path string) []byte) error
 	flush(ctx context.Context, now uint64, format int) (output []byte, stats Stats, err error)
 	version(ctx context.Context) (string, error) // the core's (ptm_version)
+	memoryBytes() uint64
 	close()
 }
 

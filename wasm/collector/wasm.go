@@ -324,6 +324,10 @@ func (i *instance) lastError(ctx context.Context, result uint64) error {
 	return &coreError{Code: resultName(result), Message: message}
 }
 
+// memoryBytes is the size of the instance's linear memory, which grows
+// with what a call needs and never shrinks.
+func (i *instance) memoryBytes() uint64 { return uint64(i.module.Memory().Size()) }
+
 // close frees the converter and the module instance.
 func (i *instance) close() {
 	ctx := context.Background()
