@@ -216,3 +216,23 @@ test('breakdowns and recording rules as connector keys (docs/examples/breakdowns
   await assert.rejects(startExample('\n    rules:\n      - metric_name: x\n        functions: ["f"]\n        mode: both'),
     /rules\[0\]\.mode: must be "self" or "inclusive"/);
 });
+
+test('issue 28\'s hostile requests over OTLP/HTTP (50,000 resource attributes, reserved keys, control characters, times near 2^64): the file exporter writes the CLI\'s metrics; a configuration list over its cap fails start-up naming the key', async () => {
+  const { namedCases } = await import('./lib/malformed-cases.js');
+  const hostile = namedCases.filter((c) => c.name.startsWith('issue 28 row') && c.expect.exit === 0 && c.input === undefined);
+  assert.ok(hostile.length >= 4, `${hostile.length} cases`);
+  const collector = await startExample();
+  try {
+    for (const c of hostile) {
+      const response = await post(collector.url, c.bytes, 'application/x-protobuf');
+      assert.equal(response.status, 200, `${c.name}: ${response.text}`);
+    }
+  } finally {
+    await collector.stop();
+  }
+  const lines = await linesOf(collector.output, 1);
+  assert.ok(lines[0].length < 4 * 1024 * 1024, `the flush is ${lines[0].length} bytes: 128 attributes a point, not 50,000`);
+  assertOneFlush(lines, cliDoc(hostile.map((c) => c.bytes)), 'the hostile requests');
+  const attributes = Array.from({ length: 1001 }, (_, i) => `\n      - {key: k${i}, value: v}`).join('');
+  await assert.rejects(startExample(`\n    attributes:${attributes}`), /attributes: has 1001 entries; at most 1000/);
+});

@@ -48,6 +48,7 @@ type telemetry struct {
 	refused  metric.Int64Counter
 	shadowed metric.Int64Counter
 	limits   metric.Int64Counter
+	dropped  metric.Int64Counter
 }
 
 func newTelemetry(set component.TelemetrySettings) (telemetry, error) {
@@ -65,6 +66,7 @@ func newTelemetry(set component.TelemetrySettings) (telemetry, error) {
 	add(&t.refused, "otelcol_connector_profiletometrics_requests_refused", "{request}", "Requests the core refused")
 	add(&t.shadowed, "otelcol_connector_profiletometrics_attributes_shadowed", "{rule}", "Configured attribute rules shadowed by a resource attribute")
 	add(&t.limits, "otelcol_connector_profiletometrics_pattern_limit_hits", "{search}", "Regex searches that hit a PCRE2 limit (the string counted as not matching)")
+	add(&t.dropped, "otelcol_connector_profiletometrics_attributes_dropped", "{attribute}", "Resource attributes left off points by max_point_attributes")
 	return t, errors.Join(errs...)
 }
 
@@ -135,6 +137,7 @@ func (c *profilesConnector) emit(ctx context.Context, output []byte, stats Stats
 		return
 	}
 	c.telemetry.series.Add(ctx, int64(stats.Series))
+	c.telemetry.dropped.Add(ctx, int64(stats.AttributesDropped))
 	if stats.Series == 0 {
 		return
 	}
