@@ -35,13 +35,14 @@ function collectorConfig(port, grpcPort, output, connector = '', interval = '1h'
   return config;
 }
 
-/** A collector running docs/examples/collector.yaml (see collectorConfig). */
-async function startExample(connector, interval) {
+/** A collector running docs/examples/collector.yaml (see collectorConfig),
+ * its text changed by edit when given. */
+async function startExample(connector, interval, edit = (config) => config) {
   const dir = mkdtempSync(join(tmpdir(), 'ptm-collector-'));
   const port = await freePort();
   const grpcPort = await freePort();
   const output = join(dir, 'metrics.jsonl');
-  const collector = await startCollector(collectorConfig(port, grpcPort, output, connector, interval));
+  const collector = await startCollector(edit(collectorConfig(port, grpcPort, output, connector, interval)));
   return { ...collector, url: `http://127.0.0.1:${port}/v1development/profiles`, grpc: `127.0.0.1:${grpcPort}`, output };
 }
 
@@ -235,4 +236,41 @@ test('issue 28\'s hostile requests over OTLP/HTTP (50,000 resource attributes, r
   assertOneFlush(lines, cliDoc(hostile.map((c) => c.bytes)), 'the hostile requests');
   const attributes = Array.from({ length: 1001 }, (_, i) => `\n      - {key: k${i}, value: v}`).join('');
   await assert.rejects(startExample(`\n    attributes:${attributes}`), /attributes: has 1001 entries; at most 1000/);
+});
+
+test('pids that churn through a real collector (5 new a request, 2,000 requests over OTLP/HTTP): the flush holds at most cardinality_limit + 1 series per metric, totals exact (issue 28, row 3)', async () => {
+  const { churningRequest } = await import('./lib/churn.js');
+  const limit = 100;
+  const collector = await startExample('', undefined, (config) => {
+    assert.ok(config.includes('cardinality_limit: 10000'));
+    return config.replace('cardinality_limit: 10000', `cardinality_limit: ${limit}`);
+  });
+  try {
+    for (let request = 0; request < 2000; request++) {
+      const response = await post(collector.url, churningRequest(1000 + 5 * request, 5), 'application/json');
+      assert.equal(response.status, 200, response.text);
+    }
+  } finally {
+    await collector.stop();
+  }
+  const lines = await linesOf(collector.output, 1);
+  const byMetric = new Map();
+  for (const rm of JSON.parse(lines[0]).resourceMetrics) {
+    for (const metric of rm.scopeMetrics.flatMap((sm) => sm.metrics)) {
+      const entry = byMetric.get(metric.name) ?? { series: 0, overflow: 0, total: 0 };
+      for (const point of metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? []) {
+        entry.series++;
+        if ((point.attributes ?? []).some((a) => a.key === 'otel.metric.overflow')) entry.overflow++;
+        entry.total += Number(point.asDouble ?? point.asInt ?? 0);
+      }
+      byMetric.set(metric.name, entry);
+    }
+  }
+  assert.ok(byMetric.has('profile.cpu.time'), 'the CPU metric is there');
+  for (const [name, entry] of byMetric) {
+    assert.ok(entry.series <= limit + 1, `${name}: ${entry.series} series, limit ${limit} + 1 overflow`);
+    assert.ok(entry.overflow <= 1, `${name}: ${entry.overflow} overflow series`);
+  }
+  // 10,000 samples of 50 ms each: every one counted, in or past the limit.
+  assert.ok(Math.abs(byMetric.get('profile.cpu.time').total - 10000 * 0.05) < 1e-6, 'profile.cpu.time total');
 });

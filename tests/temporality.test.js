@@ -12,6 +12,7 @@ import { fixtures, shared, haveShared, ptm, scratchFile, decodeMetrics, statsOf 
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { distIndex, requireDist } from './lib/npm.js';
+import { churningRequest } from './lib/churn.js';
 
 requireDist();
 const { init, createConverter } = await import(pathToFileURL(distIndex).href);
@@ -182,32 +183,6 @@ test('cumulative: the cardinality limit counts the series the converter holds, a
   assert.ok(final.stats.overflowed > 0 || [...byMetric.values()].every((e) => e.series < limit));
   converter.close();
 });
-
-/** An OTLP/JSON request of `count` processes, pids first..first+count-1, each one on-CPU sample of `main`. */
-function churningRequest(first, count) {
-  const dictionary = {
-    stringTable: ['', 'samples', 'count', 'cpu', 'nanoseconds', 'main', 'process.pid', 'process.executable.name', 'app'],
-    functionTable: [{}, { nameStrindex: 5 }],
-    locationTable: [{}, { lines: [{ functionIndex: 1 }] }],
-    stackTable: [{}, { locationIndices: [1] }],
-    mappingTable: [{}],
-    attributeTable: [{ value: {} }],
-    linkTable: [{}],
-  };
-  const resourceProfiles = [];
-  for (let pid = first; pid < first + count; pid++) {
-    resourceProfiles.push({
-      resource: { attributes: [{ key: 'process.pid', value: { intValue: String(pid) } },
-        { key: 'process.executable.name', value: { stringValue: 'app' } }] },
-      scopeProfiles: [{ scope: { name: 'test' }, profiles: [{
-        sampleType: { typeStrindex: 1, unitStrindex: 2 }, periodType: { typeStrindex: 3, unitStrindex: 4 },
-        period: '50000000', timeUnixNano: '1767225600000000000', durationNano: '5000000000',
-        samples: [{ stackIndex: 1, timestampsUnixNano: ['1767225601000000000'] }],
-      }] }],
-    });
-  }
-  return JSON.stringify({ resourceProfiles, dictionary });
-}
 
 test('cumulative: pids that churn (5 new a request, 2,000 requests) hold at most cardinality_limit + 1 series per metric; totals exact', () => {
   const limit = 100;
