@@ -53,14 +53,15 @@ export function freshPackage() {
 /**
  * Loads a fresh package and records the raw exports of every wasm instance
  * it makes from then on (init()'s own, then one per converter, and each
- * fresh one of a reset()) in `instances`, in order: `instances.at(-1)` right
- * after createConverter() is that converter's. The package instantiates
- * with `new WebAssembly.Instance`, so that constructor is replaced by a
- * recording subclass until stop() (call it in a finally).
+ * fresh one of a reset()), in order, as WeakRefs in `instances`, so that
+ * recording keeps no instance (and its memory) alive; latest() is the last
+ * one's exports: right after createConverter(), that converter's. The
+ * package instantiates with `new WebAssembly.Instance`, so that constructor
+ * is replaced by a recording subclass until stop() (call it in t.after).
  * shared: true makes the synchronous constructor throw the RangeError a
  * browser main thread that refuses synchronous instantiation throws, so the
  * package falls back to one instance that every converter shares; `exports`
- * and `memory` are then that instance's.
+ * and `memory` are init()'s instance's (held by the package).
  */
 export async function packageWithMemory({ shared = false } = {}) {
   const Original = WebAssembly.Instance;
@@ -70,12 +71,12 @@ export async function packageWithMemory({ shared = false } = {}) {
     constructor(...args) {
       if (shared) throw new RangeError('WebAssembly.Instance is disallowed on the main thread (simulated)');
       super(...args);
-      instances.push(this.exports);
+      instances.push(new WeakRef(this.exports));
     }
   };
   WebAssembly.instantiate = async (...args) => {
     const result = await originalInstantiate(...args);
-    instances.push((result.instance ?? result).exports);
+    instances.push(new WeakRef((result.instance ?? result).exports));
     return result;
   };
   const stop = () => {
@@ -85,7 +86,9 @@ export async function packageWithMemory({ shared = false } = {}) {
   try {
     const pkg = await freshPackage();
     await pkg.init();
-    return { pkg, instances, exports: instances[0], memory: instances[0].memory, stop };
+    const latest = () => instances.at(-1).deref();
+    const exports = latest();
+    return { pkg, instances, latest, exports, memory: exports.memory, stop };
   } catch (error) {
     stop();
     throw error;
