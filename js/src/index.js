@@ -1,9 +1,10 @@
 // index.js: the profiletometrics npm package. Loads ptm.wasm (the zero-import
-// reactor module of include/ptm_wasm.h) once with init(), then converts OTLP
-// profiles to OTLP metrics (protobuf, OTLP/JSON or Prometheus text) with
-// converters made by createConverter(). Runs in Node (>= 18), browsers,
-// workers and bundlers; never touches the network except to fetch ptm.wasm
-// from where it is asked to.
+// reactor module of include/ptm_wasm.h) and compiles it once with init(),
+// then converts OTLP profiles to OTLP metrics (protobuf, OTLP/JSON or
+// Prometheus text) with converters made by createConverter(), each in a wasm
+// instance of its own, so that its memory goes with it (issue 28). Runs in
+// Node (>= 18), browsers, workers and bundlers; never touches the network
+// except to fetch ptm.wasm from where it is asked to.
 
 /** Output formats, by their ptm_format number. */
 export const FORMATS = Object.freeze(['otlp', 'json', 'prom', 'folded', 'top']);
@@ -67,8 +68,8 @@ export function init(source) {
  * createConverter() makes each converter's: synchronously, with
  * new WebAssembly.Instance (cheap: the module is compiled once, and its
  * initial memory is 128 KiB). A browser that refuses synchronous
- * instantiation on its main thread (Chromium did, for modules over 4 KB, up
- * to about 2023; 8 MB since, and ptm.wasm is smaller) throws a RangeError:
+ * instantiation on its main thread (Chromium does for modules over 8 MB, and
+ * did over 4 KB in older versions; ptm.wasm is 0.35 MB) throws a RangeError:
  * there the instance is made asynchronously and every converter shares it,
  * as before issue 28 (their memory is then given back only when all of them
  * are dropped).
