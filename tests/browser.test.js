@@ -29,6 +29,23 @@ const page = `<!doctype html>
 <script type="module">
 import { init, createConverter, FORMATS, PtmError } from '/pkg/index.js';
 
+// Counts the wasm instances the package makes (init()'s, then one per
+// converter: issue 28), and the ones that failed.
+const made = { instances: 0, refused: [] };
+const Instance = WebAssembly.Instance;
+WebAssembly.Instance = class extends Instance {
+  constructor(...args) {
+    try {
+      super(...args);
+    } catch (error) {
+      made.refused.push(String(error));
+      throw error;
+    }
+    made.instances++;
+  }
+};
+window.instancesMade = () => made;
+
 function base64(bytes) {
   let text = '';
   for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
@@ -62,9 +79,39 @@ window.convertBad = (text) => {
   }
 };
 
+window.convertInWorker = (name) => new Promise((resolve, reject) => {
+  const worker = new Worker('/worker.js', { type: 'module' });
+  worker.onmessage = ({ data }) => { worker.terminate(); resolve(data); };
+  worker.onerror = (event) => { worker.terminate(); reject(new Error(event.message)); };
+  worker.postMessage(name);
+});
+
 await init();
 window.ready = true;
 </script>
+`;
+
+// A module worker that converts one fixture with a converter of its own,
+// counting the instances made as the page does.
+const worker = `import { init, createConverter } from '/pkg/index.js';
+let instances = 0;
+const Instance = WebAssembly.Instance;
+WebAssembly.Instance = class extends Instance {
+  constructor(...args) { super(...args); instances++; }
+};
+onmessage = async ({ data: name }) => {
+  try {
+    await init();
+    const input = new Uint8Array(await (await fetch('/fixtures/' + name)).arrayBuffer());
+    const before = instances;
+    const converter = createConverter();
+    const { output } = converter.convert(input, { format: 'prom' });
+    converter.close();
+    postMessage({ output, instances: instances - before });
+  } catch (error) {
+    postMessage({ error: String(error) });
+  }
+};
 `;
 
 /** Serves the page, js/dist under /pkg/ and the fixtures under /fixtures/ (nothing else). */
@@ -76,6 +123,7 @@ function startServer() {
     const path = new URL(request.url, 'http://127.0.0.1').pathname;
     requests.push(path);
     if (path === '/') return send(response, 200, types['.html'], page);
+    if (path === '/worker.js') return send(response, 200, types['.js'], worker);
     const file = files.get(path);
     if (!file) return send(response, 404, 'text/plain', 'not found');
     return send(response, 200, types[extname(file)] ?? 'application/octet-stream', readFileSync(file));
@@ -151,8 +199,22 @@ test('browser: bad input throws PtmError with the core\'s message', { skip }, as
   assert.deepEqual(error, { isPtmError: true, code: 'input', message: expected.stderr.trim().replace(/^ptm: /, '') });
 });
 
+test('browser: each converter has its own wasm instance, on the page\'s main thread and in a worker (synchronous instantiation is allowed in both), and converts the native bytes (issue 28)', { skip }, async () => {
+  const before = await browserPage.evaluate(() => window.instancesMade());
+  assert.deepEqual(before.refused, [], 'no synchronous instantiation was refused');
+  assert.ok(before.instances >= 1 + inputs.length, `init()'s instance and one per converter: ${before.instances}`);
+  const { name, path } = inputs.find((input) => input.name === 'cpu-ebpf.pb');
+  await browserPage.evaluate((fixture) => window.convertFixture(fixture), name);
+  const after = await browserPage.evaluate(() => window.instancesMade());
+  assert.equal(after.instances, before.instances + 1, 'one more converter, one more instance');
+  const inWorker = await browserPage.evaluate((fixture) => window.convertInWorker(fixture), name);
+  assert.equal(inWorker.error, undefined);
+  assert.equal(inWorker.instances, 1, 'the worker\'s converter has its own instance');
+  assert.equal(inWorker.output, ptm(['-f', 'prom', path]).stdout.toString());
+});
+
 test('browser: the page made no request but to the test server', { skip }, () => {
   assert.deepEqual(outside, []);
-  const known = new Set(['/', '/favicon.ico', '/pkg/index.js', '/pkg/ptm.wasm', ...inputs.map(({ name }) => `/fixtures/${name}`)]);
+  const known = new Set(['/', '/favicon.ico', '/worker.js', '/pkg/index.js', '/pkg/ptm.wasm', ...inputs.map(({ name }) => `/fixtures/${name}`)]);
   assert.deepEqual(web.requests.filter((p) => !known.has(p)), []);
 });

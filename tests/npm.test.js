@@ -225,25 +225,37 @@ test('init() takes bytes, a Module, URLs, paths as file URLs and Responses, and 
 });
 
 
-test('1,000 conversions (with errors among them) and 200 converters leave wasm memory flat', async () => {
-  const { pkg, memory } = await packageWithMemory();
-  const inputs = [readFileSync(cpuPb), readFileSync(memoryJson), readFileSync(join(fixtures, 'multi.jsonl'))];
-  const garbage = Buffer.from('garbage that is not a request');
-  const converter = pkg.createConverter({ attributes: [{ key: 'v', value: 'python(\\d+)', type: 'regex' }] });
-  const once = (i) => {
-    if (i % 10 === 9) assert.throws(() => converter.convert(garbage), { code: 'input' });
-    else converter.convert(inputs[i % 3], { format: FORMATS[i % 3] });
-  };
-  for (let i = 0; i < 30; i++) once(i);
-  const warm = memory.buffer.byteLength;
-  for (let i = 30; i < 1000; i++) once(i);
-  assert.equal(memory.buffer.byteLength, warm, 'conversions: no growth after the first 30');
-  for (let i = 0; i < 200; i++) {
-    pkg.createConverter({ process_filter: { patterns: ['^nginx$'] } }).close();
-    assert.throws(() => pkg.createConverter(badRegex), { code: 'config' });
+test('1,000 conversions (with errors among them) leave the converter\'s wasm memory flat; 200 converters, each its own instance, start equally small', async () => {
+  const { pkg, instances, latest, stop } = await packageWithMemory();
+  try {
+    const inputs = [readFileSync(cpuPb), readFileSync(memoryJson), readFileSync(join(fixtures, 'multi.jsonl'))];
+    const garbage = Buffer.from('garbage that is not a request');
+    const converter = pkg.createConverter({ attributes: [{ key: 'v', value: 'python(\\d+)', type: 'regex' }] });
+    const { memory } = latest();
+    const once = (i) => {
+      if (i % 10 === 9) assert.throws(() => converter.convert(garbage), { code: 'input' });
+      else converter.convert(inputs[i % 3], { format: FORMATS[i % 3] });
+    };
+    for (let i = 0; i < 30; i++) once(i);
+    const warm = memory.buffer.byteLength;
+    for (let i = 30; i < 1000; i++) once(i);
+    assert.equal(memory.buffer.byteLength, warm, 'conversions: no growth after the first 30');
+    const made = instances.length;
+    const sizes = new Set();
+    for (let i = 0; i < 200; i++) {
+      const other = pkg.createConverter({ process_filter: { patterns: ['^nginx$'] } });
+      sizes.add(latest().memory.buffer.byteLength);
+      other.close();
+      assert.throws(() => pkg.createConverter(badRegex), { code: 'config' });
+    }
+    assert.equal(instances.length, made + 400, 'one instance per createConverter(), refused ones too');
+    assert.equal(sizes.size, 1, `converters start at one size: ${[...sizes]}`);
+    assert.ok([...sizes][0] <= 256 * 1024, `a new converter's instance is small: ${[...sizes][0]} bytes`);
+    assert.equal(memory.buffer.byteLength, warm, 'the first converter\'s memory: untouched by the others');
+    converter.close();
+  } finally {
+    stop();
   }
-  assert.equal(memory.buffer.byteLength, warm, 'converters: no growth');
-  converter.close();
 });
 
 test('npm CLI: the native bytes, stats and exit code for each format, file and stdin', () => {
@@ -400,14 +412,19 @@ test('npm pack ships only package.json, README.md, the licence, the notices and 
   assert.equal(require.resolve('profiletometrics/package.json'), join(app, 'node_modules', 'profiletometrics', 'package.json'));
 });
 
-test('createConverter() when memory runs out inside the config parse: code \'nomem\', by the core\'s code (issue 9, finding 8)', async () => {
+test('createConverter() when memory runs out inside the config parse: code \'nomem\', by the core\'s code (issue 9, finding 8)', async (t) => {
   // Before: ptm_wasm_create returned only a handle, and the package mapped
   // the message: "config: out of memory" (an allocation failing while the
   // config is parsed) became code 'config'. Now the module returns the
   // ptm_result and the package maps it, never the text. The wasm memory is
   // filled with ptm_wasm_alloc, then a little of it freed: as little as lets
   // the converter itself be allocated, so the config parse is what fails.
-  const { pkg, exports: raw } = await packageWithMemory();
+  // Since issue 28 createConverter() makes each converter a fresh instance,
+  // which holds nothing to fill beforehand: this runs where converters
+  // share init()'s instance (the package's fallback where synchronous
+  // instantiation is refused), and that one is filled.
+  const { pkg, exports: raw, stop } = await packageWithMemory({ shared: true });
+  t.after(stop);
   const config = { process_filter: { patterns: ['^a.*b$', '[0-9]+x'] }, attributes: [{ key: 'k', value: 'v' }] };
   const held = [];
   for (let size = 1 << 28; size >= 16; size >>= 1) {

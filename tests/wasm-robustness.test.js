@@ -142,8 +142,10 @@ function loopCorpus(label, convert, memory) {
 }
 
 test('npm API: one instance, one converter, the whole corpus twice: native outcomes, no trap, bounded memory', async (t) => {
-  const { pkg, memory } = await packageWithMemory();
+  const { pkg, latest, stop } = await packageWithMemory();
+  t.after(stop);
   const converter = pkg.createConverter();
+  const { memory } = latest(); // the converter's own instance
   const convert = (bytes, input) => {
     try {
       const { output, stats, refused } = converter.convert(bytes, { format: 'otlp', input });

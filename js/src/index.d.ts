@@ -81,7 +81,7 @@ export type WasmSource =
   | WebAssembly.Module;
 
 /**
- * Loads the module once. Without a source: Node reads the ptm.wasm next to
+ * Loads and compiles the module once. Without a source: Node reads the ptm.wasm next to
  * the package's index.js, browsers fetch new URL('./ptm.wasm', import.meta.url).
  * Later calls return the first call's promise (and ignore their source).
  */
@@ -194,16 +194,28 @@ export interface Converter {
   /**
    * With "temporality": "cumulative", the converter keeps every series across
    * convert() calls; reset() forgets them (the next output starts again from
-   * zero with new start times), and the series add() holds. A delta
-   * converter keeps nothing across convert() calls.
+   * zero with new start times), the series add() holds, and the symbols of
+   * addSymbols() and symbolize(). A delta converter keeps nothing across
+   * convert() calls. The configuration and the 'top' rows stay.
+   * Memory: wasm memory never shrinks. When the converter's wasm memory grew
+   * past 256 MiB (one call may take up to max_memory_bytes), reset() also
+   * gives it back: the converter is made again in a fresh wasm instance
+   * (same configuration and 'top' rows, a fresh hash key) and the old one is
+   * dropped; below 256 MiB, or while a stream (begin() ... finish()) is
+   * open, it keeps its instance. Call it after a call that threw
+   * 'memory_limit' to give that memory back.
    */
   reset(): void;
-  /** Releases its wasm memory. Idempotent; convert() afterwards throws PtmError 'argument'. */
+  /** Releases its wasm instance and memory. Idempotent; convert() afterwards throws PtmError 'argument'. */
   close(): void;
 }
 
 /**
- * A converter for one configuration (undefined: the defaults). Needs init()
- * to have finished. Throws PtmError 'config' naming the key path.
+ * A converter for one configuration (undefined: the defaults), in a wasm
+ * instance of its own (so close(), or dropping it, frees its memory). Needs
+ * init() to have finished. Throws PtmError 'config' naming the key path,
+ * 'nomem' when there is no memory for a new instance. Where the host refuses
+ * synchronous WebAssembly instantiation (an old browser's main thread), all
+ * converters share init()'s instance instead.
  */
 export function createConverter(config?: Config): Converter;

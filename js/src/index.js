@@ -1,9 +1,10 @@
 // index.js: the profiletometrics npm package. Loads ptm.wasm (the zero-import
-// reactor module of include/ptm_wasm.h) once with init(), then converts OTLP
-// profiles to OTLP metrics (protobuf, OTLP/JSON or Prometheus text) with
-// converters made by createConverter(). Runs in Node (>= 18), browsers,
-// workers and bundlers; never touches the network except to fetch ptm.wasm
-// from where it is asked to.
+// reactor module of include/ptm_wasm.h) and compiles it once with init(),
+// then converts OTLP profiles to OTLP metrics (protobuf, OTLP/JSON or
+// Prometheus text) with converters made by createConverter(), each in a wasm
+// instance of its own, so that its memory goes with it (issue 28). Runs in
+// Node (>= 18), browsers, workers and bundlers; never touches the network
+// except to fetch ptm.wasm from where it is asked to.
 
 /** Output formats, by their ptm_format number. */
 export const FORMATS = Object.freeze(['otlp', 'json', 'prom', 'folded', 'top']);
@@ -38,28 +39,58 @@ function coreError(result, message, stats) {
   return new PtmError(RESULTS[result] ?? 'unknown', message, stats);
 }
 
-let wasm; // the instance's exports once init() has finished
+/**
+ * reset() replaces a converter's wasm instance with a fresh one when its
+ * memory grew past this many bytes (256 MiB): wasm memory never shrinks, so
+ * an instance kept after one memory-heavy call would keep that memory for as
+ * long as the converter lives (issue 28). Below it, reset() keeps the
+ * instance (and the memory it has, for the next calls to reuse).
+ */
+const RESET_MEMORY_THRESHOLD = 256 * 1024 * 1024;
+
+let module; // the compiled ptm.wasm once init() has finished: each converter instantiates it
+let wasm; // the exports of init()'s own instance: version(), and every converter when shared
+let shared = false; // true where synchronous instantiation is refused (see instantiate())
 let randomSource; // Web Crypto: globalThis.crypto (Node 18: node:crypto's webcrypto)
 let loading; // the promise of the first init()
 
-/** Loads and instantiates ptm.wasm once; later calls return the same promise. */
+/** Loads and compiles ptm.wasm once; later calls return the same promise. */
 export function init(source) {
   loading ??= instantiate(source).then(
-    (exports) => { wasm = exports; },
+    (loaded) => { ({ module, exports: wasm, shared } = loaded); },
     (error) => { loading = undefined; throw error; },
   );
   return loading;
 }
 
+/**
+ * Compiles the module and makes init()'s own instance, the way
+ * createConverter() makes each converter's: synchronously, with
+ * new WebAssembly.Instance (cheap: the module is compiled once, and its
+ * initial memory is 128 KiB). A browser that refuses synchronous
+ * instantiation on its main thread (Chromium does for modules over 8 MB, and
+ * did over 4 KB in older versions; ptm.wasm is 0.35 MB) throws a RangeError:
+ * there the instance is made asynchronously and every converter shares it,
+ * as before issue 28 (their memory is then given back only when all of them
+ * are dropped).
+ */
 async function instantiate(source) {
-  const module = await compile(await (source ?? new URL('./ptm.wasm', import.meta.url)));
-  const instance = await WebAssembly.instantiate(module, {});
+  const compiled = await compile(await (source ?? new URL('./ptm.wasm', import.meta.url)));
+  let instance;
+  let sharedInstance = false;
+  try {
+    instance = new WebAssembly.Instance(compiled, {});
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    instance = await WebAssembly.instantiate(compiled, {});
+    sharedInstance = true;
+  }
   if (typeof instance.exports.ptm_wasm_create !== 'function') {
     throw new PtmError('argument', 'not the profiletometrics module (no ptm_wasm_create export)');
   }
   instance.exports._initialize();
   randomSource = globalThis.crypto ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:crypto')).webcrypto;
-  return instance.exports;
+  return { module: compiled, exports: instance.exports, shared: sharedInstance };
 }
 
 /** A WebAssembly.Module from a Module, bytes, a Response, a URL or a string URL. */
@@ -155,22 +186,45 @@ function readStats(w, handle) {
   return stats;
 }
 
-// Destroys handles of converters dropped without close().
+// Destroys the handles of converters dropped without close() where
+// converters share init()'s instance; a converter's own instance needs
+// nothing: dropped with the converter, its memory goes with it.
 const leaks = new FinalizationRegistry(({ w, handle }) => w.ptm_wasm_destroy(handle));
 
 /**
  * A converter holding one parsed configuration: config is an object (sent as
  * JSON), a JSON string or bytes; undefined for the defaults. Throws a
  * PtmError with code 'config' naming the key path when the config is wrong.
+ * Each converter has its own wasm instance (and memory), made here.
  */
 export function createConverter(config) {
-  const w = exports();
-  const bytes = configBytes(config);
+  exports();
+  const bytes = configBytes(config).slice(); // kept: reset() may make the converter again
+  const w = newInstance();
+  return new Converter(w, createHandle(w, bytes), bytes);
+}
+
+/** A wasm instance of its own (init()'s when instances are shared); 'nomem' when the host has no memory for it. */
+function newInstance() {
+  if (shared) return wasm;
+  let instance;
+  try {
+    instance = new WebAssembly.Instance(module, {});
+  } catch (error) {
+    if (error instanceof RangeError) throw new PtmError('nomem', `out of memory (a new wasm instance: ${error.message})`);
+    throw error;
+  }
+  instance.exports._initialize();
+  return instance.exports;
+}
+
+/** ptm_wasm_create in instance w, with a fresh hash key; throws the core's error. */
+function createHandle(w, bytes) {
   // One scratch buffer: the hash key (16 random bytes: the module has no
   // entropy of its own), the handle the module stores, its error message.
   const scratch = new Uint8Array(HASH_KEY_SIZE + 4 + ERROR_SIZE);
   randomSource.getRandomValues(scratch.subarray(0, HASH_KEY_SIZE));
-  const handle = withBuffer(w, bytes, (configPointer) =>
+  return withBuffer(w, bytes, (configPointer) =>
     withBuffer(w, scratch, (scratchPointer) => {
       const handlePointer = scratchPointer + HASH_KEY_SIZE;
       const errorPointer = handlePointer + 4;
@@ -178,7 +232,6 @@ export function createConverter(config) {
       if (result !== 0) throw coreError(result, readCString(w, errorPointer));
       return new DataView(w.memory.buffer).getUint32(handlePointer, true);
     }));
-  return new Converter(w, handle);
 }
 
 /** ptm_format's number of a format name; throws PtmError 'argument' for another. */
@@ -208,34 +261,40 @@ function nowNanoseconds(now) {
 const INPUT_SIZE_UNKNOWN = (1n << 64n) - 1n;
 
 class Converter {
-  #w;
-  #handle;
+  #w; // the exports of its instance; null once closed
+  #handle; // its ptm_wasm_handle in that instance; 0 once closed
+  #config; // the configuration's bytes: reset() may make the converter again
+  #top; // the 'top' rows last set (kept across calls, and so across a new instance)
+  #streaming = false; // between begin() and the call that ends the stream
 
-  constructor(w, handle) {
+  constructor(w, handle, config) {
     this.#w = w;
     this.#handle = handle;
-    leaks.register(this, { w, handle }, this);
+    this.#config = config;
+    if (shared) leaks.register(this, { w, handle }, this);
   }
 
   /** Converts one request (or JSON Lines of requests); see index.d.ts. */
   convert(input, { format = 'otlp', bytes: asBytes = false, input: inputFormat = 'auto', top } = {}) {
-    const w = this.#w;
     const handle = this.#open();
+    const w = this.#w;
     const formatId = formatIdOf(format);
     this.#check(w.ptm_wasm_set_input_format(handle, inputFormatIdOf(inputFormat)));
     this.#setTop(top);
     const inputBytes = toBytes(input, 'input');
+    this.#streaming = false;
     return withBuffer(w, inputBytes, (pointer) =>
       this.#converted(w.ptm_wasm_convert(handle, pointer, inputBytes.length, formatId), formatId, asBytes));
   }
 
   /** Adds one input to the held series, writing nothing (see index.d.ts). */
   add(input, { input: inputFormat = 'auto', now } = {}) {
-    const w = this.#w;
     const handle = this.#open();
+    const w = this.#w;
     const time = nowNanoseconds(now);
     this.#check(w.ptm_wasm_set_input_format(handle, inputFormatIdOf(inputFormat)));
     const inputBytes = toBytes(input, 'input');
+    this.#streaming = false;
     return withBuffer(w, inputBytes, (pointer) => {
       const { stats, warning, refused } = this.#converted(w.ptm_wasm_add(handle, time, pointer, inputBytes.length), 0, true);
       return { stats, ...(warning !== undefined && { warning }), ...(refused !== undefined && { refused }) };
@@ -253,15 +312,17 @@ class Converter {
   begin({ size, input: inputFormat = 'auto', stacks = false } = {}) {
     const total = size === undefined ? INPUT_SIZE_UNKNOWN : BigInt(size);
     const handle = this.#open();
-    this.#check(this.#w.ptm_wasm_set_input_format(handle, inputFormatIdOf(inputFormat)));
-    this.#check(this.#w.ptm_wasm_collect_stacks(handle, stacks ? 1 : 0));
-    this.#check(this.#w.ptm_wasm_convert_begin(handle, total));
+    const w = this.#w;
+    this.#check(w.ptm_wasm_set_input_format(handle, inputFormatIdOf(inputFormat)));
+    this.#check(w.ptm_wasm_collect_stacks(handle, stacks ? 1 : 0));
+    this.#streaming = true;
+    this.#check(w.ptm_wasm_convert_begin(handle, total));
   }
 
   /** Starts the next of several inputs of the stream (see index.d.ts). */
   nextInput(name, { size } = {}) {
-    const w = this.#w;
     const handle = this.#open();
+    const w = this.#w;
     const total = size === undefined ? INPUT_SIZE_UNKNOWN : BigInt(size);
     const nameBytes = encoder.encode(`${name}\0`);
     withBuffer(w, nameBytes, (pointer) => this.#check(w.ptm_wasm_convert_next_input(handle, pointer, total)));
@@ -269,8 +330,8 @@ class Converter {
 
   /** Hands one piece of the input over (see index.d.ts). */
   feed(piece) {
-    const w = this.#w;
     const handle = this.#open();
+    const w = this.#w;
     const bytes = toBytes(piece, 'piece');
     withBuffer(w, bytes, (pointer) => this.#check(w.ptm_wasm_convert_feed(handle, pointer, bytes.length)));
   }
@@ -280,6 +341,7 @@ class Converter {
     const handle = this.#open();
     const formatId = formatIdOf(format);
     this.#setTop(top);
+    this.#streaming = false;
     return this.#converted(this.#w.ptm_wasm_convert_finish(handle, formatId), formatId, asBytes);
   }
 
@@ -290,8 +352,8 @@ class Converter {
    * is not ELF or has no build ID.
    */
   addSymbols(bytes) {
-    const w = this.#w;
     const handle = this.#open();
+    const w = this.#w;
     const data = toBytes(bytes, 'symbols');
     withBuffer(w, data, (pointer) => this.#check(w.ptm_wasm_add_symbols(handle, pointer, data.length)));
   }
@@ -304,8 +366,8 @@ class Converter {
    */
   symbolize(input, readFile, { input: inputFormat = 'auto' } = {}) {
     if (typeof readFile !== 'function') throw new PtmError('argument', 'symbolize(): readFile must be a function');
-    const w = this.#w;
     const handle = this.#open();
+    const w = this.#w;
     this.#check(w.ptm_wasm_set_input_format(handle, inputFormatIdOf(inputFormat)));
     const inputBytes = toBytes(input, 'input');
     withBuffer(w, inputBytes, (pointer) => this.#check(w.ptm_wasm_symbols_scan(handle, pointer, inputBytes.length)));
@@ -325,7 +387,8 @@ class Converter {
   }
 
   get maxInputBytes() {
-    return Number(BigInt.asUintN(64, this.#w.ptm_wasm_max_input_bytes(this.#open())));
+    const handle = this.#open();
+    return Number(BigInt.asUintN(64, this.#w.ptm_wasm_max_input_bytes(handle)));
   }
 
   /** Rows per table of the 'top' format, when given (an integer 1..1000). */
@@ -333,6 +396,7 @@ class Converter {
     if (top === undefined) return;
     if (!Number.isInteger(top) || top < 1 || top > 1000) throw new PtmError('argument', `top: ${top}: the count is an integer from 1 to 1000`);
     this.#check(this.#w.ptm_wasm_set_top_count(this.#handle, top));
+    this.#top = top;
   }
 
   #open() {
@@ -363,16 +427,42 @@ class Converter {
     return converted;
   }
 
-  /** Forgets the series a cumulative converter keeps, and the held ones (see index.d.ts). */
+  /**
+   * Forgets the series a cumulative converter keeps, the held ones and the
+   * symbols (see index.d.ts). When its instance's memory grew past
+   * RESET_MEMORY_THRESHOLD (and no stream is open), the converter is made
+   * again in a fresh instance (same configuration, a fresh hash key, the
+   * 'top' rows kept) and the old instance, with its memory, is dropped.
+   */
   reset() {
-    this.#w.ptm_wasm_reset(this.#open());
+    const handle = this.#open();
+    const w = this.#w;
+    if (shared || this.#streaming || w.memory.buffer.byteLength <= RESET_MEMORY_THRESHOLD) {
+      w.ptm_wasm_reset(handle);
+      return;
+    }
+    let fresh;
+    let freshHandle;
+    try {
+      fresh = newInstance();
+      freshHandle = createHandle(fresh, this.#config);
+    } catch {
+      w.ptm_wasm_reset(handle); // no memory for a fresh one: forget in place, as below the threshold
+      return;
+    }
+    if (this.#top !== undefined) fresh.ptm_wasm_set_top_count(freshHandle, this.#top);
+    this.#w = fresh;
+    this.#handle = freshHandle;
   }
 
-  /** Releases the converter's wasm memory; later close() calls do nothing. */
+  /** Releases the converter's wasm memory (its instance); later close() calls do nothing. */
   close() {
     if (this.#handle === 0) return;
-    leaks.unregister(this);
-    this.#w.ptm_wasm_destroy(this.#handle);
+    if (shared) {
+      leaks.unregister(this);
+      this.#w.ptm_wasm_destroy(this.#handle);
+    }
+    this.#w = null;
     this.#handle = 0;
   }
 }

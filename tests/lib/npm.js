@@ -50,21 +50,47 @@ export function freshPackage() {
   return import(`${pathToFileURL(distIndex).href}?fresh=${freshCount++}`);
 }
 
-/** Loads a fresh package instance and captures its wasm instance's memory
- * and raw exports. */
-export async function packageWithMemory() {
-  const original = WebAssembly.instantiate;
-  let exports;
+/**
+ * Loads a fresh package and records the raw exports of every wasm instance
+ * it makes from then on (init()'s own, then one per converter, and each
+ * fresh one of a reset()), in order, as WeakRefs in `instances`, so that
+ * recording keeps no instance (and its memory) alive; latest() is the last
+ * one's exports: right after createConverter(), that converter's. The
+ * package instantiates with `new WebAssembly.Instance`, so that constructor
+ * is replaced by a recording subclass until stop() (call it in t.after).
+ * shared: true makes the synchronous constructor throw the RangeError a
+ * browser main thread that refuses synchronous instantiation throws, so the
+ * package falls back to one instance that every converter shares; `exports`
+ * and `memory` are init()'s instance's (held by the package).
+ */
+export async function packageWithMemory({ shared = false } = {}) {
+  const Original = WebAssembly.Instance;
+  const originalInstantiate = WebAssembly.instantiate;
+  const instances = [];
+  WebAssembly.Instance = class RecordingInstance extends Original {
+    constructor(...args) {
+      if (shared) throw new RangeError('WebAssembly.Instance is disallowed on the main thread (simulated)');
+      super(...args);
+      instances.push(new WeakRef(this.exports));
+    }
+  };
   WebAssembly.instantiate = async (...args) => {
-    const result = await original(...args);
-    exports = (result.instance ?? result).exports;
+    const result = await originalInstantiate(...args);
+    instances.push(new WeakRef((result.instance ?? result).exports));
     return result;
+  };
+  const stop = () => {
+    WebAssembly.Instance = Original;
+    WebAssembly.instantiate = originalInstantiate;
   };
   try {
     const pkg = await freshPackage();
     await pkg.init();
-    return { pkg, memory: exports.memory, exports };
-  } finally {
-    WebAssembly.instantiate = original;
+    const latest = () => instances.at(-1).deref();
+    const exports = latest();
+    return { pkg, instances, latest, exports, memory: exports.memory, stop };
+  } catch (error) {
+    stop();
+    throw error;
   }
 }
