@@ -3,7 +3,7 @@
 //
 // The decoder reads the hot messages (Sample, Stack, Location, Line,
 // Function, strings) by hand in their usual encoding and hands anything else
-// to nanopb (src/wire_read.h). These inputs take the other road at each of
+// to nanopb (src/wire/wire_read.h). These inputs take the other road at each of
 // those messages: packed fields unpacked, tags one byte longer than needed,
 // unknown fields of every wire type in every message, the dictionary sent as
 // two messages that protobuf merges. tests/lib/pb.js's reencode() writes

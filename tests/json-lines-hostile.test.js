@@ -3,7 +3,7 @@
 // a bracket open (`{"x`) was scanned to the end of the input, and so was
 // each line after it: 100k lines took 19 s, 400k lines 221 s. The reader
 // now cuts such a request at a line end where the text already fails as
-// JSON (src/json_lines.c), so each costs the text up to its error; the
+// JSON (src/input/json_lines.c), so each costs the text up to its error; the
 // messages are the ones the whole-input reading gave (tests/unit/
 // test_json_lines.c holds the reader to it on these shapes too).
 //

@@ -1,6 +1,6 @@
 // limits.test.js: every bound of docs/security.md refuses what is over it
 // with exit 1 and a one-line message naming the bound, quickly, and accepts
-// what is at it. See src/limits.h and src/config.c.
+// what is at it. See src/base/limits.h and src/config.c.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';

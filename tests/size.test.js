@@ -1,6 +1,6 @@
 // size.test.js: `make size` (tools/size.sh) prints the true raw and gzip -9
 // sizes of the three wasm modules, passes while the reactor is within its budget
-// (360 KB raw, 145 KB gzipped) and fails with a message when it is not.
+// (380 KB raw, 150 KB gzipped) and fails with a message when it is not.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -30,7 +30,7 @@ function parseSizes(stdout) {
   return sizes;
 }
 
-test('make size: true sizes of the three modules, reactor within 360 KB raw / 145 KB gzipped', () => {
+test('make size: true sizes of the three modules, reactor within 380 KB raw / 150 KB gzipped', () => {
   const run = sizeScript();
   assert.equal(run.status, 0, run.stderr);
   const sizes = parseSizes(run.stdout);
@@ -39,8 +39,8 @@ test('make size: true sizes of the three modules, reactor within 360 KB raw / 14
     assert.equal(sizes[path].raw, statSync(join(root, path)).size, `${path} raw`);
     assert.equal(sizes[path].gzip, gzipSize(path), `${path} gzip -9`);
   }
-  assert.ok(sizes['build/wasm/ptm.wasm'].raw <= 360000);
-  assert.ok(sizes['build/wasm/ptm.wasm'].gzip <= 145000);
+  assert.ok(sizes['build/wasm/ptm.wasm'].raw <= 380000);
+  assert.ok(sizes['build/wasm/ptm.wasm'].gzip <= 150000);
 });
 
 test('make size fails, naming the measure, when the reactor is over a limit', () => {

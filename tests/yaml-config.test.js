@@ -1,4 +1,4 @@
-// yaml-config.test.js: `ptm -c FILE` reads YAML (src/config_yaml.c) as the
+// yaml-config.test.js: `ptm -c FILE` reads YAML (cli/config_yaml.c) as the
 // JSON it stands for. Every JSON configuration the README shows (its ```json
 // blocks and docs/examples/*.json), written as YAML by an independent
 // emitter (js-yaml) in block and in flow style, converts to the bytes its

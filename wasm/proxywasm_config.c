@@ -12,7 +12,7 @@
 
 #include <cJSON.h>
 
-#include "json_syntax.h"
+#include "input/json_syntax.h"
 
 static bool refuse_config(config_error *error, const char *key, const char *what)
 {

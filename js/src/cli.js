@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// cli.js: `npx profiletometrics`, the native ptm command (src/cli.c) over the
+// cli.js: `npx profiletometrics`, the native ptm command (cli/cli.c) over the
 // npm package's wasm core: the same flags, exit codes (0 ok; 1 invalid input
 // or over a limit; 2 usage, config or unreadable file; 3 out of memory or a
 // failed write; 4 some requests refused, the others converted and written;

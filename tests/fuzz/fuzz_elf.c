@@ -1,5 +1,5 @@
 /*
- * fuzz_elf.c: libFuzzer target over the ELF symbol reader (src/elf_symbols.c).
+ * fuzz_elf.c: libFuzzer target over the ELF symbol reader (src/symbols/elf_symbols.c).
  *
  * Input: an ELF file, whole (no leading byte: every byte is the file's). It
  * is read with elf_read_symbols() through a counting allocator, twice: once
@@ -32,10 +32,10 @@
 
 #include "fuzz_common.h"
 
-/* src/ is not on the fuzz targets' include path (src/limits.h would shadow
+/* src/ is not on the fuzz targets' include path (src/base/limits.h would shadow
  * <limits.h>): the header is named by its place, and finds its own
  * neighbours (arena.h, status.h) next to it. */
-#include "../../src/elf_symbols.h"
+#include "symbols/elf_symbols.h"
 
 typedef struct fuzz_allocator {
     long allocations, live, fail_at; /* fail_at 0: never */

@@ -1,6 +1,6 @@
 /*
  * fuzz_pprof.c: libFuzzer target over the pprof path of the converter
- * (src/pprof_decode.c).
+ * (src/decode/pprof_decode.c).
  *
  * Input: one byte that picks the output format (b % 3) and the configuration
  * ((b / 3) % 4, see fuzz_common.h), then a pprof Profile (perftools.profiles,

@@ -1,7 +1,7 @@
 // make-pprof-seeds.mjs DIR: writes small synthetic pprof profiles (uncompressed,
 // tests/lib/pprof.js) into DIR, one file each, for the seeds of fuzz_pprof
 // (tests/fuzz/make-seeds.sh puts the selector byte before each). Between them
-// they reach every part of src/pprof_decode.c: each sample type the converter
+// they reach every part of src/decode/pprof_decode.c: each sample type the converter
 // knows, period types, renamed and plain labels (string and numeric, with a
 // unit), inlined lines, mappings, ids in and out of order, a table without
 // ids (.NET), a location and a function id that name nothing, unknown fields,

@@ -55,7 +55,7 @@ case "$target" in
     done
     [ -f "$shared/ebpf-oncpu-offcpu.pb" ] && inputs+=("$shared/ebpf-oncpu-offcpu.pb")
     for input in "${inputs[@]}"; do prefixed "$input"; done
-    # compressed and length-prefixed (src/decompress.c, src/length_prefixed.c)
+    # compressed and length-prefixed (src/input/decompress.c, src/input/length_prefixed.c)
     request="$root/tests/fuzz/request.pb"
     size=$(wc -c < "$request")
     gzip -9 -n -c "$request" > "$out/request.pb.gz"

@@ -633,7 +633,7 @@ export function expectedMetrics(request, options = {}) {
             }
             counts.kept++;
             if (value === 0n) continue;
-            // start + duration saturates at 2^64-1 (time_add_saturating in src/pipeline.h)
+            // start + duration saturates at 2^64-1 (time_add_saturating in src/convert/pipeline.h)
             const end = dur > 0n ? (start + dur > MAX_U64 ? MAX_U64 : start + dur)
               : list(get(sample, 'timestampsUnixNano')).map(big).reduce((m, t) => (t > m ? t : m), start);
             // Allocations of a scope with in-use types and no duration (a Go heap

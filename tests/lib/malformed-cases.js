@@ -552,7 +552,7 @@ add('length-prefixed: gzip blocks, one corrupt', lengthPrefixed(gzip(oneGood), g
 add('length-prefixed, gzip-compressed (the file exporter\'s native compression, gzip)', gzip(lengthPrefixed(oneGood, twoGood)), ok(3));
 add('length-prefixed, zstd-compressed (the file exporter\'s native compression)', zstd(lengthPrefixed(oneGood, twoGood)), ok(3), compressedCase);
 
-// ---- pprof input (src/pprof_decode.c) ----
+// ---- pprof input (src/decode/pprof_decode.c) ----
 //
 // The same contract as OTLP's: exit 1 and one `ptm: input: malformed pprof in
 // FIELD: WHAT` line, FIELD the field at fault (Profile.sample.value,

@@ -23,7 +23,7 @@
  * a failure of any of them to be PTM_ERR_NOMEM with nothing left live; each
  * first converts to the bytes of its plain input.
  * Not covered: cJSON's parse trees (configuration and JSON input) are built
- * with libc's malloc, outside the converter's allocator (see src/config.c).
+ * with libc's malloc, outside the converter's allocator (see src/config/config.c).
  *
  * Usage: test_alloc REPO_ROOT
  */

@@ -1,5 +1,5 @@
 /*
- * test_arena_poison.c: the arena as AddressSanitizer sees it (src/arena.c).
+ * test_arena_poison.c: the arena as AddressSanitizer sees it (src/base/arena.c).
  * In the sanitizer build (PTM_SANITIZE, make test-asan) it checks that:
  *  - every byte of an allocation is addressable and the byte just past it is
  *    poisoned, whatever its size; poisoned bytes separate it from the next;
@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "arena.h"
+#include "base/arena.h"
 #include "check.h"
 
 #if defined(__has_feature)

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "config_yaml.h"
+#include "../../cli/config_yaml.h"
 #include "ptm.h"
 
 /* Translates text (size bytes); the JSON (caller frees) or NULL with the

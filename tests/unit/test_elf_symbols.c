@@ -1,5 +1,5 @@
 /*
- * test_elf_symbols.c: src/elf_symbols.c on hand-made, real and hostile ELF
+ * test_elf_symbols.c: src/symbols/elf_symbols.c on hand-made, real and hostile ELF
  * files.
  *
  * Hand-made: build_elf() writes a small ELF file in memory (either class,
@@ -27,8 +27,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "elf_symbols.h"
-#include "status.h"
+#include "symbols/elf_symbols.h"
+#include "base/status.h"
 
 /* ---- a writer of small ELF files ------------------------------------------ */
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "encode.h"
+#include "encode/encode.h"
 
 typedef struct escape_case {
     const char *name;

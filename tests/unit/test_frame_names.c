@@ -1,9 +1,9 @@
 /*
- * test_frame_names.c: the naming rules of the breakdowns (src/frame_names.c,
+ * test_frame_names.c: the naming rules of the breakdowns (src/decode/frame_names.c,
  * README.md "Breakdowns"): libraries, the kernel table with stacks from a
  * real eBPF capture, and each runtime's package or class names.
  */
-#include "frame_names.h"
+#include "decode/frame_names.h"
 
 #include "check.h"
 

@@ -1,6 +1,6 @@
 /*
  * test_json_input.c: tests of the OTLP/JSON → protobuf transcoder
- * (src/json_input.c).
+ * (src/input/json_input.c).
  *
  * Usage: test_json_input REPO_ROOT
  *
@@ -23,10 +23,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
-#include "intern.h"
-#include "json_input.h"
-#include "json_syntax.h"
+#include "decode/decode.h"
+#include "base/intern.h"
+#include "input/json_input.h"
+#include "input/json_syntax.h"
 
 #include <cJSON.h>
 

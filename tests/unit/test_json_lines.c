@@ -1,5 +1,5 @@
 /*
- * test_json_lines.c: the JSON Lines reader (src/json_lines.c) against the
+ * test_json_lines.c: the JSON Lines reader (src/input/json_lines.c) against the
  * loop it replaced, which held the whole input and gave the transcoder all
  * of it from each request on: for each input, both must hand over the same
  * requests in the same order, and the transcoder must make the same of each
@@ -21,9 +21,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "json_input.h"
-#include "json_lines.h"
-#include "json_syntax.h"
+#include "input/json_input.h"
+#include "input/json_lines.h"
+#include "input/json_syntax.h"
 
 enum { EVENTS_MAX = 512, MESSAGE_MAX = 160 };
 

@@ -1,5 +1,5 @@
 /*
- * test_length_prefixed.c: the length-prefixed reader (src/length_prefixed.c)
+ * test_length_prefixed.c: the length-prefixed reader (src/input/length_prefixed.c)
  * against a plain walk over the whole stream: for each stream, the reader
  * given it whole, a byte at a time, in pieces of every size up to 40 and at
  * random cuts must hand over the same blocks (number, bytes) in the same
@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "length_prefixed.h"
+#include "input/length_prefixed.h"
 
 enum { EVENTS_MAX = 64, STREAM_MAX = 64 * 310, MAX_BLOCK = 280 };
 

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "number_text.h"
+#include "base/number_text.h"
 
 static uint64_t random_state = 0x9e3779b97f4a7c15u;
 

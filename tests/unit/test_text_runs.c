@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "encode.h"
+#include "encode/encode.h"
 
 static uint64_t random_state = 0x2545f4914f6cdd1du;
 

@@ -22,7 +22,7 @@ import (
 )
 
 // symbolFileMaxBytes is the largest file read: the core's own bound
-// (SYMBOL_FILE_MAX_BYTES, src/symbolize.h), 1 GiB.
+// (SYMBOL_FILE_MAX_BYTES, src/convert/symbolize.h), 1 GiB.
 const symbolFileMaxBytes = 1 << 30
 
 // debuginfodTimeout bounds one debuginfod request, its body included.

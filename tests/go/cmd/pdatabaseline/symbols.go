@@ -2,7 +2,7 @@
 // with Go's debug/elf: every ELF file under a directory, by its GNU build ID
 // note, its defined function symbols from .symtab, else .dynsym; a frame's
 // address looked up as it is (the eBPF profiler sends ELF virtual
-// addresses). Independent of the core's reader (src/elf_symbols.c) and its
+// addresses). Independent of the core's reader (src/symbols/elf_symbols.c) and its
 // search order: here every file of the tree is a candidate, and the one with
 // the mapping's build ID and function symbols names the frame.
 package main

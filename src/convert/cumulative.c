@@ -1,0 +1,237 @@
+/*
+ * cumulative.c: the cumulative store (see cumulative.h).
+ */
+#include "convert/cumulative.h"
+
+#include <string.h>
+
+void cumulative_init(cumulative_store *store, const ptm_allocator *allocator)
+{
+    memset(store, 0, sizeof *store);
+    arena_init(&store->arena, allocator);
+}
+
+void cumulative_clear(cumulative_store *store)
+{
+    ptm_allocator allocator = store->arena.allocator;
+    arena_free(&store->arena);
+    cumulative_init(store, &allocator);
+}
+
+static bool store_ready(cumulative_store *store, const conversion *c)
+{
+    if (store->ready)
+        return true;
+    /* The store keeps the key it was made with, whatever the converter's
+     * key is later. */
+    const hash_key *key = &c->hash_key;
+    store->ready = interner_init(&store->names, &store->arena, key) &&
+                   interner_init(&store->identities, &store->arena, key) &&
+                   interner_init(&store->rule_identities, &store->arena, key) &&
+                   aggregator_init(&store->aggregator, &store->arena, key, c->metrics->count,
+                                   c->config->cardinality_limit);
+    return store->ready;
+}
+
+/* The store's copy of a conversion resource; its id, or INTERN_NONE. */
+static uint32_t store_resource(cumulative_store *store, const conversion *c, uint32_t index)
+{
+    uint32_t id = intern_copy(&store->identities, interned(&c->identities, index + 1));
+    if (id == INTERN_NONE || id <= store->resources.count)
+        return id;
+    const resource_record *from = &((const resource_record *)c->resources.items)[index];
+    resource_record *record = vector_push(&store->arena, &store->resources, sizeof *record);
+    if (record == NULL)
+        return INTERN_NONE;
+    *record = (resource_record){
+        .dropped_attributes_count = from->dropped_attributes_count,
+        .schema_url = {arena_dup(&store->arena, from->schema_url.data, from->schema_url.size),
+                       from->schema_url.size},
+        .canonical = {arena_dup(&store->arena, from->canonical.data, from->canonical.size),
+                      from->canonical.size},
+    };
+    return store->arena.failed ? INTERN_NONE : id;
+}
+
+/* The store's copy of a conversion rule set; its id, or INTERN_NONE. */
+static uint32_t store_rule_set(cumulative_store *store, const conversion *c, uint32_t index)
+{
+    uint32_t id = intern_copy(&store->rule_identities, interned(&c->rule_identities, index + 1));
+    if (id == INTERN_NONE || id <= store->rule_sets.count)
+        return id;
+    const rule_set *from = &((const rule_set *)c->rule_sets.items)[index];
+    rule_set *set = vector_push(&store->arena, &store->rule_sets, sizeof *set);
+    extracted_attribute *items = arena_alloc(&store->arena, ((size_t)from->count + 1) * sizeof *items);
+    if (set == NULL || items == NULL)
+        return INTERN_NONE;
+    for (uint32_t i = 0; i < from->count; i++) {
+        /* Keys are the configuration's, which outlives the store. */
+        items[i].key = from->items[i].key;
+        items[i].value = (byte_slice){arena_dup(&store->arena, from->items[i].value.data,
+                                                from->items[i].value.size),
+                                      from->items[i].value.size};
+    }
+    *set = (rule_set){items, from->count};
+    return store->arena.failed ? INTERN_NONE : id;
+}
+
+/* Translates conversion string ids to store ids, one lookup per id. */
+typedef struct id_map {
+    uint32_t *ids;         /* by conversion id; 0: not yet translated */
+    string_interner *from;
+    string_interner *to;
+    bool copy;             /* copy strings into the target's arena */
+} id_map;
+
+static bool map_id(id_map *map, uint32_t id, uint32_t *out)
+{
+    if (id == INTERN_NONE) {
+        *out = INTERN_NONE;
+        return true;
+    }
+    if (map->ids[id] == 0)
+        map->ids[id] = intern_from(map->to, map->from, id, map->copy);
+    *out = map->ids[id];
+    return *out != INTERN_NONE;
+}
+
+/* A key in another table's ids: resources[] and rules[] by index, names by map. */
+static bool map_key(id_map *names, const uint32_t *resources, const uint32_t *rules,
+                    const series_key *from, series_key *to)
+{
+    *to = (series_key){.metric = from->metric, .resource = resources[from->resource],
+                       .rules = rules[from->rules], .overflow = from->overflow};
+    return map_id(names, from->thread, &to->thread) && map_id(names, from->process, &to->process) &&
+           map_id(names, from->function, &to->function);
+}
+
+/* The store's overflow resource, the resource of no attributes, taken from
+ * c (which has it, or gets it now). */
+static bool settle_overflow_resource(cumulative_store *store, conversion *c)
+{
+    if (store->aggregator.overflow_resource != UINT32_MAX)
+        return true;
+    int64_t index = conversion_resource(c, &(resource_record){0});
+    uint32_t id = index >= 0 ? store_resource(store, c, (uint32_t)index) : INTERN_NONE;
+    store->aggregator.overflow_resource = id - 1;
+    return id != INTERN_NONE;
+}
+
+/* A held series' start: 1 ms before the add that made it. Prometheus keeps
+ * milliseconds and stores a created-timestamp zero only strictly before a
+ * series' first sample, so a series that starts again (a collector
+ * restarted) and is flushed within the millisecond of its first add would
+ * show no reset; 1 ms earlier it was 0 as well. */
+static uint64_t held_start(uint64_t add_time)
+{
+    enum { BEFORE_ADD_NS = 1000000 };
+    return add_time > BEFORE_ADD_NS ? add_time - BEFORE_ADD_NS : 0;
+}
+
+bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp)
+{
+    if (!store_ready(store, c) || !settle_overflow_resource(store, c))
+        return false;
+    uint64_t overflowed = store->aggregator.overflowed;
+    uint32_t resource_count = c->resources.count;
+    uint32_t *resources = arena_alloc(c->arena, ((size_t)resource_count + 1) * sizeof(uint32_t));
+    uint32_t *names = arena_calloc(c->arena, (size_t)c->interner.strings.count + 1, sizeof(uint32_t));
+    if (resources == NULL || names == NULL)
+        return false;
+    uint32_t *rules = arena_alloc(c->arena, ((size_t)c->rule_sets.count + 1) * sizeof(uint32_t));
+    if (rules == NULL)
+        return false;
+    for (uint32_t i = 0; i < resource_count; i++) {
+        uint32_t id = store_resource(store, c, i);
+        if (id == INTERN_NONE)
+            return false;
+        resources[i] = id - 1;
+    }
+    for (uint32_t i = 0; i < c->rule_sets.count; i++) {
+        uint32_t id = store_rule_set(store, c, i);
+        if (id == INTERN_NONE)
+            return false;
+        rules[i] = id - 1;
+    }
+    id_map map = {names, &c->interner, &store->names, true};
+    const series *items = c->aggregator.series.items;
+    for (uint32_t i = 0; i < c->aggregator.series.count; i++) {
+        const series *s = &items[i];
+        series_key key;
+        if (!map_key(&map, resources, rules, &s->key, &key))
+            return false;
+        if (key.overflow)
+            key.resource = store->aggregator.overflow_resource;
+        uint64_t start = stamp != 0 ? held_start(stamp) : s->start, end = stamp != 0 ? stamp : s->end;
+        bool ok = metric_is_snapshot(&c->metrics->items[key.metric])
+                      ? aggregate_replace(&store->aggregator, &key, s->value, start, end)
+                      : aggregate_add(&store->aggregator, &key, s->value, start, end, NULL);
+        if (!ok)
+            return false;
+    }
+    c->stats.overflowed += store->aggregator.overflowed - overflowed;
+    return !store->arena.failed;
+}
+
+bool cumulative_restore(const cumulative_store *store, conversion *c, uint64_t since, uint32_t *dropped)
+{
+    c->resources = (arena_vector){0};
+    c->rule_sets = (arena_vector){0};
+    c->max_copied = 0;
+    c->max_rule_items = 0;
+    if (!interner_init(&c->identities, c->arena, &c->hash_key) ||
+        !interner_init(&c->rule_identities, c->arena, &c->hash_key) ||
+        !aggregator_init(&c->aggregator, c->arena, &c->hash_key, c->metrics->count, UINT32_MAX))
+        return false;
+    const resource_record *records = store->resources.items;
+    for (uint32_t i = 0; i < store->resources.count; i++) {
+        resource_record candidate = records[i];
+        if (conversion_resource(c, &candidate) != (int64_t)i)
+            return false;
+    }
+    const rule_set *sets = store->rule_sets.items;
+    for (uint32_t i = 0; i < store->rule_sets.count; i++) {
+        if (conversion_rule_set(c, &sets[i]) != (int64_t)i)
+            return false;
+    }
+    uint32_t *names = arena_calloc(c->arena, (size_t)store->names.strings.count + 1, sizeof(uint32_t));
+    uint32_t count = store->resources.count > store->rule_sets.count ? store->resources.count
+                                                                     : store->rule_sets.count;
+    uint32_t *identity = arena_alloc(c->arena, ((size_t)count + 1) * sizeof(uint32_t));
+    if (names == NULL || identity == NULL)
+        return false;
+    for (uint32_t i = 0; i < count; i++)
+        identity[i] = i; /* resources and rule sets keep their store indices */
+    id_map map = {names, (string_interner *)&store->names, &c->interner, false};
+    const series *items = store->aggregator.series.items;
+    for (uint32_t i = 0; i < store->aggregator.series.count; i++) {
+        if (items[i].end < since) {
+            (*dropped)++;
+            continue;
+        }
+        series_key key;
+        if (!map_key(&map, identity, identity, &items[i].key, &key) ||
+            !aggregate_add(&c->aggregator, &key, items[i].value, items[i].start, items[i].end, NULL))
+            return false;
+    }
+    return true;
+}
+
+bool cumulative_merge(cumulative_store *store, conversion *c)
+{
+    uint32_t dropped = 0;
+    return cumulative_absorb(store, c, 0) && cumulative_restore(store, c, 0, &dropped);
+}
+
+void cumulative_stamp(conversion *c, uint64_t window_start, uint64_t now)
+{
+    series *items = c->aggregator.series.items;
+    for (uint32_t i = 0; i < c->aggregator.series.count; i++) {
+        const metric_def *def = &c->metrics->items[items[i].key.metric];
+        if (def->since_start)
+            items[i].start = 0; /* since the process started: unknown */
+        else if (!c->config->cumulative)
+            items[i].start = window_start;
+        items[i].end = now;
+    }
+}
