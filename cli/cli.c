@@ -691,6 +691,15 @@ int main(int argc, char **argv)
 {
 #ifndef __wasi__
     signal(SIGPIPE, SIG_IGN); /* a closed pipe is EPIPE from write, not death (reader_left) */
+#else
+    /* WASI has no working directory of its own: wasi-libc resolves relative
+     * paths against "/" of the preopened folders. A host that preopens the
+     * whole tree as "/" (the npm CLI) passes its directory in PWD, so that
+     * relative paths name what they name natively; without PWD (wasmtime
+     * run --dir .), relative paths are the preopened "."'s. */
+    const char *pwd = getenv("PWD");
+    if (pwd != NULL && pwd[0] == '/')
+        (void)chdir(pwd);
 #endif
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     if (inputs == NULL)

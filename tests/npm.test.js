@@ -341,18 +341,30 @@ test('npm CLI: stdout on a full disk: "cannot write output", exit 3; a closed pi
   assert.equal(piped.stderr.toString(), '', 'a reader that left is no error to report (as ptm)');
 });
 
-test('npm CLI: --help and --version', () => {
+test('npm CLI: --help and --version are the ptm command\'s own (issue 29)', () => {
+  // Before: the npm CLI kept a usage text of its own, which had drifted
+  // (it promised YAML configurations and refused them).
   const help = npmCli(['--help']);
   assert.equal(help.code, 0);
-  const nativeHelp = ptm(['--help']).stdout.toString().split('\n');
-  const lines = help.stdout.toString().split('\n');
-  assert.equal(lines[0], nativeHelp[0].replace('usage: ptm', 'usage: profiletometrics'));
-  assert.deepEqual(lines.slice(1), nativeHelp.slice(1));
+  assert.equal(help.stdout.toString(), ptm(['--help']).stdout.toString());
+  assert.match(help.stdout.toString(), /YAML/);
   const version = npmCli(['--version']);
   assert.equal(version.code, 0);
   const pkg = JSON.parse(readFileSync(join(jsDir, 'package.json'), 'utf8'));
-  assert.equal(version.stdout.toString(), `profiletometrics ${pkg.version}\n`);
-  assert.equal(ptm(['--version']).stdout.toString(), `ptm ${pkg.version}\n`, 'the package carries the core\'s version');
+  assert.equal(version.stdout.toString(), `ptm ${pkg.version}\n`, 'the package carries the core\'s version');
+  assert.equal(version.stdout.toString(), ptm(['--version']).stdout.toString());
+});
+
+test('npm CLI: the WASI command run by node:wasi, no second implementation; node\'s WASI warning left unsaid, others kept (issue 29)', () => {
+  const source = readFileSync(join(distDir, 'cli.js'), 'utf8');
+  assert.ok(readFileSync(join(distDir, 'ptm-wasi.wasm')).equals(readFileSync(join(root, 'build', 'wasi', 'ptm.wasm'))), 'dist/ptm-wasi.wasm is build/wasi/ptm.wasm');
+  assert.doesNotMatch(source, /from '\.\/index\.js'|usage|--stats|max_input_bytes/, 'no options, messages or conversion of its own');
+  assert.ok(source.split('\n').length < 60, 'a runner');
+  // Only the WASI ExperimentalWarning is dropped: another warning still shows.
+  const warned = spawnSync(process.execPath, ['--import', 'data:text/javascript,process.emitWarning("other", "ExperimentalWarning")', distCli, '--version']);
+  assert.equal(warned.status, 0, warned.stderr.toString());
+  assert.doesNotMatch(warned.stderr.toString(), /WASI/);
+  assert.match(warned.stderr.toString(), /ExperimentalWarning: other/);
 });
 
 /** npm with a quiet, offline-friendly configuration. */
@@ -360,12 +372,12 @@ function npm(args, cwd) {
   return execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
 }
 
-test('npm pack ships only package.json, README.md, the licence, the notices and dist/; the tarball installs offline and converts', (t) => {
+test('npm pack ships only package.json, README.md, the licence, the notices and dist/ (the API\'s module, the CLI\'s WASI command); the tarball installs offline and converts', (t) => {
   const work = mkdtempSync(join(tmpdir(), 'ptm-npm-pack-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], jsDir));
   const files = packed.files.map((f) => f.path).sort();
-  assert.deepEqual(files, ['LICENSE', 'README.md', 'THIRD_PARTY_NOTICES', 'dist/cli.js', 'dist/index.d.ts', 'dist/index.js', 'dist/ptm.wasm', 'package.json']);
+  assert.deepEqual(files, ['LICENSE', 'README.md', 'THIRD_PARTY_NOTICES', 'dist/cli.js', 'dist/index.d.ts', 'dist/index.js', 'dist/ptm-wasi.wasm', 'dist/ptm.wasm', 'package.json']);
   assert.equal(packed.name, 'profiletometrics');
   assert.deepEqual(packed.bundled, []);
 

@@ -1,7 +1,8 @@
 // version.test.js: one version, CMakeLists.txt's project version, reported
 // alike by the native ptm, the WASI command under wasmtime, the library's
 // ptm_version() (through the zero-import module's export), the npm package
-// (package.json, version(), its CLI), the output's instrumentation scope, and
+// (package.json, version(), its CLI: the WASI command, so `ptm VERSION`
+// as natively), the output's instrumentation scope, and
 // the CHANGELOG's latest entry. (The collector connector: its
 // TestStartLogsTheCoreVersion; the installed pkg-config and CMake package:
 // install.test.js.)
@@ -35,7 +36,7 @@ test('the npm package: package.json, version() from the module, its CLI', async 
   assert.throws(() => pkg.version(), { name: 'PtmError', code: 'argument' }, 'before init()');
   await pkg.init();
   assert.equal(pkg.version(), version);
-  assert.equal(npmCli(['--version']).stdout.toString(), `profiletometrics ${version}\n`);
+  assert.equal(npmCli(['--version']).stdout.toString(), `ptm ${version}\n`, 'the CLI is the ptm command');
 });
 
 test('the output\'s instrumentation scope carries it (native and npm)', async () => {

@@ -2,11 +2,13 @@
 // JSON it stands for. Every JSON configuration the README shows (its ```json
 // blocks and docs/examples/*.json), written as YAML by an independent
 // emitter (js-yaml) in block and in flow style, converts to the bytes its
-// JSON gives, natively and in the WASI command under wasmtime; the
+// JSON gives, natively, in the WASI command under wasmtime and in the npm
+// CLI (npx profiletometrics: the same command under node:wasi); the
 // collector connector's block, cut from each docs/examples/*.yaml that has one and
 // pasted as is (engine included), converts as its JSON twin (the block as
 // js-yaml reads it, less the connector's own keys); YAML mistakes are one
-// "ptm: config line N…" line and exit 2; the npm package says it reads JSON.
+// "ptm: config line N…" line and exit 2 on every host; the npm package's
+// API reads JSON and says so when given YAML.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -14,7 +16,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import yaml from 'js-yaml';
 import { fixtures, ptm, root, scratchFile } from './lib/run.js';
-import { npmCli, requireDist } from './lib/npm.js';
+import { freshPackage, npmCli, requireDist } from './lib/npm.js';
 
 const inputs = ['cpu-ebpf.pb', 'memory.pb', 'cpu-pprof.pb'].map((name) => join(fixtures, name));
 const scratch = dirname(scratchFile('probe'));
@@ -55,8 +57,9 @@ function convertEach(run, configPath) {
 
 const native = (args) => ptm(args);
 const wasi = (args) => spawnSync(wasmtimePath, ['run', '--dir', `${fixtures}::${fixtures}`, '--dir', `${scratch}::${scratch}`, wasiModule, ...args], { maxBuffer: 1 << 28 });
+const npm = (args) => npmCli(args);
 
-function assertSameConversions(jsonPath, yamlPath, label, hosts = { native, wasi }) {
+function assertSameConversions(jsonPath, yamlPath, label, hosts = { native, wasi, npm }) {
   for (const [host, run] of Object.entries(hosts)) {
     const expected = convertEach(run, jsonPath);
     const actual = convertEach(run, yamlPath);
@@ -69,7 +72,8 @@ function assertSameConversions(jsonPath, yamlPath, label, hosts = { native, wasi
   }
 }
 
-test('every README configuration converts alike from JSON and from YAML (block and flow), native and WASI', () => {
+test('every README configuration converts alike from JSON and from YAML (block and flow), native, WASI and npx', () => {
+  requireDist();
   const configs = readmeConfigs();
   assert.ok(configs.length >= 5, `configurations found: ${configs.length}`);
   configs.forEach(({ name, config }, i) => {
@@ -78,7 +82,7 @@ test('every README configuration converts alike from JSON and from YAML (block a
     const flow = yaml.dump(config, { flowLevel: 1 });
     assert.notEqual(block.trimStart()[0], '{', 'the block YAML is not JSON');
     assertSameConversions(jsonPath, write(`yaml-twin-${i}.yaml`, `# ${name}\n${block}`), `${name} (block)`);
-    assertSameConversions(jsonPath, write(`yaml-twin-${i}-flow.yml`, flow), `${name} (flow)`, { native });
+    assertSameConversions(jsonPath, write(`yaml-twin-${i}-flow.yml`, flow), `${name} (flow)`, { native, npm });
   });
 });
 
@@ -120,13 +124,27 @@ test('YAML mistakes: one line naming where, exit 2, nothing on stdout', () => {
     const command = wasi(['-c', path, '-f', 'prom', inputs[0]]);
     assert.equal(command.status, 2, `WASI: ${text}`);
     assert.equal(command.stderr.toString().trimEnd(), lines[0], `WASI: ${text}`);
+    const npx = npm(['-c', path, '-f', 'prom', inputs[0]]);
+    assert.equal(npx.code, 2, `npm CLI: ${text}`);
+    assert.equal(npx.stdout.length, 0, `npm CLI: ${text}`);
+    assert.equal(npx.stderr, run.stderr, `npm CLI: ${text}`);
   }
 });
 
-test('the npm package reads JSON (and objects), and says so when given YAML', () => {
+test('npx profiletometrics reads a YAML config as ptm does; the npm API reads JSON (and objects), and says so when given YAML (issue 29)', async () => {
+  // Before: the npm CLI was the API's, and refused YAML with the API's message.
   requireDist();
-  const path = write('npm-config.yaml', 'temporality: delta\n');
-  const run = npmCli(['-c', path, '-f', 'prom', inputs[0]]);
-  assert.equal(run.code, 2);
-  assert.equal(run.stderr, 'ptm: config: not valid JSON (at byte 0): the library reads a JSON object (YAML is read by the ptm command, native and WASI)\n');
+  const path = write('npm-config.yaml', 'temporality: cumulative  # as the connector writes it\nmetrics:\n  function: {top_n: 2}\n');
+  const args = ['-c', path, '-f', 'prom', '--stats', inputs[0]];
+  const expected = ptm(args);
+  assert.equal(expected.code, 0, expected.stderr);
+  assert.match(expected.stdout.toString(), /^# TYPE profile_cpu_time_seconds_total counter$/m);
+  const run = npmCli(args);
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(run.stdout.equals(expected.stdout), 'the native bytes');
+  assert.equal(run.stderr, expected.stderr, 'the native --stats line');
+  const { init, createConverter } = await freshPackage();
+  await init();
+  assert.throws(() => createConverter(readFileSync(path)), (error) => error.code === 'config' &&
+    error.message === 'config: not valid JSON (at byte 0): the library reads a JSON object (YAML is read by the ptm command, native and WASI)');
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# build-js.sh: lays out the npm package profiletometrics: copies js/src/*
-# and the reactor module build/wasm/ptm.wasm into js/dist/ (build output,
+# build-js.sh: lays out the npm package profiletometrics: copies js/src/*,
+# the reactor module build/wasm/ptm.wasm (the API's) and the WASI command
+# build/wasi/ptm.wasm as ptm-wasi.wasm (the CLI's) into js/dist/ (build output,
 # ignored by git), LICENSE and THIRD_PARTY_NOTICES into js/; sets
 # js/package.json's version to CMakeLists.txt's project version.
 #
@@ -9,9 +10,12 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 wasm="$root/build/wasm/ptm.wasm"
+command="$root/build/wasi/ptm.wasm"
 dist="$root/js/dist"
 
-[ -f "$wasm" ] || { echo "build-js: $wasm is missing (make build first)" >&2; exit 1; }
+for module in "$wasm" "$command"; do
+  [ -f "$module" ] || { echo "build-js: $module is missing (make build first)" >&2; exit 1; }
+done
 
 # The version is CMakeLists.txt's project version; js/package.json follows it.
 core=$(sed -n 's/^project(profiletometrics VERSION \([0-9.]*\) .*/\1/p' "$root/CMakeLists.txt")
@@ -25,6 +29,7 @@ fi
 rm -rf "$dist"
 mkdir -p "$dist"
 cp "$root"/js/src/* "$wasm" "$dist/"
+cp "$command" "$dist/ptm-wasi.wasm"
 # The licence and the bundled libraries' notices, at the package's root
 # (ignored by git there; npm ships LICENSE by name, the notices by "files").
 cp "$root/LICENSE" "$root/THIRD_PARTY_NOTICES" "$root/js/"
