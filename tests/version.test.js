@@ -17,7 +17,7 @@ import { distIndex, jsDir, npmCli, requireDist } from './lib/npm.js';
 
 test('CMakeLists.txt keeps the version, and nothing else in the sources spells it', () => {
   assert.match(version ?? '', /^\d+\.\d+\.\d+$/);
-  for (const file of ['include/ptm.h', 'include/ptm_wasm.h', 'cli/cli.c', 'src/encode/encode_otlp.c', 'src/encode/encode_json.c', 'js/src/index.js', 'js/src/cli.js']) {
+  for (const file of ['include/ptm.h', 'include/ptm_wasm.h', 'cli/cli.c', 'cli/cli_args.c', 'src/encode/encode_otlp.c', 'src/encode/encode_json.c', 'js/src/index.js', 'js/src/cli.js']) {
     assert.ok(!readFileSync(join(root, file), 'utf8').includes(`"${version}"`), `${file} spells the version`);
   }
 });

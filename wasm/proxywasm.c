@@ -30,99 +30,24 @@
  *    requests pass.
  *  - Envoy calls _initialize before anything else; the Go SDK's emulator
  *    never does. Every entry point runs the initialisation once.
- *  - Imports: the env.proxy_* host calls below, which both Envoy and the
- *    emulator provide, and WASI random_get (through getentropy) for the
- *    converters' hash keys. stdio is stubbed (no_stdio.c).
+ *  - Imports: the env.proxy_* host calls (proxywasm_host.h), which both
+ *    Envoy and the emulator provide, and WASI random_get (through
+ *    getentropy) for the converters' hash keys. stdio is stubbed
+ *    (no_stdio.c).
+ *
+ * This file: the plugins' configuration, the conversion and the request
+ * callbacks; proxywasm_host.c the VM's side of the ABI (initialisation,
+ * contexts, logging, headers, local answers, counters); proxywasm_config.c
+ * the plugin configuration.
  */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-#include <cJSON.h>
-
-#include "proxywasm_config.h"
-
-#define EXPORT(name) __attribute__((export_name(#name))) name
-#define HOST_CALL(name) __attribute__((import_module("env"), import_name(#name))) name
-
-/* ---- the host's side of ABI 0.2.1 ------------------------------------------ */
-
-enum proxy_status { PROXY_OK = 0, PROXY_NOT_FOUND = 1 };
-enum proxy_action { ACTION_CONTINUE = 0, ACTION_PAUSE = 1 };
-enum proxy_log_level { LOG_DEBUG = 1, LOG_INFO = 2, LOG_WARN = 3, LOG_ERROR = 4 };
-enum proxy_buffer { BUFFER_REQUEST_BODY = 0, BUFFER_PLUGIN_CONFIGURATION = 7 };
-enum proxy_map { MAP_REQUEST_HEADERS = 0 };
-enum proxy_metric_type { METRIC_COUNTER = 0, METRIC_GAUGE = 1 };
-
-int32_t HOST_CALL(proxy_log)(int32_t level, const char *message, size_t size);
-/* The host allocates *data with our malloc; we free it. */
-int32_t HOST_CALL(proxy_get_buffer_bytes)(int32_t buffer, size_t start, size_t max_size,
-                                          uint8_t **data, size_t *size);
-int32_t HOST_CALL(proxy_set_buffer_bytes)(int32_t buffer, size_t start, size_t size,
-                                          const uint8_t *data, size_t data_size);
-int32_t HOST_CALL(proxy_get_header_map_value)(int32_t map, const char *key, size_t key_size,
-                                              char **value, size_t *value_size);
-int32_t HOST_CALL(proxy_replace_header_map_value)(int32_t map, const char *key, size_t key_size,
-                                                  const char *value, size_t value_size);
-int32_t HOST_CALL(proxy_remove_header_map_value)(int32_t map, const char *key, size_t key_size);
-int32_t HOST_CALL(proxy_send_local_response)(uint32_t status, const char *details,
-                                             size_t details_size, const uint8_t *body,
-                                             size_t body_size, const uint8_t *headers,
-                                             size_t headers_size, int32_t grpc_status);
-int32_t HOST_CALL(proxy_define_metric)(int32_t type, const char *name, size_t name_size,
-                                       uint32_t *metric_id);
-int32_t HOST_CALL(proxy_increment_metric)(uint32_t metric_id, int64_t offset);
-int32_t HOST_CALL(proxy_record_metric)(uint32_t metric_id, uint64_t value);
-
-/* ---- initialisation and the allocator ---------------------------------------- */
-
-void __wasm_call_ctors(void);
-
-static bool initialized;
-
-static void initialize_once(void)
-{
-    if (!initialized) {
-        initialized = true;
-        __wasm_call_ctors();
-    }
-}
-
-void EXPORT(_initialize)(void)
-{
-    initialize_once();
-}
-
-void EXPORT(proxy_abi_version_0_2_1)(void)
-{
-}
-
-/* Envoy's host looks for "malloc" first (exported by the link, -Wl,--export=malloc),
- * the emulator for this one. */
-void *EXPORT(proxy_on_memory_allocate)(size_t size)
-{
-    initialize_once();
-    return malloc(size);
-}
+#include "proxywasm_host.h"
 
 /* ---- plugins (root contexts) -------------------------------------------------- */
-
-/* The counters a plugin defines in the host (Envoy: wasmcustom.<name>). */
-enum plugin_counter {
-    COUNT_REQUESTS_CONVERTED,  /* forwarded as metrics */
-    COUNT_REQUESTS_REJECTED,   /* answered locally (400, 415, 503) */
-    COUNT_REQUESTS_PASSED,     /* a failure passed on untouched ("on_error": "pass") */
-    COUNT_SAMPLES_TOTAL,       /* ptm_stats, summed over converted requests */
-    COUNT_SAMPLES_KEPT,
-    COUNT_SAMPLES_FILTERED,
-    COUNT_SAMPLES_INVALID,
-    COUNT_SAMPLES_SKIPPED,
-    COUNT_POINTS,              /* data points forwarded */
-    COUNTER_COUNT
-};
 
 static const char *const counter_names[COUNTER_COUNT] = {
     "profiletometrics.requests_converted", "profiletometrics.requests_rejected",
@@ -134,187 +59,6 @@ static const char *const counter_names[COUNTER_COUNT] = {
 
 /* A gauge: the VM's linear memory in bytes, recorded after each request. */
 static const char memory_gauge_name[] = "profiletometrics.vm_memory_bytes";
-
-typedef struct plugin {
-    ptm_converter *converter; /* a plugin exists once proxy_on_configure built it */
-    filter_options options;
-    uint32_t counters[COUNTER_COUNT];
-    uint32_t memory_gauge;
-} plugin;
-
-/* ---- HTTP streams -------------------------------------------------------------- */
-
-typedef enum body_kind { BODY_PROTOBUF, BODY_JSON } body_kind;
-
-/* A request to the matched path, from its headers to its conversion. */
-typedef struct stream {
-    body_kind kind;
-    uint64_t body_size; /* what Envoy has buffered so far */
-    char *query;        /* the :path's "?..." (NULL: none), kept on the rewrite */
-} stream;
-
-/* Every context: a plugin (root) or a request (stream) of one. */
-typedef struct context {
-    uint32_t id;
-    uint32_t root_id;       /* 0 for a root context */
-    plugin *plugin;         /* root contexts */
-    stream *stream;         /* a request being converted; NULL when passing untouched or done */
-    struct held_bytes *held; /* what it handed to the host (see hold()) */
-    struct context *next;   /* in its bucket */
-} context;
-
-/* Contexts by id, chained in buckets. Invariant: each id at most once. */
-enum { CONTEXT_BUCKETS = 1024 };
-static context *context_buckets[CONTEXT_BUCKETS];
-
-static context **context_slot(uint32_t id)
-{
-    context **slot = &context_buckets[id % CONTEXT_BUCKETS];
-    while (*slot != NULL && (*slot)->id != id)
-        slot = &(*slot)->next;
-    return slot;
-}
-
-static context *find_context(uint32_t id)
-{
-    return *context_slot(id);
-}
-
-static plugin *find_plugin(uint32_t root_id)
-{
-    context *root = find_context(root_id);
-    return root != NULL ? root->plugin : NULL;
-}
-
-/* ---- bytes handed to the host --------------------------------------------------- */
-
-/*
- * The Go SDK's emulator keeps what a host call is given (a log line, a
- * header value, a local response) as a view into the VM's memory, not a
- * copy as Envoy does: a buffer freed or reused early would change what it
- * recorded. So those bytes are held by the context they were given for,
- * until it ends.
- */
-typedef struct held_bytes {
-    struct held_bytes *next;
-    char bytes[];
-} held_bytes;
-
-/* size bytes held until ctx ends; NULL when memory ran out. */
-static char *hold(context *ctx, size_t size)
-{
-    held_bytes *block = malloc(sizeof *block + size);
-    if (block == NULL)
-        return NULL;
-    block->next = ctx->held;
-    ctx->held = block;
-    return block->bytes;
-}
-
-static void release_held(context *ctx)
-{
-    while (ctx->held != NULL) {
-        held_bytes *next = ctx->held->next;
-        free(ctx->held);
-        ctx->held = next;
-    }
-}
-
-/* ---- logging ------------------------------------------------------------------ */
-
-enum { LINE_CAPACITY = 1024 }; /* a "ptm: " line, NUL included */
-
-/* "ptm: " and a printf-formatted message, cut at LINE_CAPACITY, held by ctx. */
-static const char *format_line(context *ctx, const char *format, va_list arguments)
-{
-    char *line = hold(ctx, LINE_CAPACITY);
-    if (line == NULL)
-        return "ptm: out of memory";
-    memcpy(line, "ptm: ", 5);
-    vsnprintf(line + 5, LINE_CAPACITY - 5, format, arguments);
-    return line;
-}
-
-static const char *make_line(context *ctx, const char *format, ...) __attribute__((format(printf, 2, 3)));
-
-static const char *make_line(context *ctx, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    const char *line = format_line(ctx, format, arguments);
-    va_end(arguments);
-    return line;
-}
-
-static void log_text(enum proxy_log_level level, const char *text)
-{
-    proxy_log(level, text, strlen(text));
-}
-
-/* Logs "ptm: " and a printf-formatted message for ctx. */
-static void log_message(context *ctx, enum proxy_log_level level, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void log_message(context *ctx, enum proxy_log_level level, const char *format, ...)
-{
-    va_list arguments;
-    va_start(arguments, format);
-    log_text(level, format_line(ctx, format, arguments));
-    va_end(arguments);
-}
-
-static void end_stream(context *ctx)
-{
-    if (ctx->stream != NULL) {
-        free(ctx->stream->query);
-        free(ctx->stream);
-        ctx->stream = NULL;
-    }
-}
-
-static void free_plugin(plugin *p)
-{
-    if (p != NULL) {
-        ptm_converter_free(p->converter);
-        free(p);
-    }
-}
-
-static void delete_context(uint32_t id)
-{
-    context **slot = context_slot(id);
-    context *ctx = *slot;
-    if (ctx == NULL)
-        return;
-    *slot = ctx->next;
-    end_stream(ctx);
-    free_plugin(ctx->plugin);
-    release_held(ctx);
-    free(ctx);
-}
-
-void EXPORT(proxy_on_context_create)(uint32_t id, uint32_t root_id)
-{
-    initialize_once();
-    delete_context(id); /* an id the host reuses starts afresh */
-    context *ctx = calloc(1, sizeof *ctx);
-    if (ctx == NULL) {
-        log_text(LOG_ERROR, "ptm: out of memory creating a context");
-        return;
-    }
-    ctx->id = id;
-    ctx->root_id = root_id;
-    context **bucket = &context_buckets[id % CONTEXT_BUCKETS];
-    ctx->next = *bucket;
-    *bucket = ctx;
-}
-
-int32_t EXPORT(proxy_on_vm_start)(uint32_t root_id, size_t vm_configuration_size)
-{
-    (void)root_id, (void)vm_configuration_size;
-    initialize_once();
-    return 1;
-}
 
 static void define_metrics(plugin *p)
 {
@@ -350,160 +94,6 @@ int32_t EXPORT(proxy_on_configure)(uint32_t root_id, size_t configuration_size)
     root->plugin = p;
     log_message(root, LOG_INFO, "configured (profiletometrics %s)", ptm_version());
     return 1;
-}
-
-/* ---- request headers ------------------------------------------------------------ */
-
-/* The profiles' wire version this filter reads (opentelemetry-proto's
- * OTLP-Profiles-Development-Version header; absent means 1). */
-#define PROFILES_VERSION_HEADER "otlp-profiles-development-version"
-
-/* A request header's value (NULL when absent), NUL-terminated, for free(). */
-static char *request_header(const char *name)
-{
-    char *value = NULL;
-    size_t size = 0;
-    if (proxy_get_header_map_value(MAP_REQUEST_HEADERS, name, strlen(name), &value, &size) != PROXY_OK)
-        return NULL;
-    char *text = malloc(size + 1);
-    if (text != NULL) {
-        memcpy(text, value, size);
-        text[size] = '\0';
-    }
-    free(value);
-    return text;
-}
-
-static void set_request_header(const char *name, const char *value)
-{
-    proxy_replace_header_map_value(MAP_REQUEST_HEADERS, name, strlen(name), value, strlen(value));
-}
-
-static void remove_request_header(const char *name)
-{
-    proxy_remove_header_map_value(MAP_REQUEST_HEADERS, name, strlen(name));
-}
-
-/* Whether value, up to a ';' and without surrounding blanks, is token (any case). */
-static bool header_token_is(const char *value, const char *token)
-{
-    while (*value == ' ' || *value == '\t')
-        value++;
-    size_t length = strcspn(value, ";");
-    while (length > 0 && (value[length - 1] == ' ' || value[length - 1] == '\t'))
-        length--;
-    return length == strlen(token) && strncasecmp(value, token, length) == 0;
-}
-
-/* ---- answers ------------------------------------------------------------------- */
-
-/* google.rpc.Status{code = 1, message = 2} as protobuf into out (at least
- * size + 5 bytes; code under 128, size under 2^14); returns its size. */
-static size_t encode_status_protobuf(int32_t code, const char *message, size_t size, uint8_t *out)
-{
-    size_t at = 0;
-    out[at++] = 0x08; /* field 1, varint */
-    out[at++] = (uint8_t)code;
-    out[at++] = 0x12; /* field 2, length-delimited */
-    if (size >= 0x80)
-        out[at++] = (uint8_t)(0x80 | (size & 0x7f));
-    out[at++] = (uint8_t)(size >> (size >= 0x80 ? 7 : 0));
-    memcpy(out + at, message, size);
-    return at + size;
-}
-
-/* Sends a local response with a content-type and body (held by ctx). A
- * proxy-wasm header map: the pair count, each pair's key and value sizes
- * (u32 LE), then each key and value followed by a NUL. */
-static void send_local_response(context *ctx, uint32_t status, const char *content_type, const void *body,
-                                size_t body_size)
-{
-    static const char key[] = "content-type";
-    static const char details[] = "profiletometrics_refused";
-    size_t type_size = strlen(content_type);
-    size_t headers_size = 12 + sizeof key + type_size + 1;
-    uint8_t *headers = (uint8_t *)hold(ctx, headers_size);
-    if (headers == NULL) {
-        proxy_send_local_response(status, details, sizeof details - 1, body, body_size, NULL, 0, -1);
-        return;
-    }
-    uint32_t sizes[3] = {1, sizeof key - 1, (uint32_t)type_size};
-    memcpy(headers, sizes, sizeof sizes);
-    memcpy(headers + 12, key, sizeof key);
-    memcpy(headers + 12 + sizeof key, content_type, type_size + 1);
-    proxy_send_local_response(status, details, sizeof details - 1, body, body_size, headers, headers_size, -1);
-}
-
-/* line as the JSON of a google.rpc.Status, held by ctx; NULL when memory ran out. */
-static const char *status_json(context *ctx, int32_t code, const char *line)
-{
-    cJSON *object = cJSON_CreateObject();
-    char *json = NULL;
-    if (object != NULL && cJSON_AddNumberToObject(object, "code", code) != NULL &&
-        cJSON_AddStringToObject(object, "message", line) != NULL)
-        json = cJSON_PrintUnformatted(object);
-    cJSON_Delete(object);
-    char *held = json != NULL ? hold(ctx, strlen(json) + 1) : NULL;
-    if (held != NULL)
-        strcpy(held, json);
-    cJSON_free(json);
-    return held;
-}
-
-/*
- * Answers the request locally with status and line ("ptm: ..."; held by
- * ctx) as an OTLP/HTTP server does: the body a google.rpc.Status (code 3,
- * INVALID_ARGUMENT, or 14, UNAVAILABLE, for 503) in the request's encoding
- * (kind), protobuf or JSON; plain text when kind is NULL (neither) or when
- * memory ran out.
- */
-static void send_failure(context *ctx, uint32_t status, const char *line, const body_kind *kind)
-{
-    int32_t code = status == 503 ? 14 : 3;
-    size_t size = strlen(line);
-    uint8_t *protobuf = kind != NULL && *kind == BODY_PROTOBUF ? (uint8_t *)hold(ctx, size + 5) : NULL;
-    const char *json = kind != NULL && *kind == BODY_JSON ? status_json(ctx, code, line) : NULL;
-    if (protobuf != NULL)
-        send_local_response(ctx, status, "application/x-protobuf", protobuf,
-                            encode_status_protobuf(code, line, size, protobuf));
-    else if (json != NULL)
-        send_local_response(ctx, status, "application/json", json, strlen(json));
-    else
-        send_local_response(ctx, status, "text/plain; charset=utf-8", line, size);
-}
-
-static void count(const plugin *p, enum plugin_counter counter, uint64_t amount)
-{
-    if (amount > 0)
-        proxy_increment_metric(p->counters[counter], (int64_t)amount);
-}
-
-static void record_memory(const plugin *p)
-{
-    proxy_record_metric(p->memory_gauge, (uint64_t)__builtin_wasm_memory_size(0) * 65536);
-}
-
-/*
- * A request the filter cannot convert: answered with status and "ptm: "
- * message, or passed on untouched with "on_error": "pass" (the message then
- * logged). kind NULL: its body is neither protobuf nor JSON.
- */
-static int32_t fail_request(context *ctx, const plugin *p, uint32_t status, const char *message,
-                            const body_kind *kind)
-{
-    end_stream(ctx);
-    if (p->options.pass_on_error) {
-        log_message(ctx, LOG_WARN, "%s (passed on untouched: \"on_error\": \"pass\")", message);
-        count(p, COUNT_REQUESTS_PASSED, 1);
-        record_memory(p);
-        return ACTION_CONTINUE;
-    }
-    const char *line = make_line(ctx, "%s", message);
-    log_text(LOG_WARN, line);
-    send_failure(ctx, status, line, kind);
-    count(p, COUNT_REQUESTS_REJECTED, 1);
-    record_memory(p);
-    return ACTION_PAUSE;
 }
 
 /* ---- conversion ---------------------------------------------------------------- */
@@ -549,13 +139,13 @@ static void log_conversion(context *ctx, const ptm_converter *converter, const p
 
 static void count_conversion(const plugin *p, const ptm_stats *stats)
 {
-    count(p, COUNT_REQUESTS_CONVERTED, 1);
-    count(p, COUNT_SAMPLES_TOTAL, stats->samples_total);
-    count(p, COUNT_SAMPLES_KEPT, stats->samples_kept);
-    count(p, COUNT_SAMPLES_FILTERED, stats->samples_filtered);
-    count(p, COUNT_SAMPLES_INVALID, stats->samples_invalid);
-    count(p, COUNT_SAMPLES_SKIPPED, stats->samples_skipped);
-    count(p, COUNT_POINTS, stats->series);
+    count_metric(p, COUNT_REQUESTS_CONVERTED, 1);
+    count_metric(p, COUNT_SAMPLES_TOTAL, stats->samples_total);
+    count_metric(p, COUNT_SAMPLES_KEPT, stats->samples_kept);
+    count_metric(p, COUNT_SAMPLES_FILTERED, stats->samples_filtered);
+    count_metric(p, COUNT_SAMPLES_INVALID, stats->samples_invalid);
+    count_metric(p, COUNT_SAMPLES_SKIPPED, stats->samples_skipped);
+    count_metric(p, COUNT_POINTS, stats->series);
 }
 
 /* path and query (NULL: none) as one string held by ctx; NULL when memory ran out. */
@@ -731,29 +321,4 @@ int32_t EXPORT(proxy_on_request_trailers)(uint32_t id, size_t trailer_count)
     context *ctx = find_context(id);
     plugin *p = ctx != NULL && ctx->stream != NULL ? find_plugin(ctx->root_id) : NULL;
     return p != NULL ? convert_request(ctx, p) : ACTION_CONTINUE;
-}
-
-/* ---- the end of a context -------------------------------------------------------- */
-
-int32_t EXPORT(proxy_on_done)(uint32_t id)
-{
-    initialize_once();
-    context *ctx = find_context(id);
-    if (ctx != NULL)
-        end_stream(ctx);
-    return 1;
-}
-
-void EXPORT(proxy_on_log)(uint32_t id)
-{
-    initialize_once();
-    context *ctx = find_context(id);
-    if (ctx != NULL && ctx->root_id != 0)
-        delete_context(id);
-}
-
-void EXPORT(proxy_on_delete)(uint32_t id)
-{
-    initialize_once();
-    delete_context(id);
 }
