@@ -29,7 +29,8 @@
  *    what is wrong is available from ptm_converter_last_error().
  *
  * The metrics, their units and attributes, and the configuration keys are
- * documented in README.md and docs/semantics.md.
+ * documented in docs/ (api.md, configuration.md, metrics.md) and
+ * docs/semantics.md.
  */
 #ifndef PTM_H
 #define PTM_H
@@ -86,7 +87,7 @@ typedef enum ptm_format {
      * collected only when asked: ptm_convert() with this format does, a
      * stream needs ptm_converter_collect_stacks() before it begins. */
     PTM_FORMAT_FOLDED = 3,
-    /* A summary for reading at a terminal (README.md, "ptm --top"): the
+    /* A summary for reading at a terminal (docs/cli.md, "--top"): the
      * counts, each summed measure's total, and the top processes, threads
      * and functions (self and inclusive) of the folded measure with their
      * shares; ptm_converter_set_top_count() rows per table (10). Text, not
@@ -376,7 +377,7 @@ ptm_result ptm_converter_collect_stacks(ptm_converter *converter, int enabled);
 ptm_result ptm_converter_set_top_count(ptm_converter *converter, uint32_t count);
 
 /*
- * Symbolization (configuration "symbolize"; README "Symbolization"): a
+ * Symbolization (configuration "symbolize"; docs/symbolization.md): a
  * native frame (a location without lines, its mapping carrying a GNU build
  * ID) is named from the function symbols of an ELF file with that build ID.
  * The library reads no file itself; the host reads what it asks for, in one

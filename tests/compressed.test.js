@@ -7,7 +7,7 @@
 // zeros, made here by piping /dev/zero through gzip -9 and zstd) stops at
 // max_input_bytes with a message naming it, in memory bounded by it. The
 // wasm reactor (the npm package's API and CLI, npx profiletometrics) has gzip
-// but no zstd decompressor (its size budget, README.md): there gzip gives the
+// but no zstd decompressor (its size budget, docs/input.md): there gzip gives the
 // native bytes and zstd fails, exit 1, with a message saying so, whole or in
 // pieces. A gzipped pprof profile and a gzipped OTLP request convert alike on
 // every entry point.

@@ -5,8 +5,8 @@
 /** Output formats: OTLP protobuf, OTLP/JSON (one line for the whole input), Prometheus text 0.0.4,
  * folded stacks ("process;thread;root;...;leaf VALUE" lines of the kept samples of the measure
  * "folded": {"measure"} names, cpu by default; VALUE in ns, or bytes for memory), or top (a
- * summary to read: totals, and the top processes, threads and functions of that measure; the
- * README's "ptm --top"; not a format for programs). */
+ * summary to read: totals, and the top processes, threads and functions of that measure; see
+ * docs/cli.md, "--top"; not a format for programs). */
 export type Format = 'otlp' | 'json' | 'prom' | 'folded' | 'top';
 
 /** ptm_result names; 'ok' is never thrown. */
@@ -90,7 +90,7 @@ export function init(source?: WasmSource | Promise<WasmSource>): Promise<void>;
 /** The core's version, "MAJOR.MINOR.PATCH": the package's version too. Throws PtmError "argument" before init(). */
 export function version(): string;
 
-/** JSON configuration: an object, a JSON string, or its bytes (see the README's Configuration). */
+/** JSON configuration: an object, a JSON string, or its bytes (see docs/configuration.md). */
 export type Config = Record<string, unknown> | string | ArrayBuffer | ArrayBufferView;
 
 /** An input: an OTLP request (protobuf), OTLP/JSON or JSON Lines, a pprof profile, or
@@ -163,7 +163,7 @@ export interface Converter {
   flush(options: { format: 'json' | 'prom'; bytes: true; now?: number | bigint }): Converted<Uint8Array>;
   flush(options: { format: 'json' | 'prom'; bytes?: false; now?: number | bigint }): Converted<string>;
   /**
-   * Symbolization (configuration "symbolize"; the README's "Symbolization"):
+   * Symbolization (configuration "symbolize"; docs/symbolization.md):
    * a native frame (a location without lines whose mapping has a GNU build
    * ID) is named from the function symbols of an ELF file with that build
    * ID, which the converter keeps by build ID across calls (within
