@@ -131,7 +131,7 @@ test('includes run one way: no file includes a header of a stage above its own',
 const OVER = new Map([
   ['src/api/converter.c', 1380],
   ['wasm/proxywasm.c', 759], ['cli/config_yaml.c', 745],
-  ['cli/cli.c', 702], ['src/decode/decode.c', 643],
+  ['cli/cli.c', 702],
   ['src/encode/encode_prom.c', 613],
 ]);
 
