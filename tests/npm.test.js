@@ -61,8 +61,12 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
   assert.deepEqual(readFileSync(distWasm), readFileSync(join(root, 'build', 'wasm', 'ptm.wasm')), 'dist has the built module');
 });
 
-test('the exported names are the core\'s table (ptm_constants_json), native and wasm alike, and so are both commands\' stats keys and exit codes', () => {
+test('the exported names are the core\'s table (ptm_constants_json), native and wasm alike, and so are both commands\' stats keys and exit codes', async () => {
   const core = nativeConstants();
+  const fresh = await freshPackage();
+  assert.deepEqual([fresh.FORMATS, fresh.INPUT_FORMATS, fresh.RESULTS, fresh.STATS], [[], [], [], []], 'empty before init()');
+  await fresh.init();
+  assert.deepEqual(fresh.STATS, core.stats, 'filled by init()');
   assert.deepEqual(moduleConstants(distWasm), core, 'the module\'s table is the native library\'s');
   assert.deepEqual(FORMATS, core.formats, 'ptm_format order');
   assert.deepEqual(INPUT_FORMATS, core.input_formats, 'ptm_input_format order');

@@ -44,7 +44,7 @@ function readConstants(w) {
 function fillConstants({ results, formats, inputFormats, stats }) {
   for (const [list, names] of [[RESULTS, results], [FORMATS, formats], [INPUT_FORMATS, inputFormats], [STATS, stats]]) {
     if (Object.isFrozen(list)) continue;
-    list.push(...names);
+    list.splice(0, list.length, ...names);
     Object.freeze(list);
   }
 }
