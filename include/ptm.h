@@ -141,14 +141,10 @@ typedef struct ptm_stats {
                                      (summed over the points written) */
 } ptm_stats;
 
-#if !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
-/* The JS and Go hosts (js/src/index.js, wasm/collector) read ptm_stats as
- * fourteen u64 by position: a field added, moved or resized breaks them. */
-_Static_assert(sizeof(ptm_stats) == 14 * sizeof(uint64_t), "ptm_stats: fourteen u64");
-_Static_assert(offsetof(ptm_stats, requests) == 0, "ptm_stats: requests first");
-_Static_assert(offsetof(ptm_stats, attributes_dropped) == 13 * sizeof(uint64_t),
-               "ptm_stats: attributes_dropped last");
-#endif
+/* ptm_stats is u64 fields only: hosts that read it from memory (the npm
+ * package, the Collector connector) take its fields' names, order and count
+ * from ptm_constants_json() ("stats"); src/api/constants.c checks that list
+ * against this struct when the library is built. */
 
 /* A custom allocator. malloc_fn returns NULL on failure; free_fn accepts NULL.
  * The context pointer is passed back unchanged. */
@@ -442,6 +438,26 @@ const char *ptm_version(void);
 
 /* A static, human-readable name for a result ("input", "config", ...). */
 const char *ptm_result_name(ptm_result result);
+
+/*
+ * The names of this header's constants, one static JSON object (NUL-
+ * terminated, never freed), for hosts that would otherwise retype them (the
+ * npm package and the Collector connector read it at load):
+ *   "results":       by number, {"number", "code" (the hosts' name: "ok",
+ *                    "input", "config", "nomem", "limit", "argument",
+ *                    "memory_limit"), "text" (ptm_result_name()), "exit"
+ *                    (the ptm command's exit code for it)};
+ *   "formats":       ptm_format names by number ("otlp", "json", "prom",
+ *                    "folded", "top");
+ *   "input_formats": ptm_input_format names by number ("auto", "otlp",
+ *                    "json", "pprof");
+ *   "stats":         the ptm_stats fields in order, each a u64;
+ *   "exit_codes":    the ptm command's exit codes by name ("ok", "input",
+ *                    "usage", "resources", "refused": some requests refused
+ *                    and the others written, "memory_limit").
+ * Lists may grow at their end in later versions.
+ */
+const char *ptm_constants_json(void);
 
 #ifdef __cplusplus
 }

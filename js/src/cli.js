@@ -328,7 +328,6 @@ function expandInputs(inputs) {
  * after the output or the error, as ptm does (not when the input could not
  * be read whole or passed max_input_bytes). */
 async function convert(options, config) {
-  await init();
   let converter;
   try {
     converter = createConverter(config);
@@ -380,6 +379,7 @@ async function convert(options, config) {
 }
 
 async function main(args) {
+  await init(); // before the arguments: the format names are the module's (FORMATS, INPUT_FORMATS)
   try {
     const options = parseArguments(args);
     if (options === null) return 0;

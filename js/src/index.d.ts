@@ -48,6 +48,12 @@ export interface Converted<T> {
   refused?: string[];
 }
 
+/**
+ * The core's names, read from the module (ptm_constants_json of ptm.h) by
+ * init(): empty until init() has finished, then frozen. FORMATS: by
+ * ptm_format number; RESULTS: PtmError codes by ptm_result number (0, 'ok',
+ * is success); STATS: the Stats fields in the order of ptm_stats.
+ */
 export const FORMATS: readonly ['otlp', 'json', 'prom', 'folded', 'top'];
 export const RESULTS: readonly ['ok', 'input', 'config', 'nomem', 'limit', 'argument', 'memory_limit'];
 export const STATS: readonly (keyof Stats)[];
@@ -100,6 +106,7 @@ export type Input = ArrayBuffer | ArrayBufferView | string;
 
 /** How the input is read: 'auto' (told by its first bytes, the default), or one format. */
 export type InputFormat = 'auto' | 'otlp' | 'json' | 'pprof';
+/** By ptm_input_format number; read from the module by init(), empty until then. */
 export const INPUT_FORMATS: readonly ['auto', 'otlp', 'json', 'pprof'];
 
 export interface ConvertOptions {
