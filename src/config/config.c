@@ -1,7 +1,7 @@
 /*
  * config.c: JSON configuration → ptm_config.
  *
- * The JSON is parsed with cJSON (see README "Dependencies" for why), then
+ * The JSON is parsed with cJSON (see docs/design.md, "Dependencies" for why), then
  * walked against a fixed schema: every object's keys are checked against the
  * keys it may have, so an unknown or duplicated key is an error naming its
  * path. Regexes are compiled while parsing, once per configuration.
