@@ -7,6 +7,7 @@
 #   lib/cmake/profiletometrics/profiletometrics{Config,ConfigVersion}.cmake
 #   share/man/man1/ptm.1 (ptm --help and --version, by help2man)
 #   share/doc/profiletometrics/{README.md,CHANGELOG.md,LICENSE,THIRD_PARTY_NOTICES}
+#   share/doc/profiletometrics/docs/ (the reference the README links to, as a whole)
 #
 # Included by CMakeLists.txt for native builds, after the static library:
 # the shared one is linked from the same partially linked object
@@ -60,3 +61,4 @@ install(FILES "${CMAKE_CURRENT_BINARY_DIR}/profiletometricsConfig.cmake"
         DESTINATION "${CMAKE_INSTALL_LIBDIR}/cmake/profiletometrics")
 install(FILES "${man_page}" DESTINATION "${CMAKE_INSTALL_MANDIR}/man1")
 install(FILES README.md CHANGELOG.md LICENSE THIRD_PARTY_NOTICES DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+install(DIRECTORY docs/ DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs")

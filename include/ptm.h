@@ -29,7 +29,8 @@
  *    what is wrong is available from ptm_converter_last_error().
  *
  * The metrics, their units and attributes, and the configuration keys are
- * documented in README.md and docs/semantics.md.
+ * documented in docs/ (api.md, configuration.md, metrics.md) and
+ * docs/semantics.md.
  */
 #ifndef PTM_H
 #define PTM_H
@@ -86,7 +87,7 @@ typedef enum ptm_format {
      * collected only when asked: ptm_convert() with this format does, a
      * stream needs ptm_converter_collect_stacks() before it begins. */
     PTM_FORMAT_FOLDED = 3,
-    /* A summary for reading at a terminal (README.md, "ptm --top"): the
+    /* A summary for reading at a terminal (docs/cli.md, "--top"): the
      * counts, each summed measure's total, and the top processes, threads
      * and functions (self and inclusive) of the folded measure with their
      * shares; ptm_converter_set_top_count() rows per table (10). Text, not
@@ -140,14 +141,10 @@ typedef struct ptm_stats {
                                      (summed over the points written) */
 } ptm_stats;
 
-#if !defined(__cplusplus) && defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
-/* The JS and Go hosts (js/src/index.js, wasm/collector) read ptm_stats as
- * fourteen u64 by position: a field added, moved or resized breaks them. */
-_Static_assert(sizeof(ptm_stats) == 14 * sizeof(uint64_t), "ptm_stats: fourteen u64");
-_Static_assert(offsetof(ptm_stats, requests) == 0, "ptm_stats: requests first");
-_Static_assert(offsetof(ptm_stats, attributes_dropped) == 13 * sizeof(uint64_t),
-               "ptm_stats: attributes_dropped last");
-#endif
+/* ptm_stats is u64 fields only: hosts that read it from memory (the npm
+ * package, the Collector connector) take its fields' names, order and count
+ * from ptm_constants_json() ("stats"); src/api/constants.c checks that list
+ * against this struct when the library is built. */
 
 /* A custom allocator. malloc_fn returns NULL on failure; free_fn accepts NULL.
  * The context pointer is passed back unchanged. */
@@ -376,7 +373,7 @@ ptm_result ptm_converter_collect_stacks(ptm_converter *converter, int enabled);
 ptm_result ptm_converter_set_top_count(ptm_converter *converter, uint32_t count);
 
 /*
- * Symbolization (configuration "symbolize"; README "Symbolization"): a
+ * Symbolization (configuration "symbolize"; docs/symbolization.md): a
  * native frame (a location without lines, its mapping carrying a GNU build
  * ID) is named from the function symbols of an ELF file with that build ID.
  * The library reads no file itself; the host reads what it asks for, in one
@@ -441,6 +438,26 @@ const char *ptm_version(void);
 
 /* A static, human-readable name for a result ("input", "config", ...). */
 const char *ptm_result_name(ptm_result result);
+
+/*
+ * The names of this header's constants, one static JSON object (NUL-
+ * terminated, never freed), for hosts that would otherwise retype them (the
+ * npm package and the Collector connector read it at load):
+ *   "results":       by number, {"number", "code" (the hosts' name: "ok",
+ *                    "input", "config", "nomem", "limit", "argument",
+ *                    "memory_limit"), "text" (ptm_result_name()), "exit"
+ *                    (the ptm command's exit code for it)};
+ *   "formats":       ptm_format names by number ("otlp", "json", "prom",
+ *                    "folded", "top");
+ *   "input_formats": ptm_input_format names by number ("auto", "otlp",
+ *                    "json", "pprof");
+ *   "stats":         the ptm_stats fields in order, each a u64;
+ *   "exit_codes":    the ptm command's exit codes by name ("ok", "input",
+ *                    "usage", "resources", "refused": some requests refused
+ *                    and the others written, "memory_limit").
+ * Lists may grow at their end in later versions.
+ */
+const char *ptm_constants_json(void);
 
 #ifdef __cplusplus
 }

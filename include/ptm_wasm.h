@@ -78,10 +78,17 @@ int32_t ptm_wasm_set_top_count(ptm_wasm_handle *handle, uint32_t count);
 /* The core's version, NUL-terminated static text (ptm_version). */
 const char *ptm_wasm_version(void);
 
+/* The core's table of result, format, input format and stats field names and
+ * the ptm command's exit codes: NUL-terminated static JSON text
+ * (ptm_constants_json). The npm package and the Collector connector read it
+ * at load instead of retyping the names. */
+const char *ptm_wasm_constants_json(void);
+
 /* The converter's max_input_bytes (ptm_converter_max_input_bytes). */
 uint64_t ptm_wasm_max_input_bytes(const ptm_wasm_handle *handle);
 /* The last output (after a success), its size, the stats of the last call (a
- * ptm_stats: fourteen little-endian u64 in the order of ptm.h), the last error
+ * ptm_stats: little-endian u64, as many and in the order that
+ * ptm_wasm_constants_json() "stats" names), the last error
  * message (NUL-terminated, "" after a success). */
 const uint8_t *ptm_wasm_output(const ptm_wasm_handle *handle);
 uint32_t ptm_wasm_output_size(const ptm_wasm_handle *handle);

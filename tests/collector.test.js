@@ -1,7 +1,8 @@
 // collector.test.js: the connector inside a real OpenTelemetry Collector,
 // build/collector/otelcol-ptm (`make collector`: the OTLP receiver, the
 // profiletometrics connector on its wasm engine, the file exporter), started
-// on 127.0.0.1 with the README's configuration (docs/examples/collector.yaml).
+// on 127.0.0.1 with the README's configuration (docs/examples/collector.yaml,
+// also in docs/hosts/collector.md).
 // Profiles are POSTed to /v1development/profiles over OTLP/HTTP (protobuf
 // and JSON) or sent over gRPC; the connector holds them and flushes on its
 // interval and at shutdown: what the file exporter writes must equal the
@@ -98,11 +99,13 @@ function assertOneFlush(lines, want, what) {
   assert.deepEqual(timesApart(decodeMetrics(`${lines[0]}\n`, { json: true })), timesApart(want, false), what);
 }
 
-test('the collector is built (make collector), and the README shows the configuration this test runs', () => {
+test('the collector is built (make collector), and the README and docs/hosts/collector.md show the configuration this test runs', () => {
   assert.ok(existsSync(collectorPath), `${collectorPath}: make collector`);
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const body = exampleConfig.split('\n').filter((l) => !l.startsWith('#')).join('\n');
-  assert.ok(readme.includes(body), 'README.md holds docs/examples/collector.yaml (without its comments)');
+  for (const doc of ['README.md', join('docs', 'hosts', 'collector.md')]) {
+    const text = readFileSync(join(root, doc), 'utf8');
+    assert.ok(text.includes(body), `${doc} holds docs/examples/collector.yaml (without its comments)`);
+  }
 });
 
 test('OTLP/HTTP protobuf and JSON through a real collector: the file exporter writes the CLI\'s metrics', async () => {

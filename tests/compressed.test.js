@@ -7,7 +7,7 @@
 // zeros, made here by piping /dev/zero through gzip -9 and zstd) stops at
 // max_input_bytes with a message naming it, in memory bounded by it. The
 // wasm reactor (the npm package's API) has gzip but no zstd decompressor (its
-// size budget, README.md): there gzip gives the native bytes and zstd fails
+// size budget, docs/input.md): there gzip gives the native bytes and zstd fails
 // with a message saying so, whole or in pieces; the npm package's CLI (npx
 // profiletometrics) is the WASI command, gzip and zstd both. A gzipped pprof
 // profile and a gzipped OTLP request convert alike on every entry point.

@@ -56,7 +56,9 @@ const expectedFiles = [
   'share/doc/profiletometrics/README.md',
   'share/doc/profiletometrics/THIRD_PARTY_NOTICES',
   'share/man/man1/ptm.1',
-];
+  // docs/ as a whole: the reference the README links to.
+  ...listTree(join(root, 'docs')).map((f) => `share/doc/profiletometrics/docs/${f}`),
+].sort();
 
 const definedSymbols = (args) => execFileSync('nm', args, { encoding: 'utf8' }).split('\n')
   .map((line) => line.trim().split(/\s+/)).filter((f) => f.length === 3 && /^[A-Z]$/.test(f[1]) && f[1] !== 'U').map((f) => f[2]).sort();

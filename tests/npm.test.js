@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bigJsonLines, fixtures, ptm, root, scratchFile, shared, statsOf } from './lib/run.js';
 import { pprofBytes } from './lib/pprof.js';
+import { moduleConstants, nativeConstants } from './lib/constants.js';
 import {
   conversionInputs, distCli, distDir, distWasm, freshPackage, jsDir, npmCli, packageWithMemory, requireDist,
 } from './lib/npm.js';
@@ -49,6 +50,7 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
   const exported = WebAssembly.Module.exports(module).map((e) => e.name).sort();
   assert.deepEqual(exported, [
     '_initialize', 'memory', 'ptm_wasm_add', 'ptm_wasm_add_symbols', 'ptm_wasm_alloc', 'ptm_wasm_collect_stacks',
+    'ptm_wasm_constants_json',
     'ptm_wasm_convert', 'ptm_wasm_convert_begin', 'ptm_wasm_convert_feed', 'ptm_wasm_convert_finish',
     'ptm_wasm_convert_next_input', 'ptm_wasm_create', 'ptm_wasm_destroy', 'ptm_wasm_flush', 'ptm_wasm_free',
     'ptm_wasm_last_error', 'ptm_wasm_last_warning', 'ptm_wasm_max_input_bytes', 'ptm_wasm_output',
@@ -59,11 +61,34 @@ test('the wasm module imports nothing and exports the ptm_wasm.h ABI', () => {
   assert.deepEqual(readFileSync(distWasm), readFileSync(join(root, 'build', 'wasm', 'ptm.wasm')), 'dist has the built module');
 });
 
-test('the exported names follow ptm.h', () => {
-  assert.deepEqual(FORMATS, ['otlp', 'json', 'prom', 'folded', 'top']);
-  assert.deepEqual(INPUT_FORMATS, ['auto', 'otlp', 'json', 'pprof'], 'ptm_input_format order');
-  assert.deepEqual(RESULTS, ['ok', 'input', 'config', 'nomem', 'limit', 'argument', 'memory_limit']);
-  assert.deepEqual(Object.keys(statsOf(native(cpuPb, 'otlp').stderr)), [...STATS]);
+test('the exported names are the core\'s table (ptm_constants_json), native and wasm alike, and so are both commands\' stats keys and exit codes', async () => {
+  const core = nativeConstants();
+  const fresh = await freshPackage();
+  assert.deepEqual([fresh.FORMATS, fresh.INPUT_FORMATS, fresh.RESULTS, fresh.STATS], [[], [], [], []], 'empty before init()');
+  await fresh.init();
+  assert.deepEqual(fresh.STATS, core.stats, 'filled by init()');
+  assert.deepEqual(moduleConstants(distWasm), core, 'the module\'s table is the native library\'s');
+  assert.deepEqual(FORMATS, core.formats, 'ptm_format order');
+  assert.deepEqual(INPUT_FORMATS, core.input_formats, 'ptm_input_format order');
+  assert.deepEqual(RESULTS, core.results.map((r) => r.code), 'ptm_result order');
+  assert.deepEqual(STATS, core.stats, 'ptm_stats order');
+  for (const list of [FORMATS, INPUT_FORMATS, RESULTS, STATS]) assert.ok(Object.isFrozen(list), 'frozen after init()');
+  assert.deepEqual(Object.keys(statsOf(native(cpuPb, 'otlp').stderr)), core.stats, 'ptm --stats');
+  assert.deepEqual(Object.keys(statsOf(npmCli(['--stats', cpuPb]).stderr)), core.stats, 'the npm CLI\'s --stats');
+  const exitOf = (code) => core.results.find((r) => r.code === code).exit;
+  const bad = 'not a request';
+  const refused = '{"resourceProfiles": []}\n{\n';
+  for (const [args, input, exit, what] of [
+    [['-c', configFile(badRegex), cpuPb], undefined, exitOf('config'), 'a refused configuration'],
+    [['-c', configFile({ max_input_bytes: 100 }), cpuPb], undefined, exitOf('limit'), 'over max_input_bytes'],
+    [['-f', 'json', '-'], bad, exitOf('input'), 'no request'],
+    [['-f', 'json', '-'], refused, core.exit_codes.refused, 'a line refused, the others converted'],
+    [['--no-such-option'], undefined, core.exit_codes.usage, 'usage'],
+    [[cpuPb, '-f', 'json'], undefined, core.exit_codes.ok, 'success'],
+  ]) {
+    assert.equal(ptm(args, input).code, exit, `ptm: ${what}`);
+    assert.equal(npmCli(args, input).code, exit, `the npm CLI: ${what}`);
+  }
 });
 
 for (const { name, path } of conversionInputs()) {

@@ -1,6 +1,6 @@
 // prometheus-server.test.js: the metrics in a real Prometheus 3.16 (built
 // from the Go module by tools/setup-prometheus.sh into build/tools/bin), on
-// the three paths of the README's "Sending the metrics on":
+// the three paths of docs/sending.md, "Sending the metrics on":
 //  - `promtool check metrics` accepts every `-f prom` exposition (it rejects
 //    a series written twice);
 //  - a scrape of `-f prom` stores every series with its value, no sample

@@ -68,7 +68,7 @@ test('several files, plain, compressed and length-prefixed, and stdin convert as
   const multi = readFileSync(fixture('multi.jsonl'), 'utf8');
   assertSameAsJsonLines([fixture('cpu-ebpf.pb'), fixture('memory.pb'), fixture('multi.jsonl')],
     [line(fixture('cpu-ebpf.json')), line(fixture('memory.json')), multi]);
-  // The reactor has no zstd decompressor (README), so the npm CLI skips the .zst input.
+  // The reactor has no zstd decompressor (docs/input.md), so the npm CLI skips the .zst input.
   assertSameAsJsonLines([cpuGz, memoryZst, framed],
     [line(fixture('cpu-ebpf.json')), line(fixture('memory.json')), line(fixture('cpu-pprof.json')), line(fixture('memory.json'))],
     { hostNames: ['ptm', 'WASI command'] });

@@ -1,5 +1,5 @@
 // symbolize.test.js: symbolization of native frames (configuration
-// "symbolize", README "Symbolization") on the live eBPF capture of
+// "symbolize", docs/symbolization.md) on the live eBPF capture of
 // ../shared/fixtures/otlp-live (README.md there): its 8 workloads
 // (workloads.json) and the ELF files they ran (bin/).
 //

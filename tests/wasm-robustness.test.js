@@ -40,6 +40,7 @@ import { join } from 'node:path';
 import { namedCases, sampleTruncations, validFixture } from './lib/malformed-cases.js';
 import { packageWithMemory, requireDist } from './lib/npm.js';
 import { ptm, root, statsOf } from './lib/run.js';
+import { moduleConstants } from './lib/constants.js';
 
 requireDist();
 
@@ -47,9 +48,7 @@ const reactorPath = join(root, 'build', 'wasm', 'ptm.wasm');
 const wasiModule = join(root, 'build', 'wasi', 'ptm.wasm');
 const wasiRunner = join(root, 'tests', 'lib', 'wasi-run.mjs');
 
-const STATS = ['requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
-  'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed', 'attributes_shadowed', 'pattern_limit_hits',
-  'requests_invalid', 'attributes_dropped'];
+const { stats: STATS } = moduleConstants(reactorPath); // the ptm_stats fields, the core's table (issue 29)
 const MiB = 1024 * 1024;
 const SANITY_CEILING = 64 * MiB;
 

@@ -1,6 +1,6 @@
 // yaml-config.test.js: `ptm -c FILE` reads YAML (cli/config_yaml.c) as the
-// JSON it stands for. Every JSON configuration the README shows (its ```json
-// blocks and docs/examples/*.json), written as YAML by an independent
+// JSON it stands for. Every JSON configuration the documentation shows (the
+// ```json blocks of README.md and docs/**/*.md, and docs/examples/*.json), written as YAML by an independent
 // emitter (js-yaml) in block and in flow style, converts to the bytes its
 // JSON gives, natively, in the WASI command under wasmtime and in the npm
 // CLI (npx profiletometrics: the same command under node:wasi); the
@@ -17,16 +17,19 @@ import { dirname, join } from 'node:path';
 import yaml from 'js-yaml';
 import { fixtures, ptm, root, scratchFile } from './lib/run.js';
 import { freshPackage, npmCli, requireDist } from './lib/npm.js';
+import { docFiles, docText } from './lib/docs.js';
 
 const inputs = ['cpu-ebpf.pb', 'memory.pb', 'cpu-pprof.pb'].map((name) => join(fixtures, name));
 const scratch = dirname(scratchFile('probe'));
 const wasmtimePath = join(root, 'build', 'tools', 'bin', 'wasmtime');
 const wasiModule = join(root, 'build', 'wasi', 'ptm.wasm');
 
-/** The README's JSON configurations: its ```json blocks, and docs/examples/*.json. */
-function readmeConfigs() {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const blocks = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m, i) => ({ name: `README json block ${i + 1}`, config: JSON.parse(m[1]) }));
+/** The documentation's JSON configurations: the ```json blocks of README.md
+ * and docs/**\/*.md, and docs/examples/*.json. */
+function docConfigs() {
+  const blocks = docFiles().flatMap((file) => [...docText(file).matchAll(/```json\n([\s\S]*?)```/g)]
+    .map((m, i) => ({ name: `${file} json block ${i + 1}`, config: JSON.parse(m[1]) })));
+  assert.ok(blocks.length >= 3, 'the documentation shows JSON configurations');
   const examples = readdirSync(join(root, 'docs', 'examples')).filter((f) => f.endsWith('.json')).sort()
     .map((f) => ({ name: `docs/examples/${f}`, config: JSON.parse(readFileSync(join(root, 'docs', 'examples', f), 'utf8')) }));
   return [...blocks, ...examples];
@@ -72,9 +75,9 @@ function assertSameConversions(jsonPath, yamlPath, label, hosts = { native, wasi
   }
 }
 
-test('every README configuration converts alike from JSON and from YAML (block and flow), native, WASI and npx', () => {
+test('every configuration of the README and docs/ converts alike from JSON and from YAML (block and flow), native, WASI and npx', () => {
   requireDist();
-  const configs = readmeConfigs();
+  const configs = docConfigs();
   assert.ok(configs.length >= 5, `configurations found: ${configs.length}`);
   configs.forEach(({ name, config }, i) => {
     const jsonPath = write(`yaml-twin-${i}.json`, JSON.stringify(config));

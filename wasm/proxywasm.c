@@ -14,7 +14,7 @@
  * Design:
  *  - One converter per plugin (root context), built in proxy_on_configure
  *    from the plugin configuration: the core's JSON configuration plus a
- *    "filter" object of this file's options (README, "Envoy filter").
+ *    "filter" object of this file's options (docs/hosts/envoy.md).
  *    A conversion runs within one callback, so one converter serves every
  *    stream of its plugin.
  *  - Envoy holds the body (the body callbacks return Pause until the end

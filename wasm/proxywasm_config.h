@@ -1,7 +1,7 @@
 /*
  * proxywasm_config.h: the Envoy filter's plugin configuration: the core's
- * JSON configuration (README, "Configuration") plus a "filter" object of
- * the filter's own options (README, "Envoy filter").
+ * JSON configuration (docs/configuration.md) plus a "filter" object of
+ * the filter's own options (docs/hosts/envoy.md).
  */
 #ifndef PTM_PROXYWASM_CONFIG_H
 #define PTM_PROXYWASM_CONFIG_H

@@ -163,6 +163,11 @@ const char *EXPORT(ptm_wasm_version)(void)
     return ptm_version();
 }
 
+const char *EXPORT(ptm_wasm_constants_json)(void)
+{
+    return ptm_constants_json();
+}
+
 uint64_t EXPORT(ptm_wasm_max_input_bytes)(const ptm_wasm_handle *handle)
 {
     return handle != NULL ? ptm_converter_max_input_bytes(handle->converter) : 0;

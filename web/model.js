@@ -4,7 +4,7 @@
 // the collector connector's YAML block. Pure functions, shared by the worker
 // and the page (and loadable in Node).
 
-/** The core's configuration with every default written out (README "Configuration"). */
+/** The core's configuration with every default written out (docs/configuration.md). */
 export const DEFAULT_CONFIG = {
   metrics: {
     cpu: { enabled: true, metric_name: 'profile.cpu.time', unit: 's', description: 'CPU time from profiles' },
@@ -230,8 +230,8 @@ function yamlLines(value, indent) {
 }
 
 /**
- * The collector connector's block (README "OpenTelemetry Collector
- * connector"): the core's keys, in YAML. The page's temporality is the
+ * The collector connector's block (docs/hosts/collector.md): the core's
+ * keys, in YAML. The page's temporality is the
  * core's default, delta; the connector's own default is cumulative (what
  * every Prometheus path takes), so a delta that is only the page's default
  * is left out of the block rather than pinned there.

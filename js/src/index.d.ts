@@ -5,8 +5,8 @@
 /** Output formats: OTLP protobuf, OTLP/JSON (one line for the whole input), Prometheus text 0.0.4,
  * folded stacks ("process;thread;root;...;leaf VALUE" lines of the kept samples of the measure
  * "folded": {"measure"} names, cpu by default; VALUE in ns, or bytes for memory), or top (a
- * summary to read: totals, and the top processes, threads and functions of that measure; the
- * README's "ptm --top"; not a format for programs). */
+ * summary to read: totals, and the top processes, threads and functions of that measure; see
+ * docs/cli.md, "--top"; not a format for programs). */
 export type Format = 'otlp' | 'json' | 'prom' | 'folded' | 'top';
 
 /** ptm_result names; 'ok' is never thrown. */
@@ -48,6 +48,12 @@ export interface Converted<T> {
   refused?: string[];
 }
 
+/**
+ * The core's names, read from the module (ptm_constants_json of ptm.h) by
+ * init(): empty until init() has finished, then frozen. FORMATS: by
+ * ptm_format number; RESULTS: PtmError codes by ptm_result number (0, 'ok',
+ * is success); STATS: the Stats fields in the order of ptm_stats.
+ */
 export const FORMATS: readonly ['otlp', 'json', 'prom', 'folded', 'top'];
 export const RESULTS: readonly ['ok', 'input', 'config', 'nomem', 'limit', 'argument', 'memory_limit'];
 export const STATS: readonly (keyof Stats)[];
@@ -90,7 +96,7 @@ export function init(source?: WasmSource | Promise<WasmSource>): Promise<void>;
 /** The core's version, "MAJOR.MINOR.PATCH": the package's version too. Throws PtmError "argument" before init(). */
 export function version(): string;
 
-/** JSON configuration: an object, a JSON string, or its bytes (see the README's Configuration). */
+/** JSON configuration: an object, a JSON string, or its bytes (see docs/configuration.md). */
 export type Config = Record<string, unknown> | string | ArrayBuffer | ArrayBufferView;
 
 /** An input: an OTLP request (protobuf), OTLP/JSON or JSON Lines, a pprof profile, or
@@ -100,6 +106,7 @@ export type Input = ArrayBuffer | ArrayBufferView | string;
 
 /** How the input is read: 'auto' (told by its first bytes, the default), or one format. */
 export type InputFormat = 'auto' | 'otlp' | 'json' | 'pprof';
+/** By ptm_input_format number; read from the module by init(), empty until then. */
 export const INPUT_FORMATS: readonly ['auto', 'otlp', 'json', 'pprof'];
 
 export interface ConvertOptions {
@@ -163,7 +170,7 @@ export interface Converter {
   flush(options: { format: 'json' | 'prom'; bytes: true; now?: number | bigint }): Converted<Uint8Array>;
   flush(options: { format: 'json' | 'prom'; bytes?: false; now?: number | bigint }): Converted<string>;
   /**
-   * Symbolization (configuration "symbolize"; the README's "Symbolization"):
+   * Symbolization (configuration "symbolize"; docs/symbolization.md):
    * a native frame (a location without lines whose mapping has a GNU build
    * ID) is named from the function symbols of an ELF file with that build
    * ID, which the converter keeps by build ID across calls (within

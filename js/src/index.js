@@ -6,18 +6,48 @@
 // Node (>= 18), browsers, workers and bundlers; never touches the network
 // except to fetch ptm.wasm from where it is asked to.
 
-/** Output formats, by their ptm_format number. */
-export const FORMATS = Object.freeze(['otlp', 'json', 'prom', 'folded', 'top']);
-/** Input formats, by their ptm_input_format number. */
-export const INPUT_FORMATS = Object.freeze(['auto', 'otlp', 'json', 'pprof']);
-/** ptm_result names, by number (0 is success). */
-export const RESULTS = Object.freeze(['ok', 'input', 'config', 'nomem', 'limit', 'argument', 'memory_limit']);
-/** The ptm_stats fields, in the order of ptm.h (fourteen little-endian u64). */
-export const STATS = Object.freeze([
-  'requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
-  'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed',
-  'attributes_shadowed', 'pattern_limit_hits', 'requests_invalid', 'attributes_dropped',
-]);
+// The core's names, filled by init() from the module's own table
+// (ptm_wasm_constants_json: ptm_constants_json() of ptm.h), never retyped
+// here (issue 29); empty before init() has finished, frozen after.
+/** Output formats, by their ptm_format number (filled by init()). */
+export const FORMATS = [];
+/** Input formats, by their ptm_input_format number (filled by init()). */
+export const INPUT_FORMATS = [];
+/** ptm_result codes, by number (0 is success; filled by init()). */
+export const RESULTS = [];
+/** The ptm_stats fields, in the order of ptm.h, each a little-endian u64 (filled by init()). */
+export const STATS = [];
+
+/**
+ * The module's table of names (ptm_wasm_constants_json), checked enough that
+ * a module of another kind is refused at init() rather than misread later.
+ */
+function readConstants(w) {
+  const notOurs = (why) => new PtmError('argument', `not the profiletometrics module (${why})`);
+  if (typeof w.ptm_wasm_constants_json !== 'function') throw notOurs('no ptm_wasm_constants_json export');
+  let table;
+  try {
+    table = JSON.parse(readCString(w, u32(w.ptm_wasm_constants_json())));
+  } catch (error) {
+    throw notOurs(`its constants are not JSON: ${error.message}`);
+  }
+  const names = (list) => Array.isArray(list) && list.length > 0 && list.every((name) => typeof name === 'string');
+  const results = table?.results;
+  if (!Array.isArray(results) || !results.every((r, i) => r?.number === i && typeof r.code === 'string')
+      || !names(table.formats) || !names(table.input_formats) || !names(table.stats)) {
+    throw notOurs('its constants table lacks results, formats, input_formats or stats');
+  }
+  return { results: results.map((r) => r.code), formats: table.formats, inputFormats: table.input_formats, stats: table.stats };
+}
+
+/** Fills the exported name lists from the table (once: later init() calls find them frozen). */
+function fillConstants({ results, formats, inputFormats, stats }) {
+  for (const [list, names] of [[RESULTS, results], [FORMATS, formats], [INPUT_FORMATS, inputFormats], [STATS, stats]]) {
+    if (Object.isFrozen(list)) continue;
+    list.splice(0, list.length, ...names);
+    Object.freeze(list);
+  }
+}
 
 const ERROR_SIZE = 512;
 const HASH_KEY_SIZE = 16;
@@ -57,7 +87,10 @@ let loading; // the promise of the first init()
 /** Loads and compiles ptm.wasm once; later calls return the same promise. */
 export function init(source) {
   loading ??= instantiate(source).then(
-    (loaded) => { ({ module, exports: wasm, shared } = loaded); },
+    (loaded) => {
+      fillConstants(loaded.constants);
+      ({ module, exports: wasm, shared } = loaded);
+    },
     (error) => { loading = undefined; throw error; },
   );
   return loading;
@@ -89,8 +122,9 @@ async function instantiate(source) {
     throw new PtmError('argument', 'not the profiletometrics module (no ptm_wasm_create export)');
   }
   instance.exports._initialize();
+  const constants = readConstants(instance.exports);
   randomSource = globalThis.crypto ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:crypto')).webcrypto;
-  return { module: compiled, exports: instance.exports, shared: sharedInstance };
+  return { module: compiled, exports: instance.exports, shared: sharedInstance, constants };
 }
 
 /** A WebAssembly.Module from a Module, bytes, a Response, a URL or a string URL. */

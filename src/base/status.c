@@ -82,13 +82,9 @@ void status_prefix(ptm_status *status, const char *format, ...)
 const char *ptm_result_name(ptm_result result)
 {
     switch (result) {
-    case PTM_OK: return "ok";
-    case PTM_ERR_INPUT: return "input";
-    case PTM_ERR_CONFIG: return "config";
-    case PTM_ERR_NOMEM: return "out of memory";
-    case PTM_ERR_LIMIT: return "limit";
-    case PTM_ERR_ARGUMENT: return "argument";
-    case PTM_ERR_MEMORY_LIMIT: return "memory limit";
+#define RESULT_CASE(name, number, code, text, exit_code) case name: return text;
+    PTM_RESULT_LIST(RESULT_CASE, RESULT_CASE)
+#undef RESULT_CASE
     }
     return "unknown";
 }

@@ -18,6 +18,25 @@
 
 struct memory_budget;
 
+/*
+ * The ptm_result codes, in the order of their numbers: the one list of their
+ * names (issue 29). X(ENUM, NUMBER, CODE, TEXT, EXIT): CODE is the name the
+ * hosts give it (npm's PtmError.code, the connector's coreError.Code), TEXT
+ * what ptm_result_name() says, EXIT the ptm command's exit code for it
+ * (cli/cli.c, exit_code_of). FIRST takes the first entry, NEXT the others
+ * (a list written out as JSON needs no separator before its first). Read by
+ * ptm_result_name() (status.c) and ptm_constants_json() (api/constants.c),
+ * which checks each ENUM against NUMBER and its place in the list.
+ */
+#define PTM_RESULT_LIST(FIRST, NEXT) \
+    FIRST(PTM_OK, 0, "ok", "ok", 0) \
+    NEXT(PTM_ERR_INPUT, 1, "input", "input", 1) \
+    NEXT(PTM_ERR_CONFIG, 2, "config", "config", 2) \
+    NEXT(PTM_ERR_NOMEM, 3, "nomem", "out of memory", 3) \
+    NEXT(PTM_ERR_LIMIT, 4, "limit", "limit", 1) \
+    NEXT(PTM_ERR_ARGUMENT, 5, "argument", "argument", 2) \
+    NEXT(PTM_ERR_MEMORY_LIMIT, 6, "memory_limit", "memory limit", 5)
+
 typedef struct ptm_status {
     ptm_result code;
     char message[512];

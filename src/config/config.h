@@ -4,7 +4,7 @@
  * config_parse() reads the JSON text (cJSON), refuses unknown keys and wrong
  * types with a message naming the key path, and compiles every regex once.
  * Strings live in the config's own arena; patterns are owned by the config.
- * The keys and defaults are documented in README.md.
+ * The keys and defaults are documented in docs/configuration.md.
  */
 #ifndef PTM_CONFIG_H
 #define PTM_CONFIG_H
@@ -70,7 +70,7 @@ typedef struct attribute_rule {
     pattern *regex;      /* NULL for literal rules */
 } attribute_rule;
 
-/* The breakdowns of a sample by its leaf frame (README.md, "Breakdowns"). */
+/* The breakdowns of a sample by its leaf frame (docs/metrics.md, "Breakdowns"). */
 typedef enum breakdown_kind {
     BREAKDOWN_FRAME_TYPE = 0, /* profile.frame.type of the leaf location */
     BREAKDOWN_LIBRARY,        /* shared library of a native leaf */

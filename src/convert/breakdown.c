@@ -1,6 +1,6 @@
 /*
  * breakdown.c: the breakdown and recording-rule stage. See breakdown.h for
- * the design and README.md, "Breakdowns" and "Recording rules", for what
+ * the design and docs/metrics.md, "Breakdowns" and "Recording rules", for what
  * each metric counts.
  *
  * Invariants: a stack's facts (c->breakdowns.stacks[i]) are computed at its
@@ -17,7 +17,7 @@
 
 #include <string.h>
 
-/* Each breakdown's attribute keys, in tuple order (README.md). */
+/* Each breakdown's attribute keys, in tuple order (docs/metrics.md). */
 enum { BREAKDOWN_LABELS_MAX = 4 };
 static const char *const breakdown_keys[BREAKDOWN_KIND_COUNT][BREAKDOWN_LABELS_MAX] = {
     [BREAKDOWN_FRAME_TYPE] = {"profile.frame.type"},

@@ -1,5 +1,5 @@
 /*
- * breakdown.h: the breakdown and recording-rule metrics (README.md,
+ * breakdown.h: the breakdown and recording-rule metrics (docs/metrics.md,
  * "Breakdowns" and "Recording rules").
  *
  * What a sample adds to them depends on its stack, and that is decided once

@@ -7,7 +7,7 @@
  * build ID (dictionary.c names it from the converter's symbol_cache). This
  * file decides which files to read: symbolizer_plan() lists the build IDs a
  * request needs that the cache does not know, and for each the paths to try,
- * in order (README "Symbolization"):
+ * in order (docs/symbolization.md):
  *   in each directory D of symbolize.paths:
  *     D/.build-id/xx/rest.debug, D/debug/.build-id/xx/rest.debug, D/<name>
  *   symbolize.root + the path of the process's executable (its base name the

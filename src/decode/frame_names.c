@@ -1,12 +1,12 @@
 /*
  * frame_names.c: library, kernel area and package names of frames (see
- * frame_names.h; the rules are README.md's, "Breakdowns").
+ * frame_names.h; the rules are docs/metrics.md's, "Breakdowns").
  *
  * Everything is a scan of the input slices against static tables: no
  * allocation, no state. Results are slices of the inputs or static text, so
  * nothing is unescaped or rewritten: a Go package keeps "%2e", a Python
  * module keeps '/'. The kernel table is one static const array of rows
- * (area, protocol, direction, NULL-terminated entries), in README.md's order
+ * (area, protocol, direction, NULL-terminated entries), in docs/metrics.md's order
  * and priority; an entry is a name prefix, or with a leading '*' a substring.
  */
 #include "decode/frame_names.h"
@@ -106,7 +106,7 @@ byte_slice frame_library(byte_slice mapping_file_name)
 
 /* ---- kernel areas ------------------------------------------------------ */
 
-/* A row of the kernel table (README.md, "Kernel areas"): entries match a
+/* A row of the kernel table (docs/metrics.md, "Kernel areas"): entries match a
  * name they start, or, written "*x", one that contains x. */
 typedef struct kernel_row {
     const char *area, *protocol, *direction;

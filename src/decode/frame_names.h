@@ -1,7 +1,7 @@
 /*
  * frame_names.h: what a frame's names say about where the time goes: the
  * shared library of a native frame, the kernel area of a kernel stack, the
- * package or class of a managed frame (README.md, "Breakdowns").
+ * package or class of a managed frame (docs/metrics.md, "Breakdowns").
  *
  * Pure functions of their inputs: no allocation, no state. What they return
  * points into their inputs or at static text, so a caller interns it. The
@@ -34,7 +34,7 @@ typedef struct kernel_class {
 
 /* Classifies the kernel frames names[0..count) (leaf first: the function
  * names of the leaf's kernel locations, up to the first non-kernel one) by
- * the table in README.md, "Kernel area" (src/decode/frame_names.c's kernel_rows):
+ * the table in docs/metrics.md, "Kernel area" (src/decode/frame_names.c's kernel_rows):
  * names are cut at their first '.', the first syscall entry frame from the
  * leaf (__x64_sys_N, ...) gives the syscall and ends the frames looked at,
  * the first row (in table order) matching any looked-at frame wins, the

@@ -22,9 +22,6 @@ import { measure, parsePlan, peakRssKib, rowFigures } from './measure.mjs';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const reactorPath = join(root, 'build', 'wasm', 'ptm.wasm');
 const FORMATS = { otlp: 0, json: 1, prom: 2 };
-const STATS_FIELDS = ['requests', 'resources', 'profiles', 'samples_total', 'samples_kept',
-  'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed', 'attributes_shadowed',
-  'pattern_limit_hits', 'requests_invalid'];
 
 /** The reactor instance's exports, initialized. */
 async function loadReactor() {
@@ -61,9 +58,11 @@ function copyIn(ptm, bytes) {
   return pointer;
 }
 
+/** The ptm_stats fields, named by the module's own table (ptm_wasm_constants_json). */
 function readStats(ptm, handle) {
-  const view = new DataView(ptm.memory.buffer, ptm.ptm_wasm_stats(handle), STATS_FIELDS.length * 8);
-  return Object.fromEntries(STATS_FIELDS.map((name, i) => [name, Number(view.getBigUint64(i * 8, true))]));
+  const fields = JSON.parse(cString(ptm, ptm.ptm_wasm_constants_json())).stats;
+  const view = new DataView(ptm.memory.buffer, ptm.ptm_wasm_stats(handle), fields.length * 8);
+  return Object.fromEntries(fields.map((name, i) => [name, Number(view.getBigUint64(i * 8, true))]));
 }
 
 function outputOf(ptm, handle) {

@@ -5,7 +5,7 @@
 //
 // Each case is {name, bytes, expect} plus, for some, `family` (the
 // truncation family), `todo` (the converter's current behaviour is believed
-// wrong: expect holds what docs/semantics.md and the README say should
+// wrong: expect holds what docs/semantics.md and docs/cli.md say should
 // happen, and the case is reported as a known failure, not encoded as right)
 // `checkJson` (also convert with -f json and JSON.parse every line) or
 // `input` (the input format, `-i INPUT`; auto-detected when absent).
@@ -21,7 +21,7 @@
 // Expected outcomes come from docs/semantics.md (counting: an index outside
 // its table, values/timestamps of different non-zero lengths, a negative
 // value or a non-convertible profile make a sample invalid; unknown sample
-// types are skipped), the README (exit 1 for truncated input, wrong wire
+// types are skipped), docs/cli.md (exit 1 for truncated input, wrong wire
 // types, garbage, malformed JSON) and the protobuf encoding rules (unknown
 // fields of every wire type are skipped; an int32 read from a wider varint
 // is truncated to 32 bits, as every protobuf runtime does; groups are not

@@ -30,8 +30,8 @@ import (
 const defaultFlushInterval = 15 * time.Second
 
 // Config is the connector's configuration in the collector's YAML. Every key
-// but module_path is a key of the core's JSON configuration (README,
-// "Configuration"), handed to the core as JSON, so the core is the one
+// but module_path is a key of the core's JSON configuration
+// (docs/configuration.md), handed to the core as JSON, so the core is the one
 // validator: a bad key or regex fails Validate with the core's message.
 type Config struct {
 	// Engine: "auto" (default: native when the build has cgo, else wasm),
@@ -44,7 +44,7 @@ type Config struct {
 	// once per interval (and at shutdown).
 	FlushInterval time.Duration `mapstructure:"flush_interval"`
 	// Core holds every other key, as the collector decoded it. Among them
-	// symbolize (README, "Symbolization" in the connector's section): with
+	// symbolize (docs/hosts/collector.md, "Symbolization"): with
 	// symbolize.paths, .root or .debuginfod set, the connector reads the ELF
 	// files the core asks for to name native frames (files.go). Beside the
 	// eBPF profiler: symbolize: {root: "/proc/{pid}/root"} (host PID

@@ -593,6 +593,7 @@ func (f *fakeInstance) close() { f.closed = true }
 type fakeEngine struct{ made []*fakeInstance }
 
 func (e *fakeEngine) name() string { return "fake" }
+func (e *fakeEngine) table() *constants { return nil }
 func (e *fakeEngine) newInstance([]byte) (converterInstance, error) {
 	i := &fakeInstance{err: errTrap}
 	e.made = append(e.made, i)

@@ -7,6 +7,7 @@ package profiletometricsconnector
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 )
@@ -32,6 +33,7 @@ type converterInstance interface {
 type engine interface {
 	name() string
 	newInstance(config []byte) (converterInstance, error)
+	table() *constants // the names of its core, read when it loaded
 }
 
 // coreError is a result of the core other than PTM_OK, with its one-line message.
@@ -46,27 +48,93 @@ func (e *coreError) Error() string { return "profiletometrics: " + e.Message }
 // discarded, never reused.
 var errTrap = errors.New("profiletometrics: the wasm instance failed")
 
-// The core's ptm_result codes (include/ptm.h).
-var resultNames = []string{"ok", "input", "config", "nomem", "limit", "argument", "memory_limit"}
-
-func resultName(result uint64) string {
-	if result < uint64(len(resultNames)) {
-		return resultNames[result]
-	}
-	return "unknown"
-}
-
-// Stats are the core's counts for one conversion (ptm_stats, in order).
+// Stats are the core's counts for one conversion (ptm_stats). The core
+// names its fields (constants.stats); a field here the core lacks fails the
+// engine's load, a field of the core not here is not read into Stats.
 type Stats struct {
 	Requests, Resources, Profiles, SamplesTotal, SamplesKept, SamplesFiltered,
 	SamplesInvalid, SamplesSkipped, Series, Overflowed, AttributesShadowed, PatternLimitHits,
 	RequestsInvalid, AttributesDropped uint64
 }
 
-const statsCount = 14
+// statsFields maps the core's ptm_stats field names to Stats' fields.
+var statsFields = map[string]func(*Stats) *uint64{
+	"requests":            func(s *Stats) *uint64 { return &s.Requests },
+	"resources":           func(s *Stats) *uint64 { return &s.Resources },
+	"profiles":            func(s *Stats) *uint64 { return &s.Profiles },
+	"samples_total":       func(s *Stats) *uint64 { return &s.SamplesTotal },
+	"samples_kept":        func(s *Stats) *uint64 { return &s.SamplesKept },
+	"samples_filtered":    func(s *Stats) *uint64 { return &s.SamplesFiltered },
+	"samples_invalid":     func(s *Stats) *uint64 { return &s.SamplesInvalid },
+	"samples_skipped":     func(s *Stats) *uint64 { return &s.SamplesSkipped },
+	"series":              func(s *Stats) *uint64 { return &s.Series },
+	"overflowed":          func(s *Stats) *uint64 { return &s.Overflowed },
+	"attributes_shadowed": func(s *Stats) *uint64 { return &s.AttributesShadowed },
+	"pattern_limit_hits":  func(s *Stats) *uint64 { return &s.PatternLimitHits },
+	"requests_invalid":    func(s *Stats) *uint64 { return &s.RequestsInvalid },
+	"attributes_dropped":  func(s *Stats) *uint64 { return &s.AttributesDropped },
+}
 
-func statsOf(v [statsCount]uint64) Stats {
-	return Stats{v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11], v[12], v[13]}
+// constants are the names of the core an engine runs, read from its own
+// table (ptm_constants_json, include/ptm.h) when the engine loads, never
+// retyped here (issue 29).
+type constants struct {
+	results []string               // ptm_result codes by number ("ok", "input", ..., "nomem", ...)
+	stats   []func(*Stats) *uint64 // per ptm_stats field in order: its Stats field, nil when Stats has none
+}
+
+// parseConstants reads the core's table: its results in order, and a
+// Stats field for each of its stats fields by name.
+func parseConstants(text string) (*constants, error) {
+	var table struct {
+		Results []struct {
+			Number *int   `json:"number"`
+			Code   string `json:"code"`
+		} `json:"results"`
+		Stats []string `json:"stats"`
+	}
+	if err := json.Unmarshal([]byte(text), &table); err != nil {
+		return nil, fmt.Errorf("profiletometrics: the core's constants: %w", err)
+	}
+	c := &constants{}
+	for n, result := range table.Results {
+		if result.Number == nil || *result.Number != n || result.Code == "" {
+			return nil, fmt.Errorf("profiletometrics: the core's constants: result %d is not in its place", n)
+		}
+		c.results = append(c.results, result.Code)
+	}
+	if len(c.results) == 0 {
+		return nil, errors.New("profiletometrics: the core's constants name no results")
+	}
+	known := map[string]bool{}
+	for _, name := range table.Stats {
+		c.stats = append(c.stats, statsFields[name])
+		known[name] = true
+	}
+	for name := range statsFields {
+		if !known[name] {
+			return nil, fmt.Errorf("profiletometrics: the core has no stats field %q (another version of the core?)", name)
+		}
+	}
+	return c, nil
+}
+
+func (c *constants) resultName(result uint64) string {
+	if result < uint64(len(c.results)) {
+		return c.results[result]
+	}
+	return "unknown"
+}
+
+// statsOf fills Stats from the core's ptm_stats, values in the core's order.
+func (c *constants) statsOf(values []uint64) Stats {
+	var s Stats
+	for n, field := range c.stats {
+		if field != nil && n < len(values) {
+			*field(&s) = values[n]
+		}
+	}
+	return s
 }
 
 // selectEngine: name is "auto" (or empty), "wasm" or "native".
@@ -74,7 +142,7 @@ func selectEngine(name, modulePath string) (engine, error) {
 	switch name {
 	case "", "auto":
 		if nativeAvailable && modulePath == "" {
-			return nativeEngine{}, nil
+			return loadNative()
 		}
 		return loadModule(modulePath)
 	case "wasm":
@@ -86,7 +154,7 @@ func selectEngine(name, modulePath string) (engine, error) {
 		if modulePath != "" {
 			return nil, errors.New("profiletometrics: module_path goes with engine wasm")
 		}
-		return nativeEngine{}, nil
+		return loadNative()
 	}
 	return nil, fmt.Errorf("profiletometrics: engine: %q: must be auto, wasm or native", name)
 }

@@ -14,20 +14,48 @@ import "C"
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"unsafe"
 )
 
 const nativeAvailable = true
 
-type nativeEngine struct{}
+type nativeEngine struct {
+	constants *constants
+}
 
 func (nativeEngine) name() string { return "native" }
 
+func (e nativeEngine) table() *constants { return e.constants }
+
 type nativeInstance struct {
 	converter *C.ptm_converter
+	constants *constants
 }
 
-func (nativeEngine) newInstance(config []byte) (converterInstance, error) {
+var (
+	nativeOnce      sync.Once
+	nativeConstants *constants
+	nativeErr       error
+)
+
+// loadNative reads the linked library's table (ptm_constants_json) once.
+func loadNative() (engine, error) {
+	nativeOnce.Do(func() {
+		nativeConstants, nativeErr = parseConstants(C.GoString(C.ptm_constants_json()))
+		if nativeErr == nil && len(nativeConstants.stats)*8 != int(C.sizeof_ptm_stats) {
+			nativeErr = fmt.Errorf("profiletometrics: the core names %d stats fields, its ptm_stats holds %d bytes",
+				len(nativeConstants.stats), int(C.sizeof_ptm_stats))
+		}
+	})
+	if nativeErr != nil {
+		return nil, nativeErr
+	}
+	return nativeEngine{constants: nativeConstants}, nil
+}
+
+func (e nativeEngine) newInstance(config []byte) (converterInstance, error) {
 	const errorSize = 512
 	message := (*C.char)(C.malloc(errorSize))
 	defer C.free(unsafe.Pointer(message))
@@ -36,9 +64,9 @@ func (nativeEngine) newInstance(config []byte) (converterInstance, error) {
 	var converter *C.ptm_converter
 	result := C.ptm_converter_create((*C.char)(text), C.size_t(len(config)), nil, &converter, message, errorSize)
 	if result != C.PTM_OK {
-		return nil, &coreError{Code: resultName(uint64(result)), Message: C.GoString(message)}
+		return nil, &coreError{Code: e.constants.resultName(uint64(result)), Message: C.GoString(message)}
 	}
-	return &nativeInstance{converter: converter}, nil
+	return &nativeInstance{converter: converter, constants: e.constants}, nil
 }
 
 // add hands the input to C without a copy (the core only reads it during
@@ -46,7 +74,7 @@ func (nativeEngine) newInstance(config []byte) (converterInstance, error) {
 func (i *nativeInstance) add(_ context.Context, now uint64, input []byte) (Stats, string, error) {
 	var stats C.ptm_stats
 	result := C.ptm_converter_add(i.converter, C.uint64_t(now), bytesPointer(input), C.size_t(len(input)), &stats)
-	s := statsOf(*(*[statsCount]uint64)(unsafe.Pointer(&stats)))
+	s := i.statsOf(&stats)
 	if result != C.PTM_OK {
 		return s, "", i.lastError(result)
 	}
@@ -87,7 +115,7 @@ func (i *nativeInstance) flush(_ context.Context, now uint64, format int) ([]byt
 	var size C.size_t
 	var stats C.ptm_stats
 	result := C.ptm_converter_flush(i.converter, C.uint64_t(now), C.ptm_format(format), &output, &size, &stats)
-	s := statsOf(*(*[statsCount]uint64)(unsafe.Pointer(&stats)))
+	s := i.statsOf(&stats)
 	if result != C.PTM_OK {
 		return nil, s, i.lastError(result)
 	}
@@ -95,7 +123,13 @@ func (i *nativeInstance) flush(_ context.Context, now uint64, format int) ([]byt
 }
 
 func (i *nativeInstance) lastError(result C.ptm_result) error {
-	return &coreError{Code: resultName(uint64(result)), Message: C.GoString(C.ptm_converter_last_error(i.converter))}
+	return &coreError{Code: i.constants.resultName(uint64(result)), Message: C.GoString(C.ptm_converter_last_error(i.converter))}
+}
+
+// statsOf reads a ptm_stats as the fields the core's table names (as many
+// as it holds: checked at load).
+func (i *nativeInstance) statsOf(stats *C.ptm_stats) Stats {
+	return i.constants.statsOf(unsafe.Slice((*uint64)(unsafe.Pointer(stats)), len(i.constants.stats)))
 }
 
 func (i *nativeInstance) version(context.Context) (string, error) {

@@ -11,6 +11,12 @@ type nativeEngine struct{}
 
 func (nativeEngine) name() string { return "native" }
 
+func (nativeEngine) table() *constants { return nil }
+
+func loadNative() (engine, error) {
+	return nil, errors.New("profiletometrics: engine native is not in this build")
+}
+
 func (nativeEngine) newInstance([]byte) (converterInstance, error) {
 	return nil, errors.New("profiletometrics: engine native is not in this build")
 }

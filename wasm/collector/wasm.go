@@ -31,8 +31,9 @@ const (
 )
 
 type wasmModule struct {
-	runtime  wazero.Runtime
-	compiled wazero.CompiledModule
+	runtime   wazero.Runtime
+	compiled  wazero.CompiledModule
+	constants *constants // the module's own table (ptm_wasm_constants_json)
 }
 
 var (
@@ -65,15 +66,45 @@ func loadModule(path string) (*wasmModule, error) {
 		return nil, fmt.Errorf("profiletometrics: module_path %q: not a wasm module: %w", path, err)
 	}
 	m := &wasmModule{runtime: runtime, compiled: compiled}
+	if m.constants, err = m.readConstants(ctx); err != nil {
+		runtime.Close(ctx)
+		return nil, err
+	}
 	modules[path] = m
 	return m, nil
 }
 
+// readConstants reads the module's table of names (ptm_wasm_constants_json)
+// from an instance made for it.
+func (m *wasmModule) readConstants(ctx context.Context) (*constants, error) {
+	module, err := m.runtime.InstantiateModule(ctx, m.compiled,
+		wazero.NewModuleConfig().WithName("").WithStartFunctions("_initialize"))
+	if err != nil {
+		return nil, fmt.Errorf("profiletometrics: instantiating the module: %w", err)
+	}
+	defer module.Close(ctx)
+	const export = "ptm_wasm_constants_json"
+	i := &instance{module: module, fns: map[string]api.Function{export: module.ExportedFunction(export)}}
+	if i.fns[export] == nil {
+		return nil, fmt.Errorf("profiletometrics: the module lacks %s: not the profiletometrics reactor (or an older one)", export)
+	}
+	pointer, err := i.call(ctx, export)
+	if err != nil {
+		return nil, err
+	}
+	text, err := i.cString(pointer)
+	if err != nil {
+		return nil, err
+	}
+	return parseConstants(text)
+}
+
 // instance is one module instance with one converter (converterInstance).
 type instance struct {
-	module api.Module
-	handle uint64
-	fns    map[string]api.Function
+	module    api.Module
+	handle    uint64
+	fns       map[string]api.Function
+	constants *constants
 }
 
 var abi = []string{"ptm_wasm_alloc", "ptm_wasm_free", "ptm_wasm_create", "ptm_wasm_add", "ptm_wasm_flush",
@@ -82,6 +113,8 @@ var abi = []string{"ptm_wasm_alloc", "ptm_wasm_free", "ptm_wasm_create", "ptm_wa
 	"ptm_wasm_symbols_scan", "ptm_wasm_symbols_next", "ptm_wasm_symbols_offer"}
 
 func (m *wasmModule) name() string { return "wasm" }
+
+func (m *wasmModule) table() *constants { return m.constants }
 
 // newInstance makes an instance holding a converter of config (JSON). A
 // refused config is a *coreError naming the key.
@@ -92,7 +125,7 @@ func (m *wasmModule) newInstance(config []byte) (converterInstance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("profiletometrics: instantiating the module: %w", err)
 	}
-	i := &instance{module: module, fns: map[string]api.Function{}}
+	i := &instance{module: module, fns: map[string]api.Function{}, constants: m.constants}
 	for _, name := range abi {
 		if i.fns[name] = module.ExportedFunction(name); i.fns[name] == nil {
 			module.Close(ctx)
@@ -178,7 +211,7 @@ func (i *instance) create(ctx context.Context, config []byte) error {
 				if err != nil {
 					return err
 				}
-				return &coreError{Code: resultName(result), Message: message}
+				return &coreError{Code: i.constants.resultName(result), Message: message}
 			}
 			handle, ok := i.module.Memory().ReadUint32Le(uint32(handlePointer))
 			if !ok {
@@ -285,15 +318,15 @@ func (i *instance) readStats(ctx context.Context) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	raw, ok := i.module.Memory().Read(uint32(pointer), statsCount*8)
+	raw, ok := i.module.Memory().Read(uint32(pointer), uint32(len(i.constants.stats)*8))
 	if !ok {
 		return Stats{}, fmt.Errorf("%w: stats outside memory", errTrap)
 	}
-	var values [statsCount]uint64
+	values := make([]uint64, len(i.constants.stats))
 	for n := range values {
 		values[n] = binary.LittleEndian.Uint64(raw[n*8:])
 	}
-	return statsOf(values), nil
+	return i.constants.statsOf(values), nil
 }
 
 func (i *instance) readOutput(ctx context.Context) ([]byte, error) {
@@ -321,7 +354,7 @@ func (i *instance) lastError(ctx context.Context, result uint64) error {
 	if err != nil {
 		return err
 	}
-	return &coreError{Code: resultName(result), Message: message}
+	return &coreError{Code: i.constants.resultName(result), Message: message}
 }
 
 // memoryBytes is the size of the instance's linear memory, which grows

@@ -4,7 +4,7 @@
 // the module in wazero and emulates Envoy's body buffering, header maps,
 // local responses, plugin configuration and metrics. No Envoy binary can be
 // installed here; the emulator is the host the filter is proven against,
-// and README.md ("Envoy filter") gives the Envoy configuration these tests
+// and docs/hosts/envoy.md gives the Envoy configuration these tests
 // mirror.
 //
 // This file is the harness: a filter (one VM, one plugin), a request through
@@ -41,7 +41,7 @@ const (
 	jsonType     = "application/json"
 )
 
-// The counters the filter defines (README, "Envoy filter").
+// The counters the filter defines (docs/hosts/envoy.md).
 var counterNames = []string{
 	"requests_converted", "requests_rejected", "requests_passed", "samples_total", "samples_kept",
 	"samples_filtered", "samples_invalid", "samples_skipped", "points",

@@ -1,5 +1,5 @@
 // breakdown_test.go: ptm's breakdown metrics and recording-rule metrics
-// (README "## Breakdowns and recording rules") against the values computed
+// (docs/metrics.md, "Breakdowns and recording rules") against the values computed
 // here, independently, from pdata's reading of the same input. The samples
 // are the ones this package's baseline counts for a measure (convert.go's
 // classify(), the count-based CPU twin skipped when its scope has a direct
@@ -645,7 +645,7 @@ func copiedByDefault(res pcommon.Resource, key string) (pcommon.Value, bool) {
 
 // groupValue: the first attribute of key on the sample, else the profile,
 // else the resource; a key the resource copies onto its points is the
-// resource's (README: the label is left off, the copied value stays).
+// resource's (docs/metrics.md: the label is left off, the copied value stays).
 func (c *converter) groupValue(f fedSample, key string, copyAll bool) (string, bool) {
 	if copyAll {
 		if v, ok := copiedByDefault(f.res, key); ok {

@@ -1,4 +1,4 @@
-// convert.go: profiles → the default metrics of README "## Metrics"
+// convert.go: profiles → the default metrics of docs/metrics.md
 // (docs/semantics.md), over pdata, as a collector component would write
 // it. Only the default configuration: every measure on, function self and
 // inclusive metrics for cpu, off_cpu, wall, memory, inuse and inuse_objects

@@ -1,5 +1,5 @@
 // Command pdatabaseline is the "Go pdata baseline" row of `make bench`: the
-// default metrics of README "## Metrics" computed the way a collector
+// default metrics of docs/metrics.md computed the way a collector
 // component written on pdata computes them, standing in for the Go profiles
 // connectors (which the module proxy does not serve). One run is what a
 // connector does with one request:

@@ -1,7 +1,7 @@
 // top_test.go: `ptm --top N` against the summary computed here,
 // independently, from pdata's reading of the same input (the samples that
 // feed the base metrics, eachFed, named as folded_test.go names frames),
-// written by the rules README.md gives ("ptm --top"): the totals of every
+// written by the rules docs/cli.md gives ("--top"): the totals of every
 // summed measure, then for the folded measure (an in-use one: the latest
 // profile of each resource, eachSnapshot) the top N processes, threads
 // ("thread (process)"), functions by self value (the self frame: selfName) and by
@@ -28,7 +28,7 @@ import (
 var measureTitles = map[measure]string{cpu: "CPU time", offCPU: "off-CPU time", wall: "wall time", memory: "allocated memory",
 	inuse: "in-use memory", inuseObjects: "in-use objects"}
 
-// scaled writes a value as the README says: ns to the largest of ns, us,
+// scaled writes a value as docs/cli.md says: ns to the largest of ns, us,
 // ms, s at or below it, bytes to B, KiB, MiB, GiB, TiB; 2 decimals below 10,
 // 1 below 100, none above; integers as they are; a count as it is.
 func scaled(value int64, how valueScale) string {

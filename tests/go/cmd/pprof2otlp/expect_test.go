@@ -1,6 +1,6 @@
 // expect_test.go: the points ptm must write for a pprof profile, computed
 // here from the profile.Profile google/pprof parses (docs/semantics.md and
-// README "Metrics" are the contract), without ptm or pprof2otlp: each pprof
+// docs/metrics.md are the contract), without ptm or pprof2otlp: each pprof
 // sample type is classified, each sample's value scaled and added to its
 // base metric (by thread.name and process.executable.name from its labels)
 // and, for cpu, off_cpu, wall, allocated bytes, in-use bytes and in-use
