@@ -129,7 +129,7 @@ test('includes run one way: no file includes a header of a stage above its own',
 // at its length when this check came: it may shrink, never grow. A file not
 // listed may not pass 600 lines.
 const OVER = new Map([
-  ['src/api/converter.c', 1380], ['src/config/config.c', 1147], ['src/decode/pprof_decode.c', 869],
+  ['src/config/config.c', 1147], ['src/decode/pprof_decode.c', 869],
   ['src/input/json_input.c', 822], ['wasm/proxywasm.c', 759], ['cli/config_yaml.c', 745],
   ['src/symbols/elf_symbols.c', 729], ['cli/cli.c', 702], ['src/decode/decode.c', 643],
   ['src/encode/encode_prom.c', 613],
