@@ -150,6 +150,14 @@ uint64_t ptm_converter_max_input_bytes(const ptm_converter *converter)
     return converter != NULL ? converter->config.max_input_bytes : 0;
 }
 
+ptm_input_packing ptm_converter_input_packing(const ptm_converter *converter, const uint8_t *first, size_t size,
+                                              int at_end)
+{
+    if (converter == NULL || (first == NULL && size > 0))
+        return PTM_PACKING_NONE;
+    return input_packing_of(converter->input_format, first, size, at_end != 0);
+}
+
 ptm_result ptm_converter_reset(ptm_converter *converter)
 {
     if (converter == NULL)

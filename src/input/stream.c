@@ -116,6 +116,28 @@ bool input_needs_stream(const uint8_t *input, size_t size)
     return size > 0 && (input[0] == 0x00 || decompress_codec_of(input, size, true) != CODEC_NONE);
 }
 
+/* Whether input of format that starts so is told by its length prefix
+ * (held_kind): a first byte 0 under PTM_INPUT_AUTO or PTM_INPUT_OTLP. */
+static bool length_prefix_read(ptm_input_format format, const uint8_t *first, size_t size)
+{
+    return (format == PTM_INPUT_AUTO || format == PTM_INPUT_OTLP) && size > 0 && first[0] == 0x00;
+}
+
+ptm_input_packing input_packing_of(ptm_input_format format, const uint8_t *first, size_t size, bool at_end)
+{
+    switch (decompress_codec_of(first, size, at_end)) {
+    case CODEC_GZIP: return PTM_PACKING_GZIP;
+    case CODEC_ZSTD: return PTM_PACKING_ZSTD;
+    case CODEC_UNDECIDED: return PTM_PACKING_UNDECIDED;
+    default: break;
+    }
+    if (!length_prefix_read(format, first, size))
+        return PTM_PACKING_NONE;
+    if (size < 4)
+        return at_end ? PTM_PACKING_NONE : PTM_PACKING_UNDECIDED;
+    return (first[1] | first[2] | first[3]) != 0 ? PTM_PACKING_LENGTH_PREFIXED : PTM_PACKING_NONE;
+}
+
 /*
  * What the held first bytes of a stream say it is: length-prefixed from a
  * first byte 0 (no request starts with field 0: it is the high byte of a
@@ -134,7 +156,7 @@ bool input_needs_stream(const uint8_t *input, size_t size)
  */
 static input_kind held_kind(ptm_input_format format, const uint8_t *held, size_t size, size_t *space_end)
 {
-    if ((format == PTM_INPUT_AUTO || format == PTM_INPUT_OTLP) && size > 0 && held[0] == 0x00)
+    if (length_prefix_read(format, held, size))
         return size < 4 ? INPUT_UNDECIDED : (held[1] | held[2] | held[3]) != 0 ? INPUT_BLOCKS : INPUT_WHOLE;
     if (format != PTM_INPUT_AUTO)
         return format == PTM_INPUT_JSON ? INPUT_JSON : INPUT_WHOLE;

@@ -129,6 +129,10 @@ void input_stream_drop_input(input_stream *stream);
  * start, then its requests. Returns the call's status code. */
 ptm_result input_stream_read_json(input_stream *stream, const uint8_t *text, size_t size);
 
+/* How an input that starts with first[0..size) is packed, as the stream
+ * decides it (format: the converter's; at_end: first is all of it). */
+ptm_input_packing input_packing_of(ptm_input_format format, const uint8_t *first, size_t size, bool at_end);
+
 /* Whether an input in memory must go through the stream's stages:
  * compressed, or length-prefixed (a first byte 0). */
 bool input_needs_stream(const uint8_t *input, size_t size);
