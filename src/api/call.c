@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "api/converter_internal.h"
+#include "input/detect.h"
 #include "decode/decode.h"
 #include "decode/pprof_decode.h"
 #include "encode/encode.h"

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "api/converter_internal.h"
+#include "input/detect.h"
 
 
 const char *ptm_version(void)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/converter_internal.h"
+#include "input/detect.h"
 #include "input/json_syntax.h"
 
 /* ---- several inputs ---- */

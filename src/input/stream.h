@@ -18,9 +18,9 @@
  * before each request) and handed on. Anything else is held whole (through
  * the allocator) until the input ends, and the API converts what is held
  * (input_stream_held): protobuf input is one request, decoded where it lies.
- * The stream holds its first bytes until they tell which input it is, so
- * that ptm_convert() (input_format_of on the whole input) and the stream
- * decide alike.
+ * The stream holds its first bytes until they tell which input it is
+ * (detect.h), so that ptm_convert() (input_format_of on the whole input)
+ * and the stream decide alike.
  */
 #ifndef PTM_INPUT_STREAM_H
 #define PTM_INPUT_STREAM_H
@@ -32,16 +32,9 @@
 #include "base/arena.h"
 #include "base/status.h"
 #include "input/decompress.h"
+#include "input/detect.h"
 #include "input/json_lines.h"
 #include "input/length_prefixed.h"
-
-/* What a stream's input is, as far as its first bytes tell. */
-typedef enum input_kind {
-    INPUT_UNDECIDED = 0,
-    INPUT_JSON,          /* OTLP/JSON: read request by request */
-    INPUT_BLOCKS,        /* length-prefixed: read block by block */
-    INPUT_WHOLE          /* anything else: held whole */
-} input_kind;
 
 /* Where the requests of a streamed input go (the API's). */
 typedef struct input_sink {
@@ -128,22 +121,5 @@ void input_stream_drop_input(input_stream *stream);
 /* Reads a whole OTLP/JSON input (every request, then its end): the sink's
  * start, then its requests. Returns the call's status code. */
 ptm_result input_stream_read_json(input_stream *stream, const uint8_t *text, size_t size);
-
-/* How an input that starts with first[0..size) is packed, as the stream
- * decides it (format: the converter's; at_end: first is all of it). */
-ptm_input_packing input_packing_of(ptm_input_format format, const uint8_t *first, size_t size, bool at_end);
-
-/* Whether an input in memory must go through the stream's stages:
- * compressed, or length-prefixed (a first byte 0). */
-bool input_needs_stream(const uint8_t *input, size_t size);
-
-/* The input's bytes after a UTF-8 byte-order mark before OTLP/JSON (which
- * is dropped), else as they are. */
-byte_slice input_without_bom(const uint8_t *input, size_t size);
-
-/* The format of an input in memory (format: the converter's), told by its
- * bytes under PTM_INPUT_AUTO; PTM_INPUT_AUTO with status failed when it is
- * none of them, or may be either protobuf. */
-ptm_input_format input_format_of(ptm_input_format format, const uint8_t *input, size_t size, ptm_status *status);
 
 #endif /* PTM_INPUT_STREAM_H */
