@@ -250,7 +250,7 @@ void call_begin(ptm_converter *converter)
         status_out_of_memory(&converter->status);
     } else {
         input_stream_setup setup = {converter->allocator, converter->config.max_input_bytes,
-                                    converter->input_format, &converter->request_arena, &converter->status};
+                                    &converter->input_format, &converter->request_arena, &converter->status};
         input_sink sink = {converter, sink_start, sink_request, sink_refused};
         input_stream_init(&converter->call->stream, &setup, &sink);
     }

@@ -288,7 +288,7 @@ static ptm_result feed_held(input_stream *stream, const uint8_t *piece, size_t s
             return stream->setup.status->code;
         piece += step;
         size -= step;
-        stream->kind = input_held_kind(stream->setup.format, stream->held, stream->held_size,
+        stream->kind = input_held_kind(*stream->setup.format, stream->held, stream->held_size,
                                        &stream->held_space_end);
     }
     if (streamed(stream->kind)) {

@@ -58,7 +58,9 @@ typedef struct input_sink {
 typedef struct input_stream_setup {
     ptm_allocator allocator;     /* of what the stream holds */
     uint64_t max_input_bytes;    /* the input held, one request's text, a decompressed input or block */
-    ptm_input_format format;     /* ptm_converter_set_input_format(); PTM_INPUT_AUTO: told by its bytes */
+    /* ptm_converter_set_input_format()'s, read where the kind is told;
+     * PTM_INPUT_AUTO: told by the input's bytes */
+    const ptm_input_format *format;
     arena *request_arena;        /* reset before each request read */
     ptm_status *status;          /* the call's */
 } input_stream_setup;
@@ -79,7 +81,7 @@ typedef struct input_stream {
     size_t probe_size;
     input_kind kind;         /* of the input, or of what decompresses from it */
     size_t held_space_end;   /* while undecided: held is white space up to here (after a BOM) */
-    uint64_t declared_size;  /* the input's size as its caller gave it, or PTM_INPUT_SIZE_UNKNOWN */
+    uint64_t declared_size;  /* its size as the caller gave it; PTM_INPUT_SIZE_UNKNOWN: none, or compressed */
     uint8_t *held;           /* the input so far, while not streamed (allocator's) */
     size_t held_size, held_capacity;
 } input_stream;
