@@ -129,7 +129,7 @@ test('includes run one way: no file includes a header of a stage above its own',
 // at its length when this check came: it may shrink, never grow. A file not
 // listed may not pass 600 lines.
 const OVER = new Map([
-  ['src/api/converter.c', 1380], ['wasm/proxywasm.c', 759], ['cli/config_yaml.c', 745], ['cli/cli.c', 702],
+  ['wasm/proxywasm.c', 759], ['cli/config_yaml.c', 745], ['cli/cli.c', 702],
 ]);
 
 test('no source file over 600 lines but the ones listed, which do not grow', () => {
