@@ -431,6 +431,27 @@ ptm_result ptm_converter_progress(const ptm_converter *converter, ptm_stats *sta
  * it bounds each OTLP/JSON request instead; see ptm_convert_feed()). */
 uint64_t ptm_converter_max_input_bytes(const ptm_converter *converter);
 
+/* How an input is packed, as its first bytes tell. */
+typedef enum ptm_input_packing {
+    PTM_PACKING_NONE = 0,        /* not packed: the input is its bytes */
+    PTM_PACKING_UNDECIDED,       /* too few bytes to tell: more will */
+    PTM_PACKING_GZIP,            /* gzip (every member) */
+    PTM_PACKING_ZSTD,            /* zstd (every frame; skippable frames skipped) */
+    PTM_PACKING_LENGTH_PREFIXED  /* blocks, each a 4-byte big-endian length first (the
+                                    collector file exporter's format: proto) */
+} ptm_input_packing;
+
+/* How the converter unpacks an input that starts with first[0..size): what
+ * ptm_convert() and the stream decide from the same bytes (under the
+ * converter's input format: length-prefixed input is read under
+ * PTM_INPUT_AUTO and PTM_INPUT_OTLP only), so that a host need not guess
+ * formats. A packed input's max_input_bytes bounds what comes out of it
+ * (the decompressed input, each block), not the bytes read. at_end: first
+ * is the whole input, so a prefix that could still start a packing is
+ * PTM_PACKING_NONE. PTM_PACKING_NONE for NULL (first NULL with size > 0). */
+ptm_input_packing ptm_converter_input_packing(const ptm_converter *converter, const uint8_t *first, size_t size,
+                                              int at_end);
+
 /* The library's version, "MAJOR.MINOR.PATCH" (CMakeLists.txt's project
  * version, the one place it is kept): static text. The output's
  * instrumentation scope carries it too. */
