@@ -9,6 +9,12 @@
 // absolute paths name the same files as for the native ptm.
 import { readFileSync } from 'node:fs';
 
+// node:wasi runs without a flag from Node 20 on (the API works from 18).
+if (Number(process.versions.node.split('.')[0]) < 20) {
+  process.stderr.write(`ptm: the command line needs Node 20 or newer (node:wasi); this is Node ${process.versions.node}\n`);
+  process.exit(2);
+}
+
 // node:wasi warns that it is experimental when it loads; that one warning,
 // and no other, is left unsaid (the command's stderr is the CLI's).
 const emitWarning = process.emitWarning;
