@@ -139,7 +139,7 @@ size: build
 #   make fuzz                 each target FUZZ_SECONDS (60) in turn (FUZZ_TARGETS="pprof": some only), corpus kept
 #                             in build/fuzz/corpus/TARGET; exit 1 on a crash
 #   make fuzz-smoke           the five at once for FUZZ_SECONDS (8), seeds only
-#                             (tests/fuzz-smoke.test.js runs it in `make test`)
+#                             (tests/robustness/fuzz-smoke.test.js runs it in `make test`)
 # A crash leaves build/fuzz/crashes/TARGET-crash-<sha1> (or -leak-, -timeout-,
 # -oom-). To turn it into a regression case:
 #   1. reproduce:  build/fuzz/fuzz_TARGET build/fuzz/crashes/TARGET-crash-<sha1>
@@ -150,7 +150,7 @@ size: build
 #      configuration selector; tail -c +2 build/fuzz/min > ...), .pb, .json
 #      or .pprof (replayed with -i pprof);
 #      config target: the file as is, in tests/regression/config/.
-#   4. tests/regression.test.js replays every file there through the CLI (every
+#   4. tests/robustness/regression.test.js replays every file there through the CLI (every
 #      format, default and fuzz configurations), and make-seeds.sh puts it
 #      back into the seeds of the next fuzz run; fix src/ until both pass.
 # PTM_FUZZ_TOLERATE=check,... turns a named check off (fuzz_common.h), so that

@@ -6,7 +6,7 @@
 # build/deps/src, or for wasi-libc and compiler-rt, which the wasm modules
 # link statically, Debian's copyright file of the installed package).
 #
-# THIRD_PARTY_NOTICES is committed; tests/licenses.test.js runs this script
+# THIRD_PARTY_NOTICES is committed; tests/build/licenses.test.js runs this script
 # and fails when the committed file differs, so a pin that changes without
 # its notice being written again is caught.
 #

@@ -4,7 +4,7 @@
 // build/web, laid out by tools/build-web.sh) and prints its address; PORT 0
 // (the default when $PORT is unset: 8080) takes any free port. Only GET and
 // HEAD, only files under FOLDER, no directory listings.
-// tests/web.test.js imports serveStatic() from here.
+// tests/hosts/web/web.test.js imports serveStatic() from here.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, resolve, sep } from 'node:path';

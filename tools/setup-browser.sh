@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# setup-browser.sh: installs what tests/browser.test.js needs, and does
+# setup-browser.sh: installs what tests/hosts/web/browser.test.js needs, and does
 # nothing when it is already there:
 # - Debian's chromium (/usr/bin/chromium), through apt;
 # - the test dependency playwright-core, pinned in tests/package.json and

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # setup-prometheus.sh: builds the Prometheus server and promtool that
-# tests/prometheus-server.test.js runs (Prometheus 3.16: the Go module
+# tests/hosts/collector/prometheus-server.test.js runs (Prometheus 3.16: the Go module
 # github.com/prometheus/prometheus v0.316.0, from the Go module proxy), into
 # build/tools/bin, and does nothing when that version is already there.
 # About 7 minutes on 2 cores the first time (mostly promtool's dependencies);

@@ -4,10 +4,10 @@
 #
 # - Debian packages: clang/lld/llvm 16 (libFuzzer, sanitizers, wasm32),
 #   wasi-libc and clang's wasm32 runtime, nanopb's generator,
-#   python3-protobuf (which the generator runs on), valgrind (tests/valgrind.test.js).
-#   help2man (make install's man page), pkgconf and binutils (tests/install.test.js),
+#   python3-protobuf (which the generator runs on), valgrind (tests/robustness/valgrind.test.js).
+#   help2man (make install's man page), pkgconf and binutils (tests/build/install.test.js),
 #   debuginfod (elfutils' server: the symbolization tests of the collector
-#   connector and tests/symbolize.test.js).
+#   connector and tests/semantics/symbolize.test.js).
 # - C sources from Debian's source packages, pinned by version and sha256:
 #   PCRE2, nanopb's runtime, cJSON (with Debian's security patches applied),
 #   zlib (its inflate code is built), zstd (its decompressor is built) and

@@ -2,7 +2,7 @@
 // N and 4N lines of each shape through the native CLI under ptm_runstat: the
 // CPU time of each, and the ratio 4N / N, which is about 4 when recovery is
 // linear (before the fix, `{"x` lines took 19 s at 100k and 221 s at 400k).
-// Tests assert no time: tests/json-lines-hostile.test.js checks what these
+// Tests assert no time: tests/robustness/json-lines-hostile.test.js checks what these
 // conversions say; this prints what they cost.
 //
 // Usage: node tests/bench/bad-jsonl.mjs [LINES]   (default 100000)

@@ -8,7 +8,7 @@
 #   tests/fuzz/run.sh --smoke [SECONDS]
 #                            every target at once for SECONDS (default 8) from
 #                            the seeds only, into a scratch corpus (what
-#                            `make fuzz-smoke` and tests/fuzz-smoke.test.js run)
+#                            `make fuzz-smoke` and tests/robustness/fuzz-smoke.test.js run)
 #
 # Exits 1 when a target crashed, leaked, timed out (-timeout=25 per input) or
 # ran out of memory; the input is saved as build/fuzz/crashes/TARGET-crash-*

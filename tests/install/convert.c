@@ -1,6 +1,6 @@
 /*
  * convert.c: a program of the library's users, built against an installed
- * profiletometrics (tests/install.test.js: with pkg-config, and with CMake's
+ * profiletometrics (tests/build/install.test.js: with pkg-config, and with CMake's
  * find_package): converts the request file argv[1] with the default
  * configuration to Prometheus text on stdout, and prints ptm_version() on
  * stderr. Exit 0, or 1 with the library's message.

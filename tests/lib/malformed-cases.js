@@ -1,6 +1,6 @@
 // malformed-cases.js: a table of malformed (and borderline) inputs for the
-// converter, shared by tests/malformed.test.js (native CLI) and
-// tests/wasm-robustness.test.js (the reactor, its raw ABI and the WASI
+// converter, shared by tests/robustness/malformed.test.js (native CLI) and
+// tests/robustness/wasm-robustness.test.js (the reactor, its raw ABI and the WASI
 // command).
 //
 // Each case is {name, bytes, expect} plus, for some, `family` (the
@@ -507,7 +507,7 @@ add('JSON: odd-length hex profileId', json({ resourceProfiles: [{ scopeProfiles:
 // Compressed and length-prefixed input (decompress.c, length_prefixed.c):
 // decompressed, or read block by block, each block a request. `reactor`:
 // what the wasm reactor gives instead for zstd (it has gzip, but no zstd
-// decompressor, for its size budget; tests/wasm-robustness.test.js).
+// decompressor, for its size budget; tests/robustness/wasm-robustness.test.js).
 const oneGood = oneProfile([good]);
 const twoGood = oneProfile([good, { stack: 1, values: [7] }]);
 const compressedCase = { reactor: fails(reactorNoCodec) };

@@ -3,7 +3,7 @@
 // Prometheus text independently of Prometheus: start a server on 127.0.0.1
 // on a free port with a config and flags, query its HTTP API, and compare
 // what it stores with the series `ptm -f prom` writes.
-// Used by tests/prometheus-server.test.js and tests/pipelines.test.js.
+// Used by tests/hosts/collector/prometheus-server.test.js and tests/pipelines.test.js.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';

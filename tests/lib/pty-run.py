@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """pty-run.py: runs a command with some of its standard streams on
-pseudo-terminals, for tests/terminal.test.js; prints one JSON object:
+pseudo-terminals, for tests/hosts/cli/terminal.test.js; prints one JSON object:
 {"code": exit status, "stdout": ..., "stderr": ...} (text, as read from the
 terminal or the pipe; a terminal turns "\\n" into "\\r\\n").
 

@@ -9,7 +9,7 @@
  *
  * Usage: test_constants REPO_ROOT, or test_constants --print: writes the
  * table (the native library's) to stdout, for the hosts' tests
- * (tests/npm.test.js) to compare their view with.
+ * (tests/hosts/npm/npm.test.js) to compare their view with.
  */
 #include <stdint.h>
 #include <string.h>

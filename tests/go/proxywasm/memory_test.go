@@ -10,7 +10,7 @@ import (
 
 // distinctFunctions is an ExportProfilesServiceRequest of n samples, each
 // with its own one-frame stack and its own function, "function_<i>" (the
-// shape of tests/limits.test.js and tests/npm-memory.test.js): little input,
+// shape of tests/robustness/limits.test.js and tests/hosts/npm/npm-memory.test.js): little input,
 // much memory, for every name and stack is held once the request is read.
 func distinctFunctions(n int) []byte {
 	message := func(b []byte, field protowire.Number, body func([]byte) []byte) []byte {
