@@ -4,7 +4,7 @@
 // tests run side by side on one machine); stopped by them.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { root, sleep } from './run.js';
@@ -39,4 +39,22 @@ export async function startCollector(config, { env = {}, gates = 'service.profil
     throw new Error(`the collector did not start: ${log}`);
   }
   return { stop, log: () => log, pid: child.pid };
+}
+
+/** POSTs body to url (OTLP/HTTP): { status, text }. */
+export async function post(url, body, contentType = 'application/x-protobuf') {
+  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': contentType }, body });
+  return { status: response.status, text: await response.text() };
+}
+
+/** The file exporter's lines, once `count` have been written (it flushes on
+ * its own); whole lines only: the exporter may be half way through the last. */
+export async function linesOf(file, count) {
+  for (let i = 0; i < 200; i++) {
+    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+    if (lines.length >= count) return lines;
+    await sleep(50);
+  }
+  throw new Error(`${file}: fewer than ${count} lines`);
 }

@@ -11,6 +11,10 @@ import { pathToFileURL } from 'node:url';
 import { profilesRequest } from '../lib/pb.js';
 import { fixtures, ptm, ptmPath, root, scratchFile, statsOf } from '../lib/run.js';
 import { distIndex, requireDist } from '../lib/npm.js';
+import { distinctFunctionsDoc } from '../lib/hostile.js';
+
+/** OTLP/JSON of n samples, each its own one-frame stack and function (issue 28 row 1's shape). */
+const distinctFunctions = (n) => JSON.stringify(distinctFunctionsDoc(n));
 
 const TABLE_ENTRIES = 1 << 22;
 const TABLE_REFERENCES = 1 << 24;
@@ -200,25 +204,6 @@ test('JSON nesting: deeper than 32 levels of values is refused', () => {
   assert.equal(run.code, 1, run.stderr);
   assert.match(run.stderr, /^ptm: input line 1: JSON: .*nest/);
 });
-
-/** OTLP/JSON of n samples, each its own one-frame stack and function (issue 28 row 1's shape). */
-function distinctFunctions(n) {
-  const ids = [...Array(n).keys()];
-  return JSON.stringify({
-    dictionary: {
-      stringTable: ['', 'samples', 'count', 'cpu', 'nanoseconds', ...ids.map((i) => `function_${i}`)],
-      functionTable: [{}, ...ids.map((i) => ({ nameStrindex: 5 + i }))],
-      locationTable: [{}, ...ids.map((i) => ({ lines: [{ functionIndex: 1 + i }] }))],
-      stackTable: [{}, ...ids.map((i) => ({ locationIndices: [1 + i] }))],
-      mappingTable: [{}], attributeTable: [{ value: {} }], linkTable: [{}],
-    },
-    resourceProfiles: [{ resource: {}, scopeProfiles: [{ profiles: [{
-      sampleType: { typeStrindex: 1, unitStrindex: 2 }, periodType: { typeStrindex: 3, unitStrindex: 4 },
-      period: '1000000', timeUnixNano: '1767225600000000000', durationNano: '1000000000',
-      samples: ids.map((i) => ({ stackIndex: 1 + i, timestampsUnixNano: ['1767225600500000000'] })),
-    }] }] }],
-  });
-}
 
 test('max_memory_bytes: a request that needs more memory fails with exit 5 and the same message in every host; the next converts', async () => {
   const input = scratchFile('distinct-functions.json');

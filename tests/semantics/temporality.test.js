@@ -12,7 +12,7 @@ import { fixtures, shared, haveShared, ptm, scratchFile, decodeMetrics, statsOf 
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { distIndex, requireDist } from '../lib/npm.js';
-import { churningRequest } from '../lib/churn.js';
+import { churningRequest, seriesByMetric } from '../lib/hostile.js';
 
 requireDist();
 const { init, createConverter } = await import(pathToFileURL(distIndex).href);
@@ -189,18 +189,7 @@ test('cumulative: pids that churn (5 new a request, 2,000 requests) hold at most
   const converter = createConverter({ temporality: 'cumulative', cardinality_limit: limit });
   let last;
   for (let request = 0; request < 2000; request++) last = converter.convert(churningRequest(1000 + 5 * request, 5), { format: 'json' });
-  const byMetric = new Map();
-  for (const rm of JSON.parse(last.output).resourceMetrics) {
-    for (const metric of rm.scopeMetrics.flatMap((sm) => sm.metrics)) {
-      const entry = byMetric.get(metric.name) ?? { series: 0, overflow: 0, total: 0 };
-      for (const point of metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? []) {
-        entry.series++;
-        if ((point.attributes ?? []).some((a) => a.key === 'otel.metric.overflow')) entry.overflow++;
-        entry.total += Number(point.asDouble ?? point.asInt ?? 0);
-      }
-      byMetric.set(metric.name, entry);
-    }
-  }
+  const byMetric = seriesByMetric(JSON.parse(last.output));
   assert.ok(byMetric.has('profile.cpu.time'), 'the CPU metric is there');
   for (const [name, entry] of byMetric) {
     assert.ok(entry.series <= limit + 1, `${name}: ${entry.series} series held, limit ${limit} + 1 overflow`);

@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixtures, ptm, decodeMetrics, scratchFile, freePort, sleep, statsOf } from '../../lib/run.js';
-import { startCollector } from '../../lib/collector.js';
+import { linesOf, post, startCollector } from '../../lib/collector.js';
 
 const budget = 512 * 1024 * 1024;
 const functions = 700000;
@@ -78,22 +78,6 @@ function distinctFunctions(n) {
 function memory(pid, key = 'VmRSS') {
   const kb = Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`${key}:\\s+(\\d+) kB`))[1]);
   return Math.round(kb / 1024);
-}
-
-async function post(url, body) {
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body });
-  return { status: response.status, text: await response.text() };
-}
-
-/** The file exporter's whole lines, once there are count. */
-async function linesOf(file, count) {
-  for (let i = 0; i < 200; i++) {
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
-    if (lines.length >= count) return lines;
-    await sleep(50);
-  }
-  throw new Error(`${file}: fewer than ${count} lines`);
 }
 
 /** A normalized metrics document with the points' times left out. */

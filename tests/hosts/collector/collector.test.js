@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import {
   fixtures, shared, haveShared, ptm, root, decodeMetrics, scratchFile, freePort, sleep,
 } from '../../lib/run.js';
-import { collectorPath, startCollector } from '../../lib/collector.js';
+import { collectorPath, linesOf, post, startCollector } from '../../lib/collector.js';
 
 
 const exampleConfig = readFileSync(join(root, 'docs', 'examples', 'collector.yaml'), 'utf8');
@@ -45,23 +45,6 @@ async function startExample(connector, interval, edit = (config) => config) {
   const output = join(dir, 'metrics.jsonl');
   const collector = await startCollector(edit(collectorConfig(port, grpcPort, output, connector, interval)));
   return { ...collector, url: `http://127.0.0.1:${port}/v1development/profiles`, grpc: `127.0.0.1:${grpcPort}`, output };
-}
-
-async function post(url, body, contentType) {
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': contentType }, body });
-  return { status: response.status, text: await response.text() };
-}
-
-/** The file exporter's lines, once `count` have been written (it flushes on its own). */
-async function linesOf(file, count) {
-  for (let i = 0; i < 200; i++) {
-    // Whole lines only: the exporter may be half way through writing the last.
-    const text = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
-    if (lines.length >= count) return lines;
-    await sleep(50);
-  }
-  throw new Error(`${file}: fewer than ${count} lines`);
 }
 
 /** The CLI's conversion of the requests (protobuf or JSON bytes) at once,
@@ -242,7 +225,7 @@ test('issue 28\'s hostile requests over OTLP/HTTP (50,000 resource attributes, r
 });
 
 test('pids that churn through a real collector (5 new a request, 2,000 requests over OTLP/HTTP): the flush holds at most cardinality_limit + 1 series per metric, totals exact (issue 28, row 3)', async () => {
-  const { churningRequest } = await import('../../lib/churn.js');
+  const { churningRequest, seriesByMetric } = await import('../../lib/hostile.js');
   const limit = 100;
   const collector = await startExample('', undefined, (config) => {
     assert.ok(config.includes('cardinality_limit: 10000'));
@@ -257,18 +240,7 @@ test('pids that churn through a real collector (5 new a request, 2,000 requests 
     await collector.stop();
   }
   const lines = await linesOf(collector.output, 1);
-  const byMetric = new Map();
-  for (const rm of JSON.parse(lines[0]).resourceMetrics) {
-    for (const metric of rm.scopeMetrics.flatMap((sm) => sm.metrics)) {
-      const entry = byMetric.get(metric.name) ?? { series: 0, overflow: 0, total: 0 };
-      for (const point of metric.sum?.dataPoints ?? metric.gauge?.dataPoints ?? []) {
-        entry.series++;
-        if ((point.attributes ?? []).some((a) => a.key === 'otel.metric.overflow')) entry.overflow++;
-        entry.total += Number(point.asDouble ?? point.asInt ?? 0);
-      }
-      byMetric.set(metric.name, entry);
-    }
-  }
+  const byMetric = seriesByMetric(JSON.parse(lines[0]));
   assert.ok(byMetric.has('profile.cpu.time'), 'the CPU metric is there');
   for (const [name, entry] of byMetric) {
     assert.ok(entry.series <= limit + 1, `${name}: ${entry.series} series, limit ${limit} + 1 overflow`);

@@ -16,6 +16,7 @@ import { runInNewContext } from 'node:vm';
 import { fixtures } from '../../lib/run.js';
 import { canonical, profilesRequest } from '../../lib/pb.js';
 import { packageWithMemory, requireDist } from '../../lib/npm.js';
+import { distinctFunctionsDoc } from '../../lib/hostile.js';
 
 requireDist();
 setFlagsFromString('--expose-gc');
@@ -39,26 +40,6 @@ async function settled() {
 }
 
 const mib = (bytes) => `${(bytes / MiB).toFixed(1)} MiB`;
-
-/** The OTLP/JSON shape of one request of n samples, each its own one-frame
- * stack and function named function_<i><pad> (limits.test.js's shape). */
-function distinctFunctionsDoc(n, pad = '') {
-  const ids = [...Array(n).keys()];
-  return {
-    dictionary: {
-      stringTable: ['', 'samples', 'count', 'cpu', 'nanoseconds', ...ids.map((i) => `function_${i}${pad}`)],
-      functionTable: [{}, ...ids.map((i) => ({ nameStrindex: 5 + i }))],
-      locationTable: [{}, ...ids.map((i) => ({ lines: [{ functionIndex: 1 + i }] }))],
-      stackTable: [{}, ...ids.map((i) => ({ locationIndices: [1 + i] }))],
-      mappingTable: [{}], attributeTable: [{ value: {} }], linkTable: [{}],
-    },
-    resourceProfiles: [{ resource: {}, scopeProfiles: [{ profiles: [{
-      sampleType: { typeStrindex: 1, unitStrindex: 2 }, periodType: { typeStrindex: 3, unitStrindex: 4 },
-      period: '1000000', timeUnixNano: '1767225600000000000', durationNano: '1000000000',
-      samples: ids.map((i) => ({ stackIndex: 1 + i, timestampsUnixNano: ['1767225600500000000'] })),
-    }] }] }],
-  };
-}
 
 /**
  * The same request as protobuf, written straight into one buffer: pb.js's
