@@ -9,7 +9,12 @@
 // of the module is its file name without .wasm.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { WASI } from 'node:wasi';
+
+// As js/src/cli.js does: V8's fast API calls into node:wasi crash the process
+// now and then (nodejs/node#46777).
+setFlagsFromString('--no-turbo-fast-api-calls');
 
 /** Splits this script's arguments into preopened dirs, module and its args. */
 function parseArgs(argv) {
