@@ -9,7 +9,7 @@
 //   node tests/bench/js-baseline.mjs [--output FILE]
 //        [--warm-seconds S] [--batch-seconds S] [--batches N] INPUT
 //
-// The same computation as tests/go/cmd/pdatabaseline/convert.go, in the
+// The same computation as tests/go/internal/pdataoracle/convert.go, in the
 // default configuration only: measures by sample type, count-based CPU
 // skipped beside a direct one, thread.name and process.executable.name
 // looked up sample → profile → resource, function self (leaf frame) and

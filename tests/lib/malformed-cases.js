@@ -468,7 +468,7 @@ const nestedArray = (depth) => {
 };
 const withResourceValue = (value) => ({ ...jsonRequest([{ stackIndex: 1, values: ['5'] }]), resourceProfiles: [{ ...jsonRequest([{ stackIndex: 1, values: ['5'] }]).resourceProfiles[0], resource: { attributes: [{ key: 'deep', value }] } }] });
 // A double as a string holding a JSON number is read as protojson and pdata
-// read it (issue 28, row 10; tests/go/cmd/pdatabaseline compares with
+// read it (issue 28, row 10; tests/go/formats/encodings compares with
 // pdata); white space around it or other text is not a number.
 add('JSON: doubleValue "1.5" (a string holding a number)', json(withResourceValue({ doubleValue: '1.5' })), ok(1), { checkJson: true });
 add('JSON: doubleValue "-2.5e-3"', json(withResourceValue({ doubleValue: '-2.5e-3' })), ok(1));

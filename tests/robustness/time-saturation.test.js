@@ -3,7 +3,7 @@
 // wrapped to a time before the start (18446744073709551000 + 1 s ended at
 // 999999384); now start + duration saturates at 2^64-1
 // (time_add_saturating, src/convert/pipeline.h) in every format and host, and the
-// JS oracle (tests/lib/expect.js) and the Go one (pdatabaseline) follow the
+// JS oracle (tests/lib/expect.js) and the Go one (internal/pdataoracle) follow the
 // same rule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

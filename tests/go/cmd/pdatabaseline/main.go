@@ -4,7 +4,10 @@
 // connectors (which the module proxy does not serve). One run is what a
 // connector does with one request:
 //
-//	pprofile.ProtoUnmarshaler → aggregate (convert.go) → pmetric.ProtoMarshaler
+//	pprofile.ProtoUnmarshaler → aggregate → pmetric.ProtoMarshaler
+//
+// (that is internal/pdataoracle's ConvertRequest, the oracle the tests of
+// tests/go/semantics and tests/go/formats compare ptm with.)
 //
 //	pdatabaseline [-output FILE] [-warm-seconds S] [-batch-seconds S] [-batches N] INPUT
 //
@@ -21,22 +24,11 @@ import (
 	"fmt"
 	"os"
 
-	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pprofile"
 
 	"profiletometrics/tests/go/internal/benchmeasure"
+	"profiletometrics/tests/go/internal/pdataoracle"
 )
-
-// convertOnce is one request through the connector's path; the output bytes.
-func convertOnce(input []byte) ([]byte, int, error) {
-	profiles, err := (&pprofile.ProtoUnmarshaler{}).UnmarshalProfiles(input)
-	if err != nil {
-		return nil, 0, err
-	}
-	metrics := convert(profiles)
-	output, err := (&pmetric.ProtoMarshaler{}).MarshalMetrics(metrics)
-	return output, metrics.DataPointCount(), err
-}
 
 func main() {
 	outputPath := flag.String("output", "", "write the last run's metrics (OTLP protobuf) here")
@@ -58,7 +50,7 @@ func main() {
 	var output []byte
 	var series int
 	m, err := plan.Run(func() (err error) {
-		output, series, err = convertOnce(input)
+		output, series, err = pdataoracle.ConvertRequest(input)
 		return err
 	})
 	if err != nil {

@@ -5,7 +5,7 @@
 // addresses). Independent of the core's reader (src/symbols/elf_symbols.c) and its
 // search order: here every file of the tree is a candidate, and the one with
 // the mapping's build ID and function symbols names the frame.
-package main
+package pdataoracle
 
 import (
 	"bytes"
@@ -25,9 +25,9 @@ type symbolFile struct {
 // symbolizer: function symbols by build ID (lowercase hex).
 type symbolizer map[string]*symbolFile
 
-// newSymbolizer reads every ELF file under dir; files that are not ELF are
+// NewSymbolizer reads every ELF file under dir; files that are not ELF are
 // skipped.
-func newSymbolizer(dir string) (symbolizer, error) {
+func NewSymbolizer(dir string) (symbolizer, error) {
 	s := symbolizer{}
 	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || !d.Type().IsRegular() {
@@ -114,10 +114,10 @@ func (s symbolizer) name(id string, address uint64) (string, bool) {
 // nativeName: a location without lines named from its mapping's file when
 // the symbolizer has it, else by its mapping (mappingName).
 func (c *converter) nativeName(loc pprofile.Location) string {
-	if c.symbols != nil {
-		mapping := c.dict.MappingTable().At(int(loc.MappingIndex()))
+	if c.Symbols != nil {
+		mapping := c.Dict.MappingTable().At(int(loc.MappingIndex()))
 		if id, ok := c.stringAttribute(mapping.AttributeIndices(), "process.executable.build_id.gnu"); ok {
-			if name, ok := c.symbols.name(id, loc.Address()); ok {
+			if name, ok := c.Symbols.name(id, loc.Address()); ok {
 				return name
 			}
 		}

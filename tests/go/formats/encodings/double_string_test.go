@@ -2,7 +2,7 @@
 // number ("1.5") is read as pdata reads it (issue 28, row 10): ptm converts
 // the JSON text to the same bytes as pdata's protobuf encoding of its own
 // reading of that text.
-package main
+package encodings
 
 import (
 	"bytes"
@@ -12,14 +12,16 @@ import (
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/pprofile"
+
+	"profiletometrics/tests/go/internal/ptmtest"
 )
 
 func TestDoubleWrittenAsString(t *testing.T) {
-	ptm := filepath.Join(repoRoot, "build", "native", "ptm")
+	ptm := filepath.Join(ptmtest.RepoRoot, "build", "native", "ptm")
 	if _, err := os.Stat(ptm); err != nil {
 		t.Skipf("no %s: make build", ptm)
 	}
-	fixture, err := os.ReadFile(filepath.Join(repoRoot, "tests", "fixtures", "cpu-ebpf.json"))
+	fixture, err := os.ReadFile(filepath.Join(ptmtest.RepoRoot, "tests", "fixtures", "cpu-ebpf.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +41,7 @@ func TestDoubleWrittenAsString(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fromJSON, fromPdata := ptmOutput(t, ptm, input), ptmOutput(t, ptm, protobuf)
+			fromJSON, fromPdata := ptmtest.Output(t, ptm, input), ptmtest.Output(t, ptm, protobuf)
 			if !bytes.Equal(fromJSON, fromPdata) {
 				t.Errorf("ptm's output for the JSON text (%d bytes) differs from its output for pdata's protobuf (%d bytes)",
 					len(fromJSON), len(fromPdata))

@@ -1,3 +1,13 @@
+// Package pdataoracle is an independent re-computation, over pdata, of what
+// ptm computes, written from the contract (docs/) and not from the C core:
+// the default metrics (ConvertRequest), the samples that feed them
+// (EachFed), the breakdown and recording-rule series (ExpectBreakdowns,
+// ExpectRules), the folded stacks (Folded) and the --top summary
+// (ExpectTop), with its own symbolization of native frames (NewSymbolizer).
+// The tests of tests/go/semantics and tests/go/formats compare ptm's output
+// with it; cmd/pdatabaseline times ConvertRequest as the "Go pdata
+// baseline" of `make bench`.
+//
 // convert.go: profiles → the default metrics of docs/metrics.md
 // (docs/semantics.md), over pdata, as a collector component would write
 // it. Only the default configuration: every measure on, function self and
@@ -12,8 +22,8 @@
 // dictionary for every sample (leaf frame for self, each distinct name on
 // the stack for inclusive). Values are integers (ns, bytes, counts) until
 // the output, where times become seconds. Invalid input is not this
-// program's concern: the bench inputs are valid requests.
-package main
+// package's concern: the bench inputs are valid requests.
+package pdataoracle
 
 import (
 	"math"
@@ -25,66 +35,80 @@ import (
 	"go.opentelemetry.io/collector/pdata/pprofile"
 )
 
-type measure int
+// ConvertRequest is one request through a connector's path: an
+// ExportProfilesServiceRequest (protobuf) read by pprofile.ProtoUnmarshaler,
+// aggregated by convert, written by pmetric.ProtoMarshaler; the output bytes
+// and the number of data points.
+func ConvertRequest(input []byte) ([]byte, int, error) {
+	profiles, err := (&pprofile.ProtoUnmarshaler{}).UnmarshalProfiles(input)
+	if err != nil {
+		return nil, 0, err
+	}
+	metrics := convert(profiles)
+	output, err := (&pmetric.ProtoMarshaler{}).MarshalMetrics(metrics)
+	return output, metrics.DataPointCount(), err
+}
+
+type Measure int
 
 const (
-	cpu measure = iota
-	offCPU
-	wall
-	memory
+	CPU Measure = iota
+	OffCPU
+	Wall
+	Memory
 	allocations
-	inuse
-	inuseObjects
+	Inuse
+	InuseObjects
 	measureCount
 )
 
 type metricDef struct {
-	name, unit string
-	measure    measure
+	Name, Unit string
+	measure    Measure
 	gauge      bool
 	function   string // "", "self" or "inclusive"
 }
 
-// metricDefs is the metric table, in output order.
-var metricDefs = []metricDef{
-	{"profile.cpu.time", "s", cpu, false, ""},
-	{"profile.off_cpu.time", "s", offCPU, false, ""},
-	{"profile.wall.time", "s", wall, false, ""},
-	{"profile.memory.allocated", "By", memory, false, ""},
+// MetricDefs is the metric table, in output order.
+var MetricDefs = []metricDef{
+	{"profile.cpu.time", "s", CPU, false, ""},
+	{"profile.off_cpu.time", "s", OffCPU, false, ""},
+	{"profile.wall.time", "s", Wall, false, ""},
+	{"profile.memory.allocated", "By", Memory, false, ""},
 	{"profile.memory.allocations", "{allocation}", allocations, false, ""},
-	{"profile.memory.inuse", "By", inuse, true, ""},
-	{"profile.memory.inuse_objects", "{object}", inuseObjects, true, ""},
-	{"profile.function.self.cpu.time", "s", cpu, false, "self"},
-	{"profile.function.inclusive.cpu.time", "s", cpu, false, "inclusive"},
-	{"profile.function.self.off_cpu.time", "s", offCPU, false, "self"},
-	{"profile.function.inclusive.off_cpu.time", "s", offCPU, false, "inclusive"},
-	{"profile.function.self.wall.time", "s", wall, false, "self"},
-	{"profile.function.inclusive.wall.time", "s", wall, false, "inclusive"},
-	{"profile.function.self.memory.allocated", "By", memory, false, "self"},
-	{"profile.function.inclusive.memory.allocated", "By", memory, false, "inclusive"},
-	{"profile.function.self.memory.inuse", "By", inuse, true, "self"},
-	{"profile.function.inclusive.memory.inuse", "By", inuse, true, "inclusive"},
-	{"profile.function.self.memory.inuse_objects", "{object}", inuseObjects, true, "self"},
-	{"profile.function.inclusive.memory.inuse_objects", "{object}", inuseObjects, true, "inclusive"},
+	{"profile.memory.inuse", "By", Inuse, true, ""},
+	{"profile.memory.inuse_objects", "{object}", InuseObjects, true, ""},
+	{"profile.function.self.cpu.time", "s", CPU, false, "self"},
+	{"profile.function.inclusive.cpu.time", "s", CPU, false, "inclusive"},
+	{"profile.function.self.off_cpu.time", "s", OffCPU, false, "self"},
+	{"profile.function.inclusive.off_cpu.time", "s", OffCPU, false, "inclusive"},
+	{"profile.function.self.wall.time", "s", Wall, false, "self"},
+	{"profile.function.inclusive.wall.time", "s", Wall, false, "inclusive"},
+	{"profile.function.self.memory.allocated", "By", Memory, false, "self"},
+	{"profile.function.inclusive.memory.allocated", "By", Memory, false, "inclusive"},
+	{"profile.function.self.memory.inuse", "By", Inuse, true, "self"},
+	{"profile.function.inclusive.memory.inuse", "By", Inuse, true, "inclusive"},
+	{"profile.function.self.memory.inuse_objects", "{object}", InuseObjects, true, "self"},
+	{"profile.function.inclusive.memory.inuse_objects", "{object}", InuseObjects, true, "inclusive"},
 }
 
 const (
 	cardinalityLimit = 10000
-	overflowKey      = "otel.metric.overflow"
+	OverflowKey      = "otel.metric.overflow"
 	noMetric         = -1
 )
 
 // The metric indices of each measure: base, self, inclusive (or noMetric).
-var baseMetric, selfMetric, inclusiveMetric [measureCount]int
+var BaseMetric, selfMetric, inclusiveMetric [measureCount]int
 
 func init() {
 	for m := range measureCount {
-		baseMetric[m], selfMetric[m], inclusiveMetric[m] = noMetric, noMetric, noMetric
+		BaseMetric[m], selfMetric[m], inclusiveMetric[m] = noMetric, noMetric, noMetric
 	}
-	for i, d := range metricDefs {
+	for i, d := range MetricDefs {
 		switch d.function {
 		case "":
-			baseMetric[d.measure] = i
+			BaseMetric[d.measure] = i
 		case "self":
 			selfMetric[d.measure] = i
 		case "inclusive":
@@ -135,21 +159,21 @@ type outputResource struct {
 }
 
 type converter struct {
-	dict      pprofile.ProfilesDictionary
+	Dict      pprofile.ProfilesDictionary
 	strings   pcommon.StringSlice
 	metrics   []metricState
 	resources []*outputResource
 	byKey     map[string]int
 	profiles  int
 	seen      map[string]struct{} // inclusive: the names of one sample
-	symbols   symbolizer          // native frames' names, or nil (symbols.go)
+	Symbols   symbolizer          // native frames' names, or nil (symbols.go)
 }
 
 func convert(pd pprofile.Profiles) pmetric.Metrics {
 	c := &converter{
-		dict:    pd.Dictionary(),
+		Dict:    pd.Dictionary(),
 		strings: pd.Dictionary().StringTable(),
-		metrics: make([]metricState, len(metricDefs)),
+		metrics: make([]metricState, len(MetricDefs)),
 		byKey:   map[string]int{},
 		seen:    map[string]struct{}{},
 	}
@@ -174,7 +198,7 @@ func (c *converter) resourceIndex(rp pprofile.ResourceProfiles) int {
 	if i, ok := c.byKey[key]; ok {
 		return i
 	}
-	r := &outputResource{resource: rp.Resource(), schemaURL: rp.SchemaUrl(), points: make([][]*point, len(metricDefs))}
+	r := &outputResource{resource: rp.Resource(), schemaURL: rp.SchemaUrl(), points: make([][]*point, len(MetricDefs))}
 	for k, v := range rp.Resource().Attributes().All() {
 		if copiedType(v.Type()) && k != "service.name" && k != "service.namespace" && k != "service.instance.id" {
 			r.copied = append(r.copied, copiedAttribute{k, v})
@@ -206,32 +230,32 @@ func copiedType(t pcommon.ValueType) bool {
 
 // classify gives a profile's measure and the factor from a sample's value
 // to ns (time) or 1; ok false when it feeds no metric.
-func (c *converter) classify(p pprofile.Profile) (m measure, factor int64, countBased, ok bool) {
+func (c *converter) classify(p pprofile.Profile) (m Measure, factor int64, countBased, ok bool) {
 	typ, unit := c.str(p.SampleType().TypeStrindex()), c.str(p.SampleType().UnitStrindex())
 	if scale, isTime := timeUnits[unit]; isTime {
 		switch typ {
 		case "cpu":
-			return cpu, scale, false, true
+			return CPU, scale, false, true
 		case "off_cpu":
-			return offCPU, scale, false, true
+			return OffCPU, scale, false, true
 		case "wall":
-			return wall, scale, false, true
+			return Wall, scale, false, true
 		}
 	}
 	periodType, periodUnit := c.str(p.PeriodType().TypeStrindex()), c.str(p.PeriodType().UnitStrindex())
 	if periodScale, isTime := timeUnits[periodUnit]; (typ == "samples" || typ == "cpu" || typ == "itimer") && unit == "count" &&
 		(periodType == "cpu" || periodType == "itimer") && isTime && p.Period() > 0 {
-		return cpu, p.Period() * periodScale, true, true
+		return CPU, p.Period() * periodScale, true, true
 	}
 	switch {
 	case unit == "bytes" && (typ == "alloc_space" || typ == "allocated_space" || typ == "space"):
-		return memory, 1, false, true
+		return Memory, 1, false, true
 	case unit == "count" && (typ == "alloc_objects" || typ == "allocated_objects"):
 		return allocations, 1, false, true
 	case unit == "bytes" && typ == "inuse_space":
-		return inuse, 1, false, true
+		return Inuse, 1, false, true
 	case unit == "count" && typ == "inuse_objects":
-		return inuseObjects, 1, false, true
+		return InuseObjects, 1, false, true
 	}
 	return 0, 0, false, false
 }
@@ -241,7 +265,7 @@ func (c *converter) classify(p pprofile.Profile) (m measure, factor int64, count
 func (c *converter) scope(resource int, res pcommon.Resource, sp pprofile.ScopeProfiles) {
 	direct := false
 	for _, p := range sp.Profiles().All() {
-		if m, _, countBased, ok := c.classify(p); ok && m == cpu && !countBased {
+		if m, _, countBased, ok := c.classify(p); ok && m == CPU && !countBased {
 			direct = true
 		}
 	}
@@ -260,7 +284,7 @@ func (c *converter) scope(resource int, res pcommon.Resource, sp pprofile.ScopeP
 // stringAttribute is the first string value of key among the attribute
 // table entries indices points to.
 func (c *converter) stringAttribute(indices pcommon.Int32Slice, key string) (string, bool) {
-	table := c.dict.AttributeTable()
+	table := c.Dict.AttributeTable()
 	for _, i := range indices.All() {
 		a := table.At(int(i))
 		if c.str(a.KeyStrindex()) == key && a.Value().Type() == pcommon.ValueTypeStr {
@@ -314,7 +338,7 @@ func sampleEnd(s pprofile.Sample, p pprofile.Profile) uint64 {
 	return end
 }
 
-func (c *converter) sample(resource int, res pcommon.Resource, p pprofile.Profile, s pprofile.Sample, m measure, factor int64) {
+func (c *converter) sample(resource int, res pcommon.Resource, p pprofile.Profile, s pprofile.Sample, m Measure, factor int64) {
 	value := sampleValue(s) * factor
 	if value == 0 {
 		return
@@ -327,28 +351,28 @@ func (c *converter) sample(resource int, res pcommon.Resource, p pprofile.Profil
 		key.exe, key.hasExe = exe, true
 	}
 	snapshot := 0 // a gauge's points are per profile, function ones too
-	if metricDefs[baseMetric[m]].gauge {
+	if MetricDefs[BaseMetric[m]].gauge {
 		snapshot = c.profiles
 	}
 	key.profile = snapshot
-	c.add(baseMetric[m], key, value, start, end)
+	c.add(BaseMetric[m], key, value, start, end)
 	if selfMetric[m] == noMetric || s.StackIndex() == 0 {
 		return
 	}
-	locations := c.dict.StackTable().At(int(s.StackIndex())).LocationIndices()
+	locations := c.Dict.StackTable().At(int(s.StackIndex())).LocationIndices()
 	if locations.Len() == 0 {
 		return
 	}
 	c.add(selfMetric[m], seriesKey{resource: resource, profile: snapshot, function: c.selfName(locations)}, value, start, end)
 	clear(c.seen)
 	for _, l := range locations.All() {
-		c.addInclusive(seriesKey{resource: resource, profile: snapshot}, c.dict.LocationTable().At(int(l)), m, value, start, end)
+		c.addInclusive(seriesKey{resource: resource, profile: snapshot}, c.Dict.LocationTable().At(int(l)), m, value, start, end)
 	}
 }
 
 // addInclusive adds value to each function of loc not yet seen in this
 // sample, in the series of base (resource, snapshot) and the function.
-func (c *converter) addInclusive(base seriesKey, loc pprofile.Location, m measure, value int64, start, end uint64) {
+func (c *converter) addInclusive(base seriesKey, loc pprofile.Location, m Measure, value int64, start, end uint64) {
 	if loc.Lines().Len() == 0 {
 		c.addInclusiveName(base, c.nativeName(loc), m, value, start, end)
 		return
@@ -358,7 +382,7 @@ func (c *converter) addInclusive(base seriesKey, loc pprofile.Location, m measur
 	}
 }
 
-func (c *converter) addInclusiveName(base seriesKey, name string, m measure, value int64, start, end uint64) {
+func (c *converter) addInclusiveName(base seriesKey, name string, m Measure, value int64, start, end uint64) {
 	if _, dup := c.seen[name]; dup {
 		return
 	}
@@ -377,7 +401,7 @@ var interpretedTypes = map[string]bool{"cpython": true, "v8js": true, "ruby": tr
 // the first frame past the leaf's run of native frames when it is
 // interpreted, else still the leaf.
 func (c *converter) selfName(locations pcommon.Int32Slice) string {
-	table := c.dict.LocationTable()
+	table := c.Dict.LocationTable()
 	leaf := table.At(int(locations.At(0)))
 	for i := 0; i < locations.Len(); i++ {
 		loc := table.At(int(locations.At(i)))
@@ -395,7 +419,7 @@ func (c *converter) selfName(locations pcommon.Int32Slice) string {
 
 // locationFrameType: the location's profile.frame.type (the first non-empty one), or "".
 func (c *converter) locationFrameType(loc pprofile.Location) string {
-	table := c.dict.AttributeTable()
+	table := c.Dict.AttributeTable()
 	for _, i := range loc.AttributeIndices().All() {
 		if i < 0 || int(i) >= table.Len() {
 			continue
@@ -417,7 +441,7 @@ func (c *converter) leafName(loc pprofile.Location) string {
 
 // functionName: name, else system name, else the mapping's file base name.
 func (c *converter) functionName(loc pprofile.Location, line pprofile.Line) string {
-	f := c.dict.FunctionTable().At(int(line.FunctionIndex()))
+	f := c.Dict.FunctionTable().At(int(line.FunctionIndex()))
 	if name := c.str(f.NameStrindex()); name != "" {
 		return name
 	}
@@ -428,7 +452,7 @@ func (c *converter) functionName(loc pprofile.Location, line pprofile.Line) stri
 }
 
 func (c *converter) mappingName(loc pprofile.Location) string {
-	file := c.str(c.dict.MappingTable().At(int(loc.MappingIndex())).FilenameStrindex())
+	file := c.str(c.Dict.MappingTable().At(int(loc.MappingIndex())).FilenameStrindex())
 	if file == "" {
 		return c.unnamed(loc)
 	}
@@ -470,7 +494,7 @@ func (c *converter) add(metric int, key seriesKey, value int64, start, end uint6
 // counts it when it is not.
 func (c *converter) pastLimit(metric int, key seriesKey) bool {
 	state := &c.metrics[metric]
-	if !metricDefs[metric].gauge {
+	if !MetricDefs[metric].gauge {
 		if state.series >= cardinalityLimit {
 			return true
 		}
@@ -502,7 +526,7 @@ func (c *converter) output() pmetric.Metrics {
 		sm.Scope().SetName("profiletometrics")
 		for metric, points := range r.points {
 			if len(points) > 0 {
-				r.writeMetric(sm.Metrics().AppendEmpty(), metricDefs[metric], points)
+				r.writeMetric(sm.Metrics().AppendEmpty(), MetricDefs[metric], points)
 			}
 		}
 	}
@@ -519,8 +543,8 @@ func (r *outputResource) hasPoints() bool {
 }
 
 func (r *outputResource) writeMetric(m pmetric.Metric, def metricDef, points []*point) {
-	m.SetName(def.name)
-	m.SetUnit(def.unit)
+	m.SetName(def.Name)
+	m.SetUnit(def.Unit)
 	var dps pmetric.NumberDataPointSlice
 	if def.gauge {
 		dps = m.SetEmptyGauge().DataPoints()
@@ -535,7 +559,7 @@ func (r *outputResource) writeMetric(m pmetric.Metric, def metricDef, points []*
 		dp := dps.AppendEmpty()
 		dp.SetStartTimestamp(pcommon.Timestamp(p.start))
 		dp.SetTimestamp(pcommon.Timestamp(p.end))
-		if def.unit == "s" {
+		if def.Unit == "s" {
 			dp.SetDoubleValue(float64(p.value) / 1e9)
 		} else {
 			dp.SetIntValue(p.value)
@@ -548,7 +572,7 @@ func (r *outputResource) writeMetric(m pmetric.Metric, def metricDef, points []*
 // attributes it does not have.
 func (r *outputResource) writeAttributes(attrs pcommon.Map, key seriesKey) {
 	if key.overflow {
-		attrs.PutBool(overflowKey, true)
+		attrs.PutBool(OverflowKey, true)
 		return
 	}
 	if key.hasThread {

@@ -5,7 +5,7 @@
 // order of the inputs, as the oracle's eachSnapshot says (never the sum of
 // the two), on tests/fixtures/memory.pb and, when ../shared has them, the
 // Node.js and Go heap profiles (pprof, read by internal/pprofconv).
-package main
+package inuse
 
 import (
 	"bytes"
@@ -18,7 +18,9 @@ import (
 	"github.com/google/pprof/profile"
 	"go.opentelemetry.io/collector/pdata/pprofile"
 
+	"profiletometrics/tests/go/internal/pdataoracle"
 	"profiletometrics/tests/go/internal/pprofconv"
+	"profiletometrics/tests/go/internal/ptmtest"
 )
 
 // later is a copy of pd one second later with every sample value tripled.
@@ -43,7 +45,7 @@ func later(pd pprofile.Profiles) pprofile.Profiles {
 func heapInputs(t *testing.T) map[string]pprofile.Profiles {
 	t.Helper()
 	inputs := map[string]pprofile.Profiles{}
-	data, err := os.ReadFile(filepath.Join(repoRoot, "tests", "fixtures", "memory.pb"))
+	data, err := os.ReadFile(filepath.Join(ptmtest.RepoRoot, "tests", "fixtures", "memory.pb"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +53,7 @@ func heapInputs(t *testing.T) map[string]pprofile.Profiles {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"nodejs-heap.pb.gz", "heap.pb.gz"} {
-		data, err := os.ReadFile(filepath.Join(repoRoot, "..", "shared", "fixtures", "pprof", name))
+		data, err := os.ReadFile(filepath.Join(ptmtest.RepoRoot, "..", "shared", "fixtures", "pprof", name))
 		if err != nil {
 			t.Logf("skipped %s: %v", name, err)
 			continue
@@ -91,20 +93,20 @@ func runPtmText(t *testing.T, ptm string, args ...string) string {
 }
 
 func TestInuseStacksAreSnapshots(t *testing.T) {
-	ptm := ptmBinary(t)
+	ptm := ptmtest.Binary(t)
 	for name, first := range heapInputs(t) {
 		second := later(first)
 		a, b := writeRequest(t, first, "a.pb"), writeRequest(t, second, "b.pb")
-		for measureName, m := range map[string]measure{"inuse": inuse, "inuse_objects": inuseObjects} {
+		for measureName, m := range map[string]pdataoracle.Measure{"inuse": pdataoracle.Inuse, "inuse_objects": pdataoracle.InuseObjects} {
 			t.Run(name+"/"+measureName, func(t *testing.T) {
 				config := filepath.Join(t.TempDir(), "c.json")
 				if err := os.WriteFile(config, []byte(`{"folded": {"measure": "`+measureName+`"}}`), 0o644); err != nil {
 					t.Fatal(err)
 				}
-				want := foldedAll([]pprofile.Profiles{first, second}, m)
-				if want == "" || want != folded(second, m) || want == folded(first, m) {
+				want := pdataoracle.FoldedAll([]pprofile.Profiles{first, second}, m)
+				if want == "" || want != pdataoracle.Folded(second, m) || want == pdataoracle.Folded(first, m) {
 					t.Fatalf("the oracle's two snapshots: %d bytes, want the later one's %d (the earlier: %d)",
-						len(want), len(folded(second, m)), len(folded(first, m)))
+						len(want), len(pdataoracle.Folded(second, m)), len(pdataoracle.Folded(first, m)))
 				}
 				for _, order := range [][]string{{a, b}, {b, a}} {
 					got := runPtmText(t, ptm, append([]string{"-c", config, "-f", "folded"}, order...)...)
@@ -115,7 +117,7 @@ func TestInuseStacksAreSnapshots(t *testing.T) {
 				top := runPtmText(t, ptm, "-c", config, "--top", "5", a, b)
 				_, rest, _ := strings.Cut(top, "\n")
 				_, tables, _ := strings.Cut(rest, "\n") // past the totals (summed measures, both requests)
-				_, wantTables, _ := strings.Cut(expectTop(second, m, 5), "\n")
+				_, wantTables, _ := strings.Cut(pdataoracle.ExpectTop(second, m, 5), "\n")
 				if tables != wantTables {
 					t.Errorf("ptm --top differs:\n got:\n%s\nwant:\n%s", tables, wantTables)
 				}
