@@ -1,26 +1,64 @@
 /*
  * dictionary_read.c: reads the ProfilesDictionary's tables into arena arrays
- * (dictionary.h). Every entry goes through a nanopb callback below, except
- * those of the tables that grow with a request, which the fast walk reads by
- * hand; what is derived from the tables is dictionary.c's.
+ * (dictionary.h) with the wire reader (wire_read.h), each entry once, every
+ * field's tag, wire type and length checked; what is derived from the
+ * tables is dictionary.c's. An entry's references (lines, attribute
+ * indices, a stack's locations) are pushed as they are read and the entry
+ * after them, each table's limit checked at its push.
  */
 #include "decode/dictionary.h"
 
 #include <string.h>
 
+#include <stdio.h>
+
 #include "base/limits.h"
-#include "profiles.pb.h"
-#include "wire/wire.h"
 #include "wire/wire_read.h"
 
-typedef opentelemetry_proto_profiles_v1development_ProfilesDictionary dictionary_message;
+/* Field numbers (profiles.proto). */
+enum {
+    TABLE_MAPPINGS = 1, TABLE_LOCATIONS = 2, TABLE_FUNCTIONS = 3, TABLE_LINKS = 4,
+    TABLE_STRINGS = 5, TABLE_ATTRIBUTES = 6, TABLE_STACKS = 7,
+    MAPPING_MEMORY_START = 1, MAPPING_MEMORY_LIMIT = 2, MAPPING_FILE_OFFSET = 3,
+    MAPPING_FILENAME = 4, MAPPING_ATTRIBUTES = 5,
+    LOCATION_MAPPING = 1, LOCATION_ADDRESS = 2, LOCATION_LINES = 3, LOCATION_ATTRIBUTES = 4,
+    LINE_FUNCTION = 1,
+    FUNCTION_NAME = 1, FUNCTION_SYSTEM_NAME = 2, FUNCTION_FILENAME = 3,
+    ATTRIBUTE_KEY = 1, ATTRIBUTE_VALUE = 2, ATTRIBUTE_UNIT = 3,
+    STACK_LOCATIONS = 1,
+};
 
 typedef struct table_reader {
     profile_dictionary *dictionary;
     arena *arena;
-    byte_slice bounds; /* the dictionary message */
-    ptm_status *status; /* the call's: where a limit is recorded */
+    ptm_status *status; /* the call's: where a fault or limit is recorded */
 } table_reader;
+
+/* Records a fault unless it is WIRE_OK; whether it was. */
+static bool read_ok(table_reader *reader, wire_fault fault)
+{
+    if (fault == WIRE_OK)
+        return true;
+    status_fail(reader->status, PTM_ERR_INPUT, "malformed protobuf in ProfilesDictionary: %s", wire_fault_text(fault));
+    return false;
+}
+
+static bool read_tag(table_reader *reader, wire_cursor *cursor, uint32_t *field, uint32_t *wire_type)
+{
+    return read_ok(reader, wire_take_tag(cursor, field, wire_type));
+}
+
+/* Skips a field the reader does not read (the fault names it). */
+static bool skip_field(table_reader *reader, wire_cursor *cursor, uint32_t field, uint32_t wire_type)
+{
+    wire_fault fault = wire_skip_value(cursor, wire_type);
+    if (fault == WIRE_OK)
+        return true;
+    char text[64];
+    wire_skip_fault_text(text, sizeof text, field, wire_type, fault);
+    status_fail(reader->status, PTM_ERR_INPUT, "malformed protobuf in ProfilesDictionary: %s", text);
+    return false;
+}
 
 /* Records that a table is over its limit; false. */
 static bool table_over_limit(table_reader *reader)
@@ -44,401 +82,232 @@ static bool check_length(table_reader *reader, byte_slice slice)
     return true;
 }
 
-static bool read_int32(pb_istream_t *stream, int32_t *out)
-{
-    uint64_t raw;
-    if (!pb_decode_varint(stream, &raw))
-        return false;
-    *out = (int32_t)raw;
-    return true;
-}
-
-static bool read_string(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    table_reader *reader = *arg;
-    byte_slice *entry = PUSH(reader, strings, byte_slice, LIMIT_TABLE_ENTRIES);
-    return entry != NULL && wire_capture(stream, reader->bounds, entry) && check_length(reader, *entry);
-}
-
-static bool read_mapping_attribute(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    table_reader *reader = *arg;
-    int32_t *entry = PUSH(reader, mapping_attributes, int32_t, LIMIT_TABLE_REFERENCES);
-    return entry != NULL && read_int32(stream, entry) && wire_scalar_done(stream, reader->bounds);
-}
-
-static bool read_mapping(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    table_reader *reader = *arg;
-    if (!wire_expect_message(stream, reader->bounds))
-        return false;
-    uint32_t first_attribute = reader->dictionary->mapping_attributes.count;
-    opentelemetry_proto_profiles_v1development_Mapping message = {
-        .attribute_indices = {.funcs.decode = read_mapping_attribute, .arg = reader}};
-    if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Mapping_fields, &message))
-        return false;
-    dictionary_mapping *entry = PUSH(reader, mappings, dictionary_mapping, LIMIT_TABLE_ENTRIES);
-    if (entry == NULL)
-        return false;
-    *entry = (dictionary_mapping){
-        .memory_start = message.memory_start,
-        .memory_limit = message.memory_limit,
-        .file_offset = message.file_offset,
-        .filename_strindex = message.filename_strindex,
-        .first_attribute = first_attribute,
-        .attribute_count = reader->dictionary->mapping_attributes.count - first_attribute,
-    };
-    return true;
-}
-
-static bool read_line(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    table_reader *reader = *arg;
-    if (!wire_expect_message(stream, reader->bounds))
-        return false;
-    opentelemetry_proto_profiles_v1development_Line message = {0};
-    int32_t *entry = PUSH(reader, line_functions, int32_t, LIMIT_TABLE_REFERENCES);
-    if (entry == NULL || !wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Line_fields, &message))
-        return false;
-    *entry = message.function_index;
-    return true;
-}
-
-static bool read_location_attribute(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    table_reader *reader = *arg;
-    int32_t *entry = PUSH(reader, location_attributes, int32_t, LIMIT_TABLE_REFERENCES);
-    return entry != NULL && read_int32(stream, entry) && wire_scalar_done(stream, reader->bounds);
-}
-
-static bool read_location(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    table_reader *reader = *arg;
-    if (!wire_expect_message(stream, reader->bounds))
-        return false;
-    uint32_t first_line = reader->dictionary->line_functions.count;
-    uint32_t first_attribute = reader->dictionary->location_attributes.count;
-    opentelemetry_proto_profiles_v1development_Location message = {
-        .lines = {.funcs.decode = read_line, .arg = reader},
-        .attribute_indices = {.funcs.decode = read_location_attribute, .arg = reader}};
-    if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Location_fields, &message))
-        return false;
-    dictionary_location *entry = PUSH(reader, locations, dictionary_location, LIMIT_TABLE_ENTRIES);
-    if (entry == NULL)
-        return false;
-    entry->address = message.address;
-    entry->mapping_index = message.mapping_index;
-    entry->first_line = first_line;
-    entry->line_count = reader->dictionary->line_functions.count - first_line;
-    entry->first_attribute = first_attribute;
-    entry->attribute_count = reader->dictionary->location_attributes.count - first_attribute;
-    return true;
-}
-
-static bool read_function(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    table_reader *reader = *arg;
-    if (!wire_expect_message(stream, reader->bounds))
-        return false;
-    opentelemetry_proto_profiles_v1development_Function message = {0};
-    dictionary_function *entry = PUSH(reader, functions, dictionary_function, LIMIT_TABLE_ENTRIES);
-    if (entry == NULL || !wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Function_fields, &message))
-        return false;
-    entry->name_strindex = message.name_strindex;
-    entry->system_name_strindex = message.system_name_strindex;
-    entry->filename_strindex = message.filename_strindex;
-    return true;
-}
-
-static bool read_link(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    table_reader *reader = *arg;
-    if (!wire_expect_message(stream, reader->bounds))
-        return false;
-    if (reader->dictionary->link_count >= LIMIT_TABLE_ENTRIES)
-        return table_over_limit(reader);
-    reader->dictionary->link_count++;
-    return pb_read(stream, NULL, stream->bytes_left);
-}
-
-
-static bool read_attribute(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    table_reader *reader = *arg;
-    if (!wire_expect_message(stream, reader->bounds))
-        return false;
-    dictionary_attribute *entry = PUSH(reader, attributes, dictionary_attribute, LIMIT_TABLE_ENTRIES);
-    if (entry == NULL)
-        return false;
-    wire_slice_target target = {&entry->value, reader->bounds};
-    opentelemetry_proto_profiles_v1development_KeyValueAndUnit message = {
-        .value = {.funcs.decode = wire_capture_callback, .arg = &target}};
-    if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_KeyValueAndUnit_fields, &message))
-        return false;
-    entry->key_strindex = message.key_strindex;
-    any_value value;
-    if (!any_value_decode(entry->value, &value))
-        PB_RETURN_ERROR(stream, "malformed AnyValue (wrong wire type or truncated)");
-    return check_length(reader, entry->value);
-}
-
-static bool read_stack_location(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    table_reader *reader = *arg;
-    int32_t *entry = PUSH(reader, stack_locations, int32_t, LIMIT_TABLE_REFERENCES);
-    return entry != NULL && read_int32(stream, entry) && wire_scalar_done(stream, reader->bounds);
-}
-
-static bool read_stack(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    table_reader *reader = *arg;
-    if (!wire_expect_message(stream, reader->bounds))
-        return false;
-    uint32_t first = reader->dictionary->stack_locations.count;
-    opentelemetry_proto_profiles_v1development_Stack message = {
-        .location_indices = {.funcs.decode = read_stack_location, .arg = reader}};
-    if (!wire_decode_message(stream, opentelemetry_proto_profiles_v1development_Stack_fields, &message))
-        return false;
-    dictionary_stack *entry = PUSH(reader, stacks, dictionary_stack, LIMIT_TABLE_ENTRIES);
-    if (entry == NULL)
-        return false;
-    entry->first_location = first;
-    entry->location_count = reader->dictionary->stack_locations.count - first;
-    return true;
-}
-
-/* ---- the fast walk ----
- *
- * The tables that grow with a request (stacks, locations, functions,
- * strings) are read by hand (wire_read.h) in their usual encodings; the
- * others go through their nanopb callbacks above, one entry at a time. On
- * anything else the whole dictionary is read again by nanopb alone, which
- * accepts it as the fast walk would not (an encoding it does not take) or
- * names the fault: the fast walk changes no outcome and no message. Entries
- * are pushed, and limits checked, in the order nanopb's callbacks push them. */
-
-/* What stopped a fast read: not its encoding (read it with nanopb), or a
- * limit or memory, recorded (stop). */
-typedef enum fast_result { FAST_OK, FAST_UNUSUAL, FAST_FAILED } fast_result;
-
-/* Pushes each varint of a packed run (or one varint) onto a table of
- * references (stack_locations, location_attributes). */
-static fast_result push_references(table_reader *reader, arena_vector *references, wire_cursor *run)
+/* Pushes each varint of a run (wire_take_run) onto a table of references
+ * (mapping_attributes, location_attributes, stack_locations). */
+static bool push_references(table_reader *reader, arena_vector *references, wire_cursor *run)
 {
     while (!wire_at_end(run)) {
         uint64_t raw;
-        if (!wire_read_varint(run, &raw))
-            return FAST_UNUSUAL;
+        if (!read_ok(reader, wire_next_varint(run, &raw)))
+            return false;
         int32_t *entry = references->count >= LIMIT_TABLE_REFERENCES
             ? (table_over_limit(reader), (int32_t *)NULL)
             : vector_push(reader->arena, references, sizeof(int32_t));
         if (entry == NULL)
-            return FAST_FAILED;
+            return false;
         *entry = (int32_t)raw;
     }
-    return FAST_OK;
+    return true;
 }
 
-static fast_result fast_stack(table_reader *reader, wire_cursor entry)
+/* Reads a repeated int32 field's values onto a table of references. */
+static bool take_references(table_reader *reader, wire_cursor *cursor, uint32_t wire_type,
+                            arena_vector *references)
 {
-    uint32_t first = reader->dictionary->stack_locations.count;
+    wire_cursor run;
+    return read_ok(reader, wire_take_run(cursor, wire_type, &run)) && push_references(reader, references, &run);
+}
+
+static bool read_mapping(table_reader *reader, wire_cursor entry)
+{
+    uint32_t first_attribute = reader->dictionary->mapping_attributes.count;
+    dictionary_mapping mapping = {.first_attribute = first_attribute};
     while (!wire_at_end(&entry)) {
         uint32_t field, wire_type;
-        wire_cursor run;
-        if (!wire_read_tag(&entry, &field, &wire_type))
-            return FAST_UNUSUAL;
-        if (field != 1) {
-            if (!wire_skip(&entry, wire_type))
-                return FAST_UNUSUAL;
-            continue;
-        }
-        fast_result result = wire_varint_run(&entry, wire_type, &run)
-            ? push_references(reader, &reader->dictionary->stack_locations, &run) : FAST_UNUSUAL;
-        if (result != FAST_OK)
-            return result;
+        if (!read_tag(reader, &entry, &field, &wire_type))
+            return false;
+        bool read = field == MAPPING_MEMORY_START ? read_ok(reader, wire_take_varint(&entry, wire_type, &mapping.memory_start))
+                  : field == MAPPING_MEMORY_LIMIT ? read_ok(reader, wire_take_varint(&entry, wire_type, &mapping.memory_limit))
+                  : field == MAPPING_FILE_OFFSET ? read_ok(reader, wire_take_varint(&entry, wire_type, &mapping.file_offset))
+                  : field == MAPPING_FILENAME ? read_ok(reader, wire_take_int32(&entry, wire_type, &mapping.filename_strindex))
+                  : field == MAPPING_ATTRIBUTES
+                      ? take_references(reader, &entry, wire_type, &reader->dictionary->mapping_attributes)
+                  : skip_field(reader, &entry, field, wire_type);
+        if (!read)
+            return false;
     }
-    dictionary_stack *stack = PUSH(reader, stacks, dictionary_stack, LIMIT_TABLE_ENTRIES);
-    if (stack == NULL)
-        return FAST_FAILED;
-    stack->first_location = first;
-    stack->location_count = reader->dictionary->stack_locations.count - first;
-    return FAST_OK;
+    dictionary_mapping *pushed = PUSH(reader, mappings, dictionary_mapping, LIMIT_TABLE_ENTRIES);
+    if (pushed == NULL)
+        return false;
+    mapping.attribute_count = reader->dictionary->mapping_attributes.count - first_attribute;
+    *pushed = mapping;
+    return true;
 }
 
-static fast_result fast_line(table_reader *reader, wire_cursor line)
+/* A Line of a Location: its function pushed onto line_functions. */
+static bool read_line(table_reader *reader, wire_cursor *cursor, uint32_t wire_type)
 {
+    wire_cursor line;
+    if (!read_ok(reader, wire_take_span(cursor, wire_type, &line)))
+        return false;
     int32_t *function_index = PUSH(reader, line_functions, int32_t, LIMIT_TABLE_REFERENCES);
     if (function_index == NULL)
-        return FAST_FAILED;
+        return false;
     *function_index = 0;
     while (!wire_at_end(&line)) {
-        uint32_t field, wire_type;
-        if (!wire_read_tag(&line, &field, &wire_type) ||
-            !(field == 1 ? wire_read_int32(&line, wire_type, function_index) : wire_skip(&line, wire_type)))
-            return FAST_UNUSUAL;
+        uint32_t field, line_wire_type;
+        if (!read_tag(reader, &line, &field, &line_wire_type))
+            return false;
+        bool read = field == LINE_FUNCTION ? read_ok(reader, wire_take_int32(&line, line_wire_type, function_index))
+                                           : skip_field(reader, &line, field, line_wire_type);
+        if (!read)
+            return false;
     }
-    return FAST_OK;
+    return true;
 }
 
-static fast_result fast_location(table_reader *reader, wire_cursor entry)
+static bool read_location(table_reader *reader, wire_cursor entry)
 {
-    uint32_t first_line = reader->dictionary->line_functions.count;
-    uint32_t first_attribute = reader->dictionary->location_attributes.count;
+    profile_dictionary *dictionary = reader->dictionary;
+    uint32_t first_line = dictionary->line_functions.count;
+    uint32_t first_attribute = dictionary->location_attributes.count;
     int32_t mapping_index = 0;
     uint64_t address = 0;
     while (!wire_at_end(&entry)) {
         uint32_t field, wire_type;
-        wire_cursor span;
-        if (!wire_read_tag(&entry, &field, &wire_type))
-            return FAST_UNUSUAL;
-        if (field == 3 || field == 4) {
-            fast_result result =
-                field == 3 ? (wire_type == WIRE_LEN && wire_read_span(&entry, &span)
-                                  ? fast_line(reader, span) : FAST_UNUSUAL)
-                           : (wire_varint_run(&entry, wire_type, &span)
-                                  ? push_references(reader, &reader->dictionary->location_attributes, &span)
-                                  : FAST_UNUSUAL);
-            if (result != FAST_OK)
-                return result;
-        } else if (!(field == 1 ? wire_read_int32(&entry, wire_type, &mapping_index)
-                     : field == 2 ? wire_type == WIRE_VARINT && wire_read_varint(&entry, &address)
-                                : wire_skip(&entry, wire_type))) {
-            return FAST_UNUSUAL;
-        }
+        if (!read_tag(reader, &entry, &field, &wire_type))
+            return false;
+        bool read = field == LOCATION_MAPPING ? read_ok(reader, wire_take_int32(&entry, wire_type, &mapping_index))
+                  : field == LOCATION_ADDRESS ? read_ok(reader, wire_take_varint(&entry, wire_type, &address))
+                  : field == LOCATION_LINES ? read_line(reader, &entry, wire_type)
+                  : field == LOCATION_ATTRIBUTES
+                      ? take_references(reader, &entry, wire_type, &dictionary->location_attributes)
+                  : skip_field(reader, &entry, field, wire_type);
+        if (!read)
+            return false;
     }
     dictionary_location *location = PUSH(reader, locations, dictionary_location, LIMIT_TABLE_ENTRIES);
     if (location == NULL)
-        return FAST_FAILED;
+        return false;
     location->address = address;
     location->mapping_index = mapping_index;
     location->first_line = first_line;
-    location->line_count = reader->dictionary->line_functions.count - first_line;
+    location->line_count = dictionary->line_functions.count - first_line;
     location->first_attribute = first_attribute;
-    location->attribute_count = reader->dictionary->location_attributes.count - first_attribute;
-    return FAST_OK;
+    location->attribute_count = dictionary->location_attributes.count - first_attribute;
+    return true;
 }
 
-static fast_result fast_function(table_reader *reader, wire_cursor entry)
+static bool read_function(table_reader *reader, wire_cursor entry)
 {
     dictionary_function *function = PUSH(reader, functions, dictionary_function, LIMIT_TABLE_ENTRIES);
     if (function == NULL)
-        return FAST_FAILED;
+        return false;
     *function = (dictionary_function){0, 0, 0};
     while (!wire_at_end(&entry)) {
         uint32_t field, wire_type;
-        if (!wire_read_tag(&entry, &field, &wire_type))
-            return FAST_UNUSUAL;
-        bool read = field == 1 ? wire_read_int32(&entry, wire_type, &function->name_strindex)
-                  : field == 2 ? wire_read_int32(&entry, wire_type, &function->system_name_strindex)
-                  : field == 3 ? wire_read_int32(&entry, wire_type, &function->filename_strindex)
-                  : wire_skip(&entry, wire_type);
+        if (!read_tag(reader, &entry, &field, &wire_type))
+            return false;
+        bool read = field == FUNCTION_NAME ? read_ok(reader, wire_take_int32(&entry, wire_type, &function->name_strindex))
+                  : field == FUNCTION_SYSTEM_NAME
+                      ? read_ok(reader, wire_take_int32(&entry, wire_type, &function->system_name_strindex))
+                  : field == FUNCTION_FILENAME
+                      ? read_ok(reader, wire_take_int32(&entry, wire_type, &function->filename_strindex))
+                  : skip_field(reader, &entry, field, wire_type);
         if (!read)
-            return FAST_UNUSUAL;
+            return false;
     }
-    return FAST_OK;
+    return true;
 }
 
-static fast_result fast_string(table_reader *reader, wire_cursor entry)
+/* Links are counted, not read: the conversion uses none of their fields. */
+static bool read_link(table_reader *reader)
+{
+    if (reader->dictionary->link_count >= LIMIT_TABLE_ENTRIES)
+        return table_over_limit(reader);
+    reader->dictionary->link_count++;
+    return true;
+}
+
+static bool read_string(table_reader *reader, wire_cursor entry)
 {
     byte_slice *string = PUSH(reader, strings, byte_slice, LIMIT_TABLE_ENTRIES);
     if (string == NULL)
-        return FAST_FAILED;
+        return false;
     *string = (byte_slice){entry.at, (size_t)(entry.end - entry.at)};
-    return check_length(reader, *string) ? FAST_OK : FAST_FAILED;
+    return check_length(reader, *string);
 }
 
-/* An entry of a table read by its nanopb callback (decode_callback below). */
-static fast_result callback_entry(table_reader *reader, wire_cursor entry, pb_callback_t callback)
+/* A KeyValueAndUnit: its key's strindex and its AnyValue, which must be one. */
+static bool read_attribute(table_reader *reader, wire_cursor entry)
 {
-    pb_istream_t stream = pb_istream_from_buffer(entry.at, (size_t)(entry.end - entry.at));
-    void *arg = reader;
-    if (callback.funcs.decode(&stream, NULL, &arg))
-        return FAST_OK;
-    return reader->status->code != PTM_OK || reader->arena->failed ? FAST_FAILED : FAST_UNUSUAL;
+    dictionary_attribute *attribute = PUSH(reader, attributes, dictionary_attribute, LIMIT_TABLE_ENTRIES);
+    if (attribute == NULL)
+        return false;
+    *attribute = (dictionary_attribute){0};
+    int32_t unit_strindex;
+    while (!wire_at_end(&entry)) {
+        uint32_t field, wire_type;
+        wire_cursor value = {NULL, NULL};
+        if (!read_tag(reader, &entry, &field, &wire_type))
+            return false;
+        bool read;
+        if (field == ATTRIBUTE_VALUE) {
+            read = read_ok(reader, wire_take_span(&entry, wire_type, &value));
+            attribute->value = (byte_slice){value.at, (size_t)(value.end - value.at)};
+        } else {
+            read = field == ATTRIBUTE_KEY ? read_ok(reader, wire_take_int32(&entry, wire_type, &attribute->key_strindex))
+                 : field == ATTRIBUTE_UNIT ? read_ok(reader, wire_take_int32(&entry, wire_type, &unit_strindex))
+                 : skip_field(reader, &entry, field, wire_type);
+        }
+        if (!read)
+            return false;
+    }
+    any_value value;
+    if (!any_value_decode(attribute->value, &value))
+        return status_fail(reader->status, PTM_ERR_INPUT,
+                           "malformed protobuf in ProfilesDictionary: malformed AnyValue (wrong wire type or truncated)");
+    return check_length(reader, attribute->value);
 }
 
-static fast_result fast_entry(table_reader *reader, const dictionary_message *callbacks,
-                              uint32_t field, wire_cursor entry)
+static bool read_stack(table_reader *reader, wire_cursor entry)
+{
+    uint32_t first = reader->dictionary->stack_locations.count;
+    while (!wire_at_end(&entry)) {
+        uint32_t field, wire_type;
+        if (!read_tag(reader, &entry, &field, &wire_type))
+            return false;
+        bool read = field == STACK_LOCATIONS
+                        ? take_references(reader, &entry, wire_type, &reader->dictionary->stack_locations)
+                        : skip_field(reader, &entry, field, wire_type);
+        if (!read)
+            return false;
+    }
+    dictionary_stack *stack = PUSH(reader, stacks, dictionary_stack, LIMIT_TABLE_ENTRIES);
+    if (stack == NULL)
+        return false;
+    stack->first_location = first;
+    stack->location_count = reader->dictionary->stack_locations.count - first;
+    return true;
+}
+
+/* One entry of a table (field: the table's number). */
+static bool read_entry(table_reader *reader, uint32_t field, wire_cursor entry)
 {
     switch (field) {
-    case 1: return callback_entry(reader, entry, callbacks->mapping_table);
-    case 2: return fast_location(reader, entry);
-    case 3: return fast_function(reader, entry);
-    case 4: return callback_entry(reader, entry, callbacks->link_table);
-    case 5: return fast_string(reader, entry);
-    case 6: return callback_entry(reader, entry, callbacks->attribute_table);
-    default: return fast_stack(reader, entry);
+    case TABLE_MAPPINGS: return read_mapping(reader, entry);
+    case TABLE_LOCATIONS: return read_location(reader, entry);
+    case TABLE_FUNCTIONS: return read_function(reader, entry);
+    case TABLE_LINKS: return read_link(reader);
+    case TABLE_STRINGS: return read_string(reader, entry);
+    case TABLE_ATTRIBUTES: return read_attribute(reader, entry);
+    default: return read_stack(reader, entry);
     }
 }
 
-static fast_result fast_dictionary_part(table_reader *reader, const dictionary_message *callbacks,
-                                        byte_slice part)
+/* One occurrence of the dictionary field. */
+static bool read_tables(table_reader *reader, byte_slice part)
 {
     wire_cursor cursor = wire_cursor_of(part.data, part.size);
     while (!wire_at_end(&cursor)) {
         uint32_t field, wire_type;
         wire_cursor entry;
-        if (!wire_read_tag(&cursor, &field, &wire_type))
-            return FAST_UNUSUAL;
-        if (field > 7) {
-            if (!wire_skip(&cursor, wire_type))
-                return FAST_UNUSUAL;
-            continue;
-        }
-        if (wire_type != WIRE_LEN || !wire_read_span(&cursor, &entry))
-            return FAST_UNUSUAL;
-        fast_result result = fast_entry(reader, callbacks, field, entry);
-        if (result != FAST_OK)
-            return result;
-    }
-    return FAST_OK;
-}
-
-/* Reads the parts with nanopb alone. */
-static bool nanopb_dictionary(table_reader *reader, dictionary_message *message, const byte_slice *parts,
-                              uint32_t part_count)
-{
-    for (uint32_t i = 0; i < part_count; i++) {
-        reader->bounds = parts[i];
-        pb_istream_t stream = pb_istream_from_buffer(parts[i].data, parts[i].size);
-        if (!pb_decode_ex(&stream, opentelemetry_proto_profiles_v1development_ProfilesDictionary_fields,
-                          message, PB_DECODE_NOINIT)) {
-            if (reader->arena->failed)
-                return status_out_of_memory(reader->status);
-            return status_fail(reader->status, PTM_ERR_INPUT, "malformed protobuf in ProfilesDictionary: %s",
-                               wire_error(&stream, parts[i].data));
-        }
-    }
-    return true;
-}
-
-/* Reads the parts by the fast walk, or, when it meets something unusual,
- * again from the start with nanopb. */
-static bool read_tables(table_reader *reader, dictionary_message *message, const byte_slice *parts,
-                        uint32_t part_count)
-{
-    for (uint32_t i = 0; i < part_count; i++) {
-        reader->bounds = parts[i];
-        fast_result result = fast_dictionary_part(reader, message, parts[i]);
-        if (result == FAST_FAILED)
-            return reader->arena->failed ? status_out_of_memory(reader->status) : false;
-        if (result == FAST_UNUSUAL) {
-            profile_dictionary *dictionary = reader->dictionary;
-            *dictionary = (profile_dictionary){.arena = dictionary->arena,
-                                               .interner = dictionary->interner};
-            return nanopb_dictionary(reader, message, parts, part_count);
-        }
+        if (!read_tag(reader, &cursor, &field, &wire_type))
+            return false;
+        bool read = field > TABLE_STACKS ? skip_field(reader, &cursor, field, wire_type)
+                  : read_ok(reader, wire_take_span(&cursor, wire_type, &entry)) && read_entry(reader, field, entry);
+        if (!read)
+            return false;
     }
     return true;
 }
@@ -449,16 +318,11 @@ bool dictionary_decode(profile_dictionary *dictionary, const byte_slice *parts, 
     memset(dictionary, 0, sizeof *dictionary);
     dictionary->arena = a;
     dictionary->interner = interner;
-    table_reader reader = {dictionary, a, {0}, status};
-    dictionary_message message = {
-        .mapping_table = {.funcs.decode = read_mapping, .arg = &reader},
-        .location_table = {.funcs.decode = read_location, .arg = &reader},
-        .function_table = {.funcs.decode = read_function, .arg = &reader},
-        .link_table = {.funcs.decode = read_link, .arg = &reader},
-        .string_table = {.funcs.decode = read_string, .arg = &reader},
-        .attribute_table = {.funcs.decode = read_attribute, .arg = &reader},
-        .stack_table = {.funcs.decode = read_stack, .arg = &reader},
-    };
+    table_reader reader = {dictionary, a, status};
     /* A message field sent twice is merged: its tables are concatenated. */
-    return read_tables(&reader, &message, parts, part_count) && dictionary_prepare(dictionary, status);
+    for (uint32_t i = 0; i < part_count; i++) {
+        if (!read_tables(&reader, parts[i]))
+            return a->failed ? status_out_of_memory(status) : false;
+    }
+    return dictionary_prepare(dictionary, status);
 }

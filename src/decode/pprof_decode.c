@@ -128,8 +128,8 @@ static bool read_location_ids(pprof_reader *reader, wire_cursor run)
     const char *where = "Profile.sample.location_id";
     while (!wire_at_end(&run)) {
         uint64_t id;
-        if (!wire_read_varint(&run, &id))
-            return pprof_malformed(reader, where, "truncated or invalid varint");
+        if (!pprof_next_varint(reader, &run, &id, where))
+            return false;
         int32_t *location = pprof_push(reader, &reader->dictionary->stack_locations, sizeof *location,
                                        LIMIT_TABLE_REFERENCES, where);
         if (location == NULL)
@@ -144,8 +144,8 @@ static bool read_values(pprof_reader *reader, wire_cursor run, uint32_t *count)
     const char *where = "Profile.sample.value";
     while (!wire_at_end(&run)) {
         uint64_t raw;
-        if (!wire_read_varint(&run, &raw))
-            return pprof_malformed(reader, where, "truncated or invalid varint");
+        if (!pprof_next_varint(reader, &run, &raw, where))
+            return false;
         int64_t *value = pprof_push(reader, &reader->values, sizeof *value, LIMIT_TABLE_REFERENCES, where);
         if (value == NULL)
             return false;

@@ -47,17 +47,18 @@ int32_t pprof_string_index(int64_t raw)
     return raw >= 0 && raw <= INT32_MAX ? (int32_t)raw : -1;
 }
 
-/* ---- fields ---- */
+/* ---- fields: the wire reader's (wire_read.h), the fault named ---- */
 
-/* Reads a singular varint field's value; false (recorded) on a fault. */
+/* Records a fault of the field at where unless it is WIRE_OK; whether it was. */
+static bool field_ok(pprof_reader *reader, wire_fault fault, const char *where)
+{
+    return fault == WIRE_OK || pprof_malformed(reader, where, wire_fault_text(fault));
+}
+
 bool pprof_read_varint_field(pprof_reader *reader, wire_cursor *cursor, uint32_t wire_type, uint64_t *out,
                              const char *where)
 {
-    if (wire_type != WIRE_VARINT)
-        return pprof_malformed(reader, where, "wrong wire type");
-    if (!wire_read_varint(cursor, out))
-        return pprof_malformed(reader, where, "truncated or invalid varint");
-    return true;
+    return field_ok(reader, wire_take_varint(cursor, wire_type, out), where);
 }
 
 bool pprof_read_int64_field(pprof_reader *reader, wire_cursor *cursor, uint32_t wire_type, int64_t *out,
@@ -70,47 +71,38 @@ bool pprof_read_int64_field(pprof_reader *reader, wire_cursor *cursor, uint32_t 
     return true;
 }
 
-/* The span of a length-delimited field. */
 bool pprof_read_span_field(pprof_reader *reader, wire_cursor *cursor, uint32_t wire_type, wire_cursor *span,
                            const char *where)
 {
-    if (wire_type != WIRE_LEN)
-        return pprof_malformed(reader, where, "wrong wire type");
-    if (!wire_read_span(cursor, span))
-        return pprof_malformed(reader, where, "truncated");
-    return true;
+    return field_ok(reader, wire_take_span(cursor, wire_type, span), where);
 }
 
-/* The values of a repeated varint field: a packed run or one varint. */
 bool pprof_read_run_field(pprof_reader *reader, wire_cursor *cursor, uint32_t wire_type, wire_cursor *run,
                           const char *where)
 {
-    if (wire_type != WIRE_VARINT && wire_type != WIRE_LEN)
-        return pprof_malformed(reader, where, "wrong wire type");
-    if (!wire_varint_run(cursor, wire_type, run))
-        return pprof_malformed(reader, where, "truncated");
-    return true;
+    return field_ok(reader, wire_take_run(cursor, wire_type, run), where);
 }
 
-/* The next tag of a message; false (recorded) when it is not a valid one. */
+bool pprof_next_varint(pprof_reader *reader, wire_cursor *run, uint64_t *out, const char *where)
+{
+    return field_ok(reader, wire_next_varint(run, out), where);
+}
+
 bool pprof_read_tag(pprof_reader *reader, wire_cursor *cursor, uint32_t *field, uint32_t *wire_type,
                     const char *where)
 {
-    if (!wire_read_tag(cursor, field, wire_type))
-        return pprof_malformed(reader, where, "invalid tag");
-    return true;
+    return field_ok(reader, wire_take_tag(cursor, field, wire_type), where);
 }
 
-/* Skips a field this reader ignores (field: its number, for the message). */
 bool pprof_skip_field(pprof_reader *reader, wire_cursor *cursor, uint32_t field, uint32_t wire_type,
                       const char *where)
 {
-    if (wire_skip(cursor, wire_type))
+    wire_fault fault = wire_skip_value(cursor, wire_type);
+    if (fault == WIRE_OK)
         return true;
-    if (wire_type > WIRE_I32 || wire_type == 3 || wire_type == 4)
-        return status_fail(reader->status, PTM_ERR_INPUT, "malformed pprof in %s: field %u: invalid wire type %u",
-                           where, field, wire_type);
-    return status_fail(reader->status, PTM_ERR_INPUT, "malformed pprof in %s: field %u: truncated", where, field);
+    char text[64];
+    wire_skip_fault_text(text, sizeof text, field, wire_type, fault);
+    return pprof_malformed(reader, where, text);
 }
 
 /* ---- id maps ---- */

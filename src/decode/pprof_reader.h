@@ -61,10 +61,12 @@ void *pprof_push(pprof_reader *reader, arena_vector *vector, size_t item_size, u
 /* A pprof string index (int64) as a dictionary index: -1 when out of int32. */
 int32_t pprof_string_index(int64_t raw);
 
-/* Field readers: false (recorded, naming where) on a fault. A singular
+/* Field readers over the wire reader's (wire_read.h): false (recorded,
+ * "malformed pprof in <where>: <the fault's text>") on a fault. A singular
  * varint or int64; the span of a length-delimited field; the values of a
- * repeated varint field (a packed run or one varint); the next tag; a field
- * this reader skips (field: its number, for the message). */
+ * repeated varint field (a packed run or one varint) and the next of them;
+ * the next tag; a field this reader skips (field: its number, for the
+ * message). */
 bool pprof_read_varint_field(pprof_reader *reader, wire_cursor *cursor, uint32_t wire_type, uint64_t *out,
                              const char *where);
 bool pprof_read_int64_field(pprof_reader *reader, wire_cursor *cursor, uint32_t wire_type, int64_t *out,
@@ -73,6 +75,7 @@ bool pprof_read_span_field(pprof_reader *reader, wire_cursor *cursor, uint32_t w
                            const char *where);
 bool pprof_read_run_field(pprof_reader *reader, wire_cursor *cursor, uint32_t wire_type, wire_cursor *run,
                           const char *where);
+bool pprof_next_varint(pprof_reader *reader, wire_cursor *run, uint64_t *out, const char *where);
 bool pprof_read_tag(pprof_reader *reader, wire_cursor *cursor, uint32_t *field, uint32_t *wire_type,
                     const char *where);
 bool pprof_skip_field(pprof_reader *reader, wire_cursor *cursor, uint32_t field, uint32_t wire_type,

@@ -1,117 +1,123 @@
 /*
- * any_value.c: AnyValue / KeyValue / ArrayValue / KeyValueList through nanopb.
- * Every field of these messages is a callback (see proto/common.options), so
- * the callback learns which oneof member was present from the field tag.
+ * any_value.c: AnyValue / KeyValue / ArrayValue / KeyValueList read with the
+ * wire reader (wire_read.h). Strings, bytes, arrays and key-value lists stay
+ * slices of the input; a oneof member sent twice, the last one wins, as in
+ * protobuf.
  */
 #include "wire/any_value.h"
 
-#include "common.pb.h"
-#include "wire/wire.h"
+#include <string.h>
 
-typedef struct any_reader {
-    any_value *value;
-    byte_slice bounds;
-} any_reader;
+#include "wire/wire_read.h"
 
-static bool read_any_member(pb_istream_t *stream, const pb_field_t *field, void **arg)
+/* AnyValue's field numbers (common.proto). */
+enum {
+    ANY_FIELD_STRING = 1, ANY_FIELD_BOOL = 2, ANY_FIELD_INT = 3, ANY_FIELD_DOUBLE = 4,
+    ANY_FIELD_ARRAY = 5, ANY_FIELD_KVLIST = 6, ANY_FIELD_BYTES = 7, ANY_FIELD_STRINDEX = 8,
+};
+/* KeyValue's, and ArrayValue.values = KeyValueList.values = 1. */
+enum { KEY_VALUE_KEY = 1, KEY_VALUE_VALUE = 2, KEY_VALUE_KEY_STRINDEX = 3, EACH_VALUES = 1 };
+
+static byte_slice slice_of(wire_cursor span)
 {
-    any_reader *reader = *arg;
-    any_value *value = reader->value;
-    uint64_t raw = 0;
-    switch (field->tag) {
-    case opentelemetry_proto_common_v1_AnyValue_string_value_tag:
-        value->kind = ANY_STRING;
-        return wire_capture(stream, reader->bounds, &value->bytes);
-    case opentelemetry_proto_common_v1_AnyValue_array_value_tag:
-        value->kind = ANY_ARRAY;
-        return wire_capture(stream, reader->bounds, &value->bytes);
-    case opentelemetry_proto_common_v1_AnyValue_kvlist_value_tag:
-        value->kind = ANY_KVLIST;
-        return wire_capture(stream, reader->bounds, &value->bytes);
-    case opentelemetry_proto_common_v1_AnyValue_bytes_value_tag:
-        value->kind = ANY_BYTES;
-        return wire_capture(stream, reader->bounds, &value->bytes);
-    case opentelemetry_proto_common_v1_AnyValue_bool_value_tag:
-        value->kind = ANY_BOOL;
-        if (!pb_decode_varint(stream, &raw))
-            return false;
-        value->boolean = raw != 0;
-        return wire_single_scalar_done(stream, reader->bounds);
-    case opentelemetry_proto_common_v1_AnyValue_int_value_tag:
-        value->kind = ANY_INT;
-        if (!pb_decode_varint(stream, &raw))
-            return false;
-        value->integer = (int64_t)raw;
-        return wire_single_scalar_done(stream, reader->bounds);
-    case opentelemetry_proto_common_v1_AnyValue_double_value_tag:
-        value->kind = ANY_DOUBLE;
-        return pb_decode_fixed64(stream, &value->number) &&
-               wire_single_scalar_done(stream, reader->bounds);
-    case opentelemetry_proto_common_v1_AnyValue_string_value_strindex_tag:
-        value->kind = ANY_STRINDEX;
-        if (!pb_decode_varint(stream, &raw))
-            return false;
-        value->strindex = (int32_t)raw;
-        return wire_single_scalar_done(stream, reader->bounds);
+    return (byte_slice){span.at, (size_t)(span.end - span.at)};
+}
+
+/* Reads one member of an AnyValue into *value. */
+static wire_fault read_any_member(wire_cursor *cursor, uint32_t field, uint32_t wire_type, any_value *value)
+{
+    static const any_kind slice_kinds[] = {
+        [ANY_FIELD_STRING] = ANY_STRING, [ANY_FIELD_ARRAY] = ANY_ARRAY,
+        [ANY_FIELD_KVLIST] = ANY_KVLIST, [ANY_FIELD_BYTES] = ANY_BYTES,
+    };
+    wire_cursor span;
+    uint64_t raw;
+    wire_fault fault;
+    switch (field) {
+    case ANY_FIELD_STRING: case ANY_FIELD_ARRAY: case ANY_FIELD_KVLIST: case ANY_FIELD_BYTES:
+        if ((fault = wire_take_span(cursor, wire_type, &span)) == WIRE_OK)
+            *value = (any_value){.kind = slice_kinds[field], .bytes = slice_of(span)};
+        return fault;
+    case ANY_FIELD_BOOL:
+        if ((fault = wire_take_varint(cursor, wire_type, &raw)) == WIRE_OK)
+            *value = (any_value){.kind = ANY_BOOL, .boolean = raw != 0};
+        return fault;
+    case ANY_FIELD_INT:
+        if ((fault = wire_take_varint(cursor, wire_type, &raw)) == WIRE_OK)
+            *value = (any_value){.kind = ANY_INT, .integer = (int64_t)raw};
+        return fault;
+    case ANY_FIELD_DOUBLE:
+        if ((fault = wire_take_fixed64(cursor, wire_type, &raw)) == WIRE_OK) {
+            *value = (any_value){.kind = ANY_DOUBLE};
+            memcpy(&value->number, &raw, sizeof raw);
+        }
+        return fault;
+    case ANY_FIELD_STRINDEX:
+        if ((fault = wire_take_varint(cursor, wire_type, &raw)) == WIRE_OK)
+            *value = (any_value){.kind = ANY_STRINDEX, .strindex = (int32_t)raw};
+        return fault;
     default:
-        return false;
+        return wire_skip_value(cursor, wire_type);
     }
 }
 
 bool any_value_decode(byte_slice raw, any_value *out)
 {
     *out = (any_value){0};
-    opentelemetry_proto_common_v1_AnyValue message;
-    any_reader reader = {out, raw};
-    pb_callback_t member = {.funcs.decode = read_any_member, .arg = &reader};
-    message.string_value = member;
-    message.bool_value = member;
-    message.int_value = member;
-    message.double_value = member;
-    message.array_value = member;
-    message.kvlist_value = member;
-    message.bytes_value = member;
-    message.string_value_strindex = member;
-    return wire_decode(raw, opentelemetry_proto_common_v1_AnyValue_fields, &message);
+    wire_cursor cursor = wire_cursor_of(raw.data, raw.size);
+    while (!wire_at_end(&cursor)) {
+        uint32_t field, wire_type;
+        if (wire_take_tag(&cursor, &field, &wire_type) != WIRE_OK ||
+            read_any_member(&cursor, field, wire_type, out) != WIRE_OK)
+            return false;
+    }
+    return true;
 }
 
 bool key_value_decode(byte_slice raw, key_value_ref *out)
 {
     *out = (key_value_ref){0};
-    wire_slice_target key = {&out->key, raw}, value = {&out->value, raw};
-    opentelemetry_proto_common_v1_KeyValue message = {
-        .key = {.funcs.decode = wire_capture_callback, .arg = &key},
-        .value = {.funcs.decode = wire_capture_callback, .arg = &value},
-        .key_strindex = 0,
-    };
-    if (!wire_decode(raw, opentelemetry_proto_common_v1_KeyValue_fields, &message))
-        return false;
-    out->key_strindex = message.key_strindex;
+    wire_cursor cursor = wire_cursor_of(raw.data, raw.size);
+    while (!wire_at_end(&cursor)) {
+        uint32_t field, wire_type;
+        wire_cursor span;
+        if (wire_take_tag(&cursor, &field, &wire_type) != WIRE_OK)
+            return false;
+        wire_fault fault;
+        switch (field) {
+        case KEY_VALUE_KEY: case KEY_VALUE_VALUE:
+            if ((fault = wire_take_span(&cursor, wire_type, &span)) == WIRE_OK)
+                *(field == KEY_VALUE_KEY ? &out->key : &out->value) = slice_of(span);
+            break;
+        case KEY_VALUE_KEY_STRINDEX:
+            fault = wire_take_int32(&cursor, wire_type, &out->key_strindex);
+            break;
+        default:
+            fault = wire_skip_value(&cursor, wire_type);
+        }
+        if (fault != WIRE_OK)
+            return false;
+    }
     return true;
-}
-
-typedef struct each_context {
-    bool (*visit)(byte_slice element, void *context);
-    void *context;
-    byte_slice bounds;
-} each_context;
-
-static bool visit_element(pb_istream_t *stream, const pb_field_t *field, void **arg)
-{
-    (void)field;
-    each_context *each = *arg;
-    byte_slice element;
-    if (!wire_expect_message(stream, each->bounds))
-        return false;
-    return wire_capture(stream, each->bounds, &element) && each->visit(element, each->context);
 }
 
 bool any_value_each(byte_slice raw, bool (*visit)(byte_slice element, void *context),
                     void *context)
 {
     /* ArrayValue and KeyValueList share one shape: repeated message = 1. */
-    each_context each = {visit, context, raw};
-    opentelemetry_proto_common_v1_ArrayValue message = {
-        .values = {.funcs.decode = visit_element, .arg = &each}};
-    return wire_decode(raw, opentelemetry_proto_common_v1_ArrayValue_fields, &message);
+    wire_cursor cursor = wire_cursor_of(raw.data, raw.size);
+    while (!wire_at_end(&cursor)) {
+        uint32_t field, wire_type;
+        wire_cursor element;
+        if (wire_take_tag(&cursor, &field, &wire_type) != WIRE_OK)
+            return false;
+        if (field != EACH_VALUES) {
+            if (wire_skip_value(&cursor, wire_type) != WIRE_OK)
+                return false;
+        } else if (wire_take_span(&cursor, wire_type, &element) != WIRE_OK ||
+                   !visit(slice_of(element), context)) {
+            return false;
+        }
+    }
+    return true;
 }

@@ -113,7 +113,7 @@ test('a bad input among good ones is named; the others convert (exit 4); all bad
     const lines = got.stderr.trim().split('\n');
     assert.deepEqual(lines.slice(0, -1), [
       `ptm: cannot open input ${missing}: No such file or directory`,
-      `ptm: ${garbage}: input: malformed protobuf in ExportProfilesServiceRequest: invalid wire_type`,
+      `ptm: ${garbage}: input: malformed protobuf in ExportProfilesServiceRequest: field 13: invalid wire type 6`,
       `ptm: ${badLine}: input line 2, column 23: not valid JSON`,
       'ptm: input: 2 of 4 requests refused; the others were converted',
       'ptm: input: 1 of 4 inputs could not be read; the others were converted',

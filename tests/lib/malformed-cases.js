@@ -285,6 +285,12 @@ add('Sample: attribute_indices as a fixed64', oneProfile([cat(w().varint(1, 1).p
 add('Sample: timestamps as a short varint', oneProfile([cat(w().varint(1, 1), w().varint(5, 5))], { rawSamples: true }), malformed('Sample', '(wrong wire type|callback failed)'));
 add('Sample: timestamps as a 10-byte varint', oneProfile([cat(w().varint(1, 1), w().varint(5, -1))], { rawSamples: true }), wrongWire('Sample'));
 add('Stack: location_indices as a fixed64', lenField(2, lenField(7, w().fixed64(1, 1))), wrongWire('ProfilesDictionary'));
+// A repeated varint sent as a fixed64 whose eight bytes read as one padded
+// varint (85 80 80 80 80 80 80 00: 5, padded): nanopb took it
+// as that varint; the wire reader refuses any wire type but varint or packed.
+const paddedFive = rawHex('85 80 80 80 80 80 80 00');
+add('Sample: values as a fixed64 that reads as a padded varint', oneProfile([cat(w().varint(1, 1), w().tag(4, WIRE_I64), paddedFive)], { rawSamples: true }), wrongWire('Sample'));
+add('Stack: location_indices as a fixed64 that reads as a padded varint', lenField(2, lenField(7, cat(w().tag(1, WIRE_I64), paddedFive))), wrongWire('ProfilesDictionary'));
 
 // Indices: negative, past the end, 0 (unset / the zero value), wider than int32.
 add('stack_index past the end', oneProfile([good, { stack: 99, values: [5] }]), stats(2, 1, 1));
@@ -598,7 +604,7 @@ addPprof('no sample types, a sample without values (nothing to count)', pp({ sam
   addPprof('truncated inside the first sample_type', cut(3), pprofFault('Profile.sample_type', 'truncated'), { input: 'pprof' });
   addPprof('truncated inside the sample', cut(6 + 4), pprofFault('Profile.sample', 'truncated'), { input: 'pprof' });
   addPprof('truncated inside a string-table entry', cut(strings + 4), pprofFault('Profile.string_table', 'truncated'));
-  addPprof('truncated inside time_nanos (a 9-byte varint)', cut(time + 5), pprofFault('Profile.time_nanos', 'truncated or invalid varint'));
+  addPprof('truncated inside time_nanos (a 9-byte varint)', cut(time + 5), pprofFault('Profile.time_nanos', 'truncated'));
   // Cut on a field boundary the rest is a valid profile without tables or strings:
   // location 1 names nothing and the type's strings are past the (empty) table.
   addPprof('truncated after the sample (a valid prefix: its sample invalid)', cut(6 + 8), stats(1, 0, 1));
@@ -647,7 +653,7 @@ addPprof('wire type 7 at the top level', ppExtra(field(20, 7, [0])), pprofFault(
 addPprof('an unknown field cut off inside a location', pp({ locations: [{ id: 1, lines: [{ function: 1 }], extra: w().tag(30, WIRE_I64).rawBytes([1, 2, 3]) }] }),
   pprofFault('Profile.location', 'field 30: truncated'));
 addPprof('an 11-byte varint among the values', pp({ samples: [{ locations: [1], extra: lenField(2, rawHex('85 80 80 80 80 80 80 80 80 80 00')) }] }),
-  pprofFault('Profile.sample.value', 'truncated or invalid varint'));
+  pprofFault('Profile.sample.value', 'varint overflow'));
 addPprof('unknown fields of every wire type, at every level (skipped)', pp({
   extra: unknownFields(),
   samples: [{ locations: [1], values: [5], extra: unknownFields(20), labels: [{ key: 'k', str: 'v', extra: unknownFields(30) }] }],

@@ -431,9 +431,6 @@ export function canonical(u8, type = 'ExportProfilesServiceRequest', schema = PR
 
 // ---- re-encoding: the same message in other valid encodings ----
 
-/** The packed varint fields that reencode's fixedVarints rewrites. */
-const FIXED_VARINT_FIELDS = { Stack: [1], Profile: [11], Sample: [2, 4] };
-
 /** A varint one byte longer than needed (a trailing 0x80 0x00 pair): valid protobuf. */
 function paddedVarint(w, v) {
   let x = BigInt.asUintN(64, toBigInt(v));
@@ -456,13 +453,7 @@ function paddedVarint(w, v) {
  * messages, which protobuf merges: its first four tables, then the rest).
  * Every protobuf runtime reads the result as the original, except with
  * longUnknown: every message also carries an unknown varint of twelve bytes,
- * which nanopb skips (protobuf allows ten; the converter's own fast readers
- * leave such a message to nanopb, so this reaches nanopb at every level),
- * and with fixedVarints: each value of the repeated varint fields nanopb
- * reads through a callback (FIXED_VARINT_FIELDS) written with wire type
- * fixed64, its eight bytes a padded varint, which nanopb reads as that
- * varint (the fast readers give those messages, the whole dictionary for a
- * Stack, to nanopb).
+ * which the wire reader skips as nanopb did (protobuf writes at most ten).
  */
 export function reencode(u8, options, type = 'ExportProfilesServiceRequest', schema = PROFILES_SCHEMA) {
   const spec = schema[type];
@@ -485,20 +476,7 @@ export function reencode(u8, options, type = 'ExportProfilesServiceRequest', sch
     else if (wire !== WIRE_LEN) throw new Error(`${type}: unsupported wire type ${wire}`);
     else {
       const bytes = r.take(Number(r.varint()));
-      if (options.fixedVarints && FIXED_VARINT_FIELDS[type]?.includes(no)) {
-        // Each value as eight bytes of wire type fixed64 that read as one padded varint.
-        const sub = new Reader(bytes);
-        while (!sub.eof()) {
-          const v = sub.varint();
-          if (v >= 1n << 49n) {
-            tag(no, WIRE_VARINT).rawVarint(v);
-            continue;
-          }
-          tag(no, WIRE_I64);
-          for (let i = 0; i < 7; i++) w.bytes.push(Number((v >> BigInt(7 * i)) & 0x7fn) | 0x80);
-          w.bytes.push(0);
-        }
-      } else if (f && f.rep && (f.kind === 'varint' || f.kind === 'fixed64') && options.unpack) {
+      if (f && f.rep && (f.kind === 'varint' || f.kind === 'fixed64') && options.unpack) {
         const sub = new Reader(bytes);
         while (!sub.eof()) {
           if (f.kind === 'varint') tag(no, WIRE_VARINT).rawVarint(sub.varint());
