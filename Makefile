@@ -126,7 +126,7 @@ $(BENCH_INPUTS): $(filter-out %_test.go,$(wildcard tests/go/cmd/fixturegen/*.go)
 	@echo "fixturegen $(FIXTUREGEN_ARGS) -out $@"
 	@build/go/fixturegen $(FIXTUREGEN_ARGS) -out $@
 
-# Raw and gzip -9 sizes of the wasm modules; fails when the reactor is over budget.
+# Raw and gzip -9 sizes of the wasm modules; fails when the default reactor is over budget.
 size: build
 	@tools/size.sh
 

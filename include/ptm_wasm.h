@@ -1,6 +1,11 @@
 /*
  * ptm_wasm.h: the exported ABI of the reactor module build/wasm/ptm.wasm.
  *
+ * The reactor comes in named variants (ptm_reactor_variant in
+ * CMakeLists.txt), each with this ABI: ptm.wasm, the default, reads gzip
+ * but not zstd input (its size budget: tools/size.sh); ptm-full.wasm reads
+ * zstd too and exports ptm_wasm_config_yaml as well (YAML configurations).
+ *
  * The module imports nothing: instantiate it with an empty import object and
  * call _initialize() once. All pointers are offsets into its exported memory;
  * sizes are u32. A "handle" wraps one ptm_converter plus its last result.
@@ -110,6 +115,17 @@ int32_t ptm_wasm_symbols_offer(ptm_wasm_handle *handle, const uint8_t *data, uin
 int32_t ptm_wasm_add_symbols(ptm_wasm_handle *handle, const uint8_t *data, uint32_t size);
 
 int32_t ptm_wasm_reset(ptm_wasm_handle *handle);
+
+/* The full variant's only (ptm-full.wasm; a host tells the variants apart by
+ * this export): translates a YAML configuration text into the core's JSON
+ * configuration, as `ptm -c x.yaml` does (cli/config_yaml.h), for
+ * ptm_wasm_create. Returns PTM_OK with the JSON (a buffer the host releases
+ * with ptm_wasm_free) in *json_out and its size in *json_size_out, or
+ * PTM_ERR_CONFIG (PTM_ERR_NOMEM) with a NUL-terminated one-line message of
+ * at most error_size bytes in error, e.g. "config line 3, column 7: mapping
+ * values are not allowed in this context". */
+int32_t ptm_wasm_config_yaml(const uint8_t *yaml, uint32_t yaml_size, uint8_t **json_out,
+                             uint32_t *json_size_out, char *error, uint32_t error_size);
 /* Releases the handle and its converter; accepts 0. */
 void ptm_wasm_destroy(ptm_wasm_handle *handle);
 

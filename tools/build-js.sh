@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # build-js.sh: lays out the npm package profiletometrics: copies js/src/*,
-# the reactor module build/wasm/ptm.wasm (the API's) and the WASI command
+# the reactor's two variants build/wasm/ptm.wasm and ptm-full.wasm (the
+# API's: init() and init({ variant: 'full' })) and the WASI command
 # build/wasi/ptm.wasm as ptm-wasi.wasm (the CLI's) into js/dist/ (build output,
 # ignored by git), LICENSE and THIRD_PARTY_NOTICES into js/; sets
 # js/package.json's version to CMakeLists.txt's project version.
@@ -10,10 +11,11 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 wasm="$root/build/wasm/ptm.wasm"
+full="$root/build/wasm/ptm-full.wasm"
 command="$root/build/wasi/ptm.wasm"
 dist="$root/js/dist"
 
-for module in "$wasm" "$command"; do
+for module in "$wasm" "$full" "$command"; do
   [ -f "$module" ] || { echo "build-js: $module is missing (make build first)" >&2; exit 1; }
 done
 
@@ -28,7 +30,7 @@ fi
 
 rm -rf "$dist"
 mkdir -p "$dist"
-cp "$root"/js/src/* "$wasm" "$dist/"
+cp "$root"/js/src/* "$wasm" "$full" "$dist/"
 cp "$command" "$dist/ptm-wasi.wasm"
 # The licence and the bundled libraries' notices, at the package's root
 # (ignored by git there; npm ships LICENSE by name, the notices by "files").

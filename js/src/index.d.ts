@@ -1,6 +1,6 @@
 // index.d.ts: TypeScript declarations of the profiletometrics npm package
-// (index.js): init(), createConverter(), the converter, PtmError and the
-// format, result and stats names.
+// (index.js): init() and its variants, createConverter(), the converter,
+// PtmError and the format, result and stats names.
 
 /** Output formats: OTLP protobuf, OTLP/JSON (one line for the whole input), Prometheus text 0.0.4,
  * folded stacks ("process;thread;root;...;leaf VALUE" lines of the kept samples of the measure
@@ -87,21 +87,42 @@ export type WasmSource =
   | WebAssembly.Module;
 
 /**
- * Loads and compiles the module once. Without a source: Node reads the ptm.wasm next to
- * the package's index.js, browsers fetch new URL('./ptm.wasm', import.meta.url).
- * Later calls return the first call's promise (and ignore their source).
+ * The module's named variants: 'default' (ptm.wasm: gzip input, not zstd; the
+ * smaller) and 'full' (ptm-full.wasm: zstd input too, and YAML configurations).
  */
-export function init(source?: WasmSource | Promise<WasmSource>): Promise<void>;
+export type Variant = 'default' | 'full';
+
+export interface InitOptions {
+  /** Which module to load when no source is given (default 'default'); with a
+   * source, the variant that module must be. */
+  variant?: Variant;
+  source?: WasmSource | Promise<WasmSource>;
+}
+
+/**
+ * Loads and compiles the module once. Without a source: Node reads the module of the
+ * variant (ptm.wasm or ptm-full.wasm) next to the package's index.js, browsers fetch
+ * new URL('./ptm.wasm', import.meta.url) (or './ptm-full.wasm'). A plain object is the
+ * options, anything else the source. Later calls return the first call's promise (and
+ * ignore their source); one naming another variant than the loaded one rejects with
+ * PtmError 'argument'.
+ */
+export function init(source?: WasmSource | Promise<WasmSource> | InitOptions): Promise<void>;
+
+/** The loaded module's variant. Throws PtmError "argument" before init(). */
+export function variant(): Variant;
 
 /** The core's version, "MAJOR.MINOR.PATCH": the package's version too. Throws PtmError "argument" before init(). */
 export function version(): string;
 
-/** JSON configuration: an object, a JSON string, or its bytes (see docs/configuration.md). */
+/** Configuration: an object, a JSON string, or its bytes (see docs/configuration.md); with
+ * the 'full' variant, also a YAML text or its bytes (as `ptm -c x.yaml` reads it; the
+ * default variant throws PtmError 'config' for YAML). */
 export type Config = Record<string, unknown> | string | ArrayBuffer | ArrayBufferView;
 
 /** An input: an OTLP request (protobuf), OTLP/JSON or JSON Lines, a pprof profile, or
  * length-prefixed requests (the collector file exporter's format: proto), each also
- * gzip-compressed (zstd needs the ptm command or its WASI build: the reactor has no zstd decompressor); a string is sent as UTF-8. */
+ * gzip-compressed, or zstd-compressed with the 'full' variant (the default one has no zstd decompressor); a string is sent as UTF-8. */
 export type Input = ArrayBuffer | ArrayBufferView | string;
 
 /** How the input is read: 'auto' (told by its first bytes, the default), or one format. */

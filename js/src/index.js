@@ -1,5 +1,6 @@
 // index.js: the profiletometrics npm package. Loads ptm.wasm (the zero-import
-// reactor module of include/ptm_wasm.h) and compiles it once with init(),
+// reactor module of include/ptm_wasm.h), or its full variant ptm-full.wasm
+// (zstd input and YAML configurations too), and compiles it once with init(),
 // then converts OTLP profiles to OTLP metrics (protobuf, OTLP/JSON or
 // Prometheus text) with converters made by createConverter(), each in a wasm
 // instance of its own, so that its memory goes with it (issue 28). Runs in
@@ -78,22 +79,74 @@ function coreError(result, message, stats) {
  */
 const RESET_MEMORY_THRESHOLD = 256 * 1024 * 1024;
 
-let module; // the compiled ptm.wasm once init() has finished: each converter instantiates it
+let module; // the compiled module once init() has finished: each converter instantiates it
+let loadedVariant; // 'default' or 'full': the module's, once init() has finished
 let wasm; // the exports of init()'s own instance: version(), and every converter when shared
 let shared = false; // true where synchronous instantiation is refused (see instantiate())
 let randomSource; // Web Crypto: globalThis.crypto (Node 18: node:crypto's webcrypto)
 let loading; // the promise of the first init()
 
-/** Loads and compiles ptm.wasm once; later calls return the same promise. */
-export function init(source) {
-  loading ??= instantiate(source).then(
+/**
+ * The reactor's named variants (ptm_reactor_variant in CMakeLists.txt), by
+ * the file init() loads when given no source: 'default' reads gzip input
+ * but not zstd (its size budget); 'full' reads zstd too and YAML
+ * configurations. A module is the full one when it exports
+ * ptm_wasm_config_yaml.
+ */
+const VARIANTS = { default: './ptm.wasm', full: './ptm-full.wasm' };
+const variantOf = (w) => (typeof w.ptm_wasm_config_yaml === 'function' ? 'full' : 'default');
+
+/**
+ * init(source) or init({ variant, source }): a plain object is the options,
+ * anything else (bytes, a URL, a Response, a Module, a promise of one) the
+ * source. Throws PtmError 'argument' for an unknown variant or option.
+ */
+function initOptions(options) {
+  const plain = options !== null && typeof options === 'object'
+    && [Object.prototype, null].includes(Object.getPrototypeOf(options));
+  if (!plain) return { source: options };
+  const unknown = Object.keys(options).filter((key) => key !== 'variant' && key !== 'source');
+  if (unknown.length > 0) throw new PtmError('argument', `init(): unknown option "${unknown[0]}" (variant or source)`);
+  const { variant, source } = options;
+  if (variant !== undefined && !Object.hasOwn(VARIANTS, variant)) {
+    throw new PtmError('argument', `init(): unknown variant "${variant}" ('default' or 'full')`);
+  }
+  return { variant, source };
+}
+
+/**
+ * Loads and compiles the module once: init(), init(source) or
+ * init({ variant: 'default'|'full', source? }). Later calls return the same
+ * promise; one that names another variant than the loaded one rejects.
+ */
+export function init(options) {
+  let variant;
+  let source;
+  try {
+    ({ variant, source } = initOptions(options));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  loading ??= instantiate(source ?? new URL(VARIANTS[variant ?? 'default'], import.meta.url), variant).then(
     (loaded) => {
       fillConstants(loaded.constants);
       ({ module, exports: wasm, shared } = loaded);
+      loadedVariant = variantOf(wasm);
     },
     (error) => { loading = undefined; throw error; },
   );
-  return loading;
+  if (variant === undefined) return loading;
+  return loading.then(() => {
+    if (variant !== loadedVariant) {
+      throw new PtmError('argument', `init(): the ${loadedVariant} variant is loaded, not "${variant}": one per loaded package`);
+    }
+  });
+}
+
+/** The loaded module's variant, 'default' or 'full'; after init(). */
+export function variant() {
+  exports();
+  return loadedVariant;
 }
 
 /**
@@ -107,8 +160,8 @@ export function init(source) {
  * as before issue 28 (their memory is then given back only when all of them
  * are dropped).
  */
-async function instantiate(source) {
-  const compiled = await compile(await (source ?? new URL('./ptm.wasm', import.meta.url)));
+async function instantiate(source, variant) {
+  const compiled = await compile(await source);
   let instance;
   let sharedInstance = false;
   try {
@@ -123,6 +176,9 @@ async function instantiate(source) {
   }
   instance.exports._initialize();
   const constants = readConstants(instance.exports);
+  if (variant !== undefined && variantOf(instance.exports) !== variant) {
+    throw new PtmError('argument', `init(): the module given is the ${variantOf(instance.exports)} variant, not "${variant}"`);
+  }
   randomSource = globalThis.crypto ?? (await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:crypto')).webcrypto;
   return { module: compiled, exports: instance.exports, shared: sharedInstance, constants };
 }
@@ -137,7 +193,7 @@ async function compile(source) {
 }
 
 async function compileResponse(response) {
-  if (!response.ok) throw new PtmError('argument', `init(): ptm.wasm: HTTP ${response.status}${response.url ? ` from ${response.url}` : ''}`);
+  if (!response.ok) throw new PtmError('argument', `init(): the module: HTTP ${response.status}${response.url ? ` from ${response.url}` : ''}`);
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
@@ -169,12 +225,42 @@ function toBytes(value, what) {
   throw new PtmError('argument', `${what} must be bytes or a string`);
 }
 
+/** The core's JSON configuration of an object, a JSON or YAML text, or bytes. */
 function configBytes(config) {
   if (config === undefined || config === null) return new Uint8Array(0);
   if (typeof config === 'object' && !ArrayBuffer.isView(config) && !(config instanceof ArrayBuffer)) {
     return encoder.encode(JSON.stringify(config));
   }
-  return toBytes(config, 'config');
+  const bytes = toBytes(config, 'config');
+  return isYaml(bytes) ? yamlToJson(bytes) : bytes;
+}
+
+/** cli/config_yaml.c's config_is_yaml: the first byte that is not white
+ * space is neither '{' nor '['. White space alone goes to the core, which
+ * reads it as the defaults (as the empty YAML document is). */
+function isYaml(bytes) {
+  const first = bytes.findIndex((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
+  return first >= 0 && bytes[first] !== 0x7b && bytes[first] !== 0x5b;
+}
+
+/** A YAML configuration as the core's JSON (ptm_wasm_config_yaml, in init()'s
+ * instance): the full variant's; the default one throws PtmError 'config'. */
+function yamlToJson(yaml) {
+  const w = wasm;
+  if (variantOf(w) !== 'full') {
+    throw new PtmError('config', 'config: a YAML configuration needs the full variant: init({ variant: \'full\' }), or give JSON');
+  }
+  const scratch = new Uint8Array(8 + ERROR_SIZE); // the JSON's pointer and size, the error message
+  return withBuffer(w, yaml, (yamlPointer) =>
+    withBuffer(w, scratch, (scratchPointer) => {
+      const result = w.ptm_wasm_config_yaml(yamlPointer, yaml.length, scratchPointer, scratchPointer + 4, scratchPointer + 8, ERROR_SIZE);
+      if (result !== 0) throw coreError(result, readCString(w, scratchPointer + 8));
+      const view = new DataView(w.memory.buffer);
+      const jsonPointer = view.getUint32(scratchPointer, true);
+      const json = new Uint8Array(w.memory.buffer, jsonPointer, view.getUint32(scratchPointer + 4, true)).slice();
+      w.ptm_wasm_free(jsonPointer);
+      return json;
+    }));
 }
 
 /** A wasm i32 (pointer or size) as the unsigned number it is: past 2 GiB an
@@ -227,7 +313,8 @@ const leaks = new FinalizationRegistry(({ w, handle }) => w.ptm_wasm_destroy(han
 
 /**
  * A converter holding one parsed configuration: config is an object (sent as
- * JSON), a JSON string or bytes; undefined for the defaults. Throws a
+ * JSON), a JSON string or bytes, or (the full variant) a YAML text or bytes;
+ * undefined for the defaults. Throws a
  * PtmError with code 'config' naming the key path when the config is wrong.
  * Each converter has its own wasm instance (and memory), made here.
  */

@@ -12,9 +12,10 @@
  * where a frame would start is trailing bytes. A decompressor lives where it
  * was initialised: the codecs keep a pointer to its allocator.
  *
- * Built with PTM_DECOMPRESS_ZSTD=0 (the wasm reactor, whose size budget
- * zstd's decompressor does not fit), zstd input is refused with a message
- * saying so, and zstd is not linked.
+ * PTM_DECOMPRESS_ZSTD is a reactor variant's switch (ptm_reactor_variant in
+ * CMakeLists.txt): built with 0 (the default reactor ptm.wasm, whose size
+ * budget zstd's decompressor does not fit), zstd input is refused with a
+ * message saying so, and zstd is not linked; every other build has 1.
  */
 #include <stdio.h>
 #include <string.h>
@@ -317,7 +318,8 @@ static ptm_result zstd_init(decompressor *d)
 {
     status_fail(d->status, PTM_ERR_INPUT,
                 "%s: this build (the wasm reactor) has no zstd decompressor, to stay within its size budget; "
-                "decompress it first (zstd -d), or use the ptm command or its WASI build", d->name);
+                "decompress it first (zstd -d), or use the full reactor (ptm-full.wasm), the ptm command or its WASI build",
+                d->name);
     return d->status->code;
 }
 

@@ -134,7 +134,7 @@ test('YAML mistakes: one line naming where, exit 2, nothing on stdout', () => {
   }
 });
 
-test('npx profiletometrics reads a YAML config as ptm does; the npm API reads JSON (and objects), and says so when given YAML (issue 29)', async () => {
+test('npx profiletometrics reads a YAML config as ptm does; the npm API\'s default variant says so when given YAML, its full variant reads it (issue 29)', async () => {
   // Before: the npm CLI was the API's, and refused YAML with the API's message.
   requireDist();
   const path = write('npm-config.yaml', 'temporality: cumulative  # as the connector writes it\nmetrics:\n  function: {top_n: 2}\n');
@@ -149,5 +149,11 @@ test('npx profiletometrics reads a YAML config as ptm does; the npm API reads JS
   const { init, createConverter } = await freshPackage();
   await init();
   assert.throws(() => createConverter(readFileSync(path)), (error) => error.code === 'config' &&
-    error.message === 'config: not valid JSON (at byte 0): the library reads a JSON object (YAML is read by the ptm command, native and WASI)');
+    error.message === "config: a YAML configuration needs the full variant: init({ variant: 'full' }), or give JSON");
+  const full = await freshPackage();
+  await full.init({ variant: 'full' });
+  const converter = full.createConverter(readFileSync(path));
+  assert.ok(Buffer.from(converter.convert(readFileSync(inputs[0]), { format: 'prom', bytes: true }).output).equals(expected.stdout),
+    'the full variant reads it as ptm does');
+  converter.close();
 });

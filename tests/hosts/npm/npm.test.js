@@ -397,12 +397,12 @@ function npm(args, cwd) {
   return execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8' });
 }
 
-test('npm pack ships only package.json, README.md, the licence, the notices and dist/ (the API\'s module, the CLI\'s WASI command); the tarball installs offline and converts', (t) => {
+test('npm pack ships only package.json, README.md, the licence, the notices and dist/ (the API\'s two module variants, the CLI\'s WASI command); the tarball installs offline and converts', (t) => {
   const work = mkdtempSync(join(tmpdir(), 'ptm-npm-pack-'));
   t.after(() => rmSync(work, { recursive: true, force: true }));
   const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], jsDir));
   const files = packed.files.map((f) => f.path).sort();
-  assert.deepEqual(files, ['LICENSE', 'README.md', 'THIRD_PARTY_NOTICES', 'dist/cli.js', 'dist/index.d.ts', 'dist/index.js', 'dist/ptm-wasi.wasm', 'dist/ptm.wasm', 'package.json']);
+  assert.deepEqual(files, ['LICENSE', 'README.md', 'THIRD_PARTY_NOTICES', 'dist/cli.js', 'dist/index.d.ts', 'dist/index.js', 'dist/ptm-full.wasm', 'dist/ptm-wasi.wasm', 'dist/ptm.wasm', 'package.json']);
   assert.equal(packed.name, 'profiletometrics');
   assert.deepEqual(packed.bundled, []);
 

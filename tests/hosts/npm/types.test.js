@@ -22,11 +22,19 @@ import { distDir, requireDist } from '../../lib/npm.js';
 const ts = createRequire(import.meta.url)('typescript');
 
 const program = `
-import { init, createConverter, FORMATS, INPUT_FORMATS, RESULTS, STATS, PtmError } from 'profiletometrics';
-import type { Converted, Converter, Format, InputFormat, Stats, WasmSource } from 'profiletometrics';
+import { init, createConverter, variant, FORMATS, INPUT_FORMATS, RESULTS, STATS, PtmError } from 'profiletometrics';
+import type { Converted, Converter, Format, InitOptions, InputFormat, Stats, Variant, WasmSource } from 'profiletometrics';
 
 async function main(wasm: WasmSource): Promise<void> {
   await init(wasm);
+  const options: InitOptions = { variant: 'full', source: Promise.resolve(wasm) };
+  await init(options);
+  await init({ variant: 'full' });
+  const loaded: Variant = variant();
+  console.log(loaded, createConverter('temporality: cumulative'));
+  // @ts-expect-error: not a variant
+  const huge: InitOptions = { variant: 'huge' };
+  console.log(huge);
   const converter: Converter = createConverter({ process_filter: { exclude_patterns: ['^idle$'] } });
   const input = new Uint8Array([0x0a, 0x00]);
   const otlp: Converted<Uint8Array> = converter.convert(input);
