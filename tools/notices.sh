@@ -40,26 +40,25 @@ named is the one profiletometrics uses it under.
 
 Artifacts: the native library and the ptm command (make install); the WASI
 command build/wasi/ptm.wasm; the zero-import module build/wasm/ptm.wasm,
-which the npm package profiletometrics and the collector connector embed;
-the Envoy filter build/wasm/ptm-proxywasm.wasm.
+which the npm package profiletometrics and the collector connector embed,
+and its full variant build/wasm/ptm-full.wasm (npm); the Envoy filter
+build/wasm/ptm-proxywasm.wasm.
 
 EOF
 section "PCRE2" "$(pinned pcre2)" "BSD-3-Clause with the PCRE2 binary-like exception" \
-  "$all_native, build/wasm/ptm.wasm (npm, collector), build/wasm/ptm-proxywasm.wasm" "$src/pcre2/LICENCE"
-section "nanopb (runtime)" "$(pinned nanopb)" "Zlib" \
-  "$all_native, build/wasm/ptm.wasm (npm, collector), build/wasm/ptm-proxywasm.wasm" "$src/nanopb/LICENSE.txt"
+  "$all_native, build/wasm/ptm.wasm (npm, collector), ptm-full.wasm (npm), build/wasm/ptm-proxywasm.wasm" "$src/pcre2/LICENCE"
 section "cJSON" "$(pinned cjson)" "MIT" \
-  "$all_native, build/wasm/ptm.wasm (npm, collector), build/wasm/ptm-proxywasm.wasm" "$src/cjson/LICENSE"
+  "$all_native, build/wasm/ptm.wasm (npm, collector), ptm-full.wasm (npm), build/wasm/ptm-proxywasm.wasm" "$src/cjson/LICENSE"
 section "zlib (inflate)" "$(pinned zlib)" "Zlib" \
-  "$all_native, build/wasm/ptm.wasm (npm, collector), build/wasm/ptm-proxywasm.wasm" "$src/zlib/LICENSE"
+  "$all_native, build/wasm/ptm.wasm (npm, collector), ptm-full.wasm (npm), build/wasm/ptm-proxywasm.wasm" "$src/zlib/LICENSE"
 section "Zstandard (decompressor)" "$(pinned libzstd)" "BSD-3-Clause (zstd is dual-licensed BSD-3-Clause or GPL-2.0)" \
-  "$all_native, build/wasm/ptm-proxywasm.wasm" "$src/zstd/LICENSE"
+  "$all_native, build/wasm/ptm-full.wasm (npm's full variant), build/wasm/ptm-proxywasm.wasm" "$src/zstd/LICENSE"
 section "libyaml (parser)" "$(pinned libyaml)" "MIT" \
-  "ptm, the WASI command (build/wasi/ptm.wasm): the CLI's YAML configuration" "$src/libyaml/License"
+  "ptm, the WASI command (build/wasi/ptm.wasm), build/wasm/ptm-full.wasm (npm's full variant): YAML configurations" "$src/libyaml/License"
 section "wasi-libc" "(Debian 12 package wasi-libc)" "several permissive licences, per file (Debian's copyright file)" \
-  "build/wasi/ptm.wasm, build/wasm/ptm.wasm (npm, collector), build/wasm/ptm-proxywasm.wasm" \
+  "build/wasi/ptm.wasm, build/wasm/ptm.wasm (npm, collector), ptm-full.wasm (npm), build/wasm/ptm-proxywasm.wasm" \
   /usr/share/doc/wasi-libc/copyright
 section "LLVM compiler-rt builtins (wasm32)" "(Debian 12 package libclang-rt-16-dev-wasm32)" \
   "Apache-2.0 WITH LLVM-exception (Debian's copyright file)" \
-  "build/wasi/ptm.wasm, build/wasm/ptm.wasm (npm, collector), build/wasm/ptm-proxywasm.wasm" \
+  "build/wasi/ptm.wasm, build/wasm/ptm.wasm (npm, collector), ptm-full.wasm (npm), build/wasm/ptm-proxywasm.wasm" \
   /usr/share/doc/libclang-rt-16-dev-wasm32/copyright

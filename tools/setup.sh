@@ -3,13 +3,12 @@
 # Debian 12 machine, and does nothing when it has already run.
 #
 # - Debian packages: clang/lld/llvm 16 (libFuzzer, sanitizers, wasm32),
-#   wasi-libc and clang's wasm32 runtime, nanopb's generator,
-#   python3-protobuf (which the generator runs on), valgrind (tests/robustness/valgrind.test.js).
+#   wasi-libc and clang's wasm32 runtime, valgrind (tests/robustness/valgrind.test.js).
 #   help2man (make install's man page), pkgconf and binutils (tests/build/install.test.js),
 #   debuginfod (elfutils' server: the symbolization tests of the collector
 #   connector and tests/semantics/symbolize.test.js).
 # - C sources from Debian's source packages, pinned by version and sha256:
-#   PCRE2, nanopb's runtime, cJSON (with Debian's security patches applied),
+#   PCRE2, cJSON (with Debian's security patches applied),
 #   zlib (its inflate code is built), zstd (its decompressor is built) and
 #   libyaml (its parser, for the CLI's YAML configuration).
 #   They are unpacked under build/deps/src, outside git. Debian's patches of
@@ -28,7 +27,7 @@ stamp="$deps/.setup-done-10"
 [ -f "$stamp" ] && exit 0
 say() { printf 'setup: %s\n' "$*" >&2; }
 
-packages=(clang-16 lld-16 llvm-16 libclang-rt-16-dev nanopb python3-protobuf
+packages=(clang-16 lld-16 llvm-16 libclang-rt-16-dev
           wasi-libc libclang-rt-16-dev-wasm32
           valgrind ca-certificates xz-utils bzip2 dpkg-dev patch gzip zstd
           help2man pkgconf binutils debuginfod)
@@ -36,7 +35,6 @@ packages=(clang-16 lld-16 llvm-16 libclang-rt-16-dev nanopb python3-protobuf
 # Pinned source packages: name, version, file, sha256.
 sources=(
   "pcre2  10.42-1+deb12u2 pcre2_10.42.orig.tar.gz c33b418e3b936ee3153de2c61cc638e7e4fe3156022a5c77d0711bcbb9d64f1f"
-  "nanopb 0.4.7-2         nanopb_0.4.7.orig.tar.gz e1d89b166367a3c42d42311bdc2ed57ff78f86aede9a66828516e45490d48c81"
   "cjson  1.7.15-1+deb12u4 cjson_1.7.15.orig.tar.gz 5308fd4bd90cef7aa060558514de6a1a4a0819974a26e6ed13973c5f624c24b2"
   "cjson  1.7.15-1+deb12u4 cjson_1.7.15-1+deb12u4.debian.tar.xz afd19a970966cf534ff1e9ec077d710a5e7e78eb4ec9b499c8bdc32e55da12cb"
   "zlib    1:1.2.13.dfsg-1 zlib_1.2.13.dfsg.orig.tar.bz2 71feb7947e3c00ef125f83b79a4e529bde31171e5babe48b391f06758d1ab0a1"
@@ -82,9 +80,8 @@ for entry in "${sources[@]}"; do
 done
 
 cd "$deps/src"
-rm -rf pcre2 nanopb cjson zlib zstd libyaml
+rm -rf pcre2 cjson zlib zstd libyaml
 tar xzf ../download/pcre2_10.42.orig.tar.gz && mv pcre2-10.42 pcre2
-tar xzf ../download/nanopb_0.4.7.orig.tar.gz && mv nanopb-0.4.7 nanopb
 tar xzf ../download/cjson_1.7.15.orig.tar.gz && mv cJSON-1.7.15 cjson
 tar xjf ../download/zlib_1.2.13.dfsg.orig.tar.bz2 && mv zlib-1.2.13.dfsg zlib
 tar xJf ../download/libzstd_1.5.4+dfsg2.orig.tar.xz && mv zstd-1.5.4 zstd

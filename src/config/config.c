@@ -413,7 +413,7 @@ ptm_result config_parse(ptm_config *config, const char *text, size_t text_size,
                 first++;
             config_fail(&p, "not valid JSON (at byte %zu)%s", offset,
                         first < text_size && text[first] != '{'
-                            ? ": the library reads a JSON object (YAML is read by the ptm command, native and WASI)" : "");
+                            ? ": the library reads a JSON object (YAML is read by the ptm command and npm's full variant)" : "");
             config_free(config);
             return status->code;
         }

@@ -2,216 +2,141 @@
  * canonical_attributes.c: the canonical form of a resource's attributes,
  * which identifies the resource and which the encoders write as they are.
  *
- * otlp_canonical_attributes runs once per input resource, not per point,
- * and stays on nanopb: it re-encodes AnyValues with every reference-based
- * key and string resolved against the request's dictionary, and each
- * invalid UTF-8 byte replaced with U+FFFD (the wire format requires
- * UTF-8).
+ * otlp_canonical_attributes runs once per input resource, not per point:
+ * it re-encodes AnyValues with every reference-based key and string
+ * resolved against the request's dictionary, and each invalid UTF-8 byte
+ * replaced with U+FFFD (the wire format requires UTF-8), back to front
+ * with the wire writer (wire/wire_write.h), as the metrics encoder writes.
  */
 #include "convert/pipeline.h"
-#include "base/utf8.h"
 #include "wire/any_value.h"
+#include "wire/wire_write.h"
 
 #include <string.h>
 
-#include <pb_common.h>
-#include <pb_encode.h>
+/* Tags, each one byte (common.proto, resource.proto). */
+enum {
+    TAG_ELEMENT = 0x0a, /* Resource.attributes = ArrayValue.values = KeyValueList.values = 1 */
+    TAG_KEY = 0x0a,     /* KeyValue.key = 1 */
+    TAG_VALUE = 0x12,   /* KeyValue.value = 2 */
+    TAG_STRING = 0x0a,  /* AnyValue.string_value = 1 */
+    TAG_BOOL = 0x10,    /* AnyValue.bool_value = 2, varint */
+    TAG_INT = 0x18,     /* AnyValue.int_value = 3, varint */
+    TAG_DOUBLE = 0x21,  /* AnyValue.double_value = 4, fixed64 */
+    TAG_ARRAY = 0x2a,   /* AnyValue.array_value = 5 */
+    TAG_KVLIST = 0x32,  /* AnyValue.kvlist_value = 6 */
+    TAG_BYTES = 0x3a,   /* AnyValue.bytes_value = 7 */
+};
 
-#include "metrics.pb.h"
-
-typedef opentelemetry_proto_common_v1_KeyValue key_value_message;
-typedef opentelemetry_proto_common_v1_AnyValue any_value_message;
-
-/* ---- canonical attributes, through nanopb ---- */
-
-typedef struct canonical_encoder {
+typedef struct canonical_writer {
+    wire_writer w;
     const profile_dictionary *dictionary; /* where strindex members resolve */
-} canonical_encoder;
+} canonical_writer;
 
-static bool write_bytes(pb_ostream_t *stream, const pb_field_t *field, byte_slice bytes)
-{
-    return pb_encode_tag_for_field(stream, field) && pb_encode_string(stream, bytes.data, bytes.size);
-}
+static void put_key_value(canonical_writer *cw, byte_slice key, byte_slice raw_value, int depth);
 
-/* Writes a protobuf string field: valid UTF-8, as the wire format requires,
- * with each invalid byte of text replaced by U+FFFD. */
-static bool write_text(pb_ostream_t *stream, const pb_field_t *field, byte_slice text)
+/* Collects the elements of an ArrayValue or KeyValueList. */
+static bool collect_element(byte_slice element, void *context)
 {
-    size_t size = utf8_replaced_size(text.data, text.size, utf8_valid_prefix(text.data, text.size));
-    if (!pb_encode_tag_for_field(stream, field) || !pb_encode_varint(stream, size))
+    canonical_writer *cw = ((void **)context)[0];
+    arena_vector *elements = ((void **)context)[1];
+    byte_slice *slot = vector_push(cw->w.arena, elements, sizeof(byte_slice));
+    if (slot == NULL)
         return false;
-    if (size == text.size)
-        return pb_write(stream, text.data, text.size);
-    for (size_t i = 0; i < text.size;) {
-        size_t length = utf8_sequence(text.data + i, text.size - i);
-        if (!(length > 0 ? pb_write(stream, text.data + i, length)
-                         : pb_write(stream, utf8_replacement, sizeof utf8_replacement)))
-            return false;
-        i += length > 0 ? length : 1;
-    }
+    *slot = element;
     return true;
 }
 
-/* Writes a string field; an empty one is left out, as proto3 does. */
-static bool encode_slice(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
+static void put_any_value(canonical_writer *cw, byte_slice raw, int depth);
+
+/* The elements of a list, last first (a malformed pair of a key-value list
+ * is left out; the elements before a malformed one are kept). */
+static void put_list(canonical_writer *cw, byte_slice list, bool is_kvlist, int depth)
 {
-    const byte_slice *slice = *arg;
-    return slice->size == 0 || write_text(stream, field, *slice);
+    arena_vector elements = {0}; /* byte_slice */
+    void *context[2] = {cw, &elements};
+    any_value_each(list, collect_element, context);
+    const byte_slice *items = elements.items;
+    for (uint32_t i = elements.count; i-- > 0;) {
+        size_t mark = wire_written(&cw->w);
+        if (!is_kvlist) {
+            put_any_value(cw, items[i], depth);
+        } else {
+            key_value_ref pair;
+            if (!key_value_decode(items[i], &pair))
+                continue;
+            if (pair.key.size == 0)
+                pair.key = dictionary_string(cw->dictionary, pair.key_strindex);
+            put_key_value(cw, pair.key, pair.value, depth);
+        }
+        wire_close_field(&cw->w, TAG_ELEMENT, mark);
+    }
 }
 
-static pb_callback_t slice_callback(const byte_slice *slice)
+/* An AnyValue's body with every strindex resolved and text made valid
+ * UTF-8; nothing (an empty AnyValue) when raw is malformed or nested past
+ * ANY_VALUE_MAX_DEPTH. */
+static void put_any_value(canonical_writer *cw, byte_slice raw, int depth)
 {
-    return (pb_callback_t){.funcs.encode = encode_slice, .arg = (void *)slice};
-}
-
-/* ---- AnyValue, re-encoded with strindex members resolved ---- */
-
-typedef struct any_source {
-    canonical_encoder *encoder;
     any_value value;
-    int depth;
-} any_source;
-
-static bool encode_any_value(pb_ostream_t *stream, const pb_field_t *field, byte_slice raw,
-                             canonical_encoder *encoder, int depth);
-
-typedef struct nested_writer {
-    pb_ostream_t *stream;
-    const pb_field_t *field;
-    canonical_encoder *encoder;
-    int depth;
-    bool is_kvlist;
-} nested_writer;
-
-static bool encode_key_value(pb_ostream_t *stream, const pb_field_t *field, byte_slice key,
-                             byte_slice raw_value, canonical_encoder *encoder, int depth);
-
-static bool write_nested(byte_slice element, void *context)
-{
-    nested_writer *writer = context;
-    if (!writer->is_kvlist)
-        return encode_any_value(writer->stream, writer->field, element, writer->encoder, writer->depth);
-    key_value_ref kv;
-    if (!key_value_decode(element, &kv))
-        return true; /* a malformed nested pair is left out */
-    if (kv.key.size == 0)
-        kv.key = dictionary_string(writer->encoder->dictionary, kv.key_strindex);
-    return encode_key_value(writer->stream, writer->field, kv.key, kv.value, writer->encoder,
-                            writer->depth);
-}
-
-static bool encode_nested_values(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-    any_source *source = *arg;
-    nested_writer writer = {stream, field, source->encoder, source->depth + 1,
-                            source->value.kind == ANY_KVLIST};
-    any_value_each(source->value.bytes, write_nested, &writer);
-    return stream->errmsg == NULL;
-}
-
-/* The member callback: writes whichever member the source holds. */
-static bool encode_any_member(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-    const any_source *source = *arg;
-    const any_value *value = &source->value;
-    switch (value->kind) {
+    if (depth > ANY_VALUE_MAX_DEPTH || !any_value_decode(raw, &value))
+        return;
+    size_t mark = wire_written(&cw->w);
+    uint64_t bits;
+    switch (value.kind) {
     case ANY_STRING:
-        return write_text(stream, field, value->bytes);
-    case ANY_BYTES:
-        return write_bytes(stream, field, value->bytes);
+        wire_put_text_field(&cw->w, TAG_STRING, value.bytes);
+        return;
     case ANY_STRINDEX:
-        return write_text(stream, field, dictionary_string(source->encoder->dictionary, value->strindex));
+        wire_put_text_field(&cw->w, TAG_STRING, dictionary_string(cw->dictionary, value.strindex));
+        return;
+    case ANY_BYTES:
+        wire_put_bytes(&cw->w, value.bytes.data, value.bytes.size);
+        wire_close_field(&cw->w, TAG_BYTES, mark);
+        return;
     case ANY_BOOL:
-        return pb_encode_tag_for_field(stream, field) && pb_encode_varint(stream, value->boolean);
+        wire_put_varint_field(&cw->w, TAG_BOOL, value.boolean);
+        return;
     case ANY_INT:
-        return pb_encode_tag_for_field(stream, field) && pb_encode_varint(stream, (uint64_t)value->integer);
+        wire_put_varint_field(&cw->w, TAG_INT, (uint64_t)value.integer);
+        return;
     case ANY_DOUBLE:
-        return pb_encode_tag_for_field(stream, field) && pb_encode_fixed64(stream, &value->number);
+        memcpy(&bits, &value.number, sizeof bits);
+        wire_put_fixed64_field(&cw->w, TAG_DOUBLE, bits);
+        return;
     case ANY_ARRAY:
-    case ANY_KVLIST: {
-        /* ArrayValue and KeyValueList: one repeated message field = 1. */
-        opentelemetry_proto_common_v1_ArrayValue list = {
-            .values = {.funcs.encode = encode_nested_values, .arg = (void *)source}};
-        return pb_encode_tag_for_field(stream, field) &&
-               pb_encode_submessage(stream, opentelemetry_proto_common_v1_ArrayValue_fields, &list);
-    }
+    case ANY_KVLIST:
+        put_list(cw, value.bytes, value.kind == ANY_KVLIST, depth + 1);
+        wire_close_field(&cw->w, value.kind == ANY_KVLIST ? TAG_KVLIST : TAG_ARRAY, mark);
+        return;
     case ANY_EMPTY:
-        return true;
+        return;
     }
-    return true;
 }
 
-/* Writes source's value as an AnyValue sub-message of field. */
-static bool encode_any_source(pb_ostream_t *stream, const pb_field_t *field, any_source *source)
+/* A KeyValue's body: its key (left out when empty, as proto3 does), then
+ * its value, always present. */
+static void put_key_value(canonical_writer *cw, byte_slice key, byte_slice raw_value, int depth)
 {
-    any_value_message message = {0};
-    pb_callback_t member = {.funcs.encode = encode_any_member, .arg = source};
-    switch (source->value.kind) {
-    case ANY_STRING: case ANY_STRINDEX: message.string_value = member; break;
-    case ANY_BOOL: message.bool_value = member; break;
-    case ANY_INT: message.int_value = member; break;
-    case ANY_DOUBLE: message.double_value = member; break;
-    case ANY_ARRAY: message.array_value = member; break;
-    case ANY_KVLIST: message.kvlist_value = member; break;
-    case ANY_BYTES: message.bytes_value = member; break;
-    case ANY_EMPTY: break;
-    }
-    return pb_encode_tag_for_field(stream, field) &&
-           pb_encode_submessage(stream, opentelemetry_proto_common_v1_AnyValue_fields, &message);
-}
-
-static bool encode_any_value(pb_ostream_t *stream, const pb_field_t *field, byte_slice raw,
-                             canonical_encoder *encoder, int depth)
-{
-    any_source source = {.encoder = encoder, .depth = depth};
-    if (depth > ANY_VALUE_MAX_DEPTH || !any_value_decode(raw, &source.value))
-        source.value.kind = ANY_EMPTY;
-    return encode_any_source(stream, field, &source);
-}
-
-static bool encode_source_field(pb_ostream_t *stream, const pb_field_t *field, void *const *arg)
-{
-    return encode_any_source(stream, field, *arg);
-}
-
-/* Writes a KeyValue sub-message of field: key and an already decoded value. */
-static bool encode_key_source(pb_ostream_t *stream, const pb_field_t *field, byte_slice key,
-                              any_source *source)
-{
-    key_value_message message = {
-        .key = slice_callback(&key),
-        .value = {.funcs.encode = encode_source_field, .arg = source},
-    };
-    return pb_encode_tag_for_field(stream, field) &&
-           pb_encode_submessage(stream, opentelemetry_proto_common_v1_KeyValue_fields, &message);
-}
-
-static bool encode_key_value(pb_ostream_t *stream, const pb_field_t *field, byte_slice key,
-                             byte_slice raw_value, canonical_encoder *encoder, int depth)
-{
-    any_source source = {.encoder = encoder, .depth = depth};
-    if (depth > ANY_VALUE_MAX_DEPTH || !any_value_decode(raw_value, &source.value))
-        source.value.kind = ANY_EMPTY;
-    return encode_key_source(stream, field, key, &source);
-}
-
-static bool buffer_stream_write(pb_ostream_t *stream, const pb_byte_t *data, size_t count)
-{
-    return buffer_append(stream->state, data, count);
+    size_t mark = wire_written(&cw->w);
+    put_any_value(cw, raw_value, depth);
+    wire_close_field(&cw->w, TAG_VALUE, mark);
+    if (key.size > 0)
+        wire_put_text_field(&cw->w, TAG_KEY, key);
 }
 
 bool otlp_canonical_attributes(const profile_dictionary *dictionary, const key_value_ref *attributes,
-                               uint32_t count, byte_buffer *out)
+                               uint32_t count, arena *a, byte_slice *out)
 {
-    opentelemetry_proto_resource_v1_Resource resource = {0};
-    pb_field_iter_t field; /* Resource.attributes, field 1 */
-    if (!pb_field_iter_begin(&field, opentelemetry_proto_resource_v1_Resource_fields, &resource))
-        return false;
-    canonical_encoder encoder = {.dictionary = dictionary};
-    pb_ostream_t stream = {.callback = buffer_stream_write, .state = out, .max_size = SIZE_MAX};
-    for (uint32_t i = 0; i < count; i++) {
-        if (!encode_key_value(&stream, &field, attributes[i].key, attributes[i].value, &encoder, 0))
-            return false;
+    size_t expected = 64;
+    for (uint32_t i = 0; i < count; i++)
+        expected += attributes[i].key.size + attributes[i].value.size + 16;
+    canonical_writer cw = {wire_writer_start(a, SIZE_MAX / 8, expected), dictionary};
+    for (uint32_t i = count; i-- > 0 && cw.w.ok;) {
+        size_t mark = wire_written(&cw.w);
+        put_key_value(&cw, attributes[i].key, attributes[i].value, 0);
+        wire_close_field(&cw.w, TAG_ELEMENT, mark);
     }
-    return true;
+    *out = wire_finished(&cw.w);
+    return cw.w.ok;
 }

@@ -150,14 +150,12 @@ static bool on_resource(void *context, const decoded_resource *resource)
             c->resource.scan.process = id;
         c->resource.pattern_bits |= pattern_bits_of(c, id);
     }
-    byte_buffer canonical; /* conversion_resource() keeps a copy when it is new */
-    buffer_init(&canonical, c->request_arena);
+    byte_slice canonical; /* conversion_resource() keeps a copy when it is new */
     if (!otlp_canonical_attributes(c->dictionary, resource->attributes, resource->attribute_count,
-                                   &canonical))
+                                   c->request_arena, &canonical))
         return false;
     resource_record candidate = {.dropped_attributes_count = resource->dropped_attributes_count,
-                                 .schema_url = resource->schema_url,
-                                 .canonical = {canonical.data, canonical.size}};
+                                 .schema_url = resource->schema_url, .canonical = canonical};
     int64_t index = conversion_resource(c, &candidate);
     int64_t rules = index >= 0
         ? conversion_settle_rules(c, &((const resource_record *)c->resources.items)[index]) : -1;

@@ -244,9 +244,10 @@ bool conversion_finish(conversion *c);
 /* Writes attributes (values raw, strindex members possible) as the body of
  * a Resource message: repeated KeyValue field 1, every reference-based key and
  * string resolved against dictionary, nesting past ANY_VALUE_MAX_DEPTH
- * written empty. The result reads back with no dictionary (canonical_attributes.c). */
+ * written empty, into a's memory. The result reads back with no dictionary
+ * (canonical_attributes.c). */
 bool otlp_canonical_attributes(const profile_dictionary *dictionary, const key_value_ref *attributes,
-                               uint32_t count, byte_buffer *out);
+                               uint32_t count, arena *a, byte_slice *out);
 
 /* What the value of a point attribute is. */
 typedef enum point_value_kind {

@@ -2,7 +2,8 @@
  * decode.h: walks one ExportProfilesServiceRequest (protobuf) and hands its
  * parts to a handler in the order the pipeline needs them.
  *
- * Design: nanopb decodes every message; repeated fields are callbacks, so
+ * Design: the wire reader (wire/wire_read.h) reads every message once;
+ * repeated messages are slices of the input, read when their turn comes, so
  * nothing is materialised beyond the dictionary. The walk is:
  *   1. the request: the dictionary is decoded, each ResourceProfiles is
  *      located (a slice of the input) and its Resource decoded and checked,

@@ -2,8 +2,8 @@
  * dictionary.h: the ProfilesDictionary of one request, and what is derived
  * from it once per request.
  *
- * The tables are read entry by entry through nanopb callbacks into arena
- * arrays; strings and attribute values are slices of the input. Index 0 of
+ * The tables are read entry by entry by the wire reader into arena
+ * arrays (dictionary_read.c); strings and attribute values are slices of the input. Index 0 of
  * every table is the zero value; an index is valid when 0 <= index < count
  * (an empty table accepts index 0 and means "nothing").
  *

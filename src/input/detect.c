@@ -49,7 +49,7 @@ bool input_is_json(const uint8_t *input, size_t input_size)
  * What the input is when it is none of the formats converted, told by its
  * first bytes, so that the message names it instead of "malformed
  * protobuf"; NULL when it may be a request. As protobuf, each of these
- * starts with a tag nanopb refuses (wire type 6 or 7, a group, field 0),
+ * starts with a tag the wire reader refuses (wire type 6 or 7, a group, field 0),
  * except zstd's magic, which would be an unknown varint field 5 followed
  * by an invalid tag: none is a request. (The input's own compression is
  * gone before this is asked: compressed data here was compressed twice.)

@@ -6,8 +6,8 @@
  * is then walked against static tables, one per message, that give each
  * field's JSON name (lowerCamelCase), proto name (snake_case; protojson
  * accepts both), number, kind and cardinality. Every member of a JSON object
- * is looked up in its message's table and written with nanopb's encode
- * primitives; unknown members are ignored (as pdata does) and null means
+ * is looked up in its message's table and written with the wire writer's
+ * appending primitives (wire/wire_write.h); unknown members are ignored (as pdata does) and null means
  * unset. Wire order follows the JSON order, which the decoder does not mind.
  *
  * A length-delimited payload that must be built before its length is known
@@ -44,7 +44,8 @@
 
 #include <string.h>
 
-#include <pb_encode.h>
+#include "wire/wire_read.h" /* the wire types */
+#include "wire/wire_write.h"
 
 #define ANY_VALUE_DEPTH_LIMIT 32
 
@@ -63,19 +64,9 @@ static byte_buffer *nested_buffer(transcoder *t, message_buffer *level)
     return &level->nested->bytes;
 }
 
-/* ---- protobuf output ---- */
+/* ---- protobuf output, through the wire writer's appending primitives ---- */
 
-static bool append_to_buffer(pb_ostream_t *stream, const pb_byte_t *data, size_t count)
-{
-    return buffer_append(stream->state, data, count);
-}
-
-static pb_ostream_t buffer_stream(byte_buffer *buffer)
-{
-    return (pb_ostream_t){.callback = append_to_buffer, .state = buffer, .max_size = SIZE_MAX};
-}
-
-static pb_wire_type_t wire_type_of(field_kind kind)
+static uint32_t wire_type_of(field_kind kind)
 {
     switch (kind) {
     case KIND_INT32:
@@ -83,38 +74,25 @@ static pb_wire_type_t wire_type_of(field_kind kind)
     case KIND_UINT32:
     case KIND_UINT64:
     case KIND_BOOL:
-        return PB_WT_VARINT;
+        return WIRE_VARINT;
     case KIND_FIXED64:
     case KIND_DOUBLE:
-        return PB_WT_64BIT;
+        return WIRE_I64;
     case KIND_STRING:
     case KIND_BYTES:
     case KIND_HEX_BYTES:
     case KIND_MESSAGE:
         break;
     }
-    return PB_WT_STRING;
+    return WIRE_LEN;
 }
 
 /* Writes a scalar's payload (no tag): a varint, or 8 bytes little-endian. */
 static bool write_scalar(byte_buffer *out, field_kind kind, uint64_t payload)
 {
-    pb_ostream_t stream = buffer_stream(out);
-    return wire_type_of(kind) == PB_WT_VARINT ? pb_encode_varint(&stream, payload)
-                                              : pb_encode_fixed64(&stream, &payload);
+    return wire_type_of(kind) == WIRE_VARINT ? wire_append_varint(out, payload) : wire_append_fixed64(out, payload);
 }
 
-static bool write_tag(byte_buffer *out, pb_wire_type_t wire_type, uint32_t number)
-{
-    pb_ostream_t stream = buffer_stream(out);
-    return pb_encode_tag(&stream, wire_type, number);
-}
-
-static bool write_length_delimited(byte_buffer *out, uint32_t number, const void *data, size_t size)
-{
-    pb_ostream_t stream = buffer_stream(out);
-    return pb_encode_tag(&stream, PB_WT_STRING, number) && pb_encode_string(&stream, data, size);
-}
 /* ---- fields and messages ---- */
 
 static bool encode_message(transcoder *t, const cJSON *object, const message_type *type,
@@ -133,7 +111,7 @@ static bool encode_message_field(transcoder *t, const cJSON *item, const field_t
     t->any_value_depth += is_any_value;
     bool ok = encode_message(t, item, field->message, path, level->nested);
     t->any_value_depth -= is_any_value;
-    return ok && write_length_delimited(&level->bytes, field->number, child->data, child->size);
+    return ok && wire_append_span_field(&level->bytes, field->number, child->data, child->size);
 }
 
 static bool encode_bytes_field(transcoder *t, const cJSON *item, const field_type *field,
@@ -146,7 +124,7 @@ static bool encode_bytes_field(transcoder *t, const cJSON *item, const field_typ
         return false;
     bool ok = field->kind == KIND_HEX_BYTES ? json_decode_hex(t, path, item->valuestring, decoded)
                                             : json_decode_base64(t, path, item->valuestring, decoded);
-    return ok && write_length_delimited(&level->bytes, field->number, decoded->data, decoded->size);
+    return ok && wire_append_span_field(&level->bytes, field->number, decoded->data, decoded->size);
 }
 
 /* Writes one value of a field (a whole singular field, or one element). */
@@ -162,12 +140,12 @@ static bool encode_value(transcoder *t, const cJSON *item, const field_type *fie
     case KIND_STRING:
         if (!cJSON_IsString(item))
             return json_fail(t, path, "expected a string");
-        return write_length_delimited(&level->bytes, field->number, item->valuestring,
+        return wire_append_span_field(&level->bytes, field->number, item->valuestring,
                                       strlen(item->valuestring));
     default: {
         uint64_t payload;
         return json_read_scalar(t, path, item, field->kind, &payload) &&
-               write_tag(&level->bytes, wire_type_of(field->kind), field->number) &&
+               wire_append_tag(&level->bytes, field->number, wire_type_of(field->kind)) &&
                write_scalar(&level->bytes, field->kind, payload);
     }
     }
@@ -202,7 +180,7 @@ static bool encode_packed(transcoder *t, const cJSON *array, const field_type *f
         if (!json_read_scalar(t, &path, element, field->kind, &payload) || !write_scalar(run, field->kind, payload))
             return false;
     }
-    return write_length_delimited(&level->bytes, field->number, run->data, run->size);
+    return wire_append_span_field(&level->bytes, field->number, run->data, run->size);
 }
 
 static bool encode_member(transcoder *t, const cJSON *member, const field_type *field,

@@ -8,10 +8,11 @@
  * matching *_fault() function then says why (wire_fault, whose texts are
  * wire_fault.c's one table). The wire_take_* readers of a field check its
  * wire type against the field's type first and return the fault itself.
- * What is accepted is what protobuf's own parsers accept, with nanopb's
- * limits: a varint is at most ten bytes (the tenth 0 or 1), a tag below
- * 2^32 with a field number above 0, a repeated varint field packed or not,
- * and groups (wire types 3 and 4) refused.
+ * What is accepted is what nanopb, the reader before this one, accepted: a
+ * varint read for its value is at most ten bytes (the tenth 0 or 1), a
+ * skipped one any length; a tag below 2^32 with a field number above 0; a
+ * known field only with its type's wire type (a repeated varint packed or
+ * not); groups (wire types 3 and 4) refused.
  */
 #ifndef PTM_WIRE_READ_H
 #define PTM_WIRE_READ_H
@@ -57,7 +58,7 @@ static inline bool wire_at_end(const wire_cursor *cursor)
 }
 
 /* Reads a varint of up to ten bytes (the tenth may only be 0 or 1, as
- * nanopb's pb_decode_varint requires). */
+ * nanopb's pb_decode_varint required). */
 static inline bool wire_read_varint(wire_cursor *cursor, uint64_t *out)
 {
     const uint8_t *p = cursor->at;
@@ -117,7 +118,7 @@ static inline bool wire_read_fixed64(wire_cursor *cursor, uint64_t *out)
     return true;
 }
 
-/* Skips a varint of any length, as nanopb's pb_skip_varint does. */
+/* Skips a varint of any length, as nanopb's pb_skip_varint did. */
 static inline bool wire_skip_varint(wire_cursor *cursor)
 {
     for (const uint8_t *p = cursor->at; p < cursor->end; p++) {
@@ -129,8 +130,7 @@ static inline bool wire_skip_varint(wire_cursor *cursor)
     return false;
 }
 
-/* Skips one field's payload of this wire type, accepting what nanopb's
- * pb_skip_field accepts (groups are refused, as nanopb refuses them). */
+/* Skips one field's payload of this wire type (groups are refused). */
 static inline bool wire_skip(wire_cursor *cursor, uint32_t wire_type)
 {
     uint64_t ignored;
@@ -152,7 +152,7 @@ static inline bool wire_skip(wire_cursor *cursor, uint32_t wire_type)
     }
 }
 
-/* Reads a tag nanopb reads the same: below 2^32, field number not 0. */
+/* Reads a tag: below 2^32, field number not 0. */
 static inline bool wire_read_tag(wire_cursor *cursor, uint32_t *field, uint32_t *wire_type)
 {
     wire_cursor at = *cursor;
@@ -162,30 +162,6 @@ static inline bool wire_read_tag(wire_cursor *cursor, uint32_t *field, uint32_t 
     *field = (uint32_t)(tag >> 3);
     *wire_type = (uint32_t)(tag & 7);
     *cursor = at;
-    return true;
-}
-
-/* Reads the value of a singular int32 field sent as a varint (wire_type:
- * its tag's), truncated to 32 bits as nanopb does. */
-static inline bool wire_read_int32(wire_cursor *cursor, uint32_t wire_type, int32_t *out)
-{
-    uint64_t raw;
-    if (wire_type != WIRE_VARINT || !wire_read_varint(cursor, &raw))
-        return false;
-    *out = (int32_t)raw;
-    return true;
-}
-
-/* The span of a repeated varint field's value: a packed run, or one varint. */
-static inline bool wire_varint_run(wire_cursor *cursor, uint32_t wire_type, wire_cursor *run)
-{
-    uint64_t ignored;
-    if (wire_type == WIRE_LEN)
-        return wire_read_span(cursor, run);
-    run->at = cursor->at;
-    if (wire_type != WIRE_VARINT || !wire_read_varint(cursor, &ignored))
-        return false;
-    run->end = cursor->at;
     return true;
 }
 

@@ -25,7 +25,7 @@
 // types, garbage, malformed JSON) and the protobuf encoding rules (unknown
 // fields of every wire type are skipped; an int32 read from a wider varint
 // is truncated to 32 bits, as every protobuf runtime does; groups are not
-// supported by nanopb and are refused).
+// refused, as they were by nanopb).
 //
 // Built with tests/lib/pb.js's Writer; the request structure is written by
 // hand here (not with profilesRequest) so that any level can carry a wrong,
@@ -231,9 +231,9 @@ add('11-byte varint as a length', cat(w().tag(1, WIRE_LEN), rawHex('80 80 80 80 
 add('11-byte varint as a sample stack_index', oneProfile([cat(w().tag(1, WIRE_VARINT), rawHex('81 80 80 80 80 80 80 80 80 80 00'))], { rawSamples: true }), malformed('Sample', 'varint overflow'));
 add('11-byte varint inside packed values', oneProfile([cat(w().varint(1, 1), lenField(4, rawHex('85 80 80 80 80 80 80 80 80 80 00')))], { rawSamples: true }), malformed('Sample', 'varint overflow'));
 add('10-byte varint with bits past 64 (stack_index)', oneProfile([cat(w().tag(1, WIRE_VARINT), rawHex('ff ff ff ff ff ff ff ff ff 7f'))], { rawSamples: true }), malformed('Sample', 'varint overflow'));
-// The same 10-byte varint where nanopb reads one unpacked value of a
-// repeated field from a copy and drops its message: still 'varint overflow',
-// not 'wrong wire type' (issue 28, row 10), in the fast dictionary walk too.
+// The same 10-byte varint as one unpacked value of a repeated field: still
+// 'varint overflow', not 'wrong wire type' (issue 28, row 10; nanopb, which
+// read those from a copy, dropped its message), in the dictionary too.
 const past64 = rawHex('ff ff ff ff ff ff ff ff ff 7f');
 add('10-byte varint with bits past 64 (one unpacked attribute index)', oneProfile([cat(w().varint(1, 1), w().tag(2, WIRE_VARINT), past64)], { rawSamples: true }), malformed('Sample', 'varint overflow'));
 add('10-byte varint with bits past 64 (one unpacked value)', oneProfile([cat(w().varint(1, 1), w().tag(4, WIRE_VARINT), past64)], { rawSamples: true }), malformed('Sample', 'varint overflow'));
@@ -261,33 +261,33 @@ add('dictionary: link_table entry as a fixed64', lenField(2, w().fixed64(4, 1)),
 add('dictionary: attribute_table entry as a varint', lenField(2, w().varint(6, 1)), wrongWire('ProfilesDictionary'));
 add('dictionary: stack_table entry as a varint', lenField(2, w().varint(7, 1)), wrongWire('ProfilesDictionary'));
 add('dictionary: Function.name_strindex as a string', lenField(2, lenField(3, w().string(1, 'x'))), wrongWire('ProfilesDictionary'));
-// nanopb reports a scalar handed to a message callback as "callback failed".
-add('dictionary: Location.lines as a varint', lenField(2, lenField(2, w().varint(3, 1))), malformed('ProfilesDictionary', '(wrong wire type|callback failed)'));
+add('dictionary: Location.lines as a varint', lenField(2, lenField(2, w().varint(3, 1))), wrongWire('ProfilesDictionary'));
 add('ResourceProfiles: resource as a varint', lenField(1, w().varint(1, 1)), wrongWire('ResourceProfiles'));
 add('ResourceProfiles: scope_profiles as a varint', lenField(1, w().varint(2, 1)), wrongWire('ResourceProfiles'));
 add('Resource: attributes as a varint', lenField(1, lenField(1, w().varint(1, 1))), wrongWire('Resource'));
-add('Resource: KeyValue.key as a varint', lenField(1, lenField(1, lenField(1, w().varint(1, 7)))), malformed('Resource', '(malformed KeyValue|wrong wire type)'));
+add('Resource: KeyValue.key as a varint', lenField(1, lenField(1, lenField(1, w().varint(1, 7)))), malformed('Resource', 'malformed KeyValue'));
 add('Resource: AnyValue.string_value as a varint', requestBytes({ resources: [{ attrs: [{ key: 'k', value: w().varint(1, 3) }], scopes: [{ profiles: [{ samples: [good] }] }] }] }),
   malformed('Resource', 'malformed AnyValue \\(wrong wire type or truncated\\)'));
 add('ScopeProfiles: profiles as a varint', lenField(1, lenField(2, w().varint(2, 1))), wrongWire('ScopeProfiles'));
-// The scope is never read: nanopb skips a field it has no decoder for whatever
-// its wire type, as protobuf-go and C++ skip a wire-type mismatch as an unknown field.
+// The scope is never read: the wire reader skips a field it does not read
+// whatever its wire type, as protobuf-go and C++ skip a wire-type mismatch as
+// an unknown field.
 add('ScopeProfiles: scope as a varint (never read: skipped)', lenField(1, lenField(2, w().varint(1, 1))), ok(0));
 add('Profile: sample_type as a varint', lenField(1, lenField(2, lenField(2, w().varint(1, 1)))), wrongWire('Profile'));
 add('Profile: time_unix_nano as a varint', oneProfile([good], { extra: w().varint(3, 1000) }), wrongWire('Profile'));
 add('Profile: period as a fixed64', oneProfile([good], { extra: w().fixed64(6, 10) }), wrongWire('Profile'));
 // The profile header pass only counts samples; the sample pass refuses it.
-add('Profile: samples as a varint', oneProfile([good], { extra: w().varint(2, 1) }), malformed('(Profile|Sample)', 'wrong wire type'));
+add('Profile: samples as a varint', oneProfile([good], { extra: w().varint(2, 1) }), wrongWire('Profile'));
 add('Sample: stack_index as length-delimited', oneProfile([lenField(1, [1])], { rawSamples: true }), wrongWire('Sample'));
 add('Sample: values as a fixed64', oneProfile([cat(w().varint(1, 1), w().fixed64(4, 5))], { rawSamples: true }), wrongWire('Sample'));
 add('Sample: values as a fixed32', oneProfile([cat(w().varint(1, 1), field(4, WIRE_I32, [5, 0, 0, 0]))], { rawSamples: true }), wrongWire('Sample'));
 add('Sample: attribute_indices as a fixed64', oneProfile([cat(w().varint(1, 1).packedVarint(4, [5]), w().fixed64(2, 1))], { rawSamples: true }), wrongWire('Sample'));
-add('Sample: timestamps as a short varint', oneProfile([cat(w().varint(1, 1), w().varint(5, 5))], { rawSamples: true }), malformed('Sample', '(wrong wire type|callback failed)'));
+add('Sample: timestamps as a short varint', oneProfile([cat(w().varint(1, 1), w().varint(5, 5))], { rawSamples: true }), wrongWire('Sample'));
 add('Sample: timestamps as a 10-byte varint', oneProfile([cat(w().varint(1, 1), w().varint(5, -1))], { rawSamples: true }), wrongWire('Sample'));
 add('Stack: location_indices as a fixed64', lenField(2, lenField(7, w().fixed64(1, 1))), wrongWire('ProfilesDictionary'));
 // A repeated varint sent as a fixed64 whose eight bytes read as one padded
-// varint (85 80 80 80 80 80 80 00: 5, padded): nanopb took it
-// as that varint; the wire reader refuses any wire type but varint or packed.
+// varint (85 80 80 80 80 80 80 00: 5, padded): nanopb took it as that
+// varint; the wire reader refuses any wire type but varint or packed.
 const paddedFive = rawHex('85 80 80 80 80 80 80 00');
 add('Sample: values as a fixed64 that reads as a padded varint', oneProfile([cat(w().varint(1, 1), w().tag(4, WIRE_I64), paddedFive)], { rawSamples: true }), wrongWire('Sample'));
 add('Stack: location_indices as a fixed64 that reads as a padded varint', lenField(2, lenField(7, cat(w().tag(1, WIRE_I64), paddedFive))), wrongWire('ProfilesDictionary'));
@@ -411,7 +411,7 @@ add('unknown fields in profile and sample', oneProfile([{ ...good, extra: unknow
 add('unknown field with the largest field number (2^29-1)', cat(w().tag((1 << 29) - 1, WIRE_VARINT).rawVarint(1), oneProfile([good])), ok(1));
 add('field number 0', rawHex('00 01'), malformed('ExportProfilesServiceRequest'));
 
-// Groups (wire types 3 and 4: nanopb refuses them) and invalid wire types.
+// Groups (wire types 3 and 4: refused) and invalid wire types.
 add('start-group wire type at the request level', cat(field(50, WIRE_SGROUP), field(50, WIRE_EGROUP)), malformed('ExportProfilesServiceRequest'));
 add('end-group wire type at the request level', field(50, WIRE_EGROUP), malformed('ExportProfilesServiceRequest'));
 add('group inside a sample', oneProfile([cat(w().varint(1, 1).packedVarint(4, [1]), field(60, WIRE_SGROUP), field(60, WIRE_EGROUP))], { rawSamples: true }), malformed('Sample'));
