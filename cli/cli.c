@@ -81,27 +81,15 @@ static int write_output(const char *path, const uint8_t *data, size_t size)
     FILE *file = path ? fopen(path, "wb") : stdout;
     if (file == NULL) {
         fprintf(stderr, "ptm: cannot write output %s: %s\n", path, strerror(errno));
-        return EXIT_RESOURCES;
+        return PTM_EXIT_RESOURCES;
     }
     int ok = fwrite(data, 1, size, file) == size;
     ok = (path ? fclose(file) : fflush(file)) == 0 && ok;
     if (!ok && reader_left(path, errno))
-        return EXIT_RESOURCES;
+        return PTM_EXIT_RESOURCES;
     if (!ok)
-        return cli_fail(EXIT_RESOURCES, "cannot write output: %s", strerror(errno));
+        return cli_fail(PTM_EXIT_RESOURCES, "cannot write output: %s", strerror(errno));
     return 0;
-}
-
-static int exit_code_of(ptm_result result)
-{
-    switch (result) {
-    case PTM_OK: return 0;
-    case PTM_ERR_INPUT: case PTM_ERR_LIMIT: return EXIT_INPUT;
-    case PTM_ERR_CONFIG: case PTM_ERR_ARGUMENT: return EXIT_USAGE;
-    case PTM_ERR_NOMEM: return EXIT_RESOURCES;
-    case PTM_ERR_MEMORY_LIMIT: return EXIT_MEMORY_LIMIT;
-    }
-    return EXIT_RESOURCES;
 }
 
 /* Names each refused request on stderr; the exit code that says some were. */
@@ -114,7 +102,7 @@ static int report_refused(const ptm_converter *converter, const ptm_stats *stats
         fprintf(stderr, "ptm: input: %" PRIu64 " more requests refused\n", stats->requests_invalid - named);
     fprintf(stderr, "ptm: input: %" PRIu64 " of %" PRIu64 " requests refused; the others were converted\n",
             stats->requests_invalid, stats->requests_invalid + stats->requests);
-    return EXIT_REFUSED;
+    return PTM_EXIT_REFUSED;
 }
 
 /* Says how many inputs could not be read, when some could and others not;
@@ -123,7 +111,7 @@ static int report_unreadable(const input_list *list)
 {
     fprintf(stderr, "ptm: input: %zu of %zu inputs could not be read; the others were converted\n",
             list->unreadable, list->unreadable + list->fed);
-    return EXIT_REFUSED;
+    return PTM_EXIT_REFUSED;
 }
 
 static int convert(const options *opts, ptm_converter *converter)
@@ -143,14 +131,14 @@ static int convert(const options *opts, ptm_converter *converter)
     ptm_stats stats;
     ptm_result result = ptm_convert_finish(converter, opts->format, &output, &output_size, &stats);
     if (result != PTM_OK) {
-        code = cli_fail(exit_code_of(result), "%s", ptm_converter_last_error(converter));
+        code = cli_fail(ptm_result_exit_code(result), "%s", ptm_converter_last_error(converter));
     } else {
         if (ptm_converter_last_warning(converter)[0] != '\0')
             fprintf(stderr, "ptm: %s\n", ptm_converter_last_warning(converter));
         code = write_output(opts->output_path, output, output_size);
         if (code == 0 && stats.requests_invalid > 0)
             code = report_refused(converter, &stats);
-        if (code == 0 || code == EXIT_REFUSED)
+        if (code == 0 || code == PTM_EXIT_REFUSED)
             code = list.unreadable > 0 ? report_unreadable(&list) : code;
     }
     if (opts->stats)
@@ -171,17 +159,17 @@ static int create_converter(const char *path, ptm_converter **converter)
     if (config != NULL && config_is_yaml(config, config_size)) {
         char *json = NULL;
         size_t json_size = 0;
-        bool translated = config_yaml_to_json(config, config_size, &json, &json_size, error, sizeof error);
+        ptm_result translated = config_yaml_to_json(config, config_size, &json, &json_size, error, sizeof error);
         free(config);
-        if (!translated)
-            return cli_fail(strcmp(error, "config: out of memory") == 0 ? EXIT_RESOURCES : EXIT_USAGE, "%s", error);
+        if (translated != PTM_OK)
+            return cli_fail(ptm_result_exit_code(translated), "%s", error);
         config = (uint8_t *)json;
         config_size = json_size;
     }
     ptm_result result = ptm_converter_create((const char *)config, config_size, NULL, converter,
                                              error, sizeof error);
     free(config);
-    return result == PTM_OK ? 0 : cli_fail(exit_code_of(result), "%s", error);
+    return result == PTM_OK ? 0 : cli_fail(ptm_result_exit_code(result), "%s", error);
 }
 
 static int run(int argc, char **argv, options *opts)
@@ -220,7 +208,7 @@ int main(int argc, char **argv)
 #endif
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     if (inputs == NULL)
-        return cli_fail(EXIT_RESOURCES, "%s", "out of memory");
+        return cli_fail(PTM_EXIT_RESOURCES, "%s", "out of memory");
     options opts = {.format = PTM_FORMAT_OTLP_PROTOBUF, .inputs = inputs};
     int code = run(argc, argv, &opts);
     free(inputs);

@@ -43,7 +43,7 @@ static int parse_input_format(const char *text, ptm_input_format *format)
             return 0;
         }
     }
-    return cli_fail(EXIT_USAGE, "unknown input format \"%s\" (auto, otlp, json or pprof)", text);
+    return cli_fail(PTM_EXIT_USAGE, "unknown input format \"%s\" (auto, otlp, json or pprof)", text);
 }
 
 static int parse_format(const char *text, ptm_format *format)
@@ -57,7 +57,7 @@ static int parse_format(const char *text, ptm_format *format)
     else if (strcmp(text, "folded") == 0)
         *format = PTM_FORMAT_FOLDED;
     else
-        return cli_fail(EXIT_USAGE, "unknown format \"%s\" (otlp, json, prom or folded)", text);
+        return cli_fail(PTM_EXIT_USAGE, "unknown format \"%s\" (otlp, json, prom or folded)", text);
     return 0;
 }
 
@@ -71,7 +71,7 @@ static int parse_top(options *opts, const char *next, int *i)
     char *end;
     unsigned long count = strtoul(next, &end, 10);
     if (*end != '\0' || count < 1 || count > PTM_TOP_COUNT_MAX)
-        return cli_fail(EXIT_USAGE, "--top %s: the count is a number from 1 to 1000", next);
+        return cli_fail(PTM_EXIT_USAGE, "--top %s: the count is a number from 1 to 1000", next);
     opts->top_count = (uint32_t)count;
     (*i)++;
     return -1;
@@ -106,9 +106,9 @@ int cli_parse_arguments(int argc, char **argv, options *opts)
             code = parse_top(opts, i + 1 < argc ? argv[i + 1] : NULL, &i);
         } else if (strcmp(arg, "-c") != 0 && strcmp(arg, "-f") != 0 && strcmp(arg, "-o") != 0 &&
                    strcmp(arg, "-i") != 0) {
-            return cli_fail(EXIT_USAGE, "unknown option %s (see ptm --help)", arg);
+            return cli_fail(PTM_EXIT_USAGE, "unknown option %s (see ptm --help)", arg);
         } else if (i + 1 >= argc) {
-            return cli_fail(EXIT_USAGE, "%s needs a value (see ptm --help)", arg);
+            return cli_fail(PTM_EXIT_USAGE, "%s needs a value (see ptm --help)", arg);
         } else if (arg[1] == 'c') {
             opts->config_path = argv[++i];
         } else if (arg[1] == 'o') {
@@ -125,7 +125,7 @@ int cli_parse_arguments(int argc, char **argv, options *opts)
             return code;
     }
     if (opts->top_count > 0 && opts->format_given)
-        return cli_fail(EXIT_USAGE, "%s", "--top and -f do not go together (--top writes its own text)");
+        return cli_fail(PTM_EXIT_USAGE, "%s", "--top and -f do not go together (--top writes its own text)");
     if (opts->top_count > 0)
         opts->format = PTM_FORMAT_TOP;
     return -1;
@@ -137,14 +137,14 @@ int cli_parse_arguments(int argc, char **argv, options *opts)
 int cli_check_terminals(const options *opts)
 {
     if (opts->output_path == NULL && opts->format == PTM_FORMAT_OTLP_PROTOBUF && isatty(fileno(stdout)) == 1)
-        return cli_fail(EXIT_USAGE, "%s", "not writing binary protobuf to a terminal: "
+        return cli_fail(PTM_EXIT_USAGE, "%s", "not writing binary protobuf to a terminal: "
                                           "use -f prom (or json, folded), --top, or -o FILE");
     bool from_stdin = opts->input_count == 0;
     for (int i = 0; i < opts->input_count; i++)
         from_stdin = from_stdin || strcmp(opts->inputs[i], "-") == 0;
     if (from_stdin && isatty(fileno(stdin)) == 1) {
         fputs(cli_usage, stderr);
-        return EXIT_USAGE;
+        return PTM_EXIT_USAGE;
     }
     return -1;
 }

@@ -1,6 +1,5 @@
 /*
- * cli_args.h: the ptm command's command line (cli_args.c): its exit codes,
- * its options, the usage, and the one-line "ptm: " message every error is.
+ * cli_args.h: the ptm command's command line (cli_args.c): its options, the usage, and the one-line "ptm: " message every error is.
  */
 #ifndef PTM_CLI_ARGS_H
 #define PTM_CLI_ARGS_H
@@ -9,8 +8,6 @@
 #include <stdint.h>
 
 #include "ptm.h"
-
-enum { EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_RESOURCES = 3, EXIT_REFUSED = 4, EXIT_MEMORY_LIMIT = 5 };
 
 typedef struct options {
     const char *config_path;

@@ -70,15 +70,15 @@ static int read_failed(int error, const char *verb, const char *what, const char
 {
     if (error == EISDIR) {
         fprintf(stderr, "ptm: cannot read %s %s: it is a directory\n", what, name);
-        return EXIT_USAGE;
+        return PTM_EXIT_USAGE;
     }
     if (error == ENOTCAPABLE_HINT) {
         fprintf(stderr, "ptm: cannot open %s %s: %s (under WASI, give the host access to its folder: "
                         "wasmtime run --dir DIR)\n", what, name, strerror(-error));
-        return EXIT_USAGE;
+        return PTM_EXIT_USAGE;
     }
     fprintf(stderr, "ptm: cannot %s %s %s: %s\n", verb, what, name, strerror(error));
-    return error == ENOMEM ? EXIT_RESOURCES : EXIT_USAGE;
+    return error == ENOMEM ? PTM_EXIT_RESOURCES : PTM_EXIT_USAGE;
 }
 
 /* An opened input or config: stdin for "-" or NULL. */
@@ -138,17 +138,7 @@ static int input_too_large(const input_file *in, uint64_t limit)
     else
         fprintf(stderr, "ptm: input: %s is more than max_input_bytes (%" PRIu64 "); stopped reading there\n",
                 in->name, limit);
-    return EXIT_INPUT;
-}
-
-/* Whether an input starting with these bytes (its first read) is one the
- * converter unpacks: compressed (gzip 1f, zstd 28) or length-prefixed (00,
- * then a length that is not 0); no request starts so. There a limit is
- * passed by what comes out of it, not by what was read, and the
- * converter's own message says which. */
-static bool unpacked_input(const uint8_t *first, size_t size)
-{
-    return first[0] == 0x1f || first[0] == 0x28 || (size >= 4 && first[0] == 0x00 && (first[1] | first[2] | first[3]) != 0);
+    return PTM_EXIT_INPUT;
 }
 
 /* A progress line on stderr while a long input is read, only when stderr
@@ -214,8 +204,14 @@ static int feed_input(ptm_converter *converter, input_file *in, bool several, pr
     size_t got;
     bool first = true, unpacked = false;
     while (result == PTM_OK && (got = fread(chunk, 1, READ_CHUNK, in->file)) > 0) {
-        if (first)
-            unpacked = unpacked_input(chunk, got);
+        if (first) {
+            /* A packed input (compressed, length-prefixed) passes a limit by
+             * what comes out of it, not by what was read, and the
+             * converter's own message says which. fread() reads short only
+             * at the end. */
+            ptm_input_packing packing = ptm_converter_input_packing(converter, chunk, got, got < READ_CHUNK);
+            unpacked = packing != PTM_PACKING_NONE && packing != PTM_PACKING_UNDECIDED;
+        }
         first = false;
         result = ptm_convert_feed(converter, chunk, got);
         progress_update(shown, converter, got);
@@ -314,7 +310,7 @@ int cli_expand_inputs(const options *opts, input_list *list)
     }
     if (ok && opts->input_count == 0)
         ok = list_add(list, "-", 1);
-    return ok ? 0 : cli_fail(EXIT_RESOURCES, "%s", "out of memory listing the inputs");
+    return ok ? 0 : cli_fail(PTM_EXIT_RESOURCES, "%s", "out of memory listing the inputs");
 }
 
 /* Feeds every input to the stream: one alone as the stream's input, several
@@ -336,7 +332,7 @@ int cli_feed_inputs(ptm_converter *converter, input_list *list)
             close_input(&in);
             list->fed += code == 0;
         }
-        if (code != 0 && list->several && code != EXIT_RESOURCES) {
+        if (code != 0 && list->several && code != PTM_EXIT_RESOURCES) {
             list->unreadable_code = list->unreadable_code ? list->unreadable_code : code;
             list->unreadable++;
             code = 0;

@@ -53,6 +53,8 @@
 
 bool config_yaml_fail(translation *t, const char *format, ...)
 {
+    if (t->result == PTM_OK)
+        t->result = PTM_ERR_CONFIG;
     if (t->error_size == 0)
         return false;
     va_list args;
@@ -64,6 +66,8 @@ bool config_yaml_fail(translation *t, const char *format, ...)
 
 bool config_yaml_out_of_memory(translation *t)
 {
+    if (t->result == PTM_OK)
+        t->result = PTM_ERR_NOMEM;
     return config_yaml_fail(t, "config: out of memory");
 }
 
@@ -427,8 +431,8 @@ bool config_is_yaml(const uint8_t *text, size_t size)
     return i == size || (text[i] != '{' && text[i] != '[');
 }
 
-bool config_yaml_to_json(const uint8_t *text, size_t size, char **json, size_t *json_size,
-                         char *error, size_t error_size)
+ptm_result config_yaml_to_json(const uint8_t *text, size_t size, char **json, size_t *json_size,
+                               char *error, size_t error_size)
 {
     if (text == NULL) {
         text = (const uint8_t *)"";
@@ -437,8 +441,10 @@ bool config_yaml_to_json(const uint8_t *text, size_t size, char **json, size_t *
     translation t = {.text = text, .size = size, .error = error, .error_size = error_size};
     if (error_size > 0)
         error[0] = '\0';
-    if (!yaml_parser_initialize(&t.parser))
-        return config_yaml_out_of_memory(&t);
+    if (!yaml_parser_initialize(&t.parser)) {
+        config_yaml_out_of_memory(&t);
+        return t.result;
+    }
     yaml_parser_set_input_string(&t.parser, text, size);
     yaml_parser_set_encoding(&t.parser, YAML_UTF8_ENCODING);
     cJSON *root = NULL;
@@ -447,12 +453,14 @@ bool config_yaml_to_json(const uint8_t *text, size_t size, char **json, size_t *
         yaml_event_delete(&t.event);
     yaml_parser_delete(&t.parser);
     if (!ok)
-        return false;
+        return t.result;
     char *printed = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
-    if (printed == NULL)
-        return config_yaml_out_of_memory(&t);
+    if (printed == NULL) {
+        config_yaml_out_of_memory(&t);
+        return t.result;
+    }
     *json = printed;
     *json_size = strlen(printed);
-    return true;
+    return PTM_OK;
 }

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <yaml.h>
 
+#include "ptm.h"
+
 enum { MAX_DEPTH = 64, EXCERPT_BYTES = 40 };
 
 #define YAML_TAG_PREFIX "tag:yaml.org,2002:"
@@ -27,6 +29,7 @@ typedef struct translation {
     size_t size;
     char *error;
     size_t error_size;
+    ptm_result result; /* PTM_ERR_CONFIG or PTM_ERR_NOMEM once it failed */
 } translation;
 
 /* Writes a message into t->error; returns false. */

@@ -460,6 +460,20 @@ const char *ptm_version(void);
 /* A static, human-readable name for a result ("input", "config", ...). */
 const char *ptm_result_name(ptm_result result);
 
+/* The ptm command's exit codes (docs/cli.md). */
+typedef enum ptm_exit_code {
+    PTM_EXIT_OK = 0,           /* every input converted */
+    PTM_EXIT_INPUT = 1,        /* an input is not a request, or passes a limit */
+    PTM_EXIT_USAGE = 2,        /* a bad command line or configuration */
+    PTM_EXIT_RESOURCES = 3,    /* memory, a file, a closed output */
+    PTM_EXIT_REFUSED = 4,      /* some requests or inputs refused, the others written */
+    PTM_EXIT_MEMORY_LIMIT = 5  /* the converter's max_memory_bytes was reached */
+} ptm_exit_code;
+
+/* The exit code of the ptm command when a call fails with result (for
+ * PTM_OK, PTM_EXIT_OK): the same in every host that runs it. */
+ptm_exit_code ptm_result_exit_code(ptm_result result);
+
 /*
  * The names of this header's constants, one static JSON object (NUL-
  * terminated, never freed), for hosts that would otherwise retype them (the

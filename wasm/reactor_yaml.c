@@ -25,11 +25,11 @@ ptm_wasm_config_yaml(const uint8_t *yaml, uint32_t yaml_size, uint8_t **json_out
     char *json = NULL;
     size_t json_size = 0;
     char message[512];
-    if (!config_yaml_to_json(yaml, yaml_size, &json, &json_size, message, sizeof message)) {
+    ptm_result result = config_yaml_to_json(yaml, yaml_size, &json, &json_size, message, sizeof message);
+    if (result != PTM_OK) {
         if (error != NULL && error_size > 0)
             strncpy(error, message, error_size - 1)[error_size - 1] = '\0';
-        /* config_yaml.c's one message for a failed allocation, as cli.c reads it. */
-        return strcmp(message, "config: out of memory") == 0 ? PTM_ERR_NOMEM : PTM_ERR_CONFIG;
+        return result;
     }
     *json_out = (uint8_t *)json;
     *json_size_out = (uint32_t)json_size;

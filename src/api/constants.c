@@ -48,15 +48,16 @@
     NEXT(12, requests_invalid) \
     NEXT(13, attributes_dropped)
 
-/* X(NAME, CODE): the ptm command's exit codes (cli/cli.c): "refused" when
- * some requests or inputs were refused and the others converted. */
+/* X(ENUM, NAME, CODE): the ptm command's exit codes (ptm_exit_code):
+ * "refused" when some requests or inputs were refused and the others
+ * converted. */
 #define PTM_EXIT_LIST(FIRST, NEXT) \
-    FIRST("ok", 0) \
-    NEXT("input", 1) \
-    NEXT("usage", 2) \
-    NEXT("resources", 3) \
-    NEXT("refused", 4) \
-    NEXT("memory_limit", 5)
+    FIRST(PTM_EXIT_OK, "ok", 0) \
+    NEXT(PTM_EXIT_INPUT, "input", 1) \
+    NEXT(PTM_EXIT_USAGE, "usage", 2) \
+    NEXT(PTM_EXIT_RESOURCES, "resources", 3) \
+    NEXT(PTM_EXIT_REFUSED, "refused", 4) \
+    NEXT(PTM_EXIT_MEMORY_LIMIT, "memory_limit", 5)
 
 /* Each enum list in the order of its numbers, with none left out at its
  * end: the place of each entry in its list (an enum of places) is its value. */
@@ -73,6 +74,14 @@ PTM_INPUT_FORMAT_LIST(IN_PLACE, IN_PLACE)
 #define RESULT_NUMBER(name, number, ...) _Static_assert(name == number, #name ": its number");
 PTM_RESULT_LIST(RESULT_NUMBER, RESULT_NUMBER)
 #undef RESULT_NUMBER
+#define EXIT_NUMBER(name, text, code) _Static_assert(name == code, #name ": its number");
+PTM_EXIT_LIST(EXIT_NUMBER, EXIT_NUMBER)
+#undef EXIT_NUMBER
+/* A result's exit code (status.h's list) is one of the list above. */
+#define RESULT_EXIT_VALID(name, number, code, text, exit_code) \
+    _Static_assert((exit_code) >= PTM_EXIT_OK && (exit_code) <= PTM_EXIT_MEMORY_LIMIT, #name ": its exit code");
+PTM_RESULT_LIST(RESULT_EXIT_VALID, RESULT_EXIT_VALID)
+#undef RESULT_EXIT_VALID
 _Static_assert(result_count == PTM_ERR_MEMORY_LIMIT + 1, "PTM_RESULT_LIST: every ptm_result");
 _Static_assert(format_count == PTM_FORMAT_LAST + 1, "PTM_FORMAT_LIST: every ptm_format");
 _Static_assert(input_format_count == PTM_INPUT_FORMAT_LAST + 1, "PTM_INPUT_FORMAT_LIST: every ptm_input_format");
@@ -96,8 +105,8 @@ _Static_assert(sizeof(ptm_stats) == (0 PTM_STATS_LIST(COUNT, COUNT)) * sizeof(ui
 #define NAME_JSON_NEXT(name, text) "," NAME_JSON(name, text)
 #define STATS_JSON(index, field) "\"" #field "\""
 #define STATS_JSON_NEXT(index, field) "," STATS_JSON(index, field)
-#define EXIT_JSON(name, code) "\"" name "\":" #code
-#define EXIT_JSON_NEXT(name, code) "," EXIT_JSON(name, code)
+#define EXIT_JSON(name, text, code) "\"" text "\":" #code
+#define EXIT_JSON_NEXT(name, text, code) "," EXIT_JSON(name, text, code)
 
 static const char constants_json[] =
     "{\"results\":[" PTM_RESULT_LIST(RESULT_JSON, RESULT_JSON_NEXT) "],"

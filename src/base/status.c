@@ -88,3 +88,13 @@ const char *ptm_result_name(ptm_result result)
     }
     return "unknown";
 }
+
+ptm_exit_code ptm_result_exit_code(ptm_result result)
+{
+    switch (result) {
+#define RESULT_EXIT(name, number, code, text, exit_code) case name: return (ptm_exit_code)(exit_code);
+    PTM_RESULT_LIST(RESULT_EXIT, RESULT_EXIT)
+#undef RESULT_EXIT
+    }
+    return PTM_EXIT_RESOURCES;
+}

@@ -23,7 +23,7 @@ static char *translate_bytes(const char *text, size_t size, char *error, size_t 
 {
     char *json = NULL;
     size_t json_size = 0;
-    if (!config_yaml_to_json((const uint8_t *)text, size, &json, &json_size, error, error_size))
+    if (config_yaml_to_json((const uint8_t *)text, size, &json, &json_size, error, error_size) != PTM_OK)
         return NULL;
     if (json_size != strlen(json)) {
         free(json);
@@ -343,10 +343,10 @@ static void test_messages(void)
     char error[64] = "old";
     char *out = (char *)"untouched";
     size_t out_size = 9;
-    CHECK(!config_yaml_to_json((const uint8_t *)"[", 1, &out, &out_size, error, sizeof error) &&
+    CHECK(config_yaml_to_json((const uint8_t *)"[", 1, &out, &out_size, error, sizeof error) == PTM_ERR_CONFIG &&
               strcmp(out, "untouched") == 0 && out_size == 9,
           "outputs untouched on failure");
-    CHECK(config_yaml_to_json(NULL, 0, &out, &out_size, error, sizeof error) && strcmp(out, "{}") == 0 &&
+    CHECK(config_yaml_to_json(NULL, 0, &out, &out_size, error, sizeof error) == PTM_OK && strcmp(out, "{}") == 0 &&
               out_size == 2 && error[0] == '\0',
           "NULL, 0: {}");
     free(out);

@@ -4,7 +4,7 @@
  * ptm_result, each its number in order with ptm_result_name()'s text; as many
  * formats and input formats as the converter takes (the next number
  * refused); as many stats fields as ptm_stats holds u64; every result's exit
- * code one of the exit codes. (src/api/constants.c checks each entry against
+ * code one of the exit codes and ptm_result_exit_code()'s. (src/api/constants.c checks each entry against
  * ptm.h when it compiles.)
  *
  * Usage: test_constants REPO_ROOT, or test_constants --print: writes the
@@ -36,6 +36,8 @@ static void test_results(const cJSON *results, const cJSON *exits)
         const cJSON *exit_entry;
         cJSON_ArrayForEach(exit_entry, exits) known |= cJSON_GetNumberValue(exit_entry) == cJSON_GetNumberValue(exit_code);
         CHECK(cJSON_IsNumber(exit_code) && known, "exit: one of exit_codes");
+        CHECK(cJSON_GetNumberValue(exit_code) == (double)ptm_result_exit_code((ptm_result)number),
+              "exit: ptm_result_exit_code()'s, which the ptm command exits with");
         number++;
     }
     CHECK(strcmp(ptm_result_name((ptm_result)number), "unknown") == 0, "no result past the list");
