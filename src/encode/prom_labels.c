@@ -370,10 +370,8 @@ void prom_put_series(prom_writer *w, byte_slice family, const series *s,
         bool named = w->seen[id] == w->generation;
         if (named && point_labels[w->head[id]].value.size > 0)
             continue;            /* the point's label wins */
-        if (written == room) {
-            w->c->stats.attributes_dropped++;
-            continue;
-        }
+        if (written == room)
+            break;               /* the rest left off (counted once per series, whatever the format: conversion_finish) */
         if (named)
             point_labels[w->head[id]].name.size = 0; /* empty: the resource's wins */
         put_label(w, &first, &resource_items[i]);

@@ -283,8 +283,9 @@ test('max_point_attributes: 50,000 resource attributes on a 200-function stack g
   const otlp = ptm(['-f', 'otlp', file]);
   assert.equal(otlp.code, 0, otlp.stderr);
   assert.ok(otlp.stdout.length < 2 * input.length, `OTLP ${otlp.stdout.length} bytes from ${input.length}: the resource once, the points bounded`);
-  const prom = ptm(['-f', 'prom', file]);
+  const prom = ptm(['--stats', '-f', 'prom', file]);
   assert.equal(prom.code, 0, prom.stderr);
+  assert.equal(statsOf(prom.stderr).attributes_dropped, dropped, 'counted once per series, whatever the format');
   const samples = prom.stdout.toString().split('\n').filter((l) => l !== '' && !l.startsWith('#'));
   for (const line of samples) {
     const labels = line.slice(line.indexOf('{') + 1, line.lastIndexOf('}')).match(/[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*"/g);
