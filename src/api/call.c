@@ -103,8 +103,13 @@ ptm_result call_start_conversion(ptm_converter *converter, bool requests)
     c->symbols = &converter->symbols;
     c->files = converter->files.read != NULL ? &converter->files : NULL;
     c->scan_only = converter->scanning;
-    if (converter->add_time != 0)
-        c->aggregator.limit = UINT32_MAX; /* the held store applies it, over what it holds */
+    /* A store will absorb the series: its limit is over what it holds. */
+    cumulative_store *store = converter->add_time != 0 ? &converter->kept[converter->kept_current]
+                            : converter->config.cumulative ? &converter->cumulative : NULL;
+    if (store != NULL && !cumulative_watch(store, c)) {
+        status_out_of_memory(status);
+        return status->code;
+    }
     return PTM_OK;
 }
 

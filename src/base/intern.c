@@ -44,19 +44,25 @@ static bool interner_grow(string_interner *interner)
 
 /* text's id, interning it (copied when copy) if new; hash is text's under
  * the interner's key. */
-static uint32_t intern_hashed(string_interner *interner, byte_slice text, uint32_t hash, bool copy)
+/* The slot of text (its id there) or the empty slot where it would go. */
+static uint32_t slot_of(const string_interner *interner, byte_slice text, uint32_t hash)
 {
     const byte_slice *strings = interner->strings.items;
     const uint32_t *hashes = interner->hashes.items;
     uint32_t slot = hash & interner->slot_mask;
     for (;;) {
         uint32_t id = interner->slots[slot];
-        if (id == 0)
-            break;
-        if (hashes[id] == hash && slice_equals(strings[id], text))
-            return id;
+        if (id == 0 || (hashes[id] == hash && slice_equals(strings[id], text)))
+            return slot;
         slot = (slot + 1) & interner->slot_mask;
     }
+}
+
+static uint32_t intern_hashed(string_interner *interner, byte_slice text, uint32_t hash, bool copy)
+{
+    uint32_t slot = slot_of(interner, text, hash);
+    if (interner->slots[slot] != 0)
+        return interner->slots[slot];
     if ((copy || interner->copies) && text.size > 0) {
         text.data = arena_dup(interner->arena, text.data, text.size);
         if (text.data == NULL)
@@ -79,6 +85,15 @@ static uint32_t intern_hashed(string_interner *interner, byte_slice text, uint32
 static uint32_t intern_with(string_interner *interner, byte_slice text, bool copy)
 {
     return intern_hashed(interner, text, (uint32_t)hash_bytes(&interner->key, text.data, text.size), copy);
+}
+
+uint32_t intern_find_from(const string_interner *in, const string_interner *from, uint32_t id)
+{
+    byte_slice text = interned(from, id);
+    uint32_t hash = memcmp(&in->key, &from->key, sizeof in->key) == 0
+                        ? ((const uint32_t *)from->hashes.items)[id]
+                        : (uint32_t)hash_bytes(&in->key, text.data, text.size);
+    return in->slots[slot_of(in, text, hash)];
 }
 
 uint32_t intern_from(string_interner *to, const string_interner *from, uint32_t id, bool copy)

@@ -44,6 +44,9 @@ byte_slice interned(const string_interner *interner, uint32_t id);
 /* The id in `to` of string `id` of `from`, interning it (copied when copy)
  * if new; the string is not hashed again when both hash under one key. */
 uint32_t intern_from(string_interner *to, const string_interner *from, uint32_t id, bool copy);
+/* The id in `in` of string `id` of `from`, or INTERN_NONE when `in` does
+ * not hold it (nothing is added). */
+uint32_t intern_find_from(const string_interner *in, const string_interner *from, uint32_t id);
 
 /* Marking rounds, for collecting distinct ids in linear time: after
  * interner_mark_round(), interner_mark(id) is true the first time it sees id

@@ -104,6 +104,11 @@ static series *series_for(series_aggregator *aggregator, const series_key *key)
     return insert_at(aggregator, key, slot);
 }
 
+bool aggregate_holds(const series_aggregator *aggregator, const series_key *key)
+{
+    return aggregator->slots[find_slot(aggregator, key)] != 0;
+}
+
 static series_key overflow_key(const series_aggregator *aggregator, const series_key *key)
 {
     uint32_t resource = aggregator->overflow_resource != UINT32_MAX ? aggregator->overflow_resource : key->resource;
@@ -123,7 +128,8 @@ bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t
         return true;
     }
     series *s;
-    if (!key->overflow && aggregator->metric_series[key->metric] >= aggregator->limit) {
+    if (!key->overflow && aggregator->metric_series[key->metric] >= aggregator->limit &&
+        (aggregator->held == NULL || !aggregator->held(aggregator->held_context, key))) {
         series_key overflow = overflow_key(aggregator, key);
         aggregator->overflowed++;
         s = series_for(aggregator, &overflow);

@@ -54,10 +54,19 @@ typedef struct series_aggregator {
     uint32_t *metric_series;   /* non-overflow series per metric */
     uint32_t metric_count;
     uint64_t overflowed;       /* values added to an overflow series */
+    /* Set when a store will absorb these series (cumulative_watch): asked
+     * of a new key past the limit, whether the store holds it; a held key
+     * gets its own series instead of the overflow series, because the
+     * store's limit is over what it holds. NULL: nothing is held. */
+    bool (*held)(void *context, const series_key *key);
+    void *held_context;
 } series_aggregator;
 
 bool aggregator_init(series_aggregator *aggregator, arena *a, const hash_key *key,
                      uint32_t metric_count, uint32_t limit);
+
+/* Whether the aggregator has a series of key (nothing is added). */
+bool aggregate_holds(const series_aggregator *aggregator, const series_key *key);
 
 /* Adds value to the series of key (or to its overflow series). When index
  * is not NULL, stores the index of the series the value went to: where the

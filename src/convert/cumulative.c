@@ -169,8 +169,81 @@ bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp)
         if (!ok)
             return false;
     }
-    c->stats.overflowed += store->aggregator.overflowed - overflowed;
+    /* The values c sent to overflow series itself (cumulative_watch), and those the store did. */
+    c->stats.overflowed += c->aggregator.overflowed + (store->aggregator.overflowed - overflowed);
+    c->aggregator.overflowed = 0;
     return !store->arena.failed;
+}
+
+/* Store ids found by lookup, by conversion id: 0 not looked up yet,
+ * UINT32_MAX not held, else the store's id. */
+typedef struct id_cache {
+    uint32_t *ids;
+    uint32_t capacity;
+} id_cache;
+
+/* What cumulative_watch's lookups keep for one conversion (in its arena). */
+typedef struct held_lookup {
+    const cumulative_store *store;
+    const conversion *c;
+    id_cache names, resources, rules;
+} held_lookup;
+
+/* The id in `in` of string id of `from` (INTERN_NONE: not there), looked
+ * up once per id; INTERN_NONE too when memory ran out (c's arena says so). */
+static uint32_t find_cached(arena *a, id_cache *cache, const string_interner *in, const string_interner *from,
+                            uint32_t id)
+{
+    if (id >= cache->capacity) {
+        uint32_t capacity = capacity_for(cache->capacity, id);
+        uint32_t *ids = arena_calloc(a, capacity, sizeof *ids);
+        if (ids == NULL)
+            return INTERN_NONE;
+        if (cache->capacity > 0)
+            memcpy(ids, cache->ids, (size_t)cache->capacity * sizeof *ids);
+        *cache = (id_cache){ids, capacity};
+    }
+    if (cache->ids[id] == 0) {
+        uint32_t found = intern_find_from(in, from, id);
+        cache->ids[id] = found == INTERN_NONE ? UINT32_MAX : found;
+    }
+    return cache->ids[id] == UINT32_MAX ? INTERN_NONE : cache->ids[id];
+}
+
+/* Whether the store holds the series of c's key (as map_key translates it). */
+static bool store_holds(void *context, const series_key *key)
+{
+    held_lookup *h = context;
+    const cumulative_store *store = h->store;
+    if (!store->ready)
+        return false;
+    arena *a = h->c->arena;
+    uint32_t resource = find_cached(a, &h->resources, &store->identities, &h->c->identities, key->resource + 1);
+    uint32_t rules = find_cached(a, &h->rules, &store->rule_identities, &h->c->rule_identities, key->rules + 1);
+    if (resource == INTERN_NONE || rules == INTERN_NONE)
+        return false;
+    series_key held = {.metric = key->metric, .resource = resource - 1, .rules = rules - 1};
+    const uint32_t from[3] = {key->thread, key->process, key->function};
+    uint32_t *to[3] = {&held.thread, &held.process, &held.function};
+    for (int i = 0; i < 3; i++) {
+        if (from[i] != INTERN_NONE &&
+            (*to[i] = find_cached(a, &h->names, &store->names, &h->c->interner, from[i])) == INTERN_NONE)
+            return false;
+    }
+    return aggregate_holds(&store->aggregator, &held);
+}
+
+bool cumulative_watch(cumulative_store *store, conversion *c)
+{
+    held_lookup *lookup = arena_calloc(c->arena, 1, sizeof *lookup);
+    if (lookup == NULL)
+        return false;
+    lookup->store = store;
+    lookup->c = c;
+    c->aggregator.limit = c->config->cardinality_limit;
+    c->aggregator.held = store_holds;
+    c->aggregator.held_context = lookup;
+    return true;
 }
 
 bool cumulative_restore(const cumulative_store *store, conversion *c, uint64_t since, uint32_t *dropped)

@@ -2,7 +2,8 @@
  * cumulative.h: the series a cumulative converter keeps across conversions.
  *
  * With "temporality": "cumulative", each conversion aggregates its input as
- * usual (with no cardinality limit of its own), then cumulative_merge() adds
+ * usual (past the cardinality limit, a key the store holds keeps its own
+ * series: cumulative_watch()), then cumulative_merge() adds
  * its series into the store and puts the store's whole content back into the
  * conversion, which the encoders then write: every series the converter
  * holds, with the value accumulated since the series was first seen, the
@@ -60,6 +61,20 @@ void cumulative_clear(cumulative_store *store);
  * out; the store then holds a part of c's values, so the caller clears it.
  */
 bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp);
+
+/*
+ * Sets c (initialised, nothing aggregated yet) to aggregate for the store:
+ * the cardinality limit per metric as the store's, and a new key past it
+ * keeps a series of its own when the store holds it (a lookup, once per
+ * distinct string, resource and rule set: nothing is added to the store),
+ * else goes to the overflow series. Absorbed, c then gives the store what
+ * aggregating every key without a limit would: the new keys the store
+ * takes, at most the limit less what it holds of the metric, are among the
+ * metric's first limit distinct keys of c; the others go to overflow
+ * either way. So a request with many more keys than the limit costs what
+ * the limit allows, not what it sends. False when memory ran out.
+ */
+bool cumulative_watch(cumulative_store *store, conversion *c);
 
 /*
  * Replaces c's resources and series (c initialised, holding nothing yet)

@@ -12,7 +12,7 @@ import { fixtures, shared, haveShared, ptm, scratchFile, decodeMetrics, statsOf 
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { distIndex, requireDist } from '../lib/npm.js';
-import { churningRequest, seriesByMetric } from '../lib/hostile.js';
+import { churningRequest, distinctFunctionsDoc, seriesByMetric } from '../lib/hostile.js';
 
 requireDist();
 const { init, createConverter } = await import(pathToFileURL(distIndex).href);
@@ -182,6 +182,64 @@ test('cumulative: the cardinality limit counts the series the converter holds, a
   }
   assert.ok(final.stats.overflowed > 0 || [...byMetric.values()].every((e) => e.series < limit));
   converter.close();
+});
+
+/** An OTLP/JSON request of one profile whose samples (1 ms each) each have a one-frame stack of the function named. */
+function functionsRequest(names) {
+  const distinct = [...new Set(names)];
+  const doc = distinctFunctionsDoc(distinct.length);
+  doc.dictionary.stringTable.splice(5, distinct.length, ...distinct);
+  doc.resourceProfiles[0].scopeProfiles[0].profiles[0].samples = names.map((name) => ({
+    stackIndex: 1 + distinct.indexOf(name), timestampsUnixNano: ['1767225600500000000'],
+  }));
+  return JSON.stringify(doc);
+}
+
+/** Per function metric: { function name (or 'overflow') -> seconds }. */
+function functionPoints(doc) {
+  const byMetric = {};
+  for (const metric of doc.resourceMetrics.flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics))) {
+    if (!metric.name.startsWith('profile.function.')) continue;
+    for (const point of (metric.sum ?? metric.gauge).dataPoints) {
+      const attribute = (key) => point.attributes?.find((a) => a.key === key)?.value;
+      const name = attribute('otel.metric.overflow') ? 'overflow' : attribute('code.function.name').stringValue;
+      (byMetric[metric.name] ??= {})[name] = Number(point.asDouble ?? point.asInt);
+    }
+  }
+  return byMetric;
+}
+
+// The requests' functions, one 1 ms sample each, and what a converter that
+// holds at most 2 series per metric keeps of them: A and B, the first two it
+// saw; in the third request C and D come first and are new (overflow), and A
+// and B come past the request's own first two keys, yet are held: they keep
+// their series (issue 32: a request's keys past the limit are looked up in
+// the store instead of all being aggregated).
+const heldRequests = [['A'], ['B'], ['C', 'D', 'E', 'A', 'B', 'A'], ['F', 'B']];
+const heldExpected = { A: 0.003, B: 0.003, overflow: 0.004 };
+
+test('held series past the cardinality limit: the first keys seen are held across adds; a held key keeps its series wherever it comes in a later request', async () => {
+  for (const temporality of ['delta', 'cumulative']) {
+    const converter = createConverter({ temporality, cardinality_limit: 2 });
+    let now = 1767225600000000000n;
+    for (const names of heldRequests) converter.add(functionsRequest(names), { now: (now += 1000000n) });
+    const flushed = converter.flush({ format: 'json', now: now + 1000000n });
+    converter.close();
+    const byMetric = functionPoints(JSON.parse(flushed.output));
+    assert.deepEqual(Object.keys(byMetric).sort(), ['profile.function.inclusive.cpu.time', 'profile.function.self.cpu.time']);
+    for (const [metric, points] of Object.entries(byMetric)) {
+      for (const [name, seconds] of Object.entries(heldExpected)) assertClose(points[name], seconds, `${temporality} ${metric} ${name}`);
+      assert.equal(Object.keys(points).length, 3, `${temporality} ${metric}: ${Object.keys(points)}`);
+    }
+  }
+  // ptm_convert() with cumulative temporality holds the same way across calls.
+  const converter = createConverter({ temporality: 'cumulative', cardinality_limit: 2 });
+  let last;
+  for (const names of heldRequests) last = converter.convert(functionsRequest(names), { format: 'json' });
+  converter.close();
+  for (const [metric, points] of Object.entries(functionPoints(JSON.parse(last.output)))) {
+    for (const [name, seconds] of Object.entries(heldExpected)) assertClose(points[name], seconds, `convert ${metric} ${name}`);
+  }
 });
 
 test('cumulative: pids that churn (5 new a request, 2,000 requests) hold at most cardinality_limit + 1 series per metric; totals exact', () => {
