@@ -1,6 +1,9 @@
 /*
  * measure.c: the timing protocol of measure.h: warm-up, batches sized from
- * it, the median of the batches' CPU time per run.
+ * it, the median of the batches' CPU time per run. Also built for WASI
+ * (build/wasi/ptm_bench.wasm, run in wasmtime): there the clock is
+ * CLOCK_MONOTONIC and the peak "RSS" the linear memory's size (see
+ * cpu_seconds and measure_peak_rss_kib).
  */
 #define _POSIX_C_SOURCE 199309L
 #include "measure.h"
@@ -8,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
+#ifndef __wasi__
+#include <sys/resource.h>
+#endif
 
 enum { MAX_BATCHES = 64 };
 
@@ -50,10 +55,21 @@ int measure_parse_option(measure_plan *plan, int argc, char **argv, int *at)
     return 1;
 }
 
+/* The process's CPU time. Under WASI, wall time on the monotonic clock
+ * instead: WASI has no process CPU clock (wasi-libc declares
+ * CLOCK_PROCESS_CPUTIME_ID only with -D_WASI_EMULATED_PROCESS_CLOCKS, and
+ * wasmtime fails clock_gettime on it; the emulated getrusage and clock() are
+ * the monotonic time since start-up anyway). A wasm module runs on one
+ * thread, so on an idle core wall time is its CPU time; on a busy machine it
+ * also counts what others took meanwhile. */
 static double cpu_seconds(void)
 {
     struct timespec ts;
+#ifdef __wasi__
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+#else
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+#endif
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -113,8 +129,14 @@ int measure(measure_work work, void *context, const measure_plan *plan, measurem
 
 long measure_peak_rss_kib(void)
 {
+#ifdef __wasi__
+    /* No getrusage (nor ru_maxrss) in WASI: the module's linear memory,
+     * which only grows, is its peak; the engine's own memory is not in it. */
+    return (long)(__builtin_wasm_memory_size(0) * 64);
+#else
     struct rusage usage;
     return getrusage(RUSAGE_SELF, &usage) == 0 ? usage.ru_maxrss : -1;
+#endif
 }
 
 uint8_t *measure_read_file(const char *path, size_t *size)

@@ -11,6 +11,8 @@
  *
  * Time is the process's CPU time (CLOCK_PROCESS_CPUTIME_ID): on a shared
  * machine it counts what this process used, not what others did meanwhile.
+ * Under WASI (build/wasi/ptm_bench.wasm) it is CLOCK_MONOTONIC: WASI has no
+ * process CPU clock (measure.c).
  * The input files and the drivers' options (--batches, --batch-seconds,
  * --warm-seconds) come from tests/bench/matrix.mjs.
  */
@@ -47,7 +49,8 @@ typedef struct measurement {
  * failed, else 0 with *result filled. */
 int measure(measure_work work, void *context, const measure_plan *plan, measurement *result);
 
-/* The process's peak resident set (getrusage ru_maxrss), in KiB. */
+/* The process's peak resident set (getrusage ru_maxrss), in KiB; under
+ * WASI, the module's linear memory size. */
 long measure_peak_rss_kib(void);
 
 /* Reads a whole file into a malloc'ed buffer the caller frees; NULL when it
