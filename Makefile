@@ -112,8 +112,9 @@ bench-collector: build go-tools collector build/bench/ebpf-1k.pb build/bench/ebp
 
 # The inputs, written by fixturegen with the official pdata encoder; made
 # again when its sources change (the binary itself is rebuilt every time).
-BENCH_INPUTS := $(addprefix build/bench/,ebpf-1k.pb ebpf-6k.pb ebpf-100k.pb ebpf-1m.pb pprof-100k.pb distinct-100k.pb ebpf-1k-200mb.jsonl)
+BENCH_INPUTS := $(addprefix build/bench/,ebpf-1.pb ebpf-1k.pb ebpf-6k.pb ebpf-100k.pb ebpf-1m.pb pprof-100k.pb distinct-100k.pb ebpf-1k-200mb.jsonl)
 bench-inputs: $(BENCH_INPUTS)
+build/bench/ebpf-1.pb: FIXTUREGEN_ARGS := -bench 1 -shape ebpf-pruned
 build/bench/ebpf-1k.pb: FIXTUREGEN_ARGS := -bench 1000 -shape ebpf-pruned
 build/bench/ebpf-6k.pb: FIXTUREGEN_ARGS := -bench 6000 -shape ebpf-pruned
 build/bench/ebpf-100k.pb: FIXTUREGEN_ARGS := -bench 100000

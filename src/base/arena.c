@@ -229,6 +229,18 @@ bool vector_grow(arena *a, arena_vector *v, size_t item_size)
         return false;
     }
     uint32_t capacity = v->capacity == 0 ? 8 : v->capacity * 2;
+    /* The vector's items the arena's last allocation, with room after them
+     * in its block: they grow in place, copying nothing (a table read in
+     * one run, as the dictionary's strings are). */
+    uint8_t *start = v->items;
+    size_t span = ALIGN_UP((size_t)capacity * item_size) + ARENA_REDZONE;
+    if (start != NULL && start + ALIGN_UP((size_t)v->capacity * item_size) + ARENA_REDZONE == a->cursor &&
+        (size_t)(a->limit - start) >= span) {
+        a->cursor = start + span;
+        unpoison(start, (size_t)capacity * item_size);
+        v->capacity = capacity;
+        return true;
+    }
     void *items = arena_alloc(a, (size_t)capacity * item_size);
     if (items == NULL)
         return false;

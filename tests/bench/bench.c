@@ -3,7 +3,7 @@
  * request file, timed by the protocol of measure.h.
  *
  *   ptm_bench [--mode convert|add|flush] [--format otlp|json|prom]
- *             [--config CONFIG.json]
+ *             [--config CONFIG.json] [--output FILE]
  *             [--warm-seconds S] [--batch-seconds S] [--batches N] FILE
  *
  * Modes (issue 32), one converter (default configuration unless --config)
@@ -14,7 +14,10 @@
  *   flush    ptm_converter_flush() of what one add holds, with
  *            "temporality": "cumulative" (unless --config) so that every
  *            flush writes the same series: the encoding, per series.
- * The host clock given to add and flush moves 1 µs per run.
+ * The host clock given to add and flush moves 1 µs per run. --output
+ * writes the output of the last run (flush: of one more flush, 60 s after
+ * the first add, whatever the number of runs: the bytes the wasm drivers'
+ * flush rows hash, tests/bench/bench-wasm.mjs).
  *
  * Prints one JSON object on stdout: the row, the mode, the format, samples
  * and input bytes, ns per sample (flush: ns per series written too) and
@@ -32,13 +35,16 @@ typedef enum bench_mode { MODE_CONVERT, MODE_ADD, MODE_FLUSH } bench_mode;
 
 static const char *const mode_names[] = {"convert", "add", "flush"};
 
-/* The host clock of the first add: 2023-11-14, far from any expiry. */
+/* The host clock of the first add (2023-11-14), and of the flush whose
+ * output --output writes: 60 s later, before any series expires. */
 #define BENCH_START_NANO 1700000000000000000ull
+#define BENCH_FINAL_FLUSH_NANO (BENCH_START_NANO + 60000000000ull)
 
 typedef struct bench_run {
     ptm_converter *converter;
     bench_mode mode;
     uint64_t now_unix_nano;
+    const uint8_t *output;
     const uint8_t *input;
     size_t input_size;
     ptm_format format;
@@ -49,6 +55,7 @@ typedef struct bench_run {
 typedef struct bench_options {
     bench_mode mode;
     const char *input_path;
+    const char *output_path;
     const char *config_path;
     const char *format_name;
     ptm_format format;
@@ -64,8 +71,7 @@ static const struct {
 static int convert_once(void *context)
 {
     bench_run *run = context;
-    const uint8_t *output = NULL;
-    ptm_result result = ptm_convert(run->converter, run->input, run->input_size, run->format, &output,
+    ptm_result result = ptm_convert(run->converter, run->input, run->input_size, run->format, &run->output,
                                     &run->output_size, &run->stats);
     if (result != PTM_OK)
         fprintf(stderr, "ptm_bench: %s\n", ptm_converter_last_error(run->converter));
@@ -89,8 +95,7 @@ static int flush_once(void *context)
 {
     bench_run *run = context;
     run->now_unix_nano += 1000;
-    const uint8_t *output = NULL;
-    ptm_result result = ptm_converter_flush(run->converter, run->now_unix_nano, run->format, &output,
+    ptm_result result = ptm_converter_flush(run->converter, run->now_unix_nano, run->format, &run->output,
                                             &run->output_size, &run->stats);
     if (result != PTM_OK)
         fprintf(stderr, "ptm_bench: %s\n", ptm_converter_last_error(run->converter));
@@ -139,6 +144,9 @@ static int parse_options(int argc, char **argv, bench_options *options)
         } else if (strcmp(argv[at], "--format") == 0 && at + 1 < argc) {
             if (select_format(options, argv[at + 1]) != 0)
                 return -1;
+            at += 2;
+        } else if (strcmp(argv[at], "--output") == 0 && at + 1 < argc) {
+            options->output_path = argv[at + 1];
             at += 2;
         } else if (strcmp(argv[at], "--config") == 0 && at + 1 < argc) {
             options->config_path = argv[at + 1];
@@ -194,7 +202,7 @@ static void print_result(const bench_options *options, const bench_run *run, uin
 static int measure_mode(const bench_options *options, bench_run *run, uint64_t *samples_per_input,
                         measurement *m)
 {
-    run->now_unix_nano = BENCH_START_NANO;
+    run->now_unix_nano = BENCH_START_NANO - 1000; /* the first add at BENCH_START_NANO, as the wasm drivers' */
     if (options->mode == MODE_FLUSH && add_once(run) != 0)
         return -1;
     *samples_per_input = run->stats.samples_total;
@@ -204,14 +212,34 @@ static int measure_mode(const bench_options *options, bench_run *run, uint64_t *
         return -1;
     if (options->mode != MODE_FLUSH)
         *samples_per_input = run->stats.samples_total;
+    if (options->mode == MODE_FLUSH && options->output_path != NULL) {
+        if (run->now_unix_nano >= BENCH_FINAL_FLUSH_NANO) {
+            fprintf(stderr, "ptm_bench: more flushes than the final flush leaves room for\n");
+            return -1;
+        }
+        run->now_unix_nano = BENCH_FINAL_FLUSH_NANO - 1000;
+        return flush_once(run);
+    }
     return 0;
+}
+
+/* Writes the last run's output to path; 0, or -1 with the message on stderr. */
+static int write_output(const char *path, const bench_run *run)
+{
+    FILE *file = fopen(path, "wb");
+    int ok = file != NULL && (run->output_size == 0 || fwrite(run->output, 1, run->output_size, file) == run->output_size);
+    if (file != NULL && fclose(file) != 0)
+        ok = 0;
+    if (!ok)
+        fprintf(stderr, "ptm_bench: cannot write %s\n", path);
+    return ok ? 0 : -1;
 }
 
 int main(int argc, char **argv)
 {
     bench_options options = {0};
     if (parse_options(argc, argv, &options) != 0) {
-        fprintf(stderr, "usage: ptm_bench [--mode convert|add|flush] [--format otlp|json|prom] [--config CONFIG.json] "
+        fprintf(stderr, "usage: ptm_bench [--mode convert|add|flush] [--format otlp|json|prom] [--config CONFIG.json] [--output FILE] "
                         "[--warm-seconds S] [--batch-seconds S] [--batches N] FILE\n");
         return 2;
     }
@@ -226,6 +254,8 @@ int main(int argc, char **argv)
     measurement m = {0};
     uint64_t samples_per_input = 0;
     int status = run.converter != NULL && measure_mode(&options, &run, &samples_per_input, &m) == 0 ? 0 : 1;
+    if (status == 0 && options.output_path != NULL && write_output(options.output_path, &run) != 0)
+        status = 1;
     if (status == 0)
         print_result(&options, &run, samples_per_input, &m);
     ptm_converter_free(run.converter);

@@ -22,6 +22,15 @@
 //   floor (decode only), memory scan: build/native/ptm_floor
 //   JSON Lines, CLI     ptm on the 200 MB JSON Lines file (peak RSS)
 //
+// The held path (issue 32), per input: the add path (decode and aggregate
+// into held series, no encoding: ptm_converter_add) in every engine, native
+// ptm_bench --mode add, the reactor in Node and wazero (--mode add), the
+// native driver built for WASI in wasmtime (build/wasi/ptm_bench.wasm);
+// the flush path (--mode flush: the held series encoded, per series) in
+// each format natively and at otlp in the wasm engines, whose bytes must be
+// native's; and on build/bench/ebpf-1.pb (one sample) the fixed cost of a
+// request. The issue's targets are checked last, each against its figure.
+//
 // Peak RSS: each row's process from wait4 (ptm_runstat runs every driver).
 // Time: CPU time of the converting process. In-process rows follow
 // tests/bench/measure.h (warm-up, then the median of 5 batches of ~0.2 s;
@@ -56,6 +65,8 @@ const bin = {
   pmetriccheck: join(root, 'build', 'go', 'pmetriccheck'),
 };
 const wasiModule = join(root, 'build', 'wasi', 'ptm.wasm');
+const wasiBench = join(root, 'build', 'wasi', 'ptm_bench.wasm');
+const oneSampleInput = join(benchDir, 'ebpf-1.pb');
 const reactorModule = join(root, 'build', 'wasm', 'ptm.wasm');
 const precompiled = join(benchDir, 'ptm-wasi.cwasm');
 const emptyInput = join(benchDir, 'empty.pb');
@@ -217,6 +228,37 @@ function* inputRows(input) {
   }
 }
 
+/** The held path of one input: add rows in every engine, flush rows. */
+function* heldRows(input, file, args) {
+  const wasmtimeBench = (more) => driver(bin.wasmtime, ['run', '--dir', `${benchDir}::${benchDir}`, wasiBench, ...more]);
+  const add = [
+    ['ptm native', () => driver(bin.bench, ['--mode', 'add', ...args, file])],
+    ['reactor, node', () => driver('node', [join(root, 'tests', 'bench', 'bench-wasm.mjs'), '--mode', 'add', ...args, file])],
+    ['reactor, wazero', () => driver(bin.wazero, ['-module', reactorModule, '-mode', 'add', ...args, file])],
+    ['WASI, wasmtime', () => wasmtimeBench(['--mode', 'add', ...args, file])],
+  ];
+  for (const [engine, measureRow] of add) yield { ...measureRow(), row: `${engine}, add`, mode: 'add', check: '' };
+  const nativeFlush = {};
+  for (const format of FORMATS) {
+    const out = join(outDir, `${input}.flush.${format}`);
+    nativeFlush[format] = driver(bin.bench, ['--mode', 'flush', '--format', format, '--output', out, ...args, file]);
+    yield { ...nativeFlush[format], row: 'ptm native, flush', mode: 'flush', check: '', output_sha256: sha256(out) };
+  }
+  const reference = sha256(join(outDir, `${input}.flush.otlp`));
+  const sameFlush = (row, engine) => ({ ...row, row: `${engine}, flush`, mode: 'flush', check: row.output_sha256 === reference ? '= bytes' : '≠ bytes' });
+  yield sameFlush(driver('node', [join(root, 'tests', 'bench', 'bench-wasm.mjs'), '--mode', 'flush', ...args, file]), 'reactor, node');
+  yield sameFlush(driver(bin.wazero, ['-module', reactorModule, '-mode', 'flush', ...args, file]), 'reactor, wazero');
+}
+
+/** The fixed cost of a request: one sample, added and converted natively, added in the wasm engines. */
+function* requestCostRows() {
+  const file = oneSampleInput;
+  yield { ...driver(bin.bench, ['--mode', 'add', file]), row: 'ptm native, add', mode: 'add', check: '' };
+  yield { ...driver(bin.bench, ['--mode', 'convert', file]), row: 'ptm native', mode: 'convert', check: '' };
+  yield { ...driver('node', [join(root, 'tests', 'bench', 'bench-wasm.mjs'), '--mode', 'add', file]), row: 'reactor, node, add', mode: 'add', check: '' };
+  yield { ...driver(bin.wazero, ['-module', reactorModule, '-mode', 'add', file]), row: 'reactor, wazero, add', mode: 'add', check: '' };
+}
+
 /** The JSON Lines memory row: the native CLI on the 200 MB file. */
 function jsonLinesRow() {
   const result = spawnSync(bin.runstat, ['--', bin.cli, '-c', jsonlConfig, '-f', 'otlp', '--stats', jsonlInput], { cwd: root, maxBuffer: 1 << 30 });
@@ -247,12 +289,60 @@ function table(rows) {
   return lines.join('\n');
 }
 
+/** The held-path table: add rows (ns/sample, × floor, × native add), flush rows (ns/series). */
+function heldTable(rows) {
+  const head = ['input', 'row', 'output', 'ns/sample', 'ns/series', 'µs/request', '× floor', 'speed vs native', 'check'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i >= 3 && i <= 7 ? '---:' : '---')).join('|')}|`];
+  for (const r of rows) {
+    const cells = r.error
+      ? [r.input, r.row, '', '', '', '', '', '', `failed: ${r.error}`]
+      : [r.input, r.row, r.mode === 'flush' ? r.format : '—', r.mode === 'flush' ? '' : nsText(r.ns_per_sample),
+          r.mode === 'flush' ? nsText(r.ns_per_series) : '', r.samples === 1 ? number(r.ns_per_run / 1000, 2) : '',
+          ratioText(r.floor_ratio), r.speed === undefined ? '' : `${r.speed.toFixed(2)}×`, r.check ?? ''];
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+/** The targets of issue 32, each with the figure it is judged on. */
+function targets(rows, held) {
+  const find = (list, input, row, format) => list.find((r) => r.input === input && r.row === row && !r.error && (format === undefined || r.format === format));
+  const floorOf = (input) => find(rows, input, 'floor (decode only)');
+  const out = [];
+  const add = (what, figure, target, holds) => out.push({ what, figure, target, holds });
+  for (const [input, limit] of [['ebpf-1m', 3], ['ebpf-100k', 3], ['ebpf-1k', 5]]) {
+    const row = find(held, input, 'ptm native, add');
+    const floor = floorOf(input);
+    if (row && floor) add(`add path, ${input}`, `${(row.ns_per_sample / floor.ns_per_sample).toFixed(1)}× the floor (${nsText(row.ns_per_sample)} / ${nsText(floor.ns_per_sample)} ns)`, `≤ ${limit}×`, row.ns_per_sample / floor.ns_per_sample <= limit);
+  }
+  const one = find(held, 'ebpf-1 (one sample)', 'ptm native, add');
+  if (one) add('fixed cost of a request, native add, one sample', `${number(one.ns_per_run / 1000, 2)} µs`, '≤ 2 µs', one.ns_per_run <= 2000);
+  for (const [format, limit] of [['otlp', 100], ['json', 150], ['prom', 150]]) {
+    const row = find(held, 'ebpf-100k', 'ptm native, flush', format);
+    if (row) add(`flush, ${format}, ebpf-100k`, `${nsText(row.ns_per_series)} ns/series`, `≤ ${limit}`, row.ns_per_series <= limit);
+  }
+  for (const input of INPUTS) {
+    const pdata = find(rows, input, 'Go pdata baseline');
+    const native = find(rows, input, 'ptm native', 'otlp');
+    if (pdata && native) add(`end to end vs the pdata baseline, ${input}`, `${(pdata.ns_per_sample / native.ns_per_sample).toFixed(1)}× faster`, '≥ 10×', pdata.ns_per_sample / native.ns_per_sample >= 10);
+  }
+  for (const [engine, limit] of [['reactor, node', 0.6], ['WASI, wasmtime', 0.6], ['reactor, wazero', 0.4]]) {
+    const speeds = held.filter((r) => r.row === `${engine}, add` && r.speed !== undefined && INPUTS.includes(r.input));
+    if (speeds.length === 0) continue;
+    const worst = speeds.reduce((a, b) => (b.speed < a.speed ? b : a));
+    add(`add path in ${engine.split(', ')[1]} vs native (worst input: ${worst.input})`, `${worst.speed.toFixed(2)}×`, `≥ ${limit}`, worst.speed >= limit);
+  }
+  const lines = ['| target | measured | wanted | holds |', '|---|---:|---:|---|'];
+  for (const t of out) lines.push(`| ${t.what} | ${t.figure} | ${t.target} | ${t.holds ? 'yes' : '**no**'} |`);
+  return lines.join('\n');
+}
+
 function version(command, args) {
   const result = spawnSync(command, args, { encoding: 'utf8' });
   return result.status === 0 ? result.stdout.trim().split('\n')[0] : 'unknown';
 }
 
-function report(rows, seconds) {
+function report(rows, held, seconds) {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`;
   return [
     '# make bench: results',
@@ -268,12 +358,26 @@ function report(rows, seconds) {
     '',
     table(rows),
     '',
+    '## The held path (issue 32)',
+    '',
+    'Add: decode and aggregation into held series (ptm_converter_add), ns per sample of the request; "× floor":',
+    'over the decode-only floor of the same input; "speed vs native": native add\'s time over the row\'s (1 is',
+    'native speed). Flush: the held series of one add encoded (cumulative, so every flush writes them all), ns',
+    'per series written; the wasm engines\' bytes must be native\'s. ebpf-1: one sample, µs per request. Wasm rows',
+    'time on each engine\'s own clock inside the module (wasmtime: wall time, WASI has no process CPU clock).',
+    '',
+    heldTable(held),
+    '',
+    '## Targets (issue 32)',
+    '',
+    targets(rows, held),
+    '',
   ].join('\n');
 }
 
 /** The inputs to run ('jsonl': the JSON Lines row), from --only or all. */
 function parseOnly(argv) {
-  const all = [...INPUTS, 'jsonl'];
+  const all = [...INPUTS, 'ebpf-1', 'jsonl'];
   const at = argv.indexOf('--only');
   if (at < 0) return all;
   const only = argv[at + 1]?.split(',') ?? [];
@@ -288,11 +392,16 @@ function main() {
   writeFileSync(emptyInput, '');
   run(bin.wasmtime, ['compile', wasiModule, '-o', precompiled]);
   const rows = [];
+  const held = [];
+  const recordHeld = (row) => {
+    held.push(row);
+    console.log(row.error ? `${row.input} ${row.row}: failed: ${row.error}` : `${row.input} ${row.row} ${row.mode === 'flush' ? `${row.format}: ${nsText(row.ns_per_series)} ns/series` : `${nsText(row.ns_per_sample)} ns/sample`} ${row.check ?? ''}`);
+  };
   const record = (row) => {
     rows.push(row);
     console.log(row.error ? `${row.input} ${row.row}: failed: ${row.error}` : `${row.input} ${row.row} ${row.format}: ${nsText(row.ns_per_sample)} ns/sample ${row.check ?? ''}`);
   };
-  for (const input of only.filter((name) => name !== 'jsonl')) {
+  for (const input of only.filter((name) => name !== 'jsonl' && name !== 'ebpf-1')) {
     if (!existsSync(join(benchDir, `${input}.pb`))) throw new Error(`no build/bench/${input}.pb: run make bench`);
     const rowsOfInput = [];
     try {
@@ -305,6 +414,32 @@ function main() {
     }
     const native = Object.fromEntries(rowsOfInput.filter((r) => r.row === 'ptm native').map((r) => [r.format, r.ns_per_sample]));
     for (const row of rows.filter((r) => r.input === input && !r.error)) row.ratio = row.ns_per_sample / (native[row.format] ?? native.otlp);
+    const { args } = planFor(input);
+    const heldOfInput = [];
+    try {
+      for (const row of heldRows(input, join(benchDir, `${input}.pb`), args)) {
+        heldOfInput.push(row);
+        recordHeld({ input, ...row });
+      }
+    } catch (error) {
+      recordHeld({ input, row: `the held row after ${heldOfInput.at(-1)?.row ?? 'none'}`, error: error.message });
+    }
+    const floor = rowsOfInput.find((r) => r.row === 'floor (decode only)');
+    const nativeAdd = held.find((r) => r.input === input && r.row === 'ptm native, add' && !r.error);
+    for (const row of held.filter((r) => r.input === input && !r.error && r.mode === 'add')) {
+      if (floor) row.floor_ratio = row.ns_per_sample / floor.ns_per_sample;
+      if (nativeAdd) row.speed = nativeAdd.ns_per_sample / row.ns_per_sample;
+    }
+  }
+  if (only.includes('ebpf-1')) {
+    try {
+      const cost = [...requestCostRows()].map((row) => ({ input: 'ebpf-1 (one sample)', ...row }));
+      cost.forEach(recordHeld);
+      for (const row of cost) row.ns_per_run ??= row.ns_per_sample * row.samples;
+      for (const row of cost.filter((r) => r.mode === 'add')) row.speed = cost[0].ns_per_run / row.ns_per_run;
+    } catch (error) {
+      recordHeld({ input: 'ebpf-1 (one sample)', row: 'request cost', error: error.message });
+    }
   }
   if (only.includes('jsonl')) {
     try {
@@ -314,11 +449,11 @@ function main() {
     }
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const text = report(rows, seconds);
+  const text = report(rows, held, seconds);
   writeFileSync(join(benchDir, 'results.md'), text);
-  writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify(rows, null, 1)}\n`);
+  writeFileSync(join(benchDir, 'results.json'), `${JSON.stringify({ rows, held }, null, 1)}\n`);
   console.log(`\n${text}\n(written to ${relative(root, join(benchDir, 'results.md'))})`);
-  if (rows.some((r) => r.error || r.check?.startsWith('≠'))) process.exitCode = 1;
+  if ([...rows, ...held].some((r) => r.error || r.check?.startsWith('≠'))) process.exitCode = 1;
 }
 
 main();
