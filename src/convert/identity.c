@@ -346,14 +346,18 @@ uint32_t point_attributes(const conversion *c, const series *s, point_attribute 
 
 uint32_t point_attributes_left_off(const conversion *c, const series *s)
 {
-    point_attribute own[4];
-    uint32_t count = own_attributes(c, s, own);
     if (s->key.overflow)
         return 0;
     const resource_record *resource = series_resource(c, s);
+    const rule_set *rules = &((const rule_set *)c->rule_sets.items)[s->key.rules];
+    enum { OWN_MAX = 4 }; /* own_attributes' most */
+    if ((uint64_t)resource->copied_count + OWN_MAX + rules->count <= c->config->max_point_attributes)
+        return 0; /* everything fits: nothing to count (the usual case, once per series) */
+    point_attribute own[OWN_MAX];
+    uint32_t count = own_attributes(c, s, own);
     uint32_t copied = 0;
     for (uint32_t i = 0; i < resource->copied_count; i++)
         copied += !key_taken(own, count, resource->copied[i].key);
-    uint32_t room = copied_room(c, count, &((const rule_set *)c->rule_sets.items)[s->key.rules]);
+    uint32_t room = copied_room(c, count, rules);
     return copied > room ? copied - room : 0;
 }
