@@ -211,15 +211,33 @@ void *arena_dup(arena *a, const void *data, size_t size)
     return result;
 }
 
+/* Whether n bytes at x and y are equal, eight at a time (wasi-libc's
+ * memcmp compares one at a time, and interning compares every string it
+ * finds). */
+static bool bytes_equal(const uint8_t *x, const uint8_t *y, size_t n)
+{
+    for (; n >= 8; x += 8, y += 8, n -= 8) {
+        uint64_t u, v;
+        memcpy(&u, x, 8);
+        memcpy(&v, y, 8);
+        if (u != v)
+            return false;
+    }
+    uint8_t differ = 0;
+    for (size_t i = 0; i < n; i++)
+        differ |= x[i] ^ y[i];
+    return differ == 0;
+}
+
 bool slice_equals(byte_slice a, byte_slice b)
 {
-    return a.size == b.size && (a.size == 0 || memcmp(a.data, b.data, a.size) == 0);
+    return a.size == b.size && (a.size == 0 || bytes_equal(a.data, b.data, a.size));
 }
 
 bool slice_equals_cstr(byte_slice a, const char *text)
 {
     size_t length = strlen(text);
-    return a.size == length && (length == 0 || memcmp(a.data, text, length) == 0);
+    return a.size == length && (length == 0 || bytes_equal(a.data, (const uint8_t *)text, length));
 }
 
 bool vector_grow(arena *a, arena_vector *v, size_t item_size)

@@ -87,10 +87,15 @@ static uint32_t intern_with(string_interner *interner, byte_slice text, bool cop
     return intern_hashed(interner, text, (uint32_t)hash_bytes(&interner->key, text.data, text.size), copy);
 }
 
+static bool same_key(const hash_key *a, const hash_key *b)
+{
+    return a->k0 == b->k0 && a->k1 == b->k1;
+}
+
 uint32_t intern_find_from(const string_interner *in, const string_interner *from, uint32_t id)
 {
     byte_slice text = interned(from, id);
-    uint32_t hash = memcmp(&in->key, &from->key, sizeof in->key) == 0
+    uint32_t hash = same_key(&in->key, &from->key)
                         ? ((const uint32_t *)from->hashes.items)[id]
                         : (uint32_t)hash_bytes(&in->key, text.data, text.size);
     return in->slots[slot_of(in, text, hash)];
@@ -99,7 +104,7 @@ uint32_t intern_find_from(const string_interner *in, const string_interner *from
 uint32_t intern_from(string_interner *to, const string_interner *from, uint32_t id, bool copy)
 {
     byte_slice text = interned(from, id);
-    if (memcmp(&to->key, &from->key, sizeof to->key) != 0)
+    if (!same_key(&to->key, &from->key))
         return intern_with(to, text, copy);
     return intern_hashed(to, text, ((const uint32_t *)from->hashes.items)[id], copy);
 }

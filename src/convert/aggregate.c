@@ -26,10 +26,35 @@ static uint64_t key_hash(const series_aggregator *aggregator, const series_key *
     return h >> 32;
 }
 
+/* Keys compare as four words: series_key has no padding. (memcmp would do,
+ * but wasi-libc's compares a byte at a time, and this runs on every probe.) */
 static bool key_equals(const series_key *a, const series_key *b)
 {
-    return memcmp(a, b, sizeof *a) == 0;
+    uint64_t x[4], y[4];
+    memcpy(x, a, sizeof x);
+    memcpy(y, b, sizeof y);
+    return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3])) == 0;
 }
+_Static_assert(sizeof(series_key) == 4 * sizeof(uint64_t), "key_equals compares four words");
+
+/* A slot holds the index + 1 of its series (0: empty) in its low half and
+ * that series' key hash in its high half, so that a probe passes another
+ * key, and grow() places a series, without reading the series. */
+static inline uint32_t slot_series(uint64_t slot)
+{
+    return (uint32_t)slot;
+}
+
+static inline uint32_t slot_hash(uint64_t slot)
+{
+    return (uint32_t)(slot >> 32);
+}
+
+/* Where a key is or would go, and its hash. */
+typedef struct probe {
+    uint32_t slot;
+    uint32_t hash;
+} probe;
 
 bool aggregator_init(series_aggregator *aggregator, arena *a, const hash_key *key,
                      uint32_t metric_count, uint32_t limit)
@@ -41,7 +66,7 @@ bool aggregator_init(series_aggregator *aggregator, arena *a, const hash_key *ke
     aggregator->limit = limit;
     aggregator->overflow_resource = UINT32_MAX;
     aggregator->slot_mask = 63; /* grows at half full: small inputs, small tables */
-    aggregator->slots = arena_calloc(a, aggregator->slot_mask + 1, sizeof(uint32_t));
+    aggregator->slots = arena_calloc(a, aggregator->slot_mask + 1, sizeof(uint64_t));
     aggregator->metric_series = arena_calloc(a, metric_count + 1, sizeof(uint32_t));
     aggregator->metric_count = metric_count;
     return aggregator->slots != NULL && aggregator->metric_series != NULL;
@@ -50,15 +75,17 @@ bool aggregator_init(series_aggregator *aggregator, arena *a, const hash_key *ke
 static bool grow(series_aggregator *aggregator)
 {
     uint32_t slot_count = (aggregator->slot_mask + 1) * 2;
-    uint32_t *slots = arena_calloc(aggregator->arena, slot_count, sizeof(uint32_t));
+    uint64_t *slots = arena_calloc(aggregator->arena, slot_count, sizeof(uint64_t));
     if (slots == NULL)
         return false;
-    const series *items = aggregator->series.items;
-    for (uint32_t i = 0; i < aggregator->series.count; i++) {
-        uint32_t slot = (uint32_t)key_hash(aggregator, &items[i].key) & (slot_count - 1);
+    for (uint32_t i = 0; i <= aggregator->slot_mask; i++) {
+        uint64_t entry = aggregator->slots[i];
+        if (slot_series(entry) == 0)
+            continue;
+        uint32_t slot = slot_hash(entry) & (slot_count - 1);
         while (slots[slot] != 0)
             slot = (slot + 1) & (slot_count - 1);
-        slots[slot] = i + 1;
+        slots[slot] = entry;
     }
     aggregator->slots = slots;
     aggregator->slot_mask = slot_count - 1;
@@ -66,20 +93,23 @@ static bool grow(series_aggregator *aggregator)
 }
 
 /* The slot holding key, or the empty slot where it would go. */
-static uint32_t find_slot(const series_aggregator *aggregator, const series_key *key)
+static probe find_slot(const series_aggregator *aggregator, const series_key *key)
 {
     const series *items = aggregator->series.items;
-    uint32_t slot = (uint32_t)key_hash(aggregator, key) & aggregator->slot_mask;
-    /* Probing compares keys as memory: series_key has no padding. */
-    while (aggregator->slots[slot] != 0 && !key_equals(&items[aggregator->slots[slot] - 1].key, key))
+    uint32_t hash = (uint32_t)key_hash(aggregator, key);
+    uint32_t slot = hash & aggregator->slot_mask;
+    for (;;) {
+        uint64_t entry = aggregator->slots[slot];
+        if (slot_series(entry) == 0 ||
+            (slot_hash(entry) == hash && key_equals(&items[slot_series(entry) - 1].key, key)))
+            return (probe){slot, hash};
         slot = (slot + 1) & aggregator->slot_mask;
-    return slot;
+    }
 }
-
 
 /* Creates the series of key in the empty slot find_slot() gave for it; NULL
  * when memory ran out. */
-static series *insert_at(series_aggregator *aggregator, const series_key *key, uint32_t slot)
+static series *insert_at(series_aggregator *aggregator, const series_key *key, probe at)
 {
     series *s = vector_push(aggregator->arena, &aggregator->series, sizeof(series));
     if (s == NULL)
@@ -87,7 +117,7 @@ static series *insert_at(series_aggregator *aggregator, const series_key *key, u
     s->key = *key;
     s->start = UINT64_MAX;
     s->order = aggregator->series.count - 1;
-    aggregator->slots[slot] = aggregator->series.count;
+    aggregator->slots[at.slot] = (uint64_t)at.hash << 32 | aggregator->series.count;
     if ((uint64_t)aggregator->series.count * 2 > (uint64_t)aggregator->slot_mask + 1 &&
         !grow(aggregator))
         return NULL;
@@ -98,15 +128,16 @@ static series *insert_at(series_aggregator *aggregator, const series_key *key, u
 /* Finds or creates the series of key; NULL when memory ran out. */
 static series *series_for(series_aggregator *aggregator, const series_key *key)
 {
-    uint32_t slot = find_slot(aggregator, key);
-    if (aggregator->slots[slot] != 0)
-        return &((series *)aggregator->series.items)[aggregator->slots[slot] - 1];
-    return insert_at(aggregator, key, slot);
+    probe at = find_slot(aggregator, key);
+    uint32_t found = slot_series(aggregator->slots[at.slot]);
+    if (found != 0)
+        return &((series *)aggregator->series.items)[found - 1];
+    return insert_at(aggregator, key, at);
 }
 
 bool aggregate_holds(const series_aggregator *aggregator, const series_key *key)
 {
-    return aggregator->slots[find_slot(aggregator, key)] != 0;
+    return slot_series(aggregator->slots[find_slot(aggregator, key).slot]) != 0;
 }
 
 static series_key overflow_key(const series_aggregator *aggregator, const series_key *key)
@@ -119,9 +150,9 @@ static series_key overflow_key(const series_aggregator *aggregator, const series
 bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t value,
                    uint64_t start, uint64_t end, uint32_t *index)
 {
-    uint32_t slot = find_slot(aggregator, key);
-    if (aggregator->slots[slot] != 0) {
-        uint32_t found = aggregator->slots[slot] - 1;
+    probe at = find_slot(aggregator, key);
+    if (slot_series(aggregator->slots[at.slot]) != 0) {
+        uint32_t found = slot_series(aggregator->slots[at.slot]) - 1;
         series_accumulate(&((series *)aggregator->series.items)[found], value, start, end);
         if (index != NULL)
             *index = found;
@@ -134,7 +165,7 @@ bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t
         aggregator->overflowed++;
         s = series_for(aggregator, &overflow);
     } else {
-        s = insert_at(aggregator, key, slot);
+        s = insert_at(aggregator, key, at);
         if (s != NULL && !key->overflow)
             aggregator->metric_series[key->metric]++;
     }
@@ -149,9 +180,9 @@ bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t
 bool aggregate_replace(series_aggregator *aggregator, const series_key *key, int64_t value,
                        uint64_t start, uint64_t end)
 {
-    uint32_t slot = find_slot(aggregator, key);
-    uint32_t index = aggregator->slots[slot] - 1;
-    if (aggregator->slots[slot] == 0 && !aggregate_add(aggregator, key, 0, start, end, &index))
+    uint32_t found = slot_series(aggregator->slots[find_slot(aggregator, key).slot]);
+    uint32_t index = found - 1;
+    if (found == 0 && !aggregate_add(aggregator, key, 0, start, end, &index))
         return false;
     series *s = &((series *)aggregator->series.items)[index];
     if (end >= s->end) { /* a new series has just taken this end */

@@ -48,7 +48,7 @@ typedef struct series_aggregator {
                                    limit goes to the overflow series of its own
                                    resource; else to that of this resource, so a
                                    metric has one overflow series in all */
-    uint32_t *slots;           /* index+1 into series, 0 = empty */
+    uint64_t *slots;           /* the series' index+1 (0 = empty) | its key hash << 32 (aggregate.c) */
     uint32_t slot_mask;
     arena_vector series;       /* series */
     uint32_t *metric_series;   /* non-overflow series per metric */
