@@ -51,6 +51,10 @@ const METRICS = [
   ['profile.function.inclusive.wall.time', 's', 'wall', false, 'inclusive'],
   ['profile.function.self.memory.allocated', 'By', 'memory', false, 'self'],
   ['profile.function.inclusive.memory.allocated', 'By', 'memory', false, 'inclusive'],
+  ['profile.function.self.memory.inuse', 'By', 'inuse', true, 'self'],
+  ['profile.function.inclusive.memory.inuse', 'By', 'inuse', true, 'inclusive'],
+  ['profile.function.self.memory.inuse_objects', '{object}', 'inuse_objects', true, 'self'],
+  ['profile.function.inclusive.memory.inuse_objects', '{object}', 'inuse_objects', true, 'inclusive'],
 ].map(([name, unit, measure, gauge, fn]) => ({ name, unit, measure, gauge, fn }));
 const metricIndex = (measure, fn) => METRICS.findIndex((m) => m.measure === measure && m.fn === fn);
 const TIME_UNITS = { nanoseconds: 1, ns: 1, microseconds: 1e3, us: 1e3, milliseconds: 1e6, ms: 1e6, seconds: 1e9, s: 1e9 };
