@@ -14,20 +14,6 @@
 
 #include <string.h>
 
-/* Tags, each one byte (common.proto, resource.proto). */
-enum {
-    TAG_ELEMENT = 0x0a, /* Resource.attributes = ArrayValue.values = KeyValueList.values = 1 */
-    TAG_KEY = 0x0a,     /* KeyValue.key = 1 */
-    TAG_VALUE = 0x12,   /* KeyValue.value = 2 */
-    TAG_STRING = 0x0a,  /* AnyValue.string_value = 1 */
-    TAG_BOOL = 0x10,    /* AnyValue.bool_value = 2, varint */
-    TAG_INT = 0x18,     /* AnyValue.int_value = 3, varint */
-    TAG_DOUBLE = 0x21,  /* AnyValue.double_value = 4, fixed64 */
-    TAG_ARRAY = 0x2a,   /* AnyValue.array_value = 5 */
-    TAG_KVLIST = 0x32,  /* AnyValue.kvlist_value = 6 */
-    TAG_BYTES = 0x3a,   /* AnyValue.bytes_value = 7 */
-};
-
 typedef struct canonical_writer {
     wire_writer w;
     const profile_dictionary *dictionary; /* where strindex members resolve */
@@ -69,7 +55,7 @@ static void put_list(canonical_writer *cw, byte_slice list, bool is_kvlist, int 
                 pair.key = dictionary_string(cw->dictionary, pair.key_strindex);
             put_key_value(cw, pair.key, pair.value, depth);
         }
-        wire_close_field(&cw->w, TAG_ELEMENT, mark);
+        wire_close_field(&cw->w, WIRE_TAG_ELEMENT, mark);
     }
 }
 
@@ -85,29 +71,29 @@ static void put_any_value(canonical_writer *cw, byte_slice raw, int depth)
     uint64_t bits;
     switch (value.kind) {
     case ANY_STRING:
-        wire_put_text_field(&cw->w, TAG_STRING, value.bytes);
+        wire_put_text_field(&cw->w, WIRE_TAG_STRING_VALUE, value.bytes);
         return;
     case ANY_STRINDEX:
-        wire_put_text_field(&cw->w, TAG_STRING, dictionary_string(cw->dictionary, value.strindex));
+        wire_put_text_field(&cw->w, WIRE_TAG_STRING_VALUE, dictionary_string(cw->dictionary, value.strindex));
         return;
     case ANY_BYTES:
         wire_put_bytes(&cw->w, value.bytes.data, value.bytes.size);
-        wire_close_field(&cw->w, TAG_BYTES, mark);
+        wire_close_field(&cw->w, WIRE_TAG_BYTES_VALUE, mark);
         return;
     case ANY_BOOL:
-        wire_put_varint_field(&cw->w, TAG_BOOL, value.boolean);
+        wire_put_varint_field(&cw->w, WIRE_TAG_BOOL_VALUE, value.boolean);
         return;
     case ANY_INT:
-        wire_put_varint_field(&cw->w, TAG_INT, (uint64_t)value.integer);
+        wire_put_varint_field(&cw->w, WIRE_TAG_INT_VALUE, (uint64_t)value.integer);
         return;
     case ANY_DOUBLE:
         memcpy(&bits, &value.number, sizeof bits);
-        wire_put_fixed64_field(&cw->w, TAG_DOUBLE, bits);
+        wire_put_fixed64_field(&cw->w, WIRE_TAG_DOUBLE_VALUE, bits);
         return;
     case ANY_ARRAY:
     case ANY_KVLIST:
         put_list(cw, value.bytes, value.kind == ANY_KVLIST, depth + 1);
-        wire_close_field(&cw->w, value.kind == ANY_KVLIST ? TAG_KVLIST : TAG_ARRAY, mark);
+        wire_close_field(&cw->w, value.kind == ANY_KVLIST ? WIRE_TAG_KVLIST_VALUE : WIRE_TAG_ARRAY_VALUE, mark);
         return;
     case ANY_EMPTY:
         return;
@@ -120,9 +106,9 @@ static void put_key_value(canonical_writer *cw, byte_slice key, byte_slice raw_v
 {
     size_t mark = wire_written(&cw->w);
     put_any_value(cw, raw_value, depth);
-    wire_close_field(&cw->w, TAG_VALUE, mark);
+    wire_close_field(&cw->w, WIRE_TAG_VALUE, mark);
     if (key.size > 0)
-        wire_put_text_field(&cw->w, TAG_KEY, key);
+        wire_put_text_field(&cw->w, WIRE_TAG_KEY, key);
 }
 
 bool otlp_canonical_attributes(const profile_dictionary *dictionary, const key_value_ref *attributes,
@@ -135,7 +121,7 @@ bool otlp_canonical_attributes(const profile_dictionary *dictionary, const key_v
     for (uint32_t i = count; i-- > 0 && cw.w.ok;) {
         size_t mark = wire_written(&cw.w);
         put_key_value(&cw, attributes[i].key, attributes[i].value, 0);
-        wire_close_field(&cw.w, TAG_ELEMENT, mark);
+        wire_close_field(&cw.w, WIRE_TAG_ELEMENT, mark);
     }
     *out = wire_finished(&cw.w);
     return cw.w.ok;

@@ -51,10 +51,7 @@ enum {
     TAG_AS_DOUBLE = 0x21,                /* NumberDataPoint.as_double = 4, fixed64 */
     TAG_AS_INT = 0x31,                   /* NumberDataPoint.as_int = 6, fixed64 */
     TAG_POINT_ATTRIBUTE = 0x3a,          /* NumberDataPoint.attributes = 7 */
-    TAG_KEY = 0x0a,                      /* KeyValue.key = 1 */
-    TAG_VALUE = 0x12,                    /* KeyValue.value = 2 */
-    TAG_STRING_VALUE = 0x0a,             /* AnyValue.string_value = 1 */
-    TAG_BOOL_VALUE = 0x10,               /* AnyValue.bool_value = 2, varint */
+    /* KeyValue and AnyValue: wire_write.h's WIRE_TAG_* */
 };
 
 /* AggregationTemporality (metrics.proto). */
@@ -76,12 +73,12 @@ static void put_point_attribute(wire_writer *w, const point_attribute *attribute
         return;
     }
     if (attribute->kind == POINT_TRUE)
-        wire_put_varint_field(w, TAG_BOOL_VALUE, 1);
+        wire_put_varint_field(w, WIRE_TAG_BOOL_VALUE, 1);
     else
-        wire_put_text_field(w, TAG_STRING_VALUE, attribute->value);
-    wire_close_field(w, TAG_VALUE, mark);
+        wire_put_text_field(w, WIRE_TAG_STRING_VALUE, attribute->value);
+    wire_close_field(w, WIRE_TAG_VALUE, mark);
     if (attribute->key.size > 0)
-        wire_put_text_field(w, TAG_KEY, attribute->key);
+        wire_put_text_field(w, WIRE_TAG_KEY, attribute->key);
     wire_close_field(w, TAG_POINT_ATTRIBUTE, mark);
 }
 

@@ -27,6 +27,22 @@
 
 #include "base/arena.h"
 
+/* The tags of common.proto's attribute messages, which the metrics
+ * encoder and the canonical attributes both write (number << 3 | wire
+ * type, one byte each). */
+enum {
+    WIRE_TAG_ELEMENT = 0x0a,      /* ArrayValue.values = KeyValueList.values = Resource.attributes = 1 */
+    WIRE_TAG_KEY = 0x0a,          /* KeyValue.key = 1 */
+    WIRE_TAG_VALUE = 0x12,        /* KeyValue.value = 2 */
+    WIRE_TAG_STRING_VALUE = 0x0a, /* AnyValue.string_value = 1 */
+    WIRE_TAG_BOOL_VALUE = 0x10,   /* AnyValue.bool_value = 2, varint */
+    WIRE_TAG_INT_VALUE = 0x18,    /* AnyValue.int_value = 3, varint */
+    WIRE_TAG_DOUBLE_VALUE = 0x21, /* AnyValue.double_value = 4, fixed64 */
+    WIRE_TAG_ARRAY_VALUE = 0x2a,  /* AnyValue.array_value = 5 */
+    WIRE_TAG_KVLIST_VALUE = 0x32, /* AnyValue.kvlist_value = 6 */
+    WIRE_TAG_BYTES_VALUE = 0x3a,  /* AnyValue.bytes_value = 7 */
+};
+
 /* What is written is [cursor, end) of the region [start, end). Lengths are
  * taken as distances from the end, which growing keeps. */
 typedef struct wire_writer {
