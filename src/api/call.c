@@ -190,8 +190,7 @@ static void hold_conversion(ptm_converter *converter, conversion *c)
 {
     cumulative_store *store = &converter->kept[converter->kept_current];
     if (!cumulative_absorb(store, c, converter->add_time)) {
-        cumulative_clear(store); /* it holds part of this input */
-        status_out_of_memory_losing(&converter->status, "the held series were dropped");
+        status_out_of_memory(&converter->status); /* the store holds what it held */
         return;
     }
     if (converter->window_start == 0)
@@ -217,8 +216,7 @@ ptm_result call_finish_conversion(ptm_converter *converter, ptm_format format, b
         return status->code;
     }
     if (converter->config.cumulative && !cumulative_merge(&converter->cumulative, c)) {
-        cumulative_clear(&converter->cumulative); /* it holds part of this input */
-        status_out_of_memory_losing(status, "the cumulative state was reset");
+        status_out_of_memory(status); /* the store holds what it held */
         return status->code;
     }
     c->top_count = converter->top_count;

@@ -69,9 +69,13 @@ static uint32_t intern_hashed(string_interner *interner, byte_slice text, uint32
             return INTERN_NONE;
     }
     byte_slice *entry = vector_push(interner->arena, &interner->strings, sizeof(byte_slice));
-    uint32_t *entry_hash = vector_push(interner->arena, &interner->hashes, sizeof(uint32_t));
-    if (entry == NULL || entry_hash == NULL)
+    if (entry == NULL)
         return INTERN_NONE;
+    uint32_t *entry_hash = vector_push(interner->arena, &interner->hashes, sizeof(uint32_t));
+    if (entry_hash == NULL) {
+        interner->strings.count--; /* ids and hashes stay aligned: the interner as it was */
+        return INTERN_NONE;
+    }
     *entry = text;
     *entry_hash = hash;
     uint32_t id = interner->strings.count - 1;

@@ -45,20 +45,12 @@ bool status_fail(ptm_status *status, ptm_result code, const char *format, ...)
     return false;
 }
 
-bool status_out_of_memory_losing(ptm_status *status, const char *lost)
-{
-    const char *open = lost != NULL ? " (" : "", *close = lost != NULL ? ")" : "";
-    if (lost == NULL)
-        lost = "";
-    if (status->budget != NULL && status->budget->exceeded)
-        return status_fail(status, PTM_ERR_MEMORY_LIMIT, "memory limit: the conversion needs more than "
-                           "max_memory_bytes (%zu bytes)%s%s%s", status->budget->limit, open, lost, close);
-    return status_fail(status, PTM_ERR_NOMEM, "out of memory%s%s%s", open, lost, close);
-}
-
 bool status_out_of_memory(ptm_status *status)
 {
-    return status_out_of_memory_losing(status, NULL);
+    if (status->budget != NULL && status->budget->exceeded)
+        return status_fail(status, PTM_ERR_MEMORY_LIMIT, "memory limit: the conversion needs more than "
+                           "max_memory_bytes (%zu bytes)", status->budget->limit);
+    return status_fail(status, PTM_ERR_NOMEM, "out of memory");
 }
 
 void status_prefix(ptm_status *status, const char *format, ...)

@@ -61,9 +61,6 @@ bool status_fail(ptm_status *status, ptm_result code, const char *format, ...)
  * status's memory budget refused an allocation, PTM_ERR_MEMORY_LIMIT
  * "memory limit: ... max_memory_bytes ...". */
 bool status_out_of_memory(ptm_status *status);
-/* status_out_of_memory(), saying what was lost for it ("the held series
- * were dropped"). */
-bool status_out_of_memory_losing(ptm_status *status, const char *lost);
 
 /* Puts context before the message of a failed status ("input line 3: "
  * before "JSON: ..."); nothing when it is OK. */

@@ -147,15 +147,11 @@ static series_key overflow_key(const series_aggregator *aggregator, const series
     return overflow;
 }
 
-bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t value,
-                   uint64_t start, uint64_t end, uint32_t *index)
+bool aggregate_target(series_aggregator *aggregator, const series_key *key, uint32_t *index)
 {
     probe at = find_slot(aggregator, key);
     if (slot_series(aggregator->slots[at.slot]) != 0) {
-        uint32_t found = slot_series(aggregator->slots[at.slot]) - 1;
-        series_accumulate(&((series *)aggregator->series.items)[found], value, start, end);
-        if (index != NULL)
-            *index = found;
+        *index = slot_series(aggregator->slots[at.slot]) - 1;
         return true;
     }
     series *s;
@@ -171,26 +167,37 @@ bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t
     }
     if (s == NULL)
         return false;
-    series_accumulate(s, value, start, end);
-    if (index != NULL)
-        *index = (uint32_t)(s - (series *)aggregator->series.items);
+    *index = (uint32_t)(s - (series *)aggregator->series.items);
     return true;
 }
 
-bool aggregate_replace(series_aggregator *aggregator, const series_key *key, int64_t value,
-                       uint64_t start, uint64_t end)
+bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t value,
+                   uint64_t start, uint64_t end, uint32_t *index)
 {
-    uint32_t found = slot_series(aggregator->slots[find_slot(aggregator, key).slot]);
-    uint32_t index = found - 1;
-    if (found == 0 && !aggregate_add(aggregator, key, 0, start, end, &index))
+    uint32_t target;
+    if (!aggregate_target(aggregator, key, &target))
         return false;
-    series *s = &((series *)aggregator->series.items)[index];
-    if (end >= s->end) { /* a new series has just taken this end */
-        s->value = value;
-        s->start = start;
-        s->end = end;
-    }
+    series_accumulate(&((series *)aggregator->series.items)[target], value, start, end);
+    if (index != NULL)
+        *index = target;
     return true;
+}
+
+void aggregate_truncate(series_aggregator *aggregator, uint32_t count, uint64_t overflowed)
+{
+    series *items = aggregator->series.items;
+    for (uint32_t i = count; i < aggregator->series.count; i++) {
+        if (!items[i].key.overflow)
+            aggregator->metric_series[items[i].key.metric]--;
+    }
+    aggregator->series.count = count;
+    aggregator->overflowed = overflowed;
+    /* Open addressing has no removal: the slots are placed again. */
+    memset(aggregator->slots, 0, ((size_t)aggregator->slot_mask + 1) * sizeof *aggregator->slots);
+    for (uint32_t i = 0; i < count; i++) {
+        probe at = find_slot(aggregator, &items[i].key);
+        aggregator->slots[at.slot] = (uint64_t)at.hash << 32 | (i + 1);
+    }
 }
 
 /* qsort comparators over series pointers. */

@@ -68,6 +68,16 @@ bool aggregator_init(series_aggregator *aggregator, arena *a, const hash_key *ke
 /* Whether the aggregator has a series of key (nothing is added). */
 bool aggregate_holds(const series_aggregator *aggregator, const series_key *key);
 
+/* The series values of key go to (its own, made now if new, or its
+ * metric's overflow series past the limit), in *index, nothing added;
+ * false when memory ran out. */
+bool aggregate_target(series_aggregator *aggregator, const series_key *key, uint32_t *index);
+
+/* Forgets the series from count on (made since the count was taken, none
+ * of them added to since) and sets overflowed back: undoes
+ * aggregate_target() calls that a failure left half done. */
+void aggregate_truncate(series_aggregator *aggregator, uint32_t count, uint64_t overflowed);
+
 /* Adds value to the series of key (or to its overflow series). When index
  * is not NULL, stores the index of the series the value went to: where the
  * same key's values will always go, so a caller may cache it for
@@ -75,11 +85,6 @@ bool aggregate_holds(const series_aggregator *aggregator, const series_key *key)
 bool aggregate_add(series_aggregator *aggregator, const series_key *key, int64_t value,
                    uint64_t start, uint64_t end, uint32_t *index);
 
-/* Sets the series of key (or, past the limit, its overflow series) to a
- * gauge snapshot, unless the series holds a later one (a greater end).
- * False when memory ran out. */
-bool aggregate_replace(series_aggregator *aggregator, const series_key *key, int64_t value,
-                       uint64_t start, uint64_t end);
 
 /* Adds value to s: its sum saturates at INT64_MAX, its span widens. */
 static inline void series_accumulate(series *s, int64_t value, uint64_t start, uint64_t end)

@@ -33,46 +33,68 @@ static bool store_ready(cumulative_store *store, const conversion *c)
     return store->ready;
 }
 
-/* The store's copy of a conversion resource; its id, or INTERN_NONE. */
-static uint32_t store_resource(cumulative_store *store, const conversion *c, uint32_t index)
+/* A copy of bytes in the store's arena (NULL when memory ran out). */
+static byte_slice store_copy(cumulative_store *store, byte_slice bytes)
 {
-    uint32_t id = intern_copy(&store->identities, interned(&c->identities, index + 1));
-    if (id == INTERN_NONE || id <= store->resources.count)
-        return id;
-    const resource_record *from = &((const resource_record *)c->resources.items)[index];
-    resource_record *record = vector_push(&store->arena, &store->resources, sizeof *record);
-    if (record == NULL)
-        return INTERN_NONE;
-    *record = (resource_record){
-        .dropped_attributes_count = from->dropped_attributes_count,
-        .schema_url = {arena_dup(&store->arena, from->schema_url.data, from->schema_url.size),
-                       from->schema_url.size},
-        .canonical = {arena_dup(&store->arena, from->canonical.data, from->canonical.size),
-                      from->canonical.size},
-    };
-    return store->arena.failed ? INTERN_NONE : id;
+    return (byte_slice){arena_dup(&store->arena, bytes.data, bytes.size), bytes.size};
 }
 
-/* The store's copy of a conversion rule set; its id, or INTERN_NONE. */
+/* The store's id of an identity of c that its record (pushed last onto
+ * records) describes: interned after the record, so that a failure leaves
+ * neither and identity n keeps describing record n - 1. */
+static uint32_t store_identity(string_interner *identities, const string_interner *from, uint32_t id,
+                               arena_vector *records)
+{
+    uint32_t stored = intern_from(identities, from, id, true);
+    if (stored == INTERN_NONE)
+        records->count--;
+    return stored;
+}
+
+/* The store's copy of a conversion resource; its id, or INTERN_NONE (the
+ * store as it was). */
+static uint32_t store_resource(cumulative_store *store, const conversion *c, uint32_t index)
+{
+    uint32_t id = intern_find_from(&store->identities, &c->identities, index + 1);
+    if (id != INTERN_NONE)
+        return id;
+    const resource_record *from = &((const resource_record *)c->resources.items)[index];
+    resource_record record = {
+        .dropped_attributes_count = from->dropped_attributes_count,
+        .schema_url = store_copy(store, from->schema_url),
+        .canonical = store_copy(store, from->canonical),
+    };
+    resource_record *pushed = record.schema_url.data != NULL && record.canonical.data != NULL
+        ? vector_push(&store->arena, &store->resources, sizeof *pushed) : NULL;
+    if (pushed == NULL)
+        return INTERN_NONE;
+    *pushed = record;
+    return store_identity(&store->identities, &c->identities, index + 1, &store->resources);
+}
+
+/* The store's copy of a conversion rule set; its id, or INTERN_NONE (the
+ * store as it was). */
 static uint32_t store_rule_set(cumulative_store *store, const conversion *c, uint32_t index)
 {
-    uint32_t id = intern_copy(&store->rule_identities, interned(&c->rule_identities, index + 1));
-    if (id == INTERN_NONE || id <= store->rule_sets.count)
+    uint32_t id = intern_find_from(&store->rule_identities, &c->rule_identities, index + 1);
+    if (id != INTERN_NONE)
         return id;
     const rule_set *from = &((const rule_set *)c->rule_sets.items)[index];
-    rule_set *set = vector_push(&store->arena, &store->rule_sets, sizeof *set);
     extracted_attribute *items = arena_alloc(&store->arena, ((size_t)from->count + 1) * sizeof *items);
-    if (set == NULL || items == NULL)
+    if (items == NULL)
         return INTERN_NONE;
     for (uint32_t i = 0; i < from->count; i++) {
         /* Keys are the configuration's, which outlives the store. */
         items[i].key = from->items[i].key;
-        items[i].value = (byte_slice){arena_dup(&store->arena, from->items[i].value.data,
-                                                from->items[i].value.size),
-                                      from->items[i].value.size};
+        items[i].value = store_copy(store, from->items[i].value);
+        if (items[i].value.data == NULL)
+            return INTERN_NONE;
     }
+    rule_set *set = vector_push(&store->arena, &store->rule_sets, sizeof *set);
+    if (set == NULL)
+        return INTERN_NONE;
     *set = (rule_set){items, from->count};
-    return store->arena.failed ? INTERN_NONE : id;
+    return store_identity(&store->rule_identities, &c->rule_identities, index + 1, &store->rule_sets);
 }
 
 /* Translates conversion string ids to store ids, one lookup per id. */
@@ -128,18 +150,18 @@ static uint64_t held_start(uint64_t add_time)
     return add_time > BEFORE_ADD_NS ? add_time - BEFORE_ADD_NS : 0;
 }
 
-bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp)
+/* The store's series each of c's series goes to, in targets (c's order);
+ * false when memory ran out, the store then as it was (the strings and
+ * resources it has taken are only unused). */
+static bool settle_targets(cumulative_store *store, conversion *c, uint32_t *targets)
 {
     if (!store_ready(store, c) || !settle_overflow_resource(store, c))
         return false;
-    uint64_t overflowed = store->aggregator.overflowed;
     uint32_t resource_count = c->resources.count;
     uint32_t *resources = arena_alloc(c->arena, ((size_t)resource_count + 1) * sizeof(uint32_t));
     uint32_t *names = arena_calloc(c->arena, (size_t)c->interner.strings.count + 1, sizeof(uint32_t));
-    if (resources == NULL || names == NULL)
-        return false;
     uint32_t *rules = arena_alloc(c->arena, ((size_t)c->rule_sets.count + 1) * sizeof(uint32_t));
-    if (rules == NULL)
+    if (resources == NULL || names == NULL || rules == NULL)
         return false;
     for (uint32_t i = 0; i < resource_count; i++) {
         uint32_t id = store_resource(store, c, i);
@@ -155,24 +177,48 @@ bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp)
     }
     id_map map = {names, &c->interner, &store->names, true};
     const series *items = c->aggregator.series.items;
+    uint32_t held = store->aggregator.series.count;
+    uint64_t overflowed = store->aggregator.overflowed;
+    for (uint32_t i = 0; i < c->aggregator.series.count; i++) {
+        series_key key;
+        bool ok = map_key(&map, resources, rules, &items[i].key, &key);
+        if (ok && key.overflow)
+            key.resource = store->aggregator.overflow_resource;
+        if (!ok || !aggregate_target(&store->aggregator, &key, &targets[i])) {
+            aggregate_truncate(&store->aggregator, held, overflowed);
+            return false;
+        }
+    }
+    return true;
+}
+
+bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp)
+{
+    uint64_t overflowed = store->aggregator.overflowed;
+    uint32_t *targets = arena_alloc(c->arena, ((size_t)c->aggregator.series.count + 1) * sizeof(uint32_t));
+    if (targets == NULL || !settle_targets(store, c, targets)) {
+        store->arena.failed = false; /* the store is whole: it takes the next input */
+        return false;
+    }
+    /* Every series is there: adding allocates nothing, so it cannot fail half done. */
+    const series *items = c->aggregator.series.items;
+    series *held = store->aggregator.series.items;
     for (uint32_t i = 0; i < c->aggregator.series.count; i++) {
         const series *s = &items[i];
-        series_key key;
-        if (!map_key(&map, resources, rules, &s->key, &key))
-            return false;
-        if (key.overflow)
-            key.resource = store->aggregator.overflow_resource;
+        series *to = &held[targets[i]];
         uint64_t start = stamp != 0 ? held_start(stamp) : s->start, end = stamp != 0 ? stamp : s->end;
-        bool ok = metric_is_snapshot(&c->metrics->items[key.metric])
-                      ? aggregate_replace(&store->aggregator, &key, s->value, start, end)
-                      : aggregate_add(&store->aggregator, &key, s->value, start, end, NULL);
-        if (!ok)
-            return false;
+        if (!metric_is_snapshot(&c->metrics->items[s->key.metric])) {
+            series_accumulate(to, s->value, start, end);
+        } else if (end >= to->end) { /* the latest snapshot: a new series has no end yet */
+            to->value = s->value;
+            to->start = start;
+            to->end = end;
+        }
     }
     /* The values c sent to overflow series itself (cumulative_watch), and those the store did. */
     c->stats.overflowed += c->aggregator.overflowed + (store->aggregator.overflowed - overflowed);
     c->aggregator.overflowed = 0;
-    return !store->arena.failed;
+    return true;
 }
 
 /* Store ids found by lookup, by conversion id: 0 not looked up yet,

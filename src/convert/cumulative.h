@@ -57,8 +57,10 @@ void cumulative_clear(cumulative_store *store);
  * values sent to overflow series to c->stats.overflowed. stamp 0 keeps each
  * series' own span; another stamp is the time of a held input
  * (ptm_converter_add): a new series starts at it, and every series it
- * touches ends at it (the time it was last updated). False when memory ran
- * out; the store then holds a part of c's values, so the caller clears it.
+ * touches ends at it (the time it was last updated). All or nothing: every
+ * series c needs is found or made in the store first, then the values are
+ * added, which allocates nothing; false when memory ran out, the store then
+ * holding what it held (and takes the next input).
  */
 bool cumulative_absorb(cumulative_store *store, conversion *c, uint64_t stamp);
 
@@ -97,7 +99,7 @@ void cumulative_stamp(conversion *c, uint64_t window_start, uint64_t now);
  * replaces c's resources and series with everything the store holds, so that
  * conversion_finish() and the encoders see the cumulative state. Adds the
  * values sent to overflow series to c->stats.overflowed. False when memory
- * ran out; the store then holds a part of c's values, so the caller clears it.
+ * ran out (the store holding what it held, or all of c's values).
  */
 bool cumulative_merge(cumulative_store *store, conversion *c);
 
