@@ -5,10 +5,13 @@
 // request but the page's own files.
 import { DEFAULT_CONFIG_TEXT, configPathOf, connectorYaml, lineOfPath } from './model.js';
 import { parseFolded, renderIcicle, sortedChildren } from './flame.js';
+import { alert, emptyText, openError, setState, status } from './status.js';
 
 const $ = (id) => document.getElementById(id);
 const state = {
-  worker: null, formats: [], blob: null, name: '', busy: false, pending: null, runId: 0,
+  worker: null, formats: [], blob: null, name: '', input: 'auto', busy: false, pending: null, runId: 0,
+  shown: null, // the blob whose results are on screen (null: none)
+  resultStatus: '', // the status line of the results on screen
   model: null, folded: null, tree: null, focus: null, selected: null, goodConfig: DEFAULT_CONFIG_TEXT,
   symbols: [], // ELF files (File) handed to every conversion: native frames named from them
   openedAt: 0, started: new Map(), timings: [],
@@ -39,29 +42,20 @@ const count = (v) => new Intl.NumberFormat('en').format(v);
 const FORMAT = { seconds, bytes, count, text: (v) => String(v), number: (v) => nf.format(v) };
 const MEASURE_FORMAT = { cpu: seconds, off_cpu: seconds, wall: seconds, memory: bytes };
 
-// ---- status ------------------------------------------------------------------
-function setState(name) { document.body.dataset.state = name; }
-function status(text, progress) {
-  $('status').textContent = text;
-  const bar = $('progress');
-  if (progress === undefined) { bar.hidden = true; return; }
-  bar.hidden = false;
-  if (progress === null) bar.removeAttribute('value'); else bar.value = progress;
-}
-
 // ---- the worker --------------------------------------------------------------
 function startWorker() {
   state.worker?.terminate();
   state.busy = false;
   const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
   worker.onmessage = ({ data }) => onMessage(data);
-  worker.onerror = (event) => { status(`The converter failed: ${event.message ?? 'worker error'}`); setState('error'); };
+  worker.onerror = (event) => { alert(`The converter failed: ${event.message ?? 'worker error'}`); status('The converter failed.'); setState('error'); };
   state.worker = worker;
 }
 
 function run() {
   if (!state.blob) return;
-  const message = { type: 'run', id: ++state.runId, blob: state.blob, config: $('config').value, folded: $('flame-measure').value, symbols: state.symbols };
+  const message = { type: 'run', id: ++state.runId, blob: state.blob, config: $('config').value, folded: $('flame-measure').value,
+    symbols: state.symbols, input: state.input };
   // From the file being chosen (or the edit's run), to its results on screen.
   state.started.set(message.id, state.openedAt || performance.now());
   state.openedAt = 0;
@@ -97,41 +91,61 @@ function onMessage(data) {
       return;
     case 'progress':
       if (data.id !== state.runId) return;
-      status(`${data.stage === 'folded' ? 'Folding stacks' : 'Converting'} ${state.name}: ${bytes(data.done)} of ${bytes(data.total)}`, data.total ? data.done / data.total : null);
+      // The folding reads the whole file at once: no fraction to show, only that it goes on.
+      if (data.stage === 'folded') status(`${state.resultStatus} Folding the stacks for the flame graph…`, null);
+      else status(`Converting ${state.name}: ${bytes(data.done)} of ${bytes(data.total)}`, data.total ? data.done / data.total : null);
       return;
     case 'result': {
       const stale = data.id !== state.runId;
       state.goodConfig = state.current?.config ?? state.goodConfig;
       showConfigError(null);
+      alert(null);
       state.model = data.model;
+      state.shown = state.blob;
       render();
       const totalMs = performance.now() - (state.started.get(data.id) ?? performance.now());
       state.started.delete(data.id);
       state.timings.push({ id: data.id, name: state.name, bytes: data.timing.bytes, convertMs: data.timing.convertMs, modelMs: data.timing.modelMs, totalMs });
       notes(data);
-      status(`${state.name}: ${bytes(data.timing.bytes)} converted in ${nf.format(data.timing.convertMs)} ms.`);
+      state.resultStatus = `${state.name}: ${bytes(data.timing.bytes)} converted in ${nf.format(data.timing.convertMs)} ms.`;
+      status(state.resultStatus);
       settle();
       if (!stale && !state.pending) setState('done');
       document.body.dataset.run = String(data.id);
       return;
     }
     case 'folded':
-      if (data.id !== state.runId && data.id !== 'folded') return;
+      if (data.id !== state.runId) return;
       state.folded = data.text;
       drawFlame(true);
+      // The folding's progress is over: the status line says what is on screen again.
+      if (!state.busy) status(`${state.resultStatus} Flame graph: ${data.text === '' ? 'no samples of this measure' : `stacks folded in ${nf.format(data.ms)} ms`}.`);
+      document.body.dataset.folded = String(data.id);
       return;
     case 'exported':
       download(data.bytes, data.format);
       return;
     case 'error':
-      if (data.request === 'export') { status(`Export failed: ${data.message}`); return; }
-      if (data.request !== 'run') { status(`The converter failed to load: ${data.message}`); setState('error'); return; }
+      if (data.request === 'export') { alert(`Export failed: ${data.message}`); status('Export failed.'); return; }
+      if (data.request !== 'run') { alert(`The converter failed to load: ${data.message}`); status('The converter failed to load.'); setState('error'); return; }
+      if (data.stage === 'folded') { // after the result: the flame graph alone failed
+        if (data.id !== state.runId) return;
+        state.folded = null;
+        alert(`${state.name}: the flame graph failed: ${data.message}`);
+        flamePlaceholder(`The flame graph failed: ${data.message}`);
+        status(state.resultStatus);
+        document.body.dataset.folded = String(data.id);
+        return;
+      }
       settle();
+      // Another file's results never stay under this one's name.
+      if (state.shown !== state.blob) clearResults();
       if (data.code === 'config' || data.code === 'page' && /JSON/.test(data.message)) {
         showConfigError(data.message);
         status(state.model ? 'The configuration has an error; the last good result stays on screen.' : 'The configuration has an error.');
       } else {
-        status(`${state.name}: ${data.message}`);
+        alert(openError(state.name, data));
+        status(state.shown ? `${state.name} could not be converted; the results shown are of its last good conversion.` : `${state.name} could not be opened.`);
       }
       if (!state.pending) setState(data.code === 'config' ? 'config-error' : 'error');
       document.body.dataset.run = String(data.id);
@@ -148,10 +162,11 @@ function notes(data) {
 }
 
 // ---- opening -----------------------------------------------------------------
-function open(blob, name) {
+function open(blob, name, input = 'auto') {
   if (state.busy) startWorker();
   state.blob = blob;
   state.name = name;
+  state.input = input;
   state.folded = null;
   state.tree = null;
   state.focus = null;
@@ -179,7 +194,7 @@ $('paste').addEventListener('paste', (event) => {
   const file = event.clipboardData?.files?.[0];
   const text = event.clipboardData?.getData('text');
   if (file) open(file, file.name);
-  else if (text) open(new Blob([text], { type: 'application/json' }), 'pasted text');
+  else if (text) open(new Blob([text], { type: 'application/json' }), 'pasted text', 'json');
   event.preventDefault();
 });
 document.addEventListener('paste', (event) => {
@@ -187,7 +202,7 @@ document.addEventListener('paste', (event) => {
   const file = event.clipboardData?.files?.[0];
   const text = event.clipboardData?.getData('text');
   if (file) open(file, file.name);
-  else if (text) open(new Blob([text], { type: 'application/json' }), 'pasted text');
+  else if (text) open(new Blob([text], { type: 'application/json' }), 'pasted text', 'json');
 });
 let dragDepth = 0;
 document.addEventListener('dragenter', (event) => { event.preventDefault(); dragDepth++; $('dropzone').hidden = false; });
@@ -215,10 +230,28 @@ const TOTALS = [
   ['overflowed', 'overflowed', (m) => m.stats.overflowed, count],
 ];
 
+/** Takes every result off the page (a failed open: nothing of another file stays under its name). */
+function clearResults() {
+  state.model = null;
+  state.shown = null;
+  state.folded = null;
+  state.tree = null;
+  state.focus = null;
+  state.selected = null;
+  $('notes').textContent = '';
+  $('flame-detail').textContent = '';
+  render();
+}
+
 function render() {
   const m = state.model;
   const dl = $('totals');
   dl.textContent = '';
+  if (!m) {
+    for (const table of Object.values(tables)) table.set([]);
+    drawFlame(false);
+    return;
+  }
   for (const [key, label, get, format] of TOTALS) {
     const value = get(m);
     const div = document.createElement('div');
@@ -324,8 +357,8 @@ class Table {
     this.scroll.textContent = '';
     if (this.rows.length === 0 && this.placeholder) {
       const p = document.createElement('p');
-      p.className = 'muted';
-      p.textContent = this.placeholder;
+      p.className = 'muted placeholder';
+      p.textContent = typeof this.placeholder === 'function' ? this.placeholder() : this.placeholder;
       this.scroll.append(p);
     } else {
       this.scroll.append(table);
@@ -337,7 +370,7 @@ class Table {
 const seriesValue = (v, row) => (row.unit === 's' ? seconds(v) : row.unit === 'By' ? bytes(v) : nf.format(v));
 const tables = {
   processes: new Table($('processes'), {
-    sort: 'cpu', placeholder: 'Open a profile to see its processes.',
+    sort: 'cpu', placeholder: () => emptyText('its processes', state.model, state.goodConfig),
     columns: [
       { key: 'process', label: 'process', type: 'text' },
       { key: 'cpu', label: 'CPU', type: 'seconds' }, { key: 'off_cpu', label: 'off-CPU', type: 'seconds' },
@@ -345,7 +378,7 @@ const tables = {
     ],
   }),
   threads: new Table($('threads'), {
-    sort: 'cpu',
+    sort: 'cpu', placeholder: () => emptyText('its threads', state.model, state.goodConfig),
     columns: [
       { key: 'process', label: 'process', type: 'text' }, { key: 'thread', label: 'thread', type: 'text' },
       { key: 'cpu', label: 'CPU', type: 'seconds' }, { key: 'off_cpu', label: 'off-CPU', type: 'seconds' },
@@ -353,14 +386,14 @@ const tables = {
     ],
   }),
   functions: new Table($('functions'), {
-    sort: 'self',
+    sort: 'self', placeholder: () => emptyText('its functions', state.model, state.goodConfig, 'No samples of this measure.'),
     columns: [
       { key: 'function', label: 'function', type: 'text', wrap: true },
       { key: 'self', label: 'self', type: 'number' }, { key: 'inclusive', label: 'inclusive', type: 'number' },
     ],
   }),
   series: new Table($('series'), {
-    sort: 'name', limit: 1000,
+    sort: 'name', limit: 1000, placeholder: () => emptyText('its metrics', state.model, state.goodConfig),
     columns: [
       { key: 'name', label: 'name', type: 'text' }, { key: 'unit', label: 'unit', type: 'text' },
       { key: 'type', label: 'type', type: 'text' }, { key: 'attributes', label: 'attributes', type: 'text', wrap: true },
@@ -380,16 +413,25 @@ function drawFunctions() {
 $('fn-measure').addEventListener('change', drawFunctions);
 
 // ---- flame graph ---------------------------------------------------------------
+function flamePlaceholder(text) {
+  const container = $('flame');
+  container.textContent = '';
+  const p = document.createElement('p');
+  p.className = 'muted placeholder';
+  p.textContent = text;
+  container.append(p);
+}
+/** Why the flame graph is empty: folded stacks not (yet) here, or none of this measure. */
+function flameEmptyText() {
+  if (state.folded === null) {
+    return $('flame').dataset.placeholder ?? (state.model ? 'Folding the stacks…' : emptyText('where the time goes', null));
+  }
+  const measure = $('flame-measure').selectedOptions[0]?.textContent ?? $('flame-measure').value;
+  return emptyText('where the time goes', state.model, state.goodConfig, `No samples of this measure (${measure}) in ${state.name}.`);
+}
 function drawFlame(fresh) {
   const container = $('flame');
-  if (!state.folded) {
-    container.textContent = '';
-    const p = document.createElement('p');
-    p.className = 'muted';
-    p.textContent = container.dataset.placeholder ?? (state.blob ? 'Folding the stacks…' : 'Open a profile to see where the time goes.');
-    container.append(p);
-    return;
-  }
+  if (!state.folded || !state.model) { flamePlaceholder(flameEmptyText()); return; }
   if (fresh || !state.tree) {
     state.tree = parseFolded(state.folded);
     const select = $('flame-process');
@@ -404,7 +446,7 @@ function drawFlame(fresh) {
   const processNode = $('flame-process').value ? tree.children.get($('flame-process').value) : tree;
   const focus = state.focus ?? processNode ?? tree;
   const fmt = (v) => ($('flame-measure').value === 'memory' ? bytes(v) : seconds(v / 1e9));
-  if (tree.value === 0) { container.textContent = 'No kept samples of this measure.'; return; }
+  if (tree.value === 0) { flamePlaceholder(flameEmptyText()); return; }
   renderIcicle(container, tree, {
     focus, selected: state.selected, format: fmt,
     onSelect: (node, how) => {
@@ -522,7 +564,8 @@ for (const button of document.querySelectorAll('[data-export]')) {
     if (format === 'config-yaml') return download(connectorYaml(configObject(config) ?? {}), format);
     if (!state.blob) { status('Open a profile first.'); return undefined; }
     status(`Exporting ${format}…`);
-    state.worker.postMessage({ type: 'export', id: `export-${format}`, blob: state.blob, config, format, folded: $('flame-measure').value, symbols: state.symbols });
+    state.worker.postMessage({ type: 'export', id: `export-${format}`, blob: state.blob, config, format, folded: $('flame-measure').value,
+      symbols: state.symbols, input: state.input });
     return undefined;
   });
 }

@@ -5,7 +5,9 @@
 // input, and what it shows is compared with what the native CLI computes for
 // the same file (`ptm -f json --stats`, read here by code of its own). Also:
 // the config editor (a process filter changes the totals, a bad regex shows
-// the core's message on its line), the exports (the CLI's bytes), a 50 MB
+// the core's message on its line), a failed open (an alert, no stale
+// numbers), pasted text read as JSON, the empty states (no samples of a
+// measure, every sample filtered), the exports (the CLI's bytes), a 50 MB
 // input converted in the worker while the page keeps ticking, no request
 // but the page's own files, and screenshots in build/web-screenshots/.
 // Skipped, saying so, only when /usr/bin/chromium is absent.
@@ -14,10 +16,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { chromiumArgs, chromiumPath, chromiumSkip, loadPlaywright } from '../../lib/chromium.js';
-import { fixtures, ptm, root, scratchFile, shared, statsOf } from '../../lib/run.js';
+import { fixtures, ptm, root, scratchFile, statsOf } from '../../lib/run.js';
 import { requireDist } from '../../lib/npm.js';
+import * as webpage from '../../lib/webpage.js';
 import { serveStatic } from '../../../tools/serve-web.mjs';
 import { DEFAULT_CONFIG_TEXT, connectorYaml, lineOfPath } from '../../../web/model.js';
 import { parseFolded, sortedChildren } from '../../../web/flame.js';
@@ -28,71 +31,10 @@ if (skip) console.log(`# web tests skipped: ${skip}`);
 const site = join(root, 'build', 'web');
 const screenshots = join(root, 'build', 'web-screenshots');
 
-/** ../shared/fixtures next to this checkout, or next to the main checkout when this is a git worktree. */
-function sharedFixtures() {
-  if (existsSync(shared)) return shared;
-  const common = spawnSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: root, encoding: 'utf8' });
-  if (common.status === 0) {
-    const candidate = resolve(dirname(common.stdout.trim()), '..', 'shared', 'fixtures');
-    if (existsSync(candidate)) return candidate;
-  }
-  return null;
-}
+const { contrast, expected, sharedFixtures } = webpage;
 const sharedDir = sharedFixtures();
 const goPprof = sharedDir && ['cpu.pb.gz', 'cpu-exemplars.pb.gz'].map((n) => join(sharedDir, 'pprof', n)).find(existsSync);
 const pprofSkip = skip || (goPprof ? false : 'no Go pprof profile in ../shared/fixtures/pprof (cpu.pb.gz)');
-
-// ---- what the CLI says, read independently of web/model.js ----------------------
-const TIME_SCALE = { s: 1, ms: 1e-3, us: 1e-6, ns: 1e-9 };
-function value(point) { return Number(point.asDouble ?? point.asInt ?? 0); }
-function attrs(list) { return Object.fromEntries((list ?? []).map(({ key, value: v }) => [key, v.stringValue ?? v.intValue ?? v.doubleValue ?? v.boolValue])); }
-
-/** Totals, per-process values and functions from `ptm -f json --stats` of file (with config, a path, when given). */
-function expected(file, config) {
-  const args = ['-f', 'json', '--stats', ...(config ? ['-c', config] : []), file];
-  const result = ptm(args);
-  assert.equal(result.code, 0, result.stderr);
-  const doc = JSON.parse(result.stdout.toString() || '{"resourceMetrics":[]}');
-  const base = { 'profile.cpu.time': 'cpu', 'profile.off_cpu.time': 'off_cpu', 'profile.wall.time': 'wall', 'profile.memory.allocated': 'memory' };
-  const totals = { cpu: 0, off_cpu: 0, wall: 0, memory: 0 };
-  const processes = {};
-  const threads = {};
-  const selfCpu = {};
-  for (const rm of doc.resourceMetrics) {
-    const resource = attrs(rm.resource.attributes);
-    for (const sm of rm.scopeMetrics) {
-      for (const metric of sm.metrics) {
-        for (const point of metric.sum?.dataPoints ?? []) {
-          const a = attrs(point.attributes);
-          const v = value(point) * (TIME_SCALE[metric.unit] ?? 1);
-          const measure = base[metric.name];
-          if (measure) {
-            totals[measure] += v;
-            const name = a['process.executable.name'] ?? resource['process.executable.name'];
-            const pid = a['process.pid'] ?? resource['process.pid'];
-            const key = name !== undefined ? (pid !== undefined ? `${name} (${pid})` : name)
-              : pid !== undefined ? `pid ${pid}` : resource['service.name'] ?? '(unknown process)';
-            processes[key] ??= { cpu: 0, off_cpu: 0, wall: 0, memory: 0 };
-            processes[key][measure] += v;
-            const thread = `${key} / ${a['thread.name'] ?? '(no thread name)'}`;
-            threads[thread] ??= { cpu: 0, off_cpu: 0, wall: 0, memory: 0 };
-            threads[thread][measure] += v;
-          }
-          if (metric.name === 'profile.function.self.cpu.time') {
-            const fn = a['code.function.name'] ?? '(overflow)';
-            selfCpu[fn] = (selfCpu[fn] ?? 0) + v;
-          }
-        }
-      }
-    }
-  }
-  return { stats: statsOf(result.stderr), totals, processes, threads, selfCpu, json: result.stdout };
-}
-
-const close = (a, b) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
-function assertClose(actual, wanted, what) {
-  assert.ok(close(actual, wanted), `${what}: page ${actual}, CLI ${wanted}`);
-}
 
 // ---- the browser ---------------------------------------------------------------------
 let web; // { server, origin }
@@ -144,47 +86,12 @@ async function settled(action, timeout = 60_000) {
 }
 
 const openFile = (path, timeout) => settled(() => page.setInputFiles('#file', path), timeout);
+const pageTotals = () => webpage.pageTotals(page);
+const pageTable = (id) => webpage.pageTable(page, id);
+const pageAlert = () => webpage.pageAlert(page);
+const placeholders = () => webpage.placeholders(page);
+const checkAgainstCli = (file, config) => webpage.checkAgainstCli(page, file, config);
 
-async function pageTotals() {
-  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('#totals [data-total]')]
-    .map((el) => [el.dataset.total, Number(el.dataset.value)])));
-}
-
-/** The rows of a table: [{key: value}] from its cells' data-key/data-value. */
-async function pageTable(id) {
-  return page.evaluate((tableId) => [...document.querySelectorAll(`#${tableId} tbody tr`)].map((tr) => Object.fromEntries(
-    [...tr.cells].map((td) => [td.dataset.key, td.dataset.value]))), id);
-}
-
-async function checkAgainstCli(file, config) {
-  const want = expected(file, config);
-  const totals = await pageTotals();
-  for (const m of ['cpu', 'off_cpu', 'wall', 'memory']) assertClose(totals[m], want.totals[m], `total ${m}`);
-  for (const s of ['samples_kept', 'samples_filtered', 'samples_invalid', 'samples_skipped', 'series', 'overflowed']) {
-    assert.equal(totals[s], want.stats[s], s);
-  }
-  const processes = await pageTable('processes');
-  assert.deepEqual(processes.map((p) => p.process).sort(), Object.keys(want.processes).sort(), 'the same processes');
-  for (const row of processes) {
-    for (const m of ['cpu', 'off_cpu', 'wall', 'memory']) assertClose(Number(row[m]), want.processes[row.process][m], `${row.process} ${m}`);
-  }
-  // Processes sorted by CPU, widest first.
-  const cpus = processes.map((p) => Number(p.cpu));
-  assert.deepEqual(cpus, [...cpus].sort((a, b) => b - a), 'processes sorted by CPU');
-  const threads = await pageTable('threads');
-  assert.deepEqual(threads.map((r) => `${r.process} / ${r.thread}`).sort(), Object.keys(want.threads).sort(), 'the same threads');
-  for (const row of threads) {
-    for (const m of ['cpu', 'off_cpu', 'memory']) assertClose(Number(row[m]), want.threads[`${row.process} / ${row.thread}`][m], `${row.process} / ${row.thread} ${m}`);
-  }
-  const functions = await pageTable('functions');
-  const selfs = Object.entries(want.selfCpu);
-  if (selfs.length) {
-    const top = Math.max(...selfs.map(([, v]) => v));
-    assertClose(Number(functions[0].self), top, 'top function self CPU');
-    assert.ok(selfs.some(([name, v]) => name === functions[0].function && close(v, top)), `top function ${functions[0].function}`);
-  }
-  return want;
-}
 
 // ---- the tests -------------------------------------------------------------------------
 test('web: folded parsing sums each prefix (flame.js, independent of the page)', () => {
@@ -444,6 +351,148 @@ test('web: the icicle drawing (flame.js in the page): widths, zoom by keyboard a
   assert.ok(at(result.out, 'p1', 1), 'zoomed out again');
 });
 
+// ---- errors, stale results, empty states (issue 30) ------------------------------------
+/** Waits until the flame graph of the last run is drawn (or said to be empty). */
+const foldedDone = () => page.waitForFunction(() => document.body.dataset.folded === document.body.dataset.run, null, { timeout: 60_000 });
+
+test('web: a garbage file after a good one: an alert (error colours, 4.5:1 light and dark) names it, no number of the old file stays; an empty file says so; a good open clears it', { skip }, async () => {
+  const sample = join(fixtures, 'cpu-ebpf.pb');
+  assert.equal(await settled(() => page.click('#sample')), 'done');
+  await foldedDone();
+  assert.ok((await pageTotals()).samples_kept > 0, 'the sample is on screen');
+  assert.ok((await pageTable('processes')).length > 0);
+
+  const garbage = scratchFile('not-a-profile.bin');
+  writeFileSync(garbage, Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37 + 11) & 0xff)));
+  const cli = ptm(['-f', 'json', garbage]);
+  assert.equal(cli.code, 1, 'the CLI refuses it as input');
+  const core = cli.stderr.trim().split('\n').at(-1).replace(/^ptm: /, '');
+  assert.equal(await openFile(garbage), 'error');
+  const shown = await pageAlert();
+  assert.equal(shown.role, 'alert');
+  assert.equal(shown.shown, true);
+  const name = garbage.slice(garbage.lastIndexOf('/') + 1);
+  assert.ok(shown.text.startsWith(`${name}: not a recognised profile (pprof, OTLP protobuf or JSON): `), shown.text);
+  assert.ok(core.includes(shown.text.slice(shown.text.indexOf('JSON): ') + 7)), `page: ${shown.text}; CLI: ${core}`);
+  assert.ok((await page.textContent('#source')).includes(name), 'the heading names the new file');
+  assert.deepEqual(await pageTotals(), {}, 'no total of the sample stays');
+  for (const id of ['processes', 'threads', 'functions', 'series']) assert.deepEqual(await pageTable(id), [], `no ${id} row of the sample stays`);
+  assert.equal(await page.$$eval('#flame svg', (list) => list.length), 0, 'no flame graph of the sample stays');
+  assert.equal(await page.textContent('#notes'), '');
+  for (const scheme of ['light', 'dark']) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const look = await pageAlert();
+    assert.ok(contrast(look.color, look.background) >= 4.5, `${scheme}: alert ${look.color} on ${look.background}: ${contrast(look.color, look.background).toFixed(2)}:1`);
+    assert.notEqual(look.color, look.statusColor, `${scheme}: the alert is not in the status line's grey`);
+    mkdirSync(screenshots, { recursive: true });
+    await page.screenshot({ path: join(screenshots, `open-error-desktop-${scheme}.png`) });
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  const empty = scratchFile('empty.pb');
+  writeFileSync(empty, '');
+  const emptyCli = ptm(['-f', 'json', empty]);
+  assert.equal(emptyCli.code, 0, 'the core converts an empty input to nothing: the page says what it is');
+  assert.equal(emptyCli.stdout.length, 0);
+  assert.equal(await openFile(empty), 'error');
+  assert.equal((await pageAlert()).text, `${empty.slice(empty.lastIndexOf('/') + 1)}: empty file`);
+  assert.deepEqual(await pageTotals(), {});
+  const blank = scratchFile('blank.json');
+  writeFileSync(blank, ' \n\n');
+  assert.equal(statsOf(ptm(['-f', 'json', '--stats', blank]).stderr).requests, 0, 'no request in it');
+  assert.equal(await openFile(blank), 'error');
+  assert.equal((await pageAlert()).text, `${blank.slice(blank.lastIndexOf('/') + 1)}: empty file`);
+
+  assert.equal(await settled(() => page.click('#sample')), 'done');
+  const cleared = await pageAlert();
+  assert.equal(cleared.shown, false, 'a good open clears the alert');
+  assert.equal(cleared.text, '');
+  await checkAgainstCli(sample);
+  await foldedDone();
+});
+
+test('web: text pasted is converted as JSON (input "json"), not sniffed as protobuf', { skip }, async () => {
+  const paste = (text) => settled(() => page.evaluate((data) => {
+    const transfer = new DataTransfer();
+    transfer.setData('text/plain', data);
+    document.getElementById('paste').dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer, bubbles: true, cancelable: true }));
+  }, text));
+  // JSON Lines whose bytes are also well-framed protobuf: a newline (field 1, length-delimited), then
+  // lines of 123 bytes after their '{' (0x7b = 123, the length). Told by its first bytes, it is protobuf.
+  const line = '{"resourceProfiles":[]}'.padEnd(124, ' ');
+  const text = `\n${line}\n${line}`;
+  const file = scratchFile('framed.jsonl');
+  writeFileSync(file, text);
+  const sniffed = ptm(['-f', 'json', file]);
+  const asJson = ptm(['-f', 'json', '--stats', '-i', 'json', file]);
+  assert.equal(asJson.code, 0, asJson.stderr);
+  assert.notEqual(sniffed.code, 0, 'sniffed, the text is protobuf and refused');
+  assert.equal(await paste(text), 'done');
+  assert.equal((await pageAlert()).shown, false);
+  const totals = await pageTotals();
+  for (const s of ['samples_kept', 'samples_filtered', 'series']) assert.equal(totals[s], statsOf(asJson.stderr)[s], s);
+
+  // Text that is not JSON: the core's JSON message, not its protobuf one.
+  const notJson = scratchFile('not-json.txt');
+  writeFileSync(notJson, 'resourceProfiles: none');
+  const jsonError = ptm(['-f', 'json', '-i', 'json', notJson]).stderr.trim().split('\n').at(-1).replace(/^ptm: /, '');
+  const autoError = ptm(['-f', 'json', notJson]).stderr.trim().split('\n').at(-1).replace(/^ptm: /, '');
+  assert.notEqual(jsonError, autoError);
+  assert.equal(await paste('resourceProfiles: none'), 'error');
+  const shown = (await pageAlert()).text;
+  assert.ok(shown.startsWith('pasted text: not a recognised profile (pprof, OTLP protobuf or JSON): '), shown);
+  const message = shown.slice(shown.indexOf('JSON): ') + 7);
+  assert.ok(jsonError.includes(message) && !autoError.includes(message), `page: ${message}; CLI -i json: ${jsonError}`);
+});
+
+test('web: the status line leaves "Folding stacks" once the flame graph is drawn; a measure without samples says so', { skip }, async () => {
+  const file = join(fixtures, 'cpu-ebpf.pb');
+  assert.equal(await openFile(file), 'done');
+  await foldedDone();
+  const drawn = await page.evaluate(() => ({ status: document.getElementById('status').textContent, bar: document.getElementById('progress').hidden,
+    root: Number(document.querySelector('#flame svg g[data-depth="0"]')?.dataset.value) }));
+  const folded = ptm(['-f', 'folded', file]).stdout.toString().split('\n').filter(Boolean);
+  assert.equal(drawn.root, folded.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0));
+  assert.doesNotMatch(drawn.status, /Folding/, drawn.status);
+  assert.equal(drawn.bar, true, 'no progress bar left');
+
+  const config = scratchFile('folded-memory.json');
+  writeFileSync(config, JSON.stringify({ folded: { measure: 'memory' } }));
+  const none = ptm(['-f', 'folded', '-c', config, file]);
+  assert.equal(none.code, 0, none.stderr);
+  assert.equal(none.stdout.length, 0, 'the CLI folds no allocation stacks from this profile');
+  assert.equal(await settled(() => page.selectOption('#flame-measure', 'memory')), 'done');
+  await foldedDone();
+  assert.equal((await placeholders()).flame, 'No samples of this measure (allocated bytes) in cpu-ebpf.pb.');
+  assert.equal(await page.$$eval('#flame svg', (list) => list.length), 0);
+  assert.doesNotMatch(await page.textContent('#status'), /Folding/);
+  assert.equal(await settled(() => page.selectOption('#flame-measure', 'cpu')), 'done');
+  await foldedDone();
+});
+
+test('web: a filter that drops every sample: the views say all N samples were filtered, not "Open a profile"', { skip }, async () => {
+  const file = join(fixtures, 'cpu-ebpf.pb');
+  assert.equal(await openFile(file), 'done');
+  const text = JSON.stringify({ ...JSON.parse(DEFAULT_CONFIG_TEXT), pattern_filter: { exclude_patterns: ['^'] } }, null, 2);
+  const config = scratchFile('filter-all.json');
+  writeFileSync(config, text);
+  const want = expected(file, config);
+  assert.ok(want.stats.samples_total > 0);
+  assert.equal(want.stats.samples_kept, 0, 'the CLI keeps none');
+  assert.equal(want.stats.samples_filtered, want.stats.samples_total, 'the CLI filters them all');
+  assert.equal(await settled(() => page.fill('#config', text)), 'done');
+  await foldedDone();
+  await checkAgainstCli(file, config);
+  const said = `All ${new Intl.NumberFormat('en').format(want.stats.samples_total)} samples were filtered by pattern_filter`;
+  const shown = await placeholders();
+  for (const id of ['processes', 'threads', 'functions', 'flame']) {
+    assert.ok(shown[id].startsWith(said), `${id}: ${shown[id]}`);
+  }
+  for (const [id, words] of Object.entries(shown)) assert.doesNotMatch(words, /Open a profile/, id);
+  assert.equal(await settled(() => page.fill('#config', DEFAULT_CONFIG_TEXT)), 'done');
+  await foldedDone();
+});
+
 /** n bytes (about) of JSON Lines: cpu-ebpf.json repeated. */
 function jsonLines(megabytes) {
   const line = `${JSON.stringify(JSON.parse(readFileSync(join(fixtures, 'cpu-ebpf.json'), 'utf8')))}\n`;
@@ -530,7 +579,7 @@ test('web: every control is reachable by keyboard', { skip }, async () => {
 
 test('web: the page made no request but for its own files', { skip }, () => {
   assert.deepEqual(outside, []);
-  const own = new Set(['/', '/app.js', '/model.js', '/flame.js', '/worker.js', '/style.css', '/sample.pb', '/pkg/index.js', '/pkg/ptm.wasm']);
+  const own = new Set(['/', '/app.js', '/model.js', '/flame.js', '/status.js', '/worker.js', '/style.css', '/sample.pb', '/pkg/index.js', '/pkg/ptm.wasm']);
   assert.deepEqual(served.filter((p) => !own.has(p)), []);
   assert.deepEqual(pageErrors, []);
 });
