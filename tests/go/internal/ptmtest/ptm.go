@@ -34,19 +34,25 @@ func Folded(t *testing.T, ptm, measure string, input []byte) string {
 // FoldedWith is `ptm -c CONFIG -f folded` of input, config the JSON text.
 func FoldedWith(t *testing.T, ptm, config string, input []byte) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "folded.json")
+	return string(OutputWith(t, ptm, config, "folded", input))
+}
+
+// OutputWith is `ptm -c CONFIG -f FORMAT` of input, config the JSON text.
+func OutputWith(t *testing.T, ptm, config, format string, input []byte) []byte {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.json")
 	if err := os.WriteFile(path, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(ptm, "-c", path, "-f", "folded")
+	cmd := exec.Command(ptm, "-c", path, "-f", format)
 	cmd.Stdin = bytes.NewReader(input)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("ptm -f folded: %v: %s", err, stderr.String())
+		t.Fatalf("ptm -c %s -f %s: %v: %s", config, format, err, stderr.String())
 	}
-	return string(out)
+	return out
 }
 
 // AssertSameStacks fails for each stack whose value is not the oracle's.

@@ -6,13 +6,9 @@
 package breakdown
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"testing"
 
@@ -20,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"profiletometrics/tests/go/internal/pdataoracle"
+	"profiletometrics/tests/go/internal/ptmtest"
 )
 
 // runPtm converts input with config (marshalled to JSON) to OTLP protobuf.
@@ -29,18 +26,7 @@ func runPtm(t *testing.T, ptm string, config any, input []byte) pmetric.Metrics 
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "config.json")
-	if err := os.WriteFile(path, text, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(ptm, "-c", path, "-f", "otlp")
-	cmd.Stdin = bytes.NewReader(input)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("ptm -c %s: %v: %s", text, err, stderr.String())
-	}
+	out := ptmtest.OutputWith(t, ptm, string(text), "otlp", input)
 	md, err := (&pmetric.ProtoUnmarshaler{}).UnmarshalMetrics(out)
 	if err != nil {
 		t.Fatalf("ptm's output: %v", err)
