@@ -167,9 +167,7 @@ function open(blob, name, input = 'auto') {
   state.blob = blob;
   state.name = name;
   state.input = input;
-  state.folded = null;
-  state.tree = null;
-  state.focus = null;
+  forgetFlame();
   state.openedAt = performance.now();
   $('source').textContent = `${name} (${bytes(blob.size)})`;
   run();
@@ -230,13 +228,18 @@ const TOTALS = [
   ['overflowed', 'overflowed', (m) => m.stats.overflowed, count],
 ];
 
+/** Forgets the flame graph's stacks, tree and zoom (the next result brings its own). */
+function forgetFlame() {
+  state.folded = null;
+  state.tree = null;
+  state.focus = null;
+}
+
 /** Takes every result off the page (a failed open: nothing of another file stays under its name). */
 function clearResults() {
   state.model = null;
   state.shown = null;
-  state.folded = null;
-  state.tree = null;
-  state.focus = null;
+  forgetFlame();
   state.selected = null;
   $('notes').textContent = '';
   $('flame-detail').textContent = '';

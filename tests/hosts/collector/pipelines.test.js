@@ -287,6 +287,21 @@ function withLogs(error, collector, prometheus) {
   return new Error(`${error.message}\ncollector log:\n${collector?.log().slice(-4000)}\nprometheus log:\n${prometheus.log().slice(-4000)}`, { cause: error });
 }
 
+/** Runs body(run) beside prometheus; run.collector is the collector body
+ * starts (or starts again). A failure carries both logs; both are stopped
+ * after. */
+async function withPrometheus(prometheus, body) {
+  const run = { collector: undefined };
+  try {
+    return await body(run);
+  } catch (error) {
+    throw withLogs(error, run.collector, prometheus);
+  } finally {
+    await run.collector?.stop();
+    await prometheus.stop();
+  }
+}
+
 /** `sum(name)` now, as one number. */
 async function instantSum(prometheus, name = 'profile_cpu_time_seconds_total') {
   const result = await query(prometheus.url, `sum(${name})`);
@@ -305,21 +320,15 @@ async function runRecipe(name, { scrape = false, requests = realRequests(), repl
   check(want);
   const target = scrape ? await freePort() : undefined;
   const prometheus = await startPrometheus(scrape ? scrapeConfig([target]) : '', flags, { otlpReceiver: false });
-  let collector;
-  try {
-    collector = await startRecipe(name, scrape ? { replacements: [['127.0.0.1:8889', `127.0.0.1:${target}`], ...replacements] } : { prometheus, replacements });
+  await withPrometheus(prometheus, async (run) => {
+    run.collector = await startRecipe(name, scrape ? { replacements: [['127.0.0.1:8889', `127.0.0.1:${target}`], ...replacements] } : { prometheus, replacements });
     if (scrape) await scraping(prometheus, [target]);
-    await replay(collector, requests, gap);
+    await replay(run.collector, requests, gap);
     await assertHolds(prometheus, want, name);
     const samples = await rawSamples(prometheus);
     assert.ok([...samples.values()].some((values) => values.length > 1), `${name}: the requests spread over several flushes`);
-    await assertNothingDiscarded(prometheus, collector);
-  } catch (error) {
-    throw withLogs(error, collector, prometheus);
-  } finally {
-    await collector?.stop();
-    await prometheus.stop();
-  }
+    await assertNothingDiscarded(prometheus, run.collector);
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -395,10 +404,9 @@ test('collector-delta.yaml into otlp-native-delta-ingestion: one sample per flus
   const requests = realRequests();
   const want = expected(ptmConfig(text), requests);
   const prometheus = await startPrometheus('', flags, { otlpReceiver: false });
-  let collector;
-  try {
-    collector = await startRecipe('collector-delta.yaml', { prometheus });
-    await replay(collector, requests);
+  await withPrometheus(prometheus, async (run) => {
+    run.collector = await startRecipe('collector-delta.yaml', { prometheus });
+    await replay(run.collector, requests);
     let samples;
     await eventually(async () => {
       samples = await rawSamples(prometheus);
@@ -409,12 +417,7 @@ test('collector-delta.yaml into otlp-native-delta-ingestion: one sample per flus
     const last = [...samples].filter(([key]) => key.startsWith('profile_cpu_time_seconds_total{')).reduce((sum, [, values]) => sum + values.at(-1), 0);
     assert.ok(close(await instantSum(prometheus), last), 'sum(profile_cpu_time_seconds_total): the last windows');
     assert.ok(!close(last, total(want)), 'the last windows are not the totals');
-  } catch (error) {
-    throw withLogs(error, collector, prometheus);
-  } finally {
-    await collector?.stop();
-    await prometheus.stop();
-  }
+  });
 });
 
 test('two collectors (collector-scrape.yaml) scraped side by side: one series per target, each its requests\', summing to the whole stream\'s', { skip }, async () => {
@@ -491,16 +494,15 @@ async function restart(name, { gates, replacements = [] } = {}) {
   assert.ok(both.length > 10, 'series fed on both sides of the restart');
   const prometheus = await startPrometheus('', flags, { otlpReceiver: false });
   const start = () => startRecipe(name, { prometheus, gates, replacements });
-  let collector;
-  try {
-    collector = await start();
-    await replay(collector, requests.slice(0, cut));
+  await withPrometheus(prometheus, async (run) => {
+    run.collector = await start();
+    await replay(run.collector, requests.slice(0, cut));
     // Stopped right after its last request: the final flush at shutdown
     // carries what the interval flushes have not sent yet.
-    await collector.stop();
+    await run.collector.stop();
     await eventually(async () => assertSameSeries(await storedSeries(prometheus), before, 'before the restart (the shutdown flush included)'), 20);
-    collector = await start();
-    await replay(collector, requests.slice(cut));
+    run.collector = await start();
+    await replay(run.collector, requests.slice(cut));
     await eventually(async () => {
       const raw = await query(prometheus.url, '{__name__=~"profile_.+"}[1h]');
       const got = new Map();
@@ -520,13 +522,8 @@ async function restart(name, { gates, replacements = [] } = {}) {
     const latest = new Map([...before, ...after]);
     assert.ok(close(await instantSum(prometheus), total(latest)), 'sum(profile_cpu_time_seconds_total): the latest values');
     assert.ok(!close(total(latest), total(whole)), 'the restart is visible in the instant sum');
-    await assertNothingDiscarded(prometheus, collector);
-  } catch (error) {
-    throw withLogs(error, collector, prometheus);
-  } finally {
-    await collector?.stop();
-    await prometheus.stop();
-  }
+    await assertNothingDiscarded(prometheus, run.collector);
+  });
 }
 
 test('collector-otlp-prometheus.yaml restarted mid-stream, created-timestamp-zero-ingestion: a 0 where each series starts again, and the reset-aware totals are the whole stream\'s', { skip }, async () => {
@@ -564,10 +561,9 @@ test('collector-prometheus.yaml: ptm\'s delta output of two halves of the stream
   });
   const target = await freePort();
   const prometheus = await startPrometheus(scrapeConfig([target]), flags, { otlpReceiver: false });
-  let collector;
-  try {
+  await withPrometheus(prometheus, async (run) => {
     const http = await freePort();
-    collector = await startCollector(substitute(text, [['127.0.0.1:4318', `127.0.0.1:${http}`], ['127.0.0.1:8889', `127.0.0.1:${target}`]]));
+    run.collector = await startCollector(substitute(text, [['127.0.0.1:4318', `127.0.0.1:${http}`], ['127.0.0.1:8889', `127.0.0.1:${target}`]]));
     await scraping(prometheus, [target]);
     for (const body of halves) {
       const response = await fetch(`http://127.0.0.1:${http}/v1/metrics`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body });
@@ -575,13 +571,8 @@ test('collector-prometheus.yaml: ptm\'s delta output of two halves of the stream
       await sleep(1500); // a scrape between the halves
     }
     await assertHolds(prometheus, want, 'collector-prometheus.yaml');
-    await assertNothingDiscarded(prometheus, collector);
-  } catch (error) {
-    throw withLogs(error, collector, prometheus);
-  } finally {
-    await collector?.stop();
-    await prometheus.stop();
-  }
+    await assertNothingDiscarded(prometheus, run.collector);
+  });
 });
 
 test('collector-agent.yaml: the node name is put on the profiles, before the connector', () => {
